@@ -1,0 +1,49 @@
+//! Diagnostics for flowgate: source spans, located findings and their renderers.
+//!
+//! Diagnostics are data: collected (never fail-fast), sorted with [`sort_diagnostics`] into a
+//! stable order, and rendered by format.
+#![forbid(unsafe_code)]
+
+mod diagnostic;
+mod render;
+mod source;
+mod span;
+
+pub use diagnostic::{sort_diagnostics, Diagnostic, Location, Related, Severity, Summary};
+pub use render::{render_human, render_json, summary_line, HumanOptions};
+pub use source::{SourceMap, SourceText};
+pub use span::{LineCol, LineIndex, Span};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_rendering_points_at_the_span() {
+        let source = SourceText::new("a.yaml", "kind: Tag\nid: x\ncolour: red\n");
+        let mut sources = SourceMap::new();
+        sources.insert(source.clone());
+        let d = Diagnostic::error("FG003", "unknown field `colour`")
+            .at(&source, Span::new(16, 22))
+            .with_label("not a field of Tag")
+            .with_help("remove it");
+        let text = render_human(&[d], &sources, HumanOptions::default());
+        assert_eq!(
+            text,
+            "error[FG003]: unknown field `colour`\n --> a.yaml:3:1\n  |\n3 | colour: red\n  | ^^^^^^ not a field of Tag\n  = help: remove it\n\n"
+        );
+    }
+
+    #[test]
+    fn sorting_is_by_file_then_position() {
+        let a = SourceText::new("a.yaml", "x\ny\n");
+        let mut list = vec![
+            Diagnostic::error("FG002", "second").at(&a, Span::point(2)),
+            Diagnostic::error("FG001", "no file"),
+            Diagnostic::error("FG001", "first").at(&a, Span::point(0)),
+        ];
+        sort_diagnostics(&mut list);
+        let messages: Vec<_> = list.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["no file", "first", "second"]);
+    }
+}

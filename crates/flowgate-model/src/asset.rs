@@ -1,0 +1,190 @@
+//! Assets: common metadata plus one kind-specific spec.
+
+use crate::bundle::Bundle;
+use crate::kinds::{Consent, Field, Form, List, ScoringRule, Tag, Template, Webhook};
+use crate::workflow::Workflow;
+use crate::{AssetId, Located};
+use flowgate_diagnostics::Span;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The kinds of asset, in the order they are listed and rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum AssetKind {
+    /// A contact/company/deal/order property.
+    Field,
+    /// A contact tag.
+    Tag,
+    /// A static list or dynamic segment.
+    List,
+    /// A consent purpose.
+    Consent,
+    /// A web form.
+    Form,
+    /// A lead-scoring rule.
+    ScoringRule,
+    /// An email or SMS template.
+    Template,
+    /// An outbound HTTP call.
+    Webhook,
+    /// An automation.
+    Workflow,
+    /// A release unit.
+    Bundle,
+}
+
+impl AssetKind {
+    /// Every kind.
+    pub const ALL: [AssetKind; 10] = [
+        Self::Field,
+        Self::Tag,
+        Self::List,
+        Self::Consent,
+        Self::Form,
+        Self::ScoringRule,
+        Self::Template,
+        Self::Webhook,
+        Self::Workflow,
+        Self::Bundle,
+    ];
+
+    /// The name written in `kind:`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Field => "Field",
+            Self::Tag => "Tag",
+            Self::List => "List",
+            Self::Consent => "Consent",
+            Self::Form => "Form",
+            Self::ScoringRule => "ScoringRule",
+            Self::Template => "Template",
+            Self::Webhook => "Webhook",
+            Self::Workflow => "Workflow",
+            Self::Bundle => "Bundle",
+        }
+    }
+
+    /// Parse the name written in `kind:`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Kind names, for "did you mean" hints and help texts.
+    pub fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|k| k.as_str()).collect()
+    }
+}
+
+impl fmt::Display for AssetKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kind-specific part of an asset.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind")]
+#[allow(clippy::large_enum_variant)]
+pub enum AssetSpec {
+    /// A field.
+    Field(Field),
+    /// A tag.
+    Tag(Tag),
+    /// A list.
+    List(List),
+    /// A consent purpose.
+    Consent(Consent),
+    /// A form.
+    Form(Form),
+    /// A scoring rule.
+    ScoringRule(ScoringRule),
+    /// A template.
+    Template(Template),
+    /// A webhook.
+    Webhook(Webhook),
+    /// A workflow.
+    Workflow(Workflow),
+    /// A bundle.
+    Bundle(Bundle),
+}
+
+impl AssetSpec {
+    /// The kind of this spec.
+    pub fn kind(&self) -> AssetKind {
+        match self {
+            Self::Field(_) => AssetKind::Field,
+            Self::Tag(_) => AssetKind::Tag,
+            Self::List(_) => AssetKind::List,
+            Self::Consent(_) => AssetKind::Consent,
+            Self::Form(_) => AssetKind::Form,
+            Self::ScoringRule(_) => AssetKind::ScoringRule,
+            Self::Template(_) => AssetKind::Template,
+            Self::Webhook(_) => AssetKind::Webhook,
+            Self::Workflow(_) => AssetKind::Workflow,
+            Self::Bundle(_) => AssetKind::Bundle,
+        }
+    }
+}
+
+/// Index of a source file in [`crate::Model::files`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileId(pub u32);
+
+/// Where an asset was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Origin {
+    /// The file.
+    pub file: FileId,
+    /// The document inside the file.
+    pub span: Span,
+}
+
+/// One versionable thing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Asset {
+    /// Unique id across the workspace.
+    pub id: Located<AssetId>,
+    /// Human-readable name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What it is for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Who is responsible for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Free-form labels (`program: nurture`), used by bundle selectors.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// The kind-specific part.
+    #[serde(flatten)]
+    pub spec: AssetSpec,
+    /// Where it was read from.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+impl PartialEq for Asset {
+    /// Assets are equal when they mean the same; where they were read from does not count.
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.name == other.name
+            && self.description == other.description
+            && self.owner == other.owner
+            && self.labels == other.labels
+            && self.spec == other.spec
+    }
+}
+
+impl Asset {
+    /// The asset's kind.
+    pub fn kind(&self) -> AssetKind {
+        self.spec.kind()
+    }
+
+    /// The display name, or the id when there is none.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(self.id.as_str())
+    }
+}

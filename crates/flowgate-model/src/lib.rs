@@ -1,0 +1,39 @@
+//! The flowgate asset model: typed ids, validated asset kinds, analysed expressions and
+//! templates, references between assets, and the graphs they form.
+//!
+//! Types here are built by `flowgate-load` from files and read by every other crate.
+#![forbid(unsafe_code)]
+
+mod asset;
+mod bundle;
+mod expr;
+mod graph;
+mod id;
+mod kinds;
+mod located;
+mod model;
+mod references;
+mod values;
+mod workflow;
+
+pub use asset::{Asset, AssetKind, AssetSpec, FileId, Origin};
+pub use bundle::{Bundle, Member, Selector};
+pub use expr::{Expression, FieldUse, TemplateText, TemplateVariable, DATA_OBJECTS};
+pub use graph::{render_asset_graph, render_step_graphs, AssetGraph, GraphFormat};
+pub use id::{validate_id, AssetId, IdError, StepId};
+pub use kinds::{
+    AssetRef, AuthScheme, Backoff, Body, BodyFile, Channel, Consent, ConsentCapture, DataObject,
+    EnumOption, Field, FieldType, Form, FormField, HiddenField, HttpMethod, List, ListType,
+    Literal, MessageCategory, MessageContent, RetryPolicy, ScoreDecay, ScoringRule, Sender,
+    StepRef, Tag, Template, Webhook, WebhookAuth,
+};
+pub use located::Located;
+pub use model::{Model, SourceFile};
+pub use references::{Reference, Relation, Target};
+pub use values::{
+    Duration, DurationError, SecretRef, SecretRefError, TimeOfDay, TimeOfDayError,
+};
+pub use workflow::{
+    AssignStrategy, BranchArm, EdgeKind, Enrollment, FrequencyCap, Goal, Reenrollment, Settings,
+    SplitPath, Step, StepAction, TimeWindow, Trigger, Weekday, Workflow,
+};
