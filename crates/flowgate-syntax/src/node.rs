@@ -1,5 +1,6 @@
 //! The document tree: nodes with byte spans, and syntax errors.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use flowgate_diagnostics::{LineIndex, Span};
@@ -133,6 +134,32 @@ impl Node {
     }
 }
 
+/// The text of a scalar: a string as it is, a number, boolean or null as written in `source`
+/// (when the node's span still holds it), or else formatted. `None` for sequences and maps.
+pub(crate) fn scalar_text<'a>(node: &'a Node, source: &'a str) -> Option<Cow<'a, str>> {
+    let written = || {
+        node.source_text(source)
+            .filter(|text| same_scalar(&crate::yaml::resolve_plain(text), &node.value))
+    };
+    let formatted = match &node.value {
+        Value::String(s) => return Some(Cow::Borrowed(s)),
+        Value::Seq(_) | Value::Map(_) => return None,
+        Value::Null => String::new(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+    };
+    Some(written().map_or(Cow::Owned(formatted), Cow::Borrowed))
+}
+
+/// Whether two scalar values are the same (NaN equal to NaN).
+fn same_scalar(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => x == y || (x.is_nan() && y.is_nan()),
+        _ => a == b,
+    }
+}
+
 impl Value {
     /// What kind of value this is, for messages: "a string", "a map", ...
     pub fn type_name(&self) -> &'static str {
@@ -245,7 +272,13 @@ pub(crate) fn dedup_entries(
         }
     } else {
         let mut order: Vec<usize> = (0..entries.len()).collect();
-        order.sort_by(|&a, &b| entries[a].key.value.cmp(&entries[b].key.value).then(a.cmp(&b)));
+        order.sort_by(|&a, &b| {
+            entries[a]
+                .key
+                .value
+                .cmp(&entries[b].key.value)
+                .then(a.cmp(&b))
+        });
         let mut run_first = None::<usize>;
         for pair in order.windows(2) {
             let (a, b) = (pair[0], pair[1]);

@@ -69,7 +69,11 @@ impl<T> Spanned<T> {
 
 impl<T: fmt::Debug> fmt::Debug for Spanned<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} @ {}..{}", self.value, self.span.start, self.span.end)
+        write!(
+            f,
+            "{:?} @ {}..{}",
+            self.value, self.span.start, self.span.end
+        )
     }
 }
 
@@ -150,11 +154,7 @@ impl<T: schemars::JsonSchema> schemars::JsonSchema for Spanned<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_struct(
-            SPANNED_NAME,
-            SPANNED_FIELDS,
-            SpannedVisitor(PhantomData),
-        )
+        deserializer.deserialize_struct(SPANNED_NAME, SPANNED_FIELDS, SpannedVisitor(PhantomData))
     }
 }
 

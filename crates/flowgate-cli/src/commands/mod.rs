@@ -1,0 +1,34 @@
+//! One module per command.
+
+mod demo;
+mod graph;
+mod init;
+mod schema;
+mod validate;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::exit::Exit;
+use crate::output;
+use flowgate_load::{load_workspace, Loaded, Workspace};
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> Exit {
+    let global = &cli.global;
+    match &cli.command {
+        Command::Init(args) => init::run(args, global),
+        Command::Validate => validate::run(global),
+        Command::Graph(args) => graph::run(args, global),
+        Command::Schema => schema::run(),
+        Command::Demo(args) => demo::run(args, global),
+    }
+}
+
+/// Discover the workspace and load it; `Err` when there is no usable workspace.
+pub fn load(global: &GlobalArgs) -> Result<(Workspace, Loaded), Exit> {
+    let workspace = Workspace::discover(&global.workspace).map_err(|d| {
+        output::fatal(&d, global);
+        Exit::BadInput
+    })?;
+    let loaded = load_workspace(&workspace);
+    Ok((workspace, loaded))
+}

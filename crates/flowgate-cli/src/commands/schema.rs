@@ -1,0 +1,10 @@
+//! `flowgate schema`: print the asset-file JSON Schema.
+
+use crate::exit::Exit;
+use crate::output;
+
+/// Run the command.
+pub fn run() -> Exit {
+    output::out(&flowgate_load::schema::asset_schema_text());
+    Exit::Success
+}

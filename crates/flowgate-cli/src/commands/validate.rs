@@ -1,0 +1,46 @@
+//! `flowgate validate`: load, resolve, report.
+
+use crate::cli::{Format, GlobalArgs};
+use crate::exit::Exit;
+use crate::output;
+use flowgate_diagnostics::{render_json, Summary};
+
+/// Run the command.
+pub fn run(global: &GlobalArgs) -> Exit {
+    let (_, loaded) = match super::load(global) {
+        Ok(loaded) => loaded,
+        Err(exit) => return exit,
+    };
+    match global.format {
+        Format::Json => {
+            let mut document = render_json(&loaded.diagnostics);
+            if let Some(object) = document.as_object_mut() {
+                object.insert("assets".into(), serde_json::json!(loaded.model.assets().len()));
+                object.insert("files".into(), serde_json::json!(loaded.model.files().len()));
+            }
+            output::out(&format!("{document:#}\n"));
+        }
+        Format::Human => {
+            let summary = Summary::of(&loaded.diagnostics);
+            if !loaded.diagnostics.is_empty() {
+                output::out(&output::human_diagnostics(
+                    &loaded.diagnostics,
+                    &loaded.sources,
+                    output::use_color(global),
+                ));
+            }
+            if summary.errors == 0 {
+                output::out(&format!(
+                    "{} assets in {} files loaded and resolved\n",
+                    loaded.model.assets().len(),
+                    loaded.model.files().len()
+                ));
+            }
+        }
+    }
+    if loaded.has_errors() {
+        Exit::Findings
+    } else {
+        Exit::Success
+    }
+}

@@ -1,0 +1,16 @@
+//! Exit codes, as documented in `flowgate --help`.
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// Success.
+    Success = 0,
+    /// Findings (error diagnostics) or a failed gate.
+    Findings = 1,
+    /// Bad input or usage: no workspace, invalid configuration, unusable arguments.
+    BadInput = 2,
+    /// A conflict: another operation won a race.
+    #[allow(dead_code)]
+    Conflict = 3,
+}

@@ -1,0 +1,246 @@
+//! Reading one file into assets: bytes → text → documents → wire → domain.
+
+use crate::lower::{closest, Lowered, Lowerer};
+use crate::wire::AssetWire;
+use crate::{codes, lossy_source};
+use flowgate_diagnostics::{Diagnostic, SourceText, Span};
+use flowgate_model::{Asset, AssetId, FileId};
+use flowgate_syntax::{DeError, DeErrorKind, Node, Value};
+use std::path::{Path, PathBuf};
+
+/// A file to load.
+pub(crate) struct Input {
+    pub absolute: PathBuf,
+    pub relative: PathBuf,
+}
+
+/// What one file produced.
+pub(crate) struct FileOutput {
+    pub path: String,
+    pub source: Option<SourceText>,
+    pub assets: Vec<Asset>,
+    pub invalid_ids: Vec<AssetId>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Load files in parallel, keeping their order (file ids are input indexes).
+pub(crate) fn load_files(inputs: &[Input], root: &Path, max_size: u64) -> Vec<FileOutput> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(inputs.len().max(1));
+    if threads <= 1 || inputs.len() < 64 {
+        return inputs
+            .iter()
+            .enumerate()
+            .map(|(i, input)| load_file(file_id(i), input, root, max_size))
+            .collect();
+    }
+    let chunk = inputs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = inputs
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, part)| {
+                scope.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .map(|(i, input)| load_file(file_id(c * chunk + i), input, root, max_size))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut outputs = Vec::with_capacity(inputs.len());
+        for (c, handle) in handles.into_iter().enumerate() {
+            match handle.join() {
+                Ok(part) => outputs.extend(part),
+                // A panic is a bug; report it per file instead of losing the files.
+                Err(_) => outputs.extend(inputs.chunks(chunk).nth(c).into_iter().flatten().map(|input| {
+                    failed(
+                        input,
+                        Diagnostic::error(codes::UNREADABLE, "internal error while loading this file")
+                            .with_help("please report this as a bug, with the file if you can"),
+                    )
+                })),
+            }
+        }
+        outputs
+    })
+}
+
+fn file_id(index: usize) -> FileId {
+    FileId(u32::try_from(index).unwrap_or(u32::MAX))
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+fn failed(input: &Input, diagnostic: Diagnostic) -> FileOutput {
+    FileOutput {
+        path: display(&input.relative),
+        source: None,
+        assets: Vec::new(),
+        invalid_ids: Vec::new(),
+        diagnostics: vec![diagnostic],
+    }
+}
+
+fn load_file(file: FileId, input: &Input, root: &Path, max_size: u64) -> FileOutput {
+    let path = display(&input.relative);
+    let size = std::fs::metadata(&input.absolute).map(|m| m.len()).unwrap_or(0);
+    if size > max_size {
+        return failed(
+            input,
+            Diagnostic::error(
+                codes::UNREADABLE,
+                format!("{path} is {size} bytes, larger than the {max_size}-byte limit"),
+            )
+            .with_help("split the file, exclude it with `workspace.exclude`, or raise `workspace.max_file_size` in flowgate.toml"),
+        );
+    }
+    let bytes = match std::fs::read(&input.absolute) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return failed(
+                input,
+                Diagnostic::error(codes::UNREADABLE, format!("cannot read {path}: {e}")),
+            )
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => load_text(file, &path, text, root),
+        Err(e) => {
+            let valid_up_to = e.utf8_error().valid_up_to();
+            let source = lossy_source(&path, e.as_bytes());
+            let diagnostic = Diagnostic::error(codes::UNREADABLE, format!("{path} is not UTF-8 text"))
+                .at(&source, Span::new(valid_up_to, valid_up_to + 1))
+                .with_label("invalid byte here")
+                .with_help("save the file as UTF-8; asset files are YAML or JSON text");
+            FileOutput {
+                path,
+                source: Some(source),
+                assets: Vec::new(),
+                invalid_ids: Vec::new(),
+                diagnostics: vec![diagnostic],
+            }
+        }
+    }
+}
+
+/// Load one file's text.
+pub(crate) fn load_text(file: FileId, path: &str, text: String, root: &Path) -> FileOutput {
+    let source = SourceText::new(path, text);
+    let mut diagnostics = Vec::new();
+    let mut assets = Vec::new();
+    let mut invalid_ids = Vec::new();
+    let parsed = if path.ends_with(".json") {
+        flowgate_syntax::parse_json(source.text())
+    } else {
+        flowgate_syntax::parse_yaml(source.text())
+    };
+    for error in parsed.errors {
+        let mut d = Diagnostic::error(codes::SYNTAX, error.message).at(&source, error.span);
+        if let Some(help) = error.help {
+            d = d.with_help(help);
+        }
+        diagnostics.push(d);
+    }
+    let dir = root.join(path);
+    let dir = dir.parent().unwrap_or(root);
+    let mut documents: Vec<&Node> = Vec::new();
+    for doc in &parsed.docs {
+        match &doc.value {
+            Value::Null => {}
+            Value::Seq(items) => documents.extend(items.iter()),
+            _ => documents.push(doc),
+        }
+    }
+    for doc in documents {
+        if !matches!(doc.value, Value::Map(_)) {
+            diagnostics.push(
+                Diagnostic::error(
+                    codes::WRONG_TYPE,
+                    format!("an asset document is a map, found {}", doc.type_name()),
+                )
+                .at(&source, doc.span)
+                .with_help("each document starts with `kind:` and `id:`, e.g. `kind: Tag` / `id: newsletter`"),
+            );
+            continue;
+        }
+        match flowgate_syntax::from_node::<AssetWire>(doc, source.text(), &[]) {
+            Ok(wire) => {
+                let mut lowerer = Lowerer::new(&source, file, dir, root, &mut diagnostics);
+                match lowerer.asset(wire, doc.span) {
+                    Lowered::Asset(asset) => assets.push(*asset),
+                    Lowered::Invalid(id) => invalid_ids.push(id.value),
+                    Lowered::Nothing => {}
+                }
+            }
+            Err(errors) => {
+                // Remember the id so references to this asset are not reported as dangling.
+                if let Some(id) = doc.get("id").and_then(Node::as_str).and_then(|s| AssetId::new(s).ok()) {
+                    invalid_ids.push(id);
+                }
+                diagnostics.extend(errors.iter().map(|e| de_error(&source, e)));
+            }
+        }
+    }
+    FileOutput {
+        path: path.to_owned(),
+        source: Some(source),
+        assets,
+        invalid_ids,
+        diagnostics,
+    }
+}
+
+fn de_error(source: &SourceText, error: &DeError) -> Diagnostic {
+    let (code, message, help) = match &error.kind {
+        DeErrorKind::UnknownField { field, expected } => (
+            codes::UNKNOWN_FIELD,
+            format!("unknown field `{field}`"),
+            Some(match closest(field, expected.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None if expected.is_empty() => "this map takes no fields".to_owned(),
+                None => format!("expected one of: {}", expected.join(", ")),
+            }),
+        ),
+        DeErrorKind::UnknownVariant { variant, expected } => (
+            codes::UNKNOWN_VARIANT,
+            format!("unknown variant `{variant}`"),
+            Some(match closest(variant, expected.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!("expected one of: {}", expected.join(", ")),
+            }),
+        ),
+        DeErrorKind::MissingField { field } => (
+            codes::MISSING_FIELD,
+            format!("missing field `{field}`"),
+            Some(format!("add `{field}:` here")),
+        ),
+        DeErrorKind::InvalidType { found, expected } => (
+            codes::WRONG_TYPE,
+            format!("expected {expected}, found {found}"),
+            None,
+        ),
+        DeErrorKind::InvalidValue { message } => (codes::INVALID_VALUE, message.clone(), None),
+        DeErrorKind::DuplicateKey { key, .. } => {
+            (codes::SYNTAX, format!("key `{key}` appears twice in this map"), None)
+        }
+        DeErrorKind::TooDeep => (
+            codes::SYNTAX,
+            "the document is nested too deeply".to_owned(),
+            None,
+        ),
+        DeErrorKind::Custom(message) => (codes::WRONG_TYPE, message.clone(), None),
+    };
+    let mut d = Diagnostic::error(code, message).at(source, error.span);
+    if let Some(help) = help {
+        d = d.with_help(help);
+    }
+    if let DeErrorKind::DuplicateKey { first, .. } = &error.kind {
+        d = d.with_related(source.locate(*first), "first written here");
+    }
+    d
+}

@@ -1,0 +1,312 @@
+//! Wire types of every asset kind except workflows.
+
+use super::{asset_wire, EnumOptionWire, LiteralWire, MemberWire};
+use flowgate_model::{AuthScheme, Backoff, Channel, DataObject, FieldType, HttpMethod, ListType, MessageCategory};
+use flowgate_syntax::Spanned;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+flowgate_syntax::tagged_enum! {
+    /// One asset document. `kind` selects the asset type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum AssetWire, tag = "kind" {
+        /// A contact, company, deal or order property.
+        Field = "Field" (FieldWire),
+        /// A contact tag.
+        Tag = "Tag" (TagWire),
+        /// A static list or dynamic segment.
+        List = "List" (ListWire),
+        /// A consent purpose and the fields recording it.
+        Consent = "Consent" (ConsentWire),
+        /// A web form.
+        Form = "Form" (FormWire),
+        /// A lead-scoring rule.
+        ScoringRule = "ScoringRule" (ScoringRuleWire),
+        /// An email or SMS template.
+        Template = "Template" (TemplateWire),
+        /// An outbound HTTP call.
+        Webhook = "Webhook" (WebhookWire),
+        /// An automation.
+        Workflow = "Workflow" (super::WorkflowWire),
+        /// A release unit.
+        Bundle = "Bundle" (BundleWire),
+    }
+}
+
+asset_wire! {
+    /// A contact, company, deal or order property.
+    pub struct FieldWire {
+        /// The record it belongs to (default `contact`); expressions read it as `contact.<id>`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub object: Option<DataObject>,
+        /// Value type.
+        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+        pub field_type: Option<Spanned<FieldType>>,
+        /// Options of an `enum` field.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub options: Vec<Spanned<EnumOptionWire>>,
+        /// Value given to new records.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub default: Option<Spanned<LiteralWire>>,
+        /// The field holds personal data.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pub pii: bool,
+    }
+}
+
+asset_wire! {
+    /// A contact tag.
+    pub struct TagWire {}
+}
+
+asset_wire! {
+    /// A static list, or a dynamic segment defined by a filter.
+    pub struct ListWire {
+        /// `static` (default) or `dynamic`.
+        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+        pub list_type: Option<Spanned<ListType>>,
+        /// CEL membership condition of a dynamic list, e.g. `contact.score >= 50`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub filter: Option<Spanned<String>>,
+    }
+}
+
+/// A visible form field.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormFieldWire {
+    /// The field it writes (a Field id).
+    pub field: Spanned<String>,
+    /// Must be filled in.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+    /// Label shown on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// A hidden field filled from a URL parameter.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HiddenFieldWire {
+    /// The field it writes (a Field id).
+    pub field: Spanned<String>,
+    /// The URL query parameter (`utm_source`).
+    pub param: Spanned<String>,
+}
+
+/// A consent checkbox.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentCaptureWire {
+    /// The consent it records (a Consent id).
+    pub consent: Spanned<String>,
+    /// The checkbox wording.
+    pub text: Spanned<String>,
+    /// Submitting requires ticking it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+}
+
+asset_wire! {
+    /// A web form.
+    pub struct FormWire {
+        /// Visible fields.
+        pub fields: Vec<FormFieldWire>,
+        /// Hidden fields (UTM parameters and the like).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub hidden: Vec<HiddenFieldWire>,
+        /// The field identifying an existing contact (email, phone or external id).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub dedupe_key: Option<Spanned<String>>,
+        /// Consent checkboxes.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub consent: Vec<ConsentCaptureWire>,
+    }
+}
+
+asset_wire! {
+    /// A consent purpose and the fields where its state is recorded.
+    pub struct ConsentWire {
+        /// What the person agrees to.
+        pub purpose: String,
+        /// The channel it covers.
+        pub channel: Channel,
+        /// Field holding the status.
+        pub status_field: Spanned<String>,
+        /// Field holding when it was given or withdrawn.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub timestamp_field: Option<Spanned<String>>,
+        /// Field holding where it was captured.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub source_field: Option<Spanned<String>>,
+    }
+}
+
+/// Points removed as a score ages.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreDecayWire {
+    /// Points removed each period.
+    pub points: i64,
+    /// The period (`30d`).
+    pub every: Spanned<String>,
+}
+
+asset_wire! {
+    /// Adds points to a score field when a condition holds.
+    pub struct ScoringRuleWire {
+        /// The number field holding the score.
+        pub score_field: Spanned<String>,
+        /// CEL condition, e.g. `contact.job_title.contains("Director")`.
+        pub condition: Spanned<String>,
+        /// Points added (negative subtracts).
+        pub points: i64,
+        /// Cap on points from this rule.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub max: Option<i64>,
+        /// Ageing of the points.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub decay: Option<ScoreDecayWire>,
+    }
+}
+
+/// The sender identity.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SenderWire {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Email address, phone number or alphanumeric sender id.
+    pub address: Spanned<String>,
+}
+
+/// Subject, preheader and body of one locale.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContentWire {
+    /// Email subject (template text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Spanned<String>>,
+    /// Email preview text (template text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preheader: Option<Spanned<String>>,
+    /// The body (template text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Spanned<String>>,
+    /// A file holding the body, relative to this asset file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_file: Option<Spanned<String>>,
+}
+
+asset_wire! {
+    /// An email or SMS template in MiniJinja (Jinja2) syntax:
+    /// `Hi {{ contact.first_name | default("there") }}`.
+    pub struct TemplateWire {
+        /// `email` or `sms`.
+        pub channel: Spanned<Channel>,
+        /// `marketing` (default; needs consent and unsubscribe) or `transactional`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub category: Option<MessageCategory>,
+        /// Sender identity.
+        #[serde(rename = "from", default, skip_serializing_if = "Option::is_none")]
+        pub sender: Option<Spanned<SenderWire>>,
+        /// Email subject.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub subject: Option<Spanned<String>>,
+        /// Email preview text.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub preheader: Option<Spanned<String>>,
+        /// The body, inline.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub body: Option<Spanned<String>>,
+        /// Or a file holding the body, relative to this asset file.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub body_file: Option<Spanned<String>>,
+        /// Other locales (`de`, `fr-CA`) with their own subject, preheader and body.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        pub locales: BTreeMap<String, Spanned<ContentWire>>,
+    }
+}
+
+/// Webhook authentication.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuthWire {
+    /// `bearer`, `basic`, `header` or `hmac`.
+    pub scheme: AuthScheme,
+    /// Secret reference: `env:NAME` or `vault:path#key`. Never the secret itself.
+    pub secret: Spanned<String>,
+    /// Header name for `header` and `hmac`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+}
+
+/// Retry policy.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryWire {
+    /// Attempts after the first.
+    pub max: u32,
+    /// `fixed` or `exponential` (default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff: Option<Backoff>,
+    /// First delay (default `1s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial: Option<Spanned<String>>,
+    /// Largest delay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_delay: Option<Spanned<String>>,
+}
+
+asset_wire! {
+    /// An outbound HTTP call.
+    pub struct WebhookWire {
+        /// HTTP method (default `POST`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub method: Option<HttpMethod>,
+        /// The endpoint for environments without their own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub endpoint: Option<Spanned<String>>,
+        /// Endpoints per environment (`dev`, `stage`, `prod`).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        pub endpoints: BTreeMap<String, Spanned<String>>,
+        /// Authentication by secret reference.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub auth: Option<AuthWire>,
+        /// Extra headers (never secrets).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        pub headers: BTreeMap<String, Spanned<String>>,
+        /// Request timeout (`10s`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub timeout: Option<Spanned<String>>,
+        /// Retry policy.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub retries: Option<RetryWire>,
+        /// Where failed deliveries go.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub dead_letter: Option<String>,
+        /// Where failures are announced (`slack:#ops-alerts`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub alert: Option<String>,
+    }
+}
+
+asset_wire! {
+    /// A named release unit.
+    pub struct BundleWire {
+        /// Members: asset ids, or selectors `{ kind, labels, id_prefix }`.
+        pub members: Vec<MemberWire>,
+        /// Assets outside the bundle that members may use.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub externals: Vec<Spanned<String>>,
+        /// Where the bundle's failures are announced.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub alert: Option<String>,
+        /// Prefix of release ids (`LI` gives `LI-2.4.1`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub release_prefix: Option<String>,
+    }
+}

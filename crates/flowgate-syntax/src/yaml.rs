@@ -1,0 +1,857 @@
+//! YAML documents into [`Node`] trees, on top of `saphyr-parser`'s event stream.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use flowgate_diagnostics::Span;
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
+
+use crate::node::{
+    dedup_entries, scalar_text, Entry, Lines, Node, Parsed, SyntaxError, Value, MAX_DEPTH,
+};
+use crate::Spanned;
+
+/// Most nodes that aliases (and anchors) may copy in one file; stops "billion laughs".
+pub const MAX_ALIAS_EXPANSION: usize = 1_000_000;
+
+const BOM: &str = "\u{feff}";
+
+/// Parse a YAML stream: one [`Node`] per document (`---`).
+///
+/// Never panics. A scan error ends parsing: it is reported once, and the documents completed
+/// before it are returned. Duplicate keys and non-scalar keys are reported and skipped.
+pub fn parse_yaml(source: &str) -> Parsed {
+    let offset = if source.starts_with(BOM) {
+        BOM.len()
+    } else {
+        0
+    };
+    let text = source.get(offset..).unwrap_or("");
+    let built = catch_unwind(AssertUnwindSafe(|| {
+        Builder::new(source, text, offset).run()
+    }));
+    match built {
+        Ok(parsed) => parsed,
+        Err(_) => Parsed {
+            docs: Vec::new(),
+            errors: vec![SyntaxError::new(
+                Span::point(offset),
+                "the YAML parser failed on this file",
+            )
+            .with_help("this is a bug in flowgate; simplify the file to work around it")],
+        },
+    }
+}
+
+/// Resolve a plain (unquoted) scalar with the YAML 1.2 core schema.
+pub fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let first = match text.as_bytes().first() {
+        Some(&b) => b,
+        None => return Value::Null,
+    };
+    // Quick exit for the common case of ordinary words.
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return Value::String(text.to_owned());
+    }
+    for (prefix, radix) in [("0x", 16), ("0o", 8)] {
+        if let Some(digits) = text.strip_prefix(prefix) {
+            if !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix)) {
+                return match i64::from_str_radix(digits, radix) {
+                    Ok(i) => Value::Int(i),
+                    Err(_) => Value::String(text.to_owned()),
+                };
+            }
+            return Value::String(text.to_owned());
+        }
+    }
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        return match text.parse::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => text
+                .parse::<f64>()
+                .map_or_else(|_| Value::String(text.to_owned()), Value::Float),
+        };
+    }
+    if is_core_float(unsigned) {
+        if let Ok(f) = text.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::String(text.to_owned())
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+fn is_core_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let int_digits = digits(&mut i);
+    let mut frac_digits = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        frac_digits = digits(&mut i);
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Char index (as saphyr reports) to byte offset, for one text.
+struct CharIndex {
+    ascii: bool,
+    /// Byte offset of every `STRIDE`-th character.
+    checkpoints: Vec<usize>,
+}
+
+const STRIDE: usize = 64;
+
+impl CharIndex {
+    fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return Self {
+                ascii: true,
+                checkpoints: Vec::new(),
+            };
+        }
+        let checkpoints = text
+            .char_indices()
+            .step_by(STRIDE)
+            .map(|(byte, _)| byte)
+            .collect();
+        Self {
+            ascii: false,
+            checkpoints,
+        }
+    }
+
+    fn byte(&self, text: &str, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(text.len());
+        }
+        let Some(&base) = self.checkpoints.get(char_index / STRIDE) else {
+            return text.len();
+        };
+        let rest = char_index % STRIDE;
+        text.get(base..)
+            .and_then(|tail| tail.char_indices().nth(rest))
+            .map_or(text.len(), |(i, _)| base + i)
+    }
+}
+
+struct Built {
+    node: Node,
+    /// Nodes in the subtree.
+    count: usize,
+    /// 0 for a scalar, 1 + deepest child for a collection.
+    height: usize,
+}
+
+enum KeySlot {
+    Key(Spanned<String>),
+    /// A key that could not be used; its value is dropped.
+    Invalid,
+}
+
+enum Kind {
+    Seq(Vec<Node>),
+    Map(Vec<Entry>, Option<KeySlot>),
+}
+
+struct Frame {
+    start: usize,
+    flow: bool,
+    anchor: usize,
+    count: usize,
+    height: usize,
+    /// End of the last child, for block collections.
+    last_end: usize,
+    kind: Kind,
+}
+
+struct Builder<'a> {
+    /// The whole source, BOM included: all spans are offsets into it.
+    source: &'a str,
+    /// The text given to saphyr.
+    text: &'a str,
+    offset: usize,
+    chars: CharIndex,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Built>,
+    expanded: usize,
+    root: Option<Built>,
+    doc_start: usize,
+    docs: Vec<Node>,
+    errors: Vec<SyntaxError>,
+    lines: Lines<'a>,
+}
+
+/// Parsing cannot continue.
+struct Fatal;
+
+impl<'a> Builder<'a> {
+    fn new(source: &'a str, text: &'a str, offset: usize) -> Self {
+        Self {
+            source,
+            text,
+            offset,
+            chars: CharIndex::new(text),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            expanded: 0,
+            root: None,
+            doc_start: offset,
+            docs: Vec::new(),
+            errors: Vec::new(),
+            lines: Lines::new(source),
+        }
+    }
+
+    fn run(mut self) -> Parsed {
+        let mut parser = Parser::new_from_str(self.text);
+        while let Some(next) = parser.next_event() {
+            let (event, span) = match next {
+                Ok(ok) => ok,
+                Err(error) => {
+                    self.scan_error(&error);
+                    break;
+                }
+            };
+            let start = self.byte(span.start.index());
+            let end = self.byte(span.end.index()).max(start);
+            if self.event(event, start, end).is_err() {
+                break;
+            }
+        }
+        let mut errors = self.errors;
+        errors.sort_by_key(|e| (e.span.start, e.span.end));
+        Parsed {
+            docs: self.docs,
+            errors,
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        self.offset + self.chars.byte(self.text, char_index)
+    }
+
+    /// Skip node properties (`&anchor`, `!tag`) at the start of an event span.
+    fn strip_properties(&self, mut start: usize, end: usize) -> usize {
+        let bytes = self.source.as_bytes();
+        while start < end && matches!(bytes.get(start), Some(b'&' | b'!')) {
+            while start < end && !matches!(bytes.get(start), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                start += 1;
+            }
+            while start < end && matches!(bytes.get(start), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                start += 1;
+            }
+        }
+        start
+    }
+
+    fn event(&mut self, event: Event<'_>, start: usize, end: usize) -> Result<(), Fatal> {
+        match event {
+            Event::Nothing | Event::StreamStart => Ok(()),
+            Event::StreamEnd => Err(Fatal),
+            Event::DocumentStart(_) => {
+                self.stack.clear();
+                self.root = None;
+                self.anchors.clear();
+                self.doc_start = start;
+                Ok(())
+            }
+            Event::DocumentEnd => {
+                let node = match self.root.take() {
+                    Some(built) => built.node,
+                    None => Node::new(Span::point(self.doc_start), Value::Null),
+                };
+                self.docs.push(node);
+                self.stack.clear();
+                Ok(())
+            }
+            Event::Alias(id) => self.alias(id, start, end),
+            Event::Scalar(value, style, anchor, tag) => {
+                let start = self.strip_properties(start, end);
+                let node = Node::new(
+                    Span::new(start, end),
+                    scalar_value(value.into_owned(), style, tag.as_deref()),
+                );
+                self.complete(
+                    Built {
+                        node,
+                        count: 1,
+                        height: 0,
+                    },
+                    anchor,
+                )
+            }
+            Event::SequenceStart(anchor, _) => self.open(start, end, anchor, true),
+            Event::MappingStart(anchor, _) => self.open(start, end, anchor, false),
+            Event::SequenceEnd | Event::MappingEnd => self.close(end),
+        }
+    }
+
+    fn open(&mut self, start: usize, end: usize, anchor: usize, seq: bool) -> Result<(), Fatal> {
+        let start = self.strip_properties(start, end);
+        if self.stack.len() >= MAX_DEPTH {
+            self.errors
+                .push(too_deep(Span::new(start, end.max(start + 1))));
+            return Err(Fatal);
+        }
+        let open = if seq { "[" } else { "{" };
+        let flow = self.source.get(start..end) == Some(open);
+        let kind = if seq {
+            Kind::Seq(Vec::new())
+        } else {
+            Kind::Map(Vec::new(), None)
+        };
+        self.stack.push(Frame {
+            start,
+            flow,
+            anchor,
+            count: 1,
+            height: 1,
+            last_end: start,
+            kind,
+        });
+        Ok(())
+    }
+
+    fn close(&mut self, end: usize) -> Result<(), Fatal> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        let end = if frame.flow { end } else { frame.last_end };
+        let span = Span::new(frame.start, end.max(frame.start));
+        let value = match frame.kind {
+            Kind::Seq(items) => Value::Seq(items),
+            Kind::Map(mut entries, _) => {
+                dedup_entries(&mut entries, &mut self.errors, &mut self.lines);
+                Value::Map(entries)
+            }
+        };
+        self.complete(
+            Built {
+                node: Node::new(span, value),
+                count: frame.count,
+                height: frame.height,
+            },
+            frame.anchor,
+        )
+    }
+
+    fn charge(&mut self, count: usize, span: Span) -> Result<(), Fatal> {
+        self.expanded = self.expanded.saturating_add(count);
+        if self.expanded > MAX_ALIAS_EXPANSION {
+            self.errors.push(
+                SyntaxError::new(
+                    span,
+                    format!("aliases expand to more than {MAX_ALIAS_EXPANSION} nodes"),
+                )
+                .with_help(
+                    "this looks like an alias bomb; write the values out or use fewer aliases",
+                ),
+            );
+            return Err(Fatal);
+        }
+        Ok(())
+    }
+
+    fn alias(&mut self, id: usize, start: usize, end: usize) -> Result<(), Fatal> {
+        let span = Span::new(start, end);
+        let Some(anchored) = self.anchors.get(&id) else {
+            let name = self.source.get(start..end).unwrap_or("*");
+            self.errors.push(
+                SyntaxError::new(
+                    span,
+                    format!("alias `{name}` refers to a node that contains it"),
+                )
+                .with_help("an alias can only repeat a node that is complete"),
+            );
+            return Err(Fatal);
+        };
+        let (count, height) = (anchored.count, anchored.height);
+        if self.stack.len() + height > MAX_DEPTH {
+            self.errors.push(too_deep(span));
+            return Err(Fatal);
+        }
+        self.charge(count, span)?;
+        // The copy's root is located at the alias; its children at the anchored node.
+        let value = self
+            .anchors
+            .get(&id)
+            .map_or(Value::Null, |anchored| anchored.node.value.clone());
+        let node = Node::new(span, value);
+        self.complete(
+            Built {
+                node,
+                count,
+                height,
+            },
+            0,
+        )
+    }
+
+    fn complete(&mut self, built: Built, anchor: usize) -> Result<(), Fatal> {
+        if anchor > 0 {
+            self.charge(built.count, built.node.span)?;
+            let copy = Built {
+                node: built.node.clone(),
+                count: built.count,
+                height: built.height,
+            };
+            self.anchors.insert(anchor, copy);
+        }
+        let Some(parent) = self.stack.last_mut() else {
+            self.root = Some(built);
+            return Ok(());
+        };
+        parent.count = parent.count.saturating_add(built.count);
+        parent.height = parent.height.max(built.height + 1);
+        parent.last_end = parent.last_end.max(built.node.span.end as usize);
+        match &mut parent.kind {
+            Kind::Seq(items) => items.push(built.node),
+            Kind::Map(entries, slot) => match slot.take() {
+                Some(KeySlot::Key(key)) => entries.push(Entry {
+                    key,
+                    value: built.node,
+                }),
+                Some(KeySlot::Invalid) => {}
+                None => {
+                    let type_name = built.node.type_name();
+                    let span = built.node.span;
+                    let key = match built.node.value {
+                        Value::String(s) => Some(s),
+                        _ => scalar_text(&built.node, self.source).map(Cow::into_owned),
+                    };
+                    *slot = Some(match key {
+                        Some(key) => KeySlot::Key(Spanned::new(span, key)),
+                        None => {
+                            self.errors.push(
+                                SyntaxError::new(
+                                    span,
+                                    format!("{type_name} cannot be used as a map key"),
+                                )
+                                .with_help("keys must be plain values such as strings"),
+                            );
+                            KeySlot::Invalid
+                        }
+                    });
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn scan_error(&mut self, error: &ScanError) {
+        let at = self.byte(error.marker().index());
+        let len = self
+            .source
+            .get(at..)
+            .and_then(|s| s.chars().next())
+            .map_or(0, char::len_utf8);
+        let (message, help) = friendly(error.info());
+        let mut syntax = SyntaxError::new(Span::new(at, at + len), message);
+        syntax.help = help.map(str::to_owned);
+        self.errors.push(syntax);
+    }
+}
+
+fn too_deep(span: Span) -> SyntaxError {
+    SyntaxError::new(span, format!("nesting deeper than {MAX_DEPTH} levels"))
+        .with_help("flatten the document; such deep nesting is not supported")
+}
+
+fn scalar_value(value: String, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    let core = tag.filter(|t| t.is_yaml_core_schema());
+    match (core.map(|t| t.suffix.as_str()), style) {
+        (Some("str"), _) => Value::String(value),
+        (Some("int" | "float" | "bool" | "null"), _) | (_, ScalarStyle::Plain) => {
+            match resolve_plain(&value) {
+                // Reuse the allocation for the common case.
+                Value::String(_) => Value::String(value),
+                other => other,
+            }
+        }
+        _ => Value::String(value),
+    }
+}
+
+/// A message and help for saphyr's scan errors.
+fn friendly(info: &str) -> (String, Option<&'static str>) {
+    const TABLE: &[(&str, &str, Option<&str>)] = &[
+        (
+            "tab",
+            "tab character in indentation",
+            Some("YAML indentation must use spaces, not tabs"),
+        ),
+        (
+            "mapping values are not allowed in this context",
+            "unexpected `:` (a mapping value is not allowed here)",
+            Some(
+                "check the indentation of this line, or quote the text if it contains `: `",
+            ),
+        ),
+        (
+            "did not find expected key",
+            "this line does not continue the map above",
+            Some("check the indentation: the keys of one map must start in the same column"),
+        ),
+        (
+            "did not find expected '-' indicator",
+            "this line does not continue the list above",
+            Some("check the indentation: the items of one list must all start with `- ` in the same column"),
+        ),
+        (
+            "quoted scalar, found unexpected end of stream",
+            "unclosed quoted string",
+            Some("add the closing quote"),
+        ),
+        (
+            "quoted scalar, found unexpected document indicator",
+            "unclosed quoted string",
+            Some("add the closing quote"),
+        ),
+        (
+            "found unknown anchor",
+            "unknown anchor",
+            Some("define the anchor with `&name` before using it as `*name`"),
+        ),
+        (
+            "flow mapping, did not find expected ',' or '}'",
+            "expected `,` or `}` in a `{ ... }` map",
+            Some("separate the entries with `,` and close the map with `}`"),
+        ),
+        (
+            "flow sequence, expected ',' or ']'",
+            "expected `,` or `]` in a `[ ... ]` list",
+            Some("separate the items with `,` and close the list with `]`"),
+        ),
+        (
+            "recursion limit exceeded",
+            "nesting too deep",
+            Some("flatten the document; such deep nesting is not supported"),
+        ),
+        (
+            "unknown escape character",
+            "invalid escape in a double-quoted string",
+            Some("write a backslash as `\\\\`, or use single quotes"),
+        ),
+        (
+            "invalid indentation",
+            "invalid indentation",
+            Some("indent nested content with spaces, more than its parent"),
+        ),
+        (
+            "unexpected character",
+            "unexpected character",
+            Some("`@` and `` ` `` cannot start a plain value; quote the value"),
+        ),
+        (
+            "did not find expected node content",
+            "expected a value",
+            None,
+        ),
+        (
+            "comment intercepting the multiline text",
+            "a comment interrupts a multi-line value",
+            Some("quote the value, or move the comment"),
+        ),
+    ];
+    for (needle, message, help) in TABLE {
+        if info.contains(needle) {
+            let message = if *message == "unexpected character" || *message == "invalid indentation"
+            {
+                info.to_owned()
+            } else {
+                (*message).to_owned()
+            };
+            return (format!("YAML syntax error: {message}"), *help);
+        }
+    }
+    (format!("YAML syntax error: {info}"), None)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use flowgate_diagnostics::{LineCol, LineIndex};
+
+    fn ok(src: &str) -> Node {
+        let parsed = parse_yaml(src);
+        assert!(parsed.errors.is_empty(), "{src}: {:?}", parsed.errors);
+        assert_eq!(parsed.docs.len(), 1, "{src}");
+        parsed.docs.into_iter().next().unwrap()
+    }
+
+    fn text<'s>(src: &'s str, span: Span) -> &'s str {
+        &src[span.start as usize..span.end as usize]
+    }
+
+    #[test]
+    fn core_schema_resolution() {
+        let cases: &[(&str, Value)] = &[
+            ("", Value::Null),
+            ("~", Value::Null),
+            ("null", Value::Null),
+            ("NULL", Value::Null),
+            ("true", Value::Bool(true)),
+            ("True", Value::Bool(true)),
+            ("FALSE", Value::Bool(false)),
+            ("yes", Value::String("yes".into())),
+            ("0", Value::Int(0)),
+            ("-17", Value::Int(-17)),
+            ("+17", Value::Int(17)),
+            ("01234", Value::Int(1234)),
+            ("0x1F", Value::Int(31)),
+            ("0o17", Value::Int(15)),
+            ("0o19", Value::String("0o19".into())),
+            (
+                "0xFFFFFFFFFFFFFFFFFF",
+                Value::String("0xFFFFFFFFFFFFFFFFFF".into()),
+            ),
+            ("99999999999999999999", Value::Float(1e20)),
+            ("1.10", Value::Float(1.1)),
+            (".5", Value::Float(0.5)),
+            ("1.", Value::Float(1.0)),
+            ("-1e3", Value::Float(-1000.0)),
+            ("1e", Value::String("1e".into())),
+            (".inf", Value::Float(f64::INFINITY)),
+            ("-.Inf", Value::Float(f64::NEG_INFINITY)),
+            ("inf", Value::String("inf".into())),
+            ("1.2.3", Value::String("1.2.3".into())),
+            ("-", Value::String("-".into())),
+            ("12:30", Value::String("12:30".into())),
+        ];
+        for (text, value) in cases {
+            assert_eq!(&resolve_plain(text), value, "{text}");
+        }
+        assert!(matches!(resolve_plain(".nan"), Value::Float(f) if f.is_nan()));
+    }
+
+    #[test]
+    fn quoted_and_block_scalars_are_strings() {
+        let root = ok("a: '1'\nb: \"true\"\nc: |\n  12\nd: !!str 5\ne: !!int 7\n");
+        assert_eq!(root.get("a").unwrap().as_str(), Some("1"));
+        assert_eq!(root.get("b").unwrap().as_str(), Some("true"));
+        assert_eq!(root.get("c").unwrap().as_str(), Some("12\n"));
+        assert_eq!(root.get("d").unwrap().as_str(), Some("5"));
+        assert_eq!(root.get("e").unwrap().as_i64(), Some(7));
+    }
+
+    #[test]
+    fn spans_are_byte_offsets() {
+        let src = "ünï: 1\nliste:\n  - \"é\"\n  - {a: [1, 2], b: &x ok}\nzip: 01234\nk: *x\n";
+        let root = ok(src);
+        assert_eq!(text(src, root.span), src.trim_end());
+        let entries = root.as_map().unwrap();
+        assert_eq!(text(src, entries[0].key.span), "ünï");
+        assert_eq!(entries[0].key.value, "ünï");
+        assert_eq!(text(src, entries[0].value.span), "1");
+        let list = root.get("liste").unwrap();
+        assert_eq!(text(src, list.span), "- \"é\"\n  - {a: [1, 2], b: &x ok}");
+        let items = list.as_seq().unwrap();
+        assert_eq!(text(src, items[0].span), "\"é\"");
+        assert_eq!(text(src, items[1].span), "{a: [1, 2], b: &x ok}");
+        assert_eq!(text(src, items[1].get("a").unwrap().span), "[1, 2]");
+        assert_eq!(text(src, items[1].get("b").unwrap().span), "ok");
+        let zip = root.get("zip").unwrap();
+        assert_eq!(zip.value, Value::Int(1234));
+        assert_eq!(zip.source_text(src), Some("01234"));
+        assert_eq!(root.get("k").unwrap().as_str(), Some("ok"));
+        let index = LineIndex::new(src);
+        let b = items[1].get("b").unwrap();
+        assert_eq!(
+            index.line_col(src, b.span.start),
+            LineCol {
+                line: 4,
+                column: 23
+            }
+        );
+    }
+
+    #[test]
+    fn bom_is_skipped() {
+        let src = "\u{feff}a: b\n";
+        let root = ok(src);
+        assert_eq!(root.span.start, 3);
+        assert_eq!(text(src, root.get("a").unwrap().span), "b");
+    }
+
+    #[test]
+    fn multiple_documents() {
+        let parsed = parse_yaml("---\na: 1\n---\n- x\n---\n");
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.docs.len(), 3);
+        assert_eq!(parsed.docs[1].as_seq().unwrap().len(), 1);
+        assert!(parsed.docs[2].is_null());
+        assert!(parse_yaml("").docs.is_empty());
+        assert!(parse_yaml("# only a comment\n").docs.is_empty());
+    }
+
+    #[test]
+    fn aliases_copy_the_anchored_node() {
+        let src = "base: &b {x: 1, y: [a, b]}\nother: *b\nlist: [*b, *b]\n";
+        let root = ok(src);
+        assert_eq!(
+            root.get("other").unwrap().value,
+            root.get("base").unwrap().value
+        );
+        assert_eq!(root.get("list").unwrap().as_seq().unwrap().len(), 2);
+        let merge = ok("a: &a {x: 1}\nb:\n  <<: *a\n");
+        assert!(merge.get("b").unwrap().get("<<").is_some());
+    }
+
+    #[test]
+    fn unknown_and_recursive_aliases_are_errors() {
+        let parsed = parse_yaml("a: 1\nb: *nope\n");
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(
+            parsed.errors[0].message,
+            "YAML syntax error: unknown anchor"
+        );
+        let parsed = parse_yaml("a: &a [1, *a]\n");
+        assert_eq!(parsed.errors.len(), 1);
+        assert!(
+            parsed.errors[0].message.contains("`*a`"),
+            "{:?}",
+            parsed.errors
+        );
+    }
+
+    #[test]
+    fn billion_laughs_is_stopped() {
+        let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = format!("*a{}", i - 1);
+            let items = vec![prev.as_str(); 10].join(", ");
+            src.push_str(&format!("a{i}: &a{i} [{items}]\n"));
+        }
+        let parsed = parse_yaml(&src);
+        assert!(parsed.docs.is_empty());
+        assert_eq!(parsed.errors.len(), 1);
+        assert!(
+            parsed.errors[0].message.contains("aliases expand"),
+            "{:?}",
+            parsed.errors
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_at_the_second() {
+        let src = "name: a\nother: 1\nname: b\n";
+        let parsed = parse_yaml(src);
+        assert_eq!(parsed.errors.len(), 1);
+        let e = &parsed.errors[0];
+        assert_eq!(e.message, "duplicate key `name`");
+        assert_eq!(e.span, Span::new(17, 21));
+        assert_eq!(
+            e.help.as_deref(),
+            Some("`name` is already defined on line 1; remove one of the two")
+        );
+        assert_eq!(parsed.docs[0].get("name").unwrap().as_str(), Some("a"));
+        assert_eq!(parsed.docs[0].as_map().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn keys_of_other_types_become_their_text() {
+        let root = ok("1.10: a\ntrue: b\n~: c\n");
+        let keys: Vec<_> = root
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|e| e.key.value.clone())
+            .collect();
+        assert_eq!(keys, ["1.10", "true", "~"]);
+        let parsed = parse_yaml("? [a]\n: 1\nb: 2\n");
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(
+            parsed.errors[0].message,
+            "a list cannot be used as a map key"
+        );
+        assert_eq!(parsed.docs[0].as_map().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn scan_errors_are_located_and_keep_earlier_documents() {
+        let src = "a: 1\n---\nb: \"open\n";
+        let parsed = parse_yaml(src);
+        assert_eq!(parsed.docs.len(), 1);
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(
+            parsed.errors[0].message,
+            "YAML syntax error: unclosed quoted string"
+        );
+
+        let src = "é: 1\n bad: 2\n";
+        let parsed = parse_yaml(src);
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        let e = &parsed.errors[0];
+        assert_eq!(text(src, e.span), ":");
+        assert!(e.help.is_some());
+
+        let parsed = parse_yaml("a:\n\tb: 1\n");
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        for src in [
+            "[".repeat(100_000),
+            "- ".repeat(100_000),
+            "{a: ".repeat(10_000),
+        ] {
+            let parsed = parse_yaml(&src);
+            assert!(parsed.docs.is_empty());
+            assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        }
+        let mut src = String::new();
+        for depth in 0..200 {
+            src.push_str(&" ".repeat(depth));
+            src.push_str("k:\n");
+        }
+        let parsed = parse_yaml(&src);
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].message, "nesting deeper than 128 levels");
+        let ok_src = format!("{}{}", "[".repeat(128), "]".repeat(128));
+        assert!(parse_yaml(&ok_src).is_ok());
+    }
+
+    #[test]
+    fn aliases_cannot_exceed_the_depth_limit() {
+        let inner = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        let src = format!("a: &a {inner}\nb: {}*a{}\n", "[".repeat(50), "]".repeat(50));
+        let parsed = parse_yaml(&src);
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert_eq!(parsed.errors[0].message, "nesting deeper than 128 levels");
+    }
+}
