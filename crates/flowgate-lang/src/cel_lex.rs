@@ -77,7 +77,7 @@ pub(crate) fn tokenize(source: &str) -> Vec<Token> {
                     .iter()
                     .all(|c| matches!(c.to_ascii_lowercase(), b'r' | b'b'));
             if is_prefix && matches!(bytes.get(end), Some(b'"' | b'\'')) {
-                let raw = word.iter().any(|c| c.to_ascii_lowercase() == b'r');
+                let raw = word.iter().any(|c| c.eq_ignore_ascii_case(&b'r'));
                 i = scan_string(bytes, end, raw);
                 tokens.push(Token {
                     kind: TokenKind::Str,

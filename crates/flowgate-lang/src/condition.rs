@@ -90,27 +90,32 @@ pub fn analyse_condition(source: &str) -> Result<Vec<(FieldUse, Span)>, Vec<Lang
             Some("split it into smaller conditions".into()),
         ));
     }
+    let free = free_names(source, &tokens);
     let mut claimed = BTreeSet::new();
     for name in &walker.bad_names {
-        let span = locate_name(source, &tokens, name, &mut claimed).unwrap_or(whole);
+        let span = locate_name(source, &tokens, &free, name, &mut claimed).unwrap_or(whole);
         errors.push(bad_name_error(name, span));
     }
     if !errors.is_empty() {
+        errors.sort_by_key(|e| e.span.start);
         return Err(errors);
     }
 
     let mut claimed = BTreeSet::new();
-    let mut uses: Vec<(FieldUse, Span)> = walker
+    let mut uses: Vec<(FieldUse, Option<Span>)> = walker
         .uses
         .into_iter()
         .map(|field| {
-            let span = locate_use(source, &tokens, &field, &mut claimed).unwrap_or(whole);
+            let span = locate_use(source, &tokens, &free, &field, &mut claimed);
             (field, span)
         })
         .collect();
     // First use in the text first; uses that could not be located keep their tree order.
-    uses.sort_by_key(|(_, span)| if *span == whole { u32::MAX } else { span.start });
-    Ok(uses)
+    uses.sort_by_key(|(_, span)| span.map_or(u32::MAX, |s| s.start));
+    Ok(uses
+        .into_iter()
+        .map(|(field, span)| (field, span.unwrap_or(whole)))
+        .collect())
 }
 
 /// A free name that is not a way to read data.
@@ -181,7 +186,7 @@ const MAX_WALK_DEPTH: usize = 4 * MAX_CONDITION_OPERATORS;
 
 impl<'a> Walker<'a> {
     fn is_bound(&self, name: &str) -> bool {
-        self.bound.iter().any(|b| *b == name)
+        self.bound.contains(&name)
     }
 
     fn record(&mut self, object: &'a str, field: &'a str) {
@@ -294,9 +299,50 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// Whether token `i` starts a free name: not a field after a `.`.
-fn is_free(tokens: &[Token], i: usize) -> bool {
-    i == 0 || !tokens.get(i - 1).is_some_and(|t| t.is_punct('.'))
+/// The macros that bind a variable: `list.exists(x, …)`.
+const BINDING_MACROS: &[&str] = &["all", "exists", "exists_one", "existsOne", "map", "filter"];
+
+/// For each token, whether it is a free name: not a field after a `.`, and neither the
+/// variable a macro binds (`x` in `list.exists(x, x > 1)`) nor a use of it inside the macro.
+fn free_names(source: &str, tokens: &[Token]) -> Vec<bool> {
+    let mut free = vec![true; tokens.len()];
+    // Variables bound by the macros whose argument list is open, with the bracket depth
+    // inside that list.
+    let mut bound: Vec<(&str, usize)> = Vec::new();
+    let mut depth = 0usize;
+    for (i, token) in tokens.iter().enumerate() {
+        match token.kind {
+            TokenKind::Punct('(' | '[' | '{') => depth += 1,
+            TokenKind::Punct(')' | ']' | '}') => {
+                depth = depth.saturating_sub(1);
+                while bound.last().is_some_and(|&(_, d)| d > depth) {
+                    bound.pop();
+                }
+            }
+            TokenKind::Ident => {
+                let after_dot = i > 0 && tokens.get(i - 1).is_some_and(|t| t.is_punct('.'));
+                let name = token.text(source);
+                if after_dot || bound.iter().any(|&(b, _)| b == name) {
+                    if let Some(slot) = free.get_mut(i) {
+                        *slot = false;
+                    }
+                }
+                let opens_macro = after_dot
+                    && BINDING_MACROS.contains(&name)
+                    && tokens.get(i + 1).is_some_and(|t| t.is_punct('('));
+                let binder = tokens.get(i + 2).filter(|t| t.kind == TokenKind::Ident);
+                let comma = tokens.get(i + 3).is_some_and(|t| t.is_punct(','));
+                if let (true, Some(binder), true) = (opens_macro, binder, comma) {
+                    bound.push((binder.text(source), depth + 1));
+                    if let Some(slot) = free.get_mut(i + 2) {
+                        *slot = false;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    free
 }
 
 /// The span of the first not-yet-claimed use of `field` in the text: `object.field` or
@@ -304,13 +350,14 @@ fn is_free(tokens: &[Token], i: usize) -> bool {
 fn locate_use(
     source: &str,
     tokens: &[Token],
+    free: &[bool],
     field: &FieldUse,
     claimed: &mut BTreeSet<usize>,
 ) -> Option<Span> {
     for (i, token) in tokens.iter().enumerate() {
         if token.kind != TokenKind::Ident
             || token.text(source) != field.object
-            || !is_free(tokens, i)
+            || !free.get(i).copied().unwrap_or(false)
             || claimed.contains(&token.start)
         {
             continue;
@@ -352,13 +399,14 @@ fn string_content(literal: &str) -> Option<&str> {
 fn locate_name(
     source: &str,
     tokens: &[Token],
+    free: &[bool],
     name: &BadName,
     claimed: &mut BTreeSet<usize>,
 ) -> Option<Span> {
     let candidates = tokens.iter().enumerate().filter(|(i, t)| {
         t.kind == TokenKind::Ident
             && t.text(source) == name.name()
-            && is_free(tokens, *i)
+            && free.get(*i).copied().unwrap_or(false)
             && !claimed.contains(&t.start)
     });
     // Prefer a use as a value over a function name of the same spelling.
@@ -386,18 +434,19 @@ fn convert_parse_errors(
     let mut out: Vec<LangError> = Vec::new();
     let mut seen_offsets = BTreeSet::new();
     let has_located = errors.iter().any(|e| e.pos.0 > 0);
+    if errors
+        .iter()
+        .any(|e| e.msg.starts_with("expression recursion limit exceeded"))
+    {
+        // The other errors are consequences of giving up.
+        return vec![LangError::new(
+            whole,
+            format!("the condition is nested too deeply (more than {MAX_RECURSION_DEPTH} levels)"),
+            Some("split it into smaller conditions".into()),
+        )];
+    }
     for error in errors {
         let message = clean_message(&error.msg);
-        if error.msg.starts_with("expression recursion limit exceeded") {
-            out.push(LangError::new(
-                whole,
-                format!(
-                    "the condition is nested too deeply (more than {MAX_RECURSION_DEPTH} levels)"
-                ),
-                Some("split it into smaller conditions".into()),
-            ));
-            continue;
-        }
         if error.pos.0 <= 0 {
             // Unlocated follow-up errors add nothing when located ones exist.
             if !has_located {
@@ -649,7 +698,7 @@ mod tests {
         let source = "'x' == \"x\" && company.x == 'y' && x == 1";
         let errors = errors(source);
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].span, Span::new(35, 36));
+        assert_eq!(errors[0].span, Span::new(34, 35));
     }
 
     #[test]
@@ -691,7 +740,7 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_an_error() {
-        let source = format!("{}1{}", "(".repeat(200), ")".repeat(200));
+        let source = format!("{}1{}", "[".repeat(200), "]".repeat(200));
         let errors = errors(&source);
         assert!(
             errors[0].message.contains("nested too deeply"),
@@ -746,25 +795,5 @@ mod tests {
             clean_message("unexpected character"),
             "unexpected character"
         );
-    }
-}
-#[cfg(test)]
-mod probe {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-    #[test]
-    fn probe_depth() {
-        for s in [
-            format!("{}1{}", "(".repeat(200), ")".repeat(200)),
-            format!("{}1{}", "[".repeat(200), "]".repeat(200)),
-            format!("{}1{}", "f(".repeat(200), ")".repeat(200)),
-            format!("{}1{}", "-(".repeat(200), ")".repeat(200)),
-            format!("{}1", "!".repeat(200)),
-            format!("{}1{}", "{1: ".repeat(200), "}".repeat(200)),
-            format!("{}1", "a ? b : ".repeat(200)),
-            format!("{}1", "a || ".repeat(200)),
-        ] {
-            let r = cel::parser::PrattParser::new().max_recursion_depth(96).parse(&s);
-            println!("{} {:?}", &s[..10], r.err().map(|e| e.errors.into_iter().map(|e| (e.pos, e.msg)).collect::<Vec<_>>()));
-        }
     }
 }

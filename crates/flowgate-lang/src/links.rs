@@ -143,8 +143,7 @@ fn href_values(source: &str) -> Vec<(usize, usize)> {
             }
             None => (j, j),
         };
-        if end > start {
-            let value = &source[start..end];
+        if let Some(value) = source.get(start..end).filter(|v| !v.is_empty()) {
             let trimmed_start = start + (value.len() - value.trim_start().len());
             let trimmed_end = end - (value.len() - value.trim_end().len());
             if trimmed_end > trimmed_start {

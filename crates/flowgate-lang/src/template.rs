@@ -193,7 +193,7 @@ impl<'a> Walker<'a> {
         if self.is_bound(root) {
             return;
         }
-        let guarded = self.guards.iter().any(|g| *g == path);
+        let guarded = self.guards.contains(&path);
         self.uses.push(Use {
             path,
             span,
@@ -276,7 +276,7 @@ impl<'a> Walker<'a> {
                 self.expr(&f.filter, false, depth);
                 self.body(&f.body, depth);
             }
-            Stmt::Do(d) => self.call(&d.call, false, depth),
+            Stmt::Do(d) => self.call(&d.call, depth),
             _ => {}
         }
     }
@@ -358,7 +358,7 @@ impl<'a> Walker<'a> {
                 self.expr(&t.expr, true, depth);
                 self.args(&t.args, depth);
             }
-            Expr::Call(c) => self.call(c, fallback, depth),
+            Expr::Call(c) => self.call(c, depth),
             Expr::List(l) => {
                 for item in &l.items {
                     self.expr(item, false, depth);
@@ -385,7 +385,7 @@ impl<'a> Walker<'a> {
         self.guards.truncate(before);
     }
 
-    fn call(&mut self, call: &'a ast::Call<'a>, _fallback: bool, depth: usize) {
+    fn call(&mut self, call: &'a ast::Call<'a>, depth: usize) {
         match &call.expr {
             // `range(3)`, `namespace()`: a function, not a variable.
             Expr::Var(_) => {}
@@ -700,7 +700,7 @@ mod tests {
             errors[0].message,
             "unexpected end of input, expected end of variable block"
         );
-        assert_eq!(errors[0].span, Span::new(6, 24));
+        assert_eq!(errors[0].span, Span::new(14, 24));
 
         let errors = analyse_template("ok\n {% if %}").unwrap_err();
         assert_eq!(errors[0].message, "unexpected end of block");

@@ -10,6 +10,7 @@ mod document;
 mod lower;
 mod resolve;
 pub mod schema;
+pub mod synthetic;
 pub mod wire;
 
 pub use config::{

@@ -19,6 +19,8 @@ pub fn parse_json(source: &str) -> Parsed {
         pos: 0,
         errors: Vec::new(),
         lines: Lines::new(source),
+        entry_stack: Vec::new(),
+        item_stack: Vec::new(),
     };
     if parser.bytes.starts_with(BOM) {
         parser.pos = BOM.len();
@@ -64,6 +66,11 @@ struct Parser<'a> {
     pos: usize,
     errors: Vec<SyntaxError>,
     lines: Lines<'a>,
+    /// Members of the objects being parsed, innermost last; each object takes its own off
+    /// the top into an exactly sized `Vec` when it closes.
+    entry_stack: Vec<Entry>,
+    /// The same for array elements.
+    item_stack: Vec<Node>,
 }
 
 fn describe(c: char) -> String {
@@ -159,12 +166,12 @@ impl<'a> Parser<'a> {
         }
         let start = self.pos;
         self.pos += 1;
-        let mut entries: Vec<Entry> = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Node::new(Span::new(start, self.pos), Value::Map(entries)));
+            return Ok(Node::new(Span::new(start, self.pos), Value::Map(Vec::new())));
         }
+        let mark = self.entry_stack.len();
         loop {
             match self.peek() {
                 Some(b'"') => {}
@@ -191,7 +198,7 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth)?;
-            entries.push(Entry {
+            self.entry_stack.push(Entry {
                 key: Spanned::new(key_span, key),
                 value,
             });
@@ -227,6 +234,7 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+        let mut entries: Vec<Entry> = self.entry_stack.drain(mark..).collect();
         dedup_entries(&mut entries, &mut self.errors, &mut self.lines);
         Ok(Node::new(Span::new(start, self.pos), Value::Map(entries)))
     }
@@ -237,17 +245,18 @@ impl<'a> Parser<'a> {
         }
         let start = self.pos;
         self.pos += 1;
-        let mut items = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Node::new(Span::new(start, self.pos), Value::Seq(items)));
+            return Ok(Node::new(Span::new(start, self.pos), Value::Seq(Vec::new())));
         }
+        let mark = self.item_stack.len();
         loop {
             if self.peek().is_none() {
                 return Err(self.unclosed(start, "array", ']'));
             }
-            items.push(self.value(depth)?);
+            let item = self.value(depth)?;
+            self.item_stack.push(item);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => {
@@ -280,6 +289,7 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+        let items: Vec<Node> = self.item_stack.drain(mark..).collect();
         Ok(Node::new(Span::new(start, self.pos), Value::Seq(items)))
     }
 

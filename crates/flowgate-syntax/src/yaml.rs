@@ -613,7 +613,7 @@ mod tests {
         parsed.docs.into_iter().next().unwrap()
     }
 
-    fn text<'s>(src: &'s str, span: Span) -> &'s str {
+    fn text(src: &str, span: Span) -> &str {
         &src[span.start as usize..span.end as usize]
     }
 
@@ -753,7 +753,7 @@ mod tests {
         let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
             let prev = format!("*a{}", i - 1);
-            let items = vec![prev.as_str(); 10].join(", ");
+            let items = [prev.as_str(); 10].join(", ");
             src.push_str(&format!("a{i}: &a{i} [{items}]\n"));
         }
         let parsed = parse_yaml(&src);

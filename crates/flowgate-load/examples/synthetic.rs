@@ -1,0 +1,23 @@
+//! Write a synthetic workspace: `cargo run --release -p flowgate-load --example synthetic -- DIR [WORKFLOWS] [SEED]`.
+#![allow(clippy::print_stdout)]
+
+use std::path::PathBuf;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let dir = PathBuf::from(args.next().ok_or("usage: synthetic DIR [WORKFLOWS] [SEED]")?);
+    let workflows: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(10_000);
+    let seed: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(42);
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join("flowgate.toml"), flowgate_load::synthetic::CONFIG)?;
+    let files = flowgate_load::synthetic::workspace(workflows, seed);
+    for (path, text) in &files {
+        let path = dir.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    println!("wrote {} files to {}", files.len() + 1, dir.display());
+    Ok(())
+}
