@@ -37,7 +37,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Run as if started in DIR (the workspace is DIR or its nearest parent with flowgate.toml).
-    #[arg(short = 'C', long = "workspace", global = true, value_name = "DIR", default_value = ".")]
+    #[arg(
+        short = 'C',
+        long = "workspace",
+        global = true,
+        value_name = "DIR",
+        default_value = "."
+    )]
     pub workspace: PathBuf,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]

@@ -1,7 +1,9 @@
 //! Writing to the terminal: colour decisions and diagnostics output.
 
 use crate::cli::{ColorChoice, GlobalArgs};
-use flowgate_diagnostics::{render_human, summary_line, Diagnostic, HumanOptions, SourceMap, Summary};
+use flowgate_diagnostics::{
+    render_human, summary_line, Diagnostic, HumanOptions, SourceMap, Summary,
+};
 use std::io::{IsTerminal, Write};
 
 /// Whether to colour output written to stdout.
@@ -49,7 +51,10 @@ pub fn fatal(diagnostic: &Diagnostic, global: &GlobalArgs) {
             if let Some(location) = &diagnostic.location {
                 let path = global.workspace.join(&location.path);
                 if let Ok(text) = std::fs::read_to_string(&path) {
-                    sources.insert(flowgate_diagnostics::SourceText::new(location.path.clone(), text));
+                    sources.insert(flowgate_diagnostics::SourceText::new(
+                        location.path.clone(),
+                        text,
+                    ));
                 }
             }
             err(&render_human(

@@ -59,7 +59,11 @@ fn paint(style: Style, text: &str) -> String {
 
 /// Render diagnostics the way compilers do: header, location, source snippet with a caret
 /// underline, help and related locations.
-pub fn render_human(diagnostics: &[Diagnostic], sources: &SourceMap, options: HumanOptions) -> String {
+pub fn render_human(
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    options: HumanOptions,
+) -> String {
     let styles = Styles::new(options.color);
     let mut out = String::new();
     for diagnostic in diagnostics {
@@ -100,7 +104,12 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, styles: &St
         let line = line.replace('\t', "    ");
         let bar = paint(styles.gutter, "|");
         let _ = writeln!(out, "{pad} {bar}");
-        let _ = writeln!(out, "{} {bar} {}", paint(styles.gutter, &line_no), truncate(&line, 160));
+        let _ = writeln!(
+            out,
+            "{} {bar} {}",
+            paint(styles.gutter, &line_no),
+            truncate(&line, 160)
+        );
         let before: String = line
             .chars()
             .take(location.start.column.saturating_sub(1) as usize)
@@ -119,7 +128,11 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, styles: &St
                 .clamp(1, 160)
         };
         let carets = "^".repeat(width);
-        let label = d.label.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
+        let label = d
+            .label
+            .as_deref()
+            .map(|l| format!(" {l}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "{pad} {bar} {}{}",

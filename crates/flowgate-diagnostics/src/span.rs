@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 /// A half-open byte range `start..end` inside one source text.
 ///
 /// Offsets are `u32`: the loader refuses files larger than 4 GiB long before this matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Span {
     /// First byte of the range.
     pub start: u32,
@@ -16,7 +18,11 @@ pub struct Span {
 impl Span {
     /// A span from `start` to `end` (swapped if given in the wrong order).
     pub fn new(start: usize, end: usize) -> Self {
-        let (start, end) = if start <= end { (start, end) } else { (end, start) };
+        let (start, end) = if start <= end {
+            (start, end)
+        } else {
+            (end, start)
+        };
         Self {
             start: clamp_u32(start),
             end: clamp_u32(end),

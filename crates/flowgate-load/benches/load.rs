@@ -15,7 +15,11 @@ fn load_10k(c: &mut Criterion) {
     }
     let workspace = Workspace::open(dir.path()).unwrap();
     let loaded = load_workspace(&workspace);
-    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics.first());
+    assert!(
+        loaded.diagnostics.is_empty(),
+        "{:?}",
+        loaded.diagnostics.first()
+    );
     assert_eq!(loaded.model.assets().len(), 10_000 * 3 + 103);
     let mut group = c.benchmark_group("load");
     group.sample_size(10);

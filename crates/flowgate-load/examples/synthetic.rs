@@ -5,8 +5,15 @@ use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().ok_or("usage: synthetic DIR [WORKFLOWS] [SEED]")?);
-    let workflows: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(10_000);
+    let dir = PathBuf::from(
+        args.next()
+            .ok_or("usage: synthetic DIR [WORKFLOWS] [SEED]")?,
+    );
+    let workflows: usize = args
+        .next()
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(10_000);
     let seed: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(42);
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("flowgate.toml"), flowgate_load::synthetic::CONFIG)?;

@@ -54,20 +54,41 @@ pub const NO_ASSETS: &str = "FG016";
 
 /// Every loader code with a one-line meaning, for `flowgate rules` and docs.
 pub const ALL: &[(&str, &str)] = &[
-    (UNREADABLE, "a file cannot be read: I/O error, too large, not UTF-8"),
+    (
+        UNREADABLE,
+        "a file cannot be read: I/O error, too large, not UTF-8",
+    ),
     (SYNTAX, "YAML or JSON syntax error"),
     (UNKNOWN_FIELD, "unknown field"),
     (MISSING_FIELD, "missing required field"),
     (WRONG_TYPE, "wrong value type"),
-    (UNKNOWN_VARIANT, "unknown `kind`, step `type` or trigger `type`"),
+    (
+        UNKNOWN_VARIANT,
+        "unknown `kind`, step `type` or trigger `type`",
+    ),
     (DUPLICATE_ID, "duplicate asset id"),
-    (DANGLING_REFERENCE, "reference to an asset that does not exist"),
+    (
+        DANGLING_REFERENCE,
+        "reference to an asset that does not exist",
+    ),
     (WRONG_KIND, "reference to an asset of the wrong kind"),
-    (BAD_CONDITION, "condition (CEL) does not parse or reads an unknown name"),
+    (
+        BAD_CONDITION,
+        "condition (CEL) does not parse or reads an unknown name",
+    ),
     (BAD_TEMPLATE, "template does not parse"),
-    (INVALID_VALUE, "invalid value (id, duration, time, time zone, cron, URL, secret reference)"),
-    (STEP_GRAPH, "broken step graph (duplicate step id, unknown step)"),
-    (BUNDLE_MEMBER, "bundle member or selector that matches nothing"),
+    (
+        INVALID_VALUE,
+        "invalid value (id, duration, time, time zone, cron, URL, secret reference)",
+    ),
+    (
+        STEP_GRAPH,
+        "broken step graph (duplicate step id, unknown step)",
+    ),
+    (
+        BUNDLE_MEMBER,
+        "bundle member or selector that matches nothing",
+    ),
     (CONFIG, "invalid flowgate.toml"),
     (NO_ASSETS, "no asset files matched the workspace globs"),
 ];

@@ -55,7 +55,10 @@ pub struct EnvironmentConfig {
 }
 
 fn default_assets() -> Vec<String> {
-    DEFAULT_ASSET_GLOBS.iter().map(|s| (*s).to_owned()).collect()
+    DEFAULT_ASSET_GLOBS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
 }
 
 fn default_max_file_size() -> u64 {
@@ -149,9 +152,12 @@ pub fn parse_config(text: &str) -> Result<Config, Box<Diagnostic>> {
             .map(|r| Span::new(r.start, r.end))
             .unwrap_or_default();
         Box::new(
-            Diagnostic::error(codes::CONFIG, format!("invalid {CONFIG_FILE}: {}", e.message()))
-                .at(&source, span)
-                .with_help("see docs/configuration.md for the sections and keys flowgate.toml accepts"),
+            Diagnostic::error(
+                codes::CONFIG,
+                format!("invalid {CONFIG_FILE}: {}", e.message()),
+            )
+            .at(&source, span)
+            .with_help("see docs/configuration.md for the sections and keys flowgate.toml accepts"),
         )
     })?;
     if config.workspace.assets.is_empty() {

@@ -13,8 +13,11 @@ fn glob_set(globs: &[String], what: &str) -> Result<GlobSet, Box<Diagnostic>> {
     for glob in globs {
         let glob = Glob::new(glob).map_err(|e| {
             Box::new(
-                Diagnostic::error(codes::CONFIG, format!("invalid glob in `workspace.{what}`: {e}"))
-                    .with_help("globs look like `assets/**/*.yaml`"),
+                Diagnostic::error(
+                    codes::CONFIG,
+                    format!("invalid glob in `workspace.{what}`: {e}"),
+                )
+                .with_help("globs look like `assets/**/*.yaml`"),
             )
         })?;
         builder.add(glob);

@@ -55,13 +55,18 @@ pub(crate) fn load_files(inputs: &[Input], root: &Path, max_size: u64) -> Vec<Fi
             match handle.join() {
                 Ok(part) => outputs.extend(part),
                 // A panic is a bug; report it per file instead of losing the files.
-                Err(_) => outputs.extend(inputs.chunks(chunk).nth(c).into_iter().flatten().map(|input| {
-                    failed(
-                        input,
-                        Diagnostic::error(codes::UNREADABLE, "internal error while loading this file")
+                Err(_) => outputs.extend(inputs.chunks(chunk).nth(c).into_iter().flatten().map(
+                    |input| {
+                        failed(
+                            input,
+                            Diagnostic::error(
+                                codes::UNREADABLE,
+                                "internal error while loading this file",
+                            )
                             .with_help("please report this as a bug, with the file if you can"),
-                    )
-                })),
+                        )
+                    },
+                )),
             }
         }
         outputs
@@ -88,7 +93,9 @@ fn failed(input: &Input, diagnostic: Diagnostic) -> FileOutput {
 
 fn load_file(file: FileId, input: &Input, root: &Path, max_size: u64) -> FileOutput {
     let path = display(&input.relative);
-    let size = std::fs::metadata(&input.absolute).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&input.absolute)
+        .map(|m| m.len())
+        .unwrap_or(0);
     if size > max_size {
         return failed(
             input,
@@ -113,10 +120,11 @@ fn load_file(file: FileId, input: &Input, root: &Path, max_size: u64) -> FileOut
         Err(e) => {
             let valid_up_to = e.utf8_error().valid_up_to();
             let source = lossy_source(&path, e.as_bytes());
-            let diagnostic = Diagnostic::error(codes::UNREADABLE, format!("{path} is not UTF-8 text"))
-                .at(&source, Span::new(valid_up_to, valid_up_to + 1))
-                .with_label("invalid byte here")
-                .with_help("save the file as UTF-8; asset files are YAML or JSON text");
+            let diagnostic =
+                Diagnostic::error(codes::UNREADABLE, format!("{path} is not UTF-8 text"))
+                    .at(&source, Span::new(valid_up_to, valid_up_to + 1))
+                    .with_label("invalid byte here")
+                    .with_help("save the file as UTF-8; asset files are YAML or JSON text");
             FileOutput {
                 path,
                 source: Some(source),
@@ -179,7 +187,11 @@ pub(crate) fn load_text(file: FileId, path: &str, text: String, root: &Path) -> 
             }
             Err(errors) => {
                 // Remember the id so references to this asset are not reported as dangling.
-                if let Some(id) = doc.get("id").and_then(Node::as_str).and_then(|s| AssetId::new(s).ok()) {
+                if let Some(id) = doc
+                    .get("id")
+                    .and_then(Node::as_str)
+                    .and_then(|s| AssetId::new(s).ok())
+                {
                     invalid_ids.push(id);
                 }
                 diagnostics.extend(errors.iter().map(|e| de_error(&source, e)));
@@ -225,9 +237,11 @@ fn de_error(source: &SourceText, error: &DeError) -> Diagnostic {
             None,
         ),
         DeErrorKind::InvalidValue { message } => (codes::INVALID_VALUE, message.clone(), None),
-        DeErrorKind::DuplicateKey { key, .. } => {
-            (codes::SYNTAX, format!("key `{key}` appears twice in this map"), None)
-        }
+        DeErrorKind::DuplicateKey { key, .. } => (
+            codes::SYNTAX,
+            format!("key `{key}` appears twice in this map"),
+            None,
+        ),
         DeErrorKind::TooDeep => (
             codes::SYNTAX,
             "the document is nested too deeply".to_owned(),

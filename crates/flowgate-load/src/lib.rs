@@ -77,7 +77,11 @@ pub fn load_workspace(workspace: &Workspace) -> Loaded {
             relative,
         })
         .collect();
-    let outputs = document::load_files(&inputs, &workspace.root, workspace.config.workspace.max_file_size);
+    let outputs = document::load_files(
+        &inputs,
+        &workspace.root,
+        workspace.config.workspace.max_file_size,
+    );
     assemble(outputs, diagnostics)
 }
 

@@ -69,7 +69,13 @@ impl<'a> Lowerer<'a> {
         self.ok = true;
         macro_rules! meta {
             ($w:expr) => {
-                (&$w.id, $w.name.clone(), $w.description.clone(), $w.owner.clone(), $w.labels.clone())
+                (
+                    &$w.id,
+                    $w.name.clone(),
+                    $w.description.clone(),
+                    $w.owner.clone(),
+                    $w.labels.clone(),
+                )
             };
         }
         let (id, name, description, owner, labels) = match &wire {
@@ -183,16 +189,23 @@ impl<'a> Lowerer<'a> {
         if (allow_contact && raw.value == "contact") || raw.value.parse::<chrono_tz::Tz>().is_ok() {
             return Some(Located::new(raw.value.clone(), raw.span));
         }
-        let hint = closest(&raw.value, chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()))
-            .map(|s| format!("did you mean `{s}`? "))
-            .unwrap_or_default();
+        let hint = closest(
+            &raw.value,
+            chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()),
+        )
+        .map(|s| format!("did you mean `{s}`? "))
+        .unwrap_or_default();
         self.error(
             codes::INVALID_VALUE,
             raw.span,
             format!("unknown time zone `{}`", raw.value),
             Some(format!(
                 "{hint}use an IANA name such as `Europe/Berlin` or `America/New_York`{}",
-                if allow_contact { ", or `contact` for each contact's own time zone" } else { "" }
+                if allow_contact {
+                    ", or `contact` for each contact's own time zone"
+                } else {
+                    ""
+                }
             )),
         );
         None
@@ -206,7 +219,11 @@ impl<'a> Lowerer<'a> {
             Ok(u) => {
                 self.invalid(
                     raw.span,
-                    format!("`{}` is not an http(s) URL (scheme `{}`)", raw.value, u.scheme()),
+                    format!(
+                        "`{}` is not an http(s) URL (scheme `{}`)",
+                        raw.value,
+                        u.scheme()
+                    ),
                 );
                 None
             }
@@ -222,20 +239,41 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Absolute offset of `value` inside the document text at `span` (the text may be quoted).
-    fn embedded_offset(&self, raw: &Spanned<String>) -> Option<u32> {
-        let text = self
+    /// Map a byte offset inside a scalar's value to an offset in the file. The value may be
+    /// quoted, or a block scalar whose indentation YAML removed: each line of the value is
+    /// found, in order, inside the text the scalar was written as.
+    fn inner_span(&self, raw: &Spanned<String>, relative: Span) -> Span {
+        let Some(written) = self
             .source
             .text()
-            .get(raw.span.start as usize..raw.span.end as usize)?;
-        let position = text.find(raw.value.as_str())?;
-        u32::try_from(position).ok().map(|p| raw.span.start + p)
-    }
-
-    fn inner_span(&self, raw: &Spanned<String>, relative: Span) -> Span {
-        match self.embedded_offset(raw) {
-            Some(offset) => relative.offset_by(offset),
-            None => raw.span,
+            .get(raw.span.start as usize..raw.span.end as usize)
+        else {
+            return raw.span;
+        };
+        let map = |offset: u32| -> Option<u32> {
+            let offset = offset as usize;
+            let mut search_from = 0;
+            let mut line_start = 0;
+            for line in raw.value.split_inclusive('\n') {
+                let content = line.trim_end_matches(['\n', '\r']);
+                let found = if content.is_empty() {
+                    search_from
+                } else {
+                    search_from + written.get(search_from..)?.find(content)?
+                };
+                if offset <= line_start + content.len() {
+                    let absolute = raw.span.start as usize + found + (offset - line_start);
+                    return u32::try_from(absolute).ok();
+                }
+                search_from = found + content.len();
+                line_start += line.len();
+            }
+            None
+        };
+        match (map(relative.start), map(relative.end)) {
+            (Some(start), Some(end)) if start <= end => Span { start, end },
+            (Some(start), _) => Span { start, end: start },
+            _ => raw.span,
         }
     }
 
@@ -271,7 +309,10 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn opt_condition(&mut self, raw: &Option<Spanned<String>>) -> Result<Option<Located<m::Expression>>, ()> {
+    fn opt_condition(
+        &mut self,
+        raw: &Option<Spanned<String>>,
+    ) -> Result<Option<Located<m::Expression>>, ()> {
         match raw {
             None => Ok(None),
             Some(raw) => self.condition(raw).map(Some).ok_or(()),
@@ -310,7 +351,10 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn opt_template(&mut self, raw: &Option<Spanned<String>>) -> Result<Option<Located<m::TemplateText>>, ()> {
+    fn opt_template(
+        &mut self,
+        raw: &Option<Spanned<String>>,
+    ) -> Result<Option<Located<m::TemplateText>>, ()> {
         match raw {
             None => Ok(None),
             Some(r) => self
@@ -381,7 +425,11 @@ impl<'a> Lowerer<'a> {
                         format!("default `{value}` is not one of the field's options"),
                         Some(format!(
                             "options are: {}",
-                            options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>().join(", ")
+                            options
+                                .iter()
+                                .map(|o| o.value.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )),
                     );
                 }
@@ -612,7 +660,10 @@ impl<'a> Lowerer<'a> {
             self.error(
                 codes::INVALID_VALUE,
                 w.channel.span,
-                format!("templates are `email` or `sms`, not `{}`", w.channel.value.as_str()),
+                format!(
+                    "templates are `email` or `sms`, not `{}`",
+                    w.channel.value.as_str()
+                ),
                 None,
             );
         }
@@ -644,7 +695,10 @@ impl<'a> Lowerer<'a> {
                 codes::MISSING_FIELD,
                 w.id.span,
                 "a webhook needs `endpoint` or `endpoints`".to_owned(),
-                Some("add `endpoint: https://…`, or `endpoints: { dev: …, stage: …, prod: … }`".into()),
+                Some(
+                    "add `endpoint: https://…`, or `endpoints: { dev: …, stage: …, prod: … }`"
+                        .into(),
+                ),
             );
         }
         let auth = match &w.auth {
@@ -709,7 +763,10 @@ impl<'a> Lowerer<'a> {
                                     format!("unknown kind `{}`", kind.value),
                                     Some(match hint {
                                         Some(h) => format!("did you mean `{h}`?"),
-                                        None => format!("kinds are: {}", m::AssetKind::names().join(", ")),
+                                        None => format!(
+                                            "kinds are: {}",
+                                            m::AssetKind::names().join(", ")
+                                        ),
                                     }),
                                 );
                                 return None;
@@ -756,7 +813,11 @@ impl<'a> Lowerer<'a> {
         let enrollment = self.enrollment(w.enrollment.unwrap_or_default());
         let settings = self.settings(w.settings.unwrap_or_default());
         let start = self.opt_step(&w.start);
-        let steps: Vec<_> = w.steps.iter().map(|s| self.step(&s.value, s.span)).collect();
+        let steps: Vec<_> = w
+            .steps
+            .iter()
+            .map(|s| self.step(&s.value, s.span))
+            .collect();
         if w.steps.is_empty() {
             self.error(
                 codes::MISSING_FIELD,
@@ -816,17 +877,29 @@ impl<'a> Lowerer<'a> {
 
     fn trigger(&mut self, t: &TriggerWire) -> Option<m::Trigger> {
         Some(match t {
-            TriggerWire::FormSubmitted(w) => m::Trigger::FormSubmitted { form: self.id(&w.form)? },
-            TriggerWire::TagAdded(w) => m::Trigger::TagAdded { tag: self.id(&w.tag)? },
-            TriggerWire::TagRemoved(w) => m::Trigger::TagRemoved { tag: self.id(&w.tag)? },
-            TriggerWire::ListJoined(w) => m::Trigger::ListJoined { list: self.id(&w.list)? },
-            TriggerWire::ListLeft(w) => m::Trigger::ListLeft { list: self.id(&w.list)? },
+            TriggerWire::FormSubmitted(w) => m::Trigger::FormSubmitted {
+                form: self.id(&w.form)?,
+            },
+            TriggerWire::TagAdded(w) => m::Trigger::TagAdded {
+                tag: self.id(&w.tag)?,
+            },
+            TriggerWire::TagRemoved(w) => m::Trigger::TagRemoved {
+                tag: self.id(&w.tag)?,
+            },
+            TriggerWire::ListJoined(w) => m::Trigger::ListJoined {
+                list: self.id(&w.list)?,
+            },
+            TriggerWire::ListLeft(w) => m::Trigger::ListLeft {
+                list: self.id(&w.list)?,
+            },
             TriggerWire::FieldChanged(w) => m::Trigger::FieldChanged {
                 field: self.id(&w.field)?,
                 to: w.to.as_ref().map(Self::literal),
             },
             TriggerWire::ContactCreated(_) => m::Trigger::ContactCreated {},
-            TriggerWire::WebhookReceived(w) => m::Trigger::WebhookReceived { path: w.path.clone() },
+            TriggerWire::WebhookReceived(w) => m::Trigger::WebhookReceived {
+                path: w.path.clone(),
+            },
             TriggerWire::Schedule(w) => {
                 let time_zone = self.time_zone(&w.time_zone, false);
                 let cron = self.cron(&w.cron);
@@ -835,7 +908,9 @@ impl<'a> Lowerer<'a> {
                     time_zone: time_zone?,
                 }
             }
-            TriggerWire::OrderPlaced(w) => m::Trigger::OrderPlaced { store: w.store.clone() },
+            TriggerWire::OrderPlaced(w) => m::Trigger::OrderPlaced {
+                store: w.store.clone(),
+            },
             TriggerWire::OrderStatusChanged(w) => m::Trigger::OrderStatusChanged {
                 from: w.from.clone(),
                 to: w.to.clone(),
@@ -901,7 +976,10 @@ impl<'a> Lowerer<'a> {
                             codes::INVALID_VALUE,
                             raw.span,
                             format!("`{}` is not a re-enrollment policy", raw.value),
-                            Some("write `never`, `always` or `after <duration>` (e.g. `after 30d`)".into()),
+                            Some(
+                                "write `never`, `always` or `after <duration>` (e.g. `after 30d`)"
+                                    .into(),
+                            ),
                         );
                         return None;
                     }
@@ -1096,7 +1174,10 @@ impl<'a> Lowerer<'a> {
                     .iter()
                     .map(|p| {
                         if p.percent.value > 100 {
-                            self.invalid(p.percent.span, format!("{}% is more than 100%", p.percent.value));
+                            self.invalid(
+                                p.percent.span,
+                                format!("{}% is more than 100%", p.percent.value),
+                            );
                         }
                         self.step_id(&p.next).map(|next| m::SplitPath {
                             name: p.name.clone(),
@@ -1193,18 +1274,24 @@ impl<'a> Lowerer<'a> {
     }
 
     fn wait(&mut self, s: &WaitStepWire, span: Span) -> Option<m::StepAction> {
-        let given = [s.duration.is_some(), s.until_field.is_some(), s.until_window.is_some()]
-            .into_iter()
-            .filter(|b| *b)
-            .count();
+        let given = [
+            s.duration.is_some(),
+            s.until_field.is_some(),
+            s.until_window.is_some(),
+        ]
+        .into_iter()
+        .filter(|b| *b)
+        .count();
         if given != 1 {
             self.error(
                 codes::INVALID_VALUE,
                 span,
                 if given == 0 {
-                    "a wait step needs one of `duration`, `until_field` or `until_window`".to_owned()
+                    "a wait step needs one of `duration`, `until_field` or `until_window`"
+                        .to_owned()
                 } else {
-                    "a wait step takes only one of `duration`, `until_field` and `until_window`".to_owned()
+                    "a wait step takes only one of `duration`, `until_field` and `until_window`"
+                        .to_owned()
                 },
                 Some("e.g. `duration: 3d`".into()),
             );
@@ -1228,7 +1315,10 @@ impl<'a> Lowerer<'a> {
 }
 
 /// The candidate closest to `word`, if close enough to be a likely typo.
-pub(crate) fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+pub(crate) fn closest<'c>(
+    word: &str,
+    candidates: impl Iterator<Item = &'c str>,
+) -> Option<&'c str> {
     candidates
         .map(|c| (strsim::jaro_winkler(word, c), c))
         .filter(|(score, _)| *score > 0.8)

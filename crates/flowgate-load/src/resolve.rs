@@ -83,7 +83,10 @@ pub(crate) fn resolve(
                                     ),
                                 )
                                 .at(source, target.span)
-                                .with_help(format!("point this at a {expected}{}", context(reference.step))),
+                                .with_help(format!(
+                                    "point this at a {expected}{}",
+                                    context(reference.step)
+                                )),
                             );
                         }
                         Some(_) => {}
@@ -91,7 +94,8 @@ pub(crate) fn resolve(
                 }
                 Target::Field(field_use) => {
                     if model.field_for(&field_use.value).is_some()
-                        || AssetId::new(field_use.field.clone()).is_ok_and(|id| invalid.contains(&id))
+                        || AssetId::new(field_use.field.clone())
+                            .is_ok_and(|id| invalid.contains(&id))
                     {
                         continue;
                     }
@@ -113,7 +117,9 @@ pub(crate) fn resolve(
                                 f.object.as_str(),
                                 field_use.field
                             ),
-                            _ => format!("`{}` is a {}, not a Field", field_use.field, other.kind()),
+                            _ => {
+                                format!("`{}` is a {}, not a Field", field_use.field, other.kind())
+                            }
                         },
                         None => match closest(&field_use.field, same_object.iter().copied()) {
                             Some(c) => format!("did you mean `{}.{c}`?", field_use.object),
@@ -124,9 +130,12 @@ pub(crate) fn resolve(
                         },
                     };
                     diagnostics.push(
-                        Diagnostic::error(codes::DANGLING_REFERENCE, format!("unknown field `{path}`"))
-                            .at(source, field_use.span)
-                            .with_help(help),
+                        Diagnostic::error(
+                            codes::DANGLING_REFERENCE,
+                            format!("unknown field `{path}`"),
+                        )
+                        .at(source, field_use.span)
+                        .with_help(help),
                     );
                 }
             }
@@ -154,5 +163,6 @@ pub(crate) fn resolve(
 }
 
 fn context(step: Option<&flowgate_model::StepId>) -> String {
-    step.map(|s| format!(" (in step `{s}`)")).unwrap_or_default()
+    step.map(|s| format!(" (in step `{s}`)"))
+        .unwrap_or_default()
 }

@@ -64,7 +64,10 @@ pub fn workspace(workflows: usize, seed: u64) -> Vec<(String, String)> {
                 "kind: Template\nid: tpl-{i}\nname: Template {i}\nchannel: email\nfrom:\n  name: Acme\n  address: hello@acme.example\nsubject: \"Hello {{{{ contact.field_{i} | default('there') }}}}\"\nbody: |\n  <p>Hi {{{{ contact.field_{i} | default(\"there\") }}}}, news for you.</p>\n  <a href=\"https://acme.example/?utm_source=email&utm_medium=email&utm_campaign=c{i}\">Read</a>\n  <a href=\"{{{{ unsubscribe_url }}}}\">Unsubscribe</a>\n"
             ),
         ));
-        files.push((format!("assets/workflows/wf-{i:05}.yaml"), workflow(i, workflows, &mut rng)));
+        files.push((
+            format!("assets/workflows/wf-{i:05}.yaml"),
+            workflow(i, workflows, &mut rng),
+        ));
     }
     files
 }

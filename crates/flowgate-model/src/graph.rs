@@ -77,10 +77,11 @@ fn kind_shape(kind: AssetKind) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-fn mermaid_id(id: &str) -> String {
-    id.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
+/// Node ids in rendered graphs are positional (`a0`, `w3s1`): asset and step ids may contain
+/// characters Mermaid treats specially, differ only in `-` versus `_`, or be keywords
+/// such as `end`.
+fn asset_node(index: usize) -> String {
+    format!("a{index}")
 }
 
 fn escape_label(text: &str) -> String {
@@ -95,12 +96,16 @@ fn dot_escape(text: &str) -> String {
 /// are left out (they make large graphs unreadable).
 pub fn render_asset_graph(model: &Model, format: GraphFormat, include_bundles: bool) -> String {
     let graph = AssetGraph::build(model);
+    let position: HashMap<&AssetId, usize> = model
+        .assets()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (&a.id.value, i))
+        .collect();
+    let node = |id: &AssetId| asset_node(position.get(id).copied().unwrap_or(usize::MAX));
     let mut out = String::new();
     let skip = |id: &AssetId| {
-        !include_bundles
-            && model
-                .get(id)
-                .is_some_and(|a| a.kind() == AssetKind::Bundle)
+        !include_bundles && model.get(id).is_some_and(|a| a.kind() == AssetKind::Bundle)
     };
     match format {
         GraphFormat::Mermaid => {
@@ -113,7 +118,7 @@ pub fn render_asset_graph(model: &Model, format: GraphFormat, include_bundles: b
                 let _ = writeln!(
                     out,
                     "  {}{}\"{}<br/><small>{}</small>\"{}",
-                    mermaid_id(asset.id.as_str()),
+                    node(&asset.id.value),
                     open,
                     escape_label(asset.display_name()),
                     asset.kind(),
@@ -131,9 +136,9 @@ pub fn render_asset_graph(model: &Model, format: GraphFormat, include_bundles: b
                 let _ = writeln!(
                     out,
                     "  {} -->|{}| {}",
-                    mermaid_id(from.as_str()),
+                    node(from),
                     graph.graph[edge].label(),
-                    mermaid_id(to.as_str())
+                    node(to)
                 );
             }
         }
@@ -199,7 +204,9 @@ fn step_label(action: &StepAction) -> String {
         StepAction::Split { .. } => "split".to_owned(),
         StepAction::CallWebhook { webhook, .. } => format!("call {}", webhook.value),
         StepAction::Enroll { workflow, .. } => format!("enroll in {}", workflow.value),
-        StepAction::AssignOwner { strategy, .. } => format!("assign owner ({strategy:?})"),
+        StepAction::AssignOwner { strategy, .. } => {
+            format!("assign owner ({})", strategy.as_str())
+        }
         StepAction::AdjustScore { field, by, .. } => format!("{} {by:+}", field.value),
         StepAction::Notify { .. } => "notify".to_owned(),
         StepAction::Exit {} => "exit".to_owned(),
@@ -212,12 +219,17 @@ fn edge_label(action: &StepAction, kind: EdgeKind) -> Option<String> {
         (StepAction::Branch { branches, .. }, EdgeKind::Branch(i)) => Some(
             branches
                 .get(i)
-                .map(|arm| arm.name.clone().unwrap_or_else(|| arm.condition.source.clone()))
+                .map(|arm| {
+                    arm.name
+                        .clone()
+                        .unwrap_or_else(|| arm.condition.source.clone())
+                })
                 .unwrap_or_default(),
         ),
-        (StepAction::Split { paths }, EdgeKind::Split(i)) => paths
-            .get(i)
-            .map(|p| format!("{}%", p.percent.value)),
+        (StepAction::Split { paths }, EdgeKind::Split(i)) => paths.get(i).map(|p| match &p.name {
+            Some(name) => format!("{name} {}%", p.percent.value),
+            None => format!("{}%", p.percent.value),
+        }),
         (_, EdgeKind::Default) => Some("default".to_owned()),
         (_, EdgeKind::OnError) => Some("on error".to_owned()),
         _ => None,
@@ -233,9 +245,9 @@ pub fn render_step_graphs(model: &Model, format: GraphFormat) -> String {
             "digraph steps {\n  node [fontname=\"Helvetica\", fontsize=10, shape=box, style=rounded];\n  edge [fontname=\"Helvetica\", fontsize=9];\n",
         ),
     }
-    for asset in model.assets() {
+    for (index, asset) in model.assets().iter().enumerate() {
         if let AssetSpec::Workflow(workflow) = &asset.spec {
-            render_workflow(&mut out, asset.id.as_str(), asset.display_name(), workflow, format);
+            render_workflow(&mut out, index, asset.display_name(), workflow, format);
         }
     }
     if format == GraphFormat::Dot {
@@ -244,12 +256,28 @@ pub fn render_step_graphs(model: &Model, format: GraphFormat) -> String {
     out
 }
 
-fn render_workflow(out: &mut String, id: &str, name: &str, workflow: &Workflow, format: GraphFormat) {
-    let node = |step: &str| format!("{}__{}", mermaid_id(id), mermaid_id(step));
+fn render_workflow(
+    out: &mut String,
+    index: usize,
+    name: &str,
+    workflow: &Workflow,
+    format: GraphFormat,
+) {
+    let positions: HashMap<&str, usize> = workflow
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let node = |step: &str| match positions.get(step) {
+        Some(i) => format!("w{index}s{i}"),
+        None => format!("w{index}_missing"),
+    };
+    let id = format!("w{index}");
+    let start = format!("w{index}start");
     match format {
         GraphFormat::Mermaid => {
-            let _ = writeln!(out, "  subgraph {}[\"{}\"]", mermaid_id(id), escape_label(name));
-            let start = format!("{}__start", mermaid_id(id));
+            let _ = writeln!(out, "  subgraph {id}[\"{}\"]", escape_label(name));
             let _ = writeln!(out, "    {start}((start))");
             if let Some(first) = workflow.start_step() {
                 let _ = writeln!(out, "    {start} --> {}", node(first.as_str()));
@@ -295,11 +323,9 @@ fn render_workflow(out: &mut String, id: &str, name: &str, workflow: &Workflow, 
         GraphFormat::Dot => {
             let _ = writeln!(
                 out,
-                "  subgraph \"cluster_{}\" {{\n    label=\"{}\";",
-                dot_escape(id),
+                "  subgraph \"cluster_{id}\" {{\n    label=\"{}\";",
                 dot_escape(name)
             );
-            let start = format!("{}__start", mermaid_id(id));
             let _ = writeln!(out, "    \"{start}\" [shape=circle, label=\"start\"];");
             if let Some(first) = workflow.start_step() {
                 let _ = writeln!(out, "    \"{start}\" -> \"{}\";", node(first.as_str()));
@@ -333,4 +359,33 @@ fn render_workflow(out: &mut String, id: &str, name: &str, workflow: &Workflow, 
             out.push_str("  }\n");
         }
     }
+}
+
+/// The asset graph as a JSON document: `{"nodes": [{id, kind, name}], "edges": [{from, to, relation}]}`.
+pub fn asset_graph_json(model: &Model) -> serde_json::Value {
+    let graph = AssetGraph::build(model);
+    let nodes: Vec<_> = model
+        .assets()
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "id": a.id.as_str(),
+                "kind": a.kind().as_str(),
+                "name": a.display_name(),
+            })
+        })
+        .collect();
+    let edges: Vec<_> = graph
+        .graph
+        .edge_indices()
+        .filter_map(|e| {
+            let (a, b) = graph.graph.edge_endpoints(e)?;
+            Some(serde_json::json!({
+                "from": graph.graph[a].as_str(),
+                "to": graph.graph[b].as_str(),
+                "relation": graph.graph[e].label(),
+            }))
+        })
+        .collect();
+    serde_json::json!({ "nodes": nodes, "edges": edges })
 }

@@ -35,7 +35,20 @@ pub enum Literal {
 }
 
 /// The record a field belongs to, and the root name used in expressions (`contact.email`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, schemars::JsonSchema, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+    Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DataObject {
     /// A person.
@@ -47,6 +60,10 @@ pub enum DataObject {
     Deal,
     /// A shop order.
     Order,
+    /// A shop cart (abandoned-cart programs).
+    Cart,
+    /// The event that triggered the workflow (webhook payloads, commerce events).
+    Event,
 }
 
 impl DataObject {
@@ -57,12 +74,26 @@ impl DataObject {
             Self::Company => "company",
             Self::Deal => "deal",
             Self::Order => "order",
+            Self::Cart => "cart",
+            Self::Event => "event",
         }
     }
 }
 
 /// The value type of a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     /// Free text.
@@ -119,7 +150,9 @@ pub struct Field {
 pub struct Tag {}
 
 /// How a list gets its members.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ListType {
     /// Members are added and removed explicitly.
@@ -191,7 +224,19 @@ pub struct Form {
 }
 
 /// A messaging channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Email.
@@ -263,7 +308,9 @@ pub struct ScoringRule {
 }
 
 /// Whether a message is marketing (needs consent and unsubscribe) or transactional.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageCategory {
     /// Promotional content.
@@ -352,7 +399,9 @@ pub struct Template {
 }
 
 /// An HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HttpMethod {
     /// GET.
@@ -368,7 +417,9 @@ pub enum HttpMethod {
 }
 
 /// How a webhook authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthScheme {
     /// `Authorization: Bearer <secret>`.
@@ -394,7 +445,9 @@ pub struct WebhookAuth {
 }
 
 /// How the delay between retries grows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Backoff {
     /// The same delay each time.
@@ -451,8 +504,6 @@ pub struct Webhook {
 impl Webhook {
     /// The endpoint for an environment: its own entry, else the common one.
     pub fn endpoint_for(&self, environment: &str) -> Option<&Located<String>> {
-        self.endpoints
-            .get(environment)
-            .or(self.endpoint.as_ref())
+        self.endpoints.get(environment).or(self.endpoint.as_ref())
     }
 }

@@ -19,7 +19,9 @@ mod workflow;
 pub use asset::{Asset, AssetKind, AssetSpec, FileId, Origin};
 pub use bundle::{Bundle, Member, Selector};
 pub use expr::{Expression, FieldUse, TemplateText, TemplateVariable, DATA_OBJECTS};
-pub use graph::{render_asset_graph, render_step_graphs, AssetGraph, GraphFormat};
+pub use graph::{
+    asset_graph_json, render_asset_graph, render_step_graphs, AssetGraph, GraphFormat,
+};
 pub use id::{validate_id, AssetId, IdError, StepId};
 pub use kinds::{
     AssetRef, AuthScheme, Backoff, Body, BodyFile, Channel, Consent, ConsentCapture, DataObject,
@@ -30,9 +32,7 @@ pub use kinds::{
 pub use located::Located;
 pub use model::{Model, SourceFile};
 pub use references::{Reference, Relation, Target};
-pub use values::{
-    Duration, DurationError, SecretRef, SecretRefError, TimeOfDay, TimeOfDayError,
-};
+pub use values::{Duration, DurationError, SecretRef, SecretRefError, TimeOfDay, TimeOfDayError};
 pub use workflow::{
     AssignStrategy, BranchArm, EdgeKind, Enrollment, FrequencyCap, Goal, Reenrollment, Settings,
     SplitPath, Step, StepAction, TimeWindow, Trigger, Weekday, Workflow,

@@ -72,7 +72,8 @@ impl fmt::Display for Duration {
             return f.write_str("0s");
         }
         let mut rest = self.seconds;
-        for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        // Weeks are accepted on input but printed as days: `7d` reads as written.
+        for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
             if rest >= size {
                 write!(f, "{}{unit}", rest / size)?;
                 rest %= size;
@@ -204,8 +205,18 @@ mod tests {
     #[test]
     fn durations_parse_and_print_canonically() {
         assert_eq!(Duration::parse("1h30m").map(|d| d.as_seconds()), Ok(5400));
-        assert_eq!(Duration::parse("3d").map(|d| d.to_string()), Ok("3d".into()));
-        assert_eq!(Duration::parse("90m").map(|d| d.to_string()), Ok("1h30m".into()));
+        assert_eq!(
+            Duration::parse("3d").map(|d| d.to_string()),
+            Ok("3d".into())
+        );
+        assert_eq!(
+            Duration::parse("1w").map(|d| d.to_string()),
+            Ok("7d".into())
+        );
+        assert_eq!(
+            Duration::parse("90m").map(|d| d.to_string()),
+            Ok("1h30m".into())
+        );
         for bad in ["", "15", "m", "3 days", "-1h", "99999999999999999999w"] {
             assert!(Duration::parse(bad).is_err(), "{bad}");
         }
@@ -214,7 +225,10 @@ mod tests {
     #[test]
     fn times_of_day_are_24_hour() {
         assert_eq!(TimeOfDay::parse("08:05").map(|t| t.minutes()), Ok(485));
-        assert_eq!(TimeOfDay::parse("8:05").map(|t| t.to_string()), Ok("08:05".into()));
+        assert_eq!(
+            TimeOfDay::parse("8:05").map(|t| t.to_string()),
+            Ok("08:05".into())
+        );
         for bad in ["24:00", "12:60", "noon", "12:5", ""] {
             assert!(TimeOfDay::parse(bad).is_err(), "{bad}");
         }

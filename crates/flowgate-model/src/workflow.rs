@@ -119,7 +119,19 @@ pub struct Enrollment {
 }
 
 /// A day of the week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Weekday {
     /// Monday.
@@ -219,7 +231,9 @@ pub struct SplitPath {
 }
 
 /// How an owner is chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AssignStrategy {
     /// Always the same owner.
@@ -228,6 +242,17 @@ pub enum AssignStrategy {
     RoundRobin,
     /// By territory rules of the CRM.
     Territory,
+}
+
+impl AssignStrategy {
+    /// The name written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fixed => "fixed",
+            Self::RoundRobin => "round_robin",
+            Self::Territory => "territory",
+        }
+    }
 }
 
 /// What a step does. Steps without `next` end the contact's path.

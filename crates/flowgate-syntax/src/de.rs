@@ -13,7 +13,7 @@ use serde::de::{
 
 use crate::node::{scalar_text, Entry, Node, Value};
 use crate::spanned::{SPANNED_END, SPANNED_NAME, SPANNED_START, SPANNED_VALUE};
-use crate::yaml::resolve_plain;
+use crate::yaml::resolve_non_string;
 
 /// Prefix of the enum name through which [`tagged_enum!`](crate::tagged_enum) asks for
 /// internally tagged deserialization; the tag key follows it.
@@ -903,7 +903,7 @@ impl<'a> TextDe<'a> {
         if let Ok(u) = self.text.parse::<u64>() {
             return visitor.visit_u64(u);
         }
-        if let Value::Float(f) = resolve_plain(&self.text) {
+        if let Some(Value::Float(f)) = resolve_non_string(&self.text) {
             return visitor.visit_f64(f);
         }
         self.visit_text(visitor)

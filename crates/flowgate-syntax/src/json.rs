@@ -169,7 +169,10 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Node::new(Span::new(start, self.pos), Value::Map(Vec::new())));
+            return Ok(Node::new(
+                Span::new(start, self.pos),
+                Value::Map(Vec::new()),
+            ));
         }
         let mark = self.entry_stack.len();
         loop {
@@ -248,7 +251,10 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Node::new(Span::new(start, self.pos), Value::Seq(Vec::new())));
+            return Ok(Node::new(
+                Span::new(start, self.pos),
+                Value::Seq(Vec::new()),
+            ));
         }
         let mark = self.item_stack.len();
         loop {

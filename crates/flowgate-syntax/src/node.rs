@@ -138,8 +138,9 @@ impl Node {
 /// (when the node's span still holds it), or else formatted. `None` for sequences and maps.
 pub(crate) fn scalar_text<'a>(node: &'a Node, source: &'a str) -> Option<Cow<'a, str>> {
     let written = || {
-        node.source_text(source)
-            .filter(|text| same_scalar(&crate::yaml::resolve_plain(text), &node.value))
+        node.source_text(source).filter(|text| {
+            crate::yaml::resolve_non_string(text).is_some_and(|v| same_scalar(&v, &node.value))
+        })
     };
     let formatted = match &node.value {
         Value::String(s) => return Some(Cow::Borrowed(s)),

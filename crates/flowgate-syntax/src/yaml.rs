@@ -46,51 +46,50 @@ pub fn parse_yaml(source: &str) -> Parsed {
 
 /// Resolve a plain (unquoted) scalar with the YAML 1.2 core schema.
 pub fn resolve_plain(text: &str) -> Value {
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Value::Float(f64::INFINITY)
-        }
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
-        _ => {}
-    }
-    let first = match text.as_bytes().first() {
-        Some(&b) => b,
-        None => return Value::Null,
+    resolve_non_string(text).unwrap_or_else(|| Value::String(text.to_owned()))
+}
+
+/// The core-schema value of a plain scalar, or `None` when it is a string.
+pub(crate) fn resolve_non_string(text: &str) -> Option<Value> {
+    let value = match text {
+        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
+        "true" | "True" | "TRUE" => Value::Bool(true),
+        "false" | "False" | "FALSE" => Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => Value::Float(f64::NAN),
+        _ => return resolve_number(text),
     };
+    Some(value)
+}
+
+fn resolve_number(text: &str) -> Option<Value> {
+    let first = *text.as_bytes().first()?;
     // Quick exit for the common case of ordinary words.
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
-        return Value::String(text.to_owned());
+        return None;
     }
     for (prefix, radix) in [("0x", 16), ("0o", 8)] {
         if let Some(digits) = text.strip_prefix(prefix) {
             if !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix)) {
-                return match i64::from_str_radix(digits, radix) {
-                    Ok(i) => Value::Int(i),
-                    Err(_) => Value::String(text.to_owned()),
-                };
+                // Beyond i64: kept as the string it is (an id or a hash, most likely).
+                return i64::from_str_radix(digits, radix).ok().map(Value::Int);
             }
-            return Value::String(text.to_owned());
+            return None;
         }
     }
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
         return match text.parse::<i64>() {
-            Ok(i) => Value::Int(i),
-            Err(_) => text
-                .parse::<f64>()
-                .map_or_else(|_| Value::String(text.to_owned()), Value::Float),
+            Ok(i) => Some(Value::Int(i)),
+            // Beyond i64: a float (a string request still gets the digits as written).
+            Err(_) => text.parse::<f64>().ok().map(Value::Float),
         };
     }
     if is_core_float(unsigned) {
-        if let Ok(f) = text.parse::<f64>() {
-            return Value::Float(f);
-        }
+        return text.parse::<f64>().ok().map(Value::Float);
     }
-    Value::String(text.to_owned())
+    None
 }
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
@@ -130,6 +129,8 @@ struct CharIndex {
     ascii: bool,
     /// Byte offset of every `STRIDE`-th character.
     checkpoints: Vec<usize>,
+    /// The last answer `(char index, byte offset)`: events mostly move forward.
+    cursor: (usize, usize),
 }
 
 const STRIDE: usize = 64;
@@ -140,6 +141,7 @@ impl CharIndex {
             return Self {
                 ascii: true,
                 checkpoints: Vec::new(),
+                cursor: (0, 0),
             };
         }
         let checkpoints = text
@@ -150,21 +152,42 @@ impl CharIndex {
         Self {
             ascii: false,
             checkpoints,
+            cursor: (0, 0),
         }
     }
 
-    fn byte(&self, text: &str, char_index: usize) -> usize {
+    fn byte(&mut self, text: &str, char_index: usize) -> usize {
         if self.ascii {
             return char_index.min(text.len());
         }
-        let Some(&base) = self.checkpoints.get(char_index / STRIDE) else {
-            return text.len();
-        };
-        let rest = char_index % STRIDE;
-        text.get(base..)
-            .and_then(|tail| tail.char_indices().nth(rest))
-            .map_or(text.len(), |(i, _)| base + i)
+        let (cursor_char, cursor_byte) = self.cursor;
+        let checkpoint = char_index / STRIDE;
+        let (from_char, from_byte) =
+            if char_index >= cursor_char && char_index - cursor_char <= STRIDE {
+                (cursor_char, cursor_byte)
+            } else {
+                match self.checkpoints.get(checkpoint) {
+                    Some(&byte) => (checkpoint * STRIDE, byte),
+                    None => return text.len(),
+                }
+            };
+        let byte = advance(text.as_bytes(), from_byte, char_index - from_char);
+        self.cursor = (char_index, byte);
+        byte
     }
+}
+
+/// The byte offset `chars` characters after `byte` (clamped to the end).
+fn advance(bytes: &[u8], mut byte: usize, mut chars: usize) -> usize {
+    let is_continuation = |b: usize| bytes.get(b).is_some_and(|&c| c & 0xC0 == 0x80);
+    while chars > 0 && byte < bytes.len() {
+        byte += 1;
+        while is_continuation(byte) {
+            byte += 1;
+        }
+        chars -= 1;
+    }
+    byte.min(bytes.len())
 }
 
 struct Built {
@@ -259,7 +282,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn byte(&self, char_index: usize) -> usize {
+    fn byte(&mut self, char_index: usize) -> usize {
         self.offset + self.chars.byte(self.text, char_index)
     }
 
@@ -302,7 +325,7 @@ impl<'a> Builder<'a> {
                 let start = self.strip_properties(start, end);
                 let node = Node::new(
                     Span::new(start, end),
-                    scalar_value(value.into_owned(), style, tag.as_deref()),
+                    scalar_value(value, style, tag.as_deref()),
                 );
                 self.complete(
                     Built {
@@ -472,13 +495,31 @@ impl<'a> Builder<'a> {
     }
 
     fn scan_error(&mut self, error: &ScanError) {
-        let at = self.byte(error.marker().index());
-        let len = self
-            .source
-            .get(at..)
-            .and_then(|s| s.chars().next())
-            .map_or(0, char::len_utf8);
-        let (message, help) = friendly(error.info());
+        let mut at = self.byte(error.marker().index());
+        let info = error.info();
+        if info.contains("tab") {
+            // saphyr reports tabs after them; point at the first tab of the line instead.
+            let line_start = self
+                .source
+                .get(..at)
+                .and_then(|before| before.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            if let Some(tab) = self
+                .source
+                .get(line_start..=at)
+                .and_then(|line| line.find('\t'))
+            {
+                at = line_start + tab;
+            }
+        }
+        let found = self.source.get(at..).and_then(|s| s.chars().next());
+        let len = found.map_or(0, char::len_utf8);
+        let (mut message, help) = friendly(info);
+        if info.starts_with("unexpected character") {
+            if let Some(c) = found {
+                message = format!("YAML syntax error: unexpected character `{c}`");
+            }
+        }
         let mut syntax = SyntaxError::new(Span::new(at, at + len), message);
         syntax.help = help.map(str::to_owned);
         self.errors.push(syntax);
@@ -490,24 +531,27 @@ fn too_deep(span: Span) -> SyntaxError {
         .with_help("flatten the document; such deep nesting is not supported")
 }
 
-fn scalar_value(value: String, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+fn scalar_value(value: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     let core = tag.filter(|t| t.is_yaml_core_schema());
-    match (core.map(|t| t.suffix.as_str()), style) {
-        (Some("str"), _) => Value::String(value),
-        (Some("int" | "float" | "bool" | "null"), _) | (_, ScalarStyle::Plain) => {
-            match resolve_plain(&value) {
-                // Reuse the allocation for the common case.
-                Value::String(_) => Value::String(value),
-                other => other,
-            }
-        }
-        _ => Value::String(value),
+    let resolve = match (core.map(|t| t.suffix.as_str()), style) {
+        (Some("str"), _) => false,
+        (Some("int" | "float" | "bool" | "null"), _) | (_, ScalarStyle::Plain) => true,
+        _ => false,
+    };
+    match resolve.then(|| resolve_non_string(&value)).flatten() {
+        Some(resolved) => resolved,
+        None => Value::String(value.into_owned()),
     }
 }
 
 /// A message and help for saphyr's scan errors.
 fn friendly(info: &str) -> (String, Option<&'static str>) {
     const TABLE: &[(&str, &str, Option<&str>)] = &[
+        (
+            "plain scalar, found a tab",
+            "tab character in a value",
+            Some("replace the tab with spaces, or quote the value"),
+        ),
         (
             "tab",
             "tab character in indentation",
@@ -576,6 +620,11 @@ fn friendly(info: &str) -> (String, Option<&'static str>) {
             Some("`@` and `` ` `` cannot start a plain value; quote the value"),
         ),
         (
+            "misplaced bracket",
+            "unbalanced bracket",
+            Some("remove the extra bracket, or open it where the list or map starts"),
+        ),
+        (
             "did not find expected node content",
             "expected a value",
             None,
@@ -588,8 +637,7 @@ fn friendly(info: &str) -> (String, Option<&'static str>) {
     ];
     for (needle, message, help) in TABLE {
         if info.contains(needle) {
-            let message = if *message == "unexpected character" || *message == "invalid indentation"
-            {
+            let message = if *message == "invalid indentation" {
                 info.to_owned()
             } else {
                 (*message).to_owned()
@@ -615,6 +663,22 @@ mod tests {
 
     fn text(src: &str, span: Span) -> &str {
         &src[span.start as usize..span.end as usize]
+    }
+
+    #[test]
+    fn char_index_to_byte_offset() {
+        let text: String = "aé😀b".repeat(100);
+        let expected: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        let mut index = CharIndex::new(&text);
+        // Forwards, backwards and with jumps.
+        for ci in (0..expected.len())
+            .chain((0..expected.len()).rev())
+            .chain((0..expected.len()).step_by(97))
+        {
+            assert_eq!(index.byte(&text, ci), expected[ci], "{ci}");
+        }
+        assert_eq!(index.byte(&text, expected.len()), text.len());
+        assert_eq!(index.byte(&text, expected.len() + 500), text.len());
     }
 
     #[test]
@@ -821,6 +885,18 @@ mod tests {
 
         let parsed = parse_yaml("a:\n\tb: 1\n");
         assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert_eq!(parsed.errors[0].span, Span::new(3, 4));
+        assert_eq!(
+            parsed.errors[0].message,
+            "YAML syntax error: tab character in indentation"
+        );
+
+        let parsed = parse_yaml("a: @x\n");
+        assert_eq!(
+            parsed.errors[0].message,
+            "YAML syntax error: unexpected character `@`"
+        );
+        assert_eq!(parsed.errors[0].span, Span::new(3, 4));
     }
 
     #[test]

@@ -517,3 +517,22 @@ fn deeply_nested_hand_built_nodes_are_too_deep() {
     let errors = from_node::<Nested>(&node, "", &[]).unwrap_err();
     assert_eq!(errors[0].kind, DeErrorKind::TooDeep);
 }
+
+#[test]
+fn the_deepest_allowed_documents_deserialize() {
+    let src = format!("{}{}", "[".repeat(128), "]".repeat(128));
+    for parsed in [parse_json(&src), parse_yaml(&src)] {
+        assert!(parsed.errors.is_empty());
+        let value: serde_json::Value = from_node(&parsed.docs[0], &src, &[]).unwrap();
+        let mut depth = 0;
+        let mut cursor = &value;
+        while let Some(first) = cursor.as_array() {
+            depth += 1;
+            match first.first() {
+                Some(next) => cursor = next,
+                None => break,
+            }
+        }
+        assert_eq!(depth, 128);
+    }
+}

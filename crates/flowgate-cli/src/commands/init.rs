@@ -10,13 +10,34 @@ use std::path::Path;
 /// Each YAML file starts with a `yaml-language-server` comment pointing at the schema that
 /// `init` writes beside them, so editors autocomplete and validate.
 const FILES: &[(&str, &str)] = &[
-    ("assets/fields.yaml", include_str!("../../starter/assets/fields.yaml")),
-    ("assets/consent.yaml", include_str!("../../starter/assets/consent.yaml")),
-    ("assets/lists.yaml", include_str!("../../starter/assets/lists.yaml")),
-    ("assets/forms/newsletter-signup.yaml", include_str!("../../starter/assets/forms/newsletter-signup.yaml")),
-    ("assets/templates/welcome-email.yaml", include_str!("../../starter/assets/templates/welcome-email.yaml")),
-    ("assets/workflows/welcome.yaml", include_str!("../../starter/assets/workflows/welcome.yaml")),
-    ("assets/bundles.yaml", include_str!("../../starter/assets/bundles.yaml")),
+    (
+        "assets/fields.yaml",
+        include_str!("../../starter/assets/fields.yaml"),
+    ),
+    (
+        "assets/consent.yaml",
+        include_str!("../../starter/assets/consent.yaml"),
+    ),
+    (
+        "assets/lists.yaml",
+        include_str!("../../starter/assets/lists.yaml"),
+    ),
+    (
+        "assets/forms/newsletter-signup.yaml",
+        include_str!("../../starter/assets/forms/newsletter-signup.yaml"),
+    ),
+    (
+        "assets/templates/welcome-email.yaml",
+        include_str!("../../starter/assets/templates/welcome-email.yaml"),
+    ),
+    (
+        "assets/workflows/welcome.yaml",
+        include_str!("../../starter/assets/workflows/welcome.yaml"),
+    ),
+    (
+        "assets/bundles.yaml",
+        include_str!("../../starter/assets/bundles.yaml"),
+    ),
 ];
 
 /// Run the command.
@@ -51,8 +72,11 @@ fn create(dir: &Path, name: Option<&str>) -> Result<usize, Box<Diagnostic>> {
     for (relative, _) in FILES {
         if dir.join(relative).exists() {
             return Err(Box::new(
-                Diagnostic::error("FG015", format!("{} already exists", dir.join(relative).display()))
-                    .with_help("flowgate init never overwrites files: pick an empty directory"),
+                Diagnostic::error(
+                    "FG015",
+                    format!("{} already exists", dir.join(relative).display()),
+                )
+                .with_help("flowgate init never overwrites files: pick an empty directory"),
             ));
         }
     }
@@ -74,14 +98,14 @@ fn create(dir: &Path, name: Option<&str>) -> Result<usize, Box<Diagnostic>> {
         (flowgate_load::CONFIG_FILE, toml.as_str()),
         ("flowgate.schema.json", schema.as_str()),
     ];
-    for (relative, text) in generated.into_iter().chain(FILES.iter().copied())
-    {
+    for (relative, text) in generated.into_iter().chain(FILES.iter().copied()) {
         let path = dir.join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| fail(format!("cannot create {}: {e}", parent.display())))?;
         }
-        std::fs::write(&path, text).map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, text)
+            .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
         written += 1;
     }
     Ok(written)

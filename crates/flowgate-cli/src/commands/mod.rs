@@ -32,3 +32,10 @@ pub fn load(global: &GlobalArgs) -> Result<(Workspace, Loaded), Exit> {
     let loaded = load_workspace(&workspace);
     Ok((workspace, loaded))
 }
+
+/// Hand a loaded workspace back when the process is about to exit: the operating system
+/// reclaims the memory at once, where freeing tens of thousands of assets one by one
+/// would cost a noticeable share of a large `validate` run.
+pub fn release(loaded: Loaded) {
+    std::mem::forget(loaded);
+}

@@ -15,8 +15,14 @@ pub fn run(global: &GlobalArgs) -> Exit {
         Format::Json => {
             let mut document = render_json(&loaded.diagnostics);
             if let Some(object) = document.as_object_mut() {
-                object.insert("assets".into(), serde_json::json!(loaded.model.assets().len()));
-                object.insert("files".into(), serde_json::json!(loaded.model.files().len()));
+                object.insert(
+                    "assets".into(),
+                    serde_json::json!(loaded.model.assets().len()),
+                );
+                object.insert(
+                    "files".into(),
+                    serde_json::json!(loaded.model.files().len()),
+                );
             }
             output::out(&format!("{document:#}\n"));
         }
@@ -38,9 +44,11 @@ pub fn run(global: &GlobalArgs) -> Exit {
             }
         }
     }
-    if loaded.has_errors() {
+    let exit = if loaded.has_errors() {
         Exit::Findings
     } else {
         Exit::Success
-    }
+    };
+    super::release(loaded);
+    exit
 }

@@ -1,7 +1,9 @@
 //! Wire types of every asset kind except workflows.
 
 use super::{asset_wire, EnumOptionWire, LiteralWire, MemberWire};
-use flowgate_model::{AuthScheme, Backoff, Channel, DataObject, FieldType, HttpMethod, ListType, MessageCategory};
+use flowgate_model::{
+    AuthScheme, Backoff, Channel, DataObject, FieldType, HttpMethod, ListType, MessageCategory,
+};
 use flowgate_syntax::Spanned;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

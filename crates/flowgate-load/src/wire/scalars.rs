@@ -143,11 +143,15 @@ impl<'de> Deserialize<'de> for MemberWire {
         let spanned = flowgate_syntax::Spanned::<StringOrSelector>::deserialize(deserializer)?;
         let span = spanned.span;
         Ok(match spanned.value {
-            StringOrSelector::Id(id) => MemberWire::Id(flowgate_syntax::Spanned { span, value: id }),
-            StringOrSelector::Selector(selector) => MemberWire::Selector(flowgate_syntax::Spanned {
-                span,
-                value: selector,
-            }),
+            StringOrSelector::Id(id) => {
+                MemberWire::Id(flowgate_syntax::Spanned { span, value: id })
+            }
+            StringOrSelector::Selector(selector) => {
+                MemberWire::Selector(flowgate_syntax::Spanned {
+                    span,
+                    value: selector,
+                })
+            }
         })
     }
 }
