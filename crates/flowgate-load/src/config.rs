@@ -137,7 +137,7 @@ impl Workspace {
         })?;
         let config = parse_config(&text)?;
         Ok(Self {
-            root: root.to_path_buf(),
+            root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
             config,
         })
     }

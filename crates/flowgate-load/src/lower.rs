@@ -582,7 +582,9 @@ impl<'a> Lowerer<'a> {
 
     fn body_file(&mut self, file: &Spanned<String>) -> Option<Located<m::Body>> {
         let relative = Path::new(&file.value);
-        if relative.is_absolute() || !normalize(&self.dir.join(relative)).starts_with(self.root) {
+        if relative.is_absolute()
+            || !normalize(&self.dir.join(relative)).starts_with(normalize(self.root))
+        {
             self.invalid(
                 file.span,
                 format!("`{}` points outside the workspace", file.value),
