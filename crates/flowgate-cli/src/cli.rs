@@ -22,7 +22,14 @@ Examples:
 /// Release discipline for marketing automations and commerce integrations: assets as
 /// files, pre-flight checks, versioned snapshots, semantic diffs and gated promotion.
 #[derive(Debug, Parser)]
-#[command(name = "flowgate", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(
+    name = "flowgate",
+    version,
+    about = "Release discipline for marketing automations and commerce integrations: assets as files, \
+             checked, versioned and promoted like software.",
+    long_about = None,
+    after_help = AFTER_HELP
+)]
 #[command(propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Options shared by every command.
@@ -58,7 +65,7 @@ pub struct GlobalArgs {
 pub enum Format {
     /// Text for people, with source snippets.
     Human,
-    /// Stable JSON for machines (documented in docs/cli.md).
+    /// Stable JSON for machines (documented in docs/json.md).
     Json,
 }
 

@@ -194,7 +194,22 @@ pub(crate) fn load_text(file: FileId, path: &str, text: String, root: &Path) -> 
                 {
                     invalid_ids.push(id);
                 }
-                diagnostics.extend(errors.iter().map(|e| de_error(&source, e)));
+                // A typo such as `tempalte:` also leaves `template` missing: report the typo only.
+                let misspelled: Vec<&str> = errors
+                    .iter()
+                    .filter_map(|e| match &e.kind {
+                        DeErrorKind::UnknownField { field, expected } => {
+                            closest(field, expected.iter().copied())
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                diagnostics.extend(
+                    errors
+                        .iter()
+                        .filter(|e| !matches!(&e.kind, DeErrorKind::MissingField { field } if misspelled.contains(field)))
+                        .map(|e| de_error(&source, e)),
+                );
             }
         }
     }
