@@ -23,6 +23,9 @@ pub struct Config {
     /// `[environments.<name>]`, in the order written (promotion order).
     #[serde(default = "default_environments")]
     pub environments: indexmap::IndexMap<String, EnvironmentConfig>,
+    /// `[check]`: read by the check engine, which validates it with located errors.
+    #[serde(default)]
+    pub check: toml::Table,
 }
 
 /// `[workspace]`.
@@ -87,6 +90,8 @@ pub struct Workspace {
     pub root: PathBuf,
     /// The configuration.
     pub config: Config,
+    /// The text of `flowgate.toml`, for sections other crates read with their own types.
+    pub config_text: String,
 }
 
 impl Workspace {
@@ -139,6 +144,7 @@ impl Workspace {
         Ok(Self {
             root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
             config,
+            config_text: text,
         })
     }
 }

@@ -1,0 +1,292 @@
+//! The `[check]` section of `flowgate.toml`.
+//!
+//! ```toml
+//! [check]
+//! select = ["FG1", "FG2"]            # code prefixes or rule names; default: every rule
+//! ignore = ["unused-asset"]
+//! fail_on = "warning"                # default for --fail-on
+//! verified_senders = ["*@acme.example", "ACME"]
+//!
+//! [check.severity]                   # per rule, by code or name: error, warning, info, off
+//! FG308 = "info"
+//!
+//! [check.environments.prod.severity] # stricter (or looser) per environment
+//! marketing-without-frequency-cap = "error"
+//!
+//! [[check.exceptions]]               # per asset; the reason is mandatory
+//! asset = "legacy-import"
+//! rules = ["FG201"]
+//! reason = "Contacts are pre-filtered by the list vendor"
+//! ```
+
+use crate::registry;
+use flowgate_diagnostics::{Diagnostic, Severity, SourceText, Span};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A configured severity, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Report as an error.
+    Error,
+    /// Report as a warning.
+    Warning,
+    /// Report as information.
+    Info,
+    /// Do not run the rule.
+    Off,
+}
+
+impl Level {
+    /// The severity, or `None` for `off`.
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Self::Error => Some(Severity::Error),
+            Self::Warning => Some(Severity::Warning),
+            Self::Info => Some(Severity::Info),
+            Self::Off => None,
+        }
+    }
+}
+
+/// The lowest severity that makes `flowgate check` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Errors only.
+    #[default]
+    Error,
+    /// Warnings and errors.
+    Warning,
+    /// Any finding.
+    Info,
+    /// Never fail.
+    Never,
+}
+
+impl FailOn {
+    /// Whether a diagnostic of this severity fails the run.
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            Self::Error => severity == Severity::Error,
+            Self::Warning => severity >= Severity::Warning,
+            Self::Info => true,
+            Self::Never => false,
+        }
+    }
+}
+
+/// Per-environment overrides.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentChecks {
+    /// Severity per rule (code or name).
+    #[serde(default)]
+    pub severity: BTreeMap<String, Level>,
+}
+
+/// A rule switched off for one asset, with the reason written down.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exception {
+    /// The asset id.
+    pub asset: String,
+    /// Rule codes or names; `"*"` for every rule.
+    pub rules: Vec<String>,
+    /// Why the rule does not apply (mandatory, shown in reports).
+    pub reason: String,
+}
+
+/// The `[check]` configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// Only rules whose code starts with, or whose name equals, one of these.
+    pub select: Vec<String>,
+    /// Rules left out (code prefix or name).
+    pub ignore: Vec<String>,
+    /// Default for `--fail-on`.
+    pub fail_on: FailOn,
+    /// Severity per rule.
+    pub severity: BTreeMap<String, Level>,
+    /// Overrides per environment.
+    pub environments: BTreeMap<String, EnvironmentChecks>,
+    /// Per-asset exceptions.
+    pub exceptions: Vec<Exception>,
+    /// Sender identities allowed in templates: addresses, `*@domain` patterns, SMS sender ids.
+    pub verified_senders: Vec<String>,
+    /// Template variables the sending platform provides (not fields).
+    pub template_globals: Vec<String>,
+    /// Query parameters every tracked link in a marketing email must carry.
+    pub required_utm: Vec<String>,
+    /// Hosts that only production may call.
+    pub production_hosts: Vec<String>,
+    /// The environment that is production.
+    pub production_environment: String,
+    /// Largest number of segments an SMS may take.
+    pub sms_max_segments: u32,
+    /// Longest email subject, in characters.
+    pub subject_max_length: usize,
+    /// Regular expression every asset `name` must match.
+    pub name_pattern: Option<String>,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        Self {
+            select: Vec::new(),
+            ignore: Vec::new(),
+            fail_on: FailOn::Error,
+            severity: BTreeMap::new(),
+            environments: BTreeMap::new(),
+            exceptions: Vec::new(),
+            verified_senders: Vec::new(),
+            template_globals: ["unsubscribe_url", "preferences_url", "view_in_browser_url"]
+                .map(String::from)
+                .to_vec(),
+            required_utm: ["utm_source", "utm_medium", "utm_campaign"]
+                .map(String::from)
+                .to_vec(),
+            production_hosts: Vec::new(),
+            production_environment: "prod".to_owned(),
+            sms_max_segments: 1,
+            subject_max_length: 60,
+            name_pattern: None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct File {
+    #[serde(default)]
+    check: CheckConfig,
+}
+
+/// Read `[check]` from the text of `flowgate.toml`, with located errors. Rule codes and names
+/// that do not exist, exceptions without a reason and invalid patterns are errors too.
+pub fn parse_check_config(text: &str, path: &str) -> Result<CheckConfig, Vec<Diagnostic>> {
+    let source = SourceText::new(path, text);
+    let config = match toml::from_str::<File>(text) {
+        Ok(file) => file.check,
+        Err(e) => {
+            let span = e
+                .span()
+                .map(|r| Span::new(r.start, r.end))
+                .unwrap_or_default();
+            return Err(vec![Diagnostic::error(
+                "FG015",
+                format!("invalid [check] section: {}", e.message()),
+            )
+            .at(&source, span)
+            .with_help("see docs/checks.md for the keys of [check]")]);
+        }
+    };
+    let mut errors = Vec::new();
+    let locate = |needle: &str| -> Span {
+        text.find(needle)
+            .map(|at| Span::new(at, at + needle.len()))
+            .unwrap_or_default()
+    };
+    let known = |name: &str, prefix_ok: bool, errors: &mut Vec<Diagnostic>| {
+        let exists = registry::all().iter().any(|r| {
+            let meta = r.meta();
+            meta.code == name || meta.name == name || (prefix_ok && meta.code.starts_with(name))
+        });
+        if !exists && name != "*" {
+            errors.push(
+                Diagnostic::error("FG015", format!("no rule `{name}`"))
+                    .at(&source, locate(name))
+                    .with_help("`flowgate rules` lists every code and name"),
+            );
+        }
+    };
+    for name in config.select.iter().chain(&config.ignore) {
+        known(name, true, &mut errors);
+    }
+    for name in config
+        .severity
+        .keys()
+        .chain(config.environments.values().flat_map(|e| e.severity.keys()))
+    {
+        known(name, false, &mut errors);
+    }
+    for exception in &config.exceptions {
+        for name in &exception.rules {
+            known(name, false, &mut errors);
+        }
+        if exception.reason.trim().is_empty() {
+            errors.push(
+                Diagnostic::error(
+                    "FG015",
+                    format!(
+                        "the exception for `{}` has an empty reason",
+                        exception.asset
+                    ),
+                )
+                .at(&source, locate(&exception.asset))
+                .with_help("write down why the rule does not apply: reviewers read it"),
+            );
+        }
+    }
+    if let Some(pattern) = &config.name_pattern {
+        if let Err(e) = regex::Regex::new(pattern) {
+            errors.push(
+                Diagnostic::error("FG015", format!("invalid `name_pattern`: {e}"))
+                    .at(&source, locate(pattern)),
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(config)
+    } else {
+        Err(errors)
+    }
+}
+
+impl CheckConfig {
+    /// The severity a rule runs with in `environment`, or `None` when it does not run.
+    pub fn effective_severity(
+        &self,
+        meta: &crate::RuleMeta,
+        environment: Option<&str>,
+    ) -> Option<Severity> {
+        let matches = |key: &String| key == meta.code || key == meta.name;
+        let selected = self.select.is_empty()
+            || self
+                .select
+                .iter()
+                .any(|s| meta.code.starts_with(s.as_str()) || s == meta.name);
+        let ignored = self
+            .ignore
+            .iter()
+            .any(|s| meta.code.starts_with(s.as_str()) || s == meta.name);
+        if !selected || ignored {
+            return None;
+        }
+        let mut level = self
+            .severity
+            .iter()
+            .find(|(k, _)| matches(k))
+            .map(|(_, l)| *l);
+        if let Some(env) = environment.and_then(|e| self.environments.get(e)) {
+            if let Some((_, l)) = env.severity.iter().find(|(k, _)| matches(k)) {
+                level = Some(*l);
+            }
+        }
+        match level {
+            Some(level) => level.severity(),
+            None => Some(meta.default_severity),
+        }
+    }
+
+    /// The exception that switches `meta` off for `asset`, if any.
+    pub fn exception_for(&self, meta: &crate::RuleMeta, asset: &str) -> Option<&Exception> {
+        self.exceptions.iter().find(|e| {
+            e.asset == asset
+                && e.rules
+                    .iter()
+                    .any(|r| r == "*" || r == meta.code || r == meta.name)
+        })
+    }
+}

@@ -1,0 +1,29 @@
+//! Pre-flight checks: the release checklist as static rules.
+//!
+//! Each rule lives in its own file under `rules/<category>/`, declared with
+//! [`declare_rule!`] (code, name, category, default severity, and a doc comment with
+//! What / Why / Example / How to fix). [`check`] runs the selected rules and returns located
+//! diagnostics; configuration comes from the `[check]` section of `flowgate.toml`.
+#![forbid(unsafe_code)]
+
+pub mod codes;
+mod config;
+mod context;
+mod engine;
+pub mod registry;
+mod rule;
+pub mod rules;
+
+pub use config::{parse_check_config, CheckConfig, EnvironmentChecks, Exception, FailOn, Level};
+pub use context::{reachable_steps, CheckContext, Finding, Sink};
+pub use engine::{check, CheckOptions, CheckReport};
+pub use rule::{Category, Rule, RuleMeta};
+
+/// A rule's documentation as Markdown (the doc comment without its leading spaces).
+pub fn rule_doc(meta: &RuleMeta) -> String {
+    meta.doc
+        .lines()
+        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,6 @@
+//! data_model rules.
+
+use crate::Rule;
+
+/// The rules of this category.
+pub const RULES: &[&dyn Rule] = &[];

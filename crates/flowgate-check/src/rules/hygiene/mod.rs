@@ -1,0 +1,6 @@
+//! hygiene rules.
+
+use crate::Rule;
+
+/// The rules of this category.
+pub const RULES: &[&dyn Rule] = &[];

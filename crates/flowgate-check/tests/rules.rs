@@ -1,0 +1,106 @@
+//! Every rule has a firing fixture and a clean fixture under `tests/fixtures/<code>/`:
+//! `fires.yaml` must produce at least one finding of that rule (its rendering is pinned by a
+//! snapshot), `clean.yaml` none. An optional `check.toml` holds a `[check]` section for both.
+//! Fixtures must load without loader errors, so they test the rule and nothing else.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use flowgate_check::{check, codes, parse_check_config, registry, CheckOptions};
+use flowgate_diagnostics::{render_human, HumanOptions};
+use flowgate_load::load_texts;
+use std::path::Path;
+
+const ENVIRONMENTS: &[&str] = &["dev", "stage", "prod"];
+
+fn run(code: &str, file: &str) -> (Vec<flowgate_diagnostics::Diagnostic>, String) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(code);
+    let text = std::fs::read_to_string(dir.join(file))
+        .unwrap_or_else(|_| panic!("missing fixture tests/fixtures/{code}/{file}"));
+    let config_text = std::fs::read_to_string(dir.join("check.toml")).unwrap_or_default();
+    let config = parse_check_config(&config_text, "check.toml").unwrap();
+    let loaded = load_texts(&dir, &[(file.to_owned(), text)]);
+    assert!(
+        !loaded.has_errors(),
+        "{code}/{file} does not load cleanly: {:#?}",
+        loaded.diagnostics
+    );
+    let environments: Vec<String> = ENVIRONMENTS.iter().map(|e| (*e).to_owned()).collect();
+    let report = check(
+        &loaded.model,
+        &loaded.sources,
+        &config,
+        &CheckOptions {
+            environment: None,
+            environments: &environments,
+            only: None,
+        },
+    );
+    let ours: Vec<_> = report
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code == code)
+        .collect();
+    let rendered = render_human(&ours, &loaded.sources, HumanOptions { color: false });
+    (ours, rendered)
+}
+
+#[test]
+fn every_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
+    let mut failures = Vec::new();
+    for rule in registry::all() {
+        let code = rule.meta().code;
+        let (fires, rendered) = run(code, "fires.yaml");
+        if fires.is_empty() {
+            failures.push(format!("{code}: no finding on fires.yaml"));
+        }
+        for d in &fires {
+            if d.location.is_none() {
+                failures.push(format!("{code}: finding without location: {}", d.message));
+            }
+        }
+        insta::assert_snapshot!(format!("{code}_fires"), rendered);
+        let (clean, rendered) = run(code, "clean.yaml");
+        if !clean.is_empty() {
+            failures.push(format!("{code}: findings on clean.yaml:\n{rendered}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_codes_table_and_the_registry_agree() {
+    for rule in registry::all() {
+        let meta = rule.meta();
+        let entry = codes::CODES.iter().find(|(code, _, _)| *code == meta.code);
+        assert_eq!(
+            entry.map(|(_, name, status)| (*name, *status)),
+            Some((meta.name, codes::CodeStatus::Active)),
+            "{} is not in the codes table as an active rule named {}",
+            meta.code,
+            meta.name
+        );
+        assert!(
+            meta.code.starts_with(meta.category.prefix()),
+            "{}",
+            meta.code
+        );
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## How to fix",
+        ] {
+            assert!(
+                meta.doc.contains(section),
+                "{} lacks `{section}`",
+                meta.code
+            );
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (code, name, _) in codes::CODES {
+        assert!(seen.insert(*code), "{code} is listed twice");
+        assert!(seen.insert(*name), "{name} is listed twice");
+    }
+}
