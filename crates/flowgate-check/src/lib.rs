@@ -10,6 +10,7 @@ pub mod codes;
 mod config;
 mod context;
 mod engine;
+mod reference;
 pub mod registry;
 mod rule;
 pub mod rules;
@@ -17,6 +18,7 @@ pub mod rules;
 pub use config::{parse_check_config, CheckConfig, EnvironmentChecks, Exception, FailOn, Level};
 pub use context::{reachable_steps, CheckContext, Finding, Sink};
 pub use engine::{check, CheckOptions, CheckReport};
+pub use reference::{rules_reference, REFERENCE_PATH};
 pub use rule::{Category, Rule, RuleMeta};
 
 /// A rule's documentation as Markdown (the doc comment without its leading spaces).
@@ -26,4 +28,21 @@ pub fn rule_doc(meta: &RuleMeta) -> String {
         .map(|line| line.strip_prefix(' ').unwrap_or(line))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Rule metadata in the form the SARIF renderer takes.
+pub fn rule_infos() -> Vec<flowgate_diagnostics::RuleInfo> {
+    registry::all()
+        .iter()
+        .map(|r| {
+            let meta = r.meta();
+            flowgate_diagnostics::RuleInfo {
+                code: meta.code.to_owned(),
+                name: meta.name.to_owned(),
+                summary: meta.summary.to_owned(),
+                doc: rule_doc(meta),
+                default_severity: meta.default_severity,
+            }
+        })
+        .collect()
 }

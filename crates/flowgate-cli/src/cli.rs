@@ -16,6 +16,9 @@ Environment:
 Examples:
   flowgate init my-stack           create a starter workspace
   flowgate validate -C my-stack    load and resolve every asset, report problems
+  flowgate check --env prod        the release checklist, with production's severities
+  flowgate check --format sarif    findings for code-scanning dashboards
+  flowgate rule FG101              what a rule flags and how to fix it
   flowgate graph dot --steps       the step graph of every workflow, as Graphviz DOT
   flowgate demo                    the whole pipeline on the bundled example";
 
@@ -67,6 +70,12 @@ pub enum Format {
     Human,
     /// Stable JSON for machines (documented in docs/json.md).
     Json,
+    /// SARIF 2.1.0 for code-scanning dashboards (`check` only).
+    Sarif,
+    /// GitHub Actions annotations (`check` only).
+    Github,
+    /// JUnit XML for CI test reports (`check` only).
+    Junit,
 }
 
 /// Colour choice.
@@ -87,6 +96,12 @@ pub enum Command {
     Init(InitArgs),
     /// Load every asset, resolve references and report problems.
     Validate,
+    /// Run the pre-flight checklist: every rule over every asset (or only what changed).
+    Check(CheckArgs),
+    /// Explain one rule: what it flags, why, an example and how to fix it.
+    Rule(RuleArgs),
+    /// List every rule with its code, category and default severity.
+    Rules,
     /// Print the asset graph or the workflow step graphs as Mermaid or Graphviz DOT.
     Graph(GraphArgs),
     /// Print the JSON Schema of asset files (for editor autocompletion).
@@ -104,6 +119,46 @@ pub struct InitArgs {
     /// Workspace name (default: the directory name).
     #[arg(long)]
     pub name: Option<String>,
+}
+
+/// When `check` exits 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// On errors.
+    Error,
+    /// On warnings or errors.
+    Warning,
+    /// On any finding.
+    Info,
+    /// Never (report only).
+    Never,
+}
+
+/// `flowgate check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check for this environment: its severity overrides from `[check.environments.<ENV>]` apply.
+    #[arg(long = "env", value_name = "ENV")]
+    pub environment: Option<String>,
+    /// Lowest severity that makes the run exit 1 (default: `[check] fail_on`, else error).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOnArg>,
+    /// Report only assets changed since this git revision (and the assets that use them).
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
+    /// Run only these rules (code prefixes such as `FG2`, or names); adds to `[check] select`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Skip these rules (code prefixes or names).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+}
+
+/// `flowgate rule`.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Rule code (`FG101`) or name (`trigger-loop`).
+    pub rule: String,
 }
 
 /// Graph syntaxes.

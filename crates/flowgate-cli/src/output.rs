@@ -46,7 +46,7 @@ pub fn fatal(diagnostic: &Diagnostic, global: &GlobalArgs) {
             "{}\n",
             flowgate_diagnostics::render_json(std::slice::from_ref(diagnostic))
         )),
-        crate::cli::Format::Human => {
+        _ => {
             let mut sources = SourceMap::new();
             if let Some(location) = &diagnostic.location {
                 let path = global.workspace.join(&location.path);

@@ -5,11 +5,13 @@
 #![forbid(unsafe_code)]
 
 mod diagnostic;
+mod formats;
 mod render;
 mod source;
 mod span;
 
 pub use diagnostic::{sort_diagnostics, Diagnostic, Location, Related, Severity, Summary};
+pub use formats::{render_github, render_junit, render_sarif, RuleInfo, ToolInfo};
 pub use render::{render_human, render_json, summary_line, HumanOptions};
 pub use source::{SourceMap, SourceText};
 pub use span::{LineCol, LineIndex, Span};

@@ -1,8 +1,10 @@
 //! One module per command.
 
+mod check;
 mod demo;
 mod graph;
 mod init;
+mod rules;
 mod schema;
 mod validate;
 
@@ -14,9 +16,20 @@ use flowgate_load::{load_workspace, Loaded, Workspace};
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Exit {
     let global = &cli.global;
+    let machine_only = matches!(
+        global.format,
+        crate::cli::Format::Sarif | crate::cli::Format::Github | crate::cli::Format::Junit
+    );
+    if machine_only && !matches!(cli.command, Command::Check(_)) {
+        output::err("error: --format sarif, github and junit are for `flowgate check`; use human or json here\n");
+        return Exit::BadInput;
+    }
     match &cli.command {
         Command::Init(args) => init::run(args, global),
         Command::Validate => validate::run(global),
+        Command::Check(args) => check::run(args, global),
+        Command::Rule(args) => rules::explain(args, global),
+        Command::Rules => rules::list(global),
         Command::Graph(args) => graph::run(args, global),
         Command::Schema => schema::run(),
         Command::Demo(args) => demo::run(args, global),

@@ -26,7 +26,7 @@ pub fn run(global: &GlobalArgs) -> Exit {
             }
             output::out(&format!("{document:#}\n"));
         }
-        Format::Human => {
+        _ => {
             let summary = Summary::of(&loaded.diagnostics);
             if !loaded.diagnostics.is_empty() {
                 output::out(&output::human_diagnostics(

@@ -1,0 +1,254 @@
+//! Machine formats for CI systems: SARIF 2.1.0, GitHub Actions annotations and JUnit XML.
+
+use crate::{Diagnostic, Severity};
+use std::fmt::Write as _;
+
+/// What a SARIF report says about each rule.
+#[derive(Debug, Clone)]
+pub struct RuleInfo {
+    /// Code (`FG101`).
+    pub code: String,
+    /// Kebab-case name.
+    pub name: String,
+    /// One line.
+    pub summary: String,
+    /// Markdown documentation.
+    pub doc: String,
+    /// Default severity.
+    pub default_severity: Severity,
+}
+
+/// The producing tool.
+#[derive(Debug, Clone)]
+pub struct ToolInfo {
+    /// Tool name.
+    pub name: String,
+    /// Tool version.
+    pub version: String,
+    /// Where to learn about it.
+    pub information_uri: String,
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn sarif_location(location: &crate::Location) -> serde_json::Value {
+    serde_json::json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": location.path.replace('\\', "/"), "uriBaseId": "%SRCROOT%" },
+            "region": {
+                "startLine": location.start.line,
+                "startColumn": location.start.column,
+                "endLine": location.end.line,
+                "endColumn": location.end.column.max(1),
+                "charOffset": location.span.start,
+                "charLength": location.span.end.saturating_sub(location.span.start),
+            }
+        }
+    })
+}
+
+/// A SARIF 2.1.0 log with one run. Columns count Unicode code points (`columnKind`).
+pub fn render_sarif(
+    diagnostics: &[Diagnostic],
+    rules: &[RuleInfo],
+    tool: &ToolInfo,
+) -> serde_json::Value {
+    let rule_index = |code: &str| rules.iter().position(|r| r.code == code);
+    let results: Vec<_> = diagnostics
+        .iter()
+        .map(|d| {
+            let mut result = serde_json::json!({
+                "ruleId": d.code,
+                "level": sarif_level(d.severity),
+                "message": { "text": match &d.help {
+                    Some(help) => format!("{}\n{help}", d.message),
+                    None => d.message.clone(),
+                } },
+            });
+            if let Some(index) = rule_index(&d.code) {
+                result["ruleIndex"] = serde_json::json!(index);
+            }
+            if let Some(location) = &d.location {
+                result["locations"] = serde_json::json!([sarif_location(location)]);
+                result["partialFingerprints"] = serde_json::json!({
+                    "flowgate/v1": format!("{}:{}:{}", d.code, location.path, d.message),
+                });
+            }
+            if !d.related.is_empty() {
+                let related: Vec<_> = d
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        let mut value = sarif_location(&r.location);
+                        value["id"] = serde_json::json!(i);
+                        value["message"] = serde_json::json!({ "text": r.message });
+                        value
+                    })
+                    .collect();
+                result["relatedLocations"] = serde_json::json!(related);
+            }
+            result
+        })
+        .collect();
+    let rules: Vec<_> = rules
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": { "text": r.summary },
+                "fullDescription": { "text": r.summary },
+                "help": { "text": r.doc, "markdown": r.doc },
+                "helpUri": format!("{}/blob/main/docs/rules.md#{}", tool.information_uri, r.code.to_lowercase()),
+                "defaultConfiguration": { "level": sarif_level(r.default_severity) },
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": tool.name,
+                "version": tool.version,
+                "informationUri": tool.information_uri,
+                "rules": rules,
+            } },
+            "originalUriBaseIds": { "%SRCROOT%": { "uri": "./" } },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions workflow commands (`::error file=…,line=…::message`), one per line.
+pub fn render_github(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let title = match &d.label {
+            Some(label) => format!("{} {label}", d.code),
+            None => d.code.clone(),
+        };
+        let mut properties = Vec::new();
+        if let Some(l) = &d.location {
+            properties.push(format!("file={}", escape_property(&l.path)));
+            properties.push(format!("line={}", l.start.line));
+            properties.push(format!("col={}", l.start.column));
+            properties.push(format!("endLine={}", l.end.line));
+            properties.push(format!("endColumn={}", l.end.column));
+        }
+        properties.push(format!("title={}", escape_property(&title)));
+        let message = match &d.help {
+            Some(help) => format!("{}\n{help}", d.message),
+            None => d.message.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "::{command} {}::{}",
+            properties.join(","),
+            escape_data(&message)
+        );
+    }
+    out
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one test suite per file, one failing test case per finding; a passing case
+/// when there is nothing to report, so CI dashboards show the check ran.
+pub fn render_junit(diagnostics: &[Diagnostic], suite: &str) -> String {
+    let mut files: Vec<(&str, Vec<&Diagnostic>)> = Vec::new();
+    for d in diagnostics {
+        let path = d
+            .location
+            .as_ref()
+            .map_or("(workspace)", |l| l.path.as_str());
+        match files.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, list)) => list.push(d),
+            None => files.push((path, vec![d])),
+        }
+    }
+    let failures = diagnostics.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
+        xml_escape(suite),
+        failures.max(1)
+    );
+    if files.is_empty() {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{0}\" tests=\"1\" failures=\"0\">\n    <testcase name=\"no findings\" classname=\"{0}\"/>\n  </testsuite>",
+            xml_escape(suite)
+        );
+    }
+    for (path, list) in files {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">",
+            xml_escape(path),
+            list.len(),
+            list.len()
+        );
+        for d in list {
+            let position = d
+                .location
+                .as_ref()
+                .map(|l| format!("{}:{}", l.start.line, l.start.column))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"{} {}\" classname=\"{}\">\n      <failure type=\"{}\" message=\"{}\">{}: {}{}</failure>\n    </testcase>",
+                xml_escape(&d.code),
+                xml_escape(&position),
+                xml_escape(path),
+                d.severity,
+                xml_escape(&d.message),
+                xml_escape(&position),
+                xml_escape(&d.message),
+                d.help.as_ref().map(|h| format!("\n{}", xml_escape(h))).unwrap_or_default()
+            );
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
