@@ -37,6 +37,16 @@ mod tests {
     }
 
     #[test]
+    fn carets_line_up_after_tabs() {
+        let source = SourceText::new("t.yaml", "id:\tt4\n");
+        let mut sources = SourceMap::new();
+        sources.insert(source.clone());
+        let d = Diagnostic::error("FG012", "bad").at(&source, Span::new(4, 6));
+        let text = render_human(&[d], &sources, HumanOptions::default());
+        assert!(text.contains("1 | id:    t4\n  |        ^^\n"), "{text}");
+    }
+
+    #[test]
     fn sorting_is_by_file_then_position() {
         let a = SourceText::new("a.yaml", "x\ny\n");
         let mut list = vec![

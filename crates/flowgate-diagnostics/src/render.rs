@@ -97,11 +97,13 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, styles: &St
         location.start.line,
         location.start.column
     );
-    if let Some(line) = sources
+    if let Some(raw) = sources
         .get(&location.path)
         .and_then(|s| s.line(location.start.line))
     {
-        let line = line.replace('\t', "    ");
+        // Tabs are shown as four spaces; the caret is placed on the expanded text.
+        let expand = |text: &str| text.replace('\t', "    ");
+        let line = expand(raw);
         let bar = paint(styles.gutter, "|");
         let _ = writeln!(out, "{pad} {bar}");
         let _ = writeln!(
@@ -110,18 +112,16 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, styles: &St
             paint(styles.gutter, &line_no),
             truncate(&line, 160)
         );
-        let before: String = line
-            .chars()
-            .take(location.start.column.saturating_sub(1) as usize)
-            .collect();
-        let indent = UnicodeWidthStr::width(before.as_str()).min(160);
+        let start = location.start.column.saturating_sub(1) as usize;
+        let before: String = raw.chars().take(start).collect();
+        let indent = UnicodeWidthStr::width(expand(&before).as_str()).min(160);
         let width = if location.end.line == location.start.line {
-            let underlined: String = line
+            let underlined: String = raw
                 .chars()
-                .skip(location.start.column.saturating_sub(1) as usize)
+                .skip(start)
                 .take(location.end.column.saturating_sub(location.start.column) as usize)
                 .collect();
-            UnicodeWidthStr::width(underlined.as_str()).clamp(1, 160)
+            UnicodeWidthStr::width(expand(&underlined).as_str()).clamp(1, 160)
         } else {
             UnicodeWidthStr::width(line.as_str())
                 .saturating_sub(indent)

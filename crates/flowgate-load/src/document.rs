@@ -3,7 +3,7 @@
 use crate::lower::{closest, Lowered, Lowerer};
 use crate::wire::AssetWire;
 use crate::{codes, lossy_source};
-use flowgate_diagnostics::{Diagnostic, SourceText, Span};
+use flowgate_diagnostics::{Diagnostic, LineCol, Location, SourceText, Span};
 use flowgate_model::{Asset, AssetId, FileId};
 use flowgate_syntax::{DeError, DeErrorKind, Node, Value};
 use std::path::{Path, PathBuf};
@@ -77,11 +77,33 @@ fn file_id(index: usize) -> FileId {
     FileId(u32::try_from(index).unwrap_or(u32::MAX))
 }
 
+/// The path as shown to the user and used as the key of its source text. Bytes that are not
+/// UTF-8 are written as `\xNN` (not replaced by `�`), so that two names differing only in
+/// such bytes stay two files.
 fn display(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out
 }
 
-fn failed(input: &Input, diagnostic: Diagnostic) -> FileOutput {
+/// A file that could not be read: the diagnostic points at its start, so that it still
+/// names the file, line and column.
+fn failed(input: &Input, mut diagnostic: Diagnostic) -> FileOutput {
+    if diagnostic.location.is_none() {
+        let start = LineCol { line: 1, column: 1 };
+        diagnostic.location = Some(Location {
+            path: display(&input.relative),
+            start,
+            end: start,
+            span: Span::default(),
+        });
+    }
     FileOutput {
         path: display(&input.relative),
         source: None,

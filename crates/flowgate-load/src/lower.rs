@@ -682,9 +682,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn webhook(&mut self, w: WebhookWire) -> Option<m::Webhook> {
+        // A bad endpoint must not hide the problems after it (a literal secret, above all).
         let endpoint = match &w.endpoint {
-            Some(e) => Some(self.url(e)?),
-            None => None,
+            Some(e) => self.url(e).map(Some),
+            None => Some(None),
         };
         let mut endpoints = BTreeMap::new();
         for (env, url) in &w.endpoints {
@@ -692,7 +693,7 @@ impl<'a> Lowerer<'a> {
                 endpoints.insert(env.clone(), url);
             }
         }
-        if endpoint.is_none() && w.endpoints.is_empty() {
+        if w.endpoint.is_none() && w.endpoints.is_empty() {
             self.error(
                 codes::MISSING_FIELD,
                 w.id.span,
@@ -733,7 +734,7 @@ impl<'a> Lowerer<'a> {
         };
         Some(m::Webhook {
             method: w.method.unwrap_or(m::HttpMethod::Post),
-            endpoint,
+            endpoint: endpoint?,
             endpoints,
             auth,
             headers: w
@@ -750,9 +751,13 @@ impl<'a> Lowerer<'a> {
 
     fn bundle(&mut self, w: BundleWire) -> Option<m::Bundle> {
         let mut members = Vec::new();
+        let mut members_ok = true;
         for member in &w.members {
             match member {
-                MemberWire::Id(id) => members.push(m::Member::Id(self.id(id)?)),
+                MemberWire::Id(id) => match self.id(id) {
+                    Some(id) => members.push(m::Member::Id(id)),
+                    None => members_ok = false,
+                },
                 MemberWire::Selector(selector) => {
                     let kind = match &selector.value.kind {
                         Some(kind) => match m::AssetKind::parse(&kind.value) {
@@ -771,7 +776,8 @@ impl<'a> Lowerer<'a> {
                                         ),
                                     }),
                                 );
-                                return None;
+                                members_ok = false;
+                                continue;
                             }
                         },
                         None => None,
@@ -788,6 +794,9 @@ impl<'a> Lowerer<'a> {
             }
         }
         let externals: Vec<_> = w.externals.iter().map(|e| self.id(e)).collect();
+        if !members_ok {
+            return None;
+        }
         Some(m::Bundle {
             members,
             externals: externals.into_iter().collect::<Option<_>>()?,
@@ -853,7 +862,13 @@ impl<'a> Lowerer<'a> {
                 );
             }
         }
-        let known: Vec<&str> = workflow.steps.iter().map(|s| s.id.as_str()).collect();
+        let mut listed = std::collections::BTreeSet::new();
+        let known: Vec<&str> = workflow
+            .steps
+            .iter()
+            .map(|s| s.id.as_str())
+            .filter(|id| listed.insert(*id))
+            .collect();
         let check = |this: &mut Self, target: &m::StepRef| {
             if !seen.contains_key(&target.value) {
                 let hint = closest(target.as_str(), known.iter().copied())
@@ -924,10 +939,11 @@ impl<'a> Lowerer<'a> {
     }
 
     fn cron(&mut self, raw: &Spanned<String>) -> Option<Located<String>> {
-        let fields = raw.value.split_whitespace().count();
+        let parts: Vec<&str> = raw.value.split_whitespace().collect();
+        let fields = parts.len();
         let expression = match fields {
-            5 => format!("0 {}", raw.value),
-            6 | 7 => raw.value.clone(),
+            5 => format!("0 {}", parts.join(" ")),
+            6 | 7 => parts.join(" "),
             _ => {
                 self.error(
                     codes::INVALID_VALUE,
@@ -944,7 +960,12 @@ impl<'a> Lowerer<'a> {
                 self.error(
                     codes::INVALID_VALUE,
                     raw.span,
-                    format!("`{}` is not a valid cron expression: {e}", raw.value),
+                    match cron_reason(&e.to_string()) {
+                        Some(reason) => {
+                            format!("`{}` is not a valid cron expression: {reason}", raw.value)
+                        }
+                        None => format!("`{}` is not a valid cron expression", raw.value),
+                    },
                     Some("fields are minute hour day-of-month month day-of-week, e.g. `30 8 * * MON`".into()),
                 );
                 None
@@ -1314,6 +1335,25 @@ impl<'a> Lowerer<'a> {
             next: next.ok()?,
         })
     }
+}
+
+/// The explanation in a `cron` parse error. Its text repeats the expression as parsed
+/// (with the seconds field added for 5-field expressions) and a caret line, then the reason:
+/// only the reason means something to the user.
+fn cron_reason(error: &str) -> Option<String> {
+    let lines: Vec<&str> = error.lines().collect();
+    let caret = lines
+        .iter()
+        .rposition(|l| l.contains('^') && l.chars().all(|c| matches!(c, ' ' | '|' | '^')));
+    let reason = lines
+        .get(caret.map_or(0, |i| i + 1)..)
+        .unwrap_or_default()
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!reason.is_empty()).then_some(reason)
 }
 
 /// The candidate closest to `word`, if close enough to be a likely typo.

@@ -30,15 +30,22 @@ fn every_step_type_and_trigger_is_exercised() {
     let AssetSpec::Workflow(workflow) = &workflow.spec else {
         panic!("not a workflow")
     };
-    let mut types: Vec<_> = workflow.steps.iter().map(|s| s.action.type_name()).collect();
+    let mut types: Vec<_> = workflow
+        .steps
+        .iter()
+        .map(|s| s.action.type_name())
+        .collect();
     types.sort_unstable();
     types.dedup();
     assert_eq!(types.len(), 16, "{types:?}");
     assert_eq!(workflow.triggers.len(), 12);
-    assert!(workflow
-        .steps
-        .iter()
-        .any(|s| matches!(s.action, StepAction::Wait { until_window: Some(_), .. })));
+    assert!(workflow.steps.iter().any(|s| matches!(
+        s.action,
+        StepAction::Wait {
+            until_window: Some(_),
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -65,7 +72,13 @@ fn bundle_selectors_pick_members() {
         .collect();
     assert_eq!(
         members,
-        ["every-step", "hot-leads", "lifecycle_stage", "reminder-sms", "welcome"]
+        [
+            "every-step",
+            "hot-leads",
+            "lifecycle_stage",
+            "reminder-sms",
+            "welcome"
+        ]
     );
 }
 

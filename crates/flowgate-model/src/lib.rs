@@ -7,6 +7,7 @@
 mod asset;
 mod bundle;
 mod expr;
+pub mod flow;
 mod graph;
 mod id;
 mod kinds;

@@ -496,7 +496,7 @@ impl<'a> Builder<'a> {
 
     fn scan_error(&mut self, error: &ScanError) {
         let mut at = self.byte(error.marker().index());
-        let info = error.info();
+        let mut info = error.info();
         if info.contains("tab") {
             // saphyr reports tabs after them; point at the first tab of the line instead.
             let line_start = self
@@ -510,6 +510,11 @@ impl<'a> Builder<'a> {
                 .and_then(|line| line.find('\t'))
             {
                 at = line_start + tab;
+            } else if let Some(tab) = indentation_tab_after(self.source, at) {
+                // "while scanning a plain scalar, found a tab": saphyr reports the start of
+                // the scalar, but the tab is in the indentation of a later line.
+                at = tab;
+                info = "tab in indentation";
             }
         }
         let found = self.source.get(at..).and_then(|s| s.chars().next());
@@ -524,6 +529,23 @@ impl<'a> Builder<'a> {
         syntax.help = help.map(str::to_owned);
         self.errors.push(syntax);
     }
+}
+
+/// The offset of the first tab in the indentation of a non-blank line after the line
+/// holding `from`.
+fn indentation_tab_after(source: &str, from: usize) -> Option<usize> {
+    let mut offset = from + source.get(from..)?.find('\n')? + 1;
+    for line in source.get(offset..)?.split_inclusive('\n') {
+        let content = line.trim_start_matches([' ', '\t']);
+        let indentation = line.get(..line.len() - content.len()).unwrap_or("");
+        if !content.trim_end_matches(['\n', '\r']).is_empty() {
+            if let Some(tab) = indentation.find('\t') {
+                return Some(offset + tab);
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn too_deep(span: Span) -> SyntaxError {
@@ -890,6 +912,18 @@ mod tests {
             parsed.errors[0].message,
             "YAML syntax error: tab character in indentation"
         );
+
+        // The tab is in the indentation of the line after a plain scalar.
+        let parsed = parse_yaml("kind: Tag\n\tid: t4\n");
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert_eq!(parsed.errors[0].span, Span::new(10, 11));
+        assert_eq!(
+            parsed.errors[0].message,
+            "YAML syntax error: tab character in indentation"
+        );
+        let parsed = parse_yaml("a:\n  b: c\td\n\te: f\n");
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert_eq!(parsed.errors[0].span, Span::new(12, 13));
 
         let parsed = parse_yaml("a: @x\n");
         assert_eq!(

@@ -1,0 +1,312 @@
+//! The `flowgate` binary end to end: exit codes, stdout and stderr, snapshotted as one blob
+//! per run. Temporary paths are written `[TMP]`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .canonicalize()
+        .unwrap()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// What one run of the binary did.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// Exit code, stdout and stderr as one text, with `tmp` (if any) written `[TMP]`.
+    fn blob(&self, tmp: Option<&Path>) -> String {
+        let text = format!(
+            "exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        match tmp {
+            Some(tmp) => normalize(&text, tmp),
+            None => text,
+        }
+    }
+}
+
+fn normalize(text: &str, tmp: &Path) -> String {
+    let mut text = text.to_owned();
+    let mut paths = vec![tmp.display().to_string()];
+    if let Ok(canonical) = tmp.canonicalize() {
+        paths.push(canonical.display().to_string());
+    }
+    // Longest first, so that a path is never half replaced.
+    paths.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for path in paths {
+        text = text.replace(&path, "[TMP]");
+    }
+    text
+}
+
+/// Run `flowgate` with `args` in the repository root, `NO_COLOR=1` and a fixed width.
+fn flowgate<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flowgate"));
+    command.env("NO_COLOR", "1");
+    run(command.args(args))
+}
+
+fn run(command: &mut Command) -> Run {
+    let output = command
+        .current_dir(repo())
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn acme() -> PathBuf {
+    repo().join("examples/acme")
+}
+
+/// `args` followed by `-C dir`.
+fn in_dir(args: &[&str], dir: &Path) -> Vec<std::ffi::OsString> {
+    let mut all: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+    all.push("-C".into());
+    all.push(dir.into());
+    all
+}
+
+// ---- help ----------------------------------------------------------------------------------
+
+#[test]
+fn help() {
+    let run = flowgate(["--help"]);
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!(run.blob(None));
+}
+
+#[test]
+fn usage_error_is_exit_code_2() {
+    let run = flowgate(["no-such-command"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("no-such-command"), "{}", run.stderr);
+}
+
+// ---- validate ------------------------------------------------------------------------------
+
+#[test]
+fn validate_the_example_workspace() {
+    let run = flowgate(in_dir(&["validate"], &acme()));
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(" assets in ") && run.stdout.contains(" files loaded and resolved"),
+        "{}",
+        run.stdout
+    );
+    insta::assert_snapshot!(run.blob(None));
+}
+
+#[test]
+fn validate_a_workspace_with_errors() {
+    let dir = fixture("invalid-assets");
+    let run = flowgate(in_dir(&["validate"], &dir));
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.blob(None));
+}
+
+#[test]
+fn validate_a_workspace_with_errors_as_json() {
+    let dir = fixture("invalid-assets");
+    let run = flowgate(in_dir(&["validate", "--format", "json"], &dir));
+    assert_eq!(run.code, 1);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["version"], 1);
+    assert_eq!(document["summary"]["errors"], 3);
+    let diagnostics = document["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 3);
+    for d in diagnostics {
+        assert!(d["location"]["start"]["line"].as_u64().unwrap() >= 1, "{d}");
+        assert!(d["location"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("assets/"));
+    }
+    insta::assert_snapshot!(run.blob(None));
+}
+
+#[test]
+fn validate_a_missing_directory() {
+    let run = flowgate(["validate", "-C", "/nonexistent"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.blob(None));
+}
+
+#[test]
+fn validate_with_an_unknown_configuration_key() {
+    let dir = fixture("unknown-config-key");
+    let run = flowgate(in_dir(&["validate"], &dir));
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--> flowgate.toml:3:1"),
+        "{}",
+        run.stderr
+    );
+    insta::assert_snapshot!(run.blob(None));
+}
+
+// ---- init ----------------------------------------------------------------------------------
+
+#[test]
+fn init_then_validate_then_init_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("my-stack");
+    let init = || flowgate([std::ffi::OsStr::new("init"), dir.as_os_str()]);
+
+    let first = init();
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    insta::assert_snapshot!("init", first.blob(Some(tmp.path())));
+
+    let validate = flowgate(in_dir(&["validate"], &dir));
+    assert_eq!(validate.code, 0, "{}", validate.stdout);
+    insta::assert_snapshot!("init_validate", validate.blob(Some(tmp.path())));
+
+    let graph = flowgate(in_dir(&["graph", "--steps"], &dir));
+    assert_eq!(graph.code, 0, "{}", graph.stderr);
+    insta::assert_snapshot!("init_graph_steps", graph.blob(Some(tmp.path())));
+
+    // A second init must not overwrite anything, edited files included.
+    let config = dir.join("flowgate.toml");
+    let fields = dir.join("assets/fields.yaml");
+    let mut edited = std::fs::read_to_string(&fields).unwrap();
+    edited.push_str("# edited by hand\n");
+    std::fs::write(&fields, &edited).unwrap();
+    let config_before = std::fs::read_to_string(&config).unwrap();
+
+    let again = init();
+    assert_eq!(again.code, 2);
+    insta::assert_snapshot!("init_again", again.blob(Some(tmp.path())));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), config_before);
+    assert_eq!(std::fs::read_to_string(&fields).unwrap(), edited);
+}
+
+#[test]
+fn init_refuses_to_overwrite_an_asset_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let existing = tmp.path().join("assets/bundles.yaml");
+    std::fs::create_dir_all(existing.parent().unwrap()).unwrap();
+    std::fs::write(&existing, "mine\n").unwrap();
+    let run = flowgate([std::ffi::OsStr::new("init"), tmp.path().as_os_str()]);
+    assert_eq!(run.code, 2);
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "mine\n");
+    assert!(!tmp.path().join("flowgate.toml").exists());
+    assert!(
+        normalize(&run.stderr, tmp.path()).contains("[TMP]/assets/bundles.yaml already exists"),
+        "{}",
+        run.stderr
+    );
+}
+
+// ---- graph ---------------------------------------------------------------------------------
+
+fn graph(extra: &[&str]) -> Run {
+    let mut args = vec!["graph"];
+    args.extend(extra);
+    flowgate(in_dir(&args, &acme()))
+}
+
+#[test]
+fn graph_mermaid() {
+    let run = graph(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("flowchart"), "{}", run.stdout);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
+
+#[test]
+fn graph_dot_steps() {
+    let run = graph(&["dot", "--steps"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("digraph"), "{}", run.stdout);
+    assert!(run.stdout.trim_end().ends_with('}'));
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
+
+#[test]
+fn graph_json() {
+    let run = graph(&["--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let nodes = document["graph"]["nodes"].as_array().unwrap();
+    let edges = document["graph"]["edges"].as_array().unwrap();
+    assert!(!nodes.is_empty() && !edges.is_empty());
+    assert!(nodes.iter().any(|n| n["id"] == "welcome-series"));
+    assert_eq!(document["diagnostics"], serde_json::json!([]));
+}
+
+// ---- schema --------------------------------------------------------------------------------
+
+#[test]
+fn schema_is_the_committed_file() {
+    let run = flowgate(["schema"]);
+    assert_eq!(run.code, 0);
+    let committed = std::fs::read_to_string(repo().join("schema/flowgate.schema.json")).unwrap();
+    assert!(
+        run.stdout == committed,
+        "`flowgate schema` differs from schema/flowgate.schema.json: regenerate the file"
+    );
+    let _: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+}
+
+// ---- colour --------------------------------------------------------------------------------
+
+#[test]
+fn no_ansi_escapes_when_not_a_terminal() {
+    let dir = fixture("invalid-assets");
+    let validate = |color: Option<&str>, no_color: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_flowgate"));
+        command.env_remove("NO_COLOR");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        command.arg("validate").arg("-C").arg(&dir);
+        if let Some(color) = color {
+            command.args(["--color", color]);
+        }
+        run(&mut command)
+    };
+    // stdout and stderr are pipes here: no colour, whether NO_COLOR is set or not.
+    for (color, no_color) in [(None, false), (Some("auto"), false), (None, true)] {
+        let result = validate(color, no_color);
+        assert_eq!(result.code, 1);
+        assert!(result.stdout.contains("error[FG002]"), "{}", result.stdout);
+        assert!(
+            !result.stdout.contains('\x1b') && !result.stderr.contains('\x1b'),
+            "{color:?} {no_color}: {:?}",
+            result.stdout
+        );
+    }
+    // The check can see escapes: `--color always` asks for them.
+    let result = validate(Some("always"), false);
+    assert!(result.stdout.contains("\x1b["), "{:?}", result.stdout);
+    // A missing workspace, reported on stderr, is plain too.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flowgate"));
+    command
+        .env_remove("NO_COLOR")
+        .args(["validate", "-C", "/nonexistent"]);
+    let result = run(&mut command);
+    assert_eq!(result.code, 2);
+    assert!(!result.stderr.contains('\x1b'), "{:?}", result.stderr);
+}
