@@ -2,7 +2,7 @@
 
 use crate::{codes, Workspace};
 use flowgate_diagnostics::Diagnostic;
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 use std::path::PathBuf;
 
 /// Directories never searched for assets.
@@ -11,15 +11,19 @@ const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 fn glob_set(globs: &[String], what: &str) -> Result<GlobSet, Box<Diagnostic>> {
     let mut builder = GlobSetBuilder::new();
     for glob in globs {
-        let glob = Glob::new(glob).map_err(|e| {
-            Box::new(
-                Diagnostic::error(
-                    codes::CONFIG,
-                    format!("invalid glob in `workspace.{what}`: {e}"),
+        // `*` stops at `/` as in shells; `**` crosses directories.
+        let glob = globset::GlobBuilder::new(glob)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| {
+                Box::new(
+                    Diagnostic::error(
+                        codes::CONFIG,
+                        format!("invalid glob in `workspace.{what}`: {e}"),
+                    )
+                    .with_help("globs look like `assets/**/*.yaml`"),
                 )
-                .with_help("globs look like `assets/**/*.yaml`"),
-            )
-        })?;
+            })?;
         builder.add(glob);
     }
     builder.build().map_err(|e| {
@@ -55,7 +59,11 @@ pub fn asset_files(workspace: &Workspace) -> Result<Vec<PathBuf>, Box<Diagnostic
         let Ok(relative) = entry.path().strip_prefix(&workspace.root) else {
             continue;
         };
-        if include.is_match(relative) && !exclude.is_match(relative) {
+        // The editor schema `flowgate init` writes is not an asset.
+        let is_schema = relative
+            .file_name()
+            .is_some_and(|n| n == "flowgate.schema.json");
+        if include.is_match(relative) && !exclude.is_match(relative) && !is_schema {
             files.push(relative.to_path_buf());
         }
     }

@@ -198,7 +198,8 @@ pub(crate) fn load_text(file: FileId, path: &str, text: String, root: &Path) -> 
             );
             continue;
         }
-        match flowgate_syntax::from_node::<AssetWire>(doc, source.text(), &[]) {
+        // `$schema` lets JSON files name the editor schema, as YAML files do in a comment.
+        match flowgate_syntax::from_node::<AssetWire>(doc, source.text(), &["$schema"]) {
             Ok(wire) => {
                 let mut lowerer = Lowerer::new(&source, file, dir, root, &mut diagnostics);
                 match lowerer.asset(wire, doc.span) {

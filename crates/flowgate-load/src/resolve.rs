@@ -77,9 +77,16 @@ pub(crate) fn resolve(
                                 Diagnostic::error(
                                     codes::WRONG_KIND,
                                     format!(
-                                        "`{}` is a {}, but a {expected} is expected here",
+                                        "`{}` is a {}, but {} {expected} is expected here",
                                         target.value,
-                                        found.kind()
+                                        found.kind(),
+                                        if expected.starts_with([
+                                            'A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u'
+                                        ]) {
+                                            "an"
+                                        } else {
+                                            "a"
+                                        }
                                     ),
                                 )
                                 .at(source, target.span)

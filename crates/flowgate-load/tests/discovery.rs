@@ -1,0 +1,82 @@
+//! Workspace discovery: globs, exclusions, skipped directories and the editor schema file.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use flowgate_load::{asset_files, load_workspace, Workspace};
+use std::path::{Path, PathBuf};
+
+fn workspace(config: &str, files: &[&str]) -> (tempfile::TempDir, Workspace) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("flowgate.toml"), config).unwrap();
+    for (i, file) in files.iter().enumerate() {
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, format!("kind: Tag\nid: t{i}\n")).unwrap();
+    }
+    let ws = Workspace::open(dir.path()).unwrap();
+    (dir, ws)
+}
+
+fn names(ws: &Workspace) -> Vec<PathBuf> {
+    asset_files(ws).unwrap()
+}
+
+#[test]
+fn a_single_star_does_not_cross_directories() {
+    let (_dir, ws) = workspace(
+        "[workspace]\nname = \"t\"\nassets = [\"assets/*.yaml\"]\n",
+        &["assets/a.yaml", "assets/forms/b.yaml"],
+    );
+    assert_eq!(names(&ws), [Path::new("assets/a.yaml")]);
+}
+
+#[test]
+fn hidden_build_and_dependency_directories_are_skipped() {
+    let (_dir, ws) = workspace(
+        "[workspace]\nname = \"t\"\n",
+        &[
+            "a.yaml",
+            ".git/x.yaml",
+            ".flowgate/y.yaml",
+            "target/z.yaml",
+            "node_modules/m/w.yaml",
+            "sub/b.yml",
+        ],
+    );
+    assert_eq!(names(&ws), [Path::new("a.yaml"), Path::new("sub/b.yml")]);
+}
+
+#[test]
+fn excludes_apply_and_the_editor_schema_is_never_an_asset() {
+    let (dir, ws) = workspace(
+        "[workspace]\nname = \"t\"\nexclude = [\"drafts/**\"]\n",
+        &["a.yaml", "drafts/b.yaml"],
+    );
+    std::fs::write(
+        dir.path().join("flowgate.schema.json"),
+        flowgate_load::schema::asset_schema_text(),
+    )
+    .unwrap();
+    assert_eq!(names(&ws), [Path::new("a.yaml")]);
+    assert!(load_workspace(&ws).diagnostics.is_empty());
+}
+
+#[test]
+fn json_assets_may_name_the_schema() {
+    let (dir, ws) = workspace("[workspace]\nname = \"t\"\n", &[]);
+    std::fs::write(
+        dir.path().join("tags.json"),
+        r#"{"$schema": "flowgate.schema.json", "kind": "Tag", "id": "vip"}"#,
+    )
+    .unwrap();
+    let loaded = load_workspace(&ws);
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    assert_eq!(loaded.model.assets().len(), 1);
+}
+
+#[test]
+fn discovery_walks_up_to_the_nearest_flowgate_toml() {
+    let (dir, _) = workspace("[workspace]\nname = \"up\"\n", &["deep/er/a.yaml"]);
+    let found = Workspace::discover(&dir.path().join("deep/er")).unwrap();
+    assert_eq!(found.config.workspace.name, "up");
+    assert!(Workspace::discover(Path::new("/")).is_err());
+}
