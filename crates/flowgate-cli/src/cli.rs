@@ -104,6 +104,8 @@ pub enum Command {
     Rules,
     /// Print the asset graph or the workflow step graphs as Mermaid or Graphviz DOT.
     Graph(GraphArgs),
+    /// Write every imported platform flow (Salesforce, n8n, Node-RED) back out, byte for byte.
+    Export(ExportArgs),
     /// Print the JSON Schema of asset files (for editor autocompletion).
     Schema,
     /// Run the main job on the bundled example workspace and explain each stage.
@@ -182,6 +184,14 @@ pub struct GraphArgs {
     /// Include bundle membership edges in the asset graph.
     #[arg(long)]
     pub bundles: bool,
+}
+
+/// `flowgate export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Directory to write into, keeping each file's path relative to the workspace; it must
+    /// not exist yet or be empty.
+    pub out: PathBuf,
 }
 
 /// `flowgate demo`.

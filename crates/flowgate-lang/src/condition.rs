@@ -19,7 +19,7 @@ pub const MAX_CONDITION_LEN: usize = 64 * 1024;
 pub const MAX_CONDITION_OPERATORS: usize = 1000;
 
 /// How deeply the parser lets a condition nest parentheses, calls and unary operators.
-const MAX_RECURSION_DEPTH: u16 = 96;
+pub(crate) const MAX_RECURSION_DEPTH: u16 = 96;
 
 /// Names a condition may use besides the data objects: the evaluation time and type names.
 const BUILTIN_NAMES: &[&str] = &[

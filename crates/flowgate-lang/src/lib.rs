@@ -7,12 +7,16 @@
 //!   dialect, e.g. `Hi {{ contact.first_name | default("there") }}`. [`analyse_template`]
 //!   parses one and lists the variables it uses and whether each has a fallback;
 //!   [`template_links`] lists the links it contains.
+//! * **Condition logic**: [`condition_logic`] lists the comparisons of data fields with literal
+//!   values a condition makes (and which of them must hold), and the conjunctions in it that can
+//!   never be true.
 //!
 //! Every function works on untrusted text: it never panics, bounds its work, and reports
 //! problems as [`LangError`]s whose spans are byte offsets relative to the start of the text.
 #![forbid(unsafe_code)]
 
 mod cel_lex;
+mod comparisons;
 mod condition;
 mod links;
 mod suggest;
@@ -22,8 +26,13 @@ use std::fmt;
 
 use flowgate_diagnostics::Span;
 
+pub use comparisons::{
+    comparisons, condition_logic, contradictions, required_comparisons, CelLiteral, CompareOp,
+    Comparison, ConditionLogic, Contradiction,
+};
 pub use condition::{analyse_condition, MAX_CONDITION_LEN, MAX_CONDITION_OPERATORS};
 pub use links::template_links;
+pub use suggest::did_you_mean;
 pub use template::{analyse_template, MAX_TAG_TOKENS, MAX_TEMPLATE_LEN};
 
 /// A problem in embedded text; `span` is relative to the start of the text (byte offsets).

@@ -43,6 +43,19 @@ pub struct WorkspaceSection {
     /// Largest asset file read, in bytes.
     #[serde(default = "default_max_file_size")]
     pub max_file_size: u64,
+    /// Globs of Salesforce Flow metadata files.
+    #[serde(default = "default_salesforce")]
+    pub salesforce: Vec<String>,
+    /// Globs of n8n workflow exports (JSON).
+    #[serde(default)]
+    pub n8n: Vec<String>,
+    /// Globs of Node-RED flow files (JSON).
+    #[serde(default)]
+    pub node_red: Vec<String>,
+}
+
+fn default_salesforce() -> Vec<String> {
+    vec!["**/*.flow-meta.xml".to_owned()]
 }
 
 /// One environment. Overlays, gates and deploy targets extend this section.

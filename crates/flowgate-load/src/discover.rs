@@ -2,6 +2,7 @@
 
 use crate::{codes, Workspace};
 use flowgate_diagnostics::Diagnostic;
+use flowgate_model::flow::Dialect;
 use globset::{GlobSet, GlobSetBuilder};
 use std::path::PathBuf;
 
@@ -34,11 +35,54 @@ fn glob_set(globs: &[String], what: &str) -> Result<GlobSet, Box<Diagnostic>> {
     })
 }
 
-/// The asset files of a workspace, relative to its root, sorted. Hidden directories
-/// (`.git`, `.flowgate`), `target` and `node_modules` are skipped.
-pub fn asset_files(workspace: &Workspace) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
-    let include = glob_set(&workspace.config.workspace.assets, "assets")?;
-    let exclude = glob_set(&workspace.config.workspace.exclude, "exclude")?;
+/// How a discovered file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileFormat {
+    /// flowgate's own YAML or JSON assets.
+    Native,
+    /// A platform file, imported as a flow.
+    Platform(Dialect),
+}
+
+/// A file to load, relative to the workspace root.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AssetFile {
+    /// Path relative to the root.
+    pub path: PathBuf,
+    /// How to read it.
+    pub format: FileFormat,
+}
+
+/// The asset files of a workspace, relative to its root, sorted. Platform globs
+/// (`salesforce`, `n8n`, `node_red`) win over `assets`, so an n8n export under a JSON glob is
+/// imported as n8n. Hidden directories (`.git`, `.flowgate`), `target` and `node_modules` are
+/// skipped.
+pub fn asset_files(workspace: &Workspace) -> Result<Vec<AssetFile>, Box<Diagnostic>> {
+    let section = &workspace.config.workspace;
+    let include = glob_set(&section.assets, "assets")?;
+    let exclude = glob_set(&section.exclude, "exclude")?;
+    let platforms = [
+        (
+            glob_set(&section.salesforce, "salesforce")?,
+            Dialect::Salesforce,
+        ),
+        (glob_set(&section.n8n, "n8n")?, Dialect::N8n),
+        (glob_set(&section.node_red, "node_red")?, Dialect::NodeRed),
+    ];
+    // `target` and `node_modules` are skipped unless a glob names them (Node-RED keeps its
+    // example flows inside node_modules).
+    let all_globs: Vec<&String> = section
+        .assets
+        .iter()
+        .chain(&section.salesforce)
+        .chain(&section.n8n)
+        .chain(&section.node_red)
+        .collect();
+    let skipped: Vec<&str> = SKIPPED_DIRS
+        .iter()
+        .copied()
+        .filter(|d| !all_globs.iter().any(|g| g.contains(d)))
+        .collect();
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(&workspace.root)
         .follow_links(false)
@@ -49,7 +93,7 @@ pub fn asset_files(workspace: &Workspace) -> Result<Vec<PathBuf>, Box<Diagnostic
                 || !entry
                     .file_name()
                     .to_str()
-                    .is_some_and(|n| n.starts_with('.') || SKIPPED_DIRS.contains(&n))
+                    .is_some_and(|n| n.starts_with('.') || skipped.contains(&n))
         });
     for entry in walker {
         let Ok(entry) = entry else { continue };
@@ -63,9 +107,18 @@ pub fn asset_files(workspace: &Workspace) -> Result<Vec<PathBuf>, Box<Diagnostic
         let is_schema = relative
             .file_name()
             .is_some_and(|n| n == "flowgate.schema.json");
-        if include.is_match(relative) && !exclude.is_match(relative) && !is_schema {
-            files.push(relative.to_path_buf());
+        if exclude.is_match(relative) || is_schema {
+            continue;
         }
+        let format = match platforms.iter().find(|(set, _)| set.is_match(relative)) {
+            Some((_, dialect)) => FileFormat::Platform(*dialect),
+            None if include.is_match(relative) => FileFormat::Native,
+            None => continue,
+        };
+        files.push(AssetFile {
+            path: relative.to_path_buf(),
+            format,
+        });
     }
     files.sort();
     Ok(files)

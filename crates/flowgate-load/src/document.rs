@@ -2,8 +2,9 @@
 
 use crate::lower::{closest, Lowered, Lowerer};
 use crate::wire::AssetWire;
-use crate::{codes, lossy_source};
+use crate::{codes, lossy_source, FileFormat};
 use flowgate_diagnostics::{Diagnostic, LineCol, Location, SourceText, Span};
+use flowgate_model::flow::Dialect;
 use flowgate_model::{Asset, AssetId, FileId};
 use flowgate_syntax::{DeError, DeErrorKind, Node, Value};
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 pub(crate) struct Input {
     pub absolute: PathBuf,
     pub relative: PathBuf,
+    pub format: FileFormat,
 }
 
 /// What one file produced.
@@ -138,7 +140,7 @@ fn load_file(file: FileId, input: &Input, root: &Path, max_size: u64) -> FileOut
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => load_text(file, &path, text, root),
+        Ok(text) => load_text(file, &path, text, root, input.format),
         Err(e) => {
             let valid_up_to = e.utf8_error().valid_up_to();
             let source = lossy_source(&path, e.as_bytes());
@@ -159,8 +161,17 @@ fn load_file(file: FileId, input: &Input, root: &Path, max_size: u64) -> FileOut
 }
 
 /// Load one file's text.
-pub(crate) fn load_text(file: FileId, path: &str, text: String, root: &Path) -> FileOutput {
+pub(crate) fn load_text(
+    file: FileId,
+    path: &str,
+    text: String,
+    root: &Path,
+    format: FileFormat,
+) -> FileOutput {
     let source = SourceText::new(path, text);
+    if let FileFormat::Platform(dialect) = format {
+        return load_platform(file, source, dialect);
+    }
     let mut diagnostics = Vec::new();
     let mut assets = Vec::new();
     let mut invalid_ids = Vec::new();
@@ -295,4 +306,44 @@ fn de_error(source: &SourceText, error: &DeError) -> Diagnostic {
         d = d.with_related(source.locate(*first), "first written here");
     }
     d
+}
+
+/// Import a platform file as one flow asset.
+fn load_platform(file: FileId, source: SourceText, dialect: Dialect) -> FileOutput {
+    let (imported, diagnostics) = crate::dialects::import(dialect, &source);
+    let mut output = FileOutput {
+        path: source.path().to_owned(),
+        source: None,
+        assets: Vec::new(),
+        invalid_ids: Vec::new(),
+        diagnostics,
+    };
+    if let Some(imported) = imported {
+        match AssetId::new(imported.id.clone()) {
+            Ok(id) => {
+                let whole = Span::new(0, source.text().len());
+                output.assets.push(Asset {
+                    id: flowgate_model::Located::new(id, Span::point(0)),
+                    name: imported.name,
+                    description: imported.description,
+                    owner: None,
+                    labels: [("dialect".to_owned(), dialect.as_str().to_owned())]
+                        .into_iter()
+                        .collect(),
+                    spec: flowgate_model::AssetSpec::Flow(imported.flow),
+                    origin: flowgate_model::Origin { file, span: whole },
+                });
+            }
+            Err(e) => output.diagnostics.push(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    format!("cannot derive an asset id from the file name: {e}"),
+                )
+                .at(&source, Span::point(0))
+                .with_help("rename the file: its name, up to the first `.`, becomes the id"),
+            ),
+        }
+    }
+    output.source = Some(source);
+    output
 }

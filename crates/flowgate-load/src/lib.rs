@@ -5,6 +5,7 @@
 
 pub mod codes;
 mod config;
+pub mod dialects;
 mod discover;
 mod document;
 mod lower;
@@ -17,7 +18,7 @@ pub use config::{
     parse_config, Config, EnvironmentConfig, Workspace, WorkspaceSection, CONFIG_FILE,
     DEFAULT_ASSET_GLOBS, DEFAULT_MAX_FILE_SIZE,
 };
-pub use discover::asset_files;
+pub use discover::{asset_files, AssetFile, FileFormat};
 
 use flowgate_diagnostics::{sort_diagnostics, Diagnostic, SourceMap, SourceText};
 use flowgate_model::{FileId, Model, SourceFile};
@@ -72,9 +73,10 @@ pub fn load_workspace(workspace: &Workspace) -> Loaded {
     }
     let inputs: Vec<document::Input> = files
         .into_iter()
-        .map(|relative| document::Input {
-            absolute: workspace.root.join(&relative),
-            relative,
+        .map(|file| document::Input {
+            absolute: workspace.root.join(&file.path),
+            relative: file.path,
+            format: file.format,
         })
         .collect();
     let outputs = document::load_files(
@@ -83,6 +85,29 @@ pub fn load_workspace(workspace: &Workspace) -> Loaded {
         workspace.config.workspace.max_file_size,
     );
     assemble(outputs, diagnostics)
+}
+
+/// Load platform files of one dialect from memory, as if they were files of a workspace rooted
+/// at `root`.
+pub fn load_platform_texts(
+    root: &Path,
+    dialect: flowgate_model::flow::Dialect,
+    texts: &[(String, String)],
+) -> Loaded {
+    let outputs = texts
+        .iter()
+        .enumerate()
+        .map(|(i, (path, text))| {
+            document::load_text(
+                FileId(u32::try_from(i).unwrap_or(u32::MAX)),
+                path,
+                text.clone(),
+                root,
+                FileFormat::Platform(dialect),
+            )
+        })
+        .collect();
+    assemble(outputs, Vec::new())
 }
 
 /// Load assets from in-memory documents, as if they were files of a workspace rooted at
@@ -97,6 +122,7 @@ pub fn load_texts(root: &Path, texts: &[(String, String)]) -> Loaded {
                 path,
                 text.clone(),
                 root,
+                FileFormat::Native,
             )
         })
         .collect();

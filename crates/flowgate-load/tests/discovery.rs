@@ -17,7 +17,11 @@ fn workspace(config: &str, files: &[&str]) -> (tempfile::TempDir, Workspace) {
 }
 
 fn names(ws: &Workspace) -> Vec<PathBuf> {
-    asset_files(ws).unwrap()
+    asset_files(ws)
+        .unwrap()
+        .into_iter()
+        .map(|f| f.path)
+        .collect()
 }
 
 #[test]
@@ -79,4 +83,48 @@ fn discovery_walks_up_to_the_nearest_flowgate_toml() {
     let found = Workspace::discover(&dir.path().join("deep/er")).unwrap();
     assert_eq!(found.config.workspace.name, "up");
     assert!(Workspace::discover(Path::new("/")).is_err());
+}
+
+#[test]
+fn platform_globs_win_over_native_globs() {
+    let (dir, ws) = workspace(
+        "[workspace]\nname = \"t\"\nn8n = [\"n8n/**/*.json\"]\nnode_red = [\"node-red/*.json\"]\n",
+        &["a.yaml"],
+    );
+    for (path, text) in [
+        ("n8n/w.json", r#"{"name": "W", "nodes": [], "connections": {}}"#),
+        ("node-red/f.json", r#"[{"id": "t", "type": "tab", "label": "Main"}]"#),
+        ("force-app/main/default/flows/F.flow-meta.xml", "<?xml version=\"1.0\"?>\n<Flow xmlns=\"http://soap.sforce.com/2006/04/metadata\"><label>F</label><status>Active</status></Flow>\n"),
+    ] {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let files = asset_files(&ws).unwrap();
+    let formats: Vec<_> = files
+        .iter()
+        .map(|f| (f.path.to_string_lossy().into_owned(), f.format))
+        .collect();
+    use flowgate_load::FileFormat::*;
+    use flowgate_model::flow::Dialect::*;
+    assert_eq!(
+        formats,
+        [
+            ("a.yaml".to_owned(), Native),
+            (
+                "force-app/main/default/flows/F.flow-meta.xml".to_owned(),
+                Platform(Salesforce)
+            ),
+            ("n8n/w.json".to_owned(), Platform(N8n)),
+            ("node-red/f.json".to_owned(), Platform(NodeRed)),
+        ]
+    );
+    let loaded = load_workspace(&ws);
+    assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
+    let kinds: Vec<_> = loaded
+        .model
+        .of_kind(flowgate_model::AssetKind::Flow)
+        .map(|a| a.id.as_str().to_owned())
+        .collect();
+    assert_eq!(kinds, ["F", "f", "w"]);
 }

@@ -32,11 +32,28 @@ pub enum AssetKind {
     Workflow,
     /// A release unit.
     Bundle,
+    /// A flow imported from a platform file (Salesforce Flow, n8n, Node-RED).
+    Flow,
 }
 
 impl AssetKind {
     /// Every kind.
-    pub const ALL: [AssetKind; 10] = [
+    pub const ALL: [AssetKind; 11] = [
+        Self::Field,
+        Self::Tag,
+        Self::List,
+        Self::Consent,
+        Self::Form,
+        Self::ScoringRule,
+        Self::Template,
+        Self::Webhook,
+        Self::Workflow,
+        Self::Bundle,
+        Self::Flow,
+    ];
+
+    /// Kinds written in flowgate's own YAML/JSON format (flows come from platform files).
+    pub const NATIVE: [AssetKind; 10] = [
         Self::Field,
         Self::Tag,
         Self::List,
@@ -62,6 +79,24 @@ impl AssetKind {
             Self::Webhook => "Webhook",
             Self::Workflow => "Workflow",
             Self::Bundle => "Bundle",
+            Self::Flow => "Flow",
+        }
+    }
+
+    /// The kind as a lower-case noun for messages (`scoring rule`).
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Field => "field",
+            Self::Tag => "tag",
+            Self::List => "list",
+            Self::Consent => "consent",
+            Self::Form => "form",
+            Self::ScoringRule => "scoring rule",
+            Self::Template => "template",
+            Self::Webhook => "webhook",
+            Self::Workflow => "workflow",
+            Self::Bundle => "bundle",
+            Self::Flow => "flow",
         }
     }
 
@@ -107,6 +142,8 @@ pub enum AssetSpec {
     Workflow(Workflow),
     /// A bundle.
     Bundle(Bundle),
+    /// An imported platform flow.
+    Flow(crate::flow::Flow),
 }
 
 impl AssetSpec {
@@ -123,6 +160,7 @@ impl AssetSpec {
             Self::Webhook(_) => AssetKind::Webhook,
             Self::Workflow(_) => AssetKind::Workflow,
             Self::Bundle(_) => AssetKind::Bundle,
+            Self::Flow(_) => AssetKind::Flow,
         }
     }
 }

@@ -5,10 +5,12 @@
 
 use crate::Located;
 use flowgate_diagnostics::Span;
+use serde::Serialize;
 use std::sync::Arc;
 
 /// The platform format a flow was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Dialect {
     /// Salesforce Flow metadata (`*.flow-meta.xml`).
     Salesforce,
@@ -30,7 +32,8 @@ impl Dialect {
 }
 
 /// What kind of work a flow element does, across platforms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ElementKind {
     /// Where execution begins (Salesforce `start`, n8n trigger nodes, Node-RED inject/http in).
     Trigger,
@@ -71,7 +74,8 @@ pub enum ElementKind {
 }
 
 /// The kind of a connection between elements.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ConnectionKind {
     /// The normal continuation.
     Next,
@@ -94,7 +98,7 @@ pub enum ConnectionKind {
 }
 
 /// A connection to another element.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Connection {
     /// The kind.
     pub kind: ConnectionKind,
@@ -103,7 +107,8 @@ pub struct Connection {
 }
 
 /// How an element's failure is handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorHandling {
     /// Failures stop the flow (the platform default).
     #[default]
@@ -117,7 +122,7 @@ pub enum ErrorHandling {
 }
 
 /// One element of a flow.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Element {
     /// Unique name inside the flow (Salesforce API name, n8n node name, Node-RED node id).
     pub id: Located<String>,
@@ -134,11 +139,12 @@ pub struct Element {
     /// How failures are handled.
     pub error_handling: ErrorHandling,
     /// The whole element in the file.
+    #[serde(skip)]
     pub span: Span,
 }
 
 /// A variable, formula or constant a flow declares.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Variable {
     /// Its name.
     pub name: Located<String>,
@@ -147,11 +153,13 @@ pub struct Variable {
     /// What it is (`variables`, `formulas`, `constants`, `textTemplates`, `choices`).
     pub declaration: String,
     /// The whole declaration in the file.
+    #[serde(skip)]
     pub span: Span,
 }
 
 /// How a flow starts.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FlowTrigger {
     /// Runs when a record is saved or deleted.
     Record {
@@ -178,7 +186,9 @@ pub enum FlowTrigger {
 }
 
 /// A flow imported from a platform file.
-#[derive(Debug, Clone, PartialEq)]
+/// Serialized as a summary (dialect, trigger, elements and connections); the original
+/// document is exported as it was read, never re-serialized.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flow {
     /// The source format.
     pub dialect: Dialect,
@@ -197,6 +207,7 @@ pub struct Flow {
     /// Declared variables.
     pub variables: Vec<Variable>,
     /// The document exactly as read, for export and dialect-specific rules.
+    #[serde(skip)]
     pub original: Arc<str>,
 }
 

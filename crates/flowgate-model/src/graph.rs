@@ -66,7 +66,7 @@ pub enum GraphFormat {
 fn kind_shape(kind: AssetKind) -> (&'static str, &'static str, &'static str) {
     // (mermaid open, mermaid close, dot shape)
     match kind {
-        AssetKind::Workflow => ("[[", "]]", "box3d"),
+        AssetKind::Workflow | AssetKind::Flow => ("[[", "]]", "box3d"),
         AssetKind::Template => ("[/", "/]", "note"),
         AssetKind::Webhook => ("{{", "}}", "hexagon"),
         AssetKind::Form => ("[\\", "/]", "trapezium"),

@@ -95,6 +95,7 @@ const WEBHOOK: &[AssetKind] = &[AssetKind::Webhook];
 const WORKFLOW: &[AssetKind] = &[AssetKind::Workflow];
 const CONSENT: &[AssetKind] = &[AssetKind::Consent];
 const ANY_MEMBER: &[AssetKind] = &[
+    AssetKind::Flow,
     AssetKind::Field,
     AssetKind::Tag,
     AssetKind::List,
@@ -153,6 +154,7 @@ impl Asset {
         };
         match &self.spec {
             AssetSpec::Field(_) | AssetSpec::Tag(_) | AssetSpec::Webhook(_) => {}
+            AssetSpec::Flow(_) => {}
             AssetSpec::Template(template) => {
                 let contents = std::iter::once(&template.content)
                     .chain(template.locales.values().map(|l| &l.value));

@@ -34,6 +34,7 @@ mod json;
 mod node;
 mod spanned;
 mod tagged;
+mod xml;
 mod yaml;
 
 pub use de::{from_node, DeError, DeErrorKind, TAG_PREFIX};
@@ -41,6 +42,7 @@ pub use flowgate_diagnostics::Span;
 pub use json::parse_json;
 pub use node::{Entry, Node, Parsed, SyntaxError, Value, MAX_DEPTH};
 pub use spanned::Spanned;
+pub use xml::{parse_xml, XmlDocument, XmlElement, MAX_XML_DEPTH};
 pub use yaml::{parse_yaml, resolve_plain, MAX_ALIAS_EXPANSION};
 
 /// Support for [`tagged_enum!`]; not a public API.

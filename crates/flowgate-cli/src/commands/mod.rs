@@ -2,6 +2,7 @@
 
 mod check;
 mod demo;
+mod export;
 mod graph;
 mod init;
 mod rules;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Rule(args) => rules::explain(args, global),
         Command::Rules => rules::list(global),
         Command::Graph(args) => graph::run(args, global),
+        Command::Export(args) => export::run(args, global),
         Command::Schema => schema::run(),
         Command::Demo(args) => demo::run(args, global),
     }
