@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | FG001 | a file cannot be read: I/O error, too large, not UTF-8 |
-//! | FG002 | YAML or JSON syntax error |
+//! | FG002 | YAML, JSON or XML syntax error |
 //! | FG003 | unknown field |
 //! | FG004 | missing required field |
 //! | FG005 | wrong value type |
@@ -21,7 +21,7 @@
 
 /// I/O error, file too large, or not UTF-8.
 pub const UNREADABLE: &str = "FG001";
-/// YAML or JSON syntax error.
+/// YAML, JSON or XML syntax error.
 pub const SYNTAX: &str = "FG002";
 /// Unknown field.
 pub const UNKNOWN_FIELD: &str = "FG003";
@@ -58,7 +58,7 @@ pub const ALL: &[(&str, &str)] = &[
         UNREADABLE,
         "a file cannot be read: I/O error, too large, not UTF-8",
     ),
-    (SYNTAX, "YAML or JSON syntax error"),
+    (SYNTAX, "YAML, JSON or XML syntax error"),
     (UNKNOWN_FIELD, "unknown field"),
     (MISSING_FIELD, "missing required field"),
     (WRONG_TYPE, "wrong value type"),

@@ -157,6 +157,9 @@ enum Kind {
     FieldChanged,
 }
 
+/// A workflow waiting for an event, with its trigger's `to:` value (interned).
+type Subscription = (usize, Option<u32>);
+
 /// What workflows subscribe to: an event kind on an asset, and for a field change the value
 /// set when known (`to:` triggers only match that value).
 type Channel = (Kind, u32, Option<u32>);
@@ -197,8 +200,19 @@ enum Effect {
 /// A workflow's steps by position: effects and successors.
 struct Flow {
     effects: Vec<Effect>,
-    next: Vec<Vec<usize>>,
+    /// Successors of step `i`: `next[next_at[i]..next_at[i + 1]]`.
+    next: Vec<usize>,
+    next_at: Vec<usize>,
     start: Option<usize>,
+}
+
+impl Flow {
+    fn successors(&self, step: usize) -> &[usize] {
+        match (self.next_at.get(step), self.next_at.get(step + 1)) {
+            (Some(&from), Some(&to)) => self.next.get(from..to).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
 }
 
 struct WorkflowInfo<'a> {
@@ -262,7 +276,7 @@ struct Index<'a> {
     workflows: Vec<WorkflowInfo<'a>>,
     workflow_of_asset: BTreeMap<u32, usize>,
     /// Workflows (that let contacts enter again) by the trigger they wait for, with `to:`.
-    subscribers: BTreeMap<(Kind, u32), Vec<(usize, Option<u32>)>>,
+    subscribers: BTreeMap<(Kind, u32), Vec<Subscription>>,
     /// Dynamic lists whose filter reads a field, and the filters' requirements.
     lists_reading: BTreeMap<u32, Vec<u32>>,
     list_filters: BTreeMap<u32, Vec<Requirement>>,
@@ -290,7 +304,7 @@ impl<'a> Index<'a> {
             match &asset.spec {
                 AssetSpec::Workflow(workflow) => {
                     let at = index.workflows.len();
-                    if let Some(id) = index.asset(&asset.id.value) {
+                    if let Some(id) = index.position(asset) {
                         index.workflow_of_asset.insert(id, at);
                     }
                     for step in &workflow.steps {
@@ -325,7 +339,7 @@ impl<'a> Index<'a> {
                     let mut read = BTreeSet::new();
                     for field_use in &filter.fields {
                         if let Some(field) = ctx.model.field_for(&field_use.value) {
-                            read.extend(index.asset(&field.id.value));
+                            read.extend(index.position(field));
                         }
                     }
                     for field in read {
@@ -343,7 +357,7 @@ impl<'a> Index<'a> {
                 continue;
             };
             let enrolled = index
-                .asset(&info.asset.id.value)
+                .position(info.asset)
                 .is_some_and(|id| index.enrolled.contains(&id));
             let enterable = info.reenters && (info.enterable || enrolled);
             let filter = match (&info.workflow.enrollment.filter, enterable) {
@@ -360,19 +374,21 @@ impl<'a> Index<'a> {
 
     /// The position of an asset in the model.
     fn asset(&self, id: &AssetId) -> Option<u32> {
+        self.position(self.ctx.model.get(id)?)
+    }
+
+    /// The position of an asset the model handed out: references point into its sorted list,
+    /// so the offset gives the position (checked, with a search as fallback).
+    fn position(&self, found: &Asset) -> Option<u32> {
         let all = self.ctx.model.assets();
-        let found = self.ctx.model.get(id)?;
-        // The model hands out references into its sorted list: the offset is the position.
         let offset = (found as *const Asset as usize).checked_sub(all.as_ptr() as usize)?;
         let at = offset / std::mem::size_of::<Asset>().max(1);
-        let same = all.get(at).is_some_and(|a| std::ptr::eq(a, found));
-        if same {
-            u32::try_from(at).ok()
+        let at = if all.get(at).is_some_and(|a| std::ptr::eq(a, found)) {
+            at
         } else {
-            all.iter()
-                .position(|a| std::ptr::eq(a, found))
-                .and_then(|at| u32::try_from(at).ok())
-        }
+            all.iter().position(|a| std::ptr::eq(a, found))?
+        };
+        u32::try_from(at).ok()
     }
 
     fn asset_id(&self, at: u32) -> &'a str {
@@ -429,7 +445,7 @@ impl<'a> Index<'a> {
                 .ctx
                 .model
                 .field_for(&field_use)
-                .and_then(|f| self.asset(&f.id.value))
+                .and_then(|f| self.position(f))
             else {
                 continue;
             };
@@ -483,17 +499,14 @@ impl<'a> Index<'a> {
             Some(map) => map.get(id).copied(),
             None => steps.iter().position(|s| &s.id.value == id),
         };
-        let next = steps
-            .iter()
-            .map(|s| {
-                s.action
-                    .edges()
-                    .into_iter()
-                    .filter_map(|(_, n)| position(&n.value))
-                    .collect()
-            })
-            .collect();
-        let start = workflow.start_step().and_then(|id| position(id));
+        let mut next = Vec::with_capacity(steps.len() + 1);
+        let mut next_at = Vec::with_capacity(steps.len() + 1);
+        for step in steps {
+            next_at.push(next.len());
+            for_each_successor(&step.action, |id| next.extend(position(id)));
+        }
+        next_at.push(next.len());
+        let start = workflow.start_step().and_then(position);
         let mut effects = Vec::with_capacity(steps.len());
         for step in steps {
             let effect = match &step.action {
@@ -527,6 +540,7 @@ impl<'a> Index<'a> {
         Flow {
             effects,
             next,
+            next_at,
             start,
         }
     }
@@ -536,7 +550,7 @@ impl<'a> Index<'a> {
     fn entry_state(&self, info: &WorkflowInfo<'a>) -> State {
         let mut state = State::default();
         let enrolled = self
-            .asset(&info.asset.id.value)
+            .position(info.asset)
             .is_none_or(|id| self.enrolled.contains(&id));
         if !enrolled {
             let mut common: Option<State> = None;
@@ -631,7 +645,7 @@ impl<'a> Index<'a> {
                 continue;
             };
             let after = self.transfer(effect, state);
-            for &next in flow.next.get(at).into_iter().flatten() {
+            for &next in flow.successors(at) {
                 let merged = match before.get(next) {
                     Some(None) => after.clone(),
                     Some(Some(old)) => {
@@ -651,14 +665,14 @@ impl<'a> Index<'a> {
     }
 
     /// The events a step causes, given what is known before and after it.
-    fn events(&self, effect: Effect, before: &State, after: &State) -> Vec<Event> {
+    fn events(&self, effect: Effect, before: &State, after: &State, out: &mut Vec<Event>) {
+        out.clear();
         let channel = |kind, asset, value| Event::Channel {
             kind,
             asset,
             value,
             via: None,
         };
-        let mut out = Vec::new();
         match effect {
             Effect::Tag(tag, present) => {
                 if before.get(key(TAG, tag)) != Some(Fact::Member(present)) {
@@ -690,17 +704,16 @@ impl<'a> Index<'a> {
                 };
                 if !unchanged {
                     out.push(channel(Kind::FieldChanged, field, Some(value)));
-                    self.list_events(field, before, after, &mut out);
+                    self.list_events(field, before, after, out);
                 }
             }
             Effect::Adjust(field) => {
                 out.push(channel(Kind::FieldChanged, field, None));
-                self.list_events(field, before, after, &mut out);
+                self.list_events(field, before, after, out);
             }
             Effect::Enroll(workflow) => out.push(Event::Enroll(workflow)),
             Effect::Nothing => {}
         }
-        out
     }
 
     /// Joining or leaving the dynamic lists whose filter reads a changed field: a contact
@@ -821,6 +834,7 @@ impl<'a> Index<'a> {
             };
             // Steps without a state are unreachable.
             let states = self.states(info, &flow);
+            let mut events = Vec::new();
             for (step, (before, &effect)) in states.iter().zip(&flow.effects).enumerate() {
                 let Some(before) = before else {
                     continue;
@@ -829,7 +843,8 @@ impl<'a> Index<'a> {
                     continue;
                 }
                 let after = self.transfer(effect, before);
-                for event in self.events(effect, before, &after) {
+                self.events(effect, before, &after, &mut events);
+                for &event in &events {
                     let (kind, asset, value) = match event {
                         Event::Enroll(to) => {
                             let entered = self.workflows.get(to).is_some_and(|w| w.enterable)
@@ -958,6 +973,33 @@ impl<'a> Index<'a> {
             ),
             _ => base,
         }
+    }
+}
+
+/// Call `f` with each step a step leads to, like [`StepAction::edges`] without collecting.
+fn for_each_successor(action: &StepAction, mut f: impl FnMut(&StepId)) {
+    match action {
+        StepAction::SendEmail { next, .. }
+        | StepAction::SendSms { next, .. }
+        | StepAction::AddTag { next, .. }
+        | StepAction::RemoveTag { next, .. }
+        | StepAction::AddToList { next, .. }
+        | StepAction::RemoveFromList { next, .. }
+        | StepAction::SetField { next, .. }
+        | StepAction::Wait { next, .. }
+        | StepAction::Enroll { next, .. }
+        | StepAction::AssignOwner { next, .. }
+        | StepAction::AdjustScore { next, .. }
+        | StepAction::Notify { next, .. } => next.iter().for_each(|n| f(&n.value)),
+        StepAction::CallWebhook { next, on_error, .. } => {
+            next.iter().chain(on_error).for_each(|n| f(&n.value));
+        }
+        StepAction::Branch { branches, default } => {
+            branches.iter().for_each(|arm| f(&arm.next.value));
+            default.iter().for_each(|n| f(&n.value));
+        }
+        StepAction::Split { paths } => paths.iter().for_each(|p| f(&p.next.value)),
+        StepAction::Exit {} => {}
     }
 }
 
