@@ -45,15 +45,33 @@ pub fn check(
         options.environments,
     );
     let mut report = CheckReport::default();
-    for rule in registry::all() {
+    let selected: Vec<_> = registry::all()
+        .iter()
+        .filter_map(|rule| {
+            config
+                .effective_severity(rule.meta(), options.environment)
+                .map(|severity| (*rule, severity))
+        })
+        .collect();
+    report.rules_run = selected.len();
+    for ((rule, severity), findings) in selected.iter().zip(run_rules(&ctx, &selected)) {
         let meta = rule.meta();
-        let Some(severity) = config.effective_severity(meta, options.environment) else {
+        let Some(findings) = findings else {
+            report.diagnostics.push(
+                Diagnostic::error(
+                    meta.code,
+                    format!(
+                        "internal error: rule {} stopped unexpectedly, so its findings are missing",
+                        meta.name
+                    ),
+                )
+                .with_help(
+                    "this is a bug in flowgate: please report it with the workspace if you can",
+                ),
+            );
             continue;
         };
-        report.rules_run += 1;
-        let mut sink = Sink::new();
-        rule.check(&ctx, &mut sink);
-        for finding in sink.into_findings() {
+        for finding in findings {
             if options
                 .only
                 .is_some_and(|only| !only.contains(&finding.asset))
@@ -72,7 +90,7 @@ pub fn check(
                 continue;
             };
             let mut diagnostic =
-                Diagnostic::new(meta.code, severity, finding.message).with_label(meta.name);
+                Diagnostic::new(meta.code, *severity, finding.message).with_label(meta.name);
             if let Some(location) = ctx.locate(asset, finding.span) {
                 diagnostic = diagnostic.with_location(location);
             }
@@ -90,4 +108,54 @@ pub fn check(
     sort_diagnostics(&mut report.diagnostics);
     report.suppressed.sort();
     report
+}
+
+/// Run the rules on every core, keeping their order: rules only read the model, so they
+/// share it; each thread takes every n-th rule.
+/// A rule that panics yields `None`, reported as an internal error rather than as "clean".
+fn run_rules(
+    ctx: &CheckContext<'_>,
+    rules: &[(&'static dyn crate::Rule, flowgate_diagnostics::Severity)],
+) -> Vec<Option<Vec<crate::Finding>>> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, rules.len().max(1));
+    let run = |rule: &dyn crate::Rule| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut sink = Sink::new();
+            rule.check(ctx, &mut sink);
+            sink.into_findings()
+        }))
+        .ok()
+    };
+    if threads == 1 {
+        return rules.iter().map(|(rule, _)| run(*rule)).collect();
+    }
+    let mut results: Vec<Option<Vec<crate::Finding>>> = vec![None; rules.len()];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    rules
+                        .iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(i, (rule, _))| (i, run(*rule)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            if let Ok(part) = handle.join() {
+                for (i, findings) in part {
+                    if let Some(slot) = results.get_mut(i) {
+                        *slot = findings;
+                    }
+                }
+            }
+        }
+    });
+    results
 }

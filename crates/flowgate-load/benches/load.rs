@@ -2,6 +2,10 @@
 //! and a field each) from disk, as `flowgate validate` does.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+/// The allocator the `flowgate` binary uses, so the figures are the ones users get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use flowgate_load::{load_workspace, synthetic, Workspace};
 
