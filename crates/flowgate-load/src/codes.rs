@@ -92,3 +92,16 @@ pub const ALL: &[(&str, &str)] = &[
     (CONFIG, "invalid flowgate.toml"),
     (NO_ASSETS, "no asset files matched the workspace globs"),
 ];
+
+/// The FG002 diagnostic for a syntax error found by one of the parsers.
+pub(crate) fn syntax_error(
+    source: &flowgate_diagnostics::SourceText,
+    error: flowgate_syntax::SyntaxError,
+) -> flowgate_diagnostics::Diagnostic {
+    let diagnostic =
+        flowgate_diagnostics::Diagnostic::error(SYNTAX, error.message).at(source, error.span);
+    match error.help {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
+    }
+}

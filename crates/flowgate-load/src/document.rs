@@ -180,13 +180,12 @@ pub(crate) fn load_text(
     } else {
         flowgate_syntax::parse_yaml(source.text())
     };
-    for error in parsed.errors {
-        let mut d = Diagnostic::error(codes::SYNTAX, error.message).at(&source, error.span);
-        if let Some(help) = error.help {
-            d = d.with_help(help);
-        }
-        diagnostics.push(d);
-    }
+    diagnostics.extend(
+        parsed
+            .errors
+            .into_iter()
+            .map(|e| codes::syntax_error(&source, e)),
+    );
     let dir = root.join(path);
     let dir = dir.parent().unwrap_or(root);
     let mut documents: Vec<&Node> = Vec::new();

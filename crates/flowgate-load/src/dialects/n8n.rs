@@ -56,13 +56,12 @@ const LANGCHAIN: &str = "@n8n/n8n-nodes-langchain";
 pub fn import(source: &SourceText) -> (Option<Imported>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let parsed = parse_json(source.text());
-    for error in parsed.errors {
-        let mut diagnostic = Diagnostic::error(codes::SYNTAX, error.message).at(source, error.span);
-        if let Some(help) = error.help {
-            diagnostic = diagnostic.with_help(help);
-        }
-        diagnostics.push(diagnostic);
-    }
+    diagnostics.extend(
+        parsed
+            .errors
+            .into_iter()
+            .map(|e| codes::syntax_error(source, e)),
+    );
     let Some(root) = parsed.docs.first() else {
         return (None, diagnostics);
     };
