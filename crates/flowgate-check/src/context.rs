@@ -4,7 +4,7 @@
 use crate::config::CheckConfig;
 use flowgate_diagnostics::{Location, SourceMap, SourceText, Span};
 use flowgate_model::{
-    Asset, AssetId, AssetKind, AssetSpec, Model, Reference, StepId, Target, Template, Workflow,
+    Asset, AssetId, AssetKind, AssetSpec, Model, Reference, StepId, Template, Workflow,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -102,10 +102,7 @@ impl<'a> CheckContext<'a> {
 
     /// The asset a reference points at, if it exists.
     pub fn resolve(&self, reference: &Reference<'_>) -> Option<&'a Asset> {
-        match reference.target {
-            Target::Asset(id) => self.model.get(&id.value),
-            Target::Field(field) => self.model.field_for(&field.value),
-        }
+        self.model.target(reference)
     }
 }
 

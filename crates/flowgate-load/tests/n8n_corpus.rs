@@ -6,6 +6,8 @@
 //! up here as a deliberate edit.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
 use flowgate_diagnostics::{Diagnostic, SourceText};
 use flowgate_load::dialects::{n8n, Imported};
 use flowgate_model::flow::{ConnectionKind, ElementKind, ErrorHandling, FlowTrigger};
@@ -370,20 +372,7 @@ proptest! {
         let path = Path::new(CORPUS).join(MUTATED);
         let original = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("the n8n corpus is missing: {}: {e}", path.display()));
-        let mut at = cut % (original.len() + 1);
-        while !original.is_char_boundary(at) {
-            at -= 1;
-        }
-        let text = if truncate {
-            original[..at].to_owned()
-        } else {
-            let mut end = (at + len).min(original.len());
-            while !original.is_char_boundary(end) {
-                end -= 1;
-            }
-            let inserted: String = insert.iter().collect();
-            format!("{}{inserted}{}", &original[..at], &original[end..])
-        };
+        let text = common::mutate(&original, cut, len, &insert, truncate);
         let (imported, diagnostics) = n8n::import(&SourceText::new(MUTATED, text.clone()));
         if imported.is_none() {
             prop_assert!(!diagnostics.is_empty());

@@ -1,7 +1,7 @@
 //! The asset graph (assets and their references) and workflow step graphs, rendered as
 //! Mermaid or Graphviz DOT.
 
-use crate::references::{Relation, Target};
+use crate::references::Relation;
 use crate::workflow::EdgeKind;
 use crate::{AssetId, AssetKind, AssetSpec, Model, StepAction, Workflow};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -32,11 +32,9 @@ impl AssetGraph {
                 continue;
             };
             for reference in asset.references() {
-                let target = match reference.target {
-                    Target::Asset(id) => model.get(&id.value),
-                    Target::Field(field_use) => model.field_for(&field_use.value),
+                let Some(target) = model.target(&reference) else {
+                    continue;
                 };
-                let Some(target) = target else { continue };
                 let Some(&to) = nodes.get(&target.id.value) else {
                     continue;
                 };

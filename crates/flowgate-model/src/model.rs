@@ -77,6 +77,15 @@ impl Model {
         }
     }
 
+    /// The asset a reference points at, if it exists (data paths resolve through
+    /// [`Model::field_for`]).
+    pub fn target(&self, reference: &crate::Reference<'_>) -> Option<&Asset> {
+        match reference.target {
+            crate::Target::Asset(id) => self.get(&id.value),
+            crate::Target::Field(field_use) => self.field_for(&field_use.value),
+        }
+    }
+
     /// The ids a bundle's member list resolves to (ids that do not exist are left out).
     pub fn bundle_members(&self, bundle: &crate::Bundle) -> BTreeSet<AssetId> {
         let mut members = BTreeSet::new();

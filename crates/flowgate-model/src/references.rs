@@ -86,6 +86,16 @@ pub struct Reference<'a> {
     pub step: Option<&'a StepId>,
 }
 
+impl Reference<'_> {
+    /// Where the reference is written.
+    pub fn span(&self) -> flowgate_diagnostics::Span {
+        match self.target {
+            Target::Asset(id) => id.span,
+            Target::Field(field) => field.span,
+        }
+    }
+}
+
 const FIELD: &[AssetKind] = &[AssetKind::Field];
 const TAG: &[AssetKind] = &[AssetKind::Tag];
 const LIST: &[AssetKind] = &[AssetKind::List];

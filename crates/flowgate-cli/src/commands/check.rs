@@ -8,7 +8,8 @@ use flowgate_diagnostics::{
     render_github, render_json, render_junit, render_sarif, sort_diagnostics, Diagnostic, ToolInfo,
 };
 use flowgate_load::Workspace;
-use flowgate_model::{AssetId, Model};
+use flowgate_model::{AssetGraph, AssetId, Model};
+use petgraph::Direction;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -245,26 +246,15 @@ fn changed_assets(
             }
         }
     }
-    // Everything that uses a selected asset, transitively.
-    loop {
-        let before = selected.len();
-        for asset in model.assets() {
-            if selected.contains(&asset.id.value) {
-                continue;
+    // Everything that uses a selected asset, transitively: walk the asset graph backwards
+    // once, so the cost grows with what changed and what depends on it.
+    let graph = AssetGraph::build(model);
+    let mut queue: Vec<_> = selected.iter().filter_map(|id| graph.node(id)).collect();
+    while let Some(node) = queue.pop() {
+        for user in graph.graph.neighbors_directed(node, Direction::Incoming) {
+            if selected.insert(graph.graph[user].clone()) {
+                queue.push(user);
             }
-            let uses_selected = asset.references().iter().any(|r| {
-                let target = match r.target {
-                    flowgate_model::Target::Asset(id) => model.get(&id.value),
-                    flowgate_model::Target::Field(f) => model.field_for(&f.value),
-                };
-                target.is_some_and(|t| selected.contains(&t.id.value))
-            });
-            if uses_selected {
-                selected.insert(asset.id.value.clone());
-            }
-        }
-        if selected.len() == before {
-            break;
         }
     }
     Ok(selected)

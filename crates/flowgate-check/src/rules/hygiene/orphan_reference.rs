@@ -1,6 +1,6 @@
 use crate::{declare_rule, CheckContext, Rule, RuleMeta, Sink};
 use flowgate_diagnostics::Span;
-use flowgate_model::{AssetId, AssetKind, AssetSpec, Bundle, Member, Reference, Relation, Target};
+use flowgate_model::{AssetId, AssetKind, AssetSpec, Bundle, Member, Relation};
 use std::collections::{BTreeMap, BTreeSet};
 
 declare_rule! {
@@ -80,7 +80,7 @@ impl Rule for OrphanReference {
                     if !declared(target_id) {
                         missing.entry(target_id).or_insert((
                             reference.relation,
-                            reference_span(&reference),
+                            reference.span(),
                             None,
                         ));
                         continue;
@@ -100,7 +100,7 @@ impl Rule for OrphanReference {
                         if !declared(&field.id.value) {
                             missing.entry(&field.id.value).or_insert((
                                 stored.relation,
-                                reference_span(&reference),
+                                reference.span(),
                                 Some(target_id),
                             ));
                         }
@@ -158,11 +158,4 @@ fn explicit_entries(bundle: &Bundle) -> BTreeMap<&AssetId, Span> {
         }
     }
     out
-}
-
-fn reference_span(reference: &Reference<'_>) -> Span {
-    match reference.target {
-        Target::Asset(id) => id.span,
-        Target::Field(field) => field.span,
-    }
 }
