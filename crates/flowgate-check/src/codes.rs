@@ -69,4 +69,6 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
     ("FG603", "workflow-without-owner", CodeStatus::Active),
     ("FG604", "workflow-without-description", CodeStatus::Active),
     ("FG605", "bundle-without-alert", CodeStatus::Active),
+    // Platform flows
+    // Salesforce flows
 ];

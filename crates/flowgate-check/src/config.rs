@@ -94,6 +94,10 @@ pub struct Exception {
     pub asset: String,
     /// Rule codes or names; `"*"` for every rule.
     pub rules: Vec<String>,
+    /// Only findings about these elements of a platform flow (Salesforce element API names,
+    /// n8n node names, Node-RED node ids); empty or `"*"` for the whole asset.
+    #[serde(default)]
+    pub elements: Vec<String>,
     /// Why the rule does not apply (mandatory, shown in reports).
     pub reason: String,
 }
@@ -130,6 +134,106 @@ pub struct CheckConfig {
     pub subject_max_length: usize,
     /// Regular expression every asset `name` must match.
     pub name_pattern: Option<String>,
+    /// Options of the platform-flow rules.
+    pub flows: FlowOptions,
+    /// Options of the Salesforce rules.
+    pub salesforce: SalesforceOptions,
+}
+
+/// `[check.flows]`: options of the platform-flow rules (FG7xx).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FlowOptions {
+    /// Most decisions plus loops a flow may have (cyclomatic complexity).
+    pub max_complexity: u32,
+}
+
+impl Default for FlowOptions {
+    fn default() -> Self {
+        Self { max_complexity: 25 }
+    }
+}
+
+/// `[check.salesforce]`: options of the Salesforce rules (FG8xx).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SalesforceOptions {
+    /// The API version a flow must have, as an expression (`>=49`, `>58`, `==60`).
+    pub api_version: String,
+    /// Regular expression every flow's API name (file name) must match in full.
+    pub flow_name_pattern: String,
+}
+
+impl Default for SalesforceOptions {
+    fn default() -> Self {
+        Self {
+            api_version: ">=49".to_owned(),
+            flow_name_pattern: "[A-Za-z0-9]+_[A-Za-z0-9]+".to_owned(),
+        }
+    }
+}
+
+impl SalesforceOptions {
+    /// The parsed `api_version` requirement.
+    pub fn api_version_requirement(&self) -> Result<VersionRequirement, String> {
+        self.api_version.parse()
+    }
+}
+
+/// A version comparison such as `>=49` (the form Lightning Flow Scanner uses).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VersionRequirement {
+    /// `<`, `<=`, `>`, `>=`, `==` or `!=`.
+    pub operator: &'static str,
+    /// The version compared with.
+    pub version: f64,
+}
+
+impl VersionRequirement {
+    /// Whether `version` meets the requirement.
+    pub fn allows(&self, version: f64) -> bool {
+        match self.operator {
+            "<" => version < self.version,
+            "<=" => version <= self.version,
+            ">" => version > self.version,
+            ">=" => version >= self.version,
+            "!=" => version != self.version,
+            _ => version == self.version,
+        }
+    }
+}
+
+impl std::fmt::Display for VersionRequirement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.operator, self.version)
+    }
+}
+
+impl std::str::FromStr for VersionRequirement {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let operator = ["<=", ">=", "==", "!=", "<", ">", "="]
+            .into_iter()
+            .find(|op| text.starts_with(op))
+            .unwrap_or("==");
+        let number = text
+            .strip_prefix(operator)
+            .unwrap_or(text)
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| {
+                format!(
+                    "`{text}` is not a version requirement; write an operator and a number, \
+                     such as `>=49`"
+                )
+            })?;
+        Ok(Self {
+            operator: if operator == "=" { "==" } else { operator },
+            version: number,
+        })
+    }
 }
 
 impl Default for CheckConfig {
@@ -153,6 +257,8 @@ impl Default for CheckConfig {
             sms_max_segments: 1,
             subject_max_length: 60,
             name_pattern: None,
+            flows: FlowOptions::default(),
+            salesforce: SalesforceOptions::default(),
         }
     }
 }
@@ -191,7 +297,7 @@ pub fn parse_check_config(text: &str, path: &str) -> Result<CheckConfig, Vec<Dia
     let known = |name: &str, prefix_ok: bool, errors: &mut Vec<Diagnostic>| {
         let exists = registry::all().iter().any(|r| {
             let meta = r.meta();
-            meta.code == name || meta.name == name || (prefix_ok && meta.code.starts_with(name))
+            meta.answers_to(name) || (prefix_ok && meta.code.starts_with(name))
         });
         if !exists && name != "*" {
             errors.push(
@@ -237,6 +343,18 @@ pub fn parse_check_config(text: &str, path: &str) -> Result<CheckConfig, Vec<Dia
             );
         }
     }
+    if let Err(e) = regex::Regex::new(&config.salesforce.flow_name_pattern) {
+        errors.push(
+            Diagnostic::error("FG015", format!("invalid `flow_name_pattern`: {e}"))
+                .at(&source, locate(&config.salesforce.flow_name_pattern)),
+        );
+    }
+    if let Err(e) = config.salesforce.api_version_requirement() {
+        errors.push(
+            Diagnostic::error("FG015", format!("invalid `api_version`: {e}"))
+                .at(&source, locate(&config.salesforce.api_version)),
+        );
+    }
     if errors.is_empty() {
         Ok(config)
     } else {
@@ -251,16 +369,9 @@ impl CheckConfig {
         meta: &crate::RuleMeta,
         environment: Option<&str>,
     ) -> Option<Severity> {
-        let matches = |key: &String| key == meta.code || key == meta.name;
-        let selected = self.select.is_empty()
-            || self
-                .select
-                .iter()
-                .any(|s| meta.code.starts_with(s.as_str()) || s == meta.name);
-        let ignored = self
-            .ignore
-            .iter()
-            .any(|s| meta.code.starts_with(s.as_str()) || s == meta.name);
+        let matches = |key: &String| meta.answers_to(key);
+        let selected = self.select.is_empty() || self.select.iter().any(|s| meta.selected_by(s));
+        let ignored = self.ignore.iter().any(|s| meta.selected_by(s));
         if !selected || ignored {
             return None;
         }
@@ -280,13 +391,21 @@ impl CheckConfig {
         }
     }
 
-    /// The exception that switches `meta` off for `asset`, if any.
-    pub fn exception_for(&self, meta: &crate::RuleMeta, asset: &str) -> Option<&Exception> {
+    /// The exception that switches `meta` off for `asset` (and, when the finding is about
+    /// one element of a platform flow, for that `element`), if any.
+    pub fn exception_for(
+        &self,
+        meta: &crate::RuleMeta,
+        asset: &str,
+        element: Option<&str>,
+    ) -> Option<&Exception> {
         self.exceptions.iter().find(|e| {
             e.asset == asset
-                && e.rules
-                    .iter()
-                    .any(|r| r == "*" || r == meta.code || r == meta.name)
+                && e.rules.iter().any(|r| r == "*" || meta.answers_to(r))
+                && (e.elements.is_empty()
+                    || e.elements
+                        .iter()
+                        .any(|name| name == "*" || Some(name.as_str()) == element))
         })
     }
 }

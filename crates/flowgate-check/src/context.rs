@@ -3,9 +3,11 @@
 
 use crate::config::CheckConfig;
 use flowgate_diagnostics::{Location, SourceMap, SourceText, Span};
+use flowgate_model::flow::{Dialect, Flow};
 use flowgate_model::{
     Asset, AssetId, AssetKind, AssetSpec, Model, Reference, StepId, Template, Workflow,
 };
+use flowgate_syntax::XmlElement;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
@@ -59,6 +61,26 @@ impl<'a> CheckContext<'a> {
         self.model.assets().iter().filter_map(|a| match &a.spec {
             AssetSpec::Workflow(w) => Some((a, w)),
             _ => None,
+        })
+    }
+
+    /// Every platform flow.
+    pub fn flows(&self) -> impl Iterator<Item = (&'a Asset, &'a Flow)> + 'a {
+        self.model.assets().iter().filter_map(|a| match &a.spec {
+            AssetSpec::Flow(f) => Some((a, f)),
+            _ => None,
+        })
+    }
+
+    /// Every Salesforce flow, with its `<Flow>` root element.
+    pub fn salesforce_flows(
+        &self,
+    ) -> impl Iterator<Item = (&'a Asset, &'a Flow, &'a XmlElement)> + 'a {
+        self.flows().filter_map(|(asset, flow)| {
+            (flow.dialect == Dialect::Salesforce)
+                .then(|| flow.document.xml())
+                .flatten()
+                .map(|root| (asset, flow, root))
         })
     }
 
@@ -136,12 +158,20 @@ pub struct Finding {
     pub help: Option<String>,
     /// Other places: asset, span, message.
     pub related: Vec<(AssetId, Span, String)>,
+    /// The platform-flow element it is about (for element-level exceptions).
+    pub element: Option<String>,
 }
 
 impl Finding {
     /// Attach help.
     pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Name the platform-flow element the finding is about.
+    pub fn element(&mut self, name: impl Into<String>) -> &mut Self {
+        self.element = Some(name.into());
         self
     }
 
@@ -178,6 +208,7 @@ impl Sink {
             message: message.into(),
             help: None,
             related: Vec::new(),
+            element: None,
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]

@@ -78,7 +78,9 @@ pub fn check(
             {
                 continue;
             }
-            if let Some(exception) = config.exception_for(meta, finding.asset.as_str()) {
+            if let Some(exception) =
+                config.exception_for(meta, finding.asset.as_str(), finding.element.as_deref())
+            {
                 report.suppressed.push((
                     meta.code.to_owned(),
                     finding.asset.to_string(),

@@ -15,7 +15,10 @@ pub mod registry;
 mod rule;
 pub mod rules;
 
-pub use config::{parse_check_config, CheckConfig, EnvironmentChecks, Exception, FailOn, Level};
+pub use config::{
+    parse_check_config, CheckConfig, EnvironmentChecks, Exception, FailOn, FlowOptions, Level,
+    SalesforceOptions, VersionRequirement,
+};
 pub use context::{reachable_steps, CheckContext, Finding, Sink};
 pub use engine::{check, CheckOptions, CheckReport};
 pub use reference::{rules_reference, REFERENCE_PATH};

@@ -39,8 +39,14 @@ pub fn rules_reference() -> String {
         let meta = rule.meta();
         let _ = writeln!(
             out,
-            "## {}\n\n`{}` · {} · default severity: {}\n",
-            meta.code, meta.name, meta.category, meta.default_severity
+            "## {}\n\n`{}` · {} · default severity: {}{}\n",
+            meta.code,
+            meta.name,
+            meta.category,
+            meta.default_severity,
+            meta.peer
+                .map(|p| format!(" · Lightning Flow Scanner: `{p}`"))
+                .unwrap_or_default()
         );
         let doc = rule_doc(meta).replace("\n## ", "\n#### ");
         let doc = doc
@@ -60,5 +66,7 @@ fn title(category: Category) -> &'static str {
         Category::Messaging => "Messaging",
         Category::Integrations => "Integrations",
         Category::Hygiene => "Release hygiene",
+        Category::Flows => "Platform flows",
+        Category::Salesforce => "Salesforce flows",
     }
 }

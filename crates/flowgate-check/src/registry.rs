@@ -15,6 +15,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
             rules::messaging::RULES,
             rules::integrations::RULES,
             rules::hygiene::RULES,
+            rules::flows::RULES,
+            rules::salesforce::RULES,
         ]
         .concat();
         rules.sort_by_key(|r| r.meta().code);

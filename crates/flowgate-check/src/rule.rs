@@ -19,17 +19,25 @@ pub enum Category {
     Integrations,
     /// Naming, orphan references, ownership, alert routing (FG6xx).
     Hygiene,
+    /// Platform flows of every dialect: unreachable elements, work in loops, fault paths,
+    /// unused variables, hard-coded URLs and secrets, complexity (FG7xx).
+    Flows,
+    /// Salesforce Flow specifics: API version, naming, running context, record-trigger
+    /// recursion, null handling (FG8xx).
+    Salesforce,
 }
 
 impl Category {
     /// Every category, in code order.
-    pub const ALL: [Category; 6] = [
+    pub const ALL: [Category; 8] = [
         Self::Logic,
         Self::Compliance,
         Self::DataModel,
         Self::Messaging,
         Self::Integrations,
         Self::Hygiene,
+        Self::Flows,
+        Self::Salesforce,
     ];
 
     /// Kebab-case name.
@@ -41,6 +49,8 @@ impl Category {
             Self::Messaging => "messaging",
             Self::Integrations => "integrations",
             Self::Hygiene => "release-hygiene",
+            Self::Flows => "flows",
+            Self::Salesforce => "salesforce",
         }
     }
 
@@ -53,6 +63,8 @@ impl Category {
             Self::Messaging => "FG4",
             Self::Integrations => "FG5",
             Self::Hygiene => "FG6",
+            Self::Flows => "FG7",
+            Self::Salesforce => "FG8",
         }
     }
 }
@@ -78,6 +90,21 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// Markdown: What it does / Why is this bad? / Example / How to fix.
     pub doc: &'static str,
+    /// The equivalent rule of Lightning Flow Scanner (`APIVersion`), accepted in
+    /// configuration wherever a code is, so that a team can keep its rule names.
+    pub peer: Option<&'static str>,
+}
+
+impl RuleMeta {
+    /// Whether `key` names this rule: its code, its name or its peer rule's name.
+    pub fn answers_to(&self, key: &str) -> bool {
+        key == self.code || key == self.name || self.peer == Some(key)
+    }
+
+    /// Whether `key` selects this rule: a code prefix (`FG7`), or a name.
+    pub fn selected_by(&self, key: &str) -> bool {
+        self.code.starts_with(key) || self.answers_to(key)
+    }
 }
 
 /// A check over the model.
@@ -112,7 +139,8 @@ macro_rules! declare_rule {
             name: $rule_name:literal,
             category: $category:ident,
             severity: $severity:ident,
-            summary: $summary:literal $(,)?
+            summary: $summary:literal
+            $(, peer: $peer:literal)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -128,7 +156,20 @@ macro_rules! declare_rule {
                 default_severity: flowgate_diagnostics::Severity::$severity,
                 summary: $summary,
                 doc: concat!($($doc, "\n"),*),
+                peer: $crate::__peer!($($peer)?),
             };
         }
+    };
+}
+
+/// `Some(name)` or `None`, for [`declare_rule!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __peer {
+    () => {
+        None
+    };
+    ($peer:literal) => {
+        Some($peer)
     };
 }

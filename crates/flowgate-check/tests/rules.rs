@@ -1,28 +1,78 @@
 //! Every rule has a firing fixture and a clean fixture under `tests/fixtures/<code>/`:
-//! `fires.yaml` must produce at least one finding of that rule (its rendering is pinned by a
-//! snapshot), `clean.yaml` none. An optional `check.toml` holds a `[check]` section for both.
+//! `fires.*` must produce at least one finding of that rule (its rendering is pinned by a
+//! snapshot), `clean.*` none. An optional `check.toml` holds a `[check]` section for both.
 //! Fixtures must load without loader errors, so they test the rule and nothing else.
+//!
+//! A fixture is a file or a directory of files (for rules across several assets). Its files
+//! are read by name: `*.flow-meta.xml` as Salesforce flows, `*.n8n.json` as n8n workflows,
+//! `*.node-red.json` as Node-RED flows, anything else as native YAML or JSON.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use flowgate_check::{check, codes, parse_check_config, registry, CheckOptions};
 use flowgate_diagnostics::{render_human, HumanOptions};
-use flowgate_load::load_texts;
+use flowgate_load::{load_texts_as, FileFormat};
+use flowgate_model::flow::Dialect;
 use std::path::Path;
 
 const ENVIRONMENTS: &[&str] = &["dev", "stage", "prod"];
 
-fn run(code: &str, file: &str) -> (Vec<flowgate_diagnostics::Diagnostic>, String) {
+/// How a fixture file is read, by its name.
+fn format_of(path: &str) -> FileFormat {
+    if path.ends_with(".flow-meta.xml") {
+        FileFormat::Platform(Dialect::Salesforce)
+    } else if path.ends_with(".n8n.json") {
+        FileFormat::Platform(Dialect::N8n)
+    } else if path.ends_with(".node-red.json") {
+        FileFormat::Platform(Dialect::NodeRed)
+    } else {
+        FileFormat::Native
+    }
+}
+
+/// The files of fixture `which` (`fires` or `clean`) as `(path, text)`.
+fn fixture_texts(dir: &Path, code: &str, which: &str) -> Vec<(String, String)> {
+    let entry = std::fs::read_dir(dir)
+        .unwrap_or_else(|_| panic!("missing fixture directory tests/fixtures/{code}"))
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name == which || name.starts_with(&format!("{which}."))
+        })
+        .unwrap_or_else(|| panic!("missing fixture tests/fixtures/{code}/{which}.*"));
+    let mut files: Vec<_> = if entry.is_dir() {
+        std::fs::read_dir(&entry)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect()
+    } else {
+        vec![entry]
+    };
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let relative = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (relative, text)
+        })
+        .collect()
+}
+
+fn run(code: &str, which: &str) -> (Vec<flowgate_diagnostics::Diagnostic>, String) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(code);
-    let text = std::fs::read_to_string(dir.join(file))
-        .unwrap_or_else(|_| panic!("missing fixture tests/fixtures/{code}/{file}"));
+    let texts = fixture_texts(&dir, code, which);
     let config_text = std::fs::read_to_string(dir.join("check.toml")).unwrap_or_default();
     let config = parse_check_config(&config_text, "check.toml").unwrap();
-    let loaded = load_texts(&dir, &[(file.to_owned(), text)]);
+    let loaded = load_texts_as(&dir, &texts, format_of);
     assert!(
         !loaded.has_errors(),
-        "{code}/{file} does not load cleanly: {:#?}",
+        "{code}/{which} does not load cleanly: {:#?}",
         loaded.diagnostics
     );
     let environments: Vec<String> = ENVIRONMENTS.iter().map(|e| (*e).to_owned()).collect();
@@ -50,9 +100,9 @@ fn every_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
     let mut failures = Vec::new();
     for rule in registry::all() {
         let code = rule.meta().code;
-        let (fires, rendered) = run(code, "fires.yaml");
+        let (fires, rendered) = run(code, "fires");
         if fires.is_empty() {
-            failures.push(format!("{code}: no finding on fires.yaml"));
+            failures.push(format!("{code}: no finding on fires"));
         }
         for d in &fires {
             if d.location.is_none() {
@@ -60,9 +110,9 @@ fn every_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
             }
         }
         insta::assert_snapshot!(format!("{code}_fires"), rendered);
-        let (clean, rendered) = run(code, "clean.yaml");
+        let (clean, rendered) = run(code, "clean");
         if !clean.is_empty() {
-            failures.push(format!("{code}: findings on clean.yaml:\n{rendered}"));
+            failures.push(format!("{code}: findings on clean:\n{rendered}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

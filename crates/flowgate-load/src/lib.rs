@@ -94,25 +94,21 @@ pub fn load_platform_texts(
     dialect: flowgate_model::flow::Dialect,
     texts: &[(String, String)],
 ) -> Loaded {
-    let outputs = texts
-        .iter()
-        .enumerate()
-        .map(|(i, (path, text))| {
-            document::load_text(
-                FileId(u32::try_from(i).unwrap_or(u32::MAX)),
-                path,
-                text.clone(),
-                root,
-                FileFormat::Platform(dialect),
-            )
-        })
-        .collect();
-    assemble(outputs, Vec::new())
+    load_texts_as(root, texts, |_| FileFormat::Platform(dialect))
 }
 
 /// Load assets from in-memory documents, as if they were files of a workspace rooted at
 /// `root` (used by tests, fuzzing and benchmarks).
 pub fn load_texts(root: &Path, texts: &[(String, String)]) -> Loaded {
+    load_texts_as(root, texts, |_| FileFormat::Native)
+}
+
+/// Load in-memory documents of mixed formats; `format` says how to read each path.
+pub fn load_texts_as(
+    root: &Path,
+    texts: &[(String, String)],
+    format: impl Fn(&str) -> FileFormat,
+) -> Loaded {
     let outputs = texts
         .iter()
         .enumerate()
@@ -122,7 +118,7 @@ pub fn load_texts(root: &Path, texts: &[(String, String)]) -> Loaded {
                 path,
                 text.clone(),
                 root,
-                FileFormat::Native,
+                format(path),
             )
         })
         .collect();

@@ -5,6 +5,7 @@
 
 use crate::Located;
 use flowgate_diagnostics::Span;
+use flowgate_syntax::{Node, XmlElement};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -206,9 +207,49 @@ pub struct Flow {
     pub entries: Vec<Located<String>>,
     /// Declared variables.
     pub variables: Vec<Variable>,
-    /// The document exactly as read, for export and dialect-specific rules.
+    /// The document exactly as read, for export.
     #[serde(skip)]
     pub original: Arc<str>,
+    /// The parsed document, with spans, for dialect-specific rules.
+    #[serde(skip)]
+    pub document: FlowDocument,
+}
+
+/// The parsed platform document a flow was lowered from. Rules that need what the common
+/// model does not carry (a Salesforce `apiVersion`, an n8n node's parameters) read it here
+/// instead of parsing the file again.
+#[derive(Debug, Clone)]
+pub enum FlowDocument {
+    /// The `<Flow>` root element of a Salesforce file.
+    Xml(Arc<XmlElement>),
+    /// The root value of an n8n or Node-RED file.
+    Json(Arc<Node>),
+}
+
+impl FlowDocument {
+    /// The XML root, for XML dialects.
+    pub fn xml(&self) -> Option<&XmlElement> {
+        match self {
+            Self::Xml(root) => Some(root),
+            Self::Json(_) => None,
+        }
+    }
+
+    /// The JSON root, for JSON dialects.
+    pub fn json(&self) -> Option<&Node> {
+        match self {
+            Self::Json(root) => Some(root),
+            Self::Xml(_) => None,
+        }
+    }
+}
+
+/// The tree is derived from `Flow::original`, which is compared; two trees of equal
+/// originals are equal.
+impl PartialEq for FlowDocument {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Flow {

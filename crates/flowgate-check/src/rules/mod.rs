@@ -2,7 +2,9 @@
 
 pub mod compliance;
 pub mod data_model;
+pub mod flows;
 pub mod hygiene;
 pub mod integrations;
 pub mod logic;
 pub mod messaging;
+pub mod salesforce;

@@ -36,11 +36,13 @@ use super::{id_from_path, Imported};
 use crate::codes;
 use flowgate_diagnostics::{Diagnostic, SourceText, Span};
 use flowgate_model::flow::{
-    Connection, ConnectionKind, Dialect, Element, ElementKind, ErrorHandling, Flow, FlowTrigger,
+    Connection, ConnectionKind, Dialect, Element, ElementKind, ErrorHandling, Flow, FlowDocument,
+    FlowTrigger,
 };
 use flowgate_model::Located;
 use flowgate_syntax::{parse_json, Node};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The package of n8n's built-in nodes.
 const BASE: &str = "n8n-nodes-base";
@@ -62,17 +64,17 @@ pub fn import(source: &SourceText) -> (Option<Imported>, Vec<Diagnostic>) {
             .into_iter()
             .map(|e| codes::syntax_error(source, e)),
     );
-    let Some(root) = parsed.docs.first() else {
+    let Some(root) = parsed.docs.into_iter().next().map(Arc::new) else {
         return (None, diagnostics);
     };
-    let Some(nodes) = workflow_nodes(root, source, &mut diagnostics) else {
+    let Some(nodes) = workflow_nodes(&root, source, &mut diagnostics) else {
         return (None, diagnostics);
     };
     let mut reader = Reader {
         source,
         diagnostics,
     };
-    let flow = reader.flow(root, nodes);
+    let flow = reader.flow(&root, nodes);
     let imported = Imported {
         id: id_from_path(source.path()),
         name: flow.label.clone(),
@@ -341,7 +343,7 @@ impl Reader<'_> {
         text
     }
 
-    fn flow(&mut self, root: &Node, nodes: &[Node]) -> Flow {
+    fn flow(&mut self, root: &Arc<Node>, nodes: &[Node]) -> Flow {
         let label = self.text(root, "name").map(str::to_owned);
         let description = self.text(root, "description").map(str::to_owned);
         let active = self.flag(root, "active");
@@ -402,6 +404,7 @@ impl Reader<'_> {
             entries,
             variables: Vec::new(),
             original: self.source.shared_text(),
+            document: FlowDocument::Json(Arc::clone(root)),
         }
     }
 

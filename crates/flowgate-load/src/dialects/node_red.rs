@@ -43,12 +43,13 @@ use super::{id_from_path, Imported};
 use crate::codes;
 use flowgate_diagnostics::{Diagnostic, SourceText, Span};
 use flowgate_model::flow::{
-    Connection, ConnectionKind, Dialect, Element, ElementKind, ErrorHandling, Flow, FlowTrigger,
-    Variable,
+    Connection, ConnectionKind, Dialect, Element, ElementKind, ErrorHandling, Flow, FlowDocument,
+    FlowTrigger, Variable,
 };
 use flowgate_model::Located;
 use flowgate_syntax::{parse_json, Node};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Import one Node-RED flow file.
 ///
@@ -65,17 +66,17 @@ pub fn import(source: &SourceText) -> (Option<Imported>, Vec<Diagnostic>) {
             .into_iter()
             .map(|e| codes::syntax_error(source, e)),
     );
-    let Some(root) = parsed.docs.first() else {
+    let Some(root) = parsed.docs.into_iter().next().map(Arc::new) else {
         return (None, diagnostics);
     };
-    let Some(shape) = shape(root, source, &mut diagnostics) else {
+    let Some(shape) = shape(&root, source, &mut diagnostics) else {
         return (None, diagnostics);
     };
     let mut reader = Reader {
         source,
         diagnostics,
     };
-    let flow = reader.flow(&shape);
+    let flow = reader.flow(&root, &shape);
     let imported = Imported {
         id: id_from_path(source.path()),
         name: flow.label.clone(),
@@ -243,7 +244,7 @@ impl Reader<'_> {
         );
     }
 
-    fn flow(&mut self, shape: &Shape<'_>) -> Flow {
+    fn flow(&mut self, root: &Arc<Node>, shape: &Shape<'_>) -> Flow {
         let (items, module) = match *shape {
             Shape::Nodes(items) => (items, None),
             Shape::Module(module, items) => (items, Some(module)),
@@ -405,6 +406,7 @@ impl Reader<'_> {
             entries,
             variables,
             original: self.source.shared_text(),
+            document: FlowDocument::Json(Arc::clone(root)),
         }
     }
 

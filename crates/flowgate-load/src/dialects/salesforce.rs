@@ -89,12 +89,13 @@ use super::{id_from_path, Imported};
 use crate::codes;
 use flowgate_diagnostics::{Diagnostic, SourceText, Span};
 use flowgate_model::flow::{
-    Connection, ConnectionKind, Dialect, Element, ElementKind, ErrorHandling, Flow, FlowTrigger,
-    Variable,
+    Connection, ConnectionKind, Dialect, Element, ElementKind, ErrorHandling, Flow, FlowDocument,
+    FlowTrigger, Variable,
 };
 use flowgate_model::Located;
 use flowgate_syntax::{parse_xml, XmlElement};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The id of the [`ElementKind::Trigger`] element that stands for a flow's `<start>` (or its
 /// `<startElementReference>`). Salesforce API names begin with a letter, so no element of
@@ -212,6 +213,7 @@ pub fn import(source: &SourceText) -> (Option<Imported>, Vec<Diagnostic>) {
         source,
         diagnostics,
     };
+    let root = Arc::new(root);
     let flow = lowering.flow(&root);
     let mut diagnostics = lowering.diagnostics;
     check_graph(source, &flow, &mut diagnostics);
@@ -231,7 +233,7 @@ struct Lowering<'s> {
 }
 
 impl Lowering<'_> {
-    fn flow(&mut self, root: &XmlElement) -> Flow {
+    fn flow(&mut self, root: &Arc<XmlElement>) -> Flow {
         let mut elements = Vec::new();
         let mut variables = Vec::new();
         let mut start: Option<usize> = None;
@@ -263,6 +265,7 @@ impl Lowering<'_> {
             entries,
             variables,
             original: self.source.shared_text(),
+            document: FlowDocument::Xml(Arc::clone(root)),
         }
     }
 
