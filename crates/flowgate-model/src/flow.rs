@@ -133,6 +133,9 @@ pub struct Element {
     pub kind: ElementKind,
     /// The platform's own type name (`recordLookups`, `n8n-nodes-base.httpRequest`, `http request`).
     pub platform_type: String,
+    /// A stable identity the platform keeps when the element is renamed (the n8n node `id`),
+    /// when it differs from `id`; lets a diff tell a rename from a rewiring.
+    pub platform_id: Option<String>,
     /// Outgoing connections.
     pub connections: Vec<Connection>,
     /// Switched off in the platform.

@@ -489,6 +489,7 @@ impl Reader<'_> {
             label: Some(name.to_owned()),
             kind: element_kind(ty, parameters),
             platform_type: ty.to_owned(),
+            platform_id: self.text(item, "id").map(str::to_owned),
             connections: Vec::new(),
             disabled,
             error_handling,

@@ -293,6 +293,7 @@ impl Reader<'_> {
                             label,
                             kind: element_kind(ty),
                             platform_type: ty.to_owned(),
+                            platform_id: None,
                             connections: Vec::new(),
                             disabled: item.get("d").and_then(Node::as_bool) == Some(true),
                             error_handling: ErrorHandling::Stop,
