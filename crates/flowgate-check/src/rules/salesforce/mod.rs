@@ -3,6 +3,8 @@
 //! ones it lacks (entry criteria, cross-flow recursion, hard-coded users and queues,
 //! subflows doing DML without a fault path). They read the `<Flow>` XML the importer kept.
 
+pub mod support;
+
 use crate::Rule;
 
 /// The rules of this category.
