@@ -52,6 +52,7 @@ use Expected::{AtLeast, Exactly};
 ///
 /// Every count was checked against the XML (and against LFS 6.6.0 itself, run on the same
 /// files). Where the table and the XML disagree, the row follows the XML and says why.
+#[rustfmt::skip]
 const EXAMPLES: &[(&str, &str, Expected)] = &[
     // Screen `Copy_1_of_mockscreen` keeps the builder's copy name; the fixed flow renamed it.
     ("Copy_API_Name", "CopyAPIName", Exactly(1)),
@@ -67,11 +68,7 @@ const EXAMPLES: &[(&str, &str, Expected)] = &[
     // true, footer shown): back and next again creates a second account. The fixed flow
     // sets `allowBack` false on `mock_screen_2`.
     ("Duplicate_DML_Operation", "DuplicateDMLOperation", Exactly(1)),
-    (
-        "Duplicate_DML_Operation_Fixed",
-        "DuplicateDMLOperation",
-        Exactly(0),
-    ),
+    ("Duplicate_DML_Operation_Fixed", "DuplicateDMLOperation", Exactly(0)),
     // The default pattern `[A-Za-z0-9]+_[A-Za-z0-9]+` wants a domain, an underscore and a
     // description: `FlowNamingConvention` has no underscore. `Flow_Naming_Convention_Fixed`
     // is the name LFS's own example gives as conforming (LFS searches the name for the
@@ -86,8 +83,7 @@ const EXAMPLES: &[(&str, &str, Expected)] = &[
     // The table says 1, the XML holds two literal instance URLs in two resources: formula
     // `HardcodedURL` (`"https://mydomain.sandbox.my.salesforce.com/"&{!$User.Id}`) and
     // variable `HardcodedFlowVariable` (`https://mydomain.sanbox.my.salesforce.com`).
-    // LFS 6.6.0 reports both as well; the 1 of its older test came from a stateful global
-    // regular expression that skipped the second resource.
+    // LFS 6.6.0 reports both as well.
     ("HardcodedUrl", "HardcodedUrl", Exactly(2)),
     // `log_call` (an action) has no fault connector. In the fixed flow `log_call` has one,
     // and its target `dosomethingelse` is itself the fault handler.
@@ -99,7 +95,7 @@ const EXAMPLES: &[(&str, &str, Expected)] = &[
     // `Assign_New_Account_Name` writes `GetAnAccount.Name` right after the lookup; the fixed
     // flow first goes through decision `ifNotNull` (`GetAnAccount` IsNull false).
     // `No_Missing_Null_Handler` stores its lookups in output variables that no element
-    // reads. (LFS 6.6.0 reports nothing on `Missing_Null_Handler`; the XML justifies ≥1.)
+    // reads.
     ("Missing_Null_Handler", "MissingNullHandler", AtLeast(1)),
     ("Missing_Null_Handler_Fixed", "MissingNullHandler", Exactly(0)),
     ("No_Missing_Null_Handler", "MissingNullHandler", Exactly(0)),
@@ -120,31 +116,19 @@ const EXAMPLES: &[(&str, &str, Expected)] = &[
     // `$Record`, and `Yeah_do_another_update_for_fun` updates the Cases a lookup on the
     // same object returned (LFS reports both).
     ("Make_Recursive", "RecursiveAfterUpdate", AtLeast(1)),
-    // Assignment `unused_assignment` has no incoming connector.
+    // Assignment `unused_assignment`: no connector leads to it.
     ("Unconnected_Element", "UnconnectedElement", Exactly(1)),
     ("Unconnected_Element_Fixed", "UnconnectedElement", Exactly(0)),
     // `runInMode` SystemModeWithoutSharing / `SystemModeWitSharing` (sic: a misspelt mode,
     // which at least does not say "without sharing") / DefaultMode.
     ("Unsafe_Running_Context", "UnsafeRunningContext", Exactly(1)),
-    (
-        "Unsafe_Running_Context_WithSharing",
-        "UnsafeRunningContext",
-        Exactly(0),
-    ),
-    (
-        "Unsafe_Running_Context_Default",
-        "UnsafeRunningContext",
-        Exactly(0),
-    ),
+    ("Unsafe_Running_Context_WithSharing", "UnsafeRunningContext", Exactly(0)),
+    ("Unsafe_Running_Context_Default", "UnsafeRunningContext", Exactly(0)),
     // Variable `anUnusedVariable` is referenced nowhere; the fixed flow has no variable.
     ("Unused_Variable", "UnusedVariable", Exactly(1)),
     ("Unused_Variable_Fixed", "UnusedVariable", Exactly(0)),
     // `GetRecordElement` stores its output automatically and lists no field.
-    (
-        "Get_All_Elements_Flow_ALL_FIELDS",
-        "GetRecordAllFields",
-        AtLeast(1),
-    ),
+    ("Get_All_Elements_Flow_ALL_FIELDS", "GetRecordAllFields", AtLeast(1)),
 ];
 
 /// The first table of LFS_RULES.md: LFS's 23 default rules and their severities (E, W, N),
@@ -319,7 +303,9 @@ fn every_example_flow_gets_the_verdict_of_its_lfs_rule() {
             }
             many => {
                 let codes: Vec<_> = many.iter().map(|r| r.meta().code).collect();
-                failures.push(format!("{flow}: several rules have peer {lfs_rule}: {codes:?}"));
+                failures.push(format!(
+                    "{flow}: several rules have peer {lfs_rule}: {codes:?}"
+                ));
                 continue;
             }
         };
@@ -392,7 +378,9 @@ fn every_default_lfs_rule_has_exactly_one_flowgate_peer() {
             [] => failures.push(format!("{lfs_rule}: no flowgate rule has it as peer")),
             many => {
                 let codes: Vec<_> = many.iter().map(|r| r.meta().code).collect();
-                failures.push(format!("{lfs_rule}: several rules have it as peer: {codes:?}"));
+                failures.push(format!(
+                    "{lfs_rule}: several rules have it as peer: {codes:?}"
+                ));
             }
         }
     }
@@ -400,8 +388,8 @@ fn every_default_lfs_rule_has_exactly_one_flowgate_peer() {
     for rule in registry::all() {
         let meta = rule.meta();
         if let Some(peer) = meta.peer {
-            let known = DEFAULT_RULES.iter().any(|(name, _)| *name == peer)
-                || BETA_RULES.contains(&peer);
+            let known =
+                DEFAULT_RULES.iter().any(|(name, _)| *name == peer) || BETA_RULES.contains(&peer);
             if !known {
                 failures.push(format!("{}: peer {peer} is not an LFS rule", meta.code));
             }
