@@ -1,7 +1,7 @@
 //! Assets: common metadata plus one kind-specific spec.
 
 use crate::bundle::Bundle;
-use crate::kinds::{Consent, Field, Form, List, ScoringRule, Tag, Template, Webhook};
+use crate::kinds::{Body, Consent, Field, Form, List, ScoringRule, Tag, Template, Webhook};
 use crate::workflow::Workflow;
 use crate::{AssetId, Located};
 use flowgate_diagnostics::Span;
@@ -224,5 +224,38 @@ impl Asset {
     /// The display name, or the id when there is none.
     pub fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or(self.id.as_str())
+    }
+
+    /// The asset as one self-contained JSON document: what a snapshot freezes and a diff
+    /// compares. It is the native format (the loader reads it back), with body files inlined
+    /// as `body` so that nothing outside the document is needed. Platform flows give their
+    /// summary (elements and connections, no canvas layout); their original file is kept
+    /// beside it by whoever needs the bytes.
+    pub fn document(&self) -> serde_json::Value {
+        let mut document = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        if let (AssetSpec::Template(template), Some(object)) =
+            (&self.spec, document.as_object_mut())
+        {
+            inline_body(object, &template.content.body.value);
+            if let Some(serde_json::Value::Object(locales)) = object.get_mut("locales") {
+                for (locale, content) in &template.locales {
+                    if let Some(serde_json::Value::Object(entry)) = locales.get_mut(locale) {
+                        inline_body(entry, &content.value.body.value);
+                    }
+                }
+            }
+        }
+        document
+    }
+}
+
+/// Replace `body_file` with the file's text as `body`.
+fn inline_body(object: &mut serde_json::Map<String, serde_json::Value>, body: &Body) {
+    if let Body::File(file) = body {
+        object.remove("body_file");
+        object.insert(
+            "body".to_owned(),
+            serde_json::Value::String(file.text.source.clone()),
+        );
     }
 }

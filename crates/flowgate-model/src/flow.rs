@@ -135,6 +135,7 @@ pub struct Element {
     pub platform_type: String,
     /// A stable identity the platform keeps when the element is renamed (the n8n node `id`),
     /// when it differs from `id`; lets a diff tell a rename from a rewiring.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_id: Option<String>,
     /// Outgoing connections.
     pub connections: Vec<Connection>,
