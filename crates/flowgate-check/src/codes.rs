@@ -70,5 +70,26 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
     ("FG604", "workflow-without-description", CodeStatus::Active),
     ("FG605", "bundle-without-alert", CodeStatus::Active),
     // Platform flows
+    ("FG701", "unreachable-element", CodeStatus::Active),
     // Salesforce flows
+    ("FG801", "api-version", CodeStatus::Active),
+    ("FG802", "auto-layout", CodeStatus::Active),
+    ("FG803", "copy-api-name", CodeStatus::Active),
+    ("FG804", "flow-description", CodeStatus::Active),
+    ("FG805", "flow-name", CodeStatus::Active),
+    ("FG806", "get-record-all-fields", CodeStatus::Active),
+    ("FG807", "hardcoded-id", CodeStatus::Active),
+    ("FG808", "duplicate-dml-operation", CodeStatus::Active),
+    ("FG809", "missing-null-handler", CodeStatus::Active),
+    ("FG810", "process-builder", CodeStatus::Active),
+    ("FG811", "recursive-after-update", CodeStatus::Active),
+    ("FG812", "same-record-field-updates", CodeStatus::Active),
+    ("FG813", "trigger-order", CodeStatus::Active),
+    ("FG814", "unsafe-running-context", CodeStatus::Active),
+    ("FG815", "inactive-flow", CodeStatus::Active),
+    (
+        "FG816",
+        "record-trigger-without-entry-criteria",
+        CodeStatus::Active,
+    ),
 ];
