@@ -1,0 +1,157 @@
+//! The canonical JSON encoding and the domain-separated BLAKE3 hashes built on it.
+//!
+//! Everything the store hashes goes through [`canonical_json`], so that the same value always
+//! gives the same bytes, whatever order its keys were written or parsed in. The encoding is
+//! specified in `docs/store.md`; the golden test in `tests/canonical.rs` pins it.
+
+use serde_json::Value;
+
+/// Domain prefix of object hashes.
+pub const OBJECT_DOMAIN: &[u8] = b"flowgate/object/v1\0";
+/// Domain prefix of snapshot ids.
+pub const SNAPSHOT_DOMAIN: &[u8] = b"flowgate/snapshot/v1\0";
+/// Domain prefix of operation-log record hashes.
+pub const OPERATION_DOMAIN: &[u8] = b"flowgate/operation/v1\0";
+/// Domain prefix of the digest that closes an export file.
+pub const EXPORT_DOMAIN: &[u8] = b"flowgate/export/v1\0";
+
+/// Encodes `value` as canonical JSON.
+///
+/// - object keys sorted by their UTF-8 bytes, arrays in order;
+/// - no whitespace outside strings;
+/// - strings escape only `"`, `\` and the control characters U+0000 to U+001F: `\b`, `\t`,
+///   `\n`, `\f`, `\r` in their short forms, every other one as `\u00xx` (lowercase hex);
+///   everything else, non-ASCII included, is written as raw UTF-8;
+/// - integers (anything that fits `i64` or `u64`) in plain decimal; other numbers in the
+///   shortest form that reads back as the same `f64` (serde_json's, e.g. `1.5`, `1e300`,
+///   `1.0`).
+pub fn canonical_json(value: &Value) -> Vec<u8> {
+    canonical_json_string(value).into_bytes()
+}
+
+/// [`canonical_json`] as a `String` (the encoding is always UTF-8).
+pub fn canonical_json_string(value: &Value) -> String {
+    let mut out = String::with_capacity(128);
+    write_value(&mut out, value);
+    out
+}
+
+/// BLAKE3 over `domain` followed by `bytes`.
+pub(crate) fn domain_hash(domain: &[u8], bytes: &[u8]) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(domain);
+    hasher.update(bytes);
+    *hasher.finalize().as_bytes()
+}
+
+fn write_value(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(n) => write_number(out, n),
+        Value::String(s) => write_string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push('{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, key);
+                out.push(':');
+                write_value(out, item);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_number(out: &mut String, n: &serde_json::Number) {
+    if let Some(i) = n.as_i64() {
+        out.push_str(&i.to_string());
+    } else if let Some(u) = n.as_u64() {
+        out.push_str(&u.to_string());
+    } else if let Some(f) = n.as_f64() {
+        // serde_json prints finite floats with ryu's shortest round-trip form; a `Value`
+        // cannot hold NaN or an infinity.
+        out.push_str(&Value::from(f).to_string());
+    }
+}
+
+fn write_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            0x08 => Some("\\b"),
+            b'\t' => Some("\\t"),
+            b'\n' => Some("\\n"),
+            0x0c => Some("\\f"),
+            b'\r' => Some("\\r"),
+            _ => None,
+        };
+        if short.is_none() && b >= 0x20 {
+            continue;
+        }
+        // Escapes are ASCII, so `start..i` always falls on character boundaries.
+        out.push_str(&s[start..i]);
+        match short {
+            Some(escape) => out.push_str(escape),
+            None => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn text(v: &Value) -> String {
+        String::from_utf8(canonical_json(v)).unwrap_or_default()
+    }
+
+    #[test]
+    fn keys_are_sorted_by_bytes_at_every_level() {
+        let v = json!({"b": {"z": 1, "a": [3, {"y": 1, "x": 2}]}, "a": null, "B": true});
+        assert_eq!(text(&v), r#"{"B":true,"a":null,"b":{"a":[3,{"x":2,"y":1}],"z":1}}"#);
+    }
+
+    #[test]
+    fn strings_escape_only_what_json_requires() {
+        let v = json!("q\"b\\n\nt\tc\u{1}d\u{7f}é/");
+        assert_eq!(text(&v), "\"q\\\"b\\\\n\\nt\\tc\\u0001d\u{7f}é/\"");
+    }
+
+    #[test]
+    fn numbers_keep_integers_and_shortest_floats() {
+        let v = json!([0, -1, u64::MAX, i64::MIN, 1.5, 1.0, 1e300, -0.25]);
+        assert_eq!(
+            text(&v),
+            "[0,-1,18446744073709551615,-9223372036854775808,1.5,1.0,1e300,-0.25]"
+        );
+    }
+}

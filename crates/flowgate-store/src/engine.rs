@@ -1,0 +1,1297 @@
+//! The store's logic, written once for both backends over [`crate::db`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::canonical::canonical_json_string;
+use crate::db::{is_unique_violation, placeholders, Arg, Pool, Row, Tx};
+use crate::error::{Error, Result};
+use crate::export;
+use crate::id::{ObjectId, OpHash, ParseIdError, SnapshotId};
+use crate::migrations;
+use crate::model::{
+    compare_versions, validate_ref_name, Clock, Entry, LogBreak, LogReport, NewOperation,
+    NewSnapshot, Object, Operation, OperationFilter, Problem, ProblemKind, PutReport, RefChange,
+    RefRecord, Snapshot, SnapshotCreated, SnapshotKey, SnapshotSummary, Timestamp, VerifyReport,
+    VersionKey,
+};
+
+/// Most rows in one multi-row `INSERT` or `IN (…)` list.
+const MAX_ROWS_PER_STATEMENT: usize = 500;
+/// Most object bytes in one `INSERT` (keeps PostgreSQL messages and SQLite memory modest).
+const MAX_BYTES_PER_STATEMENT: usize = 8 << 20;
+/// Objects read per page by `verify`.
+const VERIFY_PAGE: i64 = 128;
+/// Operation records read per page.
+const LOG_PAGE: i64 = 1000;
+
+/// The kind of the operation written by `create_snapshot`.
+pub const SNAPSHOT_CREATE: &str = "snapshot.create";
+/// The kind of the operation written by `import_snapshot`.
+pub const SNAPSHOT_IMPORT: &str = "snapshot.import";
+
+const OPERATION_COLUMNS: &str =
+    "seq, at, actor, kind, payload, ref_name, ref_from, ref_to, ref_version, prev_hash, hash";
+
+/// The backend-independent store.
+#[derive(Debug, Clone)]
+pub(crate) struct Engine {
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    location: String,
+}
+
+/// A snapshot row as stored, before its text columns are parsed.
+struct RawSnapshot {
+    id: String,
+    bundle: String,
+    version: String,
+    created_at: String,
+    author: String,
+    manifest: String,
+    entries: Vec<(String, String, String, Option<String>)>,
+}
+
+impl RawSnapshot {
+    /// Parses the row, or says what in it is unreadable.
+    fn parse(self) -> Result<Snapshot, String> {
+        let id = parse_text::<SnapshotId>(&self.id)?;
+        let created_at = Timestamp::from_str(&self.created_at).map_err(|e| e.to_string())?;
+        let manifest: Value = serde_json::from_str(&self.manifest)
+            .map_err(|e| format!("manifest is not JSON: {e}"))?;
+        let mut entries = self
+            .entries
+            .into_iter()
+            .map(|(kind, id, object, path)| {
+                Ok(Entry {
+                    object: parse_text(&object)?,
+                    kind,
+                    id,
+                    path,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        // Sorted here, not in SQL: PostgreSQL would order text by its collation.
+        entries.sort();
+        Ok(Snapshot {
+            id,
+            bundle: self.bundle,
+            version: self.version,
+            created_at,
+            author: self.author,
+            manifest,
+            entries,
+        })
+    }
+}
+
+fn parse_text<T: FromStr<Err = ParseIdError>>(text: &str) -> Result<T, String> {
+    text.parse().map_err(|e: ParseIdError| e.to_string())
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn to_u64(n: i64, what: &str) -> Result<u64, String> {
+    u64::try_from(n).map_err(|_| format!("{what} is negative ({n})"))
+}
+
+/// Splits `items` into runs of at most [`MAX_ROWS_PER_STATEMENT`] items and, where `size`
+/// says so, [`MAX_BYTES_PER_STATEMENT`] bytes (a single larger item gets a run of its own).
+fn batches<'a, T>(items: &'a [T], size: impl Fn(&T) -> usize) -> Vec<&'a [T]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        let n = size(item);
+        if i > start && (i - start == MAX_ROWS_PER_STATEMENT || bytes + n > MAX_BYTES_PER_STATEMENT)
+        {
+            out.push(&items[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += n;
+    }
+    if start < items.len() {
+        out.push(&items[start..]);
+    }
+    out
+}
+
+/// `INSERT INTO … VALUES (…), (…) <suffix>` for `args.len() / columns` rows.
+fn multi_row_insert(prefix: &str, columns: usize, rows: usize, suffix: &str) -> String {
+    let mut sql = String::with_capacity(prefix.len() + rows * columns * 6 + suffix.len() + 16);
+    sql.push_str(prefix);
+    sql.push_str(" VALUES ");
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        sql.push_str(&placeholders(row * columns + 1, columns));
+        sql.push(')');
+    }
+    sql.push(' ');
+    sql.push_str(suffix);
+    sql
+}
+
+fn check_operation(op: &NewOperation) -> Result<()> {
+    if op.actor.trim().is_empty() {
+        return Err(Error::InvalidOperation(
+            "the actor is empty; say who is doing this".to_owned(),
+        ));
+    }
+    let kind_ok = !op.kind.is_empty()
+        && op.kind.len() <= 100
+        && op
+            .kind
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+    if !kind_ok {
+        return Err(Error::InvalidOperation(format!(
+            "kind `{}` must be 1 to 100 characters of a-z, 0-9, `.`, `_` and `-`",
+            op.kind
+        )));
+    }
+    Ok(())
+}
+
+fn check_snapshot(new: &NewSnapshot) -> Result<Vec<Entry>> {
+    let invalid = |reason: String| Error::InvalidSnapshot {
+        bundle: new.bundle.clone(),
+        version: new.version.clone(),
+        reason,
+    };
+    for (what, value) in [
+        ("bundle name", &new.bundle),
+        ("version", &new.version),
+        ("author", &new.author),
+    ] {
+        if value.trim().is_empty() {
+            return Err(invalid(format!("the {what} is empty")));
+        }
+    }
+    let entries = new.sorted_entries();
+    if let Some(pair) = entries
+        .windows(2)
+        .find(|w| w[0].kind == w[1].kind && w[0].id == w[1].id)
+    {
+        return Err(invalid(format!(
+            "asset {} `{}` appears twice; a snapshot holds each asset once",
+            pair[0].kind, pair[0].id
+        )));
+    }
+    if let Some(entry) = entries.iter().find(|e| e.kind.is_empty() || e.id.is_empty()) {
+        return Err(invalid(format!(
+            "an entry has an empty asset kind or id (object {})",
+            entry.object
+        )));
+    }
+    Ok(entries)
+}
+
+impl Engine {
+    /// Wraps an open pool, bringing its schema up to date.
+    pub(crate) async fn start(pool: Pool, location: String, clock: Arc<dyn Clock>) -> Result<Self> {
+        let now = clock.now().to_rfc3339();
+        if let Err(error) = migrations::migrate(&pool, &location, &now).await {
+            pool.close().await;
+            return Err(error);
+        }
+        Ok(Self {
+            pool,
+            clock,
+            location,
+        })
+    }
+
+    pub(crate) fn location(&self) -> &str {
+        &self.location
+    }
+
+    pub(crate) fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn db(&self, action: &'static str) -> impl Fn(sqlx::Error) -> Error + '_ {
+        move |source| Error::Database {
+            location: self.location.clone(),
+            action,
+            source,
+        }
+    }
+
+    fn corrupt(&self, detail: impl Into<String>) -> Error {
+        Error::Corrupt {
+            location: self.location.clone(),
+            detail: detail.into(),
+        }
+    }
+
+    async fn write(&self) -> Result<Tx> {
+        self.pool
+            .begin_write()
+            .await
+            .map_err(self.db("begin a write transaction"))
+    }
+
+    async fn read(&self) -> Result<Tx> {
+        self.pool
+            .begin_read()
+            .await
+            .map_err(self.db("begin a read transaction"))
+    }
+
+    async fn commit(&self, tx: Tx) -> Result<()> {
+        tx.commit().await.map_err(self.db("commit"))
+    }
+
+    async fn rollback(&self, tx: Tx) -> Result<()> {
+        tx.rollback().await.map_err(self.db("roll back"))
+    }
+
+    // ---- objects -------------------------------------------------------------------------
+
+    /// Inserts the objects that are not stored yet; returns how many were new.
+    async fn insert_objects(&self, tx: &mut Tx, objects: &[&Object]) -> Result<u64> {
+        let mut inserted = 0;
+        for batch in batches(objects, |o| o.bytes().len()) {
+            let ids: Vec<String> = batch.iter().map(|o| o.id().to_string()).collect();
+            let mut args = Vec::with_capacity(batch.len() * 3);
+            for (object, id) in batch.iter().zip(&ids) {
+                args.push(Arg::Text(id));
+                args.push(Arg::Int(to_i64(object.bytes().len() as u64)));
+                args.push(Arg::Bytes(object.bytes()));
+            }
+            let sql = multi_row_insert(
+                "INSERT INTO flowgate_objects (id, size, bytes)",
+                3,
+                batch.len(),
+                "ON CONFLICT (id) DO NOTHING",
+            );
+            inserted += tx
+                .execute(&sql, &args)
+                .await
+                .map_err(self.db("store objects"))?;
+        }
+        Ok(inserted)
+    }
+
+    /// The ids among `ids` (deduplicated, first occurrence order) that are not stored.
+    async fn missing_in(&self, tx: &mut Tx, ids: &[ObjectId]) -> Result<Vec<ObjectId>> {
+        let mut seen = BTreeSet::new();
+        let unique: Vec<ObjectId> = ids.iter().copied().filter(|id| seen.insert(*id)).collect();
+        let mut present = BTreeSet::new();
+        for batch in batches(&unique, |_| 0) {
+            let texts: Vec<String> = batch.iter().map(ToString::to_string).collect();
+            let args: Vec<Arg<'_>> = texts.iter().map(|t| Arg::Text(t)).collect();
+            let sql = format!(
+                "SELECT id FROM flowgate_objects WHERE id IN ({})",
+                placeholders(1, batch.len())
+            );
+            for row in tx
+                .fetch_all(&sql, &args)
+                .await
+                .map_err(self.db("look up objects"))?
+            {
+                present.insert(row.text(0).map_err(self.db("read object ids"))?);
+            }
+        }
+        Ok(unique
+            .into_iter()
+            .filter(|id| !present.contains(&id.to_string()))
+            .collect())
+    }
+
+    pub(crate) async fn put_objects(&self, objects: &[Object]) -> Result<PutReport> {
+        let mut seen = BTreeSet::new();
+        let unique: Vec<&Object> = objects.iter().filter(|o| seen.insert(o.id())).collect();
+        if unique.is_empty() {
+            return Ok(PutReport::default());
+        }
+        let mut tx = self.write().await?;
+        let inserted = self.insert_objects(&mut tx, &unique).await?;
+        self.commit(tx).await?;
+        Ok(PutReport {
+            inserted,
+            existing: unique.len() as u64 - inserted,
+        })
+    }
+
+    pub(crate) async fn get_object(&self, id: &ObjectId) -> Result<Option<Vec<u8>>> {
+        let mut tx = self.read().await?;
+        let text = id.to_string();
+        let row = tx
+            .fetch_optional(
+                "SELECT bytes FROM flowgate_objects WHERE id = $1",
+                &[Arg::Text(&text)],
+            )
+            .await
+            .map_err(self.db("read an object"))?;
+        let bytes = row
+            .map(|row| row.bytes(0))
+            .transpose()
+            .map_err(self.db("read an object"))?;
+        self.rollback(tx).await?;
+        Ok(bytes)
+    }
+
+    pub(crate) async fn missing_objects(&self, ids: &[ObjectId]) -> Result<Vec<ObjectId>> {
+        let mut tx = self.read().await?;
+        let missing = self.missing_in(&mut tx, ids).await?;
+        self.rollback(tx).await?;
+        Ok(missing)
+    }
+
+    // ---- snapshots -----------------------------------------------------------------------
+
+    pub(crate) async fn create_snapshot(
+        &self,
+        new: &NewSnapshot,
+        objects: &[Object],
+    ) -> Result<SnapshotCreated> {
+        self.create_snapshot_as(new, objects, SNAPSHOT_CREATE).await
+    }
+
+    async fn create_snapshot_as(
+        &self,
+        new: &NewSnapshot,
+        objects: &[Object],
+        kind: &str,
+    ) -> Result<SnapshotCreated> {
+        let entries = check_snapshot(new)?;
+        let id = new.id();
+        let mut tx = self.write().await?;
+        if let Some(existing) = self.version_id(&mut tx, &new.bundle, &new.version).await? {
+            self.rollback(tx).await?;
+            return self.existing_version(new, id, existing);
+        }
+        let mut seen = BTreeSet::new();
+        let unique: Vec<&Object> = objects.iter().filter(|o| seen.insert(o.id())).collect();
+        let new_objects = self.insert_objects(&mut tx, &unique).await?;
+        let wanted: Vec<ObjectId> = entries.iter().map(|e| e.object).collect();
+        let missing = self.missing_in(&mut tx, &wanted).await?;
+        if !missing.is_empty() {
+            self.rollback(tx).await?;
+            return Err(Error::MissingObjects {
+                bundle: new.bundle.clone(),
+                version: new.version.clone(),
+                missing,
+            });
+        }
+        let id_text = id.to_string();
+        let manifest = canonical_json_string(&new.manifest);
+        let key = VersionKey::parse(&new.version);
+        let created_at = new.created_at.to_rfc3339();
+        let inserted = tx
+            .execute(
+                "INSERT INTO flowgate_snapshots (id, bundle, version, version_major, \
+                 version_minor, version_patch, version_pre, created_at, author, manifest) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                &[
+                    Arg::Text(&id_text),
+                    Arg::Text(&new.bundle),
+                    Arg::Text(&new.version),
+                    Arg::OptInt(key.as_ref().map(|k| to_i64(k.major))),
+                    Arg::OptInt(key.as_ref().map(|k| to_i64(k.minor))),
+                    Arg::OptInt(key.as_ref().map(|k| to_i64(k.patch))),
+                    Arg::OptText(key.as_ref().map(|k| k.pre.as_str())),
+                    Arg::Text(&created_at),
+                    Arg::Text(&new.author),
+                    Arg::Text(&manifest),
+                ],
+            )
+            .await;
+        match inserted {
+            Ok(_) => {}
+            Err(error) if is_unique_violation(&error) => {
+                // A concurrent writer created this version first (PostgreSQL): answer as if it
+                // had been there when we looked.
+                drop(tx);
+                let mut tx = self.read().await?;
+                let existing = self.version_id(&mut tx, &new.bundle, &new.version).await?;
+                self.rollback(tx).await?;
+                return match existing {
+                    Some(existing) => self.existing_version(new, id, existing),
+                    None => Err(self.db("record the snapshot")(error)),
+                };
+            }
+            Err(error) => return Err(self.db("record the snapshot")(error)),
+        }
+        for batch in batches(&entries, |_| 0) {
+            let mut args = Vec::with_capacity(batch.len() * 5);
+            let objects: Vec<String> = batch.iter().map(|e| e.object.to_string()).collect();
+            for (entry, object) in batch.iter().zip(&objects) {
+                args.push(Arg::Text(&id_text));
+                args.push(Arg::Text(&entry.kind));
+                args.push(Arg::Text(&entry.id));
+                args.push(Arg::Text(object));
+                args.push(Arg::OptText(entry.path.as_deref()));
+            }
+            let sql = multi_row_insert(
+                "INSERT INTO flowgate_snapshot_entries \
+                 (snapshot_id, asset_kind, asset_id, object_id, path)",
+                5,
+                batch.len(),
+                "",
+            );
+            tx.execute(&sql, &args)
+                .await
+                .map_err(self.db("record snapshot entries"))?;
+        }
+        let op = NewOperation::new(
+            new.author.clone(),
+            kind,
+            json!({
+                "snapshot": id,
+                "bundle": new.bundle,
+                "version": new.version,
+                "entries": entries.len(),
+                "manifest": new.manifest,
+            }),
+        );
+        let op = self.append_in(&mut tx, &op, None).await?;
+        self.commit(tx).await?;
+        Ok(SnapshotCreated {
+            id,
+            created: true,
+            new_objects,
+            operation: Some(op.seq),
+        })
+    }
+
+    fn existing_version(
+        &self,
+        new: &NewSnapshot,
+        attempted: SnapshotId,
+        existing: SnapshotId,
+    ) -> Result<SnapshotCreated> {
+        if existing == attempted {
+            Ok(SnapshotCreated {
+                id: existing,
+                created: false,
+                new_objects: 0,
+                operation: None,
+            })
+        } else {
+            Err(Error::VersionExists {
+                bundle: new.bundle.clone(),
+                version: new.version.clone(),
+                existing,
+                attempted,
+            })
+        }
+    }
+
+    async fn version_id(
+        &self,
+        tx: &mut Tx,
+        bundle: &str,
+        version: &str,
+    ) -> Result<Option<SnapshotId>> {
+        let row = tx
+            .fetch_optional(
+                "SELECT id FROM flowgate_snapshots WHERE bundle = $1 AND version = $2",
+                &[Arg::Text(bundle), Arg::Text(version)],
+            )
+            .await
+            .map_err(self.db("look up a snapshot version"))?;
+        match row {
+            Some(row) => {
+                let text = row.text(0).map_err(self.db("read a snapshot id"))?;
+                parse_text(&text).map(Some).map_err(|e| self.corrupt(e))
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn raw_snapshot(&self, tx: &mut Tx, key: SnapshotKey<'_>) -> Result<Option<RawSnapshot>> {
+        const COLUMNS: &str = "SELECT id, bundle, version, created_at, author, manifest \
+                               FROM flowgate_snapshots";
+        let id_text;
+        let row = match key {
+            SnapshotKey::Id(id) => {
+                id_text = id.to_string();
+                tx.fetch_optional(&format!("{COLUMNS} WHERE id = $1"), &[Arg::Text(&id_text)])
+                    .await
+            }
+            SnapshotKey::Version { bundle, version } => {
+                tx.fetch_optional(
+                    &format!("{COLUMNS} WHERE bundle = $1 AND version = $2"),
+                    &[Arg::Text(bundle), Arg::Text(version)],
+                )
+                .await
+            }
+        }
+        .map_err(self.db("read a snapshot"))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let read = |row: &Row| -> sqlx::Result<RawSnapshot> {
+            Ok(RawSnapshot {
+                id: row.text(0)?,
+                bundle: row.text(1)?,
+                version: row.text(2)?,
+                created_at: row.text(3)?,
+                author: row.text(4)?,
+                manifest: row.text(5)?,
+                entries: Vec::new(),
+            })
+        };
+        let mut raw = read(&row).map_err(self.db("read a snapshot"))?;
+        let rows = tx
+            .fetch_all(
+                "SELECT asset_kind, asset_id, object_id, path FROM flowgate_snapshot_entries \
+                 WHERE snapshot_id = $1",
+                &[Arg::Text(&raw.id)],
+            )
+            .await
+            .map_err(self.db("read snapshot entries"))?;
+        raw.entries = rows
+            .iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.opt_text(3)?)))
+            .collect::<sqlx::Result<_>>()
+            .map_err(self.db("read snapshot entries"))?;
+        Ok(Some(raw))
+    }
+
+    pub(crate) async fn get_snapshot(&self, key: SnapshotKey<'_>) -> Result<Option<Snapshot>> {
+        let mut tx = self.read().await?;
+        let raw = self.raw_snapshot(&mut tx, key).await?;
+        self.rollback(tx).await?;
+        raw.map(|raw| {
+            let id = raw.id.clone();
+            raw.parse()
+                .map_err(|e| self.corrupt(format!("snapshot {id}: {e}")))
+        })
+        .transpose()
+    }
+
+    pub(crate) async fn list_snapshots(&self, bundle: Option<&str>) -> Result<Vec<SnapshotSummary>> {
+        let mut tx = self.read().await?;
+        let rows = tx
+            .fetch_all(
+                "SELECT s.id, s.bundle, s.version, s.created_at, s.author, \
+                 (SELECT COUNT(*) FROM flowgate_snapshot_entries e WHERE e.snapshot_id = s.id) \
+                 FROM flowgate_snapshots s WHERE ($1 IS NULL OR s.bundle = $1)",
+                &[Arg::OptText(bundle)],
+            )
+            .await
+            .map_err(self.db("list snapshots"))?;
+        self.rollback(tx).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let read = || -> sqlx::Result<_> {
+                Ok((
+                    row.text(0)?,
+                    row.text(1)?,
+                    row.text(2)?,
+                    row.text(3)?,
+                    row.text(4)?,
+                    row.int(5)?,
+                ))
+            };
+            let (id, bundle, version, created_at, author, count) =
+                read().map_err(self.db("list snapshots"))?;
+            let parsed = || -> Result<SnapshotSummary, String> {
+                Ok(SnapshotSummary {
+                    id: parse_text(&id)?,
+                    created_at: created_at.parse().map_err(|e| format!("{e}"))?,
+                    entries: to_u64(count, "entry count")?,
+                    bundle,
+                    version,
+                    author,
+                })
+            };
+            out.push(parsed().map_err(|e| self.corrupt(format!("snapshot {id}: {e}")))?);
+        }
+        out.sort_by(|a, b| {
+            a.bundle
+                .cmp(&b.bundle)
+                .then_with(|| compare_versions(&a.version, &b.version))
+                .then_with(|| a.created_at.cmp(&b.created_at))
+        });
+        Ok(out)
+    }
+
+    // ---- operation log -------------------------------------------------------------------
+
+    /// Appends `op` inside `tx`, chained to the current head of the log.
+    async fn append_in(
+        &self,
+        tx: &mut Tx,
+        op: &NewOperation,
+        ref_change: Option<RefChange>,
+    ) -> Result<Operation> {
+        check_operation(op)?;
+        // Taking the head row first serialises appends (a row lock on PostgreSQL; SQLite's
+        // write transactions are already serial).
+        let head = tx
+            .fetch_optional(
+                "UPDATE flowgate_log_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+                &[],
+            )
+            .await
+            .map_err(self.db("lock the operation log"))?
+            .ok_or_else(|| self.corrupt("the operation log head row is missing"))?;
+        let seq = head.int(0).map_err(self.db("read the operation log head"))?;
+        let prev = head.text(1).map_err(self.db("read the operation log head"))?;
+        let mut record = Operation {
+            seq: to_u64(seq, "log head seq").map_err(|e| self.corrupt(e))?,
+            at: self.clock.now(),
+            actor: op.actor.clone(),
+            kind: op.kind.clone(),
+            payload: op.payload.clone(),
+            ref_change,
+            prev_hash: parse_text(&prev).map_err(|e| self.corrupt(format!("log head: {e}")))?,
+            hash: OpHash::GENESIS,
+        };
+        record.hash = record.computed_hash();
+        let at = record.at.to_rfc3339();
+        let payload = canonical_json_string(&record.payload);
+        let change = record.ref_change.as_ref();
+        let from = change.and_then(|c| c.from.map(|f| f.to_string()));
+        let to = change.map(|c| c.to.to_string());
+        let hash = record.hash.to_string();
+        tx.execute(
+            &format!(
+                "INSERT INTO flowgate_operations ({OPERATION_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            ),
+            &[
+                Arg::Int(seq),
+                Arg::Text(&at),
+                Arg::Text(&record.actor),
+                Arg::Text(&record.kind),
+                Arg::Text(&payload),
+                Arg::OptText(change.map(|c| c.name.as_str())),
+                Arg::OptText(from.as_deref()),
+                Arg::OptText(to.as_deref()),
+                Arg::OptInt(change.map(|c| to_i64(c.version))),
+                Arg::Text(&prev),
+                Arg::Text(&hash),
+            ],
+        )
+        .await
+        .map_err(self.db("append to the operation log"))?;
+        tx.execute(
+            "UPDATE flowgate_log_head SET hash = $1 WHERE id = 1",
+            &[Arg::Text(&hash)],
+        )
+        .await
+        .map_err(self.db("advance the operation log head"))?;
+        Ok(record)
+    }
+
+    pub(crate) async fn append_operation(&self, op: &NewOperation) -> Result<Operation> {
+        check_operation(op)?;
+        let mut tx = self.write().await?;
+        let record = self.append_in(&mut tx, op, None).await?;
+        self.commit(tx).await?;
+        Ok(record)
+    }
+
+    fn operation_from_row(row: &Row) -> sqlx::Result<Result<Operation, String>> {
+        let seq = row.int(0)?;
+        let (at, actor, kind, payload) = (row.text(1)?, row.text(2)?, row.text(3)?, row.text(4)?);
+        let (ref_name, ref_from, ref_to) = (row.opt_text(5)?, row.opt_text(6)?, row.opt_text(7)?);
+        let ref_version = row.opt_int(8)?;
+        let (prev_hash, hash) = (row.text(9)?, row.text(10)?);
+        let parse = || -> Result<Operation, String> {
+            let ref_change = match (ref_name, ref_to, ref_version) {
+                (Some(name), Some(to), Some(version)) => Some(RefChange {
+                    name,
+                    from: ref_from.as_deref().map(parse_text).transpose()?,
+                    to: parse_text(&to)?,
+                    version: to_u64(version, "ref version")?,
+                }),
+                (None, None, None) if ref_from.is_none() => None,
+                _ => return Err("ref change columns are only partly filled".to_owned()),
+            };
+            Ok(Operation {
+                seq: to_u64(seq, "seq")?,
+                at: at.parse().map_err(|e| format!("{e}"))?,
+                actor,
+                kind,
+                payload: serde_json::from_str(&payload)
+                    .map_err(|e| format!("payload is not JSON: {e}"))?,
+                ref_change,
+                prev_hash: parse_text(&prev_hash)?,
+                hash: parse_text(&hash)?,
+            })
+        };
+        Ok(parse())
+    }
+
+    pub(crate) async fn operations(&self, filter: &OperationFilter) -> Result<Vec<Operation>> {
+        let mut tx = self.read().await?;
+        let rows = tx
+            .fetch_all(
+                &format!(
+                    "SELECT {OPERATION_COLUMNS} FROM flowgate_operations \
+                     WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR actor = $2) \
+                     AND ($3 IS NULL OR ref_name = $3) AND seq > $4 ORDER BY seq LIMIT $5"
+                ),
+                &[
+                    Arg::OptText(filter.kind.as_deref()),
+                    Arg::OptText(filter.actor.as_deref()),
+                    Arg::OptText(filter.ref_name.as_deref()),
+                    Arg::Int(to_i64(filter.after_seq.unwrap_or(0))),
+                    Arg::Int(to_i64(filter.limit.unwrap_or(u64::MAX))),
+                ],
+            )
+            .await
+            .map_err(self.db("read the operation log"))?;
+        self.rollback(tx).await?;
+        rows.iter()
+            .map(|row| {
+                Self::operation_from_row(row)
+                    .map_err(self.db("read the operation log"))?
+                    .map_err(|e| self.corrupt(format!("operation log: {e}")))
+            })
+            .collect()
+    }
+
+    async fn verify_log_in(&self, tx: &mut Tx) -> Result<LogReport> {
+        let head = tx
+            .fetch_optional("SELECT seq, hash FROM flowgate_log_head WHERE id = 1", &[])
+            .await
+            .map_err(self.db("read the operation log head"))?
+            .ok_or_else(|| self.corrupt("the operation log head row is missing"))?;
+        let head_seq = head.int(0).map_err(self.db("read the operation log head"))?;
+        let head_hash = head.text(1).map_err(self.db("read the operation log head"))?;
+        let mut prev = OpHash::GENESIS;
+        let mut records: u64 = 0;
+        let broken = |seq: u64, reason: String| Some(LogBreak { seq, reason });
+        loop {
+            let rows = tx
+                .fetch_all(
+                    &format!(
+                        "SELECT {OPERATION_COLUMNS} FROM flowgate_operations \
+                         WHERE seq > $1 ORDER BY seq LIMIT $2"
+                    ),
+                    &[Arg::Int(to_i64(records)), Arg::Int(LOG_PAGE)],
+                )
+                .await
+                .map_err(self.db("read the operation log"))?;
+            let page_len = rows.len();
+            for row in rows {
+                let expected = records + 1;
+                let report = |reason| LogReport {
+                    records,
+                    head: prev,
+                    broken: broken(expected, reason),
+                };
+                let op = match Self::operation_from_row(&row)
+                    .map_err(self.db("read the operation log"))?
+                {
+                    Ok(op) => op,
+                    Err(e) => return Ok(report(format!("record is unreadable: {e}"))),
+                };
+                if op.seq != expected {
+                    return Ok(report(format!(
+                        "record {expected} is missing (the next stored record is {})",
+                        op.seq
+                    )));
+                }
+                if op.prev_hash != prev {
+                    return Ok(report(format!(
+                        "prev_hash {} is not the hash of record {} ({prev})",
+                        op.prev_hash, records
+                    )));
+                }
+                let computed = op.computed_hash();
+                if computed != op.hash {
+                    return Ok(report(format!(
+                        "content does not match its hash {} (it hashes to {computed}): the \
+                         record was edited",
+                        op.hash
+                    )));
+                }
+                prev = op.hash;
+                records = expected;
+            }
+            if page_len < usize::try_from(LOG_PAGE).unwrap_or(usize::MAX) {
+                break;
+            }
+        }
+        let head_matches = u64::try_from(head_seq) == Ok(records) && head_hash == prev.to_string();
+        Ok(LogReport {
+            records,
+            head: prev,
+            broken: if head_matches {
+                None
+            } else {
+                broken(
+                    records + 1,
+                    format!(
+                        "the log head records {head_seq} operations ending in {head_hash}, but \
+                         the log holds {records} ending in {prev}: records were removed"
+                    ),
+                )
+            },
+        })
+    }
+
+    pub(crate) async fn verify_log(&self) -> Result<LogReport> {
+        let mut tx = self.read().await?;
+        let report = self.verify_log_in(&mut tx).await?;
+        self.rollback(tx).await?;
+        Ok(report)
+    }
+
+    // ---- refs ----------------------------------------------------------------------------
+
+    fn ref_from_row(row: &Row) -> sqlx::Result<Result<RefRecord, String>> {
+        let (name, target, version, updated_at) =
+            (row.text(0)?, row.text(1)?, row.int(2)?, row.text(3)?);
+        Ok((|| {
+            Ok(RefRecord {
+                target: parse_text(&target)?,
+                version: to_u64(version, "ref version")?,
+                updated_at: updated_at.parse().map_err(|e| format!("{e}"))?,
+                name,
+            })
+        })())
+    }
+
+    async fn all_refs(&self, tx: &mut Tx) -> Result<Vec<RefRecord>> {
+        let rows = tx
+            .fetch_all(
+                "SELECT name, snapshot_id, version, updated_at FROM flowgate_refs",
+                &[],
+            )
+            .await
+            .map_err(self.db("read refs"))?;
+        let mut refs = rows
+            .iter()
+            .map(|row| {
+                Self::ref_from_row(row)
+                    .map_err(self.db("read refs"))?
+                    .map_err(|e| self.corrupt(format!("refs: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        refs.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(refs)
+    }
+
+    pub(crate) async fn get_ref(&self, name: &str) -> Result<Option<RefRecord>> {
+        let mut tx = self.read().await?;
+        let row = tx
+            .fetch_optional(
+                "SELECT name, snapshot_id, version, updated_at FROM flowgate_refs WHERE name = $1",
+                &[Arg::Text(name)],
+            )
+            .await
+            .map_err(self.db("read a ref"))?;
+        self.rollback(tx).await?;
+        row.map(|row| {
+            Self::ref_from_row(&row)
+                .map_err(self.db("read a ref"))?
+                .map_err(|e| self.corrupt(format!("ref {name}: {e}")))
+        })
+        .transpose()
+    }
+
+    pub(crate) async fn list_refs(&self, prefix: Option<&str>) -> Result<Vec<RefRecord>> {
+        let mut tx = self.read().await?;
+        let mut refs = self.all_refs(&mut tx).await?;
+        self.rollback(tx).await?;
+        if let Some(prefix) = prefix {
+            refs.retain(|r| r.name.starts_with(prefix));
+        }
+        Ok(refs)
+    }
+
+    pub(crate) async fn compare_and_swap_ref(
+        &self,
+        name: &str,
+        expected: Option<&SnapshotId>,
+        new: &SnapshotId,
+        op: &NewOperation,
+    ) -> Result<RefRecord> {
+        validate_ref_name(name).map_err(|reason| Error::InvalidRefName {
+            name: name.to_owned(),
+            reason,
+        })?;
+        check_operation(op)?;
+        let mut tx = self.write().await?;
+        let new_text = new.to_string();
+        let exists = tx
+            .fetch_optional(
+                "SELECT 1 FROM flowgate_snapshots WHERE id = $1",
+                &[Arg::Text(&new_text)],
+            )
+            .await
+            .map_err(self.db("look up a snapshot"))?
+            .is_some();
+        if !exists {
+            self.rollback(tx).await?;
+            return Err(Error::UnknownSnapshot(*new));
+        }
+        let now = self.clock.now();
+        let now_text = now.to_rfc3339();
+        let row = match expected {
+            Some(expected) => {
+                let expected_text = expected.to_string();
+                tx.fetch_optional(
+                    "UPDATE flowgate_refs SET snapshot_id = $1, version = version + 1, \
+                     updated_at = $2 WHERE name = $3 AND snapshot_id = $4 RETURNING version",
+                    &[
+                        Arg::Text(&new_text),
+                        Arg::Text(&now_text),
+                        Arg::Text(name),
+                        Arg::Text(&expected_text),
+                    ],
+                )
+                .await
+            }
+            None => {
+                tx.fetch_optional(
+                    "INSERT INTO flowgate_refs (name, snapshot_id, version, updated_at) \
+                     VALUES ($1, $2, 1, $3) ON CONFLICT (name) DO NOTHING RETURNING version",
+                    &[Arg::Text(name), Arg::Text(&new_text), Arg::Text(&now_text)],
+                )
+                .await
+            }
+        }
+        .map_err(self.db("update a ref"))?;
+        let Some(row) = row else {
+            let actual = tx
+                .fetch_optional(
+                    "SELECT snapshot_id FROM flowgate_refs WHERE name = $1",
+                    &[Arg::Text(name)],
+                )
+                .await
+                .map_err(self.db("read a ref"))?
+                .map(|row| row.text(0))
+                .transpose()
+                .map_err(self.db("read a ref"))?;
+            self.rollback(tx).await?;
+            return Err(Error::Conflict {
+                name: name.to_owned(),
+                expected: expected.copied(),
+                actual: actual.and_then(|a| a.parse().ok()),
+            });
+        };
+        let version = row.int(0).map_err(self.db("read a ref version"))?;
+        let version = to_u64(version, "ref version").map_err(|e| self.corrupt(e))?;
+        let change = RefChange {
+            name: name.to_owned(),
+            from: expected.copied(),
+            to: *new,
+            version,
+        };
+        self.append_in(&mut tx, op, Some(change)).await?;
+        self.commit(tx).await?;
+        Ok(RefRecord {
+            name: name.to_owned(),
+            target: *new,
+            version,
+            updated_at: now,
+        })
+    }
+
+    // ---- verification --------------------------------------------------------------------
+
+    pub(crate) async fn verify(&self) -> Result<VerifyReport> {
+        let mut tx = self.read().await?;
+        let mut problems = Vec::new();
+        let objects = self.verify_objects(&mut tx, &mut problems).await?;
+        let snapshots = self.verify_snapshots(&mut tx, &mut problems).await?;
+        let refs = self.verify_refs(&mut tx, &mut problems).await?;
+        let log = self.verify_log_in(&mut tx).await?;
+        self.rollback(tx).await?;
+        if let Some(broken) = &log.broken {
+            problems.push(Problem {
+                kind: ProblemKind::Log,
+                subject: format!("operation {}", broken.seq),
+                message: broken.reason.clone(),
+            });
+        }
+        Ok(VerifyReport {
+            objects,
+            snapshots,
+            refs,
+            log,
+            problems,
+        })
+    }
+
+    async fn verify_objects(&self, tx: &mut Tx, problems: &mut Vec<Problem>) -> Result<u64> {
+        let mut after = String::new();
+        let mut count = 0;
+        loop {
+            let rows = tx
+                .fetch_all(
+                    "SELECT id, size, bytes FROM flowgate_objects WHERE id > $1 ORDER BY id \
+                     LIMIT $2",
+                    &[Arg::Text(&after), Arg::Int(VERIFY_PAGE)],
+                )
+                .await
+                .map_err(self.db("read objects"))?;
+            let Some(last) = rows.last() else {
+                break;
+            };
+            after = last.text(0).map_err(self.db("read objects"))?;
+            for row in &rows {
+                let (id, size, bytes) = (|| Ok((row.text(0)?, row.int(1)?, row.bytes(2)?)))()
+                    .map_err(self.db("read objects"))?;
+                count += 1;
+                let actual = ObjectId::of(&bytes);
+                let subject = format!("object {id}");
+                if actual.to_string() != id {
+                    problems.push(Problem {
+                        kind: ProblemKind::ObjectHash,
+                        subject: subject.clone(),
+                        message: format!("its bytes hash to {actual}: the content was altered"),
+                    });
+                }
+                if u64::try_from(size).ok() != Some(bytes.len() as u64) {
+                    problems.push(Problem {
+                        kind: ProblemKind::ObjectSize,
+                        subject,
+                        message: format!("recorded size {size} but holds {} bytes", bytes.len()),
+                    });
+                }
+            }
+        }
+        Ok(count)
+    }
+
+    async fn verify_snapshots(&self, tx: &mut Tx, problems: &mut Vec<Problem>) -> Result<u64> {
+        let mut logged: BTreeMap<String, (u64, Value)> = BTreeMap::new();
+        let rows = tx
+            .fetch_all(
+                "SELECT seq, payload FROM flowgate_operations WHERE kind = $1 OR kind = $2",
+                &[Arg::Text(SNAPSHOT_CREATE), Arg::Text(SNAPSHOT_IMPORT)],
+            )
+            .await
+            .map_err(self.db("read the operation log"))?;
+        for row in rows {
+            let (seq, payload) = (|| Ok((row.int(0)?, row.text(1)?)))()
+                .map_err(self.db("read the operation log"))?;
+            let mut payload: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
+            if let Some(id) = payload.get("snapshot").and_then(Value::as_str) {
+                let id = id.to_owned();
+                let manifest = payload.get_mut("manifest").map(Value::take);
+                logged.insert(id, (to_u64(seq, "seq").unwrap_or(0), manifest.unwrap_or_default()));
+            }
+        }
+        let ids = tx
+            .fetch_all("SELECT id FROM flowgate_snapshots", &[])
+            .await
+            .map_err(self.db("list snapshots"))?
+            .iter()
+            .map(|row| row.text(0))
+            .collect::<sqlx::Result<Vec<_>>>()
+            .map_err(self.db("list snapshots"))?;
+        let mut count = 0;
+        for id_text in ids {
+            count += 1;
+            let subject = format!("snapshot {id_text}");
+            let problem = |kind, message| Problem {
+                kind,
+                subject: subject.clone(),
+                message,
+            };
+            let id = match SnapshotId::from_str(&id_text) {
+                Ok(id) => id,
+                Err(e) => {
+                    problems.push(problem(ProblemKind::SnapshotId, e.to_string()));
+                    continue;
+                }
+            };
+            let Some(raw) = self.raw_snapshot(tx, SnapshotKey::Id(&id)).await? else {
+                continue;
+            };
+            let manifest_text = raw.manifest.clone();
+            let snapshot = match raw.parse() {
+                Ok(snapshot) => snapshot,
+                Err(e) => {
+                    problems.push(problem(ProblemKind::SnapshotId, e));
+                    continue;
+                }
+            };
+            let subject = format!(
+                "snapshot {} `{}` {}",
+                id.short(),
+                snapshot.bundle,
+                snapshot.version
+            );
+            let problem = |kind, message| Problem {
+                kind,
+                subject: subject.clone(),
+                message,
+            };
+            let computed = snapshot.computed_id();
+            if computed != id {
+                problems.push(problem(
+                    ProblemKind::SnapshotId,
+                    format!("its bundle, version and entries hash to {computed}: it was altered"),
+                ));
+            }
+            if canonical_json_string(&snapshot.manifest) != manifest_text {
+                problems.push(problem(
+                    ProblemKind::Manifest,
+                    "the stored manifest is not in canonical form: it was edited".to_owned(),
+                ));
+            }
+            match logged.get(&id_text) {
+                None => problems.push(problem(
+                    ProblemKind::SnapshotId,
+                    "no operation in the log created it".to_owned(),
+                )),
+                Some((seq, manifest)) if *manifest != snapshot.manifest => {
+                    problems.push(problem(
+                        ProblemKind::Manifest,
+                        format!("the manifest differs from the one logged by operation {seq}"),
+                    ));
+                }
+                Some(_) => {}
+            }
+            let wanted: Vec<ObjectId> = snapshot.entries.iter().map(|e| e.object).collect();
+            for missing in self.missing_in(tx, &wanted).await? {
+                problems.push(problem(
+                    ProblemKind::MissingObject,
+                    format!("an entry refers to object {missing}, which is not stored"),
+                ));
+            }
+        }
+        Ok(count)
+    }
+
+    async fn verify_refs(&self, tx: &mut Tx, problems: &mut Vec<Problem>) -> Result<u64> {
+        let refs = self.all_refs(tx).await?;
+        let changes = tx
+            .fetch_all(
+                "SELECT ref_name, ref_to, ref_version, seq FROM flowgate_operations \
+                 WHERE ref_name IS NOT NULL ORDER BY seq",
+                &[],
+            )
+            .await
+            .map_err(self.db("read the operation log"))?;
+        let mut last: BTreeMap<String, (String, Option<i64>, i64)> = BTreeMap::new();
+        for row in changes {
+            let (name, to, version, seq) =
+                (|| Ok((row.text(0)?, row.opt_text(1)?, row.opt_int(2)?, row.int(3)?)))()
+                    .map_err(self.db("read the operation log"))?;
+            last.insert(name, (to.unwrap_or_default(), version, seq));
+        }
+        for record in &refs {
+            let subject = format!("ref {}", record.name);
+            let exists = tx
+                .fetch_optional(
+                    "SELECT 1 FROM flowgate_snapshots WHERE id = $1",
+                    &[Arg::Text(&record.target.to_string())],
+                )
+                .await
+                .map_err(self.db("look up a snapshot"))?
+                .is_some();
+            if !exists {
+                problems.push(Problem {
+                    kind: ProblemKind::Ref,
+                    subject: subject.clone(),
+                    message: format!("points at snapshot {}, which is not stored", record.target),
+                });
+            }
+            let target = record.target.to_string();
+            let version = Some(to_i64(record.version));
+            match last.remove(&record.name) {
+                Some((to, v, _)) if to == target && v == version => {}
+                Some((to, v, seq)) => problems.push(Problem {
+                    kind: ProblemKind::Ref,
+                    subject,
+                    message: format!(
+                        "points at {target} (version {}), but operation {seq} last set it to \
+                         {to} (version {}): it was changed outside flowgate",
+                        record.version,
+                        v.unwrap_or_default()
+                    ),
+                }),
+                None => problems.push(Problem {
+                    kind: ProblemKind::Ref,
+                    subject,
+                    message: "no operation in the log set it: it was changed outside flowgate"
+                        .to_owned(),
+                }),
+            }
+        }
+        for (name, (_, _, seq)) in last {
+            problems.push(Problem {
+                kind: ProblemKind::Ref,
+                subject: format!("ref {name}"),
+                message: format!("operation {seq} set it, but it is gone: it was deleted"),
+            });
+        }
+        Ok(refs.len() as u64)
+    }
+
+    // ---- export / import -----------------------------------------------------------------
+
+    pub(crate) async fn export_snapshot(&self, id: &SnapshotId) -> Result<Vec<u8>> {
+        let mut tx = self.read().await?;
+        let raw = self
+            .raw_snapshot(&mut tx, SnapshotKey::Id(id))
+            .await?
+            .ok_or(Error::UnknownSnapshot(*id))?;
+        let snapshot = raw
+            .parse()
+            .map_err(|e| self.corrupt(format!("snapshot {id}: {e}")))?;
+        let ids: BTreeSet<ObjectId> = snapshot.entries.iter().map(|e| e.object).collect();
+        let ids: Vec<ObjectId> = ids.into_iter().collect();
+        let mut objects = Vec::with_capacity(ids.len());
+        for batch in batches(&ids, |_| 0) {
+            let texts: Vec<String> = batch.iter().map(ToString::to_string).collect();
+            let args: Vec<Arg<'_>> = texts.iter().map(|t| Arg::Text(t)).collect();
+            let sql = format!(
+                "SELECT id, bytes FROM flowgate_objects WHERE id IN ({})",
+                placeholders(1, batch.len())
+            );
+            let mut found = BTreeMap::new();
+            for row in tx
+                .fetch_all(&sql, &args)
+                .await
+                .map_err(self.db("read objects"))?
+            {
+                let (id, bytes) =
+                    (|| Ok((row.text(0)?, row.bytes(1)?)))().map_err(self.db("read objects"))?;
+                found.insert(id, bytes);
+            }
+            for (id, text) in batch.iter().zip(&texts) {
+                let bytes = found
+                    .remove(text)
+                    .ok_or_else(|| self.corrupt(format!("object {id} of snapshot is missing")))?;
+                let object = Object::new(bytes);
+                if object.id() != *id {
+                    return Err(self.corrupt(format!(
+                        "object {id} does not match its content; refusing to export it"
+                    )));
+                }
+                objects.push(object);
+            }
+        }
+        self.rollback(tx).await?;
+        export::encode(&snapshot, &objects)
+    }
+
+    pub(crate) async fn import_snapshot(&self, bytes: &[u8]) -> Result<SnapshotCreated> {
+        let (snapshot, new, objects) = export::decode(bytes)?;
+        let created = self.create_snapshot_as(&new, &objects, SNAPSHOT_IMPORT).await?;
+        if created.id != snapshot.id {
+            return Err(Error::TamperedExport(format!(
+                "the store computed snapshot id {} where the file says {}",
+                created.id, snapshot.id
+            )));
+        }
+        Ok(created)
+    }
+}

@@ -1,0 +1,166 @@
+//! Versioned schema migrations, one SQL script per version for both backends.
+//!
+//! Scripts are written once with `{int}` and `{blob}` standing for the backend's 64-bit integer
+//! and byte-string types. Each pending migration runs in one transaction together with its row
+//! in `flowgate_migrations`, so a failed upgrade leaves the store as it was.
+
+use crate::db::{Arg, Backend, Pool, Tx};
+use crate::error::{Error, Result};
+
+/// One schema version.
+pub(crate) struct Migration {
+    pub(crate) version: i64,
+    pub(crate) name: &'static str,
+    sql: &'static str,
+}
+
+/// Every schema version, oldest first. Append only: never edit a released entry.
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "objects, snapshots, operation log, refs",
+    sql: r#"
+CREATE TABLE flowgate_objects (
+    id TEXT PRIMARY KEY NOT NULL,
+    size {int} NOT NULL,
+    bytes {blob} NOT NULL
+);
+CREATE TABLE flowgate_snapshots (
+    id TEXT PRIMARY KEY NOT NULL,
+    bundle TEXT NOT NULL,
+    version TEXT NOT NULL,
+    version_major {int},
+    version_minor {int},
+    version_patch {int},
+    version_pre TEXT,
+    created_at TEXT NOT NULL,
+    author TEXT NOT NULL,
+    manifest TEXT NOT NULL,
+    UNIQUE (bundle, version)
+);
+CREATE TABLE flowgate_snapshot_entries (
+    snapshot_id TEXT NOT NULL REFERENCES flowgate_snapshots (id),
+    asset_kind TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    object_id TEXT NOT NULL REFERENCES flowgate_objects (id),
+    path TEXT,
+    PRIMARY KEY (snapshot_id, asset_kind, asset_id)
+);
+CREATE INDEX flowgate_snapshot_entries_object ON flowgate_snapshot_entries (object_id);
+CREATE TABLE flowgate_operations (
+    seq {int} PRIMARY KEY NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    ref_name TEXT,
+    ref_from TEXT,
+    ref_to TEXT,
+    ref_version {int},
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX flowgate_operations_ref ON flowgate_operations (ref_name, seq);
+CREATE TABLE flowgate_log_head (
+    id {int} PRIMARY KEY NOT NULL CHECK (id = 1),
+    seq {int} NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO flowgate_log_head (id, seq, hash)
+    VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+CREATE TABLE flowgate_refs (
+    name TEXT PRIMARY KEY NOT NULL,
+    snapshot_id TEXT NOT NULL REFERENCES flowgate_snapshots (id),
+    version {int} NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"#,
+}];
+
+/// The newest schema version this build knows.
+pub(crate) fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+fn render(backend: Backend, sql: &str) -> String {
+    let (int, blob) = match backend {
+        Backend::Sqlite => ("INTEGER", "BLOB"),
+        Backend::Postgres => ("BIGINT", "BYTEA"),
+    };
+    sql.replace("{int}", int).replace("{blob}", blob)
+}
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS flowgate_migrations (
+    version {int} PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)";
+
+/// Brings the store's schema up to date, or fails if the store is newer than this build.
+pub(crate) async fn migrate(pool: &Pool, location: &str, now: &str) -> Result<()> {
+    let db_error = |action| {
+        move |source| Error::Database {
+            location: location.to_owned(),
+            action,
+            source,
+        }
+    };
+    let mut tx = pool
+        .begin_write()
+        .await
+        .map_err(db_error("begin the schema upgrade"))?;
+    lock_for_migration(&mut tx)
+        .await
+        .map_err(db_error("lock the schema"))?;
+    tx.script(&render(tx.backend(), CREATE_TABLE))
+        .await
+        .map_err(db_error("create flowgate_migrations"))?;
+    let found = tx
+        .fetch_optional("SELECT MAX(version) FROM flowgate_migrations", &[])
+        .await
+        .and_then(|row| row.map_or(Ok(None), |row| row.opt_int(0)))
+        .map_err(db_error("read the schema version"))?
+        .unwrap_or(0);
+    let supported = latest_version();
+    if found > supported {
+        return Err(Error::StoreTooNew {
+            location: location.to_owned(),
+            found,
+            supported,
+        });
+    }
+    for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
+        let failed = |source| Error::Migration {
+            location: location.to_owned(),
+            version: migration.version,
+            name: migration.name,
+            source,
+        };
+        tx.script(&render(tx.backend(), migration.sql))
+            .await
+            .map_err(failed)?;
+        tx.execute(
+            "INSERT INTO flowgate_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            &[
+                Arg::Int(migration.version),
+                Arg::Text(migration.name),
+                Arg::Text(now),
+            ],
+        )
+        .await
+        .map_err(failed)?;
+    }
+    tx.commit()
+        .await
+        .map_err(db_error("commit the schema upgrade"))
+}
+
+/// Serialises concurrent first opens. SQLite already holds the write lock (`BEGIN IMMEDIATE`);
+/// PostgreSQL takes a transaction-scoped advisory lock, because `CREATE TABLE IF NOT EXISTS`
+/// alone races.
+async fn lock_for_migration(tx: &mut Tx) -> sqlx::Result<()> {
+    if tx.backend() == Backend::Postgres {
+        tx.fetch_optional("SELECT pg_advisory_xact_lock(4641263001672148)", &[])
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,437 @@
+//! The [`Store`] trait and its backends.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::ConnectOptions as _;
+use sqlx::Connection as _;
+
+use crate::db::Pool;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::id::{ObjectId, SnapshotId};
+use crate::model::{
+    Clock, LogReport, NewOperation, NewSnapshot, Object, Operation, OperationFilter, PutReport,
+    RefRecord, Snapshot, SnapshotCreated, SnapshotKey, SnapshotSummary, SystemClock, VerifyReport,
+};
+
+/// Where a workspace keeps its embedded store, relative to the workspace root.
+pub const DEFAULT_STORE_PATH: &str = ".flowgate/store.db";
+
+/// How long a SQLite writer waits for another one before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A versioned, content-addressed store of snapshots, with refs and an operation log.
+///
+/// Every method that writes does so in one transaction: it happens completely or not at all,
+/// also when the process is killed half way. Implementations: [`SqliteStore`], [`PgStore`] and
+/// [`AnyStore`] (either, chosen at run time).
+pub trait Store: Send + Sync {
+    /// Stores `objects` (in one transaction); already stored ones are left alone.
+    fn put_objects(&self, objects: &[Object]) -> impl Future<Output = Result<PutReport>> + Send;
+
+    /// The bytes of object `id`, if stored.
+    fn get_object(&self, id: &ObjectId) -> impl Future<Output = Result<Option<Vec<u8>>>> + Send;
+
+    /// The ids among `ids` that are not stored (each once, in the order given), so that callers
+    /// can send only new content.
+    fn missing_objects(
+        &self,
+        ids: &[ObjectId],
+    ) -> impl Future<Output = Result<Vec<ObjectId>>> + Send;
+
+    /// Records a snapshot: stores `objects`, the snapshot and its entries, and appends a
+    /// `snapshot.create` operation (actor: the author; payload: id, bundle, version, entry
+    /// count, manifest), all in one transaction. Every entry's object must be in `objects` or
+    /// already stored.
+    ///
+    /// Creating a bundle version again with the same content returns the existing id and writes
+    /// nothing (`created: false`); with other content it fails with [`Error::VersionExists`].
+    fn create_snapshot(
+        &self,
+        snapshot: &NewSnapshot,
+        objects: &[Object],
+    ) -> impl Future<Output = Result<SnapshotCreated>> + Send;
+
+    /// A snapshot by id or by bundle and version.
+    fn get_snapshot(
+        &self,
+        key: SnapshotKey<'_>,
+    ) -> impl Future<Output = Result<Option<Snapshot>>> + Send;
+
+    /// All snapshots, or those of one bundle: by bundle, then version (semver precedence), then
+    /// date.
+    fn list_snapshots(
+        &self,
+        bundle: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<SnapshotSummary>>> + Send;
+
+    /// Rechecks everything: every object's hash and size, every snapshot's id, manifest and
+    /// objects against the log, every ref against the log, and the log's hash chain.
+    fn verify(&self) -> impl Future<Output = Result<VerifyReport>> + Send;
+
+    /// Appends an operation to the log.
+    fn append_operation(
+        &self,
+        op: &NewOperation,
+    ) -> impl Future<Output = Result<Operation>> + Send;
+
+    /// Operations matching `filter`, oldest first.
+    fn operations(
+        &self,
+        filter: &OperationFilter,
+    ) -> impl Future<Output = Result<Vec<Operation>>> + Send;
+
+    /// Walks the log's hash chain and reports the first broken record.
+    fn verify_log(&self) -> impl Future<Output = Result<LogReport>> + Send;
+
+    /// A ref, if it exists.
+    fn get_ref(&self, name: &str) -> impl Future<Output = Result<Option<RefRecord>>> + Send;
+
+    /// All refs, or those whose name starts with `prefix`, sorted by name.
+    fn list_refs(
+        &self,
+        prefix: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<RefRecord>>> + Send;
+
+    /// Points ref `name` at `new` if it currently points at `expected` (`None`: if it does not
+    /// exist yet), and appends `op` with the change, in one transaction. Of concurrent calls
+    /// with the same `expected`, exactly one succeeds; the others get [`Error::Conflict`] and
+    /// change nothing.
+    fn compare_and_swap_ref(
+        &self,
+        name: &str,
+        expected: Option<&SnapshotId>,
+        new: &SnapshotId,
+        op: &NewOperation,
+    ) -> impl Future<Output = Result<RefRecord>> + Send;
+
+    /// One self-verifying file holding the snapshot and all its objects (see `docs/store.md`).
+    fn export_snapshot(&self, id: &SnapshotId) -> impl Future<Output = Result<Vec<u8>>> + Send;
+
+    /// Verifies an export file completely, then creates its snapshot (idempotent; the operation
+    /// kind is `snapshot.import`). A file that fails any check is refused with
+    /// [`Error::TamperedExport`] naming the mismatch, and nothing is written.
+    fn import_snapshot(&self, bytes: &[u8])
+        -> impl Future<Output = Result<SnapshotCreated>> + Send;
+}
+
+macro_rules! delegate_store {
+    ($ty:ty, $this:ident => $engine:expr) => {
+        impl Store for $ty {
+            async fn put_objects(&self, objects: &[Object]) -> Result<PutReport> {
+                let $this = self;
+                $engine.put_objects(objects).await
+            }
+            async fn get_object(&self, id: &ObjectId) -> Result<Option<Vec<u8>>> {
+                let $this = self;
+                $engine.get_object(id).await
+            }
+            async fn missing_objects(&self, ids: &[ObjectId]) -> Result<Vec<ObjectId>> {
+                let $this = self;
+                $engine.missing_objects(ids).await
+            }
+            async fn create_snapshot(
+                &self,
+                snapshot: &NewSnapshot,
+                objects: &[Object],
+            ) -> Result<SnapshotCreated> {
+                let $this = self;
+                $engine.create_snapshot(snapshot, objects).await
+            }
+            async fn get_snapshot(&self, key: SnapshotKey<'_>) -> Result<Option<Snapshot>> {
+                let $this = self;
+                $engine.get_snapshot(key).await
+            }
+            async fn list_snapshots(&self, bundle: Option<&str>) -> Result<Vec<SnapshotSummary>> {
+                let $this = self;
+                $engine.list_snapshots(bundle).await
+            }
+            async fn verify(&self) -> Result<VerifyReport> {
+                let $this = self;
+                $engine.verify().await
+            }
+            async fn append_operation(&self, op: &NewOperation) -> Result<Operation> {
+                let $this = self;
+                $engine.append_operation(op).await
+            }
+            async fn operations(&self, filter: &OperationFilter) -> Result<Vec<Operation>> {
+                let $this = self;
+                $engine.operations(filter).await
+            }
+            async fn verify_log(&self) -> Result<LogReport> {
+                let $this = self;
+                $engine.verify_log().await
+            }
+            async fn get_ref(&self, name: &str) -> Result<Option<RefRecord>> {
+                let $this = self;
+                $engine.get_ref(name).await
+            }
+            async fn list_refs(&self, prefix: Option<&str>) -> Result<Vec<RefRecord>> {
+                let $this = self;
+                $engine.list_refs(prefix).await
+            }
+            async fn compare_and_swap_ref(
+                &self,
+                name: &str,
+                expected: Option<&SnapshotId>,
+                new: &SnapshotId,
+                op: &NewOperation,
+            ) -> Result<RefRecord> {
+                let $this = self;
+                $engine.compare_and_swap_ref(name, expected, new, op).await
+            }
+            async fn export_snapshot(&self, id: &SnapshotId) -> Result<Vec<u8>> {
+                let $this = self;
+                $engine.export_snapshot(id).await
+            }
+            async fn import_snapshot(&self, bytes: &[u8]) -> Result<SnapshotCreated> {
+                let $this = self;
+                $engine.import_snapshot(bytes).await
+            }
+        }
+    };
+}
+
+/// The embedded store: one SQLite file (WAL mode, 30 s busy timeout, full sync).
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    engine: Engine,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens or creates the store file at `path`, creating missing directories, and brings its
+    /// schema up to date.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let shown = path.display().to_string();
+        let open_error = |source: Box<dyn std::error::Error + Send + Sync>| Error::Open {
+            path: shown.clone(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| open_error(Box::new(e)))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| open_error(Box::new(e)))?;
+        let engine = Engine::start(Pool::Sqlite(pool), shown, Arc::new(SystemClock)).await?;
+        Ok(Self { engine, path })
+    }
+
+    /// The store file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Uses `clock` for operation and ref timestamps.
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            engine: self.engine.with_clock(clock),
+            path: self.path,
+        }
+    }
+
+    /// Closes every connection (waiting for those in use).
+    pub async fn close(&self) {
+        self.engine.close().await;
+    }
+}
+
+delegate_store!(SqliteStore, this => this.engine);
+
+/// The shared store on a PostgreSQL server.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    engine: Engine,
+    schema: Option<String>,
+}
+
+/// `url` with any password replaced by `***`, for messages.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split_once(':').map_or(user_info, |(u, _)| u);
+            let hidden = if user_info.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}{tail}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+fn check_schema_name(schema: &str) -> Result<()> {
+    let ok = !schema.is_empty()
+        && schema.len() <= 63
+        && schema
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !schema.as_bytes()[0].is_ascii_digit();
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidLocation {
+            spec: schema.to_owned(),
+            reason: "a schema name is 1 to 63 characters of a-z, 0-9 and `_`, not starting with \
+                     a digit"
+                .to_owned(),
+        })
+    }
+}
+
+impl PgStore {
+    /// Connects to the PostgreSQL database at `url` (`postgres://user@host:port/db`) and brings
+    /// the schema up to date. With `schema`, the store's tables live in that schema (created if
+    /// missing) instead of the connection's default.
+    pub async fn connect(url: &str, schema: Option<&str>) -> Result<Self> {
+        let shown = redact_url(url);
+        let connect_error = |source| Error::Connect {
+            url: shown.clone(),
+            source,
+        };
+        let mut options: PgConnectOptions = url.parse().map_err(connect_error)?;
+        options = options.application_name("flowgate");
+        if let Some(schema) = schema {
+            check_schema_name(schema)?;
+            let mut conn = options.connect().await.map_err(connect_error)?;
+            sqlx::raw_sql(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+                .execute(&mut conn)
+                .await
+                .map_err(connect_error)?;
+            conn.close().await.map_err(connect_error)?;
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(connect_error)?;
+        let location = match schema {
+            Some(schema) => format!("{shown} (schema {schema})"),
+            None => shown.clone(),
+        };
+        let engine = Engine::start(Pool::Pg(pool), location, Arc::new(SystemClock)).await?;
+        Ok(Self {
+            engine,
+            schema: schema.map(str::to_owned),
+        })
+    }
+
+    /// The schema given to [`PgStore::connect`], if any.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// Uses `clock` for operation and ref timestamps.
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            engine: self.engine.with_clock(clock),
+            schema: self.schema,
+        }
+    }
+
+    /// Closes every connection (waiting for those in use).
+    pub async fn close(&self) {
+        self.engine.close().await;
+    }
+}
+
+delegate_store!(PgStore, this => this.engine);
+
+/// Either backend, chosen at run time (see [`open_store`]).
+#[derive(Debug, Clone)]
+pub enum AnyStore {
+    /// An embedded SQLite store.
+    Sqlite(SqliteStore),
+    /// A PostgreSQL store.
+    Postgres(PgStore),
+}
+
+impl AnyStore {
+    fn engine(&self) -> &Engine {
+        match self {
+            AnyStore::Sqlite(store) => &store.engine,
+            AnyStore::Postgres(store) => &store.engine,
+        }
+    }
+
+    /// Where the store is, for messages (file path, or URL without password).
+    pub fn location(&self) -> &str {
+        self.engine().location()
+    }
+
+    /// Uses `clock` for operation and ref timestamps.
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        match self {
+            AnyStore::Sqlite(store) => AnyStore::Sqlite(store.with_clock(clock)),
+            AnyStore::Postgres(store) => AnyStore::Postgres(store.with_clock(clock)),
+        }
+    }
+
+    /// Closes every connection (waiting for those in use).
+    pub async fn close(&self) {
+        self.engine().close().await;
+    }
+}
+
+delegate_store!(AnyStore, this => this.engine());
+
+/// Opens the store `spec` names: `postgres://…` or `postgresql://…` for PostgreSQL,
+/// `sqlite://PATH` or a plain path for SQLite.
+pub async fn open_store(spec: &str) -> Result<AnyStore> {
+    let trimmed = spec.trim();
+    if trimmed.is_empty() {
+        return Err(Error::InvalidLocation {
+            spec: spec.to_owned(),
+            reason: format!(
+                "it is empty; pass a file path (default {DEFAULT_STORE_PATH}) or a postgres:// URL"
+            ),
+        });
+    }
+    if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
+        return PgStore::connect(trimmed, None).await.map(AnyStore::Postgres);
+    }
+    let path = trimmed.strip_prefix("sqlite://").unwrap_or(trimmed);
+    if let Some((scheme, _)) = path.split_once("://") {
+        return Err(Error::InvalidLocation {
+            spec: spec.to_owned(),
+            reason: format!(
+                "unknown scheme `{scheme}`; use postgres://, sqlite:// or a plain file path"
+            ),
+        });
+    }
+    SqliteStore::open(path).await.map(AnyStore::Sqlite)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_lose_their_password() {
+        assert_eq!(
+            redact_url("postgres://u:secret@db:5432/x?sslmode=disable"),
+            "postgres://u:***@db:5432/x?sslmode=disable"
+        );
+        assert_eq!(redact_url("postgres://u@db/x"), "postgres://u@db/x");
+        assert_eq!(redact_url("postgres://db/x"), "postgres://db/x");
+    }
+}
