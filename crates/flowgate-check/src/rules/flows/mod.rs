@@ -2,7 +2,12 @@
 //! n8n, Node-RED) wherever the concept exists: unreachable elements, work inside loops,
 //! missing fault paths, unused variables, hard-coded URLs and secrets, complexity.
 
+mod support;
+mod unreachable_element;
+
+pub use unreachable_element::UnreachableElement;
+
 use crate::Rule;
 
 /// The rules of this category.
-pub const RULES: &[&dyn Rule] = &[];
+pub const RULES: &[&dyn Rule] = &[&UnreachableElement];

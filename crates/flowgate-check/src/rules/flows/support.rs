@@ -1,0 +1,360 @@
+//! The flow graph as the platform-flow rules see it: which elements execution can reach from
+//! the flow's entries, and which elements run once per item of a loop.
+//!
+//! Connections are followed as the platform runs them, with two dialect details:
+//!
+//! - n8n AI sub-nodes (a chat model, a memory, a tool) are wired *to* the agent or chain that
+//!   uses them with an [`ConnectionKind::Auxiliary`] connection; they run when that node
+//!   runs, so an auxiliary connection makes its *source* reachable from its target.
+//! - Node-RED `link out` and `link call` nodes pass messages to `link in` nodes; the loader
+//!   lowers those links to auxiliary connections, followed forwards like wires.
+
+use flowgate_model::flow::{ConnectionKind, Dialect, Element, ElementKind, Flow};
+use flowgate_syntax::Node;
+use std::collections::{HashMap, HashSet};
+
+/// A flow's elements with their connections resolved to indices.
+pub struct FlowGraph<'f> {
+    /// The flow.
+    pub flow: &'f Flow,
+    /// `(connection kind, target index)` of each element's outgoing connections.
+    outgoing: Vec<Vec<(&'f ConnectionKind, usize)>>,
+    index: HashMap<&'f str, usize>,
+}
+
+impl<'f> FlowGraph<'f> {
+    /// The graph of `flow`. Connections to elements that do not exist are left out (the
+    /// loader reports them).
+    pub fn new(flow: &'f Flow) -> Self {
+        let mut index = HashMap::with_capacity(flow.elements.len());
+        for (i, element) in flow.elements.iter().enumerate() {
+            // Duplicate ids are reported by the loader; the first one wins, as there.
+            index.entry(element.id.value.as_str()).or_insert(i);
+        }
+        let outgoing = flow
+            .elements
+            .iter()
+            .map(|element| {
+                element
+                    .connections
+                    .iter()
+                    .filter_map(|c| Some((&c.kind, *index.get(c.target.value.as_str())?)))
+                    .collect()
+            })
+            .collect();
+        Self {
+            flow,
+            outgoing,
+            index,
+        }
+    }
+
+    /// The element at `i`.
+    pub fn element(&self, i: usize) -> &'f Element {
+        &self.flow.elements[i]
+    }
+
+    /// The index of the element with this id.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// The outgoing connections of element `i`.
+    pub fn outgoing(&self, i: usize) -> &[(&'f ConnectionKind, usize)] {
+        &self.outgoing[i]
+    }
+
+    /// Whether any connection leads to element `i`.
+    fn incoming_counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.flow.elements.len()];
+        for edges in &self.outgoing {
+            for (_, target) in edges {
+                counts[*target] += 1;
+            }
+        }
+        counts
+    }
+
+    /// Where execution can start: the flow's entries, and for Node-RED also the nodes that
+    /// produce messages on their own (see [`node_red_sources`]).
+    pub fn starts(&self) -> Vec<usize> {
+        let mut starts: Vec<usize> = self
+            .flow
+            .entries
+            .iter()
+            .filter_map(|e| self.index_of(&e.value))
+            .collect();
+        if self.flow.dialect == Dialect::NodeRed {
+            starts.extend(node_red_sources(self));
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        starts
+    }
+
+    /// The elements reachable from `starts` through connections `follow` accepts. The
+    /// starts themselves are reachable.
+    pub fn reachable_from(
+        &self,
+        starts: &[usize],
+        follow: impl Fn(&ConnectionKind) -> bool,
+    ) -> Vec<bool> {
+        let n = self.flow.elements.len();
+        // n8n sub-nodes run when the node they are attached to runs.
+        let mut users: Vec<Vec<usize>> = Vec::new();
+        if self.flow.dialect == Dialect::N8n {
+            users = vec![Vec::new(); n];
+            for (source, edges) in self.outgoing.iter().enumerate() {
+                for (kind, target) in edges {
+                    if matches!(kind, ConnectionKind::Auxiliary(_)) {
+                        users[*target].push(source);
+                    }
+                }
+            }
+        }
+        let mut seen = vec![false; n];
+        let mut stack: Vec<usize> = starts.to_vec();
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            for (kind, target) in &self.outgoing[i] {
+                let backwards_only =
+                    self.flow.dialect == Dialect::N8n && matches!(kind, ConnectionKind::Auxiliary(_));
+                if !backwards_only && follow(kind) && !seen[*target] {
+                    stack.push(*target);
+                }
+            }
+            if let Some(sub_nodes) = users.get(i) {
+                stack.extend(sub_nodes.iter().copied().filter(|s| !seen[*s]));
+            }
+        }
+        seen
+    }
+
+    /// The elements reachable from the flow's starts through every connection.
+    pub fn reachable(&self) -> Vec<bool> {
+        self.reachable_from(&self.starts(), |_| true)
+    }
+
+    /// The loops of the flow with the elements that run once per item: `(loop index,
+    /// membership by element index)`.
+    ///
+    /// A loop with [`ConnectionKind::LoopBody`] connections (Salesforce `loops`, n8n "Loop
+    /// Over Items") has as its body every element reachable from those connections before
+    /// execution comes back to the loop or reaches where its [`ConnectionKind::LoopDone`]
+    /// connection leads. A loop without them (n8n `splitInBatches` before version 3, whose
+    /// one output feeds the batch) has as its body the elements on a path that returns to it.
+    pub fn loop_bodies(&self) -> Vec<(usize, Vec<bool>)> {
+        let n = self.flow.elements.len();
+        let mut bodies = Vec::new();
+        for (l, element) in self.flow.elements.iter().enumerate() {
+            if element.kind != ElementKind::Loop {
+                continue;
+            }
+            let edges = &self.outgoing[l];
+            let body_starts: Vec<usize> = edges
+                .iter()
+                .filter(|(kind, _)| **kind == ConnectionKind::LoopBody)
+                .map(|(_, t)| *t)
+                .collect();
+            let mut members = vec![false; n];
+            if !body_starts.is_empty() {
+                let mut stop = vec![false; n];
+                stop[l] = true;
+                for (kind, target) in edges {
+                    if **kind == ConnectionKind::LoopDone {
+                        stop[*target] = true;
+                    }
+                }
+                let mut stack = body_starts;
+                while let Some(i) = stack.pop() {
+                    if stop[i] || std::mem::replace(&mut members[i], true) {
+                        continue;
+                    }
+                    stack.extend(self.outgoing[i].iter().map(|(_, t)| *t));
+                }
+            } else {
+                let forward = self.closure(l, false);
+                let backward = self.closure(l, true);
+                for i in 0..n {
+                    members[i] = i != l && forward[i] && backward[i];
+                }
+            }
+            bodies.push((l, members));
+        }
+        bodies
+    }
+
+    /// The elements reachable from `from` (forwards, or backwards against the connections),
+    /// not passing through `from` again; `from` itself is not included.
+    fn closure(&self, from: usize, backwards: bool) -> Vec<bool> {
+        let n = self.flow.elements.len();
+        let mut next: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (source, edges) in self.outgoing.iter().enumerate() {
+            for (_, target) in edges {
+                if backwards {
+                    next[*target].push(source);
+                } else {
+                    next[source].push(*target);
+                }
+            }
+        }
+        let mut seen = vec![false; n];
+        let mut stack = next[from].clone();
+        while let Some(i) = stack.pop() {
+            if i == from || std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            stack.extend(next[i].iter().copied());
+        }
+        seen
+    }
+
+    /// For each element inside a loop body, the innermost loop it belongs to (the loop with
+    /// the smallest body containing it).
+    pub fn enclosing_loops(&self) -> HashMap<usize, usize> {
+        let bodies = self.loop_bodies();
+        let mut out: HashMap<usize, (usize, usize)> = HashMap::new();
+        for (l, members) in &bodies {
+            let size = members.iter().filter(|m| **m).count();
+            for (i, member) in members.iter().enumerate() {
+                if !member {
+                    continue;
+                }
+                let better = out.get(&i).is_none_or(|(_, best)| size < *best);
+                if better {
+                    out.insert(i, (*l, size));
+                }
+            }
+        }
+        out.into_iter().map(|(i, (l, _))| (i, l)).collect()
+    }
+}
+
+/// Node-RED nodes that produce messages without an incoming wire, beyond the triggers the
+/// loader lists as entries, among the nodes no wire or link leads to:
+///
+/// - nodes of types that are not Node-RED core nodes with an input port: contributed nodes
+///   (`ui_button`, `rpi-gpio in`, …) cannot be told apart from sources by their type, and
+///   the editor offers no port to wire into a source, so an unwired one is taken as one;
+/// - instances of subflows that have no input port;
+/// - `link in` nodes when a `link call` of the file picks its target at run time
+///   (`linkType: "dynamic"`).
+fn node_red_sources(graph: &FlowGraph<'_>) -> Vec<usize> {
+    let Some(root) = graph.flow.document.json() else {
+        return Vec::new();
+    };
+    let nodes = node_red_nodes(root);
+    let inputless_subflows: HashSet<&str> = nodes
+        .iter()
+        .filter(|n| n.get("type").and_then(Node::as_str) == Some("subflow"))
+        .filter(|n| n.get("in").and_then(Node::as_seq).is_none_or(<[Node]>::is_empty))
+        .filter_map(|n| n.get("id").and_then(Node::as_str))
+        .collect();
+    let dynamic_links = nodes.iter().any(|n| {
+        n.get("type").and_then(Node::as_str) == Some("link call")
+            && n.get("linkType").and_then(Node::as_str) == Some("dynamic")
+    });
+    let incoming = graph.incoming_counts();
+    graph
+        .flow
+        .elements
+        .iter()
+        .enumerate()
+        .filter(|(i, element)| incoming[*i] == 0 && element.kind != ElementKind::Note)
+        .filter(|(_, element)| {
+            let ty = element.platform_type.as_str();
+            match ty.strip_prefix("subflow:") {
+                Some(id) => inputless_subflows.contains(id),
+                None if ty == "link in" => dynamic_links,
+                None => !NODE_RED_CORE_WITH_INPUT.contains(&ty),
+            }
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Every node object of a Node-RED document (an array, `{ "flows": [...] }`, or a subflow
+/// module whose `flow` lists its nodes, the module itself included).
+pub fn node_red_nodes(root: &Node) -> Vec<&Node> {
+    if let Some(items) = root.as_seq() {
+        return items.iter().collect();
+    }
+    if let Some(items) = root.get("flows").and_then(Node::as_seq) {
+        return items.iter().collect();
+    }
+    let mut out = vec![root];
+    if let Some(items) = root.get("flow").and_then(Node::as_seq) {
+        out.extend(items);
+    }
+    out
+}
+
+/// Core Node-RED node types that have an input port: unwired, they never run.
+const NODE_RED_CORE_WITH_INPUT: &[&str] = &[
+    "debug",
+    "function",
+    "change",
+    "switch",
+    "range",
+    "template",
+    "delay",
+    "trigger",
+    "exec",
+    "rbe",
+    "filter",
+    "http request",
+    "http response",
+    "mqtt out",
+    "tcp out",
+    "tcp request",
+    "udp out",
+    "websocket out",
+    "file",
+    "file in",
+    "split",
+    "join",
+    "sort",
+    "batch",
+    "csv",
+    "html",
+    "json",
+    "xml",
+    "yaml",
+    "link out",
+    "link call",
+    "junction",
+    "e-mail",
+];
+
+/// How messages name an element, with its platform type: "element `Create_Case`
+/// (recordCreates)", "node `Fetch orders` (n8n-nodes-base.httpRequest)", and for Node-RED,
+/// whose ids mean nothing to readers, "node `Fetch orders` (http request, id `a1b2`)" or
+/// "node `a1b2` (http request)" when it has no name.
+pub fn describe(flow: &Flow, element: &Element) -> String {
+    let noun = element_noun(flow);
+    let id = &element.id.value;
+    let ty = &element.platform_type;
+    match (flow.dialect, &element.label) {
+        (Dialect::NodeRed, Some(label)) => format!("{noun} `{label}` ({ty}, id `{id}`)"),
+        _ => format!("{noun} `{id}` ({ty})"),
+    }
+}
+
+/// What the platform calls a flow, for messages: "flow", or "workflow" for n8n.
+pub fn flow_noun(flow: &Flow) -> &'static str {
+    match flow.dialect {
+        Dialect::N8n => "workflow",
+        Dialect::Salesforce | Dialect::NodeRed => "flow",
+    }
+}
+
+/// What the platform calls an element, for messages: "element", or "node" for n8n and
+/// Node-RED.
+pub fn element_noun(flow: &Flow) -> &'static str {
+    match flow.dialect {
+        Dialect::Salesforce => "element",
+        Dialect::N8n | Dialect::NodeRed => "node",
+    }
+}
