@@ -71,6 +71,9 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
     ("FG605", "bundle-without-alert", CodeStatus::Active),
     // Platform flows
     ("FG701", "unreachable-element", CodeStatus::Active),
+    ("FG704", "dml-in-loop", CodeStatus::Active),
+    ("FG705", "query-in-loop", CodeStatus::Active),
+    ("FG706", "action-in-loop", CodeStatus::Active),
     // Salesforce flows
     ("FG801", "api-version", CodeStatus::Active),
     ("FG802", "auto-layout", CodeStatus::Active),
@@ -92,4 +95,5 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
         "record-trigger-without-entry-criteria",
         CodeStatus::Active,
     ),
+    ("FG817", "cross-flow-recursion", CodeStatus::Active),
 ];

@@ -8,6 +8,8 @@ pub mod support;
 mod api_version;
 mod auto_layout;
 mod copy_api_name;
+mod cross_flow;
+mod cross_flow_recursion;
 mod duplicate_dml_operation;
 mod flow_description;
 mod flow_name;
@@ -25,6 +27,7 @@ mod unsafe_running_context;
 pub use api_version::ApiVersion;
 pub use auto_layout::AutoLayout;
 pub use copy_api_name::CopyApiName;
+pub use cross_flow_recursion::CrossFlowRecursion;
 pub use duplicate_dml_operation::DuplicateDmlOperation;
 pub use flow_description::FlowDescription;
 pub use flow_name::FlowName;
@@ -59,4 +62,5 @@ pub const RULES: &[&dyn Rule] = &[
     &UnsafeRunningContext,
     &InactiveFlow,
     &RecordTriggerWithoutEntryCriteria,
+    &CrossFlowRecursion,
 ];

@@ -1,0 +1,258 @@
+use super::cross_flow::{start_span, workspace_flows, writes, DmlOperation, SfFlow, Write};
+use crate::{declare_rule, CheckContext, Rule, RuleMeta, Sink};
+use flowgate_model::flow::FlowTrigger;
+use std::collections::{BTreeSet, VecDeque};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags after-save record-triggered Salesforce flows that start each other in a loop
+    /// through the records they write: flow A, on `Contact`, updates `Account` records;
+    /// flow B, on `Account`, updates `Contact` records, which starts A again.
+    ///
+    /// A flow starts another when it creates records of the other's object and the other
+    /// runs on create, or updates them and the other runs on update. What a Create or Update
+    /// Records element writes is read off the XML: its `<object>`, or the type of the record
+    /// it saves (`$Record` is the flow's own object, a variable's `<objectType>`, a Get
+    /// Records element's `<object>`); writes through relationships (`$Record.Account`) are
+    /// not followed. Entry conditions are not evaluated. Each loop of two or more flows is
+    /// reported once, at the write of its first flow (by API name); a flow updating its own
+    /// triggering records is `recursive-after-update` (FG811).
+    ///
+    /// ## Why is this bad?
+    /// Each save starts the next flow in the same transaction, which saves again, and so on:
+    /// the loop runs until Salesforce stops it at the trigger depth or a governor limit, and
+    /// the whole transaction, the user's original save included, fails. Split across two
+    /// flows the loop is invisible when reviewing either of them.
+    ///
+    /// ## Example
+    /// ```xml
+    /// <!-- Contact_Rollup.flow-meta.xml: after-save on Contact -->
+    /// <recordUpdates>
+    ///     <name>Update_Account_Totals</name>
+    ///     <object>Account</object>
+    /// </recordUpdates>
+    /// <!-- Account_Sync.flow-meta.xml: after-save on Account update -->
+    /// <recordUpdates>
+    ///     <name>Update_Contacts</name>
+    ///     <object>Contact</object>
+    /// </recordUpdates>
+    /// ```
+    ///
+    /// ## How to fix
+    /// Break the loop: give one of the flows entry conditions that the other's update cannot
+    /// meet (for example only when a field it does not set changes, with
+    /// `<doesRequireRecordChangedToMeetCriteria>true</doesRequireRecordChangedToMeetCriteria>`),
+    /// or move the work into one flow. If the entry conditions already make the loop
+    /// impossible, add an exception saying so.
+    pub struct CrossFlowRecursion {
+        code: "FG817",
+        name: "cross-flow-recursion",
+        category: Salesforce,
+        severity: Warning,
+        summary: "after-save Salesforce flows start each other in a loop through the records they update",
+    }
+}
+
+/// An after-save record-triggered flow.
+struct Node<'a> {
+    name: &'a str,
+    flow: SfFlow<'a>,
+    object: &'a str,
+    on_create: bool,
+    on_update: bool,
+    writes: Vec<Write<'a>>,
+}
+
+impl Node<'_> {
+    /// Whether `write` starts this flow.
+    fn started_by(&self, write: &Write<'_>) -> bool {
+        let operation = match write.operation {
+            DmlOperation::Create => self.on_create,
+            DmlOperation::Update => self.on_update,
+            DmlOperation::Delete => false,
+        };
+        operation
+            && write
+                .object
+                .is_some_and(|o| o.eq_ignore_ascii_case(self.object))
+    }
+
+    /// "runs after `Account` records are updated", for messages.
+    fn describe(&self) -> String {
+        let event = match (self.on_create, self.on_update) {
+            (true, true) => "created or updated",
+            (true, false) => "created",
+            _ => "updated",
+        };
+        format!("runs after `{}` records are {event}", self.object)
+    }
+}
+
+impl Rule for CrossFlowRecursion {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &CheckContext<'_>, sink: &mut Sink) {
+        let flows = workspace_flows(ctx);
+        let mut nodes: Vec<Node<'_>> = flows
+            .iter()
+            .filter_map(|(name, flow)| {
+                let FlowTrigger::Record {
+                    object: Some(object),
+                    timing,
+                    event,
+                    ..
+                } = &flow.flow.trigger
+                else {
+                    return None;
+                };
+                if timing != "RecordAfterSave" {
+                    return None;
+                }
+                let (on_create, on_update) = match event.as_deref().map(str::trim) {
+                    Some("Create") => (true, false),
+                    Some("Update") => (false, true),
+                    Some("CreateAndUpdate") => (true, true),
+                    _ => return None,
+                };
+                Some(Node {
+                    name,
+                    flow: *flow,
+                    object: object.trim(),
+                    on_create,
+                    on_update,
+                    writes: writes(flow.flow, flow.root),
+                })
+            })
+            .collect();
+        nodes.sort_by(|a, b| a.name.cmp(b.name));
+
+        // edges[a] = (b, index of a's first write that starts b), a != b.
+        let edges: Vec<Vec<(usize, usize)>> = nodes
+            .iter()
+            .enumerate()
+            .map(|(a, from)| {
+                nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(b, _)| *b != a)
+                    .filter_map(|(b, to)| {
+                        let write = from.writes.iter().position(|w| to.started_by(w))?;
+                        Some((b, write))
+                    })
+                    .collect()
+            })
+            .collect();
+
+        // The shortest loop through each flow, each loop once, told from its first flow by
+        // name.
+        let mut reported = BTreeSet::new();
+        for start in 0..nodes.len() {
+            let Some(mut cycle) = shortest_cycle(&edges, start) else {
+                continue;
+            };
+            let lowest = (0..cycle.len()).min_by_key(|&k| cycle[k].0).unwrap_or(0);
+            cycle.rotate_left(lowest);
+            if reported.insert(cycle.clone()) {
+                report(sink, &nodes, &cycle);
+            }
+        }
+    }
+}
+
+/// The shortest loop of two or more flows from `first` back to it, as hops `(flow, index of
+/// the write of that flow that starts the next one)`, starting with `first`.
+fn shortest_cycle(edges: &[Vec<(usize, usize)>], first: usize) -> Option<Vec<(usize, usize)>> {
+    // Breadth-first from `first`; `came_from[b] = (a, write)` for the hop a -> b.
+    let mut came_from: Vec<Option<(usize, usize)>> = vec![None; edges.len()];
+    let mut queue = VecDeque::from([first]);
+    let mut closing = None;
+    'search: while let Some(a) = queue.pop_front() {
+        for &(b, write) in &edges[a] {
+            if b == first {
+                closing = Some((a, write));
+                break 'search;
+            }
+            if came_from[b].is_none() {
+                came_from[b] = Some((a, write));
+                queue.push_back(b);
+            }
+        }
+    }
+    let (mut at, write) = closing?;
+    let mut hops = vec![(at, write)];
+    while at != first {
+        let (previous, write) = came_from[at]?;
+        hops.push((previous, write));
+        at = previous;
+    }
+    hops.reverse();
+    Some(hops)
+}
+
+fn report(sink: &mut Sink, nodes: &[Node<'_>], cycle: &[(usize, usize)]) {
+    let names: Vec<String> = cycle
+        .iter()
+        .map(|(node, _)| format!("`{}`", nodes[*node].name))
+        .collect();
+    let listed = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    };
+    let hop = |k: usize| {
+        let (from, write) = cycle[k];
+        let to = cycle[(k + 1) % cycle.len()].0;
+        (&nodes[from], &nodes[from].writes[write], &nodes[to])
+    };
+    let steps: Vec<String> = (0..cycle.len())
+        .map(|k| {
+            let (from, write, to) = hop(k);
+            let again = if k + 1 == cycle.len() { " again" } else { "" };
+            format!(
+                "`{}` {} (`{}`), which starts `{}`{again}",
+                from.name,
+                write.describe(),
+                write.element.name(),
+                to.name
+            )
+        })
+        .collect();
+    let (first, first_write, _) = hop(0);
+    let finding = sink.report(
+        first.flow.asset,
+        first_write.element.name_span(),
+        format!(
+            "after-save flows {listed} start each other in a loop: {}",
+            steps.join("; ")
+        ),
+    );
+    finding
+        .help(
+            "give one of these flows entry conditions that the other's write cannot meet (for example \
+             only when a field the other does not set changes), or merge the work into one flow; if \
+             the entry conditions already rule the loop out, add an exception saying so",
+        )
+        .element(first_write.element.name());
+    for k in 0..cycle.len() {
+        let (_, _, to) = hop(k);
+        finding.related(
+            to.flow.asset,
+            start_span(to.flow.flow, to.flow.root),
+            format!("`{}` {}", to.name, to.describe()),
+        );
+        if k + 1 < cycle.len() {
+            let (from, write, next) = hop(k + 1);
+            finding.related(
+                from.flow.asset,
+                write.element.name_span(),
+                format!(
+                    "`{}` {} here, which starts `{}`",
+                    write.element.name(),
+                    write.describe(),
+                    next.name
+                ),
+            );
+        }
+    }
+}
