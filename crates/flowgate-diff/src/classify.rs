@@ -125,7 +125,9 @@ fn noun(kind: &str) -> String {
     }
 }
 
-/// n8n nodes renamed in this flow: old name → new name.
+/// Flow elements renamed in this change: old name → new name. An element keeps its
+/// platform id while its name changes (`elements[].id`), or, without platform ids, is
+/// replaced in place by an equal element under a new name (`elements[]`).
 fn element_renames(changes: &[Change]) -> BTreeMap<String, String> {
     changes
         .iter()
@@ -135,6 +137,14 @@ fn element_renames(changes: &[Change]) -> BTreeMap<String, String> {
                 old: Some(Value::String(old)),
                 new: Some(Value::String(new)),
             } if path.shape() == "elements[].id" => Some((old.clone(), new.clone())),
+            Change::Set {
+                path,
+                old: Some(old),
+                new: Some(new),
+            } if path.shape() == "elements[]" => Some((
+                old.get("id")?.as_str()?.to_owned(),
+                new.get("id")?.as_str()?.to_owned(),
+            )),
             _ => None,
         })
         .collect()
@@ -252,18 +262,23 @@ fn bump_of(
             _ => Bump::Minor,
         },
         "Flow" => match shape {
+            "entries" if follows_renames(old, new, renamed_elements) => Bump::Patch,
             s if s.starts_with("trigger") => Bump::Major,
             "active" | "entries" | "dialect" => Bump::Major,
             "label" => Bump::Patch,
             "elements[]" if item && removed => Bump::Major,
-            "elements[]" if item => Bump::Minor,
+            "elements[]" if item && added => Bump::Minor,
+            "elements[]" => Bump::Patch,
             "elements[].id" | "elements[].label" => Bump::Patch,
             "elements[].kind" | "elements[].platform_type" => Bump::Major,
             "elements[].connections" => {
                 if follows_renames(old, new, renamed_elements) {
                     Bump::Patch
-                } else {
+                } else if shrinks() {
                     Bump::Major
+                } else {
+                    // Only new paths (an added fault connector, a new outcome).
+                    Bump::Minor
                 }
             }
             "elements[].disabled" => {
@@ -301,27 +316,35 @@ fn removes_items(old: Option<&Value>, new: Option<&Value>) -> bool {
     }
 }
 
-/// Whether new connections are the old ones with renamed targets: a rename, not a rewiring.
+/// Whether `new` is `old` with renamed elements' names replaced: the change follows a
+/// rename (connection targets, entry lists) and is not a rewiring.
 fn follows_renames(
     old: Option<&Value>,
     new: Option<&Value>,
     renamed: &BTreeMap<String, String>,
 ) -> bool {
-    let (Some(Value::Array(old)), Some(Value::Array(new))) = (old, new) else {
+    let (Some(old), Some(new)) = (old, new) else {
         return false;
     };
-    if renamed.is_empty() || old.len() != new.len() {
+    if renamed.is_empty() {
         return false;
     }
-    old.iter().zip(new).all(|(a, b)| {
-        let mut a = a.clone();
-        if let Some(Value::String(target)) = a.get_mut("target") {
-            if let Some(to) = renamed.get(target.as_str()) {
-                *target = to.clone();
+    let mut old = old.clone();
+    rename_strings(&mut old, renamed);
+    &old == new
+}
+
+fn rename_strings(value: &mut Value, renamed: &BTreeMap<String, String>) {
+    match value {
+        Value::String(text) => {
+            if let Some(to) = renamed.get(text.as_str()) {
+                *text = to.clone();
             }
         }
-        &a == b
-    })
+        Value::Array(items) => items.iter_mut().for_each(|v| rename_strings(v, renamed)),
+        Value::Object(map) => map.values_mut().for_each(|v| rename_strings(v, renamed)),
+        _ => {}
+    }
 }
 
 /// The change in words, and a word diff for prose.
@@ -345,8 +368,13 @@ fn describe(
             .unwrap_or_default();
         let noun = item_noun(path);
         let verb = if old.is_none() { "added" } else { "removed" };
-        if old.is_some() && new.is_some() {
-            return (format!("{noun} `{label}` replaced"), None);
+        if let (Some(before), Some(_)) = (old, new) {
+            let was = before
+                .get("id")
+                .or_else(|| before.get("value"))
+                .and_then(Value::as_str)
+                .unwrap_or(item);
+            return (format!("{noun} `{was}` renamed to `{label}`"), None);
         }
         return (format!("{noun} `{label}`{of_type} {verb}"), None);
     }

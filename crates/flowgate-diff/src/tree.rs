@@ -203,10 +203,19 @@ fn walk_items(path: &Path, key: &str, a: &[Value], b: &[Value], out: &mut Vec<Ch
             value: id.to_owned(),
         })
     };
+    let renames = renamed_items(key, &old_ids, a, &new_ids, b, &old_set, &new_index);
+    let renamed_to: HashSet<&str> = renames.values().map(|&j| new_ids[j].as_str()).collect();
     for (id, before) in old_ids.iter().zip(a) {
-        match new_index.get(id.as_str()) {
-            Some(&j) => walk(&item_path(id), before, &b[j], out),
-            None => out.push(Change::Set {
+        match (new_index.get(id.as_str()), renames.get(id.as_str())) {
+            (Some(&j), _) => walk(&item_path(id), before, &b[j], out),
+            // Same content under a new identity: replaced in place, so the item keeps its
+            // position and the change reads as a rename.
+            (None, Some(&j)) => out.push(Change::Set {
+                path: item_path(id),
+                old: Some(before.clone()),
+                new: Some(b[j].clone()),
+            }),
+            (None, None) => out.push(Change::Set {
                 path: item_path(id),
                 old: Some(before.clone()),
                 new: None,
@@ -214,7 +223,7 @@ fn walk_items(path: &Path, key: &str, a: &[Value], b: &[Value], out: &mut Vec<Ch
         }
     }
     for (id, after) in new_ids.iter().zip(b) {
-        if !old_set.contains(id.as_str()) {
+        if !old_set.contains(id.as_str()) && !renamed_to.contains(id.as_str()) {
             out.push(Change::Set {
                 path: item_path(id),
                 old: None,
@@ -225,8 +234,15 @@ fn walk_items(path: &Path, key: &str, a: &[Value], b: &[Value], out: &mut Vec<Ch
     // Removals drop out and additions are appended; anything else is a reorder.
     let expected: Vec<&String> = old_ids
         .iter()
-        .filter(|id| new_index.contains_key(id.as_str()))
-        .chain(new_ids.iter().filter(|id| !old_set.contains(id.as_str())))
+        .filter_map(|id| match renames.get(id.as_str()) {
+            Some(&j) => Some(&new_ids[j]),
+            None => new_index.contains_key(id.as_str()).then_some(id),
+        })
+        .chain(
+            new_ids
+                .iter()
+                .filter(|id| !old_set.contains(id.as_str()) && !renamed_to.contains(id.as_str())),
+        )
         .collect();
     if expected.iter().copied().ne(new_ids.iter()) {
         out.push(Change::Order {
@@ -235,6 +251,60 @@ fn walk_items(path: &Path, key: &str, a: &[Value], b: &[Value], out: &mut Vec<Ch
             new: new_ids,
         });
     }
+}
+
+/// Fields that only name an item; an item whose other fields are unchanged was renamed.
+const NAMING_KEYS: [&str; 2] = ["label", "name"];
+
+/// Removed items paired with added items that are equal but for their identity and naming
+/// fields (index into `b`), one to one: renamed items, such as an n8n node renamed in an
+/// export without node ids.
+fn renamed_items<'a>(
+    key: &str,
+    old_ids: &'a [String],
+    a: &[Value],
+    new_ids: &[String],
+    b: &[Value],
+    old_set: &HashSet<&str>,
+    new_index: &HashMap<&str, usize>,
+) -> HashMap<&'a str, usize> {
+    let stripped = |item: &Value| -> Value {
+        let mut item = item.clone();
+        if let Value::Object(map) = &mut item {
+            map.shift_remove(key);
+            for naming in NAMING_KEYS {
+                map.shift_remove(naming);
+            }
+        }
+        item
+    };
+    let added: Vec<(usize, Value)> = new_ids
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !old_set.contains(id.as_str()))
+        .map(|(j, _)| (j, stripped(&b[j])))
+        .collect();
+    let mut used = HashSet::new();
+    let mut renames = HashMap::new();
+    if added.is_empty() {
+        return renames;
+    }
+    for (id, before) in old_ids.iter().zip(a) {
+        if new_index.contains_key(id.as_str()) {
+            continue;
+        }
+        let before = stripped(before);
+        let matches: Vec<usize> = added
+            .iter()
+            .filter(|(j, after)| !used.contains(j) && *after == before)
+            .map(|(j, _)| *j)
+            .collect();
+        if let [j] = matches[..] {
+            used.insert(j);
+            renames.insert(id.as_str(), j);
+        }
+    }
+    renames
 }
 
 /// The identity field shared by every element of both arrays, unique within each.
