@@ -96,4 +96,5 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
         CodeStatus::Active,
     ),
     ("FG817", "cross-flow-recursion", CodeStatus::Active),
+    ("FG819", "subflow-dml-without-fault-path", CodeStatus::Active),
 ];

@@ -2,12 +2,18 @@
 //! n8n, Node-RED) wherever the concept exists: unreachable elements, work inside loops,
 //! missing fault paths, unused variables, hard-coded URLs and secrets, complexity.
 
+mod action_in_loop;
+mod dml_in_loop;
+mod query_in_loop;
 mod support;
 mod unreachable_element;
 
+pub use action_in_loop::ActionInLoop;
+pub use dml_in_loop::DmlInLoop;
+pub use query_in_loop::QueryInLoop;
 pub use unreachable_element::UnreachableElement;
 
 use crate::Rule;
 
 /// The rules of this category.
-pub const RULES: &[&dyn Rule] = &[&UnreachableElement];
+pub const RULES: &[&dyn Rule] = &[&UnreachableElement, &DmlInLoop, &QueryInLoop, &ActionInLoop];

@@ -9,6 +9,7 @@
 //! - Node-RED `link out` and `link call` nodes pass messages to `link in` nodes; the loader
 //!   lowers those links to auxiliary connections, followed forwards like wires.
 
+use crate::{CheckContext, Sink};
 use flowgate_model::flow::{ConnectionKind, Dialect, Element, ElementKind, Flow};
 use flowgate_syntax::Node;
 use std::collections::{HashMap, HashSet};
@@ -119,8 +120,8 @@ impl<'f> FlowGraph<'f> {
                 continue;
             }
             for (kind, target) in &self.outgoing[i] {
-                let backwards_only =
-                    self.flow.dialect == Dialect::N8n && matches!(kind, ConnectionKind::Auxiliary(_));
+                let backwards_only = self.flow.dialect == Dialect::N8n
+                    && matches!(kind, ConnectionKind::Auxiliary(_));
                 if !backwards_only && follow(kind) && !seen[*target] {
                     stack.push(*target);
                 }
@@ -140,11 +141,15 @@ impl<'f> FlowGraph<'f> {
     /// The loops of the flow with the elements that run once per item: `(loop index,
     /// membership by element index)`.
     ///
-    /// A loop with [`ConnectionKind::LoopBody`] connections (Salesforce `loops`, n8n "Loop
-    /// Over Items") has as its body every element reachable from those connections before
-    /// execution comes back to the loop or reaches where its [`ConnectionKind::LoopDone`]
-    /// connection leads. A loop without them (n8n `splitInBatches` before version 3, whose
-    /// one output feeds the batch) has as its body the elements on a path that returns to it.
+    /// An element is in a loop's body when execution can go from the loop into the element
+    /// and from there back to the loop. Into the element: for a loop with
+    /// [`ConnectionKind::LoopBody`] connections (Salesforce `loops`, n8n "Loop Over Items"),
+    /// through them, not passing the loop again nor where its [`ConnectionKind::LoopDone`]
+    /// connection leads; for a loop without them (n8n `splitInBatches` before version 3,
+    /// whose one output feeds the batch), through any connection. Back to the loop: an
+    /// element from which every path ends the flow (a fault path that ends, a branch
+    /// without a connector back) runs at most once per run of the loop, so it is not in the
+    /// body.
     pub fn loop_bodies(&self) -> Vec<(usize, Vec<bool>)> {
         let n = self.flow.elements.len();
         let mut bodies = Vec::new();
@@ -153,60 +158,51 @@ impl<'f> FlowGraph<'f> {
                 continue;
             }
             let edges = &self.outgoing[l];
-            let body_starts: Vec<usize> = edges
+            let explicit = edges
                 .iter()
-                .filter(|(kind, _)| **kind == ConnectionKind::LoopBody)
-                .map(|(_, t)| *t)
-                .collect();
-            let mut members = vec![false; n];
-            if !body_starts.is_empty() {
-                let mut stop = vec![false; n];
-                stop[l] = true;
-                for (kind, target) in edges {
-                    if **kind == ConnectionKind::LoopDone {
-                        stop[*target] = true;
-                    }
-                }
-                let mut stack = body_starts;
-                while let Some(i) = stack.pop() {
-                    if stop[i] || std::mem::replace(&mut members[i], true) {
-                        continue;
-                    }
-                    stack.extend(self.outgoing[i].iter().map(|(_, t)| *t));
-                }
-            } else {
-                let forward = self.closure(l, false);
-                let backward = self.closure(l, true);
-                for i in 0..n {
-                    members[i] = i != l && forward[i] && backward[i];
+                .any(|(kind, _)| **kind == ConnectionKind::LoopBody);
+            let mut stop = vec![false; n];
+            stop[l] = true;
+            let mut stack = Vec::new();
+            for (kind, target) in edges {
+                match kind {
+                    ConnectionKind::LoopBody => stack.push(*target),
+                    ConnectionKind::LoopDone => stop[*target] = true,
+                    _ if !explicit => stack.push(*target),
+                    _ => {}
                 }
             }
+            let mut into = vec![false; n];
+            while let Some(i) = stack.pop() {
+                if stop[i] || std::mem::replace(&mut into[i], true) {
+                    continue;
+                }
+                stack.extend(self.outgoing[i].iter().map(|(_, t)| *t));
+            }
+            let back = self.reaching(l);
+            let members = into.iter().zip(&back).map(|(a, b)| *a && *b).collect();
             bodies.push((l, members));
         }
         bodies
     }
 
-    /// The elements reachable from `from` (forwards, or backwards against the connections),
-    /// not passing through `from` again; `from` itself is not included.
-    fn closure(&self, from: usize, backwards: bool) -> Vec<bool> {
+    /// The elements from which a path leads to `to` (`to` itself only when it is on a
+    /// cycle).
+    fn reaching(&self, to: usize) -> Vec<bool> {
         let n = self.flow.elements.len();
-        let mut next: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (source, edges) in self.outgoing.iter().enumerate() {
             for (_, target) in edges {
-                if backwards {
-                    next[*target].push(source);
-                } else {
-                    next[source].push(*target);
-                }
+                incoming[*target].push(source);
             }
         }
         let mut seen = vec![false; n];
-        let mut stack = next[from].clone();
+        let mut stack = incoming[to].clone();
         while let Some(i) = stack.pop() {
-            if i == from || std::mem::replace(&mut seen[i], true) {
+            if std::mem::replace(&mut seen[i], true) {
                 continue;
             }
-            stack.extend(next[i].iter().copied());
+            stack.extend(incoming[i].iter().copied());
         }
         seen
     }
@@ -249,7 +245,11 @@ fn node_red_sources(graph: &FlowGraph<'_>) -> Vec<usize> {
     let inputless_subflows: HashSet<&str> = nodes
         .iter()
         .filter(|n| n.get("type").and_then(Node::as_str) == Some("subflow"))
-        .filter(|n| n.get("in").and_then(Node::as_seq).is_none_or(<[Node]>::is_empty))
+        .filter(|n| {
+            n.get("in")
+                .and_then(Node::as_seq)
+                .is_none_or(<[Node]>::is_empty)
+        })
         .filter_map(|n| n.get("id").and_then(Node::as_str))
         .collect();
     let dynamic_links = nodes.iter().any(|n| {
@@ -356,5 +356,51 @@ pub fn element_noun(flow: &Flow) -> &'static str {
     match flow.dialect {
         Dialect::Salesforce => "element",
         Dialect::N8n | Dialect::NodeRed => "node",
+    }
+}
+
+/// Report every element `applies` accepts that runs once per item of a loop (see
+/// [`FlowGraph::loop_bodies`]), at the element, with the innermost loop as related place.
+/// `cost` completes "… runs once per item of loop `X`: " and `help` says what to do.
+pub fn report_work_in_loops(
+    ctx: &CheckContext<'_>,
+    sink: &mut Sink,
+    applies: impl Fn(&Flow, &Element) -> bool,
+    cost: impl Fn(&Flow) -> &'static str,
+    help: &str,
+) {
+    for (asset, flow) in ctx.flows() {
+        if !flow.elements.iter().any(|e| e.kind == ElementKind::Loop) {
+            continue;
+        }
+        let graph = FlowGraph::new(flow);
+        let mut inside: Vec<(usize, usize)> = graph.enclosing_loops().into_iter().collect();
+        inside.sort_unstable();
+        for (i, l) in inside {
+            let element = graph.element(i);
+            if !applies(flow, element) {
+                continue;
+            }
+            let the_loop = graph.element(l);
+            sink.report(
+                asset,
+                element.id.span,
+                format!(
+                    "{} of {} `{}` runs once per item of loop `{}`: {}",
+                    describe(flow, element),
+                    flow_noun(flow),
+                    asset.id.value,
+                    the_loop.id.value,
+                    cost(flow)
+                ),
+            )
+            .help(help)
+            .element(element.id.value.clone())
+            .related(
+                asset,
+                the_loop.id.span,
+                format!("loop `{}`", the_loop.id.value),
+            );
+        }
     }
 }
