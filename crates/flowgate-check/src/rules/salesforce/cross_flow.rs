@@ -113,16 +113,23 @@ impl Write<'_> {
     }
 }
 
+/// The elements of a flow that a path from the start reaches, in file order, with their XML.
+pub(super) fn reachable_elements<'a>(flow: &'a Flow, root: &'a XmlElement) -> Vec<SfElement<'a>> {
+    let reachable = reachable(flow);
+    elements(flow, root)
+        .into_iter()
+        .filter(|element| reachable.get(element.name()).copied().unwrap_or(false))
+        .collect()
+}
+
 /// The DML elements of a flow that a path from the start reaches, in file order.
 pub(super) fn writes<'a>(flow: &'a Flow, root: &'a XmlElement) -> Vec<Write<'a>> {
-    let reachable = reachable(flow);
     let trigger_object = match &flow.trigger {
         FlowTrigger::Record { object, .. } => object.as_deref(),
         _ => None,
     };
-    elements(flow, root)
+    reachable_elements(flow, root)
         .into_iter()
-        .filter(|element| reachable.get(element.name()).copied().unwrap_or(false))
         .filter_map(|element| {
             let operation = DmlOperation::of_tag(element.tag())?;
             let object = written_object(&element, root, trigger_object);

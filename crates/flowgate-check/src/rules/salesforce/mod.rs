@@ -22,6 +22,7 @@ mod record_trigger;
 mod record_trigger_without_entry_criteria;
 mod recursive_after_update;
 mod same_record_field_updates;
+mod subflow_dml_without_fault_path;
 mod trigger_order;
 mod unsafe_running_context;
 pub use api_version::ApiVersion;
@@ -39,6 +40,7 @@ pub use process_builder::ProcessBuilder;
 pub use record_trigger_without_entry_criteria::RecordTriggerWithoutEntryCriteria;
 pub use recursive_after_update::RecursiveAfterUpdate;
 pub use same_record_field_updates::SameRecordFieldUpdates;
+pub use subflow_dml_without_fault_path::SubflowDmlWithoutFaultPath;
 pub use trigger_order::TriggerOrder;
 pub use unsafe_running_context::UnsafeRunningContext;
 
@@ -63,4 +65,5 @@ pub const RULES: &[&dyn Rule] = &[
     &InactiveFlow,
     &RecordTriggerWithoutEntryCriteria,
     &CrossFlowRecursion,
+    &SubflowDmlWithoutFaultPath,
 ];
