@@ -22,9 +22,10 @@ pub const EXPORT_DOMAIN: &[u8] = b"flowgate/export/v1\0";
 /// - strings escape only `"`, `\` and the control characters U+0000 to U+001F: `\b`, `\t`,
 ///   `\n`, `\f`, `\r` in their short forms, every other one as `\u00xx` (lowercase hex);
 ///   everything else, non-ASCII included, is written as raw UTF-8;
-/// - integers (anything that fits `i64` or `u64`) in plain decimal; other numbers in the
-///   shortest form that reads back as the same `f64` (serde_json's, e.g. `1.5`, `1e300`,
-///   `1.0`).
+/// - integers (anything that fits `i64` or `u64`) in plain decimal; other numbers as
+///   ECMAScript writes them (RFC 8785): the shortest digits that read back as the same `f64`,
+///   plain from `0.000001` up to `1e21`, else `1.5e+300` / `1e-7`; integral ones without a
+///   fraction (`3.0` → `3`), `-0` as `0`.
 pub fn canonical_json(value: &Value) -> Vec<u8> {
     canonical_json_string(value).into_bytes()
 }
@@ -84,9 +85,57 @@ fn write_number(out: &mut String, n: &serde_json::Number) {
     } else if let Some(u) = n.as_u64() {
         out.push_str(&u.to_string());
     } else if let Some(f) = n.as_f64() {
-        // serde_json prints finite floats with ryu's shortest round-trip form; a `Value`
-        // cannot hold NaN or an infinity.
-        out.push_str(&Value::from(f).to_string());
+        write_float(out, f);
+    }
+}
+
+/// Writes a finite `f64` the way ECMAScript's `Number.prototype.toString` does (and RFC 8785
+/// with it): the shortest digits that read back as the same `f64`, in plain notation when the
+/// decimal exponent allows (`0.000001` to `1e21` exclusive), otherwise as `d.ddde±x`. Integral
+/// values have no fraction (`3.0` is written `3`); `-0` is written `0`.
+///
+/// The digits come from Rust's own shortest round-trip formatting, so the text never depends
+/// on which float printer a JSON library happens to use.
+fn write_float(out: &mut String, f: f64) {
+    if f == 0.0 || !f.is_finite() {
+        // A `Value` holds no NaN or infinity; zero (of either sign) is `0`.
+        out.push('0');
+        return;
+    }
+    let scientific = format!("{:e}", f.abs());
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    // The value is 0.DIGITS × 10^n.
+    let n = exponent.parse::<i32>().unwrap_or(0) + 1;
+    let k = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+    if f < 0.0 {
+        out.push('-');
+    }
+    let zeros = |count: i32| "0".repeat(usize::try_from(count).unwrap_or(0));
+    if k <= n && n <= 21 {
+        out.push_str(digits);
+        out.push_str(&zeros(n - k));
+    } else if 0 < n && n <= 21 {
+        let (int, frac) = digits.split_at(usize::try_from(n).unwrap_or(0));
+        out.push_str(int);
+        out.push('.');
+        out.push_str(frac);
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        out.push_str(&zeros(-n));
+        out.push_str(digits);
+    } else {
+        let (first, rest) = digits.split_at(1);
+        out.push_str(first);
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        out.push('e');
+        out.push(if n - 1 < 0 { '-' } else { '+' });
+        out.push_str(&(n - 1).abs().to_string());
     }
 }
 
@@ -147,11 +196,30 @@ mod tests {
     }
 
     #[test]
-    fn numbers_keep_integers_and_shortest_floats() {
-        let v = json!([0, -1, u64::MAX, i64::MIN, 1.5, 1.0, 1e300, -0.25]);
-        assert_eq!(
-            text(&v),
-            "[0,-1,18446744073709551615,-9223372036854775808,1.5,1.0,1e300,-0.25]"
-        );
+    fn numbers_keep_integers_and_write_floats_like_ecmascript() {
+        let v = json!([0, -1, u64::MAX, i64::MIN]);
+        assert_eq!(text(&v), "[0,-1,18446744073709551615,-9223372036854775808]");
+        let cases: &[(f64, &str)] = &[
+            (1.5, "1.5"),
+            (-0.25, "-0.25"),
+            (3.0, "3"),
+            (-0.0, "0"),
+            (0.1, "0.1"),
+            (0.000001, "0.000001"),
+            (1e-7, "1e-7"),
+            (1.5e-7, "1.5e-7"),
+            (123456.789, "123456.789"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e+21"),
+            (1.25e300, "1.25e+300"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (0.30000000000000004, "0.30000000000000004"),
+        ];
+        for &(f, expected) in cases {
+            assert_eq!(text(&json!(f)), expected, "{f:e}");
+            let back: f64 = expected.parse().unwrap_or(f64::NAN);
+            assert_eq!(back, if f == 0.0 { 0.0 } else { f }, "{expected} must read back");
+        }
     }
 }

@@ -165,11 +165,10 @@ pub struct Entry {
     pub path: Option<String>,
 }
 
-/// The semver-like sort key of a version string: `[v]MAJOR.MINOR.PATCH[-PRE][+BUILD]`.
+/// The sort key of a semver version string: `[v]MAJOR.MINOR.PATCH[-PRE][+BUILD]`.
 ///
-/// Ordered by semver precedence: numbers numerically, a pre-release before its release,
-/// pre-release identifiers numerically when both are numbers, numbers before words, and a
-/// shorter list of identifiers first when all shared ones are equal. Build metadata is ignored.
+/// Ordered by semver precedence (a pre-release before its release, numeric pre-release
+/// identifiers numerically, …); build metadata is ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct VersionKey {
     /// Major version.
@@ -183,76 +182,42 @@ pub struct VersionKey {
 }
 
 impl VersionKey {
-    /// Parses the key of `version`, or `None` when it does not have the `MAJOR.MINOR.PATCH`
-    /// shape (such versions sort after all others, by text). Numbers must fit an `i64`.
+    /// Parses the key of `version` (semver, with an optional leading `v`), or `None` when it is
+    /// not semver (such versions sort after all others, by text). Numbers must fit an `i64`,
+    /// so that both databases can store them.
     pub fn parse(version: &str) -> Option<Self> {
-        let text = version.strip_prefix('v').unwrap_or(version);
-        let text = text.split_once('+').map_or(text, |(head, _)| head);
-        let (core, pre) = match text.split_once('-') {
-            Some((core, pre)) if !pre.is_empty() => (core, pre),
-            Some(_) => return None,
-            None => (text, ""),
-        };
-        let mut parts = core.split('.');
-        let mut number = || -> Option<u64> {
-            let part = parts.next()?;
-            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            part.parse::<i64>().ok().and_then(|n| u64::try_from(n).ok())
-        };
-        let (major, minor, patch) = (number()?, number()?, number()?);
-        if parts.next().is_some() {
+        let parsed = semver::Version::parse(version.strip_prefix('v').unwrap_or(version)).ok()?;
+        let fits = |n: u64| i64::try_from(n).is_ok();
+        if !(fits(parsed.major) && fits(parsed.minor) && fits(parsed.patch)) {
             return None;
         }
         Some(Self {
-            major,
-            minor,
-            patch,
-            pre: pre.to_owned(),
+            major: parsed.major,
+            minor: parsed.minor,
+            patch: parsed.patch,
+            pre: parsed.pre.as_str().to_owned(),
         })
     }
 }
 
 impl Ord for VersionKey {
     fn cmp(&self, other: &Self) -> Ordering {
+        let pre = match (
+            semver::Prerelease::new(&self.pre),
+            semver::Prerelease::new(&other.pre),
+        ) {
+            (Ok(a), Ok(b)) => a.cmp(&b),
+            _ => self.pre.cmp(&other.pre),
+        };
         (self.major, self.minor, self.patch)
             .cmp(&(other.major, other.minor, other.patch))
-            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
-                (true, true) => Ordering::Equal,
-                (true, false) => Ordering::Greater,
-                (false, true) => Ordering::Less,
-                (false, false) => compare_pre(&self.pre, &other.pre),
-            })
+            .then(pre)
     }
 }
 
 impl PartialOrd for VersionKey {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
-    }
-}
-
-fn compare_pre(a: &str, b: &str) -> Ordering {
-    let mut left = a.split('.');
-    let mut right = b.split('.');
-    loop {
-        match (left.next(), right.next()) {
-            (None, None) => return Ordering::Equal,
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
-            (Some(x), Some(y)) => {
-                let order = match (x.parse::<u64>(), y.parse::<u64>()) {
-                    (Ok(m), Ok(n)) => m.cmp(&n),
-                    (Ok(_), Err(_)) => Ordering::Less,
-                    (Err(_), Ok(_)) => Ordering::Greater,
-                    (Err(_), Err(_)) => x.cmp(y),
-                };
-                if order != Ordering::Equal {
-                    return order;
-                }
-            }
-        }
     }
 }
 
@@ -628,6 +593,7 @@ mod tests {
         );
         assert_eq!(VersionKey::parse("1.2"), None);
         assert_eq!(VersionKey::parse("1.2.3-"), None);
+        assert_eq!(VersionKey::parse("01.2.3"), None);
         assert_eq!(VersionKey::parse("1.2.99999999999999999999"), None);
     }
 
