@@ -160,7 +160,10 @@ impl Default for FlowOptions {
 pub struct SalesforceOptions {
     /// The API version a flow must have, as an expression (`>=49`, `>58`, `==60`).
     pub api_version: String,
-    /// Regular expression every flow's API name (file name) must match in full.
+    /// Regular expression every flow's API name (file name) must match in full. The
+    /// default, `[A-Za-z0-9]+(_[A-Za-z0-9]+)+`, accepts the names Lightning Flow Scanner's
+    /// default (`[A-Za-z0-9]+_[A-Za-z0-9]+`, which it searches for anywhere in the name)
+    /// accepts: a domain and a description joined by underscores (`Service_Order_Update`).
     pub flow_name_pattern: String,
 }
 
@@ -168,7 +171,7 @@ impl Default for SalesforceOptions {
     fn default() -> Self {
         Self {
             api_version: ">=49".to_owned(),
-            flow_name_pattern: "[A-Za-z0-9]+_[A-Za-z0-9]+".to_owned(),
+            flow_name_pattern: "[A-Za-z0-9]+(_[A-Za-z0-9]+)+".to_owned(),
         }
     }
 }

@@ -9,7 +9,7 @@
 use crate::CheckContext;
 use flowgate_diagnostics::Span;
 use flowgate_model::flow::{Element, ElementKind, Flow};
-use flowgate_model::Asset;
+use flowgate_model::{Asset, Located};
 use flowgate_syntax::{Spanned, XmlElement};
 
 /// One flow element: the model's element and the XML it was lowered from.
@@ -50,6 +50,16 @@ impl<'a> SfElement<'a> {
     /// Whether the child `name` holds `true`.
     pub fn flag(&self, name: &str) -> bool {
         self.xml.child_text(name).is_some_and(is_true)
+    }
+
+    /// The boolean child `name`, or `default` when it is not written (Salesforce's default
+    /// for that setting).
+    pub fn flag_or(&self, name: &str, default: bool) -> bool {
+        match self.xml.child_text(name) {
+            Some(text) if is_true(text) => true,
+            Some(text) if text.trim().eq_ignore_ascii_case("false") => false,
+            _ => default,
+        }
     }
 }
 
@@ -155,10 +165,14 @@ pub const BACKGROUND_PROCESS_TYPES: &[&str] = &[
     "ActionCadenceAutolaunchedFlow",
 ];
 
-/// Whether the flow is a Process Builder process (`processType` `Workflow`), which rules
-/// about flows built in Flow Builder leave alone.
+/// The process types of Process Builder processes: on a record change (`Workflow`), on a
+/// platform event (`CustomEvent`), or invoked (`InvocableProcess`).
+pub const PROCESS_BUILDER_TYPES: &[&str] = &["Workflow", "CustomEvent", "InvocableProcess"];
+
+/// Whether the flow is a Process Builder process (one of [`PROCESS_BUILDER_TYPES`]), which
+/// rules about flows built in Flow Builder leave alone.
 pub fn is_process_builder(root: &XmlElement) -> bool {
-    process_type(root).is_some_and(|t| t.value.trim() == "Workflow")
+    process_type(root).is_some_and(|t| PROCESS_BUILDER_TYPES.contains(&t.value.trim()))
 }
 
 /// Whether the flow runs screens: its process type is one of [`SCREEN_PROCESS_TYPES`].
@@ -247,18 +261,49 @@ pub fn texts(root: &XmlElement) -> impl Iterator<Item = (&XmlElement, &Spanned<S
         .filter_map(|xml| xml.text.as_ref().map(|text| (xml, text)))
 }
 
-/// The span of `part` of a text value, when `part` is a sub-slice at byte `offset` of the
-/// value and the value is written in the file exactly as read (no entity, no CDATA), so
-/// that offsets in the value are offsets in the file; else the whole text's span.
-pub fn text_part_span(flow: &Flow, text: &Spanned<String>, offset: usize, len: usize) -> Span {
+/// The element or resource (variable, formula, constant, text template, choice) that
+/// contains `span`, as its API name located at its `<name>`: what a text belongs to. `None`
+/// for flow-level settings (`<label>`, `<processMetadataValues>`, …) and for the start
+/// element, which has no name.
+pub fn declaration_at(flow: &Flow, span: Span) -> Option<&Located<String>> {
+    let contains = |outer: Span| outer.start <= span.start && span.end <= outer.end;
+    flow.elements
+        .iter()
+        .filter(|element| element.kind != ElementKind::Trigger)
+        .find(|element| contains(element.span))
+        .map(|element| &element.id)
+        .or_else(|| {
+            flow.variables
+                .iter()
+                .find(|variable| contains(variable.span))
+                .map(|variable| &variable.name)
+        })
+}
+
+/// The span of `part`, found at byte `offset` of the value of `text`, in the file.
+///
+/// When the value is written as read (no entity or CDATA), offsets in the value are offsets
+/// in the file. Otherwise `part` is looked for in the written text (the same occurrence:
+/// as many before it as in the value), which works for parts without escapes, such as
+/// ids and URLs. The whole text's span when neither works.
+pub fn text_part_span(flow: &Flow, text: &Spanned<String>, offset: usize, part: &str) -> Span {
     let start = text.span.start as usize;
-    let end = text.span.end as usize;
-    let verbatim = flow.original.get(start..end) == Some(text.value.as_str());
-    if verbatim && offset + len <= text.value.len() {
-        Span::new(start + offset, start + offset + len)
-    } else {
-        text.span
+    let Some(written) = flow.original.get(start..text.span.end as usize) else {
+        return text.span;
+    };
+    if written == text.value {
+        return Span::new(start + offset, start + offset + part.len());
     }
+    let before = text
+        .value
+        .get(..offset)
+        .map_or(0, |head| head.matches(part).count());
+    written
+        .match_indices(part)
+        .nth(before)
+        .map_or(text.span, |(at, _)| {
+            Span::new(start + at, start + at + part.len())
+        })
 }
 
 /// The flow's API name: its file name up to the first dot (`Order_Update` for
@@ -280,4 +325,41 @@ pub fn flow_display_name(ctx: &CheckContext<'_>, asset: &Asset) -> String {
 /// Where to point at the flow as a whole: the `<label>` text, else the `<Flow` tag.
 pub fn flow_span(root: &XmlElement) -> Span {
     child_text(root, "label").map_or(root.name.span, |label| label.span)
+}
+
+/// Running one rule over in-memory flows, for unit tests of options and edge cases that
+/// the fixtures cannot express.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::{CheckConfig, CheckContext, Finding, Rule, Sink};
+    use flowgate_load::load_platform_texts;
+    use flowgate_model::flow::Dialect;
+    use std::path::Path;
+
+    /// Wrap the children of `<Flow>` in a flow document.
+    pub(crate) fn flow_xml(body: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <Flow xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n{body}\n</Flow>\n"
+        )
+    }
+
+    /// The findings of `rule` on `files` (`(path, text)`, Salesforce flows) under `config`.
+    /// Panics when a file does not load cleanly.
+    pub(crate) fn run(
+        rule: &dyn Rule,
+        files: &[(&str, &str)],
+        config: &CheckConfig,
+    ) -> Vec<Finding> {
+        let texts: Vec<(String, String)> = files
+            .iter()
+            .map(|(path, text)| ((*path).to_owned(), (*text).to_owned()))
+            .collect();
+        let loaded = load_platform_texts(Path::new("."), Dialect::Salesforce, &texts);
+        assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
+        let ctx = CheckContext::new(&loaded.model, &loaded.sources, config, None, &[]);
+        let mut sink = Sink::new();
+        rule.check(&ctx, &mut sink);
+        sink.into_findings()
+    }
 }
