@@ -99,8 +99,10 @@ impl Rule for MissingNullHandler {
     fn check(&self, ctx: &CheckContext<'_>, sink: &mut Sink) {
         for (asset, flow, root) in ctx.salesforce_flows() {
             let all = elements(flow, root);
-            let by_name: HashMap<&str, &SfElement<'_>> =
-                all.iter().map(|element| (element.name(), element)).collect();
+            let by_name: HashMap<&str, &SfElement<'_>> = all
+                .iter()
+                .map(|element| (element.name(), element))
+                .collect();
             for lookup in all.iter().filter(|e| e.tag() == "recordLookups") {
                 let results = result_names(lookup);
                 let uses = derived_names(root, &results);
@@ -232,7 +234,8 @@ fn checks_for_null(decision: &XmlElement, results: &[&str]) -> bool {
                 .map(str::trim);
             operator.is_some_and(|op| NULL_OPERATORS.contains(&op))
                 || (matches!(operator, Some("EqualTo" | "NotEqualTo"))
-                    && right.is_some_and(|r| NULL_CONSTANTS.iter().any(|c| r.eq_ignore_ascii_case(c))))
+                    && right
+                        .is_some_and(|r| NULL_CONSTANTS.iter().any(|c| r.eq_ignore_ascii_case(c))))
         })
 }
 

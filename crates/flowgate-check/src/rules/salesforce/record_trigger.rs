@@ -3,7 +3,10 @@
 //! itself, records a Get Records found, records matched by filters).
 
 use super::support::{child_text, is_true, start, SfElement, Start};
+use crate::CheckContext;
 use flowgate_diagnostics::Span;
+use flowgate_model::flow::Flow;
+use flowgate_model::Asset;
 use flowgate_syntax::XmlElement;
 
 /// The global variable that holds the record a record-triggered flow runs for.
@@ -46,8 +49,10 @@ impl RecordTrigger<'_> {
 
     /// "`Case` record" (or "record" when the object is unknown), for messages.
     pub fn record(&self) -> String {
-        self.object
-            .map_or_else(|| "record".to_owned(), |object| format!("`{object}` record"))
+        self.object.map_or_else(
+            || "record".to_owned(),
+            |object| format!("`{object}` record"),
+        )
     }
 
     /// "`Case` records" (or "records"), for messages.
@@ -98,6 +103,19 @@ pub(super) fn record_trigger(root: &XmlElement) -> Option<RecordTrigger<'_>> {
     })
 }
 
+/// The Salesforce flows that run with `timing` when a record is created or updated, with
+/// their trigger.
+pub(super) fn flows_on_save<'a>(
+    ctx: &CheckContext<'a>,
+    timing: Timing,
+) -> impl Iterator<Item = (&'a Asset, &'a Flow, &'a XmlElement, RecordTrigger<'a>)> + 'a {
+    ctx.salesforce_flows()
+        .filter_map(move |(asset, flow, root)| {
+            let trigger = record_trigger(root)?;
+            (trigger.timing == timing && trigger.on_save()).then_some((asset, flow, root, trigger))
+        })
+}
+
 /// Whether a reference is the triggering record itself (`$Record`, not one of its fields or
 /// related records such as `$Record.Account`).
 pub(super) fn is_triggering_record(reference: &str) -> bool {
@@ -144,7 +162,11 @@ pub(super) fn update_target<'a>(
     if !same_object(update.xml.child_text("object")) {
         return None;
     }
-    if update.xml.children_named("filters").any(filters_on_record_id) {
+    if update
+        .xml
+        .children_named("filters")
+        .any(filters_on_record_id)
+    {
         Some(UpdateTarget::TriggeringRecord)
     } else {
         Some(UpdateTarget::Filtered)

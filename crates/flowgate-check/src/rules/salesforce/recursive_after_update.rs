@@ -1,4 +1,4 @@
-use super::record_trigger::{record_trigger, update_target, Timing, UpdateTarget};
+use super::record_trigger::{flows_on_save, update_target, Timing, UpdateTarget};
 use super::support::{elements, flow_display_name};
 use crate::{declare_rule, CheckContext, Rule, RuleMeta, Sink};
 
@@ -67,13 +67,7 @@ impl Rule for RecursiveAfterUpdate {
     }
 
     fn check(&self, ctx: &CheckContext<'_>, sink: &mut Sink) {
-        for (asset, flow, root) in ctx.salesforce_flows() {
-            let Some(trigger) = record_trigger(root) else {
-                continue;
-            };
-            if trigger.timing != Timing::AfterSave || !trigger.on_save() {
-                continue;
-            }
+        for (asset, flow, root, trigger) in flows_on_save(ctx, Timing::AfterSave) {
             let all = elements(flow, root);
             let lookups: Vec<_> = all
                 .iter()
@@ -116,7 +110,11 @@ impl Rule for RecursiveAfterUpdate {
                     ),
                 )
                 .help(help)
-                .related(asset, trigger.span(), format!("the flow {}", trigger.describe()))
+                .related(
+                    asset,
+                    trigger.span(),
+                    format!("the flow {}", trigger.describe()),
+                )
                 .element(update.name());
             }
         }

@@ -1,4 +1,4 @@
-use super::record_trigger::{record_trigger, update_target, Timing, UpdateTarget};
+use super::record_trigger::{flows_on_save, update_target, Timing, UpdateTarget};
 use super::support::{elements, flow_display_name};
 use crate::{declare_rule, CheckContext, Rule, RuleMeta, Sink};
 
@@ -65,13 +65,7 @@ impl Rule for SameRecordFieldUpdates {
     }
 
     fn check(&self, ctx: &CheckContext<'_>, sink: &mut Sink) {
-        for (asset, flow, root) in ctx.salesforce_flows() {
-            let Some(trigger) = record_trigger(root) else {
-                continue;
-            };
-            if trigger.timing != Timing::BeforeSave || !trigger.on_save() {
-                continue;
-            }
+        for (asset, flow, root, trigger) in flows_on_save(ctx, Timing::BeforeSave) {
             for update in elements(flow, root)
                 .iter()
                 .filter(|e| e.tag() == "recordUpdates")
