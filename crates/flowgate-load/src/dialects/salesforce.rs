@@ -280,6 +280,7 @@ impl Lowering<'_> {
             platform_type: xml.name.value.clone(),
             platform_id: None,
             error_handling: error_handling(&connections),
+            settings: super::settings::salesforce(xml),
             connections,
             disabled: false,
             span: xml.span,
@@ -478,6 +479,7 @@ fn start_element(xml: &XmlElement, connections: Vec<Connection>) -> Element {
         error_handling: error_handling(&connections),
         connections,
         disabled: false,
+        settings: super::settings::salesforce(xml),
         span: xml.span,
     }
 }
