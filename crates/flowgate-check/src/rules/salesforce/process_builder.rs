@@ -1,12 +1,14 @@
-use super::support::{flow_display_name, process_type};
+use super::support::{flow_display_name, is_process_builder, process_type};
 use crate::{declare_rule, CheckContext, Rule, RuleMeta, Sink};
 
-/// The process types Process Builder writes, and what starts each kind of process.
-const PROCESS_BUILDER_TYPES: &[(&str, &str)] = &[
-    ("Workflow", "a record change"),
-    ("CustomEvent", "a platform event"),
-    ("InvocableProcess", "another process"),
-];
+/// What starts a Process Builder process of this `processType`.
+fn started_by(process_type: &str) -> &'static str {
+    match process_type {
+        "CustomEvent" => "a platform event",
+        "InvocableProcess" => "another process",
+        _ => "a record change",
+    }
+}
 
 declare_rule! {
     /// ## What it does
@@ -60,15 +62,10 @@ impl Rule for ProcessBuilder {
 
     fn check(&self, ctx: &CheckContext<'_>, sink: &mut Sink) {
         for (asset, _, root) in ctx.salesforce_flows() {
-            let Some(kind) = process_type(root) else {
+            let Some(kind) = process_type(root).filter(|_| is_process_builder(root)) else {
                 continue;
             };
-            let Some((_, started_by)) = PROCESS_BUILDER_TYPES
-                .iter()
-                .find(|(name, _)| *name == kind.value.trim())
-            else {
-                continue;
-            };
+            let started_by = started_by(kind.value.trim());
             sink.report(
                 asset,
                 kind.span,
