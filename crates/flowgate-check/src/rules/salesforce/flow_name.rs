@@ -10,8 +10,9 @@ declare_rule! {
     /// domain: `Service_Order_Fulfillment`.
     ///
     /// Unlike Lightning Flow Scanner, which looks for its pattern anywhere in the name, the
-    /// pattern describes the whole name; the default accepts the same names as Lightning
-    /// Flow Scanner's default `[A-Za-z0-9]+_[A-Za-z0-9]+`.
+    /// pattern describes the whole name. On valid API names (letters, digits and single
+    /// underscores) the default accepts exactly the names Lightning Flow Scanner's default
+    /// `[A-Za-z0-9]+_[A-Za-z0-9]+` accepts.
     ///
     /// ## Why is this bad?
     /// Setup lists hundreds of flows by API name. A convention that puts the domain first
