@@ -71,6 +71,7 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
     ("FG605", "bundle-without-alert", CodeStatus::Active),
     // Platform flows
     ("FG701", "unreachable-element", CodeStatus::Active),
+    ("FG702", "missing-fault-path", CodeStatus::Active),
     ("FG704", "dml-in-loop", CodeStatus::Active),
     ("FG705", "query-in-loop", CodeStatus::Active),
     ("FG706", "action-in-loop", CodeStatus::Active),
@@ -96,5 +97,6 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
         CodeStatus::Active,
     ),
     ("FG817", "cross-flow-recursion", CodeStatus::Active),
+    ("FG818", "hardcoded-user-or-queue", CodeStatus::Active),
     ("FG819", "subflow-dml-without-fault-path", CodeStatus::Active),
 ];

@@ -15,6 +15,7 @@ mod flow_description;
 mod flow_name;
 mod get_record_all_fields;
 mod hardcoded_id;
+mod hardcoded_user_or_queue;
 mod inactive_flow;
 mod missing_null_handler;
 mod process_builder;
@@ -34,6 +35,7 @@ pub use flow_description::FlowDescription;
 pub use flow_name::FlowName;
 pub use get_record_all_fields::GetRecordAllFields;
 pub use hardcoded_id::HardcodedId;
+pub use hardcoded_user_or_queue::HardcodedUserOrQueue;
 pub use inactive_flow::InactiveFlow;
 pub use missing_null_handler::MissingNullHandler;
 pub use process_builder::ProcessBuilder;
@@ -65,5 +67,6 @@ pub const RULES: &[&dyn Rule] = &[
     &InactiveFlow,
     &RecordTriggerWithoutEntryCriteria,
     &CrossFlowRecursion,
+    &HardcodedUserOrQueue,
     &SubflowDmlWithoutFaultPath,
 ];
