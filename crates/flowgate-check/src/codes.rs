@@ -98,5 +98,9 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
     ),
     ("FG817", "cross-flow-recursion", CodeStatus::Active),
     ("FG818", "hardcoded-user-or-queue", CodeStatus::Active),
-    ("FG819", "subflow-dml-without-fault-path", CodeStatus::Active),
+    (
+        "FG819",
+        "subflow-dml-without-fault-path",
+        CodeStatus::Active,
+    ),
 ];

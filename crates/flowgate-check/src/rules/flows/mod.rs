@@ -4,16 +4,24 @@
 
 mod action_in_loop;
 mod dml_in_loop;
+mod missing_fault_path;
 mod query_in_loop;
 mod support;
 mod unreachable_element;
 
 pub use action_in_loop::ActionInLoop;
 pub use dml_in_loop::DmlInLoop;
+pub use missing_fault_path::MissingFaultPath;
 pub use query_in_loop::QueryInLoop;
 pub use unreachable_element::UnreachableElement;
 
 use crate::Rule;
 
 /// The rules of this category.
-pub const RULES: &[&dyn Rule] = &[&UnreachableElement, &DmlInLoop, &QueryInLoop, &ActionInLoop];
+pub const RULES: &[&dyn Rule] = &[
+    &UnreachableElement,
+    &MissingFaultPath,
+    &DmlInLoop,
+    &QueryInLoop,
+    &ActionInLoop,
+];
