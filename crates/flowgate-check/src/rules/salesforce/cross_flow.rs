@@ -3,8 +3,8 @@
 //!
 //! Only what the XML states is used: the `<object>` of a Create / Update / Delete Records
 //! element, or the type of the record it saves (`$Record` is the triggering object; a
-//! variable declares its `<objectType>`; a Get Records element that stores its output
-//! automatically names its `<object>`). Field types, relationships (`$Record.Account`) and
+//! variable or a Transform element declares its `<objectType>`; a Get Records element that
+//! stores its output automatically names its `<object>`). Field types, relationships (`$Record.Account`) and
 //! the org's schema are unknown here, so writes through them are left out.
 
 use super::support::{elements, flow_api_name, is_true, SfElement};
@@ -143,7 +143,9 @@ pub(super) fn writes<'a>(flow: &'a Flow, root: &'a XmlElement) -> Vec<Write<'a>>
 }
 
 /// The object whose records `element` writes: its `<object>`, else the type of the record
-/// (variable or lookup) its `<inputReference>` names, `$Record` being `trigger_object`.
+/// its `<inputReference>` names: `$Record` is `trigger_object`, a variable or a Transform
+/// element declares an `<objectType>`, a Get Records element storing its output
+/// automatically has an `<object>`.
 fn written_object<'a>(
     element: &SfElement<'a>,
     root: &'a XmlElement,
@@ -160,7 +162,9 @@ fn written_object<'a>(
     root.children
         .iter()
         .find_map(|child| match child.name.value.as_str() {
-            "variables" if named(child) => child.child_text("objectType").map(str::trim),
+            "variables" | "transforms" if named(child) => {
+                child.child_text("objectType").map(str::trim)
+            }
             "recordLookups"
                 if named(child)
                     && child

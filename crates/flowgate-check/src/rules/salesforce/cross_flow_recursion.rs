@@ -12,11 +12,12 @@ declare_rule! {
     /// A flow starts another when it creates records of the other's object and the other
     /// runs on create, or updates them and the other runs on update. What a Create or Update
     /// Records element writes is read off the XML: its `<object>`, or the type of the record
-    /// it saves (`$Record` is the flow's own object, a variable's `<objectType>`, a Get
-    /// Records element's `<object>`); writes through relationships (`$Record.Account`) are
-    /// not followed. Entry conditions are not evaluated. Each loop of two or more flows is
-    /// reported once, at the write of its first flow (by API name); a flow updating its own
-    /// triggering records is `recursive-after-update` (FG811).
+    /// it saves (`$Record` is the flow's own object; a variable or Transform element states
+    /// its `<objectType>`, a Get Records element its `<object>`); writes through
+    /// relationships (`$Record.Account`) are not followed. Only elements a path from the
+    /// start reaches count. Entry conditions are not evaluated. Each loop of two or more
+    /// flows is reported once, at the write of its first flow (by API name); a flow updating
+    /// its own triggering records is `recursive-after-update` (FG811).
     ///
     /// ## Why is this bad?
     /// Each save starts the next flow in the same transaction, which saves again, and so on:
