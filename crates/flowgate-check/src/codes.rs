@@ -72,6 +72,7 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
     // Platform flows
     ("FG701", "unreachable-element", CodeStatus::Active),
     ("FG702", "missing-fault-path", CodeStatus::Active),
+    ("FG703", "unused-variable", CodeStatus::Active),
     ("FG704", "dml-in-loop", CodeStatus::Active),
     ("FG705", "query-in-loop", CodeStatus::Active),
     ("FG706", "action-in-loop", CodeStatus::Active),

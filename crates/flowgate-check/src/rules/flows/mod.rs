@@ -8,12 +8,14 @@ mod missing_fault_path;
 mod query_in_loop;
 mod support;
 mod unreachable_element;
+mod unused_variable;
 
 pub use action_in_loop::ActionInLoop;
 pub use dml_in_loop::DmlInLoop;
 pub use missing_fault_path::MissingFaultPath;
 pub use query_in_loop::QueryInLoop;
 pub use unreachable_element::UnreachableElement;
+pub use unused_variable::UnusedVariable;
 
 use crate::Rule;
 
@@ -21,6 +23,7 @@ use crate::Rule;
 pub const RULES: &[&dyn Rule] = &[
     &UnreachableElement,
     &MissingFaultPath,
+    &UnusedVariable,
     &DmlInLoop,
     &QueryInLoop,
     &ActionInLoop,
