@@ -186,7 +186,10 @@ mod tests {
     #[test]
     fn keys_are_sorted_by_bytes_at_every_level() {
         let v = json!({"b": {"z": 1, "a": [3, {"y": 1, "x": 2}]}, "a": null, "B": true});
-        assert_eq!(text(&v), r#"{"B":true,"a":null,"b":{"a":[3,{"x":2,"y":1}],"z":1}}"#);
+        assert_eq!(
+            text(&v),
+            r#"{"B":true,"a":null,"b":{"a":[3,{"x":2,"y":1}],"z":1}}"#
+        );
     }
 
     #[test]
@@ -219,7 +222,11 @@ mod tests {
         for &(f, expected) in cases {
             assert_eq!(text(&json!(f)), expected, "{f:e}");
             let back: f64 = expected.parse().unwrap_or(f64::NAN);
-            assert_eq!(back, if f == 0.0 { 0.0 } else { f }, "{expected} must read back");
+            assert_eq!(
+                back,
+                if f == 0.0 { 0.0 } else { f },
+                "{expected} must read back"
+            );
         }
     }
 }

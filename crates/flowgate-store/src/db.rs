@@ -120,7 +120,11 @@ impl Tx {
     }
 
     /// Runs one query and returns every row.
-    pub(crate) async fn fetch_all(&mut self, sql: &str, args: &[Arg<'_>]) -> sqlx::Result<Vec<Row>> {
+    pub(crate) async fn fetch_all(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> sqlx::Result<Vec<Row>> {
         Ok(match self {
             Tx::Sqlite(tx) => bind(sqlx::query(sql), args)
                 .fetch_all(&mut **tx)

@@ -146,10 +146,9 @@ fn check_operation(op: &NewOperation) -> Result<()> {
     }
     let kind_ok = !op.kind.is_empty()
         && op.kind.len() <= 100
-        && op
-            .kind
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+        && op.kind.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        });
     if !kind_ok {
         return Err(Error::InvalidOperation(format!(
             "kind `{}` must be 1 to 100 characters of a-z, 0-9, `.`, `_` and `-`",
@@ -184,7 +183,10 @@ fn check_snapshot(new: &NewSnapshot) -> Result<Vec<Entry>> {
             pair[0].kind, pair[0].id
         )));
     }
-    if let Some(entry) = entries.iter().find(|e| e.kind.is_empty() || e.id.is_empty()) {
+    if let Some(entry) = entries
+        .iter()
+        .find(|e| e.kind.is_empty() || e.id.is_empty())
+    {
         return Err(invalid(format!(
             "an entry has an empty asset kind or id (object {})",
             entry.object
@@ -575,7 +577,10 @@ impl Engine {
         .transpose()
     }
 
-    pub(crate) async fn list_snapshots(&self, bundle: Option<&str>) -> Result<Vec<SnapshotSummary>> {
+    pub(crate) async fn list_snapshots(
+        &self,
+        bundle: Option<&str>,
+    ) -> Result<Vec<SnapshotSummary>> {
         let mut tx = self.read().await?;
         let rows = tx
             .fetch_all(
@@ -642,8 +647,12 @@ impl Engine {
             .await
             .map_err(self.db("lock the operation log"))?
             .ok_or_else(|| self.corrupt("the operation log head row is missing"))?;
-        let seq = head.int(0).map_err(self.db("read the operation log head"))?;
-        let prev = head.text(1).map_err(self.db("read the operation log head"))?;
+        let seq = head
+            .int(0)
+            .map_err(self.db("read the operation log head"))?;
+        let prev = head
+            .text(1)
+            .map_err(self.db("read the operation log head"))?;
         let mut record = Operation {
             seq: to_u64(seq, "log head seq").map_err(|e| self.corrupt(e))?,
             at: self.clock.now(),
@@ -766,8 +775,12 @@ impl Engine {
             .await
             .map_err(self.db("read the operation log head"))?
             .ok_or_else(|| self.corrupt("the operation log head row is missing"))?;
-        let head_seq = head.int(0).map_err(self.db("read the operation log head"))?;
-        let head_hash = head.text(1).map_err(self.db("read the operation log head"))?;
+        let head_seq = head
+            .int(0)
+            .map_err(self.db("read the operation log head"))?;
+        let head_hash = head
+            .text(1)
+            .map_err(self.db("read the operation log head"))?;
         let mut prev = OpHash::GENESIS;
         let mut records: u64 = 0;
         let broken = |seq: u64, reason: String| Some(LogBreak { seq, reason });
@@ -1083,7 +1096,13 @@ impl Engine {
             if let Some(id) = payload.get("snapshot").and_then(Value::as_str) {
                 let id = id.to_owned();
                 let manifest = payload.get_mut("manifest").map(Value::take);
-                logged.insert(id, (to_u64(seq, "seq").unwrap_or(0), manifest.unwrap_or_default()));
+                logged.insert(
+                    id,
+                    (
+                        to_u64(seq, "seq").unwrap_or(0),
+                        manifest.unwrap_or_default(),
+                    ),
+                );
             }
         }
         let ids = tx
@@ -1285,7 +1304,9 @@ impl Engine {
 
     pub(crate) async fn import_snapshot(&self, bytes: &[u8]) -> Result<SnapshotCreated> {
         let (snapshot, new, objects) = export::decode(bytes)?;
-        let created = self.create_snapshot_as(&new, &objects, SNAPSHOT_IMPORT).await?;
+        let created = self
+            .create_snapshot_as(&new, &objects, SNAPSHOT_IMPORT)
+            .await?;
         if created.id != snapshot.id {
             return Err(Error::TamperedExport(format!(
                 "the store computed snapshot id {} where the file says {}",

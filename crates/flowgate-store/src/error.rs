@@ -7,9 +7,7 @@ use crate::id::{ObjectId, SnapshotId};
 #[non_exhaustive]
 pub enum Error {
     /// The SQLite file could not be opened or created.
-    #[error(
-        "cannot open store at {path}: {source} — run from the workspace root or pass --store"
-    )]
+    #[error("cannot open store at {path}: {source} — run from the workspace root or pass --store")]
     Open {
         /// The file.
         path: String,
@@ -53,7 +51,9 @@ pub enum Error {
     },
 
     /// Bringing the schema up to date failed; the store is left as it was.
-    #[error("cannot upgrade the store at {location} to schema version {version} ({name}): {source}")]
+    #[error(
+        "cannot upgrade the store at {location} to schema version {version} ({name}): {source}"
+    )]
     Migration {
         /// The store location.
         location: String,
@@ -156,7 +156,9 @@ pub enum Error {
     TamperedExport(String),
 
     /// Stored data that cannot be read back (malformed id, negative size, …).
-    #[error("the store at {location} holds unreadable data: {detail} — run `flowgate store verify`")]
+    #[error(
+        "the store at {location} holds unreadable data: {detail} — run `flowgate store verify`"
+    )]
     Corrupt {
         /// The store location.
         location: String,

@@ -76,17 +76,17 @@ fn rejected(reason: impl Into<String>) -> Error {
 
 /// Reads and verifies an export file: the snapshot to create and its objects.
 pub(crate) fn decode(bytes: &[u8]) -> Result<(Snapshot, NewSnapshot, Vec<Object>)> {
+    if !bytes.starts_with(EXPORT_MAGIC) {
+        return Err(rejected(
+            "not a flowgate snapshot export (the file does not start with the export header)",
+        ));
+    }
     let min = EXPORT_MAGIC.len() + LEN_BYTES + DIGEST_BYTES;
     if bytes.len() < min {
         return Err(rejected(format!(
             "the file is {} bytes long, too short to be a flowgate snapshot export",
             bytes.len()
         )));
-    }
-    if !bytes.starts_with(EXPORT_MAGIC) {
-        return Err(rejected(
-            "not a flowgate snapshot export (the file does not start with the export header)",
-        ));
     }
     let (content, digest) = bytes.split_at(bytes.len() - DIGEST_BYTES);
     let rest = &content[EXPORT_MAGIC.len()..];

@@ -53,4 +53,6 @@ pub use model::{
     Problem, ProblemKind, PutReport, RefChange, RefRecord, Snapshot, SnapshotCreated, SnapshotKey,
     SnapshotSummary, SystemClock, Timestamp, VerifyReport, VersionKey,
 };
-pub use store::{open_store, redact_url, AnyStore, PgStore, SqliteStore, Store, DEFAULT_STORE_PATH};
+pub use store::{
+    open_store, redact_url, AnyStore, PgStore, SqliteStore, Store, DEFAULT_STORE_PATH,
+};

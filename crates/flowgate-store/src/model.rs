@@ -476,7 +476,9 @@ pub fn validate_ref_name(name: &str) -> Result<(), String> {
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/')))
     {
-        return Err(format!("contains `{c}`; use letters, digits, `.`, `_`, `-` and `/`"));
+        return Err(format!(
+            "contains `{c}`; use letters, digits, `.`, `_`, `-` and `/`"
+        ));
     }
     if name.split('/').any(|s| s.is_empty() || s.starts_with('.')) {
         return Err("has an empty segment or one starting with `.`".to_owned());
@@ -578,17 +580,37 @@ mod tests {
     #[test]
     fn version_keys_follow_semver_precedence() {
         let mut versions = vec![
-            "1.0.0", "1.0.0-rc.1", "1.0.0-alpha.beta", "1.0.0-alpha", "1.0.0-beta.11",
-            "1.0.0-beta.2", "1.0.0-alpha.1", "1.0.0-beta", "0.9.12", "1.10.0", "1.9.0",
-            "v2.0.0+build.5", "weekly",
+            "1.0.0",
+            "1.0.0-rc.1",
+            "1.0.0-alpha.beta",
+            "1.0.0-alpha",
+            "1.0.0-beta.11",
+            "1.0.0-beta.2",
+            "1.0.0-alpha.1",
+            "1.0.0-beta",
+            "0.9.12",
+            "1.10.0",
+            "1.9.0",
+            "v2.0.0+build.5",
+            "weekly",
         ];
         versions.sort_by(|a, b| compare_versions(a, b));
         assert_eq!(
             versions,
             [
-                "0.9.12", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-                "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.9.0", "1.10.0",
-                "v2.0.0+build.5", "weekly",
+                "0.9.12",
+                "1.0.0-alpha",
+                "1.0.0-alpha.1",
+                "1.0.0-alpha.beta",
+                "1.0.0-beta",
+                "1.0.0-beta.2",
+                "1.0.0-beta.11",
+                "1.0.0-rc.1",
+                "1.0.0",
+                "1.9.0",
+                "1.10.0",
+                "v2.0.0+build.5",
+                "weekly",
             ]
         );
         assert_eq!(VersionKey::parse("1.2"), None);

@@ -75,10 +75,8 @@ pub trait Store: Send + Sync {
     fn verify(&self) -> impl Future<Output = Result<VerifyReport>> + Send;
 
     /// Appends an operation to the log.
-    fn append_operation(
-        &self,
-        op: &NewOperation,
-    ) -> impl Future<Output = Result<Operation>> + Send;
+    fn append_operation(&self, op: &NewOperation)
+        -> impl Future<Output = Result<Operation>> + Send;
 
     /// Operations matching `filter`, oldest first.
     fn operations(
@@ -407,7 +405,9 @@ pub async fn open_store(spec: &str) -> Result<AnyStore> {
         });
     }
     if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
-        return PgStore::connect(trimmed, None).await.map(AnyStore::Postgres);
+        return PgStore::connect(trimmed, None)
+            .await
+            .map(AnyStore::Postgres);
     }
     let path = trimmed.strip_prefix("sqlite://").unwrap_or(trimmed);
     if let Some((scheme, _)) = path.split_once("://") {
