@@ -170,7 +170,43 @@ const BETA_RULES: &[&str] = &[
 /// Error-level findings on the trailheadapps flows, pinned: (flow file stem, LFS rule of the
 /// flowgate rule that reports it, why the flow really breaks it). Any other error-level
 /// finding fails the test, and so does a pinned one that disappears.
-const KNOWN_TRAILHEAD_ERRORS: &[(&str, &str, &str)] = &[];
+///
+/// These sample apps are reviewed, working code, but they do not follow every default of
+/// the checklist, and LFS 6.6.0 reports the same six findings on them: the defaults are
+/// right to flag them (a team adopting the checklist would rename the flows, describe
+/// `Route_to_Agent` and justify the two system-mode flows with exceptions).
+const KNOWN_TRAILHEAD_ERRORS: &[(&str, &str, &str)] = &[
+    (
+        "Create_Booking",
+        "UnsafeRunningContext",
+        "`<runInMode>SystemModeWithoutSharing</runInMode>` (creates a Booking__c for a contact)",
+    ),
+    (
+        "Send_Verification_Code",
+        "UnsafeRunningContext",
+        "`<runInMode>SystemModeWithoutSharing</runInMode>` (reads any User and Contact to send a code)",
+    ),
+    (
+        "Route_to_Agent",
+        "FlowDescription",
+        "no flow-level `<description>` (only its elements have one)",
+    ),
+    (
+        "PersonalizedSchedule",
+        "FlowName",
+        "no `_` between a domain and a description in the API name",
+    ),
+    (
+        "createReservation",
+        "FlowName",
+        "no `_` between a domain and a description in the API name",
+    ),
+    (
+        "spaceDesigner",
+        "FlowName",
+        "no `_` between a domain and a description in the API name",
+    ),
+];
 
 fn corpus() -> PathBuf {
     let path = PathBuf::from(concat!(
