@@ -1,1 +1,109 @@
-fn main() {}
+//! Benchmark: the embedded (SQLite) store taking snapshots of a 10,000-asset bundle.
+//!
+//! - `first_snapshot_10k`: 10,000 new objects of about 1 KB and a snapshot of them, in one
+//!   transaction, into an empty store.
+//! - `second_snapshot_one_changed`: the next version, where one asset changed: ask which of
+//!   the 10,000 objects are missing, then snapshot with only the changed one.
+//!
+//! Each iteration gets a fresh store (built outside the timing). Objects are hashed outside
+//! the timing too, as callers hash content while reading it.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
+use flowgate_store::{Entry, NewSnapshot, Object, ObjectId, SqliteStore, Store};
+use serde_json::json;
+
+const ASSETS: usize = 10_000;
+
+fn asset(i: usize, revision: u32) -> Object {
+    let mut text = format!("kind: workflow\nid: wf-{i:05}\nrevision: {revision}\nsteps:\n");
+    while text.len() < 1000 {
+        text.push_str("  - {type: send_email, template: welcome, wait: 2h}\n");
+    }
+    Object::new(text.into_bytes())
+}
+
+fn snapshot(version: &str, objects: &[Object]) -> NewSnapshot {
+    NewSnapshot {
+        bundle: "lead-intake".into(),
+        version: version.into(),
+        created_at: "2025-09-17T08:30:00Z".parse().unwrap(),
+        author: "bench".into(),
+        manifest: json!({"commit": "3fa4c1"}),
+        entries: objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| Entry {
+                kind: "workflow".into(),
+                id: format!("wf-{i:05}"),
+                object: o.id(),
+                path: Some(format!("workflows/wf-{i:05}.yaml")),
+            })
+            .collect(),
+    }
+}
+
+fn snapshots(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let first: Vec<Object> = (0..ASSETS).map(|i| asset(i, 1)).collect();
+    let mut second = first.clone();
+    second[ASSETS / 2] = asset(ASSETS / 2, 2);
+    let second_ids: Vec<ObjectId> = second.iter().map(Object::id).collect();
+    let v1 = snapshot("1.0.0", &first);
+    let v2 = snapshot("1.0.1", &second);
+
+    let fresh_store = || {
+        let dir = tempfile::tempdir().unwrap();
+        let store = rt
+            .block_on(SqliteStore::open(dir.path().join("store.db")))
+            .unwrap();
+        (dir, store)
+    };
+
+    let mut group = c.benchmark_group("store_sqlite");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.measurement_time(Duration::from_secs(15));
+    group.bench_function("first_snapshot_10k", |b| {
+        b.iter_batched(
+            fresh_store,
+            |(dir, store)| {
+                let created = rt.block_on(store.create_snapshot(&v1, &first)).unwrap();
+                assert_eq!(created.new_objects, ASSETS as u64);
+                (dir, store)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("second_snapshot_one_changed", |b| {
+        b.iter_batched(
+            || {
+                let (dir, store) = fresh_store();
+                rt.block_on(store.create_snapshot(&v1, &first)).unwrap();
+                (dir, store)
+            },
+            |(dir, store)| {
+                let missing = rt.block_on(store.missing_objects(&second_ids)).unwrap();
+                assert_eq!(missing.len(), 1);
+                let changed: Vec<Object> = second
+                    .iter()
+                    .filter(|o| missing.contains(&o.id()))
+                    .cloned()
+                    .collect();
+                let created = rt.block_on(store.create_snapshot(&v2, &changed)).unwrap();
+                assert_eq!(created.new_objects, 1);
+                (dir, store)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, snapshots);
+criterion_main!(benches);

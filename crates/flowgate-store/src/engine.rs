@@ -102,7 +102,7 @@ fn to_u64(n: i64, what: &str) -> Result<u64, String> {
 
 /// Splits `items` into runs of at most [`MAX_ROWS_PER_STATEMENT`] items and, where `size`
 /// says so, [`MAX_BYTES_PER_STATEMENT`] bytes (a single larger item gets a run of its own).
-fn batches<'a, T>(items: &'a [T], size: impl Fn(&T) -> usize) -> Vec<&'a [T]> {
+fn batches<T>(items: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     for (i, item) in items.iter().enumerate() {

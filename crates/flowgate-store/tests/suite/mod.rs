@@ -799,7 +799,8 @@ pub async fn killed_writer_leaves_no_partial_snapshot<H: Harness>(h: &H) {
 }
 
 /// The child side of [`killed_writer_leaves_no_partial_snapshot`]: writes one large snapshot
-/// and says `committed` when done (which the parent must never see).
+/// and says `committed` on stdout when done (which the parent must never see).
+#[allow(clippy::print_stdout)]
 pub async fn write_big_snapshot<S: Store>(store: &S) {
     let objs = big_objects(96);
     let new = snapshot(BIG_BUNDLE, "1.0.0", &objs);
