@@ -50,48 +50,71 @@ declare_rule! {
 
 /// An unhandled write that a call leads to: the write, and the API names of the flows from
 /// the called one down to the one holding the write.
+#[derive(Clone)]
 struct Reached<'f, 'a> {
     write: Write<'a>,
     flow: SfFlow<'a>,
     chain: Vec<&'f str>,
 }
 
-/// The first write without a fault connector that running flow `index` can reach, directly
-/// or through its subflow elements without fault connectors. `visiting` guards against
-/// flows calling each other.
-fn unhandled_write<'f, 'a>(
+/// Finds, for each flow, the first write without a fault connector that running it can
+/// reach, directly or through its subflow elements without fault connectors; each flow is
+/// looked at once.
+struct Resolver<'f, 'a> {
     flows: &'f [(String, SfFlow<'a>)],
-    index: usize,
-    visiting: &mut Vec<usize>,
-) -> Option<Reached<'f, 'a>> {
-    if visiting.contains(&index) {
-        return None;
-    }
-    let (name, flow) = &flows[index];
-    if let Some(write) = writes(flow.flow, flow.root)
-        .into_iter()
-        .find(|write| !write.handles_faults())
-    {
-        return Some(Reached {
-            write,
-            flow: *flow,
-            chain: vec![name],
-        });
-    }
-    visiting.push(index);
-    let reached = unhandled_calls(flows, flow)
-        .into_iter()
-        .find_map(|(_, called)| {
-            let mut reached = unhandled_write(flows, called, visiting)?;
-            reached.chain.insert(0, name);
-            Some(reached)
-        });
-    visiting.pop();
-    reached
+    /// Per flow: not looked at yet (`None`), or what it reaches.
+    memo: Vec<Option<Option<Reached<'f, 'a>>>>,
+    /// Flows being looked at, to stop at flows that call each other.
+    visiting: Vec<bool>,
 }
 
-/// The subflow elements of `flow` (that a path reaches) without a fault connector, with the index of the flow
-/// each calls, when it is in the workspace.
+impl<'f, 'a> Resolver<'f, 'a> {
+    fn new(flows: &'f [(String, SfFlow<'a>)]) -> Self {
+        Self {
+            flows,
+            memo: vec![None; flows.len()],
+            visiting: vec![false; flows.len()],
+        }
+    }
+
+    fn unhandled_write(&mut self, index: usize) -> Option<Reached<'f, 'a>> {
+        if let Some(known) = &self.memo[index] {
+            return known.clone();
+        }
+        if self.visiting[index] {
+            return None;
+        }
+        let flows = self.flows;
+        let (name, flow) = &flows[index];
+        let direct = writes(flow.flow, flow.root)
+            .into_iter()
+            .find(|write| !write.handles_faults());
+        let reached = match direct {
+            Some(write) => Some(Reached {
+                write,
+                flow: *flow,
+                chain: vec![name.as_str()],
+            }),
+            None => {
+                self.visiting[index] = true;
+                let reached = unhandled_calls(flows, flow)
+                    .into_iter()
+                    .find_map(|(_, called)| {
+                        let mut reached = self.unhandled_write(called)?;
+                        reached.chain.insert(0, name.as_str());
+                        Some(reached)
+                    });
+                self.visiting[index] = false;
+                reached
+            }
+        };
+        self.memo[index] = Some(reached.clone());
+        reached
+    }
+}
+
+/// The subflow elements of `flow` that a path reaches and that have no fault connector,
+/// with the index of the flow each calls, when it is in the workspace.
 fn unhandled_calls<'a>(
     flows: &[(String, SfFlow<'a>)],
     flow: &SfFlow<'a>,
@@ -116,9 +139,10 @@ impl Rule for SubflowDmlWithoutFaultPath {
 
     fn check(&self, ctx: &CheckContext<'_>, sink: &mut Sink) {
         let flows = workspace_flows(ctx);
+        let mut resolver = Resolver::new(&flows);
         for (name, flow) in &flows {
             for (call, called) in unhandled_calls(&flows, flow) {
-                let Some(reached) = unhandled_write(&flows, called, &mut Vec::new()) else {
+                let Some(reached) = resolver.unhandled_write(called) else {
                     continue;
                 };
                 let called_name = flows[called].0.as_str();
