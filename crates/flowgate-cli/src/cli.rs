@@ -61,6 +61,10 @@ pub struct GlobalArgs {
     /// When to use colours.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+    /// The versioned store: a PostgreSQL URL (`postgres://…`) or a SQLite file
+    /// (default: `.flowgate/store.db` in the workspace).
+    #[arg(long, global = true, env = "FLOWGATE_STORE", value_name = "URL|PATH")]
+    pub store: Option<String>,
 }
 
 /// Output formats.
@@ -76,6 +80,8 @@ pub enum Format {
     Github,
     /// JUnit XML for CI test reports (`check` only).
     Junit,
+    /// Markdown for a pull request or a changelog (`diff` only).
+    Markdown,
 }
 
 /// Colour choice.
@@ -110,6 +116,103 @@ pub enum Command {
     Schema,
     /// Run the main job on the bundled example workspace and explain each stage.
     Demo(DemoArgs),
+    /// Freeze, list, show, verify, export and import versioned snapshots of bundles.
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
+    /// What changed between two snapshots, workspaces or the working tree, with the semver
+    /// bump it requires.
+    Diff(DiffArgs),
+    /// A Keep-a-Changelog page for a bundle, from the diffs between its snapshots.
+    Changelog(ChangelogArgs),
+}
+
+/// `flowgate snapshot …`.
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Freeze a bundle's resolved assets as a new version.
+    #[command(disable_version_flag = true)]
+    Create(SnapshotCreateArgs),
+    /// List snapshots (of one bundle).
+    List(SnapshotListArgs),
+    /// Show a snapshot's manifest and assets.
+    Show(SnapshotRefArgs),
+    /// Recompute every hash in the store and the operation log.
+    Verify,
+    /// Write a snapshot to one portable, self-verifying file.
+    Export(SnapshotExportArgs),
+    /// Read a snapshot file written by `snapshot export`; a tampered file is refused.
+    Import(SnapshotImportArgs),
+}
+
+/// `flowgate snapshot create`.
+#[derive(Debug, Args)]
+pub struct SnapshotCreateArgs {
+    /// The bundle id.
+    pub bundle: String,
+    /// The version (MAJOR.MINOR.PATCH); it must move at least as far as the changes require.
+    #[arg(long)]
+    pub version: String,
+    /// Accept a version smaller than the changes require; the reason is recorded.
+    #[arg(long, value_name = "REASON")]
+    pub allow_version: Option<String>,
+    /// Who freezes it (default: $FLOWGATE_USER, git's user.name, $USER).
+    #[arg(long = "as", value_name = "PERSON")]
+    pub author: Option<String>,
+}
+
+/// `flowgate snapshot list`.
+#[derive(Debug, Args)]
+pub struct SnapshotListArgs {
+    /// Only this bundle.
+    pub bundle: Option<String>,
+}
+
+/// A snapshot reference.
+#[derive(Debug, Args)]
+pub struct SnapshotRefArgs {
+    /// `BUNDLE@VERSION`, a snapshot id (or its first 8+ characters), or a bundle (its
+    /// latest snapshot).
+    pub snapshot: String,
+}
+
+/// `flowgate snapshot export`.
+#[derive(Debug, Args)]
+pub struct SnapshotExportArgs {
+    /// `BUNDLE@VERSION`, a snapshot id or a bundle.
+    pub snapshot: String,
+    /// The file to write.
+    pub file: PathBuf,
+}
+
+/// `flowgate snapshot import`.
+#[derive(Debug, Args)]
+pub struct SnapshotImportArgs {
+    /// The file to read.
+    pub file: PathBuf,
+}
+
+/// `flowgate diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old side: `BUNDLE@VERSION`, a snapshot id, a bundle (its latest snapshot), a
+    /// workspace directory, or `working` (the working tree).
+    pub from: String,
+    /// The new side (default: the working tree).
+    #[arg(default_value = "working")]
+    pub to: String,
+    /// Print only the version the changes require, with the reasons.
+    #[arg(long)]
+    pub suggest_version: bool,
+}
+
+/// `flowgate changelog`.
+#[derive(Debug, Args)]
+pub struct ChangelogArgs {
+    /// The bundle id.
+    pub bundle: String,
+    /// Only releases after this version.
+    #[arg(long, value_name = "VERSION")]
+    pub since: Option<String>,
 }
 
 /// `flowgate init`.

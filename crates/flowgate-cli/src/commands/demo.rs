@@ -13,6 +13,7 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
         workspace: args.dir.clone(),
         format: global.format,
         color: global.color,
+        store: global.store.clone(),
     };
     let color = output::use_color(&global);
     let started = std::time::Instant::now();

@@ -1,12 +1,16 @@
 //! One module per command.
 
+mod changelog;
 mod check;
 mod demo;
+mod diff;
 mod export;
 mod graph;
 mod init;
 mod rules;
 mod schema;
+mod snapshot;
+mod store;
 mod validate;
 
 use crate::cli::{Cli, Command, GlobalArgs};
@@ -21,6 +25,12 @@ pub fn run(cli: Cli) -> Exit {
         global.format,
         crate::cli::Format::Sarif | crate::cli::Format::Github | crate::cli::Format::Junit
     );
+    if global.format == crate::cli::Format::Markdown
+        && !matches!(cli.command, Command::Diff(_) | Command::Changelog(_))
+    {
+        output::err("error: --format markdown is for `flowgate diff` and `flowgate changelog`\n");
+        return Exit::BadInput;
+    }
     if machine_only && !matches!(cli.command, Command::Check(_)) {
         output::err("error: --format sarif, github and junit are for `flowgate check`; use human or json here\n");
         return Exit::BadInput;
@@ -35,6 +45,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Export(args) => export::run(args, global),
         Command::Schema => schema::run(),
         Command::Demo(args) => demo::run(args, global),
+        Command::Snapshot(command) => snapshot::run(command, global),
+        Command::Diff(args) => diff::run(args, global),
+        Command::Changelog(args) => changelog::run(args, global),
     }
 }
 

@@ -1,0 +1,427 @@
+//! `flowgate snapshot`: freeze bundles as versions, and inspect, verify, export and import
+//! them.
+
+use super::store::{fail, find_snapshot, not_found, with_store};
+use crate::cli::{Format, GlobalArgs, SnapshotCommand, SnapshotCreateArgs};
+use crate::exit::Exit;
+use crate::output;
+use flowgate_check::parse_check_config;
+use flowgate_diff::{diff_documents, Documents};
+use flowgate_release::{
+    check_version, freeze, previous_snapshot, snapshot_documents, FreezeOptions, VersionVerdict,
+};
+use flowgate_store::{AnyStore, Clock, NewSnapshot, SnapshotKey, Store, SystemClock};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+/// Run a `snapshot` subcommand.
+pub fn run(command: &SnapshotCommand, global: &GlobalArgs) -> Exit {
+    match command {
+        SnapshotCommand::Create(args) => create(args, global),
+        SnapshotCommand::List(args) => with_store(global, |store| async move {
+            let exit = match store.list_snapshots(args.bundle.as_deref()).await {
+                Ok(list) => {
+                    if global.format == Format::Json {
+                        output::out(&format!("{}\n", json!(list)));
+                    } else if list.is_empty() {
+                        output::out("No snapshots.\n");
+                    } else {
+                        let mut text = String::new();
+                        for s in &list {
+                            let _ = writeln!(
+                                text,
+                                "{:<24} {:<10} {}  {:<16} {:>4} assets  {}",
+                                s.bundle,
+                                s.version,
+                                s.created_at,
+                                s.author,
+                                s.entries,
+                                s.id.short()
+                            );
+                        }
+                        output::out(&text);
+                    }
+                    Exit::Success
+                }
+                Err(e) => store_error(global, &e),
+            };
+            (store, exit)
+        }),
+        SnapshotCommand::Show(args) => with_store(global, |store| async move {
+            let exit = match find_snapshot(&store, &args.snapshot).await {
+                Ok(Some(snapshot)) => {
+                    if global.format == Format::Json {
+                        output::out(&format!("{}\n", json!(snapshot)));
+                    } else {
+                        let mut text = format!(
+                            "{} {} ({})\nid:      {}\ncreated: {} by {}\n",
+                            snapshot.bundle,
+                            snapshot.version,
+                            release_id(&snapshot.manifest, &snapshot.version),
+                            snapshot.id,
+                            snapshot.created_at,
+                            snapshot.author
+                        );
+                        let _ = writeln!(
+                            text,
+                            "manifest: {}",
+                            serde_json::to_string_pretty(&snapshot.manifest).unwrap_or_default()
+                        );
+                        let _ = writeln!(text, "assets ({}):", snapshot.entries.len());
+                        for entry in &snapshot.entries {
+                            let _ = writeln!(
+                                text,
+                                "  {:<12} {:<40} {}",
+                                entry.kind,
+                                entry.id,
+                                entry.object.short()
+                            );
+                        }
+                        output::out(&text);
+                    }
+                    Exit::Success
+                }
+                Ok(None) => {
+                    not_found(global, &args.snapshot);
+                    Exit::BadInput
+                }
+                Err(e) => store_error(global, &e),
+            };
+            (store, exit)
+        }),
+        SnapshotCommand::Verify => with_store(global, |store| async move {
+            let exit = match (store.verify().await, store.verify_log().await) {
+                (Ok(report), Ok(log)) => {
+                    let problems = json!(report);
+                    let log_json = json!(log);
+                    if global.format == Format::Json {
+                        output::out(&format!(
+                            "{}\n",
+                            json!({"store": problems, "log": log_json})
+                        ));
+                    } else {
+                        output::out(&format!("store: {problems}\nlog:   {log_json}\n"));
+                    }
+                    if report.problems.is_empty() && log.broken.is_none() {
+                        Exit::Success
+                    } else {
+                        Exit::Findings
+                    }
+                }
+                (Err(e), _) | (_, Err(e)) => store_error(global, &e),
+            };
+            (store, exit)
+        }),
+        SnapshotCommand::Export(args) => with_store(global, |store| async move {
+            let exit = match find_snapshot(&store, &args.snapshot).await {
+                Ok(Some(snapshot)) => match store.export_snapshot(&snapshot.id).await {
+                    Ok(bytes) => match write_atomically(&args.file, &bytes) {
+                        Ok(()) => {
+                            output::out(&format!(
+                                "wrote {} {} ({} bytes) to {}\n",
+                                snapshot.bundle,
+                                snapshot.version,
+                                bytes.len(),
+                                args.file.display()
+                            ));
+                            Exit::Success
+                        }
+                        Err(e) => {
+                            fail(
+                                global,
+                                &format!("cannot write {}: {e}", args.file.display()),
+                                "check the path and permissions",
+                            );
+                            Exit::BadInput
+                        }
+                    },
+                    Err(e) => store_error(global, &e),
+                },
+                Ok(None) => {
+                    not_found(global, &args.snapshot);
+                    Exit::BadInput
+                }
+                Err(e) => store_error(global, &e),
+            };
+            (store, exit)
+        }),
+        SnapshotCommand::Import(args) => with_store(global, |store| async move {
+            let bytes = match std::fs::read(&args.file) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    fail(
+                        global,
+                        &format!("cannot read {}: {e}", args.file.display()),
+                        "check the path",
+                    );
+                    return (store, Exit::BadInput);
+                }
+            };
+            let exit = match store.import_snapshot(&bytes).await {
+                Ok(created) => {
+                    output::out(&format!(
+                        "{} snapshot {} ({} new objects)\n",
+                        if created.created {
+                            "imported"
+                        } else {
+                            "already had"
+                        },
+                        created.id.short(),
+                        created.new_objects
+                    ));
+                    Exit::Success
+                }
+                Err(e) => {
+                    fail(global, &format!("{}: {e}", args.file.display()), "the file was changed after export or is not a flowgate snapshot file; nothing was imported");
+                    Exit::Findings
+                }
+            };
+            (store, exit)
+        }),
+    }
+}
+
+fn create(args: &SnapshotCreateArgs, global: &GlobalArgs) -> Exit {
+    let (workspace, loaded) = match super::load(global) {
+        Ok(loaded) => loaded,
+        Err(exit) => return exit,
+    };
+    if loaded.has_errors() {
+        output::out(&output::human_diagnostics(
+            &loaded.diagnostics,
+            &loaded.sources,
+            output::use_color(global),
+        ));
+        output::err("error: the workspace does not load cleanly; fix the problems above before freezing a release\n");
+        return Exit::Findings;
+    }
+    let config = match parse_check_config(&workspace.config_text, "flowgate.toml") {
+        Ok(config) => config,
+        Err(diagnostics) => {
+            for d in &diagnostics {
+                output::fatal(d, global);
+            }
+            return Exit::BadInput;
+        }
+    };
+    let (commit, dirty) = git_state(&workspace.root);
+    let options = FreezeOptions {
+        author: author(args.author.as_deref(), &workspace.root),
+        commit,
+        dirty,
+        environments: workspace.config.environments.keys().cloned().collect(),
+    };
+    let frozen = match freeze(&workspace.root, &loaded, &config, &args.bundle, &options) {
+        Ok(frozen) => frozen,
+        Err(e) => {
+            fail(
+                global,
+                &e.to_string(),
+                "`flowgate validate` and `flowgate check` show what is wrong",
+            );
+            return Exit::BadInput;
+        }
+    };
+    if frozen.check_errors > 0 {
+        output::err(&format!(
+            "error: {} check error(s) on the bundle's assets; run `flowgate check` and fix them (or record an exception with its reason in [check]) before freezing a release\n",
+            frozen.check_errors
+        ));
+        return Exit::Findings;
+    }
+    with_store(global, |store| async move {
+        let exit = create_in(&store, args, global, frozen, options.author).await;
+        (store, exit)
+    })
+}
+
+async fn create_in(
+    store: &AnyStore,
+    args: &SnapshotCreateArgs,
+    global: &GlobalArgs,
+    mut frozen: flowgate_release::Frozen,
+    author: String,
+) -> Exit {
+    let previous = match previous_snapshot(store, &args.bundle).await {
+        Ok(previous) => previous,
+        Err(e) => {
+            fail(global, &e.to_string(), "check the store");
+            return Exit::BadInput;
+        }
+    };
+    let mut diff = None;
+    if let Some(previous) = &previous {
+        if previous.version != args.version {
+            let old = match store.get_snapshot(SnapshotKey::Id(&previous.id)).await {
+                Ok(Some(snapshot)) => snapshot_documents(store, &snapshot).await,
+                Ok(None) => Ok(Documents::default()),
+                Err(e) => Err(e.into()),
+            };
+            match old {
+                Ok(old) => diff = Some(diff_documents(&old, &frozen.documents)),
+                Err(e) => {
+                    fail(
+                        global,
+                        &e.to_string(),
+                        "`flowgate snapshot verify` checks the store",
+                    );
+                    return Exit::BadInput;
+                }
+            }
+        }
+    }
+    let verdict = check_version(
+        &args.version,
+        previous
+            .as_ref()
+            .filter(|p| p.version != args.version)
+            .map(|p| p.version.as_str()),
+        diff.as_ref(),
+        args.allow_version.as_deref(),
+    );
+    let required = match verdict {
+        Ok(VersionVerdict::First) => None,
+        Ok(VersionVerdict::Fits { required }) => Some(required),
+        Err(e) => {
+            output::err(&format!("error: {e}\n"));
+            return Exit::Findings;
+        }
+    };
+    let now = SystemClock.now();
+    let prefix = frozen
+        .manifest
+        .get("release_prefix")
+        .and_then(Value::as_str)
+        .unwrap_or("R")
+        .to_owned();
+    frozen.manifest.insert(
+        "release_id".to_owned(),
+        Value::from(format!("{prefix}-{}", args.version)),
+    );
+    frozen.manifest.insert(
+        "previous".to_owned(),
+        json!(previous.as_ref().map(|p| &p.version)),
+    );
+    frozen.manifest.insert(
+        "required_bump".to_owned(),
+        json!(required.map(|b| b.as_str())),
+    );
+    if let Some(reason) = &args.allow_version {
+        frozen
+            .manifest
+            .insert("version_override".to_owned(), Value::from(reason.clone()));
+    }
+    let snapshot = NewSnapshot {
+        bundle: frozen.bundle.clone(),
+        version: args.version.clone(),
+        created_at: now,
+        author,
+        manifest: Value::Object(frozen.manifest.clone()),
+        entries: frozen.entries.clone(),
+    };
+    match store.create_snapshot(&snapshot, &frozen.objects).await {
+        Ok(created) => {
+            let release = format!("{prefix}-{}", args.version);
+            if global.format == Format::Json {
+                output::out(&format!(
+                    "{}\n",
+                    json!({"id": created.id, "created": created.created, "release_id": release, "assets": snapshot.entries.len(), "new_objects": created.new_objects, "required_bump": required.map(|b| b.as_str())})
+                ));
+            } else if created.created {
+                output::out(&format!(
+                    "snapshot {release} ({} {}) {}: {} assets, {} new objects{}\n",
+                    snapshot.bundle,
+                    snapshot.version,
+                    created.id.short(),
+                    snapshot.entries.len(),
+                    created.new_objects,
+                    required
+                        .map(|b| format!(
+                            ", changes since {} require a {b} release",
+                            previous.as_ref().map(|p| p.version.as_str()).unwrap_or("-")
+                        ))
+                        .unwrap_or_default()
+                ));
+            } else {
+                output::out(&format!(
+                    "snapshot {release} already exists with this content ({}); nothing written\n",
+                    created.id.short()
+                ));
+            }
+            Exit::Success
+        }
+        Err(e) => store_error(global, &e),
+    }
+}
+
+fn store_error(global: &GlobalArgs, e: &flowgate_store::Error) -> Exit {
+    fail(
+        global,
+        &e.to_string(),
+        "`flowgate snapshot verify` checks the store; nothing was changed",
+    );
+    if e.is_conflict() {
+        Exit::Conflict
+    } else {
+        Exit::BadInput
+    }
+}
+
+/// `LI-2.4.1` from a manifest.
+pub fn release_id(manifest: &Value, version: &str) -> String {
+    manifest
+        .get("release_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .unwrap_or_else(|| version.to_owned())
+}
+
+/// The source commit and whether the checkout has uncommitted changes.
+fn git_state(root: &Path) -> (Option<String>, bool) {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    let commit = git(&["rev-parse", "HEAD"]).filter(|c| !c.is_empty());
+    let dirty = commit.is_some()
+        && git(&["status", "--porcelain", "--", "."]).is_some_and(|s| !s.is_empty());
+    (commit, dirty)
+}
+
+/// Who is acting: `--as`, `FLOWGATE_USER`, git's `user.name`, `USER`.
+pub fn author(given: Option<&str>, root: &Path) -> String {
+    if let Some(name) = given.filter(|n| !n.trim().is_empty()) {
+        return name.to_owned();
+    }
+    if let Ok(name) = std::env::var("FLOWGATE_USER") {
+        if !name.trim().is_empty() {
+            return name;
+        }
+    }
+    let git_name = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["config", "user.name"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|n| !n.is_empty());
+    git_name
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let partial = path.with_extension("flowgate-partial");
+    std::fs::write(&partial, bytes)?;
+    std::fs::rename(&partial, path)
+}

@@ -1,0 +1,34 @@
+//! What can go wrong in a release, with what to do about it.
+
+/// A release operation that could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    /// No bundle with that id in the workspace.
+    #[error("no bundle `{bundle}` in the workspace{hint}")]
+    NoBundle {
+        /// The id asked for.
+        bundle: String,
+        /// ` (bundles: a, b)` or a suggestion.
+        hint: String,
+    },
+    /// The version is not semver.
+    #[error("`{0}` is not a semantic version; write MAJOR.MINOR.PATCH, such as 1.4.0")]
+    BadVersion(String),
+    /// The workspace has loader errors or check errors.
+    #[error("{0}")]
+    NotReleasable(String),
+    /// The version does not match what changed.
+    #[error("{0}")]
+    VersionTooSmall(String),
+    /// A stored snapshot does not read back.
+    #[error("snapshot {snapshot} cannot be read: {reason}")]
+    Unreadable {
+        /// Which snapshot.
+        snapshot: String,
+        /// Why.
+        reason: String,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] flowgate_store::Error),
+}

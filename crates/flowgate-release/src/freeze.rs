@@ -1,0 +1,261 @@
+//! Freezing a bundle: its resolved assets as content-addressed objects, and the manifest.
+
+use crate::error::ReleaseError;
+use flowgate_check::{check, CheckConfig, CheckOptions};
+use flowgate_diagnostics::{render_json, Severity};
+use flowgate_diff::Documents;
+use flowgate_load::Loaded;
+use flowgate_model::{AssetKind, AssetSpec, Bundle, Model};
+use flowgate_store::{canonical_json, Entry, Object};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// What the caller knows about the release beyond the workspace.
+#[derive(Debug, Clone, Default)]
+pub struct FreezeOptions {
+    /// Who freezes it.
+    pub author: String,
+    /// The source commit, when the workspace is a git checkout.
+    pub commit: Option<String>,
+    /// Whether the checkout had uncommitted changes.
+    pub dirty: bool,
+    /// The environments, for the check run recorded in the manifest.
+    pub environments: Vec<String>,
+}
+
+/// A frozen bundle, ready to be stored.
+#[derive(Debug, Clone)]
+pub struct Frozen {
+    /// The bundle id.
+    pub bundle: String,
+    /// One object per asset: its canonical JSON document, or for a platform flow its
+    /// original file, byte for byte.
+    pub objects: Vec<Object>,
+    /// Which object holds which asset.
+    pub entries: Vec<Entry>,
+    /// The documents a diff compares.
+    pub documents: Documents,
+    /// The manifest, without version, date and author (the caller adds those).
+    pub manifest: Map<String, Value>,
+    /// Check findings at error severity on the bundle's assets.
+    pub check_errors: usize,
+}
+
+/// Freeze `bundle` from a loaded workspace.
+pub fn freeze(
+    root: &Path,
+    loaded: &Loaded,
+    config: &CheckConfig,
+    bundle: &str,
+    options: &FreezeOptions,
+) -> Result<Frozen, ReleaseError> {
+    if loaded.has_errors() {
+        return Err(ReleaseError::NotReleasable(
+            "the workspace does not load cleanly; run `flowgate validate` and fix the errors \
+             before freezing a release"
+                .to_owned(),
+        ));
+    }
+    let model = &loaded.model;
+    let (bundle_asset, spec) = find_bundle(model, bundle)?;
+    let mut members: BTreeSet<String> = model
+        .bundle_members(spec)
+        .into_iter()
+        .map(|id| id.as_str().to_owned())
+        .collect();
+    members.insert(bundle.to_owned());
+
+    let mut objects = Vec::with_capacity(members.len());
+    let mut entries = Vec::with_capacity(members.len());
+    let mut documents = BTreeMap::new();
+    let mut platform = Map::new();
+    let mut member_files = BTreeSet::new();
+    for id in &members {
+        let Some(asset) = model.get_str(id) else {
+            continue;
+        };
+        let path = model
+            .file(asset.origin.file)
+            .map(|f| f.path.to_string_lossy().replace('\\', "/"));
+        if let Some(path) = &path {
+            member_files.insert(path.clone());
+        }
+        let document = asset.document();
+        let object = match &asset.spec {
+            AssetSpec::Flow(flow) => {
+                platform.insert(id.clone(), Value::from(flow.dialect.as_str()));
+                Object::new(flow.original.as_bytes().to_vec())
+            }
+            _ => Object::new(canonical_json(&document)),
+        };
+        entries.push(Entry {
+            kind: asset.kind().as_str().to_owned(),
+            id: id.clone(),
+            object: object.id(),
+            path,
+        });
+        objects.push(object);
+        documents.insert(id.clone(), document);
+    }
+
+    let (check_digest, check_errors, check_warnings) =
+        check_digest(loaded, config, &options.environments, &member_files);
+    let bundle_document = bundle_asset.document();
+    let mut manifest = Map::new();
+    manifest.insert(
+        "release_prefix".to_owned(),
+        Value::from(release_prefix(bundle, &bundle_document)),
+    );
+    manifest.insert(
+        "description".to_owned(),
+        bundle_document
+            .get("description")
+            .cloned()
+            .unwrap_or(Value::Null),
+    );
+    manifest.insert(
+        "source".to_owned(),
+        json!({ "commit": options.commit, "dirty": options.dirty, "workspace": root.file_name().map(|n| n.to_string_lossy().into_owned()) }),
+    );
+    manifest.insert(
+        "check".to_owned(),
+        json!({ "digest": check_digest, "errors": check_errors, "warnings": check_warnings }),
+    );
+    manifest.insert(
+        "externals".to_owned(),
+        externals(&documents, &bundle_document),
+    );
+    manifest.insert("platform_flows".to_owned(), Value::Object(platform));
+    Ok(Frozen {
+        bundle: bundle.to_owned(),
+        objects,
+        entries,
+        documents: Documents(documents),
+        manifest,
+        check_errors,
+    })
+}
+
+fn find_bundle<'m>(
+    model: &'m Model,
+    bundle: &str,
+) -> Result<(&'m flowgate_model::Asset, &'m Bundle), ReleaseError> {
+    if let Some(asset) = model.get_str(bundle) {
+        if let AssetSpec::Bundle(spec) = &asset.spec {
+            return Ok((asset, spec));
+        }
+    }
+    let bundles: Vec<&str> = model
+        .of_kind(AssetKind::Bundle)
+        .map(|a| a.id.as_str())
+        .collect();
+    Err(ReleaseError::NoBundle {
+        bundle: bundle.to_owned(),
+        hint: if bundles.is_empty() {
+            "; declare one with `kind: Bundle` (see docs/format.md)".to_owned()
+        } else {
+            format!("; bundles: {}", bundles.join(", "))
+        },
+    })
+}
+
+/// The release id prefix: the bundle's `release_prefix`, or the initials of its id
+/// (`lead-intake` → `LI`).
+fn release_prefix(bundle: &str, document: &Value) -> String {
+    if let Some(prefix) = document.get("release_prefix").and_then(Value::as_str) {
+        return prefix.to_owned();
+    }
+    let initials: String = bundle
+        .split(['-', '_', '.'])
+        .filter_map(|word| word.chars().next())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if initials.is_empty() {
+        "R".to_owned()
+    } else {
+        initials
+    }
+}
+
+/// A digest of the check findings on the bundle's files, with the error and warning counts.
+fn check_digest(
+    loaded: &Loaded,
+    config: &CheckConfig,
+    environments: &[String],
+    member_files: &BTreeSet<String>,
+) -> (String, usize, usize) {
+    let report = check(
+        &loaded.model,
+        &loaded.sources,
+        config,
+        &CheckOptions {
+            environment: None,
+            environments,
+            only: None,
+        },
+    );
+    let ours: Vec<_> = report
+        .diagnostics
+        .into_iter()
+        .filter(|d| {
+            d.location
+                .as_ref()
+                .is_some_and(|l| member_files.contains(&l.path.replace('\\', "/")))
+        })
+        .collect();
+    let errors = ours
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = ours
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    let rendered = canonical_json(&render_json(&ours));
+    let digest = blake3::hash(&rendered).to_hex().to_string();
+    (digest, errors, warnings)
+}
+
+/// Endpoints, secret names and declared externals the bundle reaches, listed explicitly.
+fn externals(documents: &BTreeMap<String, Value>, bundle: &Value) -> Value {
+    let mut endpoints = BTreeSet::new();
+    let mut secrets = BTreeSet::new();
+    for document in documents.values() {
+        if let Some(endpoint) = document.get("endpoint").and_then(Value::as_str) {
+            endpoints.insert(endpoint.to_owned());
+        }
+        if let Some(Value::Object(per_env)) = document.get("endpoints") {
+            endpoints.extend(
+                per_env
+                    .values()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned),
+            );
+        }
+        collect_secrets(document, &mut secrets);
+    }
+    json!({
+        "endpoints": endpoints,
+        "secrets": secrets,
+        "declared": bundle.get("externals").cloned().unwrap_or(Value::Array(Vec::new())),
+    })
+}
+
+/// Secret references (`env:CRM_TOKEN`, `vault:…`) anywhere in a document.
+fn collect_secrets(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                if key == "secret" {
+                    if let Some(name) = child.as_str() {
+                        out.insert(name.to_owned());
+                    }
+                }
+                collect_secrets(child, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_secrets(v, out)),
+        _ => {}
+    }
+}

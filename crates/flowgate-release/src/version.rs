@@ -1,0 +1,76 @@
+//! Holding a new version against what changed since the previous snapshot.
+
+use crate::error::ReleaseError;
+use flowgate_diff::{Bump, Diff};
+use flowgate_store::{compare_versions, SnapshotSummary, Store};
+
+/// Whether a proposed version fits the changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionVerdict {
+    /// The first release of the bundle: any version will do.
+    First,
+    /// The version moves at least as far as the changes require.
+    Fits {
+        /// The bump the changes require.
+        required: Bump,
+    },
+}
+
+/// The latest snapshot of `bundle` by version, if any.
+pub async fn previous_snapshot(
+    store: &impl Store,
+    bundle: &str,
+) -> Result<Option<SnapshotSummary>, ReleaseError> {
+    let mut snapshots = store.list_snapshots(Some(bundle)).await?;
+    snapshots.sort_by(|a, b| compare_versions(&a.version, &b.version));
+    Ok(snapshots.pop())
+}
+
+/// Check `version` against the previous version and the diff from it. A version that is
+/// not greater than the previous, or moves less than the diff requires, is refused with the
+/// reasons, unless `allow` carries a reason to accept it anyway.
+pub fn check_version(
+    version: &str,
+    previous: Option<&str>,
+    diff: Option<&Diff>,
+    allow: Option<&str>,
+) -> Result<VersionVerdict, ReleaseError> {
+    let next = semver::Version::parse(version.trim_start_matches('v'))
+        .map_err(|_| ReleaseError::BadVersion(version.to_owned()))?;
+    let (Some(previous), Some(diff)) = (previous, diff) else {
+        return Ok(VersionVerdict::First);
+    };
+    let before = semver::Version::parse(previous.trim_start_matches('v'))
+        .map_err(|_| ReleaseError::BadVersion(previous.to_owned()))?;
+    let required = diff.bump;
+    let given = Bump::between(&before, &next);
+    let fits = match given {
+        Some(given) => given >= required,
+        None => false,
+    };
+    if fits || allow.is_some_and(|reason| !reason.trim().is_empty()) {
+        return Ok(VersionVerdict::Fits { required });
+    }
+    let suggestion = required.max(Bump::Patch).apply(&before);
+    let reasons: Vec<String> = diff
+        .reasons()
+        .iter()
+        .take(8)
+        .map(|(asset, detail)| format!("  - {} `{}`: {}", asset.kind, asset.id, detail.text))
+        .collect();
+    let problem = match given {
+        None => format!("version {next} is not greater than the previous version {before}"),
+        Some(given) => format!(
+            "version {next} is a {given} release, but the changes since {before} require a {required} release"
+        ),
+    };
+    Err(ReleaseError::VersionTooSmall(format!(
+        "{problem}; use {suggestion} or pass --allow-version \"<reason>\"{}{}",
+        if reasons.is_empty() {
+            ""
+        } else {
+            "\nbecause:\n"
+        },
+        reasons.join("\n")
+    )))
+}
