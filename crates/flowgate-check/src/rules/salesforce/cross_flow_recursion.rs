@@ -146,20 +146,25 @@ impl Rule for CrossFlowRecursion {
             })
             .collect();
 
-        // The shortest loop through each flow, each loop once, told from its first flow by
-        // name.
-        let mut reported = BTreeSet::new();
-        for start in 0..nodes.len() {
-            let Some(mut cycle) = shortest_cycle(&edges, start) else {
-                continue;
-            };
-            let lowest = (0..cycle.len()).min_by_key(|&k| cycle[k].0).unwrap_or(0);
-            cycle.rotate_left(lowest);
-            if reported.insert(cycle.clone()) {
-                report(sink, &nodes, &cycle);
-            }
+        for cycle in loops(&edges) {
+            report(sink, &nodes, &cycle);
         }
     }
+}
+
+/// The shortest loop through each flow, each loop once, starting from its lowest flow (the
+/// first by name), in order.
+fn loops(edges: &[Vec<(usize, usize)>]) -> BTreeSet<Vec<(usize, usize)>> {
+    let mut loops = BTreeSet::new();
+    for start in 0..edges.len() {
+        let Some(mut cycle) = shortest_cycle(edges, start) else {
+            continue;
+        };
+        let lowest = (0..cycle.len()).min_by_key(|&k| cycle[k].0).unwrap_or(0);
+        cycle.rotate_left(lowest);
+        loops.insert(cycle);
+    }
+    loops
 }
 
 /// The shortest loop of two or more flows from `first` back to it, as hops `(flow, index of
@@ -255,5 +260,31 @@ fn report(sink: &mut Sink, nodes: &[Node<'_>], cycle: &[(usize, usize)]) {
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loops;
+
+    /// The flows of each loop found, in order.
+    fn flows(edges: &[Vec<(usize, usize)>]) -> Vec<Vec<usize>> {
+        loops(edges)
+            .into_iter()
+            .map(|cycle| cycle.into_iter().map(|(flow, _)| flow).collect())
+            .collect()
+    }
+
+    #[test]
+    fn every_loop_once_from_its_lowest_flow() {
+        // 0 <-> 1 and 1 <-> 2: from 1 and from 2 the shortest loop may be the other one,
+        // both are reported.
+        let two_pairs = [vec![(1, 0)], vec![(0, 0), (2, 1)], vec![(1, 0)]];
+        assert_eq!(flows(&two_pairs), [vec![0, 1], vec![1, 2]]);
+        // 2 -> 0 -> 1 -> 2, and a flow 3 that feeds it without being part of it.
+        let triangle = [vec![(1, 0)], vec![(2, 0)], vec![(0, 0)], vec![(0, 0)]];
+        assert_eq!(flows(&triangle), [vec![0, 1, 2]]);
+        // A chain is no loop; self-loops are never edges.
+        assert!(flows(&[vec![(1, 0)], vec![]]).is_empty());
     }
 }
