@@ -76,6 +76,7 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
     ("FG704", "dml-in-loop", CodeStatus::Active),
     ("FG705", "query-in-loop", CodeStatus::Active),
     ("FG706", "action-in-loop", CodeStatus::Active),
+    ("FG707", "hardcoded-url", CodeStatus::Active),
     // Salesforce flows
     ("FG801", "api-version", CodeStatus::Active),
     ("FG802", "auto-layout", CodeStatus::Active),

@@ -14,6 +14,7 @@ mod reference;
 pub mod registry;
 mod rule;
 pub mod rules;
+mod secrets;
 
 pub use config::{
     parse_check_config, CheckConfig, EnvironmentChecks, Exception, FailOn, FlowOptions, Level,

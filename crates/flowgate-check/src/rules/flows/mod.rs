@@ -4,6 +4,7 @@
 
 mod action_in_loop;
 mod dml_in_loop;
+mod hardcoded_url;
 mod missing_fault_path;
 mod query_in_loop;
 mod support;
@@ -12,6 +13,7 @@ mod unused_variable;
 
 pub use action_in_loop::ActionInLoop;
 pub use dml_in_loop::DmlInLoop;
+pub use hardcoded_url::HardcodedUrl;
 pub use missing_fault_path::MissingFaultPath;
 pub use query_in_loop::QueryInLoop;
 pub use unreachable_element::UnreachableElement;
@@ -27,4 +29,5 @@ pub const RULES: &[&dyn Rule] = &[
     &DmlInLoop,
     &QueryInLoop,
     &ActionInLoop,
+    &HardcodedUrl,
 ];

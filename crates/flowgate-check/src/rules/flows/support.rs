@@ -10,8 +10,9 @@
 //!   lowers those links to auxiliary connections, followed forwards like wires.
 
 use crate::{CheckContext, Sink};
+use flowgate_diagnostics::Span;
 use flowgate_model::flow::{ConnectionKind, Dialect, Element, ElementKind, Flow};
-use flowgate_syntax::Node;
+use flowgate_syntax::{Node, XmlElement};
 use std::collections::{HashMap, HashSet};
 
 /// A flow's elements with their connections resolved to indices.
@@ -402,5 +403,260 @@ pub fn report_work_in_loops(
                 format!("loop `{}`", the_loop.id.value),
             );
         }
+    }
+}
+
+/// One text value of a flow document: an XML element's text, or a JSON string.
+#[derive(Debug, Clone)]
+pub struct DocText<'a> {
+    /// The text, with entities and escapes resolved.
+    pub text: &'a str,
+    /// Where it is written: an XML text's characters, a JSON string's content (quotes
+    /// excluded).
+    pub span: Span,
+    /// The XML tag or JSON key it is the value of (for items of a JSON list, the list's key).
+    pub key: Option<&'a str>,
+    /// For the value of a name/value pair (n8n `{ "name": "Authorization", "value": … }`,
+    /// Node-RED `{ "keyValue": …, "valueValue": … }`, Salesforce
+    /// `<name>…</name><value><stringValue>…</stringValue></value>`), the name.
+    pub pair_name: Option<&'a str>,
+    /// The id of the element or resource it belongs to (Salesforce API name, n8n node name,
+    /// Node-RED node id).
+    pub owner: Option<&'a str>,
+    /// Documentation rather than behaviour: Salesforce descriptions, n8n sticky notes and
+    /// node notes, Node-RED comments and `info` texts.
+    pub documentation: bool,
+    /// Data kept with the workflow rather than configuration (n8n `pinData`).
+    pub data: bool,
+}
+
+/// Every text value of a flow's document, in document order.
+pub fn document_texts(flow: &Flow) -> Vec<DocText<'_>> {
+    let mut out = Vec::new();
+    if let Some(root) = flow.document.xml() {
+        for child in &root.children {
+            let owner = match child.name.value.as_str() {
+                "start" => Some(START_NAME),
+                _ => child.child_text("name"),
+            };
+            xml_texts(child, None, owner, false, &mut out);
+        }
+    } else if let Some(root) = flow.document.json() {
+        let context = JsonContext {
+            key: None,
+            pair_name: None,
+            owner: None,
+            documentation: false,
+            data: false,
+        };
+        match flow.dialect {
+            Dialect::N8n => {
+                for entry in root.as_map().unwrap_or_default() {
+                    let key = entry.key.value.as_str();
+                    let context = JsonContext {
+                        key: Some(key),
+                        data: key == "pinData",
+                        ..context
+                    };
+                    if key == "nodes" {
+                        for node in entry.value.as_seq().unwrap_or_default() {
+                            let sticky = node
+                                .get("type")
+                                .and_then(Node::as_str)
+                                .is_some_and(|t| t.ends_with(".stickyNote"));
+                            let context = JsonContext {
+                                owner: node.get("name").and_then(Node::as_str),
+                                documentation: sticky,
+                                ..context
+                            };
+                            json_texts(node, context, &mut out);
+                        }
+                    } else {
+                        json_texts(&entry.value, context, &mut out);
+                    }
+                }
+            }
+            Dialect::NodeRed | Dialect::Salesforce => {
+                for node in node_red_nodes(root) {
+                    let comment = node.get("type").and_then(Node::as_str) == Some("comment");
+                    let context = JsonContext {
+                        owner: node.get("id").and_then(Node::as_str),
+                        documentation: comment,
+                        ..context
+                    };
+                    if node.get("flow").is_some() {
+                        // A subflow module: its own fields only, the nodes come next.
+                        for entry in node.as_map().unwrap_or_default() {
+                            if entry.key.value != "flow" {
+                                let key = Some(entry.key.value.as_str());
+                                json_texts(&entry.value, JsonContext { key, ..context }, &mut out);
+                            }
+                        }
+                    } else {
+                        json_texts(node, context, &mut out);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What [`document_texts`] calls the `start` element of a Salesforce flow.
+const START_NAME: &str = "$start";
+
+fn xml_texts<'a>(
+    element: &'a XmlElement,
+    pair_name: Option<&'a str>,
+    owner: Option<&'a str>,
+    documentation: bool,
+    out: &mut Vec<DocText<'a>>,
+) {
+    let tag = element.name.value.as_str();
+    let documentation = documentation || tag == "description";
+    if let Some(text) = &element.text {
+        out.push(DocText {
+            text: &text.value,
+            span: text.span,
+            key: Some(tag),
+            pair_name,
+            owner,
+            documentation,
+            data: false,
+        });
+    }
+    // `<inputParameters><name>Authorization</name><value><stringValue>…` : the name applies
+    // to what is inside `value`.
+    let name = element.child_text("name");
+    for child in &element.children {
+        let pair = if child.name.value == "value" {
+            name
+        } else if tag == "value" {
+            pair_name
+        } else {
+            None
+        };
+        xml_texts(child, pair, owner, documentation, out);
+    }
+}
+
+/// Where a JSON value sits, for [`json_texts`].
+#[derive(Clone, Copy)]
+struct JsonContext<'a> {
+    key: Option<&'a str>,
+    pair_name: Option<&'a str>,
+    owner: Option<&'a str>,
+    documentation: bool,
+    data: bool,
+}
+
+fn json_texts<'a>(node: &'a Node, context: JsonContext<'a>, out: &mut Vec<DocText<'a>>) {
+    if let Some(text) = node.as_str() {
+        let inner = Span::new(
+            (node.span.start as usize + 1).min(node.span.end as usize),
+            (node.span.end as usize)
+                .saturating_sub(1)
+                .max(node.span.start as usize),
+        );
+        out.push(DocText {
+            text,
+            span: inner,
+            key: context.key,
+            pair_name: context.pair_name,
+            owner: context.owner,
+            documentation: context.documentation,
+            data: context.data,
+        });
+    } else if let Some(items) = node.as_seq() {
+        for item in items {
+            json_texts(
+                item,
+                JsonContext {
+                    pair_name: None,
+                    ..context
+                },
+                out,
+            );
+        }
+    } else if let Some(entries) = node.as_map() {
+        let name = ["name", "keyValue", "key"]
+            .iter()
+            .find_map(|k| node.get(k).and_then(Node::as_str));
+        for entry in entries {
+            let key = entry.key.value.as_str();
+            let pair_name = matches!(key, "value" | "valueValue")
+                .then_some(name)
+                .flatten();
+            let documentation = context.documentation || matches!(key, "notes" | "info");
+            json_texts(
+                &entry.value,
+                JsonContext {
+                    key: Some(key),
+                    pair_name,
+                    documentation,
+                    ..context
+                },
+                out,
+            );
+        }
+    }
+}
+
+/// The span of `part` (a slice of `text.text`) in the file `source`: exact when the text is
+/// written as it reads (no entities or escapes), else where `part` is written verbatim in
+/// the text, else the whole text.
+pub fn locate_part(source: &str, text: &DocText<'_>, part: &str) -> Span {
+    let raw = source
+        .get(text.span.start as usize..text.span.end as usize)
+        .unwrap_or_default();
+    let offset = (part.as_ptr() as usize).checked_sub(text.text.as_ptr() as usize);
+    let exact = raw == text.text;
+    let at = match offset {
+        Some(offset) if exact && offset + part.len() <= raw.len() => Some(offset),
+        _ => {
+            let mut found = raw.match_indices(part).map(|(at, _)| at);
+            match (found.next(), found.next()) {
+                (Some(at), None) => Some(at),
+                _ => None,
+            }
+        }
+    };
+    match at {
+        Some(at) => {
+            let start = text.span.start as usize + at;
+            Span::new(start, start + part.len())
+        }
+        None => text.span,
+    }
+}
+
+/// How messages name the owner of a text: the element (see [`describe`]), or, for a
+/// Node-RED configuration node or anything else outside the elements, its id.
+pub fn describe_owner(flow: &Flow, owner: Option<&str>) -> Option<String> {
+    let owner = owner?;
+    Some(match flow.element(owner) {
+        Some(element) => describe(flow, element),
+        None if flow.dialect == Dialect::Salesforce => {
+            let declaration = flow
+                .variables
+                .iter()
+                .find(|v| v.name.value == owner)
+                .map(|v| v.declaration.as_str());
+            format!("{} `{owner}`", resource_noun(declaration.unwrap_or("")))
+        }
+        None => format!("node `{owner}`"),
+    })
+}
+
+/// What messages call a Salesforce resource declared with `tag`.
+pub fn resource_noun(tag: &str) -> &'static str {
+    match tag {
+        "variables" => "variable",
+        "formulas" => "formula",
+        "constants" => "constant",
+        "textTemplates" => "text template",
+        "choices" => "choice",
+        "dynamicChoiceSets" => "record choice set",
+        _ => "resource",
     }
 }

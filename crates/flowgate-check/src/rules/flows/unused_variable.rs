@@ -1,3 +1,4 @@
+use super::support::resource_noun;
 use crate::{declare_rule, CheckContext, Rule, RuleMeta, Sink};
 use flowgate_syntax::XmlElement;
 use std::collections::HashSet;
@@ -46,14 +47,14 @@ declare_rule! {
     }
 }
 
-/// The resources checked, with what messages call them. Text templates are not among them
-/// (Lightning Flow Scanner leaves them out too): they are often kept as documentation.
-const RESOURCES: &[(&str, &str)] = &[
-    ("variables", "variable"),
-    ("formulas", "formula"),
-    ("constants", "constant"),
-    ("choices", "choice"),
-    ("dynamicChoiceSets", "record choice set"),
+/// The resources checked. Text templates are not among them (Lightning Flow Scanner leaves
+/// them out too): they are often kept as documentation.
+const RESOURCES: &[&str] = &[
+    "variables",
+    "formulas",
+    "constants",
+    "choices",
+    "dynamicChoiceSets",
 ];
 
 impl Rule for UnusedVariable {
@@ -66,9 +67,10 @@ impl Rule for UnusedVariable {
             let references = references(root);
             for (index, declaration) in root.children.iter().enumerate() {
                 let tag = declaration.name.value.as_str();
-                let Some((_, noun)) = RESOURCES.iter().find(|(t, _)| *t == tag) else {
+                if !RESOURCES.contains(&tag) {
                     continue;
-                };
+                }
+                let noun = resource_noun(tag);
                 let Some(name) = declaration.child("name").and_then(|n| n.text.as_ref()) else {
                     continue;
                 };
