@@ -1,0 +1,202 @@
+//! Snapshots, diffs and changelogs through the command line, on a copy of the bundled
+//! example with its embedded store: freezing, idempotence, the version gate, export and a
+//! tampered import, the diff of an edit and the changelog.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/acme");
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            if entry.file_name() != ".flowgate" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+struct Workspace {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("acme");
+        copy_dir(Path::new(EXAMPLE), &root);
+        Self { _dir: dir, root }
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = Command::new(env!("CARGO_BIN_EXE_flowgate"))
+            .arg("-C")
+            .arg(&self.root)
+            .args(["--color", "never"])
+            .args(args)
+            .env_remove("FLOWGATE_STORE")
+            .env("FLOWGATE_USER", "alice")
+            .output()
+            .unwrap();
+        (
+            status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&stdout).into_owned(),
+            String::from_utf8_lossy(&stderr).into_owned(),
+        )
+    }
+
+    fn edit(&self, file: &str, from: &str, to: &str) {
+        let path = self.root.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} lacks {from:?}");
+        std::fs::write(&path, text.replace(from, to)).unwrap();
+    }
+}
+
+#[test]
+fn freeze_diff_gate_and_changelog() {
+    let ws = Workspace::new();
+    let (code, out, err) = ws.run(&["snapshot", "create", "lead-intake", "--version", "1.0.0"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("snapshot LI-1.0.0 (lead-intake 1.0.0)"),
+        "{out}"
+    );
+    assert!(ws.root.join(".flowgate/store.db").is_file());
+
+    // Same content, same version: nothing new.
+    let (code, out, _) = ws.run(&["snapshot", "create", "lead-intake", "--version", "1.0.0"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("already exists with this content"), "{out}");
+
+    // A logic change: a step removed.
+    ws.edit(
+        "assets/workflows/welcome-series.yaml",
+        "    next: wait-before-guide\n",
+        "    next: send-gear-guide\n",
+    );
+    ws.edit(
+        "assets/workflows/welcome-series.yaml",
+        "  - id: wait-before-guide\n    type: wait\n    duration: 3d\n    next: send-gear-guide\n",
+        "",
+    );
+    let (code, out, _) = ws.run(&["diff", "lead-intake"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("step `wait-before-guide` (wait) removed"),
+        "{out}"
+    );
+    assert!(out.contains("required bump: major"), "{out}");
+    let (_, out, _) = ws.run(&["diff", "lead-intake", "--suggest-version"]);
+    assert!(out.starts_with("major: 2.0.0"), "{out}");
+    let (_, out, _) = ws.run(&["--format", "markdown", "diff", "lead-intake@1.0.0"]);
+    assert!(out.contains("### Why major"), "{out}");
+
+    // The version gate: a patch version for a major change is refused, with the reason.
+    let (code, _, err) = ws.run(&["snapshot", "create", "lead-intake", "--version", "1.0.1"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("require a major release") && err.contains("use 2.0.0"),
+        "{err}"
+    );
+    let (code, _, _) = ws.run(&[
+        "snapshot",
+        "create",
+        "lead-intake",
+        "--version",
+        "1.0.1",
+        "--allow-version",
+        "hotfix agreed with marketing-ops",
+    ]);
+    assert_eq!(code, 0);
+    let (_, out, _) = ws.run(&["snapshot", "show", "lead-intake@1.0.1"]);
+    assert!(out.contains("hotfix agreed with marketing-ops"), "{out}");
+
+    // Export, a tampered import is refused, a clean one is accepted.
+    let file = ws.root.join("li.fgs");
+    let (code, _, err) = ws.run(&[
+        "snapshot",
+        "export",
+        "lead-intake@1.0.1",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let bytes = std::fs::read(&file).unwrap();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let tampered = ws.root.join("tampered.fgs");
+    std::fs::write(
+        &tampered,
+        text.replacen("send-gear-guide", "send-gear-guidx", 1),
+    )
+    .unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let store = other.path().join("other.db");
+    let (code, _, err) = ws.run(&[
+        "--store",
+        store.to_str().unwrap(),
+        "snapshot",
+        "import",
+        tampered.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0, "a tampered file must be refused");
+    assert!(!err.is_empty());
+    let (code, out, err) = ws.run(&[
+        "--store",
+        store.to_str().unwrap(),
+        "snapshot",
+        "import",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, out, _) = ws.run(&["--store", store.to_str().unwrap(), "snapshot", "list"]);
+    assert!(
+        out.contains("lead-intake") && out.contains("1.0.1"),
+        "{out}"
+    );
+
+    let (code, out, _) = ws.run(&["snapshot", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = ws.run(&["changelog", "lead-intake"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("## [1.0.1]") && out.contains("## [1.0.0]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("step `wait-before-guide` (wait) removed"),
+        "{out}"
+    );
+    assert!(
+        out.find("## [1.0.1]") < out.find("## [1.0.0]"),
+        "newest first: {out}"
+    );
+}
+
+#[test]
+fn unknown_bundles_and_bad_versions_are_refused() {
+    let ws = Workspace::new();
+    let (code, _, err) = ws.run(&["snapshot", "create", "nope", "--version", "1.0.0"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no bundle `nope`") && err.contains("lead-intake"),
+        "{err}"
+    );
+    let (code, _, err) = ws.run(&["snapshot", "create", "lead-intake", "--version", "one"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("not a semantic version"), "{err}");
+    let (code, _, err) = ws.run(&["diff", "lead-intake@9.9.9"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no snapshot"), "{err}");
+}
