@@ -6,8 +6,9 @@ declare_rule! {
     /// ## What it does
     /// Flags record-triggered Salesforce flows (a `<start>` with an `<object>` and a
     /// `<triggerType>` of `RecordBeforeSave` or `RecordAfterSave`) that have no entry
-    /// conditions: no `<filters>` and no `<filterFormula>` on the start element. Such a flow
-    /// runs on every save of every record of its object.
+    /// conditions: no `<filters>` and no `<filterFormula>` on the start element (a
+    /// `<filterLogic>` left without conditions narrows nothing). Such a flow runs on every
+    /// save of every record of its object.
     ///
     /// Before-delete flows and Process Builder processes are not checked. Lightning Flow
     /// Scanner's beta rule `MissingFilterRecordTrigger` flags the same flows.
@@ -96,7 +97,12 @@ impl Rule for RecordTriggerWithoutEntryCriteria {
                 ),
             )
             .help(format!(
-                "add entry conditions to `<start>` (`<filters>` with `<filterLogic>`, or a `<filterFormula>`) so that only the `{object}` records the flow is for start it; on updates, `<doesRequireRecordChangedToMeetCriteria>true</doesRequireRecordChangedToMeetCriteria>` also skips saves that change nothing it cares about"
+                "add entry conditions to `<start>` (`<filters>` with `<filterLogic>`, or a `<filterFormula>`) so that only the `{object}` records the flow is for start it{}",
+                if saved.contains("updated") {
+                    "; `<doesRequireRecordChangedToMeetCriteria>true</doesRequireRecordChangedToMeetCriteria>` also skips updates that change nothing it cares about"
+                } else {
+                    ""
+                }
             ));
         }
     }
