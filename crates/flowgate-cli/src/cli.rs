@@ -116,11 +116,10 @@ pub enum Command {
     Schema,
     /// Run the main job on the bundled example workspace and explain each stage.
     Demo(DemoArgs),
-    /// Freeze, list, show, verify, export and import versioned snapshots of bundles.
+    /// Freeze, list, show, verify, export and import versioned bundle snapshots.
     #[command(subcommand)]
     Snapshot(SnapshotCommand),
-    /// What changed between two snapshots, workspaces or the working tree, with the semver
-    /// bump it requires.
+    /// What changed between snapshots or the working tree, and the version bump it needs.
     Diff(DiffArgs),
     /// A Keep-a-Changelog page for a bundle, from the diffs between its snapshots.
     Changelog(ChangelogArgs),
