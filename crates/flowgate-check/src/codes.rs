@@ -77,6 +77,7 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
     ("FG705", "query-in-loop", CodeStatus::Active),
     ("FG706", "action-in-loop", CodeStatus::Active),
     ("FG707", "hardcoded-url", CodeStatus::Active),
+    ("FG708", "flow-literal-secret", CodeStatus::Active),
     // Salesforce flows
     ("FG801", "api-version", CodeStatus::Active),
     ("FG802", "auto-layout", CodeStatus::Active),

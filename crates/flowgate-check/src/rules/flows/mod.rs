@@ -4,6 +4,7 @@
 
 mod action_in_loop;
 mod dml_in_loop;
+mod flow_literal_secret;
 mod hardcoded_url;
 mod missing_fault_path;
 mod query_in_loop;
@@ -13,6 +14,7 @@ mod unused_variable;
 
 pub use action_in_loop::ActionInLoop;
 pub use dml_in_loop::DmlInLoop;
+pub use flow_literal_secret::FlowLiteralSecret;
 pub use hardcoded_url::HardcodedUrl;
 pub use missing_fault_path::MissingFaultPath;
 pub use query_in_loop::QueryInLoop;
@@ -30,4 +32,5 @@ pub const RULES: &[&dyn Rule] = &[
     &QueryInLoop,
     &ActionInLoop,
     &HardcodedUrl,
+    &FlowLiteralSecret,
 ];
