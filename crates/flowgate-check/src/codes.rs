@@ -78,6 +78,7 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
     ("FG706", "action-in-loop", CodeStatus::Active),
     ("FG707", "hardcoded-url", CodeStatus::Active),
     ("FG708", "flow-literal-secret", CodeStatus::Active),
+    ("FG709", "cyclomatic-complexity", CodeStatus::Active),
     // Salesforce flows
     ("FG801", "api-version", CodeStatus::Active),
     ("FG802", "auto-layout", CodeStatus::Active),

@@ -3,6 +3,7 @@
 //! missing fault paths, unused variables, hard-coded URLs and secrets, complexity.
 
 mod action_in_loop;
+mod cyclomatic_complexity;
 mod dml_in_loop;
 mod flow_literal_secret;
 mod hardcoded_url;
@@ -13,6 +14,7 @@ mod unreachable_element;
 mod unused_variable;
 
 pub use action_in_loop::ActionInLoop;
+pub use cyclomatic_complexity::CyclomaticComplexity;
 pub use dml_in_loop::DmlInLoop;
 pub use flow_literal_secret::FlowLiteralSecret;
 pub use hardcoded_url::HardcodedUrl;
@@ -33,4 +35,5 @@ pub const RULES: &[&dyn Rule] = &[
     &ActionInLoop,
     &HardcodedUrl,
     &FlowLiteralSecret,
+    &CyclomaticComplexity,
 ];
