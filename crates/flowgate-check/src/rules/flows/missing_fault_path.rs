@@ -201,9 +201,12 @@ impl Rule for MissingFaultPath {
     }
 }
 
+/// Whether an element of a flow needs a fault path.
+type Applies<'a> = Box<dyn Fn(&Element) -> bool + 'a>;
+
 /// Which elements of `flow` need a fault path, or `None` when the flow as a whole is
 /// exempt (a Process Builder process, an n8n workflow with an error workflow).
-fn applicability(flow: &Flow) -> Option<Box<dyn Fn(&Element) -> bool + '_>> {
+fn applicability(flow: &Flow) -> Option<Applies<'_>> {
     match flow.dialect {
         Dialect::Salesforce => {
             let root = flow.document.xml()?;

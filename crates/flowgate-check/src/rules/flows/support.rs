@@ -61,12 +61,7 @@ impl<'f> FlowGraph<'f> {
         self.index.get(id).copied()
     }
 
-    /// The outgoing connections of element `i`.
-    pub fn outgoing(&self, i: usize) -> &[(&'f ConnectionKind, usize)] {
-        &self.outgoing[i]
-    }
-
-    /// Whether any connection leads to element `i`.
+    /// How many connections lead to each element.
     fn incoming_counts(&self) -> Vec<usize> {
         let mut counts = vec![0; self.flow.elements.len()];
         for edges in &self.outgoing {
@@ -132,11 +127,6 @@ impl<'f> FlowGraph<'f> {
             }
         }
         seen
-    }
-
-    /// The elements reachable from the flow's starts through every connection.
-    pub fn reachable(&self) -> Vec<bool> {
-        self.reachable_from(&self.starts(), |_| true)
     }
 
     /// The loops of the flow with the elements that run once per item: `(loop index,
