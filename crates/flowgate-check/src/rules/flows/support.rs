@@ -650,3 +650,80 @@ pub fn resource_noun(tag: &str) -> &'static str {
         _ => "resource",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flowgate_model::AssetSpec;
+
+    fn flow(dialect: Dialect, path: &str, text: &str) -> Flow {
+        let texts = [(path.to_owned(), text.to_owned())];
+        let loaded = flowgate_load::load_platform_texts(std::path::Path::new("."), dialect, &texts);
+        assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
+        match &loaded.model.assets()[0].spec {
+            AssetSpec::Flow(flow) => flow.clone(),
+            other => panic!("not a flow: {other:?}"),
+        }
+    }
+
+    fn body<'f>(graph: &FlowGraph<'f>) -> Vec<(&'f str, &'f str)> {
+        let mut out: Vec<_> = graph
+            .enclosing_loops()
+            .into_iter()
+            .map(|(i, l)| {
+                (
+                    graph.element(i).id.value.as_str(),
+                    graph.element(l).id.value.as_str(),
+                )
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn a_loop_without_body_connections_has_the_elements_that_lead_back_to_it() {
+        // n8n `splitInBatches` v1: one output feeds the batch; an IF ends the loop.
+        let f = flow(
+            Dialect::N8n,
+            "batches.json",
+            r#"{ "nodes": [
+              { "name": "Start", "type": "n8n-nodes-base.manualTrigger", "parameters": {} },
+              { "name": "Batches", "type": "n8n-nodes-base.splitInBatches", "typeVersion": 1, "parameters": {} },
+              { "name": "Call", "type": "n8n-nodes-base.httpRequest", "parameters": {} },
+              { "name": "More?", "type": "n8n-nodes-base.if", "parameters": {} },
+              { "name": "After", "type": "n8n-nodes-base.set", "parameters": {} }
+            ], "connections": {
+              "Start": { "main": [[{ "node": "Batches", "type": "main", "index": 0 }]] },
+              "Batches": { "main": [[{ "node": "Call", "type": "main", "index": 0 }]] },
+              "Call": { "main": [[{ "node": "More?", "type": "main", "index": 0 }]] },
+              "More?": { "main": [[{ "node": "After", "type": "main", "index": 0 }],
+                                  [{ "node": "Batches", "type": "main", "index": 0 }]] }
+            } }"#,
+        );
+        let graph = FlowGraph::new(&f);
+        assert_eq!(body(&graph), [("Call", "Batches"), ("More?", "Batches")]);
+    }
+
+    #[test]
+    fn nested_loops_give_the_innermost_one() {
+        let f = flow(
+            Dialect::Salesforce,
+            "Nested.flow-meta.xml",
+            "<Flow>\
+             <loops><name>Outer</name><nextValueConnector><targetReference>Inner</targetReference>\
+             </nextValueConnector><noMoreValuesConnector><targetReference>Done</targetReference>\
+             </noMoreValuesConnector></loops>\
+             <loops><name>Inner</name><nextValueConnector><targetReference>Write</targetReference>\
+             </nextValueConnector><noMoreValuesConnector><targetReference>Outer</targetReference>\
+             </noMoreValuesConnector></loops>\
+             <recordUpdates><name>Write</name><connector><targetReference>Inner</targetReference>\
+             </connector></recordUpdates>\
+             <assignments><name>Done</name></assignments>\
+             <start><connector><targetReference>Outer</targetReference></connector></start>\
+             </Flow>",
+        );
+        let graph = FlowGraph::new(&f);
+        assert_eq!(body(&graph), [("Inner", "Outer"), ("Write", "Inner")]);
+    }
+}
