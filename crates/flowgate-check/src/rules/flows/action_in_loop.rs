@@ -1,4 +1,4 @@
-use super::support::report_work_in_loops;
+use super::support::{report_work_in_loops, LoopWork};
 use crate::{declare_rule, CheckContext, Rule, RuleMeta, Sink};
 use flowgate_model::flow::Dialect;
 
@@ -48,22 +48,24 @@ declare_rule! {
     }
 }
 
+/// What this rule looks for.
+const WORK: LoopWork = LoopWork {
+    applies: |flow, element| {
+        flow.dialect == Dialect::Salesforce && ACTION_TAGS.contains(&element.platform_type.as_str())
+    },
+    salesforce_cost:
+        "every item is a separate call, with its own share of the transaction's limits",
+    cost: "every item is a separate call",
+    help: "collect the inputs in a collection variable inside the loop and call the action once \
+           after the loop with the whole collection",
+};
+
 impl Rule for ActionInLoop {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check(&self, ctx: &CheckContext<'_>, sink: &mut Sink) {
-        report_work_in_loops(
-            ctx,
-            sink,
-            |flow, element| {
-                flow.dialect == Dialect::Salesforce
-                    && ACTION_TAGS.contains(&element.platform_type.as_str())
-            },
-            |_| "every item is a separate call, with its own share of the transaction's limits",
-            "collect the inputs in a collection variable inside the loop and call the action once \
-             after the loop with the whole collection",
-        );
+        report_work_in_loops(ctx, sink, &WORK);
     }
 }

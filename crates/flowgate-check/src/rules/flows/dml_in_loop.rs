@@ -1,6 +1,6 @@
-use super::support::report_work_in_loops;
+use super::support::{report_work_in_loops, LoopWork};
 use crate::{declare_rule, CheckContext, Rule, RuleMeta, Sink};
-use flowgate_model::flow::{Dialect, ElementKind};
+use flowgate_model::flow::ElementKind;
 
 declare_rule! {
     /// ## What it does
@@ -44,31 +44,26 @@ declare_rule! {
     }
 }
 
+/// What this rule looks for.
+const WORK: LoopWork = LoopWork {
+    applies: |_, element| {
+        matches!(
+            element.kind,
+            ElementKind::RecordCreate | ElementKind::RecordUpdate | ElementKind::RecordDelete
+        )
+    },
+    salesforce_cost: "every item costs a DML statement, and a transaction allows 150",
+    cost: "every item is a separate database write",
+    help: "collect the records in a collection variable inside the loop and create, update or \
+           delete them with one element after the loop (its \"After Last Item\" path)",
+};
+
 impl Rule for DmlInLoop {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check(&self, ctx: &CheckContext<'_>, sink: &mut Sink) {
-        report_work_in_loops(
-            ctx,
-            sink,
-            |_, element| {
-                matches!(
-                    element.kind,
-                    ElementKind::RecordCreate
-                        | ElementKind::RecordUpdate
-                        | ElementKind::RecordDelete
-                )
-            },
-            |flow| match flow.dialect {
-                Dialect::Salesforce => {
-                    "every item costs a DML statement, and a transaction allows 150"
-                }
-                Dialect::N8n | Dialect::NodeRed => "every item is a separate database write",
-            },
-            "collect the records in a collection variable inside the loop and create, update or \
-             delete them with one element after the loop (its \"After Last Item\" path)",
-        );
+        report_work_in_loops(ctx, sink, &WORK);
     }
 }

@@ -1,6 +1,6 @@
-use super::support::report_work_in_loops;
+use super::support::{report_work_in_loops, LoopWork};
 use crate::{declare_rule, CheckContext, Rule, RuleMeta, Sink};
-use flowgate_model::flow::{Dialect, ElementKind};
+use flowgate_model::flow::ElementKind;
 
 declare_rule! {
     /// ## What it does
@@ -42,24 +42,21 @@ declare_rule! {
     }
 }
 
+/// What this rule looks for.
+const WORK: LoopWork = LoopWork {
+    applies: |_, element| element.kind == ElementKind::RecordRead,
+    salesforce_cost: "every item costs a SOQL query, and a transaction allows 100",
+    cost: "every item is a separate query",
+    help: "get the records once before the loop (filter with `In` on a collection of ids) and \
+           pick the matching record inside the loop",
+};
+
 impl Rule for QueryInLoop {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check(&self, ctx: &CheckContext<'_>, sink: &mut Sink) {
-        report_work_in_loops(
-            ctx,
-            sink,
-            |_, element| element.kind == ElementKind::RecordRead,
-            |flow| match flow.dialect {
-                Dialect::Salesforce => {
-                    "every item costs a SOQL query, and a transaction allows 100"
-                }
-                Dialect::N8n | Dialect::NodeRed => "every item is a separate query",
-            },
-            "get the records once before the loop (filter with `In` on a collection of ids) and \
-             pick the matching record inside the loop",
-        );
+        report_work_in_loops(ctx, sink, &WORK);
     }
 }

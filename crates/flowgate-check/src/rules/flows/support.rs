@@ -350,16 +350,22 @@ pub fn element_noun(flow: &Flow) -> &'static str {
     }
 }
 
-/// Report every element `applies` accepts that runs once per item of a loop (see
+/// What a rule about work inside loops looks for and says.
+pub struct LoopWork {
+    /// Whether an element is such work.
+    pub applies: fn(&Flow, &Element) -> bool,
+    /// What each item costs in a Salesforce flow: completes "… runs once per item of loop
+    /// `X`: ".
+    pub salesforce_cost: &'static str,
+    /// The same for the other dialects.
+    pub cost: &'static str,
+    /// What to do.
+    pub help: &'static str,
+}
+
+/// Report every element `work` applies to that runs once per item of a loop (see
 /// [`FlowGraph::loop_bodies`]), at the element, with the innermost loop as related place.
-/// `cost` completes "… runs once per item of loop `X`: " and `help` says what to do.
-pub fn report_work_in_loops(
-    ctx: &CheckContext<'_>,
-    sink: &mut Sink,
-    applies: impl Fn(&Flow, &Element) -> bool,
-    cost: impl Fn(&Flow) -> &'static str,
-    help: &str,
-) {
+pub fn report_work_in_loops(ctx: &CheckContext<'_>, sink: &mut Sink, work: &LoopWork) {
     for (asset, flow) in ctx.flows() {
         if !flow.elements.iter().any(|e| e.kind == ElementKind::Loop) {
             continue;
@@ -369,23 +375,26 @@ pub fn report_work_in_loops(
         inside.sort_unstable();
         for (i, l) in inside {
             let element = graph.element(i);
-            if !applies(flow, element) {
+            if !(work.applies)(flow, element) {
                 continue;
             }
             let the_loop = graph.element(l);
+            let cost = match flow.dialect {
+                Dialect::Salesforce => work.salesforce_cost,
+                Dialect::N8n | Dialect::NodeRed => work.cost,
+            };
             sink.report(
                 asset,
                 element.id.span,
                 format!(
-                    "{} of {} `{}` runs once per item of loop `{}`: {}",
+                    "{} of {} `{}` runs once per item of loop `{}`: {cost}",
                     describe(flow, element),
                     flow_noun(flow),
                     asset.id.value,
                     the_loop.id.value,
-                    cost(flow)
                 ),
             )
-            .help(help)
+            .help(work.help)
             .element(element.id.value.clone())
             .related(
                 asset,
