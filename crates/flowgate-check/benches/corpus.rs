@@ -32,7 +32,10 @@ fn load_and_check(root: &Path, paths: &[PathBuf], dialect: Dialect) -> usize {
         .iter()
         .filter_map(|p| {
             let text = std::fs::read_to_string(p).ok()?;
-            Some((p.strip_prefix(root).unwrap().to_string_lossy().into_owned(), text))
+            Some((
+                p.strip_prefix(root).unwrap().to_string_lossy().into_owned(),
+                text,
+            ))
         })
         .collect();
     let loaded = load_platform_texts(root, dialect, &texts);
@@ -50,7 +53,12 @@ fn corpus(c: &mut Criterion) {
     let mut group = c.benchmark_group("corpus");
     group.sample_size(20);
     for (name, dir, suffix, dialect) in [
-        ("salesforce_53_flows", "salesforce-flows", ".flow-meta.xml", Dialect::Salesforce),
+        (
+            "salesforce_53_flows",
+            "salesforce-flows",
+            ".flow-meta.xml",
+            Dialect::Salesforce,
+        ),
         ("n8n_all_files", "n8n", ".json", Dialect::N8n),
     ] {
         let root = Path::new(CORPUS).join(dir);
