@@ -176,14 +176,15 @@ fn secrets_in(flow: &Flow, text: &DocText<'_>) -> Vec<(Span, String)> {
         return out;
     }
     let name = text.pair_name.or(text.key).unwrap_or_default();
-    let lower = name.to_ascii_lowercase();
+    // Most texts are not named like credentials: test without allocating first.
     let credential_name = CREDENTIAL_HEADERS
         .iter()
         .chain(&["client_secret", "clientsecret", "passwd", "private_key"])
-        .any(|h| lower.contains(h))
-        && !NOT_CREDENTIAL_NAMES
-            .iter()
-            .any(|n| lower.replace('-', "_").contains(n));
+        .any(|h| contains_ignoring_case(name, h))
+        && {
+            let normalized = name.to_ascii_lowercase().replace('-', "_");
+            !NOT_CREDENTIAL_NAMES.iter().any(|n| normalized.contains(n))
+        };
     if !credential_name || is_expression(text.text) {
         return out;
     }
@@ -199,6 +200,14 @@ fn secrets_in(flow: &Flow, text: &DocText<'_>) -> Vec<(Span, String)> {
 
 /// Whether a value is computed rather than written: n8n expressions, Node-RED `${ENV}`
 /// substitutions, Salesforce merge fields, `env:`/`vault:` references, `$VARIABLE`s.
+/// Whether `haystack` contains `needle` (lower-case ASCII), ignoring ASCII case.
+fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 fn is_expression(value: &str) -> bool {
     let value = value.trim();
     !is_literal(value)
