@@ -45,10 +45,14 @@ fn parse_hex32(what: &'static str, text: &str) -> Result<[u8; 32], ParseIdError>
 }
 
 fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8; 32]) -> fmt::Result {
-    for b in bytes {
-        write!(f, "{b:02x}")?;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [0u8; 64];
+    for (i, b) in bytes.iter().enumerate() {
+        text[2 * i] = HEX[usize::from(b >> 4)];
+        text[2 * i + 1] = HEX[usize::from(b & 0xf)];
     }
-    Ok(())
+    // Only ASCII hex digits were written.
+    f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
 }
 
 macro_rules! digest_type {

@@ -8,7 +8,9 @@ use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{json, Value};
 
-use crate::canonical::{canonical_json, domain_hash, OPERATION_DOMAIN, SNAPSHOT_DOMAIN};
+use crate::canonical::{
+    canonical_json, domain_hash, write_string, OPERATION_DOMAIN, SNAPSHOT_DOMAIN,
+};
 use crate::id::{ObjectId, OpHash, SnapshotId};
 
 /// A point in time, UTC, with microsecond precision; written as RFC 3339 with six fraction
@@ -234,12 +236,42 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
 
 /// The id a snapshot of `bundle` at `version` with `entries` has. `entries` must be sorted
 /// (as [`NewSnapshot::sorted_entries`] and stored snapshots are).
+///
+/// This hashes the canonical JSON of
+/// `{"bundle": …, "entries": [{"id", "kind", "object", "path"}, …], "version": …}`, written
+/// directly rather than through a `serde_json::Value` (the golden test pins that both agree).
 pub fn snapshot_id(bundle: &str, version: &str, entries: &[Entry]) -> SnapshotId {
-    let identity = json!({
-        "bundle": bundle,
-        "version": version,
-        "entries": entries,
-    });
+    let mut text = String::with_capacity(64 + entries.len() * 160);
+    text.push_str("{\"bundle\":");
+    write_string(&mut text, bundle);
+    text.push_str(",\"entries\":[");
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str("{\"id\":");
+        write_string(&mut text, &entry.id);
+        text.push_str(",\"kind\":");
+        write_string(&mut text, &entry.kind);
+        text.push_str(",\"object\":\"");
+        text.push_str(&entry.object.to_string());
+        text.push_str("\",\"path\":");
+        match &entry.path {
+            Some(path) => write_string(&mut text, path),
+            None => text.push_str("null"),
+        }
+        text.push('}');
+    }
+    text.push_str("],\"version\":");
+    write_string(&mut text, version);
+    text.push('}');
+    SnapshotId::from_bytes(domain_hash(SNAPSHOT_DOMAIN, text.as_bytes()))
+}
+
+/// [`snapshot_id`] the slow, obviously right way: through a `serde_json::Value`.
+#[cfg(test)]
+pub(crate) fn snapshot_id_via_value(bundle: &str, version: &str, entries: &[Entry]) -> SnapshotId {
+    let identity = json!({"bundle": bundle, "version": version, "entries": entries});
     SnapshotId::from_bytes(domain_hash(SNAPSHOT_DOMAIN, &canonical_json(&identity)))
 }
 
@@ -625,6 +657,31 @@ mod tests {
         assert_eq!(t.to_string(), "2025-09-17T08:30:00.123456Z");
         assert_eq!(t.to_string().parse::<Timestamp>().unwrap(), t);
         assert!("yesterday".parse::<Timestamp>().is_err());
+    }
+
+    #[test]
+    fn snapshot_id_written_directly_matches_the_value_encoding() {
+        let object = ObjectId::of(b"x");
+        let entries = vec![
+            Entry {
+                kind: "t\"ag".into(),
+                id: "é\n1".into(),
+                object,
+                path: None,
+            },
+            Entry {
+                kind: "workflow".into(),
+                id: "w".into(),
+                object,
+                path: Some("a\\b.yaml".into()),
+            },
+        ];
+        for entries in [&entries[..], &entries[..1], &[]] {
+            assert_eq!(
+                snapshot_id("b\u{1}", "1.0.0", entries),
+                snapshot_id_via_value("b\u{1}", "1.0.0", entries)
+            );
+        }
     }
 
     #[test]
