@@ -662,7 +662,7 @@ mod tests {
     #[test]
     fn snapshot_id_written_directly_matches_the_value_encoding() {
         let object = ObjectId::of(b"x");
-        let entries = vec![
+        let entries = [
             Entry {
                 kind: "t\"ag".into(),
                 id: "é\n1".into(),
