@@ -308,14 +308,18 @@ impl PgStore {
         options = options.application_name("flowgate");
         if let Some(schema) = schema {
             check_schema_name(schema)?;
-            let mut conn = options.connect().await.map_err(connect_error)?;
+        }
+        // One direct connection first: a pool would retry an unreachable server until its
+        // acquire timeout, where this fails at once with the server's own reason.
+        let mut conn = options.connect().await.map_err(connect_error)?;
+        if let Some(schema) = schema {
             sqlx::raw_sql(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
                 .execute(&mut conn)
                 .await
                 .map_err(connect_error)?;
-            conn.close().await.map_err(connect_error)?;
             options = options.options([("search_path", schema)]);
         }
+        conn.close().await.map_err(connect_error)?;
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
