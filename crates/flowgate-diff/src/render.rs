@@ -145,7 +145,7 @@ fn summary(asset: &AssetDiff) -> String {
     asset
         .details
         .iter()
-        .map(|d| md_line(d))
+        .map(md_line)
         .collect::<Vec<_>>()
         .join("; ")
 }
