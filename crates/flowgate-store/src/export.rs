@@ -133,14 +133,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Snapshot, NewSnapshot, Vec<Object>
     }
 
     let snapshot = header.snapshot;
-    let new = NewSnapshot {
-        bundle: snapshot.bundle.clone(),
-        version: snapshot.version.clone(),
-        created_at: snapshot.created_at,
-        author: snapshot.author.clone(),
-        manifest: snapshot.manifest.clone(),
-        entries: snapshot.entries.clone(),
-    };
+    let new = snapshot.to_new();
     let computed = new.id();
     if computed != snapshot.id {
         return Err(rejected(format!(

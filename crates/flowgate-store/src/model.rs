@@ -328,6 +328,18 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The snapshot as a caller would describe it to [`crate::Store::create_snapshot`].
+    pub fn to_new(&self) -> NewSnapshot {
+        NewSnapshot {
+            bundle: self.bundle.clone(),
+            version: self.version.clone(),
+            created_at: self.created_at,
+            author: self.author.clone(),
+            manifest: self.manifest.clone(),
+            entries: self.entries.clone(),
+        }
+    }
+
     /// The id recomputed from the content; differs from `id` only if the record was altered.
     pub fn computed_id(&self) -> SnapshotId {
         snapshot_id(&self.bundle, &self.version, &self.entries)

@@ -499,25 +499,16 @@ pub async fn concurrent_compare_and_swap_has_one_winner<H: Harness>(h: &H) {
                 (others[0], others[1])
             }
         };
-        let (s1, s2) = (first.clone(), second.clone());
-        let task1 = tokio::spawn(async move {
-            s1.compare_and_swap_ref(
-                "env/prod",
-                current.as_ref(),
-                &x,
-                &op("promote", json!({"by": 1})),
-            )
-            .await
-        });
-        let task2 = tokio::spawn(async move {
-            s2.compare_and_swap_ref(
-                "env/prod",
-                current.as_ref(),
-                &y,
-                &op("promote", json!({"by": 2})),
-            )
-            .await
-        });
+        let swap = |store: &H::Store, target: SnapshotId, by: u8| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let op = op("promote", json!({ "by": by }));
+                store
+                    .compare_and_swap_ref("env/prod", current.as_ref(), &target, &op)
+                    .await
+            })
+        };
+        let (task1, task2) = (swap(&first, x, 1), swap(&second, y, 2));
         let (r1, r2) = (task1.await.unwrap(), task2.await.unwrap());
         let (winner, loser) = match (r1, r2) {
             (Ok(w), Err(l)) | (Err(l), Ok(w)) => (w, l),
