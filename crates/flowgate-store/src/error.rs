@@ -133,7 +133,7 @@ pub enum Error {
     },
 
     /// A snapshot that is not in the store.
-    #[error("no snapshot {0} in the store — list them with `flowgate snapshots`")]
+    #[error("no snapshot {0} in the store — check the id against the store's snapshot list")]
     UnknownSnapshot(SnapshotId),
 
     /// A compare-and-swap lost: the ref was not what the caller expected.
@@ -157,7 +157,8 @@ pub enum Error {
 
     /// Stored data that cannot be read back (malformed id, negative size, …).
     #[error(
-        "the store at {location} holds unreadable data: {detail} — run `flowgate store verify`"
+        "the store at {location} holds unreadable data: {detail} — verify the store to find \
+         everything that was altered"
     )]
     Corrupt {
         /// The store location.
