@@ -8,13 +8,14 @@
 
 mod suite;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use flowgate_store::{AnyStore, Clock, FixedClock, PgStore, SqliteStore};
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions as _, Connection as _};
 use suite::{Harness, KILL_CHILD_ENV};
@@ -126,8 +127,12 @@ impl Harness for PgHarness {
 
     async fn start(test: &str) -> Option<Self> {
         let url = postgres_url();
-        let connect = PgPoolOptions::new().max_connections(2).connect(&url);
-        let why = match tokio::time::timeout(Duration::from_secs(10), connect).await {
+        // A direct connection fails at once when nothing listens (a pool would retry).
+        let probe = async {
+            PgConnection::connect(&url).await?.close().await?;
+            PgPoolOptions::new().max_connections(2).connect(&url).await
+        };
+        let why = match tokio::time::timeout(Duration::from_secs(10), probe).await {
             Ok(Ok(admin)) => {
                 let schema = unique_schema(test);
                 let store = PgStore::connect(&url, Some(&schema))
@@ -149,7 +154,9 @@ impl Harness for PgHarness {
             "PostgreSQL at {url} is unreachable ({why}); under CI the store suite must run \
              against it: start it (.ci/run does) or set FLOWGATE_TEST_POSTGRES"
         );
-        eprintln!(
+        // Straight to the process's stderr: the test harness captures `eprintln!`.
+        let _ = writeln!(
+            std::io::stderr(),
             "skipping postgres::{test}: PostgreSQL at {url} is unreachable ({why}); with CI set \
              this is an error"
         );
