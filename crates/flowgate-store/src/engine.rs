@@ -324,9 +324,15 @@ impl Engine {
     // ---- objects -------------------------------------------------------------------------
 
     /// Inserts the objects that are not stored yet; returns how many were new.
-    async fn insert_objects(&self, tx: &mut Tx, objects: &[&Object]) -> Result<u64> {
+    ///
+    /// Objects go in id order (each once), so that concurrent writers sharing objects take
+    /// PostgreSQL's row locks in one order and cannot deadlock.
+    async fn insert_objects(&self, tx: &mut Tx, objects: &[Object]) -> Result<u64> {
+        let mut sorted: Vec<&Object> = objects.iter().collect();
+        sorted.sort_unstable_by_key(|o| o.id());
+        sorted.dedup_by_key(|o| o.id());
         let mut inserted = 0;
-        for batch in batches(objects, |o| o.bytes().len()) {
+        for batch in batches(&sorted, |o| o.bytes().len()) {
             let ids: Vec<String> = batch.iter().map(|o| o.id().to_string()).collect();
             let mut args = Vec::with_capacity(batch.len() * 3);
             for (object, id) in batch.iter().zip(&ids) {
@@ -371,17 +377,20 @@ impl Engine {
     }
 
     pub(crate) async fn put_objects(&self, objects: &[Object]) -> Result<PutReport> {
-        let mut seen = BTreeSet::new();
-        let unique: Vec<&Object> = objects.iter().filter(|o| seen.insert(o.id())).collect();
-        if unique.is_empty() {
+        let unique = objects
+            .iter()
+            .map(Object::id)
+            .collect::<BTreeSet<_>>()
+            .len() as u64;
+        if unique == 0 {
             return Ok(PutReport::default());
         }
         let mut tx = self.write().await?;
-        let inserted = self.insert_objects(&mut tx, &unique).await?;
+        let inserted = self.insert_objects(&mut tx, objects).await?;
         self.commit(tx).await?;
         Ok(PutReport {
             inserted,
-            existing: unique.len() as u64 - inserted,
+            existing: unique - inserted,
         })
     }
 
@@ -433,9 +442,7 @@ impl Engine {
             self.rollback(tx).await?;
             return self.existing_version(new, id, existing);
         }
-        let mut seen = BTreeSet::new();
-        let unique: Vec<&Object> = objects.iter().filter(|o| seen.insert(o.id())).collect();
-        let new_objects = self.insert_objects(&mut tx, &unique).await?;
+        let new_objects = self.insert_objects(&mut tx, objects).await?;
         let wanted: Vec<ObjectId> = entries.iter().map(|e| e.object).collect();
         let missing = self.missing_in(&mut tx, &wanted).await?;
         if !missing.is_empty() {

@@ -251,6 +251,7 @@ macro_rules! suite_on {
                 operation_log_chain_detects_edits,
                 compare_and_swap_moves_refs,
                 concurrent_compare_and_swap_has_one_winner,
+                concurrent_snapshots_do_not_interfere,
                 newer_store_is_refused,
                 killed_writer_leaves_no_partial_snapshot,
             );

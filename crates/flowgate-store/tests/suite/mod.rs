@@ -535,6 +535,63 @@ pub async fn concurrent_compare_and_swap_has_one_winner<H: Harness>(h: &H) {
     assert_clean(&first).await;
 }
 
+pub async fn concurrent_snapshots_do_not_interfere<H: Harness>(h: &H) {
+    let first = h.store().clone();
+    let second = h.reopen().await.unwrap();
+    let create = |store: &H::Store, new: NewSnapshot, objs: Vec<Object>| {
+        let store = store.clone();
+        tokio::spawn(async move { store.create_snapshot(&new, &objs).await })
+    };
+    for trial in 0..5 {
+        // Different versions sharing objects, supplied in opposite orders.
+        let shared = objects(&format!("shared {trial}"), 200);
+        let mut reversed = shared.clone();
+        reversed.reverse();
+        let a = create(
+            &first,
+            snapshot("a", &format!("{trial}.0.0"), &shared),
+            shared.clone(),
+        );
+        let b = create(
+            &second,
+            snapshot("b", &format!("{trial}.0.0"), &reversed),
+            reversed,
+        );
+        let (a, b) = (a.await.unwrap().unwrap(), b.await.unwrap().unwrap());
+        assert!(a.created && b.created);
+        assert_eq!(
+            a.new_objects + b.new_objects,
+            200,
+            "each object stored once"
+        );
+
+        // One version raced with the same content: both get its id, one of them created it.
+        let v = format!("{trial}.1.0");
+        let c = create(&first, snapshot("c", &v, &shared), shared.clone());
+        let d = create(&second, snapshot("c", &v, &shared), shared.clone());
+        let (c, d) = (c.await.unwrap().unwrap(), d.await.unwrap().unwrap());
+        assert_eq!(c.id, d.id);
+        assert!(c.created != d.created, "exactly one writer creates it");
+
+        // One version raced with different content: one wins, the other is told.
+        let v = format!("{trial}.2.0");
+        let other = objects(&format!("other {trial}"), 3);
+        let e = create(&first, snapshot("c", &v, &shared), shared.clone());
+        let f = create(&second, snapshot("c", &v, &other), other);
+        match (e.await.unwrap(), f.await.unwrap()) {
+            (Ok(won), Err(Error::VersionExists { existing, .. }))
+            | (Err(Error::VersionExists { existing, .. }), Ok(won)) => {
+                assert_eq!(existing, won.id);
+            }
+            (e, f) => panic!("trial {trial}: expected one winner, got {e:?} and {f:?}"),
+        }
+    }
+    assert_eq!(first.list_snapshots(None).await.unwrap().len(), 20);
+    let log = first.operations(&OperationFilter::default()).await.unwrap();
+    assert_eq!(log.len(), 20, "one operation per created snapshot");
+    assert_clean(&first).await;
+}
+
 // ---- export / import ------------------------------------------------------------------------
 
 /// Needs a second, empty store (`target`) to import into.
