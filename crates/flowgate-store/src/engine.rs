@@ -394,22 +394,59 @@ impl Engine {
         })
     }
 
+    /// The stored objects among `ids`, each checked against its id: content that no longer
+    /// hashes to its id is never handed out.
+    async fn read_objects(
+        &self,
+        tx: &mut Tx,
+        ids: &[ObjectId],
+    ) -> Result<BTreeMap<ObjectId, Object>> {
+        let unique: Vec<ObjectId> = ids
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut found = BTreeMap::new();
+        for batch in batches(&unique, |_| 0) {
+            let texts: Vec<String> = batch.iter().map(ToString::to_string).collect();
+            let args: Vec<Arg<'_>> = texts.iter().map(|t| Arg::Text(t)).collect();
+            let sql = format!(
+                "SELECT id, bytes FROM flowgate_objects WHERE id IN ({})",
+                placeholders(1, batch.len())
+            );
+            for row in tx
+                .fetch_all(&sql, &args)
+                .await
+                .map_err(self.db("read objects"))?
+            {
+                let (id, bytes) =
+                    (|| Ok((row.text(0)?, row.bytes(1)?)))().map_err(self.db("read objects"))?;
+                let object = Object::new(bytes);
+                if object.id().to_string() != id {
+                    return Err(self.corrupt(format!(
+                        "object {id} does not match its content (it hashes to {})",
+                        object.id()
+                    )));
+                }
+                found.insert(object.id(), object);
+            }
+        }
+        Ok(found)
+    }
+
     pub(crate) async fn get_object(&self, id: &ObjectId) -> Result<Option<Vec<u8>>> {
         let mut tx = self.read().await?;
-        let text = id.to_string();
-        let row = tx
-            .fetch_optional(
-                "SELECT bytes FROM flowgate_objects WHERE id = $1",
-                &[Arg::Text(&text)],
-            )
-            .await
-            .map_err(self.db("read an object"))?;
-        let bytes = row
-            .map(|row| row.bytes(0))
-            .transpose()
-            .map_err(self.db("read an object"))?;
+        let mut found = self.read_objects(&mut tx, &[*id]).await?;
         self.rollback(tx).await?;
-        Ok(bytes)
+        Ok(found.remove(id).map(Object::into_bytes))
+    }
+
+    pub(crate) async fn get_objects(&self, ids: &[ObjectId]) -> Result<Vec<Object>> {
+        let mut tx = self.read().await?;
+        let mut found = self.read_objects(&mut tx, ids).await?;
+        self.rollback(tx).await?;
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     pub(crate) async fn missing_objects(&self, ids: &[ObjectId]) -> Result<Vec<ObjectId>> {
@@ -1317,39 +1354,19 @@ impl Engine {
         let snapshot = raw
             .parse()
             .map_err(|e| self.corrupt(format!("snapshot {id}: {e}")))?;
-        let ids: BTreeSet<ObjectId> = snapshot.entries.iter().map(|e| e.object).collect();
-        let ids: Vec<ObjectId> = ids.into_iter().collect();
-        let mut objects = Vec::with_capacity(ids.len());
-        for batch in batches(&ids, |_| 0) {
-            let texts: Vec<String> = batch.iter().map(ToString::to_string).collect();
-            let args: Vec<Arg<'_>> = texts.iter().map(|t| Arg::Text(t)).collect();
-            let sql = format!(
-                "SELECT id, bytes FROM flowgate_objects WHERE id IN ({})",
-                placeholders(1, batch.len())
-            );
-            let mut found = BTreeMap::new();
-            for row in tx
-                .fetch_all(&sql, &args)
-                .await
-                .map_err(self.db("read objects"))?
-            {
-                let (id, bytes) =
-                    (|| Ok((row.text(0)?, row.bytes(1)?)))().map_err(self.db("read objects"))?;
-                found.insert(id, bytes);
-            }
-            for (id, text) in batch.iter().zip(&texts) {
-                let bytes = found
-                    .remove(text)
-                    .ok_or_else(|| self.corrupt(format!("object {id} of snapshot is missing")))?;
-                let object = Object::new(bytes);
-                if object.id() != *id {
-                    return Err(self.corrupt(format!(
-                        "object {id} does not match its content; refusing to export it"
-                    )));
-                }
-                objects.push(object);
-            }
+        let ids: Vec<ObjectId> = snapshot.entries.iter().map(|e| e.object).collect();
+        let found = self.read_objects(&mut tx, &ids).await?;
+        if let Some(entry) = snapshot
+            .entries
+            .iter()
+            .find(|e| !found.contains_key(&e.object))
+        {
+            return Err(self.corrupt(format!(
+                "object {} of entry {} `{}` is not stored",
+                entry.object, entry.kind, entry.id
+            )));
         }
+        let objects: Vec<Object> = found.into_values().collect();
         self.rollback(tx).await?;
         export::encode(&snapshot, &objects)
     }

@@ -34,8 +34,13 @@ pub trait Store: Send + Sync {
     /// Stores `objects` (in one transaction); already stored ones are left alone.
     fn put_objects(&self, objects: &[Object]) -> impl Future<Output = Result<PutReport>> + Send;
 
-    /// The bytes of object `id`, if stored.
+    /// The bytes of object `id`, if stored. Reads check content against ids: bytes that no
+    /// longer hash to their id are refused with [`Error::Corrupt`], never returned.
     fn get_object(&self, id: &ObjectId) -> impl Future<Output = Result<Option<Vec<u8>>>> + Send;
+
+    /// The stored objects among `ids`, in the order given, each once; ids that are not stored
+    /// are left out. One round trip per few hundred objects, for callers that need many.
+    fn get_objects(&self, ids: &[ObjectId]) -> impl Future<Output = Result<Vec<Object>>> + Send;
 
     /// The ids among `ids` that are not stored (each once, in the order given), so that callers
     /// can send only new content.
@@ -128,6 +133,10 @@ macro_rules! delegate_store {
             async fn get_object(&self, id: &ObjectId) -> Result<Option<Vec<u8>>> {
                 let $this = self;
                 $engine.get_object(id).await
+            }
+            async fn get_objects(&self, ids: &[ObjectId]) -> Result<Vec<Object>> {
+                let $this = self;
+                $engine.get_objects(ids).await
             }
             async fn missing_objects(&self, ids: &[ObjectId]) -> Result<Vec<ObjectId>> {
                 let $this = self;

@@ -111,8 +111,10 @@ pub async fn put_is_idempotent<H: Harness>(h: &H) {
     );
     let unknown = ObjectId::of(b"never stored");
     assert_eq!(store.get_object(&unknown).await.unwrap(), None);
-    let asked = [unknown, objs[0].id(), unknown, objs[2].id()];
+    let asked = [unknown, objs[2].id(), unknown, objs[0].id(), objs[2].id()];
     assert_eq!(store.missing_objects(&asked).await.unwrap(), vec![unknown]);
+    let got = store.get_objects(&asked).await.unwrap();
+    assert_eq!(got, vec![objs[2].clone(), objs[0].clone()]);
     assert_eq!(store.put_objects(&[]).await.unwrap().inserted, 0);
     assert_clean(store).await;
 }
@@ -321,6 +323,11 @@ pub async fn verify_detects_tampering<H: Harness>(h: &H) {
         "UPDATE flowgate_refs SET snapshot_id = '{other}' WHERE name = 'env/prod'"
     ))
     .await;
+
+    let err = store.get_object(&victim).await.unwrap_err();
+    assert!(matches!(err, Error::Corrupt { .. }), "{err:?}");
+    assert!(err.to_string().contains(&victim.to_string()), "{err}");
+    assert!(store.export_snapshot(&created.id).await.is_err());
 
     let report = store.verify().await.unwrap();
     let kinds: Vec<ProblemKind> = report.problems.iter().map(|p| p.kind).collect();
