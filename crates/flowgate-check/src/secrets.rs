@@ -109,10 +109,13 @@ pub(crate) const CREDENTIAL_HEADERS: &[&str] = &[
     "x-auth",
 ];
 
+/// No pattern matches fewer characters: `a://b:c@` (a password in a URL) and `?token=x`.
+const SHORTEST_SECRET: usize = 8;
+
 /// Whether a text may hold a credential: a cheap test that rules out most texts before
 /// [`find_secrets`] runs its expressions.
 pub(crate) fn may_contain_secret(text: &str) -> bool {
-    PATTERNS.iter().any(|p| (p.maybe)(text))
+    text.len() >= SHORTEST_SECRET && PATTERNS.iter().any(|p| (p.maybe)(text))
 }
 
 /// Every credential in a text: `(kind, secret)`.
@@ -192,6 +195,12 @@ mod tests {
         let key = format!("sk_live_{}", "a1B2".repeat(6));
         assert_eq!(kinds(&key), vec![("Stripe secret key", key.clone())]);
         assert_eq!(kinds("AKIAIOSFODNN7EXAMPLE").len(), 1);
+        // The shortest texts a pattern matches pass the length pre-test.
+        for shortest in ["a://b:c@", "?token=x"] {
+            assert_eq!(shortest.len(), SHORTEST_SECRET);
+            assert!(may_contain_secret(shortest), "{shortest}");
+            assert_eq!(kinds(shortest).len(), 1, "{shortest}");
+        }
         assert_eq!(kinds("xoxb-1234567890-abcdef").len(), 1);
         assert_eq!(kinds(&format!("ghp_{}", "x".repeat(36))).len(), 1);
         assert_eq!(kinds(&format!("AIza{}", "x".repeat(35))).len(), 1);

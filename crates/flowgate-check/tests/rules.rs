@@ -154,3 +154,27 @@ fn the_codes_table_and_the_registry_agree() {
         assert!(seen.insert(*name), "{name} is listed twice");
     }
 }
+
+#[test]
+fn a_secret_in_a_platform_flow_is_reported_once_by_the_flow_rule() {
+    let (fires, _) = run("FG708", "fires");
+    assert!(!fires.is_empty());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/FG708");
+    let texts = fixture_texts(&dir, "FG708", "fires");
+    let loaded = load_texts_as(&dir, &texts, format_of);
+    let report = check(
+        &loaded.model,
+        &loaded.sources,
+        &parse_check_config("", "check.toml").unwrap(),
+        &CheckOptions::default(),
+    );
+    let native_rule: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "FG502")
+        .collect();
+    assert!(
+        native_rule.is_empty(),
+        "FG502 repeats FG708 on flows: {native_rule:#?}"
+    );
+}

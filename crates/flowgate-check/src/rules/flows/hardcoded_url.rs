@@ -106,7 +106,10 @@ impl Rule for HardcodedUrl {
                 continue;
             }
             for text in document_texts(flow) {
-                if text.documentation || text.data {
+                if text.documentation
+                    || text.data
+                    || !(text.text.contains("force.com") || text.text.contains("site.com"))
+                {
                     continue;
                 }
                 for found in url.captures_iter(text.text) {
