@@ -1,7 +1,7 @@
 //! Keep-a-Changelog Markdown from the diffs between consecutive releases.
 
 use crate::assets::{Diff, Status};
-use crate::render::migration_lines;
+use crate::render::{md_line, migration_lines};
 use std::fmt::Write as _;
 
 /// One release of a bundle and what changed since the one before.
@@ -48,11 +48,7 @@ pub fn changelog(bundle: &str, releases: &[Release<'_>]) -> String {
                         "{} `{}`: {}",
                         a.kind,
                         a.id,
-                        a.details
-                            .iter()
-                            .map(|d| d.text.clone())
-                            .collect::<Vec<_>>()
-                            .join("; ")
+                        a.details.iter().map(md_line).collect::<Vec<_>>().join("; ")
                     ),
                     _ => format!("{} `{}`", a.kind, a.id),
                 })

@@ -161,7 +161,8 @@ fn line(detail: &Detail, removed: (&str, &str), inserted: (&str, &str)) -> Strin
     }
 }
 
-fn md_line(detail: &Detail) -> String {
+/// A detail as one Markdown line, its word diff marked `~~removed~~` / `**inserted**`.
+pub(crate) fn md_line(detail: &Detail) -> String {
     line(detail, ("~~", "~~"), ("**", "**"))
 }
 

@@ -3,7 +3,9 @@
 //! release of the bundled example workspace with copy, logic and tag changes.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use flowgate_diff::{diff_documents, render_human, render_markdown, Bump, Documents, Status};
+use flowgate_diff::{
+    changelog, diff_documents, render_human, render_markdown, Bump, Documents, Release, Status,
+};
 use flowgate_load::{load_platform_texts, load_texts};
 use flowgate_model::flow::Dialect;
 use std::path::{Path, PathBuf};
@@ -233,4 +235,28 @@ fn a_release_of_the_example_workspace() {
     insta::assert_snapshot!("example_release_human", render_human(&diff));
     insta::assert_snapshot!("example_release_markdown", render_markdown(&diff));
     insta::assert_json_snapshot!("example_release_json", diff);
+
+    let first = diff_documents(&Documents::default(), &before);
+    let releases = [
+        Release {
+            version: "1.0.0".into(),
+            release_id: "LI-1.0.0".into(),
+            date: "2026-11-01".into(),
+            diff: &first,
+        },
+        Release {
+            version: "2.0.0".into(),
+            release_id: "LI-2.0.0".into(),
+            date: "2026-11-22".into(),
+            diff: &diff,
+        },
+    ];
+    let log = changelog("lead-intake", &releases);
+    assert!(
+        log.find("## [2.0.0]") < log.find("## [1.0.0]"),
+        "newest first"
+    );
+    assert!(log.contains("### Migration notes"), "{log}");
+    let newest = &log[log.find("## [2.0.0]").unwrap()..log.find("## [1.0.0]").unwrap()];
+    insta::assert_snapshot!("example_release_changelog", newest);
 }
