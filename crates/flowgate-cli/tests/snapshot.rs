@@ -200,3 +200,49 @@ fn unknown_bundles_and_bad_versions_are_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("no snapshot"), "{err}");
 }
+
+#[test]
+fn the_demo_freezes_bundles_and_versions_what_changed() {
+    let ws = Workspace::new();
+    let demo = |ws: &Workspace| {
+        let output = Command::new(env!("CARGO_BIN_EXE_flowgate"))
+            .args(["--color", "never", "demo"])
+            .arg(&ws.root)
+            .env_remove("FLOWGATE_STORE")
+            .env("FLOWGATE_USER", "alice")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let first = demo(&ws);
+    assert!(
+        first.contains("lead-intake 1.0.0 (LI-1.0.0): 38 assets, 38 new objects"),
+        "{first}"
+    );
+    assert!(first.contains("cart-recovery 1.0.0 (CR-1.0.0)"), "{first}");
+    let again = demo(&ws);
+    assert!(
+        again.contains("lead-intake 1.0.0: unchanged since the last snapshot"),
+        "{again}"
+    );
+    ws.edit(
+        "assets/templates/welcome-email.yaml",
+        "subject: Welcome to Acme Outdoor",
+        "subject: Welcome to Acme Outdoor, friend",
+    );
+    let edited = demo(&ws);
+    assert!(
+        edited.contains("lead-intake 1.0.1 (LI-1.0.1): 38 assets, 1 new objects"),
+        "{edited}"
+    );
+    assert!(edited.contains("patch  `subject` changed"), "{edited}");
+    assert!(
+        edited.contains("cart-recovery 1.0.0: unchanged"),
+        "{edited}"
+    );
+}

@@ -3,10 +3,11 @@
 use crate::error::ReleaseError;
 use flowgate_check::{check, CheckConfig, CheckOptions};
 use flowgate_diagnostics::{render_json, Severity};
+use flowgate_diff::Bump;
 use flowgate_diff::Documents;
 use flowgate_load::Loaded;
 use flowgate_model::{AssetKind, AssetSpec, Bundle, Model};
-use flowgate_store::{canonical_json, Entry, Object};
+use flowgate_store::{canonical_json, Entry, NewSnapshot, Object, Timestamp};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -135,6 +136,59 @@ pub fn freeze(
         manifest,
         check_errors,
     })
+}
+
+/// The version a frozen bundle is stored as.
+#[derive(Debug, Clone)]
+pub struct ReleaseVersion<'a> {
+    /// The version (`2.4.1`).
+    pub version: &'a str,
+    /// Who freezes it.
+    pub author: String,
+    /// The version before it, if any.
+    pub previous: Option<&'a str>,
+    /// The bump the changes since `previous` require.
+    pub required: Option<Bump>,
+    /// Why a version below the required bump was accepted.
+    pub override_reason: Option<&'a str>,
+}
+
+impl Frozen {
+    /// The release id of `version` (`LI-2.4.1`).
+    pub fn release_id(&self, version: &str) -> String {
+        let prefix = self
+            .manifest
+            .get("release_prefix")
+            .and_then(Value::as_str)
+            .unwrap_or("R");
+        format!("{prefix}-{version}")
+    }
+
+    /// The snapshot to store: the frozen assets with the manifest completed by the release
+    /// id, the previous version, the required bump and any override reason.
+    pub fn to_snapshot(&self, release: &ReleaseVersion<'_>, at: Timestamp) -> NewSnapshot {
+        let mut manifest = self.manifest.clone();
+        manifest.insert(
+            "release_id".to_owned(),
+            Value::from(self.release_id(release.version)),
+        );
+        manifest.insert("previous".to_owned(), json!(release.previous));
+        manifest.insert(
+            "required_bump".to_owned(),
+            json!(release.required.map(Bump::as_str)),
+        );
+        if let Some(reason) = release.override_reason {
+            manifest.insert("version_override".to_owned(), Value::from(reason));
+        }
+        NewSnapshot {
+            bundle: self.bundle.clone(),
+            version: release.version.to_owned(),
+            created_at: at,
+            author: release.author.clone(),
+            manifest: Value::Object(manifest),
+            entries: self.entries.clone(),
+        }
+    }
 }
 
 fn find_bundle<'m>(

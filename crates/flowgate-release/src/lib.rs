@@ -10,6 +10,6 @@ mod read;
 mod version;
 
 pub use error::ReleaseError;
-pub use freeze::{freeze, FreezeOptions, Frozen};
+pub use freeze::{freeze, FreezeOptions, Frozen, ReleaseVersion};
 pub use read::{documents_from_objects, snapshot_documents};
 pub use version::{check_version, previous_snapshot, VersionVerdict};

@@ -5,7 +5,12 @@ use crate::exit::Exit;
 use crate::output;
 use flowgate_check::{check, parse_check_config, CheckOptions};
 use flowgate_diagnostics::Summary;
+use flowgate_diff::{diff_documents, render_human};
 use flowgate_model::{render_asset_graph, AssetKind, AssetSpec, GraphFormat};
+use flowgate_release::{
+    freeze, previous_snapshot, snapshot_documents, FreezeOptions, Frozen, ReleaseVersion,
+};
+use flowgate_store::{AnyStore, Clock, SnapshotKey, Store, SystemClock};
 
 /// Run the command.
 pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
@@ -98,16 +103,122 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
         summary.infos
     ));
 
-    output::out("\n== 3. graph: how the assets reference each other (Mermaid)\n");
+    output::out("\n== 3. snapshot: freeze each bundle in the embedded store\n");
+    let author = super::snapshot::author(None, &workspace.root);
+    let frozen: Vec<Frozen> = if loaded.has_errors() || summary.errors > 0 {
+        output::out("   skipped: a release needs a workspace without errors\n");
+        Vec::new()
+    } else {
+        let options = FreezeOptions {
+            author: author.clone(),
+            environments: environments.clone(),
+            ..FreezeOptions::default()
+        };
+        model
+            .of_kind(AssetKind::Bundle)
+            .filter_map(|bundle| {
+                freeze(
+                    &workspace.root,
+                    &loaded,
+                    &config,
+                    bundle.id.as_str(),
+                    &options,
+                )
+                .ok()
+            })
+            .collect()
+    };
+    let snapshots = if frozen.is_empty() {
+        Exit::Success
+    } else {
+        super::store::with_store(&global, |store| async move {
+            let exit = snapshot_bundles(&store, frozen, author).await;
+            (store, exit)
+        })
+    };
+
+    output::out("\n== 4. graph: how the assets reference each other (Mermaid)\n");
     output::out(&render_asset_graph(model, GraphFormat::Mermaid, false));
     output::out(
-        "\nNext: `flowgate graph dot --steps -C examples/acme | dot -Tsvg > steps.svg` draws every workflow;\n`flowgate check -C examples/acme --format sarif` feeds code scanning.\n",
+        "\nNext: `flowgate diff lead-intake -C examples/acme` shows what changed since the last snapshot;\n`flowgate graph dot --steps -C examples/acme | dot -Tsvg > steps.svg` draws every workflow;\n`flowgate check -C examples/acme --format sarif` feeds code scanning.\n",
     );
-    let failed = loaded.has_errors() || summary.errors > 0;
+    let failed = loaded.has_errors() || summary.errors > 0 || snapshots != Exit::Success;
     super::release(loaded);
     if failed {
         Exit::Findings
     } else {
         Exit::Success
     }
+}
+
+/// Store each frozen bundle as a new version when it changed: 1.0.0 the first time, then the
+/// version its changes require, with the diff that requires it.
+async fn snapshot_bundles(store: &AnyStore, frozen: Vec<Frozen>, author: String) -> Exit {
+    output::out(&format!("   store: {}\n", store.location()));
+    for bundle in frozen {
+        let previous = match previous_snapshot(store, &bundle.bundle).await {
+            Ok(previous) => previous,
+            Err(e) => return demo_failure(&e.to_string()),
+        };
+        let (version, diff) = match &previous {
+            None => ("1.0.0".to_owned(), None),
+            Some(previous) => {
+                let old = match store.get_snapshot(SnapshotKey::Id(&previous.id)).await {
+                    Ok(Some(snapshot)) => snapshot_documents(store, &snapshot).await,
+                    Ok(None) => return demo_failure("the latest snapshot disappeared"),
+                    Err(e) => return demo_failure(&e.to_string()),
+                };
+                let old = match old {
+                    Ok(old) => old,
+                    Err(e) => return demo_failure(&e.to_string()),
+                };
+                let diff = diff_documents(&old, &bundle.documents);
+                if diff.is_empty() {
+                    output::out(&format!(
+                        "   {} {}: unchanged since the last snapshot\n",
+                        bundle.bundle, previous.version
+                    ));
+                    continue;
+                }
+                let Ok(before) = semver::Version::parse(&previous.version) else {
+                    return demo_failure(&format!("`{}` is not a version", previous.version));
+                };
+                (diff.bump.apply(&before).to_string(), Some(diff))
+            }
+        };
+        let snapshot = bundle.to_snapshot(
+            &ReleaseVersion {
+                version: &version,
+                author: author.clone(),
+                previous: previous.as_ref().map(|p| p.version.as_str()),
+                required: diff.as_ref().map(|d| d.bump),
+                override_reason: None,
+            },
+            SystemClock.now(),
+        );
+        match store.create_snapshot(&snapshot, &bundle.objects).await {
+            Ok(created) => output::out(&format!(
+                "   {} {} ({}): {} assets, {} new objects, id {}\n",
+                bundle.bundle,
+                version,
+                bundle.release_id(&version),
+                snapshot.entries.len(),
+                created.new_objects,
+                created.id.short()
+            )),
+            Err(e) => return demo_failure(&e.to_string()),
+        }
+        if let Some(diff) = diff {
+            for line in render_human(&diff).lines() {
+                let indent = if line.is_empty() { "" } else { "     " };
+                output::out(&format!("{indent}{line}\n"));
+            }
+        }
+    }
+    Exit::Success
+}
+
+fn demo_failure(message: &str) -> Exit {
+    output::err(&format!("error: the store: {message}\n"));
+    Exit::BadInput
 }

@@ -8,9 +8,10 @@ use crate::output;
 use flowgate_check::parse_check_config;
 use flowgate_diff::{diff_documents, Documents};
 use flowgate_release::{
-    check_version, freeze, previous_snapshot, snapshot_documents, FreezeOptions, VersionVerdict,
+    check_version, freeze, previous_snapshot, snapshot_documents, FreezeOptions, ReleaseVersion,
+    VersionVerdict,
 };
-use flowgate_store::{AnyStore, Clock, NewSnapshot, SnapshotKey, Store, SystemClock};
+use flowgate_store::{AnyStore, Clock, SnapshotKey, Store, SystemClock};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -241,7 +242,7 @@ async fn create_in(
     store: &AnyStore,
     args: &SnapshotCreateArgs,
     global: &GlobalArgs,
-    mut frozen: flowgate_release::Frozen,
+    frozen: flowgate_release::Frozen,
     author: String,
 ) -> Exit {
     let previous = match previous_snapshot(store, &args.bundle).await {
@@ -289,41 +290,19 @@ async fn create_in(
             return Exit::Findings;
         }
     };
-    let now = SystemClock.now();
-    let prefix = frozen
-        .manifest
-        .get("release_prefix")
-        .and_then(Value::as_str)
-        .unwrap_or("R")
-        .to_owned();
-    frozen.manifest.insert(
-        "release_id".to_owned(),
-        Value::from(format!("{prefix}-{}", args.version)),
+    let snapshot = frozen.to_snapshot(
+        &ReleaseVersion {
+            version: &args.version,
+            author,
+            previous: previous.as_ref().map(|p| p.version.as_str()),
+            required,
+            override_reason: args.allow_version.as_deref(),
+        },
+        SystemClock.now(),
     );
-    frozen.manifest.insert(
-        "previous".to_owned(),
-        json!(previous.as_ref().map(|p| &p.version)),
-    );
-    frozen.manifest.insert(
-        "required_bump".to_owned(),
-        json!(required.map(|b| b.as_str())),
-    );
-    if let Some(reason) = &args.allow_version {
-        frozen
-            .manifest
-            .insert("version_override".to_owned(), Value::from(reason.clone()));
-    }
-    let snapshot = NewSnapshot {
-        bundle: frozen.bundle.clone(),
-        version: args.version.clone(),
-        created_at: now,
-        author,
-        manifest: Value::Object(frozen.manifest.clone()),
-        entries: frozen.entries.clone(),
-    };
     match store.create_snapshot(&snapshot, &frozen.objects).await {
         Ok(created) => {
-            let release = format!("{prefix}-{}", args.version);
+            let release = frozen.release_id(&args.version);
             if global.format == Format::Json {
                 output::out(&format!(
                     "{}\n",
