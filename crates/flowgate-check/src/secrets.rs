@@ -115,8 +115,23 @@ const SHORTEST_SECRET: usize = 8;
 /// Whether a text may hold a credential: a cheap test that rules out most texts before
 /// [`find_secrets`] runs its expressions.
 pub(crate) fn may_contain_secret(text: &str) -> bool {
-    text.len() >= SHORTEST_SECRET && PATTERNS.iter().any(|p| (p.maybe)(text))
+    text.len() >= SHORTEST_SECRET
+        && NEEDLES
+            .as_ref()
+            .is_none_or(|needles| needles.is_match(text))
+        && PATTERNS.iter().any(|p| (p.maybe)(text))
 }
+
+/// Every literal the cheap tests of [`PATTERNS`] look for, as one expression: one pass over
+/// a text (the regex engine searches many literals at once) rules out nearly all texts
+/// before the tests run one by one.
+static NEEDLES: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        "PRIVATE KEY|k_live_|k_test_|AKIA|xox|ghp_|github_pat_|AIza|eyJ|://|\
+         (?i:earer|key=|token=|password=)",
+    )
+    .ok()
+});
 
 /// Every credential in a text: `(kind, secret)`.
 pub(crate) fn find_secrets(text: &str) -> Vec<(&'static str, &str)> {

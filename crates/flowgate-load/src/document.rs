@@ -27,48 +27,62 @@ pub(crate) struct FileOutput {
 
 /// Load files in parallel, keeping their order (file ids are input indexes).
 pub(crate) fn load_files(inputs: &[Input], root: &Path, max_size: u64) -> Vec<FileOutput> {
+    in_parallel(
+        inputs,
+        |i, input| load_file(file_id(i), input, root, max_size),
+        |input| failed(input, internal_error_diagnostic()),
+    )
+}
+
+/// Fewer items than this are not worth a thread.
+const MIN_PARALLEL_ITEMS: usize = 16;
+
+/// `work` over every item on every core, in item order (`work` gets the item's index). An
+/// item whose chunk panicked gets `on_panic` instead of being lost: a panic is a bug, and
+/// the other files still load.
+pub(crate) fn in_parallel<T: Sync, O: Send>(
+    items: &[T],
+    work: impl Fn(usize, &T) -> O + Sync,
+    on_panic: impl Fn(&T) -> O,
+) -> Vec<O> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-        .min(inputs.len().max(1));
-    if threads <= 1 || inputs.len() < 64 {
-        return inputs
+        .min(items.len().max(1));
+    if threads <= 1 || items.len() < MIN_PARALLEL_ITEMS {
+        return items
             .iter()
             .enumerate()
-            .map(|(i, input)| load_file(file_id(i), input, root, max_size))
+            .map(|(i, item)| work(i, item))
             .collect();
     }
-    let chunk = inputs.len().div_ceil(threads);
+    let chunk = items.len().div_ceil(threads);
+    let work = &work;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = inputs
+        let handles: Vec<_> = items
             .chunks(chunk)
             .enumerate()
             .map(|(c, part)| {
                 scope.spawn(move || {
                     part.iter()
                         .enumerate()
-                        .map(|(i, input)| load_file(file_id(c * chunk + i), input, root, max_size))
+                        .map(|(i, item)| work(c * chunk + i, item))
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
-        let mut outputs = Vec::with_capacity(inputs.len());
+        let mut outputs = Vec::with_capacity(items.len());
         for (c, handle) in handles.into_iter().enumerate() {
             match handle.join() {
                 Ok(part) => outputs.extend(part),
-                // A panic is a bug; report it per file instead of losing the files.
-                Err(_) => outputs.extend(inputs.chunks(chunk).nth(c).into_iter().flatten().map(
-                    |input| {
-                        failed(
-                            input,
-                            Diagnostic::error(
-                                codes::UNREADABLE,
-                                "internal error while loading this file",
-                            )
-                            .with_help("please report this as a bug, with the file if you can"),
-                        )
-                    },
-                )),
+                Err(_) => outputs.extend(
+                    items
+                        .chunks(chunk)
+                        .nth(c)
+                        .into_iter()
+                        .flatten()
+                        .map(&on_panic),
+                ),
             }
         }
         outputs
@@ -96,23 +110,37 @@ fn display(path: &Path) -> String {
 
 /// A file that could not be read: the diagnostic points at its start, so that it still
 /// names the file, line and column.
-fn failed(input: &Input, mut diagnostic: Diagnostic) -> FileOutput {
+fn failed(input: &Input, diagnostic: Diagnostic) -> FileOutput {
+    failed_at(display(&input.relative), diagnostic)
+}
+
+fn failed_at(path: String, mut diagnostic: Diagnostic) -> FileOutput {
     if diagnostic.location.is_none() {
         let start = LineCol { line: 1, column: 1 };
         diagnostic.location = Some(Location {
-            path: display(&input.relative),
+            path: path.clone(),
             start,
             end: start,
             span: Span::default(),
         });
     }
     FileOutput {
-        path: display(&input.relative),
+        path,
         source: None,
         assets: Vec::new(),
         invalid_ids: Vec::new(),
         diagnostics: vec![diagnostic],
     }
+}
+
+/// What a file whose loading panicked yields: a located internal error.
+pub(crate) fn internal_error(path: &str) -> FileOutput {
+    failed_at(path.to_owned(), internal_error_diagnostic())
+}
+
+fn internal_error_diagnostic() -> Diagnostic {
+    Diagnostic::error(codes::UNREADABLE, "internal error while loading this file")
+        .with_help("please report this as a bug, with the file if you can")
 }
 
 fn load_file(file: FileId, input: &Input, root: &Path, max_size: u64) -> FileOutput {

@@ -107,12 +107,11 @@ pub fn load_texts(root: &Path, texts: &[(String, String)]) -> Loaded {
 pub fn load_texts_as(
     root: &Path,
     texts: &[(String, String)],
-    format: impl Fn(&str) -> FileFormat,
+    format: impl Fn(&str) -> FileFormat + Sync,
 ) -> Loaded {
-    let outputs = texts
-        .iter()
-        .enumerate()
-        .map(|(i, (path, text))| {
+    let outputs = document::in_parallel(
+        texts,
+        |i, (path, text)| {
             document::load_text(
                 FileId(u32::try_from(i).unwrap_or(u32::MAX)),
                 path,
@@ -120,8 +119,9 @@ pub fn load_texts_as(
                 root,
                 format(path),
             )
-        })
-        .collect();
+        },
+        |(path, _)| document::internal_error(path),
+    );
     assemble(outputs, Vec::new())
 }
 
