@@ -2,26 +2,29 @@
 
 use crate::{LineIndex, Location, Span};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// One file's text with its line index.
 #[derive(Debug, Clone)]
 pub struct SourceText {
     path: String,
     text: Arc<str>,
-    index: LineIndex,
+    /// Built on the first lookup: most files never have a diagnostic to locate.
+    index: OnceLock<LineIndex>,
 }
 
 impl SourceText {
-    /// Index a text under the path shown to the user.
+    /// A text under the path shown to the user.
     pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
-        let text = text.into();
-        let index = LineIndex::new(&text);
         Self {
             path: path.into(),
-            text,
-            index,
+            text: text.into(),
+            index: OnceLock::new(),
         }
+    }
+
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// The display path.
@@ -43,15 +46,15 @@ impl SourceText {
     pub fn locate(&self, span: Span) -> Location {
         Location {
             path: self.path.clone(),
-            start: self.index.line_col(&self.text, span.start),
-            end: self.index.line_col(&self.text, span.end),
+            start: self.index().line_col(&self.text, span.start),
+            end: self.index().line_col(&self.text, span.end),
             span,
         }
     }
 
     /// Text of a 1-based line.
     pub fn line(&self, line: u32) -> Option<&str> {
-        self.index.line_text(&self.text, line)
+        self.index().line_text(&self.text, line)
     }
 }
 

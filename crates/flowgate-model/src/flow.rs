@@ -143,11 +143,6 @@ pub struct Element {
     pub disabled: bool,
     /// How failures are handled.
     pub error_handling: ErrorHandling,
-    /// What the element is set to do, as written (Salesforce child elements, n8n
-    /// parameters, Node-RED properties), without its name, connections and canvas layout:
-    /// what a diff compares beyond the graph.
-    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
-    pub settings: serde_json::Value,
     /// The whole element in the file.
     #[serde(skip)]
     pub span: Span,

@@ -8,6 +8,7 @@ mod asset;
 mod bundle;
 mod expr;
 pub mod flow;
+mod flow_settings;
 mod graph;
 mod id;
 mod kinds;

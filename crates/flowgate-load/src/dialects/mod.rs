@@ -4,7 +4,6 @@
 pub mod n8n;
 pub mod node_red;
 pub mod salesforce;
-mod settings;
 
 use flowgate_diagnostics::{Diagnostic, SourceText};
 use flowgate_model::flow::{Dialect, Flow};

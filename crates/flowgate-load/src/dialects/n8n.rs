@@ -493,7 +493,6 @@ impl Reader<'_> {
             connections: Vec::new(),
             disabled,
             error_handling,
-            settings: super::settings::n8n(item),
             span: item.span,
         };
         let meta = NodeMeta {

@@ -297,7 +297,6 @@ impl Reader<'_> {
                             connections: Vec::new(),
                             disabled: item.get("d").and_then(Node::as_bool) == Some(true),
                             error_handling: ErrorHandling::Stop,
-                            settings: super::settings::node_red(item),
                             span: item.span,
                         },
                     });

@@ -280,7 +280,6 @@ impl Lowering<'_> {
             platform_type: xml.name.value.clone(),
             platform_id: None,
             error_handling: error_handling(&connections),
-            settings: super::settings::salesforce(xml),
             connections,
             disabled: false,
             span: xml.span,
@@ -479,7 +478,6 @@ fn start_element(xml: &XmlElement, connections: Vec<Connection>) -> Element {
         error_handling: error_handling(&connections),
         connections,
         disabled: false,
-        settings: super::settings::salesforce(xml),
         span: xml.span,
     }
 }

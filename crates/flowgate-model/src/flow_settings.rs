@@ -1,8 +1,56 @@
-//! An element's settings as JSON, for diffs: everything the platform stores about it except
-//! its name, its connections and where it sits on the canvas.
+//! An element's settings as JSON, for snapshots and diffs: everything the platform stores
+//! about it except its name, its connections and where it sits on the canvas. Read from the
+//! kept document when an asset document is built, never while loading or checking.
 
+use crate::flow::{Dialect, Flow};
 use flowgate_syntax::{Node, Value as NodeValue, XmlElement};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// The settings of every element of `flow`, in element order (`Null` when none).
+pub fn element_settings(flow: &Flow) -> Vec<Value> {
+    let mut xml_at: HashMap<u32, &XmlElement> = HashMap::new();
+    let mut json_at: HashMap<u32, &Node> = HashMap::new();
+    if let Some(root) = flow.document.xml() {
+        for child in &root.children {
+            xml_at.insert(child.span.start, child);
+        }
+    } else if let Some(root) = flow.document.json() {
+        index_objects(root, 3, &mut json_at);
+    }
+    flow.elements
+        .iter()
+        .map(|element| {
+            let at = element.span.start;
+            match flow.dialect {
+                Dialect::Salesforce => xml_at.get(&at).map_or(Value::Null, |x| salesforce(x)),
+                Dialect::N8n => json_at.get(&at).map_or(Value::Null, |n| n8n(n)),
+                Dialect::NodeRed => json_at.get(&at).map_or(Value::Null, |n| node_red(n)),
+            }
+        })
+        .collect()
+}
+
+/// Objects down to `depth` levels (an n8n node is at depth 2, a Node-RED node at 1 or, in a
+/// subflow module, 3), by where they start.
+fn index_objects<'n>(node: &'n Node, depth: u8, out: &mut HashMap<u32, &'n Node>) {
+    match &node.value {
+        NodeValue::Map(entries) => {
+            out.insert(node.span.start, node);
+            if depth > 0 {
+                for entry in entries {
+                    index_objects(&entry.value, depth - 1, out);
+                }
+            }
+        }
+        NodeValue::Seq(items) if depth > 0 => {
+            for item in items {
+                index_objects(item, depth - 1, out);
+            }
+        }
+        _ => {}
+    }
+}
 
 /// Salesforce child elements that are not settings: identity, connectors, canvas position
 /// and editor metadata.
@@ -35,7 +83,7 @@ const NODE_RED_SKIP: &[&str] = &["id", "type", "name", "x", "y", "z", "g", "w", 
 
 /// A Salesforce element's settings: its child elements as JSON objects (repeated children
 /// become arrays, leaves their text).
-pub fn salesforce(xml: &XmlElement) -> Value {
+fn salesforce(xml: &XmlElement) -> Value {
     let settings = xml_children(xml);
     if settings.as_object().is_some_and(Map::is_empty) {
         Value::Null
@@ -74,12 +122,12 @@ fn xml_children(xml: &XmlElement) -> Value {
 
 /// An n8n node's settings: parameters, credentials (names only: n8n exports hold no
 /// secrets there), type version and error behaviour.
-pub fn n8n(node: &Node) -> Value {
+fn n8n(node: &Node) -> Value {
     json_object(node, N8N_SKIP)
 }
 
 /// A Node-RED node's settings: its properties.
-pub fn node_red(node: &Node) -> Value {
+fn node_red(node: &Node) -> Value {
     json_object(node, NODE_RED_SKIP)
 }
 
@@ -100,7 +148,7 @@ fn json_object(node: &Node, skip: &[&str]) -> Value {
 }
 
 /// A parsed JSON node as a `serde_json` value.
-pub fn json(node: &Node) -> Value {
+fn json(node: &Node) -> Value {
     match &node.value {
         NodeValue::Null => Value::Null,
         NodeValue::Bool(b) => Value::Bool(*b),
