@@ -113,6 +113,10 @@ fn release(c: &mut Criterion) {
             .await
             .unwrap();
         store
+            .create_snapshot(&snapshot(&second, "2.0.0"), &second.objects)
+            .await
+            .unwrap();
+        store
     });
     let mut version = 1;
     group.bench_function("next_snapshot_one_changed_asset", |b| {
@@ -151,7 +155,7 @@ fn release(c: &mut Criterion) {
         let b2 = store
             .get_snapshot(SnapshotKey::Version {
                 bundle: "everything",
-                version: "1.0.2",
+                version: "2.0.0",
             })
             .await
             .unwrap()

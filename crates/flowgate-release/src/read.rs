@@ -6,7 +6,7 @@ use flowgate_load::load_platform_texts;
 use flowgate_model::flow::Dialect;
 use flowgate_store::{Entry, Snapshot, Store};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// The documents of a stored snapshot.
@@ -14,21 +14,26 @@ pub async fn snapshot_documents(
     store: &impl Store,
     snapshot: &Snapshot,
 ) -> Result<Documents, ReleaseError> {
+    let ids: Vec<_> = snapshot.entries.iter().map(|e| e.object.clone()).collect();
+    let stored: HashMap<_, _> = store
+        .get_objects(&ids)
+        .await?
+        .into_iter()
+        .map(|object| (object.id(), object.into_bytes()))
+        .collect();
     let mut objects = BTreeMap::new();
     for entry in &snapshot.entries {
-        let bytes =
-            store
-                .get_object(&entry.object)
-                .await?
-                .ok_or_else(|| ReleaseError::Unreadable {
-                    snapshot: snapshot.id.short(),
-                    reason: format!(
-                        "object {} of `{}` is missing",
-                        entry.object.short(),
-                        entry.id
-                    ),
-                })?;
-        objects.insert(entry.id.clone(), bytes);
+        let bytes = stored
+            .get(&entry.object)
+            .ok_or_else(|| ReleaseError::Unreadable {
+                snapshot: snapshot.id.short(),
+                reason: format!(
+                    "object {} of `{}` is missing",
+                    entry.object.short(),
+                    entry.id
+                ),
+            })?;
+        objects.insert(entry.id.clone(), bytes.clone());
     }
     documents_from_objects(snapshot, &objects)
 }
