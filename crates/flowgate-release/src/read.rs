@@ -14,7 +14,7 @@ pub async fn snapshot_documents(
     store: &impl Store,
     snapshot: &Snapshot,
 ) -> Result<Documents, ReleaseError> {
-    let ids: Vec<_> = snapshot.entries.iter().map(|e| e.object.clone()).collect();
+    let ids: Vec<_> = snapshot.entries.iter().map(|e| e.object).collect();
     let stored: HashMap<_, _> = store
         .get_objects(&ids)
         .await?
