@@ -12,4 +12,4 @@ mod version;
 pub use error::ReleaseError;
 pub use freeze::{freeze, FreezeOptions, Frozen, ReleaseVersion};
 pub use read::{documents_from_objects, snapshot_documents};
-pub use version::{check_version, previous_snapshot, VersionVerdict};
+pub use version::{changes_since_latest, check_version, previous_snapshot, VersionVerdict};

@@ -1,8 +1,10 @@
 //! Holding a new version against what changed since the previous snapshot.
 
 use crate::error::ReleaseError;
-use flowgate_diff::{Bump, Diff};
-use flowgate_store::{compare_versions, SnapshotSummary, Store};
+use crate::freeze::Frozen;
+use crate::read::snapshot_documents;
+use flowgate_diff::{diff_documents, Bump, Diff};
+use flowgate_store::{compare_versions, SnapshotKey, SnapshotSummary, Store};
 
 /// Whether a proposed version fits the changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,27 @@ pub async fn previous_snapshot(
     let mut snapshots = store.list_snapshots(Some(bundle)).await?;
     snapshots.sort_by(|a, b| compare_versions(&a.version, &b.version));
     Ok(snapshots.pop())
+}
+
+/// The latest snapshot of a frozen bundle, and the diff from it to the frozen assets;
+/// `None` before the bundle's first snapshot.
+pub async fn changes_since_latest(
+    store: &impl Store,
+    frozen: &Frozen,
+) -> Result<Option<(SnapshotSummary, Diff)>, ReleaseError> {
+    let Some(previous) = previous_snapshot(store, &frozen.bundle).await? else {
+        return Ok(None);
+    };
+    let snapshot = store
+        .get_snapshot(SnapshotKey::Id(&previous.id))
+        .await?
+        .ok_or_else(|| ReleaseError::Unreadable {
+            snapshot: previous.id.short(),
+            reason: "listed but not found".to_owned(),
+        })?;
+    let old = snapshot_documents(store, &snapshot).await?;
+    let diff = diff_documents(&old, &frozen.documents);
+    Ok(Some((previous, diff)))
 }
 
 /// Check `version` against the previous version and the diff from it. A version that is

@@ -5,12 +5,10 @@ use crate::exit::Exit;
 use crate::output;
 use flowgate_check::{check, parse_check_config, CheckOptions};
 use flowgate_diagnostics::Summary;
-use flowgate_diff::{diff_documents, render_human};
+use flowgate_diff::render_human;
 use flowgate_model::{render_asset_graph, AssetKind, AssetSpec, GraphFormat};
-use flowgate_release::{
-    freeze, previous_snapshot, snapshot_documents, FreezeOptions, Frozen, ReleaseVersion,
-};
-use flowgate_store::{AnyStore, Clock, SnapshotKey, Store, SystemClock};
+use flowgate_release::{changes_since_latest, freeze, FreezeOptions, Frozen, ReleaseVersion};
+use flowgate_store::{AnyStore, Clock, Store, SystemClock};
 
 /// Run the command.
 pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
@@ -156,23 +154,10 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
 async fn snapshot_bundles(store: &AnyStore, frozen: Vec<Frozen>, author: String) -> Exit {
     output::out(&format!("   store: {}\n", store.location()));
     for bundle in frozen {
-        let previous = match previous_snapshot(store, &bundle.bundle).await {
-            Ok(previous) => previous,
+        let (previous, version, diff) = match changes_since_latest(store, &bundle).await {
             Err(e) => return demo_failure(&e.to_string()),
-        };
-        let (version, diff) = match &previous {
-            None => ("1.0.0".to_owned(), None),
-            Some(previous) => {
-                let old = match store.get_snapshot(SnapshotKey::Id(&previous.id)).await {
-                    Ok(Some(snapshot)) => snapshot_documents(store, &snapshot).await,
-                    Ok(None) => return demo_failure("the latest snapshot disappeared"),
-                    Err(e) => return demo_failure(&e.to_string()),
-                };
-                let old = match old {
-                    Ok(old) => old,
-                    Err(e) => return demo_failure(&e.to_string()),
-                };
-                let diff = diff_documents(&old, &bundle.documents);
+            Ok(None) => (None, "1.0.0".to_owned(), None),
+            Ok(Some((previous, diff))) => {
                 if diff.is_empty() {
                     output::out(&format!(
                         "   {} {}: unchanged since the last snapshot\n",
@@ -183,7 +168,8 @@ async fn snapshot_bundles(store: &AnyStore, frozen: Vec<Frozen>, author: String)
                 let Ok(before) = semver::Version::parse(&previous.version) else {
                     return demo_failure(&format!("`{}` is not a version", previous.version));
                 };
-                (diff.bump.apply(&before).to_string(), Some(diff))
+                let version = diff.bump.apply(&before).to_string();
+                (Some(previous), version, Some(diff))
             }
         };
         let snapshot = bundle.to_snapshot(

@@ -6,12 +6,10 @@ use crate::cli::{Format, GlobalArgs, SnapshotCommand, SnapshotCreateArgs};
 use crate::exit::Exit;
 use crate::output;
 use flowgate_check::parse_check_config;
-use flowgate_diff::{diff_documents, Documents};
 use flowgate_release::{
-    check_version, freeze, previous_snapshot, snapshot_documents, FreezeOptions, ReleaseVersion,
-    VersionVerdict,
+    changes_since_latest, check_version, freeze, FreezeOptions, ReleaseVersion, VersionVerdict,
 };
-use flowgate_store::{AnyStore, Clock, SnapshotKey, Store, SystemClock};
+use flowgate_store::{AnyStore, Clock, Store, SystemClock};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -245,34 +243,23 @@ async fn create_in(
     frozen: flowgate_release::Frozen,
     author: String,
 ) -> Exit {
-    let previous = match previous_snapshot(store, &args.bundle).await {
-        Ok(previous) => previous,
+    let changes = match changes_since_latest(store, &frozen).await {
+        Ok(changes) => changes,
         Err(e) => {
-            fail(global, &e.to_string(), "check the store");
+            fail(
+                global,
+                &e.to_string(),
+                "`flowgate snapshot verify` checks the store",
+            );
             return Exit::BadInput;
         }
     };
-    let mut diff = None;
-    if let Some(previous) = &previous {
-        if previous.version != args.version {
-            let old = match store.get_snapshot(SnapshotKey::Id(&previous.id)).await {
-                Ok(Some(snapshot)) => snapshot_documents(store, &snapshot).await,
-                Ok(None) => Ok(Documents::default()),
-                Err(e) => Err(e.into()),
-            };
-            match old {
-                Ok(old) => diff = Some(diff_documents(&old, &frozen.documents)),
-                Err(e) => {
-                    fail(
-                        global,
-                        &e.to_string(),
-                        "`flowgate snapshot verify` checks the store",
-                    );
-                    return Exit::BadInput;
-                }
-            }
-        }
-    }
+    // Freezing the latest version again is the store's business: same content is a no-op,
+    // other content a conflict.
+    let (previous, diff) = match changes {
+        Some((previous, diff)) if previous.version != args.version => (Some(previous), Some(diff)),
+        _ => (None, None),
+    };
     let verdict = check_version(
         &args.version,
         previous
