@@ -32,6 +32,24 @@ pub fn import(dialect: Dialect, source: &SourceText) -> (Option<Imported>, Vec<D
     }
 }
 
+/// The root value of a JSON platform file (shared, since the flow keeps it), with its
+/// syntax errors as FG002 diagnostics; `None` when the text holds no value.
+fn parse_json_root(
+    source: &SourceText,
+) -> (
+    Option<std::sync::Arc<flowgate_syntax::Node>>,
+    Vec<Diagnostic>,
+) {
+    let parsed = flowgate_syntax::parse_json(source.text());
+    let diagnostics = parsed
+        .errors
+        .into_iter()
+        .map(|e| crate::codes::syntax_error(source, e))
+        .collect();
+    let root = parsed.docs.into_iter().next().map(std::sync::Arc::new);
+    (root, diagnostics)
+}
+
 /// An asset id from a file name: the stem up to the first `.`, with characters an id cannot
 /// hold replaced by `-`, prefixed so it starts with a letter or digit.
 pub fn id_from_path(path: &str) -> String {

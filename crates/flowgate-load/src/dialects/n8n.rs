@@ -40,7 +40,7 @@ use flowgate_model::flow::{
     FlowTrigger,
 };
 use flowgate_model::Located;
-use flowgate_syntax::{parse_json, Node};
+use flowgate_syntax::Node;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -56,15 +56,8 @@ const LANGCHAIN: &str = "@n8n/n8n-nodes-langchain";
 /// FG005, FG012) and skipped, and connections from or to node names that do not exist are
 /// FG013; the rest of the flow is still imported.
 pub fn import(source: &SourceText) -> (Option<Imported>, Vec<Diagnostic>) {
-    let mut diagnostics = Vec::new();
-    let parsed = parse_json(source.text());
-    diagnostics.extend(
-        parsed
-            .errors
-            .into_iter()
-            .map(|e| codes::syntax_error(source, e)),
-    );
-    let Some(root) = parsed.docs.into_iter().next().map(Arc::new) else {
+    let (root, mut diagnostics) = super::parse_json_root(source);
+    let Some(root) = root else {
         return (None, diagnostics);
     };
     let Some(nodes) = workflow_nodes(&root, source, &mut diagnostics) else {

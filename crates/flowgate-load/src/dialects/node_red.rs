@@ -47,7 +47,7 @@ use flowgate_model::flow::{
     FlowTrigger, Variable,
 };
 use flowgate_model::Located;
-use flowgate_syntax::{parse_json, Node};
+use flowgate_syntax::Node;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -58,15 +58,8 @@ use std::sync::Arc;
 /// FG005) and skipped, and references to ids that are not in the file are FG013; the rest
 /// of the flow is still imported.
 pub fn import(source: &SourceText) -> (Option<Imported>, Vec<Diagnostic>) {
-    let mut diagnostics = Vec::new();
-    let parsed = parse_json(source.text());
-    diagnostics.extend(
-        parsed
-            .errors
-            .into_iter()
-            .map(|e| codes::syntax_error(source, e)),
-    );
-    let Some(root) = parsed.docs.into_iter().next().map(Arc::new) else {
+    let (root, mut diagnostics) = super::parse_json_root(source);
+    let Some(root) = root else {
         return (None, diagnostics);
     };
     let Some(shape) = shape(&root, source, &mut diagnostics) else {
