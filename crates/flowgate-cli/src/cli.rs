@@ -123,6 +123,146 @@ pub enum Command {
     Diff(DiffArgs),
     /// A Keep-a-Changelog page for a bundle, from the diffs between its snapshots.
     Changelog(ChangelogArgs),
+    /// Show the plan for promoting a snapshot into an environment: rendering, diff, gates.
+    Plan(PlanArgs),
+    /// Plan a promotion and apply it at once when every gate passes.
+    Promote(PromoteArgs),
+    /// Sign a plan as a person in an approving role of its environment.
+    Approve(ApproveArgs),
+    /// Apply a plan: every gate must pass; the environment moves by compare-and-swap.
+    Apply(ApplyArgs),
+    /// Re-deploy the previous (or a named) version of a bundle as a whole, and pin the
+    /// environment.
+    Rollback(RollbackArgs),
+    /// Pin an environment: nothing is promoted into it until it is unpinned.
+    Pin(PinArgs),
+    /// Unpin an environment, with the reason it may move again.
+    Unpin(PinArgs),
+    /// What each environment holds: version, release id, when, by whom, pin and drift.
+    Status,
+    /// The operation log (of one environment): snapshots, plans, approvals, applies,
+    /// rollbacks and pins.
+    Log(LogArgs),
+    /// Audit the operation log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// Who is acting, for commands that need a person.
+#[derive(Debug, Args)]
+pub struct ActorArgs {
+    /// The person acting, as listed under [people] in flowgate.toml.
+    #[arg(long = "as", env = "FLOWGATE_USER", value_name = "PERSON")]
+    pub person: Option<String>,
+}
+
+/// `flowgate plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The snapshot: `BUNDLE@VERSION`, a snapshot id, or a bundle (its latest snapshot).
+    pub snapshot: String,
+    /// The environment to promote into.
+    #[arg(long = "to", value_name = "ENV")]
+    pub env: String,
+    /// Write the plan to FILE, for `flowgate approve FILE` and `flowgate apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Who is asking (to check the promoter gate).
+    #[command(flatten)]
+    pub actor: ActorArgs,
+}
+
+/// `flowgate promote`.
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    /// The snapshot: `BUNDLE@VERSION`, a snapshot id, or a bundle (its latest snapshot).
+    pub snapshot: String,
+    /// The environment to promote into.
+    #[arg(long = "to", value_name = "ENV")]
+    pub env: String,
+    /// Who promotes.
+    #[command(flatten)]
+    pub actor: ActorArgs,
+}
+
+/// `flowgate approve`.
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The plan: a file written by `flowgate plan --out`, or a plan id (6+ characters).
+    pub plan: String,
+    /// The approving role, when the person holds more than one.
+    #[arg(long)]
+    pub role: Option<String>,
+    /// A comment recorded with the approval.
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// Who approves.
+    #[command(flatten)]
+    pub actor: ActorArgs,
+}
+
+/// `flowgate apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The plan: a file written by `flowgate plan --out`, or a plan id (6+ characters).
+    pub plan: String,
+    /// Who applies.
+    #[command(flatten)]
+    pub actor: ActorArgs,
+}
+
+/// `flowgate rollback`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The environment.
+    pub env: String,
+    /// The bundle (needed when the environment holds several).
+    #[arg(long)]
+    pub bundle: Option<String>,
+    /// The version to go back to (default: the one before the current).
+    #[arg(long = "to", id = "to_version", value_name = "VERSION")]
+    pub to_version: Option<String>,
+    /// Why (recorded, and shown as the pin's reason).
+    #[arg(long, default_value = "rolled back")]
+    pub reason: String,
+    /// Roll back even if another bundle in the environment uses an asset the older version
+    /// lacks.
+    #[arg(long)]
+    pub force: bool,
+    /// Who rolls back.
+    #[command(flatten)]
+    pub actor: ActorArgs,
+}
+
+/// `flowgate pin` / `flowgate unpin`.
+#[derive(Debug, Args)]
+pub struct PinArgs {
+    /// The environment.
+    pub env: String,
+    /// Why (recorded in the log).
+    #[arg(long)]
+    pub reason: String,
+    /// Who pins or unpins.
+    #[command(flatten)]
+    pub actor: ActorArgs,
+}
+
+/// `flowgate log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only operations on this environment.
+    pub env: Option<String>,
+    /// Only the last N operations.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+/// `flowgate audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain of the operation log; an edited, removed or reordered row
+    /// fails and is named.
+    Verify,
 }
 
 /// `flowgate snapshot …`.

@@ -11,6 +11,5 @@ pub enum Exit {
     /// Bad input or usage: no workspace, invalid configuration, unusable arguments.
     BadInput = 2,
     /// A conflict: another operation won a race.
-    #[allow(dead_code)]
     Conflict = 3,
 }

@@ -26,6 +26,24 @@ pub struct Config {
     /// `[check]`: read by the check engine, which validates it with located errors.
     #[serde(default)]
     pub check: toml::Table,
+    /// `[people.<id>]`: who may approve and promote, and in which roles.
+    #[serde(default)]
+    pub people: indexmap::IndexMap<String, PersonConfig>,
+}
+
+/// One person (`[people.alice]`).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PersonConfig {
+    /// Full name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Email address, for the audit log and notifications.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Roles held (`marketing-ops`, `revops`, `compliance`, `eng-bi`, `exec`, `builder`, …).
+    #[serde(default)]
+    pub roles: Vec<toml::Spanned<String>>,
 }
 
 /// `[workspace]`.
@@ -68,6 +86,134 @@ pub struct EnvironmentConfig {
     /// Prefix of asset names rendered there (`STG — `).
     #[serde(default)]
     pub name_prefix: Option<String>,
+    /// Per-environment values, `"<asset-id>.<path>" = value` (`"crm-lead-sync.auth.secret" =
+    /// "env:CRM_TOKEN_STAGE"`, `"welcome-email.from.address" = "stage@acme.example"`).
+    #[serde(default)]
+    pub values: indexmap::IndexMap<toml::Spanned<String>, toml::Value>,
+    /// `[environments.<name>.guardrails]`: limits on what rendered assets may do there.
+    #[serde(default)]
+    pub guardrails: GuardrailsConfig,
+    /// `[environments.<name>.gates]`: what must hold before a promotion into it.
+    #[serde(default)]
+    pub gates: GatesConfig,
+    /// `[environments.<name>.raci]`: who approves, is consulted or informed, by role.
+    #[serde(default)]
+    pub raci: RaciConfig,
+    /// `[environments.<name>.target]`: where applied bundles are deployed.
+    #[serde(default)]
+    pub target: Option<TargetConfig>,
+}
+
+/// Guardrails rendered into an environment's assets.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct GuardrailsConfig {
+    /// Safe-mode sending: every recipient is rewritten to the seed list or internal domain.
+    #[serde(default)]
+    pub safe_mode: Option<SafeModeConfig>,
+    /// Every webhook is sent to this URL instead of its own endpoint.
+    #[serde(default)]
+    pub webhook_redirect: Option<toml::Spanned<String>>,
+    /// Enrolments per minute, per workflow.
+    #[serde(default)]
+    pub throttle_per_minute: Option<u32>,
+    /// Sends per day, per workflow.
+    #[serde(default)]
+    pub daily_cap: Option<u32>,
+    /// Only contacts on this list enrol (a list id).
+    #[serde(default)]
+    pub audience_allow_list: Option<toml::Spanned<String>>,
+    /// The routing flag that must be on for a workflow to route anything (a feature flag name).
+    #[serde(default)]
+    pub routing_flag: Option<String>,
+    /// Enrol only contacts whose `utm_campaign` is this value.
+    #[serde(default)]
+    pub only_campaign: Option<String>,
+}
+
+/// Safe-mode sending.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SafeModeConfig {
+    /// Sends go to the members of this list instead (a list id).
+    #[serde(default)]
+    pub seed_list: Option<toml::Spanned<String>>,
+    /// Or only to addresses in these domains; everything else is dropped.
+    #[serde(default)]
+    pub internal_domains: Vec<String>,
+}
+
+/// Promotion gates.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct GatesConfig {
+    /// The environment a promotion must come from (`prod` only from `stage`).
+    #[serde(default)]
+    pub from: Option<toml::Spanned<String>>,
+    /// The lowest check severity that blocks: `error` (default), `warning` or `off`.
+    #[serde(default)]
+    pub block_on: Option<toml::Spanned<String>>,
+    /// How long the version must have run in the `from` environment (`24h`).
+    #[serde(default)]
+    pub soak: Option<toml::Spanned<String>>,
+    /// Roles allowed to apply a promotion here (default: anyone listed in `[people]`).
+    #[serde(default)]
+    pub promoters: Vec<toml::Spanned<String>>,
+    /// Whether the author of the snapshot may be its only approver (default false).
+    #[serde(default)]
+    pub author_may_approve_alone: bool,
+    /// Time ranges in which nothing is applied.
+    #[serde(default)]
+    pub freeze: Vec<FreezeWindowConfig>,
+}
+
+/// A freeze window: a one-off range, or a weekly one when `days` is given.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreezeWindowConfig {
+    /// Start: `2026-11-26 00:00` (one-off) or `15:00` (weekly).
+    pub start: toml::Spanned<String>,
+    /// End: `2026-12-01 08:00` (one-off) or `23:59` (weekly).
+    pub end: toml::Spanned<String>,
+    /// Days of the week of a weekly window (`["fri", "sat"]`).
+    #[serde(default)]
+    pub days: Vec<toml::Spanned<String>>,
+    /// IANA time zone of `start` and `end` (default UTC).
+    #[serde(default)]
+    pub time_zone: Option<toml::Spanned<String>>,
+    /// Why (shown when the window blocks).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// RACI by role.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RaciConfig {
+    /// Roles that must approve and answer for the change (one approval each).
+    #[serde(default)]
+    pub accountable: Vec<toml::Spanned<String>>,
+    /// Roles that do the work and must approve (one approval each).
+    #[serde(default)]
+    pub responsible: Vec<toml::Spanned<String>>,
+    /// Roles consulted (listed in plans, not required to approve).
+    #[serde(default)]
+    pub consulted: Vec<toml::Spanned<String>>,
+    /// Roles informed (listed in plans and the log).
+    #[serde(default)]
+    pub informed: Vec<toml::Spanned<String>>,
+}
+
+/// A deploy target.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
+pub enum TargetConfig {
+    /// Rendered assets and a manifest, written atomically under `path` (relative to the
+    /// workspace root).
+    Directory {
+        /// The directory.
+        path: String,
+    },
 }
 
 fn default_assets() -> Vec<String> {
@@ -88,8 +234,8 @@ fn default_environments() -> indexmap::IndexMap<String, EnvironmentConfig> {
             (
                 name.to_owned(),
                 EnvironmentConfig {
-                    description: None,
                     name_prefix: Some(prefix.to_owned()),
+                    ..EnvironmentConfig::default()
                 },
             )
         })

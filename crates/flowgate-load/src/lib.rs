@@ -15,8 +15,9 @@ pub mod synthetic;
 pub mod wire;
 
 pub use config::{
-    parse_config, Config, EnvironmentConfig, Workspace, WorkspaceSection, CONFIG_FILE,
-    DEFAULT_ASSET_GLOBS, DEFAULT_MAX_FILE_SIZE,
+    parse_config, Config, EnvironmentConfig, FreezeWindowConfig, GatesConfig, GuardrailsConfig,
+    PersonConfig, RaciConfig, SafeModeConfig, TargetConfig, Workspace, WorkspaceSection,
+    CONFIG_FILE, DEFAULT_ASSET_GLOBS, DEFAULT_MAX_FILE_SIZE,
 };
 pub use discover::{asset_files, AssetFile, FileFormat};
 

@@ -31,4 +31,19 @@ pub enum ReleaseError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] flowgate_store::Error),
+    /// Another operation moved the environment first (exit code 3).
+    #[error("{0}")]
+    Conflict(String),
+    /// One or more gates block the promotion.
+    #[error("{} gate(s) block the promotion", .0.iter().filter(|g| !g.passed).count())]
+    Blocked(Vec<crate::GateResult>),
+    /// The saved plan no longer matches what a plan made now would be.
+    #[error("{0}")]
+    Stale(String),
+    /// A request that the policy refuses, or that names nothing known.
+    #[error("{0}")]
+    Refused(String),
+    /// The deploy target failed.
+    #[error(transparent)]
+    Target(#[from] crate::TargetError),
 }

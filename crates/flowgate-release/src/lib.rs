@@ -1,15 +1,30 @@
 //! Releases of bundles. A bundle is frozen from a loaded workspace into content-addressed
 //! objects and a manifest ([`freeze`]); a stored snapshot is read back as asset documents
 //! for diffs ([`snapshot_documents`]); and a new version is held against what changed since
-//! the previous one ([`check_version`]).
+//! the previous one ([`check_version`]). Environments render a snapshot through their overlay
+//! and guardrails ([`render`]), and promotion moves it through gates, approvals, apply and
+//! rollback ([`Promotions`]), every step an operation in the store's log.
 #![forbid(unsafe_code)]
 
 mod error;
 mod freeze;
+mod gates;
+mod policy;
+mod promote;
 mod read;
+mod render;
+mod target;
 mod version;
 
 pub use error::ReleaseError;
 pub use freeze::{freeze, FreezeOptions, Frozen, ReleaseVersion};
+pub use gates::{approvals_by_role, evaluate, Approval, Facts, GateResult, Pin};
+pub use policy::{
+    BlockOn, Environment, FreezeWindow, Gates, Guardrails, Person, Policy, Raci, SafeMode,
+    TargetSpec, POLICY_CODE,
+};
+pub use promote::{env_ref, target_of, Base, BundleStatus, Outcome, Plan, PlanReport, Promotions};
 pub use read::{documents_from_objects, snapshot_documents};
+pub use render::{render, Rendered};
+pub use target::{DeployTarget, Deployed, DirectoryTarget, Staged, TargetError, MANIFEST_FILE};
 pub use version::{changes_since_latest, check_version, previous_snapshot, VersionVerdict};

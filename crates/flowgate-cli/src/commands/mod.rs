@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod audit;
 mod changelog;
 mod check;
 mod demo;
@@ -7,9 +8,12 @@ mod diff;
 mod export;
 mod graph;
 mod init;
+mod promote;
+mod rollback;
 mod rules;
 mod schema;
 mod snapshot;
+mod status;
 mod store;
 mod validate;
 
@@ -48,6 +52,16 @@ pub fn run(cli: Cli) -> Exit {
         Command::Snapshot(command) => snapshot::run(command, global),
         Command::Diff(args) => diff::run(args, global),
         Command::Changelog(args) => changelog::run(args, global),
+        Command::Plan(args) => promote::plan(args, global),
+        Command::Promote(args) => promote::promote(args, global),
+        Command::Approve(args) => promote::approve(args, global),
+        Command::Apply(args) => promote::apply(args, global),
+        Command::Rollback(args) => rollback::rollback(args, global),
+        Command::Pin(args) => rollback::pin(args, true, global),
+        Command::Unpin(args) => rollback::pin(args, false, global),
+        Command::Status => status::run(global),
+        Command::Log(args) => audit::log(args, global),
+        Command::Audit(command) => audit::run(command, global),
     }
 }
 

@@ -386,7 +386,8 @@ pub fn author(given: Option<&str>, root: &Path) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes a file through a temporary name and a rename, so that it is whole or absent.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let partial = path.with_extension("flowgate-partial");
     std::fs::write(&partial, bytes)?;
     std::fs::rename(&partial, path)

@@ -1,0 +1,426 @@
+//! `flowgate plan`, `promote`, `approve` and `apply`.
+
+use super::snapshot::write_atomically;
+use super::store::{find_snapshot, not_found, with_promotions, PromotionSession};
+use crate::cli::{ApplyArgs, ApproveArgs, Format, GlobalArgs, PlanArgs, PromoteArgs};
+use crate::exit::Exit;
+use crate::output;
+use flowgate_diff::render_human;
+use flowgate_release::{GateResult, Outcome, Plan, PlanReport, ReleaseError};
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// `flowgate plan`.
+pub fn plan(args: &PlanArgs, global: &GlobalArgs) -> Exit {
+    with_promotions(global, |session| async move {
+        let exit = plan_in(&session, args, global).await;
+        (session, exit)
+    })
+}
+
+async fn plan_in(session: &PromotionSession, args: &PlanArgs, global: &GlobalArgs) -> Exit {
+    let Some(report) = make_plan(
+        session,
+        &args.snapshot,
+        &args.env,
+        args.actor.person.as_deref(),
+        global,
+    )
+    .await
+    else {
+        return Exit::BadInput;
+    };
+    if let Some(out) = &args.out {
+        let mut text = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
+        text.push('\n');
+        if let Err(e) = write_atomically(out, text.as_bytes()) {
+            super::store::fail(
+                global,
+                &format!("cannot write {}: {e}", out.display()),
+                "choose a writable path for --out",
+            );
+            return Exit::BadInput;
+        }
+    }
+    show_plan(&report, false, global);
+    if let Some(out) = &args.out {
+        if global.format == Format::Human {
+            output::out(&format!("Plan written to {}\n", out.display()));
+        }
+    }
+    Exit::Success
+}
+
+/// `flowgate promote`: plan, then apply when every gate passes.
+pub fn promote(args: &PromoteArgs, global: &GlobalArgs) -> Exit {
+    with_promotions(global, |session| async move {
+        let Some(actor) = session.actor(args.actor.person.as_deref(), global) else {
+            return (session, Exit::BadInput);
+        };
+        let Some(report) =
+            make_plan(&session, &args.snapshot, &args.env, Some(&actor), global).await
+        else {
+            return (session, Exit::BadInput);
+        };
+        if !report.passes() {
+            show_plan(&report, false, global);
+            return (session, Exit::Findings);
+        }
+        if global.format == Format::Human {
+            show_plan(&report, true, global);
+        }
+        let exit = finish_apply(&session, &report.plan, &actor, global).await;
+        (session, exit)
+    })
+}
+
+async fn make_plan(
+    session: &PromotionSession,
+    reference: &str,
+    env: &str,
+    actor: Option<&str>,
+    global: &GlobalArgs,
+) -> Option<PlanReport> {
+    let snapshot = match find_snapshot(&session.store, reference).await {
+        Ok(Some(snapshot)) => snapshot,
+        Ok(None) => {
+            not_found(global, reference);
+            return None;
+        }
+        Err(e) => {
+            super::store::fail(global, &e.to_string(), "run `flowgate snapshot verify`");
+            return None;
+        }
+    };
+    let promotions = session.promotions();
+    let report = match promotions.plan(&snapshot, env, actor).await {
+        Ok(report) => report,
+        Err(e) => {
+            report_error(&e, global);
+            return None;
+        }
+    };
+    let recorder = actor
+        .map(str::to_owned)
+        .unwrap_or_else(|| session.default_actor());
+    if let Err(e) = promotions.record_plan(&report, &recorder).await {
+        report_error(&e, global);
+        return None;
+    }
+    Some(report)
+}
+
+/// Prints a plan for people or as JSON.
+pub fn show_plan(report: &PlanReport, applying: bool, global: &GlobalArgs) {
+    if global.format == Format::Json {
+        output::out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()
+        ));
+        return;
+    }
+    let plan = &report.plan;
+    let mut text = format!(
+        "Plan {} — {} {}{} → {}\n",
+        short(&report.id),
+        plan.bundle,
+        plan.version,
+        plan.release_id
+            .as_ref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default(),
+        plan.environment
+    );
+    match &plan.base {
+        Some(base) => text.push_str(&format!(
+            "  {} holds {} ({})\n",
+            plan.environment,
+            base.version,
+            base.snapshot.short()
+        )),
+        None => text.push_str(&format!(
+            "  {} holds nothing of {} yet\n",
+            plan.environment, plan.bundle
+        )),
+    }
+    text.push_str(&format!("  {} rendered file(s)\n", plan.files.len()));
+    if !report.rendered.unused_values.is_empty() {
+        text.push_str(&format!(
+            "  values of {} that match no asset of this bundle: {}\n",
+            plan.environment,
+            report.rendered.unused_values.join(", ")
+        ));
+    }
+    text.push('\n');
+    if plan.base.is_none() {
+        let mut kinds: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        for asset in &report.diff.assets {
+            *kinds.entry(asset.kind.as_str()).or_default() += 1;
+        }
+        let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        text.push_str(&format!(
+            "First deployment: {} asset(s) ({}).\n\n",
+            report.diff.assets.len(),
+            kinds.join(", ")
+        ));
+    } else if report.diff.is_empty() {
+        text.push_str("No changes to the rendered assets.\n\n");
+    } else {
+        text.push_str(&render_human(&report.diff));
+        text.push('\n');
+    }
+    text.push_str("Gates:\n");
+    text.push_str(&gate_lines(&report.gates));
+    if !report.consulted.is_empty() || !report.informed.is_empty() {
+        text.push_str(&format!(
+            "\nConsulted: {} · Informed: {}\n",
+            list_or_none(&report.consulted),
+            list_or_none(&report.informed)
+        ));
+    }
+    let blocked = report.gates.iter().filter(|g| !g.passed).count();
+    if blocked == 0 && applying {
+        text.push_str("\nEvery gate passes.\n");
+    } else if blocked == 0 {
+        text.push_str(&format!(
+            "\nReady: every gate passes. Apply with `flowgate apply {}`.\n",
+            short(&report.id)
+        ));
+    } else {
+        text.push_str(&format!("\nBlocked by {blocked} gate(s).\n"));
+    }
+    output::out(&text);
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "nobody".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// One line per gate: a mark, the gate and the reason.
+pub fn gate_lines(gates: &[GateResult]) -> String {
+    gates
+        .iter()
+        .map(|g| {
+            format!(
+                "  {} {:<10} {}\n",
+                if g.passed { "✓" } else { "✗" },
+                g.gate,
+                g.reason
+            )
+        })
+        .collect()
+}
+
+fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
+/// `flowgate approve`.
+pub fn approve(args: &ApproveArgs, global: &GlobalArgs) -> Exit {
+    with_promotions(global, |session| async move {
+        let Some(person) = session.actor(args.actor.person.as_deref(), global) else {
+            return (session, Exit::BadInput);
+        };
+        let Some(plan) = resolve_plan(&session, &args.plan, global).await else {
+            return (session, Exit::BadInput);
+        };
+        let promotions = session.promotions();
+        let exit = match promotions
+            .approve(
+                &plan,
+                &person,
+                args.role.as_deref(),
+                args.comment.as_deref(),
+            )
+            .await
+        {
+            Ok(outcome) => {
+                let message = match &outcome {
+                    Outcome::Done(seq) => format!(
+                        "{person} approved plan {} ({} {} → {}); operation #{seq}\n",
+                        short(&plan.id()),
+                        plan.bundle,
+                        plan.version,
+                        plan.environment
+                    ),
+                    Outcome::Unchanged(why) => format!("{why}\n"),
+                };
+                emit(
+                    global,
+                    &message,
+                    json!({ "plan": plan.id(), "approved": true, "outcome": outcome_json(&outcome) }),
+                );
+                Exit::Success
+            }
+            Err(e) => report_error(&e, global),
+        };
+        (session, exit)
+    })
+}
+
+/// `flowgate apply`.
+pub fn apply(args: &ApplyArgs, global: &GlobalArgs) -> Exit {
+    with_promotions(global, |session| async move {
+        let Some(actor) = session.actor(args.actor.person.as_deref(), global) else {
+            return (session, Exit::BadInput);
+        };
+        let Some(plan) = resolve_plan(&session, &args.plan, global).await else {
+            return (session, Exit::BadInput);
+        };
+        let exit = finish_apply(&session, &plan, &actor, global).await;
+        (session, exit)
+    })
+}
+
+async fn finish_apply(
+    session: &PromotionSession,
+    plan: &Plan,
+    actor: &str,
+    global: &GlobalArgs,
+) -> Exit {
+    match session.promotions().apply(plan, actor).await {
+        Ok(outcome) => {
+            let message = match &outcome {
+                Outcome::Done(seq) => format!(
+                    "Applied: {} now holds {} {}{}; operation #{seq}\n",
+                    plan.environment,
+                    plan.bundle,
+                    plan.version,
+                    plan.release_id
+                        .as_ref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
+                ),
+                Outcome::Unchanged(why) => format!("Nothing to do: {why}\n"),
+            };
+            emit(
+                global,
+                &message,
+                json!({ "plan": plan.id(), "applied": true, "outcome": outcome_json(&outcome) }),
+            );
+            Exit::Success
+        }
+        Err(e) => report_error(&e, global),
+    }
+}
+
+/// Prints a human message or a JSON value, by format.
+pub fn emit(global: &GlobalArgs, human: &str, json: Value) {
+    if global.format == Format::Json {
+        output::out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        ));
+    } else {
+        output::out(human);
+    }
+}
+
+/// The outcome as JSON.
+pub fn outcome_json(outcome: &Outcome) -> Value {
+    match outcome {
+        Outcome::Done(seq) => json!({ "changed": true, "operation": seq }),
+        Outcome::Unchanged(why) => json!({ "changed": false, "reason": why }),
+    }
+}
+
+/// Reports a release error and gives its exit code: 3 for a lost race, 1 for a gate or a
+/// refusal, 2 otherwise.
+pub fn report_error(error: &ReleaseError, global: &GlobalArgs) -> Exit {
+    let (exit, help) = match error {
+        ReleaseError::Conflict(_) => (
+            Exit::Conflict,
+            "nothing was changed; look at `flowgate status` and plan again",
+        ),
+        ReleaseError::Blocked(_) => (
+            Exit::Findings,
+            "satisfy the gates marked ✗, then apply again",
+        ),
+        ReleaseError::Stale(_) => (
+            Exit::Findings,
+            "approvals of the old plan do not carry over",
+        ),
+        ReleaseError::Refused(_) => (
+            Exit::Findings,
+            "see docs/promotion.md for people, roles and gates",
+        ),
+        _ => (
+            Exit::BadInput,
+            "run `flowgate snapshot verify` if the store may be damaged",
+        ),
+    };
+    if let ReleaseError::Blocked(gates) = error {
+        if global.format == Format::Json {
+            output::out(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json!({ "applied": false, "gates": gates }))
+                    .unwrap_or_default()
+            ));
+        } else {
+            output::err(&format!("error: {error}\n{}", gate_lines(gates)));
+        }
+        return exit;
+    }
+    super::store::fail(global, &error.to_string(), help);
+    exit
+}
+
+/// A plan from a file written by `flowgate plan --out` (whose id must match its content) or
+/// from the log by id prefix.
+async fn resolve_plan(
+    session: &PromotionSession,
+    reference: &str,
+    global: &GlobalArgs,
+) -> Option<Plan> {
+    let path = Path::new(reference);
+    if path.is_file() {
+        let parsed = std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).map_err(|e| e.to_string()))
+            .and_then(|value| {
+                let id = value
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                let plan: Plan =
+                    serde_json::from_value(value.get("plan").cloned().unwrap_or(Value::Null))
+                        .map_err(|e| format!("no plan in it ({e})"))?;
+                if plan.id() == id {
+                    Ok(plan)
+                } else {
+                    Err("its content does not match its id: the file was edited".to_owned())
+                }
+            });
+        return match parsed {
+            Ok(plan) => Some(plan),
+            Err(e) => {
+                super::store::fail(
+                    global,
+                    &format!("{} is not a usable plan file: {e}", path.display()),
+                    "write a fresh one with `flowgate plan BUNDLE@VERSION --to ENV --out FILE`",
+                );
+                None
+            }
+        };
+    }
+    match session.promotions().find_plan(reference).await {
+        Ok(Some(plan)) => Some(plan),
+        Ok(None) => {
+            super::store::fail(
+                global,
+                &format!("no plan `{reference}`: not a file, and no recorded plan has that id"),
+                "make one with `flowgate plan BUNDLE@VERSION --to ENV`",
+            );
+            None
+        }
+        Err(e) => {
+            report_error(&e, global);
+            None
+        }
+    }
+}

@@ -1,0 +1,431 @@
+//! The promotion gates. Each gate is a pure function of the facts gathered for a plan, so that
+//! every gate can be tested on its own, with a pinned clock.
+
+use crate::policy::{BlockOn, Environment, Policy};
+use chrono::{DateTime, Utc};
+use flowgate_store::SnapshotId;
+use serde::Serialize;
+use serde_json::Value;
+
+/// One approval recorded in the operation log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Approval {
+    /// Who approved.
+    pub person: String,
+    /// In which role.
+    pub role: String,
+    /// The plan approved.
+    pub plan: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The comment given.
+    pub comment: Option<String>,
+}
+
+/// Who holds an environment pinned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pin {
+    /// Who pinned it.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Everything the gates look at.
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    /// The workspace policy.
+    pub policy: &'a Policy,
+    /// The environment promoted into.
+    pub env: &'a Environment,
+    /// The plan's id.
+    pub plan: &'a str,
+    /// The snapshot promoted.
+    pub snapshot: SnapshotId,
+    /// Its version.
+    pub version: &'a str,
+    /// Its manifest (check counts).
+    pub manifest: &'a Value,
+    /// Who took the snapshot.
+    pub author: &'a str,
+    /// The version the environment holds now.
+    pub current_version: Option<&'a str>,
+    /// Who asks to apply (`None` when only planning).
+    pub actor: Option<&'a str>,
+    /// Now.
+    pub now: DateTime<Utc>,
+    /// The pin on the environment, if any.
+    pub pinned: Option<&'a Pin>,
+    /// Approvals of this plan.
+    pub approvals: &'a [Approval],
+    /// Approvals of other plans of the same bundle and environment (stale).
+    pub stale_approvals: usize,
+    /// What the `from` environment holds now.
+    pub from_current: Option<SnapshotId>,
+    /// Since when the `from` environment holds it.
+    pub from_since: Option<DateTime<Utc>>,
+    /// Why the rendering cannot be deployed.
+    pub render_problems: &'a [String],
+}
+
+/// One gate's verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GateResult {
+    /// The gate (`approvals`, `freeze`, …).
+    pub gate: &'static str,
+    /// Whether it lets the promotion through.
+    pub passed: bool,
+    /// Why, in a sentence that says what to do when it blocks.
+    pub reason: String,
+}
+
+impl GateResult {
+    fn pass(gate: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            gate,
+            passed: true,
+            reason: reason.into(),
+        }
+    }
+
+    fn block(gate: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            gate,
+            passed: false,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Every gate's verdict, in a fixed order.
+pub fn evaluate(facts: &Facts<'_>) -> Vec<GateResult> {
+    vec![
+        render(facts),
+        pinned(facts),
+        source(facts),
+        soak(facts),
+        checks(facts),
+        downgrade(facts),
+        approvals(facts),
+        separation(facts),
+        freeze(facts),
+        promoter(facts),
+    ]
+}
+
+fn render(f: &Facts<'_>) -> GateResult {
+    match f.render_problems.first() {
+        None => GateResult::pass("render", "every asset renders for this environment"),
+        Some(first) => GateResult::block(
+            "render",
+            format!(
+                "{first}{}",
+                match f.render_problems.len() {
+                    1 => String::new(),
+                    n => format!(" (and {} more)", n - 1),
+                }
+            ),
+        ),
+    }
+}
+
+fn pinned(f: &Facts<'_>) -> GateResult {
+    match f.pinned {
+        None => GateResult::pass("pinned", format!("{} is not pinned", f.env.name)),
+        Some(pin) => GateResult::block(
+            "pinned",
+            format!(
+                "{} is pinned by {} since {}: {}; run `flowgate unpin {} --reason …` when it may \
+                 move again",
+                f.env.name, pin.by, pin.at, pin.reason, f.env.name
+            ),
+        ),
+    }
+}
+
+fn source(f: &Facts<'_>) -> GateResult {
+    let Some(from) = &f.env.gates.from else {
+        return GateResult::pass("source", "no source environment required");
+    };
+    if f.from_current == Some(f.snapshot) {
+        GateResult::pass("source", format!("{from} holds {}", f.version))
+    } else {
+        GateResult::block(
+            "source",
+            format!(
+                "{} takes only what {from} holds, and {from} does not hold {}; promote it to \
+                 {from} first",
+                f.env.name, f.version
+            ),
+        )
+    }
+}
+
+fn soak(f: &Facts<'_>) -> GateResult {
+    let (Some(from), Some(soak)) = (&f.env.gates.from, f.env.gates.soak) else {
+        return GateResult::pass("soak", "no soak time required");
+    };
+    let needed = chrono::Duration::seconds(i64::try_from(soak.as_seconds()).unwrap_or(i64::MAX));
+    match (f.from_current == Some(f.snapshot), f.from_since) {
+        (true, Some(since)) => {
+            let ran = f.now.signed_duration_since(since);
+            if ran >= needed {
+                GateResult::pass(
+                    "soak",
+                    format!("{} ran in {from} for {}", f.version, human(ran)),
+                )
+            } else {
+                GateResult::block(
+                    "soak",
+                    format!(
+                        "{} has run in {from} for {}, {} required; it may be promoted from {}",
+                        f.version,
+                        human(ran),
+                        human(needed),
+                        (since + needed).format("%Y-%m-%d %H:%M UTC")
+                    ),
+                )
+            }
+        }
+        _ => GateResult::block(
+            "soak",
+            format!(
+                "{} has not run in {from}; it needs {} there first",
+                f.version,
+                human(needed)
+            ),
+        ),
+    }
+}
+
+fn human(d: chrono::Duration) -> String {
+    let minutes = d.num_minutes();
+    if minutes < 60 {
+        format!("{minutes}m")
+    } else if minutes < 48 * 60 {
+        format!("{}h{:02}m", minutes / 60, minutes % 60)
+    } else {
+        format!("{}d{}h", minutes / 1440, (minutes % 1440) / 60)
+    }
+}
+
+fn checks(f: &Facts<'_>) -> GateResult {
+    let count = |key: &str| {
+        f.manifest
+            .get("check")
+            .and_then(|c| c.get(key))
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    };
+    let (errors, warnings) = (count("errors"), count("warnings"));
+    let blocking = match f.env.gates.block_on {
+        BlockOn::Off => 0,
+        BlockOn::Error => errors,
+        BlockOn::Warning => errors + warnings,
+    };
+    let found = format!("{errors} error(s), {warnings} warning(s) when frozen");
+    if blocking == 0 {
+        GateResult::pass(
+            "checks",
+            format!(
+                "{found}; {} blocks on {}",
+                f.env.name,
+                f.env.gates.block_on.as_str()
+            ),
+        )
+    } else {
+        GateResult::block(
+            "checks",
+            format!(
+                "{found}, and {} blocks on {}; fix them and freeze a new version",
+                f.env.name,
+                f.env.gates.block_on.as_str()
+            ),
+        )
+    }
+}
+
+fn downgrade(f: &Facts<'_>) -> GateResult {
+    let parse = |v: &str| semver::Version::parse(v).ok();
+    match (f.current_version.and_then(parse), parse(f.version)) {
+        (Some(current), Some(new)) if new < current => GateResult::block(
+            "version",
+            format!(
+                "{} holds {current}, newer than {new}; to go back use `flowgate rollback {} --to {new}`",
+                f.env.name, f.env.name
+            ),
+        ),
+        (Some(current), _) => GateResult::pass("version", format!("{current} → {}", f.version)),
+        (None, _) => GateResult::pass("version", format!("first release into {}", f.env.name)),
+    }
+}
+
+/// Which approval counts for which required role: each role needs one approval from a
+/// person who holds it, and one approval counts once.
+pub fn approvals_by_role<'a>(
+    policy: &Policy,
+    env: &Environment,
+    approvals: &'a [Approval],
+) -> Vec<(String, Option<&'a Approval>)> {
+    let mut used = vec![false; approvals.len()];
+    env.raci
+        .approvers()
+        .into_iter()
+        .map(|role| {
+            let found = approvals.iter().enumerate().find(|(i, a)| {
+                !used[*i]
+                    && a.role == role
+                    && policy
+                        .people
+                        .get(&a.person)
+                        .is_some_and(|p| p.roles.contains(&role))
+            });
+            let found = found.map(|(i, a)| {
+                used[i] = true;
+                a
+            });
+            (role, found)
+        })
+        .collect()
+}
+
+fn approvals(f: &Facts<'_>) -> GateResult {
+    let roles = approvals_by_role(f.policy, f.env, f.approvals);
+    if roles.is_empty() {
+        return GateResult::pass("approvals", "no approvals required");
+    }
+    let missing: Vec<&str> = roles
+        .iter()
+        .filter(|(_, a)| a.is_none())
+        .map(|(role, _)| role.as_str())
+        .collect();
+    let given: Vec<String> = roles
+        .iter()
+        .filter_map(|(role, a)| a.map(|a| format!("{role}: {}", a.person)))
+        .collect();
+    if missing.is_empty() {
+        return GateResult::pass("approvals", given.join(", "));
+    }
+    let stale = match f.stale_approvals {
+        0 => String::new(),
+        n => format!("; {n} approval(s) of an earlier plan do not count, because the plan changed"),
+    };
+    GateResult::block(
+        "approvals",
+        format!(
+            "waiting for {}{}{stale}; run `flowgate approve {} --as PERSON`",
+            missing
+                .iter()
+                .map(|r| format!("{r} ({})", holders(f.policy, r)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if given.is_empty() {
+                String::new()
+            } else {
+                format!(" (have {})", given.join(", "))
+            },
+            &f.plan[..f.plan.len().min(12)]
+        ),
+    )
+}
+
+fn holders(policy: &Policy, role: &str) -> String {
+    let people: Vec<&str> = policy
+        .people
+        .values()
+        .filter(|p| p.roles.iter().any(|r| r == role))
+        .map(|p| p.id.as_str())
+        .collect();
+    if people.is_empty() {
+        "nobody holds it".to_owned()
+    } else {
+        people.join(" or ")
+    }
+}
+
+fn separation(f: &Facts<'_>) -> GateResult {
+    if f.env.raci.approvers().is_empty() {
+        return GateResult::pass("separation", "no approvals required");
+    }
+    if f.env.gates.author_may_approve_alone {
+        return GateResult::pass("separation", "the author may approve alone here");
+    }
+    let others = f.approvals.iter().any(|a| a.person != f.author);
+    if others {
+        GateResult::pass(
+            "separation",
+            format!("approved by someone other than the author ({})", f.author),
+        )
+    } else if f.approvals.is_empty() {
+        GateResult::block(
+            "separation",
+            format!(
+                "no approval yet from someone other than the author ({})",
+                f.author
+            ),
+        )
+    } else {
+        GateResult::block(
+            "separation",
+            format!(
+                "{} authored this version and is its only approver; someone else must approve",
+                f.author
+            ),
+        )
+    }
+}
+
+fn freeze(f: &Facts<'_>) -> GateResult {
+    match f.env.gates.freeze.iter().find(|w| w.contains(f.now)) {
+        None => GateResult::pass(
+            "freeze",
+            format!(
+                "{} is outside every freeze window",
+                f.now.format("%Y-%m-%d %H:%M UTC")
+            ),
+        ),
+        Some(window) => GateResult::block(
+            "freeze",
+            format!(
+                "{} is frozen: {}; apply after the window, or roll back if production is broken",
+                f.env.name,
+                window.describe()
+            ),
+        ),
+    }
+}
+
+fn promoter(f: &Facts<'_>) -> GateResult {
+    let Some(actor) = f.actor else {
+        return GateResult::pass("promoter", "checked when the plan is applied");
+    };
+    let person = f.policy.people.get(actor);
+    if f.policy.people.is_empty() {
+        return GateResult::pass("promoter", format!("{actor} (no [people] configured)"));
+    }
+    let Some(person) = person else {
+        return GateResult::block(
+            "promoter",
+            format!("`{actor}` is not listed under [people] in flowgate.toml"),
+        );
+    };
+    let allowed = &f.env.gates.promoters;
+    if allowed.is_empty() || person.roles.iter().any(|r| allowed.contains(r)) {
+        GateResult::pass(
+            "promoter",
+            format!("{actor} may promote into {}", f.env.name),
+        )
+    } else {
+        GateResult::block(
+            "promoter",
+            format!(
+                "{actor} ({}) may not promote into {}; promoters there hold {}",
+                person.roles.join(", "),
+                f.env.name,
+                allowed.join(" or ")
+            ),
+        )
+    }
+}

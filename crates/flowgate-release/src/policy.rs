@@ -1,0 +1,667 @@
+//! The promotion policy of a workspace: its people and roles, and each environment's overlay,
+//! guardrails, gates, RACI matrix and deploy target, read from `flowgate.toml` and checked
+//! for consistency (every role, environment and time zone named must exist).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use flowgate_diagnostics::{Diagnostic, SourceText, Span};
+use flowgate_load::{Config, EnvironmentConfig, Workspace, CONFIG_FILE};
+use flowgate_model::Duration;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// The diagnostic code of an inconsistent promotion policy (shared with the loader's
+/// configuration errors).
+pub const POLICY_CODE: &str = "FG015";
+
+/// One person who may approve, promote or roll back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// The id used with `--as` / `FLOWGATE_USER`.
+    pub id: String,
+    /// Full name.
+    pub name: Option<String>,
+    /// Roles held.
+    pub roles: Vec<String>,
+}
+
+/// The check severity from which findings block a promotion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockOn {
+    /// Errors block (the default).
+    Error,
+    /// Warnings and errors block.
+    Warning,
+    /// Findings never block.
+    Off,
+}
+
+impl BlockOn {
+    /// The configuration word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Off => "off",
+        }
+    }
+}
+
+/// A time range in which nothing is applied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FreezeWindow {
+    /// From one instant to another.
+    Once {
+        /// Start (inclusive).
+        start: DateTime<Utc>,
+        /// End (exclusive).
+        end: DateTime<Utc>,
+        /// As written, for messages.
+        text: String,
+        /// Why.
+        reason: Option<String>,
+    },
+    /// Every week on the given days, between two local times.
+    Weekly {
+        /// The days.
+        days: Vec<Weekday>,
+        /// Local start time (inclusive).
+        start: NaiveTime,
+        /// Local end time (exclusive); before `start` means the window runs past midnight.
+        end: NaiveTime,
+        /// The time zone of the local times.
+        zone: Tz,
+        /// As written, for messages.
+        text: String,
+        /// Why.
+        reason: Option<String>,
+    },
+}
+
+impl FreezeWindow {
+    /// Whether `at` falls inside the window.
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        match self {
+            Self::Once { start, end, .. } => *start <= at && at < *end,
+            Self::Weekly {
+                days,
+                start,
+                end,
+                zone,
+                ..
+            } => {
+                let local = at.with_timezone(zone);
+                let time = local.time();
+                let day = chrono::Datelike::weekday(&local);
+                if start <= end {
+                    days.contains(&day) && *start <= time && time < *end
+                } else {
+                    // Past midnight: the evening part on a listed day, the morning part on the
+                    // day after one.
+                    (days.contains(&day) && time >= *start)
+                        || (days.contains(&day.pred()) && time < *end)
+                }
+            }
+        }
+    }
+
+    /// How the window reads in a message.
+    pub fn describe(&self) -> String {
+        let (text, reason) = match self {
+            Self::Once { text, reason, .. } | Self::Weekly { text, reason, .. } => (text, reason),
+        };
+        match reason {
+            Some(reason) => format!("{text} ({reason})"),
+            None => text.clone(),
+        }
+    }
+}
+
+/// What must hold before a promotion into an environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gates {
+    /// The environment a promotion must come from.
+    pub from: Option<String>,
+    /// The check severity that blocks.
+    pub block_on: BlockOn,
+    /// Minimum time in `from` before promotion.
+    pub soak: Option<Duration>,
+    /// Roles allowed to apply (empty: anyone listed in `[people]`).
+    pub promoters: Vec<String>,
+    /// Whether the snapshot's author may be its only approver.
+    pub author_may_approve_alone: bool,
+    /// Freeze windows.
+    pub freeze: Vec<FreezeWindow>,
+}
+
+/// RACI by role.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Raci {
+    /// Must approve and answer for the change.
+    pub accountable: Vec<String>,
+    /// Do the work and must approve.
+    pub responsible: Vec<String>,
+    /// Consulted.
+    pub consulted: Vec<String>,
+    /// Informed.
+    pub informed: Vec<String>,
+}
+
+impl Raci {
+    /// The roles that must each approve (A and R, without repeats, in order).
+    pub fn approvers(&self) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        self.accountable
+            .iter()
+            .chain(&self.responsible)
+            .filter(|r| seen.insert(r.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Safe-mode sending.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SafeMode {
+    /// Sends go to this list's members instead.
+    pub seed_list: Option<String>,
+    /// Or only to these domains.
+    pub internal_domains: Vec<String>,
+}
+
+/// Limits rendered into an environment's assets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Guardrails {
+    /// Safe-mode sending.
+    pub safe_mode: Option<SafeMode>,
+    /// Every webhook goes here instead.
+    pub webhook_redirect: Option<String>,
+    /// Enrolments per minute per workflow.
+    pub throttle_per_minute: Option<u32>,
+    /// Sends per day per workflow.
+    pub daily_cap: Option<u32>,
+    /// Only members of this list enrol.
+    pub audience_allow_list: Option<String>,
+    /// The feature flag that must be on for routing.
+    pub routing_flag: Option<String>,
+    /// Only contacts of this `utm_campaign` enrol.
+    pub only_campaign: Option<String>,
+}
+
+impl Guardrails {
+    /// Whether any guardrail is set.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// Where applied bundles go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetSpec {
+    /// A directory (absolute, resolved against the workspace root).
+    Directory(PathBuf),
+}
+
+/// One environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Environment {
+    /// Its name.
+    pub name: String,
+    /// What it is for.
+    pub description: Option<String>,
+    /// Prefix of rendered asset names.
+    pub name_prefix: Option<String>,
+    /// Per-environment values: asset id and dotted path → value.
+    pub values: BTreeMap<String, Value>,
+    /// Guardrails.
+    pub guardrails: Guardrails,
+    /// Gates.
+    pub gates: Gates,
+    /// RACI.
+    pub raci: Raci,
+    /// Deploy target.
+    pub target: Option<TargetSpec>,
+}
+
+/// People and environments of a workspace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// By id.
+    pub people: BTreeMap<String, Person>,
+    /// In promotion order.
+    pub environments: Vec<Environment>,
+}
+
+impl Policy {
+    /// Reads the policy of a workspace; every inconsistency is reported at its place in
+    /// `flowgate.toml`.
+    pub fn from_workspace(workspace: &Workspace) -> Result<Self, Vec<Diagnostic>> {
+        let source = SourceText::new(CONFIG_FILE, workspace.config_text.as_str());
+        Self::from_config(&workspace.config, &source, &workspace.root)
+    }
+
+    /// Reads the policy from a parsed configuration and its text.
+    pub fn from_config(
+        config: &Config,
+        source: &SourceText,
+        root: &std::path::Path,
+    ) -> Result<Self, Vec<Diagnostic>> {
+        let mut reader = Reader {
+            source,
+            problems: Vec::new(),
+        };
+        let mut people = BTreeMap::new();
+        let mut roles = BTreeSet::new();
+        for (id, person) in &config.people {
+            let held: Vec<String> = person.roles.iter().map(|r| r.get_ref().clone()).collect();
+            roles.extend(held.iter().cloned());
+            people.insert(
+                id.clone(),
+                Person {
+                    id: id.clone(),
+                    name: person.name.clone(),
+                    roles: held,
+                },
+            );
+        }
+        let names: Vec<&str> = config.environments.keys().map(String::as_str).collect();
+        let environments = config
+            .environments
+            .iter()
+            .map(|(name, env)| reader.environment(name, env, &names, &roles, root))
+            .collect();
+        if reader.problems.is_empty() {
+            Ok(Self {
+                people,
+                environments,
+            })
+        } else {
+            Err(reader.problems)
+        }
+    }
+
+    /// The environment called `name`.
+    pub fn environment(&self, name: &str) -> Option<&Environment> {
+        self.environments.iter().find(|e| e.name == name)
+    }
+
+    /// The environment called `name`, or an error listing the ones there are.
+    pub fn require_environment(&self, name: &str) -> Result<&Environment, String> {
+        self.environment(name).ok_or_else(|| {
+            let known: Vec<&str> = self.environments.iter().map(|e| e.name.as_str()).collect();
+            format!(
+                "no environment `{name}` in {CONFIG_FILE}; environments: {}",
+                known.join(", ")
+            )
+        })
+    }
+
+    /// The environment before `name` in promotion order.
+    pub fn previous(&self, name: &str) -> Option<&Environment> {
+        let index = self.environments.iter().position(|e| e.name == name)?;
+        index.checked_sub(1).map(|i| &self.environments[i])
+    }
+}
+
+struct Reader<'a> {
+    source: &'a SourceText,
+    problems: Vec<Diagnostic>,
+}
+
+type Spanned = toml::Spanned<String>;
+
+impl Reader<'_> {
+    fn problem(&mut self, at: &Spanned, message: String, help: &str) {
+        let span = at.span();
+        self.problems.push(
+            Diagnostic::error(POLICY_CODE, message)
+                .at(self.source, Span::new(span.start, span.end))
+                .with_help(help.to_owned()),
+        );
+    }
+
+    fn roles(&mut self, list: &[Spanned], known: &BTreeSet<String>, what: &str) -> Vec<String> {
+        for role in list {
+            if !known.contains(role.get_ref()) {
+                let held: Vec<&str> = known.iter().map(String::as_str).collect();
+                self.problem(
+                    role,
+                    format!(
+                        "{what} names role `{}`, which nobody in [people] holds",
+                        role.get_ref()
+                    ),
+                    &format!(
+                        "add the role to a person under [people.<id>] roles, or use one of: {}",
+                        if held.is_empty() {
+                            "(no roles yet)".to_owned()
+                        } else {
+                            held.join(", ")
+                        }
+                    ),
+                );
+            }
+        }
+        list.iter().map(|r| r.get_ref().clone()).collect()
+    }
+
+    fn environment(
+        &mut self,
+        name: &str,
+        env: &EnvironmentConfig,
+        names: &[&str],
+        roles: &BTreeSet<String>,
+        root: &std::path::Path,
+    ) -> Environment {
+        let gates = &env.gates;
+        let from = gates.from.as_ref().map(|from| {
+            if !names.contains(&from.get_ref().as_str()) || from.get_ref() == name {
+                self.problem(
+                    from,
+                    format!(
+                        "environment `{name}` must come from `{}`, which is not another environment",
+                        from.get_ref()
+                    ),
+                    &format!("use one of: {}", names.join(", ")),
+                );
+            }
+            from.get_ref().clone()
+        });
+        let block_on = match gates.block_on.as_ref() {
+            None => BlockOn::Error,
+            Some(word) => match word.get_ref().as_str() {
+                "error" => BlockOn::Error,
+                "warning" => BlockOn::Warning,
+                "off" => BlockOn::Off,
+                other => {
+                    self.problem(
+                        word,
+                        format!("`block_on = \"{other}\"` is not a severity"),
+                        "write \"error\", \"warning\" or \"off\"",
+                    );
+                    BlockOn::Error
+                }
+            },
+        };
+        let soak = gates
+            .soak
+            .as_ref()
+            .and_then(|text| match Duration::parse(text.get_ref()) {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    self.problem(
+                        text,
+                        format!("`soak = \"{}\"` is not a duration", text.get_ref()),
+                        "write a duration such as \"30m\", \"24h\" or \"2d\"",
+                    );
+                    None
+                }
+            });
+        let promoters = self.roles(&gates.promoters, roles, "`promoters`");
+        let freeze = gates
+            .freeze
+            .iter()
+            .filter_map(|w| self.freeze_window(w))
+            .collect();
+        let raci = Raci {
+            accountable: self.roles(&env.raci.accountable, roles, "`raci.accountable`"),
+            responsible: self.roles(&env.raci.responsible, roles, "`raci.responsible`"),
+            consulted: self.roles(&env.raci.consulted, roles, "`raci.consulted`"),
+            informed: self.roles(&env.raci.informed, roles, "`raci.informed`"),
+        };
+        let values = env
+            .values
+            .iter()
+            .filter_map(|(key, value)| {
+                if !key.get_ref().contains('.') {
+                    self.problem(
+                        key,
+                        format!("value key `{}` names no field", key.get_ref()),
+                        "write \"<asset-id>.<field>\", e.g. \"welcome-email.from.address\"",
+                    );
+                    return None;
+                }
+                Some((key.get_ref().clone(), toml_to_json(value)))
+            })
+            .collect();
+        let g = &env.guardrails;
+        let guardrails = Guardrails {
+            safe_mode: g.safe_mode.as_ref().map(|s| SafeMode {
+                seed_list: s.seed_list.as_ref().map(|l| l.get_ref().clone()),
+                internal_domains: s.internal_domains.clone(),
+            }),
+            webhook_redirect: g.webhook_redirect.as_ref().map(|url| {
+                if !url.get_ref().starts_with("https://") && !url.get_ref().starts_with("http://") {
+                    self.problem(
+                        url,
+                        format!("`webhook_redirect = \"{}\"` is not a URL", url.get_ref()),
+                        "write the capture endpoint's full URL, e.g. \"https://hooks.stage.example/capture\"",
+                    );
+                }
+                url.get_ref().clone()
+            }),
+            throttle_per_minute: g.throttle_per_minute,
+            daily_cap: g.daily_cap,
+            audience_allow_list: g.audience_allow_list.as_ref().map(|l| l.get_ref().clone()),
+            routing_flag: g.routing_flag.clone(),
+            only_campaign: g.only_campaign.clone(),
+        };
+        let target = env.target.as_ref().map(|t| match t {
+            flowgate_load::TargetConfig::Directory { path } => {
+                TargetSpec::Directory(root.join(path))
+            }
+        });
+        Environment {
+            name: name.to_owned(),
+            description: env.description.clone(),
+            name_prefix: env.name_prefix.clone(),
+            values,
+            guardrails,
+            gates: Gates {
+                from,
+                block_on,
+                soak,
+                promoters,
+                author_may_approve_alone: gates.author_may_approve_alone,
+                freeze,
+            },
+            raci,
+            target,
+        }
+    }
+
+    fn freeze_window(&mut self, w: &flowgate_load::FreezeWindowConfig) -> Option<FreezeWindow> {
+        let zone: Tz = match &w.time_zone {
+            None => Tz::UTC,
+            Some(name) => match name.get_ref().parse() {
+                Ok(zone) => zone,
+                Err(_) => {
+                    self.problem(
+                        name,
+                        format!("`{}` is not an IANA time zone", name.get_ref()),
+                        "write a zone such as \"Europe/Berlin\" or \"America/New_York\"",
+                    );
+                    return None;
+                }
+            },
+        };
+        let text = format!(
+            "{} – {}{}",
+            w.start.get_ref(),
+            w.end.get_ref(),
+            w.time_zone
+                .as_ref()
+                .map(|z| format!(" {}", z.get_ref()))
+                .unwrap_or_else(|| " UTC".to_owned())
+        );
+        if w.days.is_empty() {
+            let start = self.instant(&w.start, zone)?;
+            let end = self.instant(&w.end, zone)?;
+            if end <= start {
+                self.problem(
+                    &w.end,
+                    "the freeze window ends before it starts".to_owned(),
+                    "put the end after the start",
+                );
+                return None;
+            }
+            return Some(FreezeWindow::Once {
+                start,
+                end,
+                text,
+                reason: w.reason.clone(),
+            });
+        }
+        let mut days = Vec::new();
+        for day in &w.days {
+            match day.get_ref().parse::<Weekday>() {
+                Ok(d) => days.push(d),
+                Err(_) => self.problem(
+                    day,
+                    format!("`{}` is not a day of the week", day.get_ref()),
+                    "write mon, tue, wed, thu, fri, sat or sun",
+                ),
+            }
+        }
+        let start = self.time(&w.start)?;
+        let end = self.time(&w.end)?;
+        let days_text: Vec<String> = w.days.iter().map(|d| d.get_ref().clone()).collect();
+        Some(FreezeWindow::Weekly {
+            days,
+            start,
+            end,
+            zone,
+            text: format!("every {} {text}", days_text.join(", ")),
+            reason: w.reason.clone(),
+        })
+    }
+
+    fn instant(&mut self, text: &Spanned, zone: Tz) -> Option<DateTime<Utc>> {
+        let raw = text.get_ref().trim();
+        let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M")
+            .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M"))
+            .or_else(|_| {
+                NaiveDate::parse_from_str(raw, "%Y-%m-%d").map(|d| d.and_time(NaiveTime::MIN))
+            });
+        match naive
+            .ok()
+            .and_then(|n| zone.from_local_datetime(&n).earliest())
+        {
+            Some(local) => Some(local.with_timezone(&Utc)),
+            None => {
+                self.problem(
+                    text,
+                    format!("`{raw}` is not a local date and time"),
+                    "write \"YYYY-MM-DD HH:MM\" (local to `time_zone`), or add `days` for a weekly window",
+                );
+                None
+            }
+        }
+    }
+
+    fn time(&mut self, text: &Spanned) -> Option<NaiveTime> {
+        match NaiveTime::parse_from_str(text.get_ref().trim(), "%H:%M") {
+            Ok(t) => Some(t),
+            Err(_) => {
+                self.problem(
+                    text,
+                    format!("`{}` is not a time of day", text.get_ref()),
+                    "a weekly window (with `days`) takes times such as \"15:00\"",
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Converts a TOML value to JSON (dates become their text).
+pub(crate) fn toml_to_json(value: &toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::from(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => {
+            serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+        }
+        toml::Value::Boolean(b) => Value::from(*b),
+        toml::Value::Datetime(d) => Value::from(d.to_string()),
+        toml::Value::Array(items) => Value::Array(items.iter().map(toml_to_json).collect()),
+        toml::Value::Table(table) => Value::Object(
+            table
+                .iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn policy(text: &str) -> Result<Policy, Vec<Diagnostic>> {
+        let config = flowgate_load::parse_config(text).map_err(|d| vec![*d])?;
+        let source = SourceText::new(CONFIG_FILE, text);
+        Policy::from_config(&config, &source, std::path::Path::new("/ws"))
+    }
+
+    const BASE: &str = "[workspace]\nname = \"x\"\n[people.ann]\nroles = [\"marketing-ops\"]\n";
+
+    #[test]
+    fn unknown_roles_environments_and_zones_are_located() {
+        let text = format!(
+            "{BASE}[environments.stage]\n[environments.prod.gates]\nfrom = \"qa\"\npromoters = [\"revops\"]\n\
+             freeze = [{{ start = \"2026-11-26 00:00\", end = \"2026-12-01 00:00\", time_zone = \"Mars/Base\" }}]\n"
+        );
+        let problems = policy(&text).unwrap_err();
+        let messages: Vec<String> = problems.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(problems.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("`qa`"));
+        assert!(messages[1].contains("`revops`"));
+        assert!(messages[2].contains("Mars/Base"));
+        assert!(problems.iter().all(|d| d.location.is_some()));
+    }
+
+    #[test]
+    fn one_off_windows_use_their_time_zone() {
+        let text = format!(
+            "{BASE}[environments.prod.gates]\n\
+             freeze = [{{ start = \"2026-11-27 00:00\", end = \"2026-11-28 00:00\", time_zone = \"Europe/Berlin\", reason = \"Black Friday\" }}]\n"
+        );
+        let policy = policy(&text).unwrap();
+        let window = &policy.environment("prod").unwrap().gates.freeze[0];
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert!(!window.contains(at("2026-11-26T22:59:00Z")));
+        assert!(window.contains(at("2026-11-26T23:00:00Z")));
+        assert!(window.contains(at("2026-11-27T22:59:59Z")));
+        assert!(!window.contains(at("2026-11-27T23:00:00Z")));
+        assert!(window.describe().contains("Black Friday"));
+    }
+
+    #[test]
+    fn weekly_windows_run_past_midnight() {
+        let text = format!(
+            "{BASE}[environments.prod.gates]\n\
+             freeze = [{{ days = [\"fri\"], start = \"15:00\", end = \"08:00\", time_zone = \"America/New_York\" }}]\n"
+        );
+        let policy = policy(&text).unwrap();
+        let window = &policy.environment("prod").unwrap().gates.freeze[0];
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        // Friday 2026-11-27 14:59 and 15:00 New York (UTC-5).
+        assert!(!window.contains(at("2026-11-27T19:59:00Z")));
+        assert!(window.contains(at("2026-11-27T20:00:00Z")));
+        // Saturday 07:59 and 08:00 New York.
+        assert!(window.contains(at("2026-11-28T12:59:00Z")));
+        assert!(!window.contains(at("2026-11-28T13:00:00Z")));
+    }
+
+    #[test]
+    fn approvers_are_accountable_then_responsible_without_repeats() {
+        let raci = Raci {
+            accountable: vec!["a".into(), "b".into()],
+            responsible: vec!["b".into(), "c".into()],
+            ..Raci::default()
+        };
+        assert_eq!(raci.approvers(), ["a", "b", "c"]);
+    }
+}

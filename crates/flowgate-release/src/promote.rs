@@ -1,0 +1,976 @@
+//! Promotion through environments: plans, approvals, apply, rollback and pins, each recorded
+//! as an operation in the store's hash-chained log. An environment's pointer for a bundle is
+//! the ref `env/<environment>/<bundle>`; it moves only by compare-and-swap, so of two
+//! concurrent applies exactly one wins.
+
+use crate::error::ReleaseError;
+use crate::gates::{evaluate, Approval, Facts, GateResult, Pin};
+use crate::policy::{Environment, Policy};
+use crate::render::{render, Rendered};
+use crate::target::{DeployTarget, DirectoryTarget};
+use chrono::{DateTime, Utc};
+use flowgate_diff::{diff_documents, Diff, Documents};
+use flowgate_store::{
+    canonical_json, NewOperation, Operation, OperationFilter, Snapshot, SnapshotId, SnapshotKey,
+    Store,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The ref holding what `env` runs of `bundle`.
+pub fn env_ref(env: &str, bundle: &str) -> String {
+    format!("env/{env}/{bundle}")
+}
+
+/// What an environment held when a plan was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Base {
+    /// The snapshot.
+    pub snapshot: SnapshotId,
+    /// Its version.
+    pub version: String,
+}
+
+/// A promotion plan: what would be deployed where, against what. Its id is the hash of this
+/// content, so an approval of one plan never counts for another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The bundle.
+    pub bundle: String,
+    /// The version promoted.
+    pub version: String,
+    /// Its release id (`LI-1.2.0`).
+    pub release_id: Option<String>,
+    /// The snapshot promoted.
+    pub snapshot: SnapshotId,
+    /// Who froze it.
+    pub author: String,
+    /// The environment promoted into.
+    pub environment: String,
+    /// What the environment holds now.
+    pub base: Option<Base>,
+    /// The rendered files and their hashes.
+    pub files: BTreeMap<String, String>,
+    /// The digest of the environment's gates and RACI when planned.
+    pub policy: String,
+}
+
+impl Plan {
+    /// The plan id: BLAKE3 of the plan's canonical JSON.
+    pub fn id(&self) -> String {
+        let value = serde_json::to_value(self).unwrap_or(Value::Null);
+        blake3::hash(&canonical_json(&value)).to_hex().to_string()
+    }
+}
+
+/// A plan with everything known about it now.
+#[derive(Debug, Clone)]
+pub struct PlanReport {
+    /// The plan.
+    pub plan: Plan,
+    /// Its id.
+    pub id: String,
+    /// Every gate's verdict.
+    pub gates: Vec<GateResult>,
+    /// The rendered bundle.
+    pub rendered: Rendered,
+    /// The change against what the environment holds.
+    pub diff: Diff,
+    /// Approvals of this plan.
+    pub approvals: Vec<Approval>,
+    /// Roles consulted and informed.
+    pub consulted: Vec<String>,
+    /// Roles informed.
+    pub informed: Vec<String>,
+}
+
+impl PlanReport {
+    /// Whether every gate passes.
+    pub fn passes(&self) -> bool {
+        self.gates.iter().all(|g| g.passed)
+    }
+
+    /// The plan as JSON, for `--out FILE` and `--format json`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "flowgate_plan": 1,
+            "id": self.id,
+            "plan": self.plan,
+            "gates": self.gates,
+            "approvals": self.approvals,
+            "passes": self.passes(),
+            "changes": {
+                "bump": self.diff.bump.as_str(),
+                "assets": self.diff.assets.iter().map(|a| json!({"id": a.id, "kind": a.kind, "status": format!("{:?}", a.status).to_lowercase()})).collect::<Vec<_>>(),
+            },
+            "unused_values": self.rendered.unused_values,
+            "consulted": self.consulted,
+            "informed": self.informed,
+        })
+    }
+}
+
+/// What an operation on an environment did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The pointer moved; the operation's sequence number.
+    Done(u64),
+    /// Nothing to do; why.
+    Unchanged(String),
+}
+
+/// Promotion against one store, with an injected clock and the workspace policy.
+pub struct Promotions<'a, S: Store> {
+    store: &'a S,
+    policy: &'a Policy,
+    now: DateTime<Utc>,
+}
+
+impl<'a, S: Store> Promotions<'a, S> {
+    /// Promotion against `store` under `policy`, at `now`.
+    pub fn new(store: &'a S, policy: &'a Policy, now: DateTime<Utc>) -> Self {
+        Self { store, policy, now }
+    }
+
+    fn env(&self, name: &str) -> Result<&'a Environment, ReleaseError> {
+        self.policy
+            .require_environment(name)
+            .map_err(ReleaseError::Refused)
+    }
+
+    async fn snapshot(&self, id: &SnapshotId) -> Result<Snapshot, ReleaseError> {
+        self.store
+            .get_snapshot(SnapshotKey::Id(id))
+            .await?
+            .ok_or_else(|| {
+                ReleaseError::Refused(format!("no snapshot {} in the store", id.short()))
+            })
+    }
+
+    async fn objects(
+        &self,
+        snapshot: &Snapshot,
+    ) -> Result<BTreeMap<String, Vec<u8>>, ReleaseError> {
+        let ids: Vec<_> = snapshot.entries.iter().map(|e| e.object).collect();
+        let stored: HashMap<_, _> = self
+            .store
+            .get_objects(&ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.id(), o.into_bytes()))
+            .collect();
+        Ok(snapshot
+            .entries
+            .iter()
+            .filter_map(|e| stored.get(&e.object).map(|b| (e.id.clone(), b.clone())))
+            .collect())
+    }
+
+    async fn current(&self, env: &str, bundle: &str) -> Result<Option<Snapshot>, ReleaseError> {
+        match self.store.get_ref(&env_ref(env, bundle)).await? {
+            None => Ok(None),
+            Some(record) => Ok(Some(self.snapshot(&record.target).await?)),
+        }
+    }
+
+    async fn ops(&self, kind: &str) -> Result<Vec<Operation>, ReleaseError> {
+        Ok(self
+            .store
+            .operations(&OperationFilter {
+                kind: Some(kind.to_owned()),
+                ..OperationFilter::default()
+            })
+            .await?)
+    }
+
+    /// The pin on `env`, if any: the latest of its pin, unpin and rollback operations.
+    pub async fn pin(&self, env: &str) -> Result<Option<Pin>, ReleaseError> {
+        let mut latest: Option<Operation> = None;
+        for kind in ["pin", "unpin", "rollback"] {
+            for op in self.ops(kind).await? {
+                if op.payload.get("env").and_then(Value::as_str) == Some(env)
+                    && latest.as_ref().is_none_or(|l| op.seq > l.seq)
+                {
+                    latest = Some(op);
+                }
+            }
+        }
+        Ok(latest.filter(|op| op.kind != "unpin").map(|op| Pin {
+            by: op.actor.clone(),
+            at: op.at.to_rfc3339(),
+            reason: op
+                .payload
+                .get("reason")
+                .and_then(Value::as_str)
+                .unwrap_or("rolled back")
+                .to_owned(),
+        }))
+    }
+
+    async fn approvals(
+        &self,
+        plan: &str,
+        env: &str,
+        bundle: &str,
+    ) -> Result<(Vec<Approval>, usize), ReleaseError> {
+        let mut this = Vec::new();
+        let mut stale = 0;
+        for op in self.ops("approve").await? {
+            let p = &op.payload;
+            let text = |key: &str| {
+                p.get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            if text("plan") == plan {
+                this.push(Approval {
+                    person: op.actor.clone(),
+                    role: text("role"),
+                    plan: plan.to_owned(),
+                    at: op.at.to_rfc3339(),
+                    comment: p.get("comment").and_then(Value::as_str).map(str::to_owned),
+                });
+            } else if text("env") == env && text("bundle") == bundle {
+                stale += 1;
+            }
+        }
+        Ok((this, stale))
+    }
+
+    /// When `env` last started holding `snapshot` of `bundle`.
+    async fn since(
+        &self,
+        env: &str,
+        bundle: &str,
+        snapshot: &SnapshotId,
+    ) -> Result<Option<DateTime<Utc>>, ReleaseError> {
+        let ops = self
+            .store
+            .operations(&OperationFilter {
+                ref_name: Some(env_ref(env, bundle)),
+                ..OperationFilter::default()
+            })
+            .await?;
+        Ok(ops
+            .iter()
+            .rev()
+            .find(|op| op.ref_change.as_ref().is_some_and(|c| c.to == *snapshot))
+            .map(|op| op.at.datetime()))
+    }
+
+    /// The plan for promoting `snapshot` into `env`, with every gate evaluated for `actor`.
+    pub async fn plan(
+        &self,
+        snapshot: &Snapshot,
+        env_name: &str,
+        actor: Option<&str>,
+    ) -> Result<PlanReport, ReleaseError> {
+        let env = self.env(env_name)?;
+        let objects = self.objects(snapshot).await?;
+        let rendered = render(snapshot, &objects, env);
+        let current = self.current(env_name, &snapshot.bundle).await?;
+        let old_documents = match &current {
+            Some(base) => {
+                let objects = self.objects(base).await?;
+                render(base, &objects, env).documents
+            }
+            None => BTreeMap::new(),
+        };
+        let diff = diff_documents(
+            &Documents(old_documents),
+            &Documents(rendered.documents.clone()),
+        );
+        let plan = Plan {
+            bundle: snapshot.bundle.clone(),
+            version: snapshot.version.clone(),
+            release_id: snapshot
+                .manifest
+                .get("release_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            snapshot: snapshot.id,
+            author: snapshot.author.clone(),
+            environment: env_name.to_owned(),
+            base: current.as_ref().map(|c| Base {
+                snapshot: c.id,
+                version: c.version.clone(),
+            }),
+            files: rendered.file_hashes(),
+            policy: policy_digest(env),
+        };
+        let id = plan.id();
+        let (approvals, stale) = self.approvals(&id, env_name, &snapshot.bundle).await?;
+        let pinned = self.pin(env_name).await?;
+        let (from_current, from_since) = match &env.gates.from {
+            Some(from) => match self.store.get_ref(&env_ref(from, &snapshot.bundle)).await? {
+                Some(record) => (
+                    Some(record.target),
+                    self.since(from, &snapshot.bundle, &record.target).await?,
+                ),
+                None => (None, None),
+            },
+            None => (None, None),
+        };
+        let gates = evaluate(&Facts {
+            policy: self.policy,
+            env,
+            plan: &id,
+            snapshot: snapshot.id,
+            version: &snapshot.version,
+            manifest: &snapshot.manifest,
+            author: &snapshot.author,
+            current_version: current.as_ref().map(|c| c.version.as_str()),
+            actor,
+            now: self.now,
+            pinned: pinned.as_ref(),
+            approvals: &approvals,
+            stale_approvals: stale,
+            from_current,
+            from_since,
+            render_problems: &rendered.problems,
+        });
+        Ok(PlanReport {
+            plan,
+            id,
+            gates,
+            rendered,
+            diff,
+            approvals,
+            consulted: env.raci.consulted.clone(),
+            informed: env.raci.informed.clone(),
+        })
+    }
+
+    /// Records a plan in the log (once per plan id), so that approvals and applies can name
+    /// it by id.
+    pub async fn record_plan(&self, report: &PlanReport, actor: &str) -> Result<(), ReleaseError> {
+        if self.find_plan(&report.id).await?.is_some() {
+            return Ok(());
+        }
+        self.store
+            .append_operation(&NewOperation::new(
+                actor,
+                "plan",
+                json!({
+                    "plan": report.id,
+                    "env": report.plan.environment,
+                    "bundle": report.plan.bundle,
+                    "version": report.plan.version,
+                    "content": report.plan,
+                }),
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// A recorded plan by id or unambiguous id prefix (at least 6 characters).
+    pub async fn find_plan(&self, prefix: &str) -> Result<Option<Plan>, ReleaseError> {
+        if prefix.len() < 6 {
+            return Err(ReleaseError::Refused(format!(
+                "`{prefix}` is too short for a plan id; give at least 6 characters"
+            )));
+        }
+        let mut found: Vec<Plan> = Vec::new();
+        for op in self.ops("plan").await? {
+            let id = op
+                .payload
+                .get("plan")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if id.starts_with(prefix) {
+                if let Some(plan) = op
+                    .payload
+                    .get("content")
+                    .and_then(|c| serde_json::from_value::<Plan>(c.clone()).ok())
+                {
+                    if !found.iter().any(|p| p.id() == plan.id()) {
+                        found.push(plan);
+                    }
+                }
+            }
+        }
+        match found.len() {
+            0 | 1 => Ok(found.pop()),
+            n => Err(ReleaseError::Refused(format!(
+                "`{prefix}` matches {n} plans; give more of the id"
+            ))),
+        }
+    }
+
+    /// Signs `plan` as `person` (in `role`, or the one approving role they hold).
+    pub async fn approve(
+        &self,
+        plan: &Plan,
+        person: &str,
+        role: Option<&str>,
+        comment: Option<&str>,
+    ) -> Result<Outcome, ReleaseError> {
+        let env = self.env(&plan.environment)?;
+        let Some(who) = self.policy.people.get(person) else {
+            return Err(ReleaseError::Refused(format!(
+                "`{person}` is not listed under [people] in flowgate.toml; approvals are signed by people listed there"
+            )));
+        };
+        let approvers = env.raci.approvers();
+        let eligible: Vec<&String> = who.roles.iter().filter(|r| approvers.contains(r)).collect();
+        let role = match (role, eligible.as_slice()) {
+            (Some(role), _) if eligible.iter().any(|r| *r == role) => role.to_owned(),
+            (Some(role), _) => {
+                return Err(ReleaseError::Refused(format!(
+                    "{person} cannot approve as `{role}` into {}: {person} holds {}, and approvals there come from {}",
+                    env.name,
+                    who.roles.join(", "),
+                    if approvers.is_empty() { "nobody (none are required)".to_owned() } else { approvers.join(", ") }
+                )))
+            }
+            (None, [one]) => (*one).clone(),
+            (None, []) => {
+                return Err(ReleaseError::Refused(format!(
+                    "{person} ({}) is not an approver for {}; approvals there come from {}",
+                    who.roles.join(", "),
+                    env.name,
+                    if approvers.is_empty() { "nobody (none are required)".to_owned() } else { approvers.join(", ") }
+                )))
+            }
+            (None, many) => {
+                return Err(ReleaseError::Refused(format!(
+                    "{person} holds several approving roles ({}); say which with --role",
+                    many.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                )))
+            }
+        };
+        let id = plan.id();
+        let (existing, _) = self.approvals(&id, &plan.environment, &plan.bundle).await?;
+        if existing
+            .iter()
+            .any(|a| a.person == person && a.role == role)
+        {
+            return Ok(Outcome::Unchanged(format!(
+                "{person} already approved this plan as {role}"
+            )));
+        }
+        let op = self
+            .store
+            .append_operation(&NewOperation::new(
+                person,
+                "approve",
+                json!({
+                    "plan": id,
+                    "env": plan.environment,
+                    "bundle": plan.bundle,
+                    "version": plan.version,
+                    "snapshot": plan.snapshot,
+                    "role": role,
+                    "comment": comment,
+                }),
+            ))
+            .await?;
+        Ok(Outcome::Done(op.seq))
+    }
+
+    /// Applies `plan` as `actor`: the plan must still be what a plan made now would be, every
+    /// gate must pass, then the files are staged, the pointer moves by compare-and-swap, and
+    /// only then the staged files go live.
+    pub async fn apply(&self, plan: &Plan, actor: &str) -> Result<Outcome, ReleaseError> {
+        let id = plan.id();
+        let env = self.env(&plan.environment)?;
+        let snapshot = self.snapshot(&plan.snapshot).await?;
+        let report = self.plan(&snapshot, &plan.environment, Some(actor)).await?;
+        let current = report.plan.base.clone();
+        if current != plan.base {
+            if current.as_ref().map(|b| b.snapshot) == Some(plan.snapshot)
+                && self.last_apply_plan(env, &plan.bundle).await?.as_deref() == Some(id.as_str())
+            {
+                self.ensure_live(env, &snapshot, &report).await?;
+                return Ok(Outcome::Unchanged(format!(
+                    "{} already holds {} from this plan",
+                    env.name, plan.version
+                )));
+            }
+            return Err(ReleaseError::Conflict(format!(
+                "{} moved since the plan was made (it held {}, now {}); make a new plan",
+                env.name,
+                describe(plan.base.as_ref()),
+                describe(current.as_ref())
+            )));
+        }
+        if plan.base.as_ref().map(|b| b.snapshot) == Some(plan.snapshot) {
+            self.ensure_live(env, &snapshot, &report).await?;
+            return Ok(Outcome::Unchanged(format!(
+                "{} already holds {} {}",
+                env.name, plan.bundle, plan.version
+            )));
+        }
+        if report.id != id {
+            return Err(ReleaseError::Stale(format!(
+                "the plan is stale: a plan made now differs (rendered files or {}'s gates changed); \
+                 make a new plan with `flowgate plan {}@{} --to {}`",
+                env.name, plan.bundle, plan.version, env.name
+            )));
+        }
+        if !report.passes() {
+            return Err(ReleaseError::Blocked(report.gates));
+        }
+        let payload = json!({
+            "plan": id,
+            "env": env.name,
+            "bundle": plan.bundle,
+            "version": plan.version,
+            "release_id": plan.release_id,
+            "snapshot": plan.snapshot,
+            "from_version": plan.base.as_ref().map(|b| b.version.clone()),
+            "approvals": report.approvals,
+        });
+        let expected = plan.base.as_ref().map(|b| b.snapshot);
+        self.move_pointer(
+            env,
+            &snapshot,
+            &report.rendered,
+            expected,
+            actor,
+            "apply",
+            payload,
+        )
+        .await
+    }
+
+    async fn last_apply_plan(
+        &self,
+        env: &Environment,
+        bundle: &str,
+    ) -> Result<Option<String>, ReleaseError> {
+        let ops = self
+            .store
+            .operations(&OperationFilter {
+                ref_name: Some(env_ref(&env.name, bundle)),
+                ..OperationFilter::default()
+            })
+            .await?;
+        Ok(ops.last().filter(|op| op.kind == "apply").and_then(|op| {
+            op.payload
+                .get("plan")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        }))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn move_pointer(
+        &self,
+        env: &Environment,
+        snapshot: &Snapshot,
+        rendered: &Rendered,
+        expected: Option<SnapshotId>,
+        actor: &str,
+        kind: &str,
+        payload: Value,
+    ) -> Result<Outcome, ReleaseError> {
+        let target = target_of(env);
+        let staged = match &target {
+            Some(target) => {
+                Some(target.stage(&snapshot.bundle, rendered, &deploy_manifest(env, snapshot))?)
+            }
+            None => None,
+        };
+        let moved = self
+            .store
+            .compare_and_swap_ref(
+                &env_ref(&env.name, &snapshot.bundle),
+                expected.as_ref(),
+                &snapshot.id,
+                &NewOperation::new(actor, kind, payload),
+            )
+            .await;
+        match moved {
+            Ok(record) => {
+                if let (Some(target), Some(staged)) = (&target, &staged) {
+                    target.activate(staged)?;
+                }
+                let ops = self
+                    .store
+                    .operations(&OperationFilter {
+                        ref_name: Some(env_ref(&env.name, &snapshot.bundle)),
+                        ..OperationFilter::default()
+                    })
+                    .await?;
+                let seq = ops.last().map(|op| op.seq).unwrap_or(record.version);
+                Ok(Outcome::Done(seq))
+            }
+            Err(e) => {
+                if let (Some(target), Some(staged)) = (&target, &staged) {
+                    target.discard(staged);
+                }
+                match e {
+                    flowgate_store::Error::Conflict { .. } => Err(ReleaseError::Conflict(format!(
+                        "another operation moved {} first; nothing was changed. Look at \
+                         `flowgate status` and make a new plan",
+                        env.name
+                    ))),
+                    other => Err(other.into()),
+                }
+            }
+        }
+    }
+
+    /// Makes the target show `snapshot` when the pointer already does (after a crash between
+    /// the pointer move and the switch of the files).
+    async fn ensure_live(
+        &self,
+        env: &Environment,
+        snapshot: &Snapshot,
+        report: &PlanReport,
+    ) -> Result<(), ReleaseError> {
+        let Some(target) = target_of(env) else {
+            return Ok(());
+        };
+        let live = target.inspect(&snapshot.bundle)?;
+        let holds = live.as_ref().and_then(|d| {
+            d.manifest
+                .get("snapshot")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+        if holds.as_deref() != Some(snapshot.id.to_string().as_str())
+            || live.is_some_and(|d| !d.drift.is_empty())
+        {
+            let staged = target.stage(
+                &snapshot.bundle,
+                &report.rendered,
+                &deploy_manifest(env, snapshot),
+            )?;
+            target.activate(&staged)?;
+        }
+        Ok(())
+    }
+
+    /// Re-deploys an earlier snapshot of `bundle` into `env` as a whole, pins `env`, and
+    /// records it. Without `to`, the version before the current one; a second rollback
+    /// without `to` changes nothing.
+    pub async fn rollback(
+        &self,
+        env_name: &str,
+        bundle: &str,
+        to: Option<&str>,
+        actor: &str,
+        reason: &str,
+        force: bool,
+    ) -> Result<Outcome, ReleaseError> {
+        let env = self.env(env_name)?;
+        let Some(current) = self.current(env_name, bundle).await? else {
+            return Err(ReleaseError::Refused(format!(
+                "{env_name} holds no version of {bundle}; nothing to roll back"
+            )));
+        };
+        self.require_promoter(env, actor)?;
+        let ops = self
+            .store
+            .operations(&OperationFilter {
+                ref_name: Some(env_ref(env_name, bundle)),
+                ..OperationFilter::default()
+            })
+            .await?;
+        let target = match to {
+            Some(version) => self
+                .store
+                .get_snapshot(SnapshotKey::Version { bundle, version })
+                .await?
+                .ok_or_else(|| {
+                    ReleaseError::Refused(format!("no snapshot {bundle}@{version} in the store"))
+                })?,
+            None => {
+                let last = ops.last();
+                if let Some(last) = last.filter(|op| op.kind == "rollback") {
+                    return Ok(Outcome::Unchanged(format!(
+                        "{env_name} was already rolled back to {} by {} at {}; give --to VERSION to go further back",
+                        current.version, last.actor, last.at
+                    )));
+                }
+                let previous = ops
+                    .iter()
+                    .rev()
+                    .filter_map(|op| op.ref_change.as_ref().and_then(|c| c.from))
+                    .find(|from| *from != current.id);
+                let Some(previous) = previous else {
+                    return Err(ReleaseError::Refused(format!(
+                        "{env_name} has held only {bundle} {}; there is no earlier version to go back to",
+                        current.version
+                    )));
+                };
+                self.snapshot(&previous).await?
+            }
+        };
+        if target.id == current.id {
+            return Ok(Outcome::Unchanged(format!(
+                "{env_name} already holds {bundle} {}",
+                current.version
+            )));
+        }
+        if !force {
+            self.check_stranding(env_name, bundle, &current, &target)
+                .await?;
+        }
+        let objects = self.objects(&target).await?;
+        let rendered = render(&target, &objects, env);
+        if let Some(problem) = rendered.problems.first() {
+            return Err(ReleaseError::Refused(format!(
+                "{bundle} {} does not render for {env_name}: {problem}",
+                target.version
+            )));
+        }
+        let payload = json!({
+            "env": env_name,
+            "bundle": bundle,
+            "version": target.version,
+            "release_id": target.manifest.get("release_id"),
+            "snapshot": target.id,
+            "from_version": current.version,
+            "reason": reason,
+        });
+        self.move_pointer(
+            env,
+            &target,
+            &rendered,
+            Some(current.id),
+            actor,
+            "rollback",
+            payload,
+        )
+        .await
+    }
+
+    /// Refuses a rollback that would remove an asset another bundle in the environment uses.
+    async fn check_stranding(
+        &self,
+        env: &str,
+        bundle: &str,
+        current: &Snapshot,
+        target: &Snapshot,
+    ) -> Result<(), ReleaseError> {
+        let kept: BTreeSet<&str> = target.entries.iter().map(|e| e.id.as_str()).collect();
+        let removed: BTreeSet<&str> = current
+            .entries
+            .iter()
+            .map(|e| e.id.as_str())
+            .filter(|id| !kept.contains(id))
+            .collect();
+        if removed.is_empty() {
+            return Ok(());
+        }
+        let mut stranded = Vec::new();
+        for record in self.store.list_refs(Some(&format!("env/{env}/"))).await? {
+            let other = self.snapshot(&record.target).await?;
+            if other.bundle == bundle {
+                continue;
+            }
+            let uses: Vec<&str> = other
+                .manifest
+                .pointer("/externals/declared")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .filter(|id| removed.contains(id))
+                .collect();
+            if !uses.is_empty() {
+                stranded.push(format!(
+                    "{} {} uses {}",
+                    other.bundle,
+                    other.version,
+                    uses.join(", ")
+                ));
+            }
+        }
+        if stranded.is_empty() {
+            Ok(())
+        } else {
+            Err(ReleaseError::Refused(format!(
+                "rolling {bundle} back to {} would strand what other bundles in {env} use: {}; \
+                 roll those back first, or pass --force",
+                target.version,
+                stranded.join("; ")
+            )))
+        }
+    }
+
+    fn require_promoter(&self, env: &Environment, actor: &str) -> Result<(), ReleaseError> {
+        if self.policy.people.is_empty() {
+            return Ok(());
+        }
+        let Some(person) = self.policy.people.get(actor) else {
+            return Err(ReleaseError::Refused(format!(
+                "`{actor}` is not listed under [people] in flowgate.toml"
+            )));
+        };
+        let allowed = &env.gates.promoters;
+        if allowed.is_empty() || person.roles.iter().any(|r| allowed.contains(r)) {
+            Ok(())
+        } else {
+            Err(ReleaseError::Refused(format!(
+                "{actor} ({}) may not change {}; that takes {}",
+                person.roles.join(", "),
+                env.name,
+                allowed.join(" or ")
+            )))
+        }
+    }
+
+    /// Pins or unpins `env`.
+    pub async fn set_pin(
+        &self,
+        env_name: &str,
+        pinned: bool,
+        actor: &str,
+        reason: &str,
+    ) -> Result<Outcome, ReleaseError> {
+        let env = self.env(env_name)?;
+        self.require_promoter(env, actor)?;
+        let now_pinned = self.pin(env_name).await?.is_some();
+        if now_pinned == pinned {
+            return Ok(Outcome::Unchanged(format!(
+                "{env_name} is already {}",
+                if pinned { "pinned" } else { "unpinned" }
+            )));
+        }
+        let op = self
+            .store
+            .append_operation(&NewOperation::new(
+                actor,
+                if pinned { "pin" } else { "unpin" },
+                json!({ "env": env_name, "reason": reason }),
+            ))
+            .await?;
+        Ok(Outcome::Done(op.seq))
+    }
+}
+
+fn describe(base: Option<&Base>) -> String {
+    base.map_or_else(
+        || "nothing".to_owned(),
+        |b| format!("{} ({})", b.version, b.snapshot.short()),
+    )
+}
+
+/// The deploy target of an environment.
+pub fn target_of(env: &Environment) -> Option<DirectoryTarget> {
+    env.target.as_ref().map(|t| match t {
+        crate::policy::TargetSpec::Directory(path) => DirectoryTarget::new(path),
+    })
+}
+
+fn deploy_manifest(env: &Environment, snapshot: &Snapshot) -> Value {
+    json!({
+        "environment": env.name,
+        "bundle": snapshot.bundle,
+        "version": snapshot.version,
+        "release_id": snapshot.manifest.get("release_id"),
+        "snapshot": snapshot.id,
+    })
+}
+
+fn policy_digest(env: &Environment) -> String {
+    let gates = &env.gates;
+    let value = json!({
+        "from": gates.from,
+        "block_on": gates.block_on.as_str(),
+        "soak": gates.soak.map(|d| d.as_seconds()),
+        "promoters": gates.promoters,
+        "author_may_approve_alone": gates.author_may_approve_alone,
+        "freeze": gates.freeze.iter().map(|w| w.describe()).collect::<Vec<_>>(),
+        "approvers": env.raci.approvers(),
+    });
+    blake3::hash(&canonical_json(&value)).to_hex().to_string()
+}
+
+/// What one environment holds of one bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleStatus {
+    /// The environment.
+    pub env: String,
+    /// The bundle.
+    pub bundle: String,
+    /// The version held.
+    pub version: String,
+    /// Its release id.
+    pub release_id: Option<String>,
+    /// The snapshot held.
+    pub snapshot: SnapshotId,
+    /// The operation that put it there (`apply`, `rollback`).
+    pub by_operation: Option<String>,
+    /// Who did it.
+    pub by: Option<String>,
+    /// When (RFC 3339).
+    pub at: Option<String>,
+    /// The pin on the environment.
+    pub pinned: Option<Pin>,
+    /// The deploy target, if any.
+    pub target: Option<String>,
+    /// Drift: target files changed outside flowgate, or a target behind the pointer.
+    pub drift: Vec<String>,
+}
+
+impl<S: Store> Promotions<'_, S> {
+    /// What every environment holds, in promotion order.
+    pub async fn status(&self) -> Result<Vec<BundleStatus>, ReleaseError> {
+        let mut out = Vec::new();
+        for env in &self.policy.environments {
+            let pinned = self.pin(&env.name).await?;
+            for record in self
+                .store
+                .list_refs(Some(&format!("env/{}/", env.name)))
+                .await?
+            {
+                let snapshot = self.snapshot(&record.target).await?;
+                let ops = self
+                    .store
+                    .operations(&OperationFilter {
+                        ref_name: Some(record.name.clone()),
+                        ..OperationFilter::default()
+                    })
+                    .await?;
+                let last = ops.last();
+                let target = target_of(env);
+                let mut drift = Vec::new();
+                if let Some(target) = &target {
+                    match target.inspect(&snapshot.bundle)? {
+                        None => drift.push("the target holds nothing of this bundle".to_owned()),
+                        Some(deployed) => {
+                            let holds = deployed.manifest.get("snapshot").and_then(Value::as_str);
+                            if holds != Some(snapshot.id.to_string().as_str()) {
+                                drift.push(format!(
+                                    "the target holds {}, not {}; re-run the apply or rollback",
+                                    deployed
+                                        .manifest
+                                        .get("version")
+                                        .and_then(Value::as_str)
+                                        .unwrap_or("an unknown version"),
+                                    snapshot.version
+                                ));
+                            }
+                            drift.extend(deployed.drift);
+                        }
+                    }
+                }
+                out.push(BundleStatus {
+                    env: env.name.clone(),
+                    bundle: snapshot.bundle.clone(),
+                    version: snapshot.version.clone(),
+                    release_id: snapshot
+                        .manifest
+                        .get("release_id")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    snapshot: snapshot.id,
+                    by_operation: last.map(|op| op.kind.clone()),
+                    by: last.map(|op| op.actor.clone()),
+                    at: last.map(|op| op.at.to_rfc3339()),
+                    pinned: pinned.clone(),
+                    target: target.map(|t| t.describe()),
+                    drift,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
