@@ -3,67 +3,10 @@
 //! tampered import, the diff of an edit and the changelog.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/acme");
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            if entry.file_name() != ".flowgate" {
-                copy_dir(&entry.path(), &target);
-            }
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-struct Workspace {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
-
-impl Workspace {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("acme");
-        copy_dir(Path::new(EXAMPLE), &root);
-        Self { _dir: dir, root }
-    }
-
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = Command::new(env!("CARGO_BIN_EXE_flowgate"))
-            .arg("-C")
-            .arg(&self.root)
-            .args(["--color", "never"])
-            .args(args)
-            .env_remove("FLOWGATE_STORE")
-            .env("FLOWGATE_USER", "alice")
-            .output()
-            .unwrap();
-        (
-            status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&stdout).into_owned(),
-            String::from_utf8_lossy(&stderr).into_owned(),
-        )
-    }
-
-    fn edit(&self, file: &str, from: &str, to: &str) {
-        let path = self.root.join(file);
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains(from), "{file} lacks {from:?}");
-        std::fs::write(&path, text.replace(from, to)).unwrap();
-    }
-}
+use common::Workspace;
+use std::process::Command;
 
 #[test]
 fn freeze_diff_gate_and_changelog() {

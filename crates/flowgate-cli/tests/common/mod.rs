@@ -1,0 +1,85 @@
+//! A copy of the bundled example workspace in a temporary directory, and a way to run the
+//! `flowgate` binary in it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/acme");
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            if entry.file_name() != ".flowgate" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A private copy of `examples/acme` (without its store).
+pub struct Workspace {
+    _dir: tempfile::TempDir,
+    /// The workspace root.
+    pub root: PathBuf,
+}
+
+impl Workspace {
+    /// Copies the example.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("acme");
+        copy_dir(Path::new(EXAMPLE), &root);
+        Self { _dir: dir, root }
+    }
+
+    /// The command, ready to run in the workspace as `alice`, without colours.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_flowgate"));
+        command
+            .arg("-C")
+            .arg(&self.root)
+            .args(["--color", "never"])
+            .args(args)
+            .env_remove("FLOWGATE_STORE")
+            .env_remove("FLOWGATE_NOW")
+            .env("FLOWGATE_USER", "alice");
+        command
+    }
+
+    /// Runs a command: exit code, stdout, stderr.
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        finish(self.command(args).output().unwrap())
+    }
+
+    /// Runs a command as `person` at the pinned time `now` (RFC 3339).
+    pub fn run_as(&self, person: &str, now: &str, args: &[&str]) -> (i32, String, String) {
+        let mut command = self.command(args);
+        command
+            .env("FLOWGATE_USER", person)
+            .env("FLOWGATE_NOW", now);
+        finish(command.output().unwrap())
+    }
+
+    /// Replaces text in a workspace file.
+    pub fn edit(&self, file: &str, from: &str, to: &str) {
+        let path = self.root.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} lacks {from:?}");
+        std::fs::write(&path, text.replace(from, to)).unwrap();
+    }
+}
+
+/// Exit code, stdout and stderr of a finished process.
+pub fn finish(output: Output) -> (i32, String, String) {
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}

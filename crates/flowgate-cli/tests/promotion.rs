@@ -1,0 +1,466 @@
+//! Promotion through the command line on a copy of the bundled example: the walk from dev to
+//! prod with approvals, saved plans and their tampering, exit code 3 for a lost race,
+//! concurrent applies in separate processes, an apply killed at every stage, rollback and the
+//! audit of an edited log row.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+
+use common::{finish, Workspace};
+use serde_json::Value;
+use std::time::Duration;
+
+/// Monday morning, then Tuesday after prod's 24-hour soak; outside every freeze window.
+const MONDAY: &str = "2026-11-23T09:00:00Z";
+const TUESDAY: &str = "2026-11-24T10:00:00Z";
+
+fn plan_id(out: &str) -> String {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("Plan "))
+        .unwrap_or_else(|| panic!("{out}"));
+    line.split_whitespace().nth(1).unwrap().to_owned()
+}
+
+fn status(ws: &Workspace) -> Value {
+    let (_, out, err) = ws.run(&["--format", "json", "status"]);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"))
+}
+
+fn held(ws: &Workspace, env: &str) -> Option<String> {
+    status(ws)["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["env"] == env && s["bundle"] == "lead-intake")
+        .map(|s| s["version"].as_str().unwrap().to_owned())
+}
+
+fn freeze(ws: &Workspace, version: &str) {
+    let (code, out, err) = ws.run_as(
+        "tom",
+        MONDAY,
+        &["snapshot", "create", "lead-intake", "--version", version],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn the_example_walks_from_dev_to_prod_through_its_gates() {
+    let ws = Workspace::new();
+    freeze(&ws, "1.0.0");
+    let (code, out, err) = ws.run_as(
+        "tom",
+        MONDAY,
+        &["promote", "lead-intake@1.0.0", "--to", "dev"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Applied: dev now holds lead-intake 1.0.0 (LI-1.0.0)"),
+        "{out}"
+    );
+
+    // Stage needs marketing-ops: blocked with the reason, exit 1.
+    let (code, out, _) = ws.run_as(
+        "tom",
+        MONDAY,
+        &["promote", "lead-intake@1.0.0", "--to", "stage"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("✗ approvals  waiting for marketing-ops (mara)"),
+        "{out}"
+    );
+    let stage_plan = plan_id(&out);
+    let (code, _, err) = ws.run_as("tom", MONDAY, &["approve", &stage_plan]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("tom (builder) is not an approver for stage"),
+        "{err}"
+    );
+    let (code, out, err) = ws.run_as(
+        "mara",
+        MONDAY,
+        &["approve", &stage_plan, "--comment", "seed list checked"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = ws.run_as("tom", MONDAY, &["apply", &stage_plan]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    // Prod: a saved plan, approved by both roles, applied by a promoter after the soak.
+    let plan_file = ws.root.join("prod.plan.json");
+    let plan_path = plan_file.to_str().unwrap();
+    let (code, out, err) = ws.run_as(
+        "mara",
+        TUESDAY,
+        &[
+            "plan",
+            "lead-intake@1.0.0",
+            "--to",
+            "prod",
+            "--out",
+            plan_path,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("✓ soak       1.0.0 ran in stage for 25h00m"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Consulted: compliance · Informed: exec, eng-bi"),
+        "{out}"
+    );
+    for person in ["mara", "jonas"] {
+        let (code, out, err) = ws.run_as(person, TUESDAY, &["approve", plan_path]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let (code, _, err) = ws.run_as("tom", TUESDAY, &["apply", plan_path]);
+    assert_eq!(code, 1, "a builder may not promote into prod");
+    assert!(
+        err.contains("tom (builder) may not promote into prod"),
+        "{err}"
+    );
+
+    // A tampered plan file is refused.
+    let text = std::fs::read_to_string(&plan_file).unwrap();
+    let forged = ws.root.join("forged.plan.json");
+    std::fs::write(
+        &forged,
+        text.replace("\"environment\": \"prod\"", "\"environment\": \"stage\""),
+    )
+    .unwrap();
+    let (code, _, err) = ws.run_as("mara", TUESDAY, &["apply", forged.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("the file was edited"), "{err}");
+
+    let (code, out, err) = ws.run_as("mara", TUESDAY, &["apply", plan_path]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Applied: prod now holds lead-intake 1.0.0"),
+        "{out}"
+    );
+    let (code, out, _) = ws.run_as("mara", TUESDAY, &["apply", plan_path]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Nothing to do"), "{out}");
+
+    // Status and the deployed files.
+    let (code, out, _) = ws.run(&["status"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("lead-intake 1.0.0 (LI-1.0.0)")
+            && out.contains("apply by mara at 2026-11-24T10:00:00"),
+        "{out}"
+    );
+    let webhook: Value = serde_json::from_slice(
+        &std::fs::read(
+            ws.root
+                .join(".flowgate/deploy/prod/lead-intake/assets/webhook/crm-lead-sync.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(webhook["name"], "PRD — CRM lead upsert");
+    assert_eq!(
+        webhook["endpoint"],
+        "https://acme-outdoor.crm.example/api/v2/leads/upsert"
+    );
+
+    // A bad release reaches dev and is rolled back whole; a second rollback changes nothing.
+    ws.edit(
+        "assets/templates/welcome-email.yaml",
+        "subject: Welcome to Acme Outdoor",
+        "subject: WELCOME!!! Acme Outdoor",
+    );
+    freeze(&ws, "1.0.1");
+    let (code, out, err) = ws.run_as(
+        "tom",
+        TUESDAY,
+        &["promote", "lead-intake@1.0.1", "--to", "dev"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = ws.run_as(
+        "tom",
+        TUESDAY,
+        &["rollback", "dev", "--reason", "shouting subject"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("dev is pinned"), "{out}");
+    assert_eq!(held(&ws, "dev").as_deref(), Some("1.0.0"));
+    let (code, out, _) = ws.run_as("tom", TUESDAY, &["rollback", "dev"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Nothing to do: dev was already rolled back"),
+        "{out}"
+    );
+    let (code, out, _) = ws.run_as(
+        "tom",
+        TUESDAY,
+        &["promote", "lead-intake@1.0.1", "--to", "dev"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("dev is pinned by tom") && out.contains("shouting subject"),
+        "{out}"
+    );
+    let (code, _, _) = ws.run_as(
+        "tom",
+        TUESDAY,
+        &["unpin", "dev", "--reason", "subject fixed in 1.0.2"],
+    );
+    assert_eq!(code, 0);
+
+    // The log tells the story.
+    let (_, log, _) = ws.run(&["log", "dev"]);
+    for needle in [
+        "applied lead-intake 1.0.0 to dev",
+        "rolled lead-intake in dev back from 1.0.1 to 1.0.0: shouting subject",
+        "unpinned dev: subject fixed in 1.0.2",
+    ] {
+        assert!(log.contains(needle), "{needle} missing from\n{log}");
+    }
+    let (code, out, _) = ws.run(&["audit", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("hash chain intact"), "{out}");
+}
+
+#[test]
+fn policy_mistakes_in_flowgate_toml_are_located() {
+    let ws = Workspace::new();
+    ws.edit("flowgate.toml", "from = \"stage\"", "from = \"staging\"");
+    let (code, _, err) = ws.run(&["status"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("flowgate.toml:")
+            && err.contains("`staging`, which is not another environment"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_plan_overtaken_by_another_apply_exits_3_and_changes_nothing() {
+    let ws = Workspace::new();
+    freeze(&ws, "1.0.0");
+    ws.edit(
+        "assets/templates/welcome-email.yaml",
+        "subject: Welcome to Acme Outdoor",
+        "subject: Welcome aboard",
+    );
+    freeze(&ws, "1.0.1");
+    let plan = |version: &str| {
+        let (_, out, _) = ws.run_as(
+            "tom",
+            MONDAY,
+            &["plan", &format!("lead-intake@{version}"), "--to", "dev"],
+        );
+        plan_id(&out)
+    };
+    let (first, second) = (plan("1.0.0"), plan("1.0.1"));
+    let (code, _, _) = ws.run_as("tom", MONDAY, &["apply", &second]);
+    assert_eq!(code, 0);
+    let (code, _, err) = ws.run_as("tom", MONDAY, &["apply", &first]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("dev moved since the plan was made"), "{err}");
+    assert_eq!(held(&ws, "dev").as_deref(), Some("1.0.1"));
+}
+
+#[test]
+fn concurrent_apply_processes_have_exactly_one_winner() {
+    let ws = Workspace::new();
+    freeze(&ws, "1.0.0");
+    let (code, _, _) = ws.run_as(
+        "tom",
+        MONDAY,
+        &["promote", "lead-intake@1.0.0", "--to", "dev"],
+    );
+    assert_eq!(code, 0);
+    let mut plans = Vec::new();
+    for i in 1..=6 {
+        ws.edit(
+            "assets/templates/welcome-email.yaml",
+            "subject: Welcome to Acme Outdoor",
+            &format!("subject: Welcome to Acme Outdoor {i} "),
+        );
+        freeze(&ws, &format!("1.0.{i}"));
+        ws.edit(
+            "assets/templates/welcome-email.yaml",
+            &format!("subject: Welcome to Acme Outdoor {i} "),
+            "subject: Welcome to Acme Outdoor",
+        );
+        let (_, out, _) = ws.run_as(
+            "tom",
+            MONDAY,
+            &["plan", &format!("lead-intake@1.0.{i}"), "--to", "dev"],
+        );
+        plans.push(plan_id(&out));
+    }
+    let children: Vec<_> = plans
+        .iter()
+        .map(|plan| {
+            let mut command = ws.command(&["apply", plan]);
+            command
+                .env("FLOWGATE_USER", "tom")
+                .env("FLOWGATE_NOW", MONDAY);
+            command
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            command.spawn().unwrap()
+        })
+        .collect();
+    let codes: Vec<i32> = children
+        .into_iter()
+        .map(|c| finish(c.wait_with_output().unwrap()).0)
+        .collect();
+    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 1, "{codes:?}");
+    assert!(codes.iter().all(|c| *c == 0 || *c == 3), "{codes:?}");
+    let (_, log, _) = ws.run(&["--format", "json", "log", "dev"]);
+    let applies = serde_json::from_str::<Value>(&log)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|op| op["kind"] == "apply")
+        .count();
+    assert_eq!(applies, 2, "the first promotion and one winner");
+    let (code, _, _) = ws.run(&["audit", "verify"]);
+    assert_eq!(code, 0);
+    assert_eq!(status(&ws)["drift"], false);
+}
+
+/// An apply killed at any moment leaves the environment at the old version with the old
+/// files, or at the new version (whose files a re-run of the same plan completes); the store
+/// always verifies.
+#[test]
+fn an_apply_killed_at_any_moment_leaves_a_consistent_environment() {
+    let ws = Workspace::new();
+    freeze(&ws, "1.0.0");
+    let (code, _, _) = ws.run_as(
+        "tom",
+        MONDAY,
+        &["promote", "lead-intake@1.0.0", "--to", "dev"],
+    );
+    assert_eq!(code, 0);
+    let manifest = ws
+        .root
+        .join(".flowgate/deploy/dev/lead-intake/flowgate-manifest.json");
+    let deployed = || -> String {
+        let value: Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+        value["version"].as_str().unwrap().to_owned()
+    };
+    let (mut before, mut after) = (0, 0);
+    for (i, delay_ms) in [0u64, 15, 30, 45, 60, 80, 100, 130, 160, 200, 260]
+        .into_iter()
+        .enumerate()
+    {
+        let old = held(&ws, "dev").unwrap();
+        let version = format!("1.1.{i}");
+        ws.edit(
+            "assets/templates/welcome-email.yaml",
+            "subject: Welcome to Acme Outdoor",
+            &format!("subject: Welcome to Acme Outdoor {i} "),
+        );
+        freeze(&ws, &version);
+        ws.edit(
+            "assets/templates/welcome-email.yaml",
+            &format!("subject: Welcome to Acme Outdoor {i} "),
+            "subject: Welcome to Acme Outdoor",
+        );
+        let (_, out, _) = ws.run_as(
+            "tom",
+            MONDAY,
+            &["plan", &format!("lead-intake@{version}"), "--to", "dev"],
+        );
+        let plan = plan_id(&out);
+        let mut command = ws.command(&["apply", &plan]);
+        command
+            .env("FLOWGATE_USER", "tom")
+            .env("FLOWGATE_NOW", MONDAY);
+        command
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = command.spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+
+        let (code, out, _) = ws.run(&["audit", "verify"]);
+        assert_eq!(code, 0, "log broken after a kill at {delay_ms} ms: {out}");
+        let (code, out, _) = ws.run(&["snapshot", "verify"]);
+        assert_eq!(code, 0, "store broken after a kill at {delay_ms} ms: {out}");
+        let now = held(&ws, "dev").unwrap();
+        if now == old {
+            before += 1;
+            assert_eq!(
+                deployed(),
+                old,
+                "the pointer stayed at {old} but the files moved (kill at {delay_ms} ms)"
+            );
+        } else {
+            after += 1;
+            assert_eq!(now, version);
+            assert!(deployed() == old || deployed() == version);
+        }
+        // Re-running the same plan finishes the job either way.
+        let (code, out, err) = ws.run_as("tom", MONDAY, &["apply", &plan]);
+        assert_eq!(code, 0, "re-run after a kill at {delay_ms} ms: {out}{err}");
+        assert_eq!(held(&ws, "dev").as_deref(), Some(version.as_str()));
+        assert_eq!(deployed(), version);
+        assert_eq!(status(&ws)["drift"], false);
+    }
+    eprintln!("kills: {before} before the pointer moved, {after} after");
+    assert!(
+        before > 0,
+        "no kill landed before the pointer moved ({before} before, {after} after)"
+    );
+}
+
+#[test]
+fn editing_an_operation_row_makes_the_audit_fail_and_name_it() {
+    let ws = Workspace::new();
+    freeze(&ws, "1.0.0");
+    let (code, _, _) = ws.run_as(
+        "tom",
+        MONDAY,
+        &["promote", "lead-intake@1.0.0", "--to", "dev"],
+    );
+    assert_eq!(code, 0);
+    let (code, _, _) = ws.run(&["audit", "verify"]);
+    assert_eq!(code, 0);
+    let db = ws.root.join(".flowgate/store.db");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use sqlx::{ConnectOptions as _, Connection as _};
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        let changed =
+            sqlx::query("UPDATE flowgate_operations SET actor = 'mallory' WHERE kind = 'apply'")
+                .execute(&mut conn)
+                .await
+                .unwrap()
+                .rows_affected();
+        assert_eq!(changed, 1);
+        conn.close().await.unwrap();
+    });
+    let (code, out, _) = ws.run(&["audit", "verify"]);
+    assert_eq!(code, 1, "{out}");
+    let (_, log, _) = ws.run(&["--format", "json", "log"]);
+    let seq = serde_json::from_str::<Value>(&log)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|op| op["kind"] == "apply")
+        .unwrap()["seq"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        out.contains(&format!("broken at operation #{seq}")) && out.contains("edited"),
+        "{out}"
+    );
+}
