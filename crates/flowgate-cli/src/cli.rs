@@ -11,7 +11,10 @@ Exit codes:
   3  conflict (another operation won a race)
 
 Environment:
-  NO_COLOR   disable colours (colours are used only on a terminal)
+  NO_COLOR        disable colours (colours are used only on a terminal)
+  FLOWGATE_STORE  the store (same as --store)
+  FLOWGATE_USER   who acts (same as --as)
+  FLOWGATE_NOW    pin the clock (RFC 3339) for rehearsals and tests of gates
 
 Examples:
   flowgate init my-stack           create a starter workspace
@@ -20,6 +23,10 @@ Examples:
   flowgate check --format sarif    findings for code-scanning dashboards
   flowgate rule FG101              what a rule flags and how to fix it
   flowgate graph dot --steps       the step graph of every workflow, as Graphviz DOT
+  flowgate promote lead-intake@1.2.0 --to stage --as mara
+                                   plan, check every gate and apply when they pass
+  flowgate rollback prod --as mara --reason \"broken code\"
+                                   re-deploy the previous version whole and pin prod
   flowgate demo                    the whole pipeline on the bundled example";
 
 /// Release discipline for marketing automations and commerce integrations: assets as

@@ -168,6 +168,22 @@ fn the_demo_freezes_bundles_and_versions_what_changed() {
         "{first}"
     );
     assert!(first.contains("cart-recovery 1.0.0 (CR-1.0.0)"), "{first}");
+    // The promotion rehearsal: gates, approvals, a bad release and its rollback.
+    for step in [
+        "tom applies: dev holds lead-intake 1.0.0",
+        "✗ approvals: waiting for marketing-ops (mara)",
+        "✗ soak: 1.0.0 has run in stage for 30m, 24h00m required",
+        "✗ promoter: tom (builder) may not promote into prod",
+        "mara applies: prod holds lead-intake 1.0.0",
+        "mara applies: prod holds lead-intake 1.0.1",
+        "mara rolls prod back: the whole bundle at 1.0.0 again, prod pinned",
+        "rollback again: nothing to do",
+        "✗ pinned: prod is pinned by mara",
+        "prod   lead-intake 1.0.0 (LI-1.0.0)  rollback by mara, pinned, files in sync",
+        "hash chain intact",
+    ] {
+        assert!(first.contains(step), "{step} missing from\n{first}");
+    }
     let again = demo(&ws);
     assert!(
         again.contains("lead-intake 1.0.0: unchanged since the last snapshot"),

@@ -194,6 +194,37 @@ impl Guardrails {
     pub fn is_empty(&self) -> bool {
         self == &Self::default()
     }
+
+    /// One short phrase per guardrail set, for plans and the demo.
+    pub fn summary(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(safe) = &self.safe_mode {
+            match (&safe.seed_list, safe.internal_domains.as_slice()) {
+                (Some(list), _) => out.push(format!("sends go to seed list {list}")),
+                (None, []) => out.push("safe-mode sending".to_owned()),
+                (None, domains) => out.push(format!("sends only to {}", domains.join(", "))),
+            }
+        }
+        if let Some(url) = &self.webhook_redirect {
+            out.push(format!("webhooks redirected to {url}"));
+        }
+        if let Some(n) = self.throttle_per_minute {
+            out.push(format!("{n} enrolments/minute"));
+        }
+        if let Some(n) = self.daily_cap {
+            out.push(format!("{n} sends/day"));
+        }
+        if let Some(list) = &self.audience_allow_list {
+            out.push(format!("only members of {list} enrol"));
+        }
+        if let Some(flag) = &self.routing_flag {
+            out.push(format!("routing behind flag {flag}"));
+        }
+        if let Some(campaign) = &self.only_campaign {
+            out.push(format!("only utm_campaign={campaign}"));
+        }
+        out
+    }
 }
 
 /// Where applied bundles go.

@@ -79,7 +79,9 @@ pub struct PlanReport {
     pub diff: Diff,
     /// Approvals of this plan.
     pub approvals: Vec<Approval>,
-    /// Roles consulted and informed.
+    /// The environment's guardrails, as phrases.
+    pub guardrails: Vec<String>,
+    /// Roles consulted.
     pub consulted: Vec<String>,
     /// Roles informed.
     pub informed: Vec<String>,
@@ -105,6 +107,7 @@ impl PlanReport {
                 "assets": self.diff.assets.iter().map(|a| json!({"id": a.id, "kind": a.kind, "status": format!("{:?}", a.status).to_lowercase()})).collect::<Vec<_>>(),
             },
             "unused_values": self.rendered.unused_values,
+            "guardrails": self.guardrails,
             "consulted": self.consulted,
             "informed": self.informed,
         })
@@ -208,11 +211,13 @@ impl<'a, S: Store> Promotions<'a, S> {
         }))
     }
 
+    /// The approvals of `plan`, and how many approvals of other plans for the same snapshot
+    /// and environment there are (stale: the plan changed under them).
     async fn approvals(
         &self,
         plan: &str,
         env: &str,
-        bundle: &str,
+        snapshot: &SnapshotId,
     ) -> Result<(Vec<Approval>, usize), ReleaseError> {
         let mut this = Vec::new();
         let mut stale = 0;
@@ -232,7 +237,7 @@ impl<'a, S: Store> Promotions<'a, S> {
                     at: op.at.to_rfc3339(),
                     comment: p.get("comment").and_then(Value::as_str).map(str::to_owned),
                 });
-            } else if text("env") == env && text("bundle") == bundle {
+            } else if text("env") == env && text("snapshot") == snapshot.to_string() {
                 stale += 1;
             }
         }
@@ -301,7 +306,7 @@ impl<'a, S: Store> Promotions<'a, S> {
             policy: policy_digest(env),
         };
         let id = plan.id();
-        let (approvals, stale) = self.approvals(&id, env_name, &snapshot.bundle).await?;
+        let (approvals, stale) = self.approvals(&id, env_name, &snapshot.id).await?;
         let pinned = self.pin(env_name).await?;
         let (from_current, from_since) = match &env.gates.from {
             Some(from) => match self.store.get_ref(&env_ref(from, &snapshot.bundle)).await? {
@@ -338,6 +343,7 @@ impl<'a, S: Store> Promotions<'a, S> {
             rendered,
             diff,
             approvals,
+            guardrails: env.guardrails.summary(),
             consulted: env.raci.consulted.clone(),
             informed: env.raci.informed.clone(),
         })
@@ -442,7 +448,9 @@ impl<'a, S: Store> Promotions<'a, S> {
             }
         };
         let id = plan.id();
-        let (existing, _) = self.approvals(&id, &plan.environment, &plan.bundle).await?;
+        let (existing, _) = self
+            .approvals(&id, &plan.environment, &plan.snapshot)
+            .await?;
         if existing
             .iter()
             .any(|a| a.person == person && a.role == role)

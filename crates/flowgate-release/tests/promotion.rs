@@ -8,12 +8,12 @@ use chrono::{DateTime, Utc};
 use flowgate_diagnostics::SourceText;
 use flowgate_release::{GateResult, Outcome, Plan, PlanReport, Policy, Promotions, ReleaseError};
 use flowgate_store::{
-    AnyStore, Clock, Entry, NewSnapshot, Object, OperationFilter, PgStore, Snapshot, SnapshotKey,
-    SqliteStore, Store, Timestamp,
+    AnyStore, Clock, Entry, ManualClock, NewSnapshot, Object, OperationFilter, PgStore, Snapshot,
+    SnapshotKey, SqliteStore, Store, Timestamp,
 };
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 // ---- fixtures ---------------------------------------------------------------------------------
 
@@ -78,16 +78,6 @@ fn policy_from(text: &str, root: &Path) -> Policy {
     Policy::from_config(&config, &source, root).unwrap()
 }
 
-/// A clock tests move by hand.
-#[derive(Debug)]
-struct TestClock(Mutex<DateTime<Utc>>);
-
-impl Clock for TestClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::from_datetime(*self.0.lock().unwrap())
-    }
-}
-
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
@@ -96,13 +86,15 @@ struct World {
     dir: tempfile::TempDir,
     store: AnyStore,
     policy: Policy,
-    clock: Arc<TestClock>,
+    clock: Arc<ManualClock>,
 }
 
 impl World {
     async fn new(config: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let clock = Arc::new(TestClock(Mutex::new(at("2026-11-23T09:00:00Z"))));
+        let clock = Arc::new(ManualClock::new(Timestamp::from_datetime(at(
+            "2026-11-23T09:00:00Z",
+        ))));
         let store = flowgate_store::open_store(dir.path().join("store.db").to_str().unwrap())
             .await
             .unwrap()
@@ -121,11 +113,11 @@ impl World {
     }
 
     fn set_now(&self, text: &str) {
-        *self.clock.0.lock().unwrap() = at(text);
+        self.clock.set(Timestamp::from_datetime(at(text)));
     }
 
     fn now(&self) -> DateTime<Utc> {
-        *self.clock.0.lock().unwrap()
+        self.clock.now().datetime()
     }
 
     fn promotions(&self) -> Promotions<'_, AnyStore> {
@@ -495,8 +487,8 @@ fn approvals_are_required_per_role_and_belong_to_one_plan() {
         let report = world.plan(&v1, "prod", Some("mara")).await;
         assert!(report.passes(), "{:?}", report.gates);
 
-        // Stale approvals: prod changes under the plan (another release lands first), so the
-        // approvals of the old plan do not count for the new one.
+        // Stale approvals: prod changes under an approved plan (another release lands first),
+        // so the plan for the same version is a new plan and the old approvals do not count.
         let approved = report.plan.clone();
         let v2 = release(&world, "1.0.1", "Hello").await;
         world.promote(&v2, "stage", &[], "tom").await;
@@ -519,15 +511,22 @@ fn approvals_are_required_per_role_and_belong_to_one_plan() {
             .approve(&report.plan, "mara", None, None)
             .await
             .unwrap();
-        // The rendered bundle changes (a new version lands in stage and is planned again).
-        let v4 = release(&world, "1.0.3", "Hello once more").await;
-        world.promote(&v4, "stage", &[], "tom").await;
-        world.set_now("2026-11-27T14:00:00Z");
-        let fresh = world.plan(&v4, "prod", Some("mara")).await;
+        world
+            .promotions()
+            .rollback("prod", "lead-intake", Some("1.0.0"), "jonas", "test", false)
+            .await
+            .unwrap();
+        world
+            .promotions()
+            .set_pin("prod", false, "jonas", "done")
+            .await
+            .unwrap();
+        let fresh = world.plan(&v3, "prod", Some("mara")).await;
+        assert_ne!(fresh.id, report.id);
         let reason = &gate(&fresh, "approvals").reason;
         assert!(reason.contains("waiting for marketing-ops"), "{reason}");
         assert!(
-            reason.contains("approval(s) of an earlier plan do not count"),
+            reason.contains("1 approval(s) of an earlier plan do not count"),
             "{reason}"
         );
     });

@@ -49,9 +49,10 @@ pub use export::EXPORT_MAGIC;
 pub use id::{ObjectId, OpHash, ParseIdError, SnapshotId};
 pub use model::{
     compare_versions, snapshot_id, validate_ref_name, Clock, Entry, FixedClock, LogBreak,
-    LogReport, NewOperation, NewSnapshot, Object, Operation, OperationFilter, ParseTimestampError,
-    Problem, ProblemKind, PutReport, RefChange, RefRecord, Snapshot, SnapshotCreated, SnapshotKey,
-    SnapshotSummary, SystemClock, Timestamp, VerifyReport, VersionKey,
+    LogReport, ManualClock, NewOperation, NewSnapshot, Object, Operation, OperationFilter,
+    ParseTimestampError, Problem, ProblemKind, PutReport, RefChange, RefRecord, Snapshot,
+    SnapshotCreated, SnapshotKey, SnapshotSummary, SystemClock, Timestamp, VerifyReport,
+    VersionKey,
 };
 pub use store::{
     open_store, redact_url, AnyStore, PgStore, SqliteStore, Store, DEFAULT_STORE_PATH,

@@ -126,6 +126,11 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
             })
             .collect()
     };
+    let rehearsed = frozen
+        .iter()
+        .find(|f| f.bundle == "lead-intake")
+        .or_else(|| frozen.first())
+        .cloned();
     let snapshots = if frozen.is_empty() {
         Exit::Success
     } else {
@@ -135,12 +140,24 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
         })
     };
 
-    output::out("\n== 4. graph: how the assets reference each other (Mermaid)\n");
+    output::out("\n== 4. promote: plan, approve, apply, a bad release and its rollback\n");
+    let promoted = match &rehearsed {
+        None => {
+            output::out("   skipped: nothing was frozen\n");
+            Exit::Success
+        }
+        Some(bundle) => rehearse(&workspace, bundle),
+    };
+
+    output::out("\n== 5. graph: how the assets reference each other (Mermaid)\n");
     output::out(&render_asset_graph(model, GraphFormat::Mermaid, false));
     output::out(
-        "\nNext: `flowgate diff lead-intake -C examples/acme` shows what changed since the last snapshot;\n`flowgate graph dot --steps -C examples/acme | dot -Tsvg > steps.svg` draws every workflow;\n`flowgate check -C examples/acme --format sarif` feeds code scanning.\n",
+        "\nNext: `flowgate diff lead-intake -C examples/acme` shows what changed since the last snapshot;\n`flowgate graph dot --steps -C examples/acme | dot -Tsvg > steps.svg` draws every workflow;\n`flowgate plan lead-intake --to dev -C examples/acme --as tom` plans a real promotion;\n`flowgate check -C examples/acme --format sarif` feeds code scanning.\n",
     );
-    let failed = loaded.has_errors() || summary.errors > 0 || snapshots != Exit::Success;
+    let failed = loaded.has_errors()
+        || summary.errors > 0
+        || snapshots != Exit::Success
+        || promoted != Exit::Success;
     super::release(loaded);
     if failed {
         Exit::Findings
@@ -202,6 +219,24 @@ async fn snapshot_bundles(store: &AnyStore, frozen: Vec<Frozen>, author: String)
         }
     }
     Exit::Success
+}
+
+/// Runs the promotion rehearsal on its own runtime.
+fn rehearse(workspace: &flowgate_load::Workspace, bundle: &Frozen) -> Exit {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return demo_failure(&e.to_string()),
+    };
+    match runtime.block_on(super::demo_release::run(workspace, bundle)) {
+        Ok(()) => Exit::Success,
+        Err(message) => {
+            output::err(&format!("error: the promotion rehearsal: {message}\n"));
+            Exit::Findings
+        }
+    }
 }
 
 fn demo_failure(message: &str) -> Exit {

@@ -144,6 +144,9 @@ pub fn show_plan(report: &PlanReport, applying: bool, global: &GlobalArgs) {
         )),
     }
     text.push_str(&format!("  {} rendered file(s)\n", plan.files.len()));
+    if !report.guardrails.is_empty() {
+        text.push_str(&format!("  guardrails: {}\n", report.guardrails.join("; ")));
+    }
     if !report.rendered.unused_values.is_empty() {
         text.push_str(&format!(
             "  values of {} that match no asset of this bundle: {}\n",
