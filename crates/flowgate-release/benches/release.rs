@@ -7,60 +7,13 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod common;
+
+use common::{frozen, load, snapshot, texts};
 use criterion::{criterion_group, criterion_main, Criterion};
-use flowgate_check::CheckConfig;
 use flowgate_diff::diff_documents;
-use flowgate_load::{load_texts, synthetic, Loaded};
-use flowgate_release::{freeze, snapshot_documents, FreezeOptions, Frozen};
-use flowgate_store::{Clock, NewSnapshot, SnapshotKey, SqliteStore, Store, SystemClock};
-use serde_json::Value;
-use std::path::Path;
-
-/// About 10,000 assets: a workflow, a template and a field per workflow, plus a bundle.
-const WORKFLOWS: usize = 3_334;
-
-fn texts() -> Vec<(String, String)> {
-    let mut texts = synthetic::workspace(WORKFLOWS, 7);
-    texts.push((
-        "assets/bundle.yaml".to_owned(),
-        "kind: Bundle\nid: everything\nmembers:\n  - { kind: Workflow }\n  - { kind: Template }\n  - { kind: Field }\n"
-            .to_owned(),
-    ));
-    texts
-}
-
-fn load(texts: &[(String, String)]) -> Loaded {
-    let loaded = load_texts(Path::new("."), texts);
-    assert!(
-        !loaded.has_errors(),
-        "{:#?}",
-        &loaded.diagnostics[..3.min(loaded.diagnostics.len())]
-    );
-    loaded
-}
-
-fn frozen(loaded: &Loaded) -> Frozen {
-    // Checks are part of `snapshot create`; the config is the default one.
-    freeze(
-        Path::new("."),
-        loaded,
-        &CheckConfig::default(),
-        "everything",
-        &FreezeOptions::default(),
-    )
-    .unwrap()
-}
-
-fn snapshot(frozen: &Frozen, version: &str) -> NewSnapshot {
-    NewSnapshot {
-        bundle: frozen.bundle.clone(),
-        version: version.to_owned(),
-        created_at: SystemClock.now(),
-        author: "bench".to_owned(),
-        manifest: Value::Object(frozen.manifest.clone()),
-        entries: frozen.entries.clone(),
-    }
-}
+use flowgate_release::snapshot_documents;
+use flowgate_store::{SnapshotKey, SqliteStore, Store};
 
 fn release(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
