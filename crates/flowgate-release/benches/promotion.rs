@@ -12,7 +12,7 @@ mod common;
 use common::{frozen, load, snapshot, texts};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use flowgate_diagnostics::SourceText;
-use flowgate_release::{render, Outcome, Policy, Promotions};
+use flowgate_release::{render, DeployTarget, Outcome, Policy, Promotions};
 use flowgate_store::{AnyStore, SnapshotKey, SqliteStore, Store};
 use std::collections::{BTreeMap, HashMap};
 
@@ -29,6 +29,9 @@ safe_mode = { seed_list = "internal-seed" }
 webhook_redirect = "https://hooks.stage.example/capture"
 throttle_per_minute = 10
 daily_cap = 500
+# The synthetic workspace is not written to pass the checklist.
+[environments.stage.gates]
+block_on = "off"
 "#;
 
 fn promotion(c: &mut Criterion) {
@@ -108,6 +111,16 @@ fn promotion(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("render_10k_assets_with_guardrails", |b| {
         b.iter(|| render(&v2, &objects, stage))
+    });
+    let rendered = render(&v2, &objects, stage);
+    let target = flowgate_release::target_of(stage).unwrap();
+    group.bench_function("stage_10k_files_to_directory_target", |b| {
+        b.iter(|| {
+            let staged = target
+                .stage("everything", &rendered, &serde_json::json!({}))
+                .unwrap();
+            target.discard(&staged);
+        })
     });
     let promotions = Promotions::new(&store, &policy, now);
     group.bench_function("plan_10k_assets_against_held_version", |b| {

@@ -135,22 +135,38 @@ impl DeployTarget for DirectoryTarget {
         let releases = self.releases(bundle);
         std::fs::create_dir_all(&releases).map_err(|e| self.err(&releases, e))?;
         let location = releases.join(format!(".staging-{}", unique_suffix()));
-        let write = |relative: &str, bytes: &[u8]| -> Result<(), TargetError> {
-            let path = location.join(relative);
+        // A file the live release already holds with the same content is hard-linked, not
+        // written again: staging costs grow with the change, not with the bundle.
+        let live = self.live(bundle);
+        let live_hashes = live_file_hashes(&live);
+        let mut made_dirs = std::collections::HashSet::new();
+        let mut ensure_parent = |path: &Path| -> Result<(), TargetError> {
             if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| self.err(parent, e))?;
+                if made_dirs.insert(parent.to_path_buf()) {
+                    std::fs::create_dir_all(parent).map_err(|e| self.err(parent, e))?;
+                }
             }
-            std::fs::write(&path, bytes).map_err(|e| self.err(&path, e))
+            Ok(())
         };
+        let hashes = rendered.file_hashes();
         let result = (|| {
             for (relative, bytes) in &rendered.files {
-                write(relative, bytes)?;
+                let path = location.join(relative);
+                ensure_parent(&path)?;
+                if live_hashes.get(relative) == hashes.get(relative)
+                    && link_if_same(&live.join(relative), &path, bytes)
+                {
+                    continue;
+                }
+                std::fs::write(&path, bytes).map_err(|e| self.err(&path, e))?;
             }
             let mut full = manifest.clone();
-            full["files"] = json!(rendered.file_hashes());
+            full["files"] = json!(hashes);
             let mut text = serde_json::to_vec_pretty(&full).unwrap_or_default();
             text.push(b'\n');
-            write(MANIFEST_FILE, &text)
+            let path = location.join(MANIFEST_FILE);
+            ensure_parent(&path)?;
+            std::fs::write(&path, &text).map_err(|e| self.err(&path, e))
         })();
         let staged = Staged {
             bundle: bundle.to_owned(),
@@ -235,6 +251,25 @@ impl DeployTarget for DirectoryTarget {
             drift.push(format!("added: {path}"));
         }
         Ok(Some(Deployed { manifest, drift }))
+    }
+}
+
+/// The file hashes the live release's manifest records (empty when there is none).
+fn live_file_hashes(live: &Path) -> BTreeMap<String, String> {
+    std::fs::read(live.join(MANIFEST_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+        .and_then(|m| m.get("files").cloned())
+        .and_then(|files| serde_json::from_value(files).ok())
+        .unwrap_or_default()
+}
+
+/// Hard-links `from` to `to` when `from` really holds `bytes` (a drifted live file is never
+/// carried over); false when it does not or the link fails.
+fn link_if_same(from: &Path, to: &Path, bytes: &[u8]) -> bool {
+    match std::fs::read(from) {
+        Ok(actual) if actual == bytes => std::fs::hard_link(from, to).is_ok(),
+        _ => false,
     }
 }
 
