@@ -11,6 +11,7 @@ pub mod flow;
 mod flow_settings;
 mod graph;
 mod id;
+mod integration;
 mod kinds;
 mod located;
 mod model;
@@ -23,6 +24,12 @@ pub use bundle::{Bundle, Member, Selector};
 pub use expr::{Expression, FieldUse, TemplateText, TemplateVariable, DATA_OBJECTS};
 pub use graph::{
     asset_graph_json, render_asset_graph, render_step_graphs, AssetGraph, GraphFormat,
+};
+pub use integration::{
+    Constraints, Criticality, Customization, DeprecatedApi, Direction, EntityFlow, ErrorHandling,
+    FieldMapping, HookType, Integration, IntegrationRetries, IntegrationTrigger, Lifecycle,
+    Observability, PartialFailure, PlatformConstraint, RecordFailure, System, SystemCategory,
+    Volume,
 };
 pub use id::{validate_id, AssetId, IdError, StepId};
 pub use kinds::{

@@ -1,0 +1,251 @@
+//! What else is affected when an integration changes or stops.
+//!
+//! Two things carry an effect from one integration to the next:
+//! - a declared coupling: `B.depends_on` names `A`;
+//! - data: `A` writes an entity into a system and `B` reads the same entity out of that
+//!   system (an order export to the ERP feeds the ERP's invoice export).
+//!
+//! Both are followed transitively (breadth first, so each affected integration is reported
+//! with a shortest chain). Integrations that carry one of the same entities without a data
+//! path are listed apart: they do not break, but they are worth re-testing.
+
+use crate::{Flow, Inventory};
+use flowgate_model::{AssetId, Direction};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Why one integration is affected by the one before it in the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "via", rename_all = "snake_case")]
+pub enum Link {
+    /// It declares a dependency.
+    DependsOn,
+    /// It reads an entity from a system the previous one writes it to.
+    Data {
+        /// The entity.
+        entity: String,
+        /// The system.
+        system: String,
+    },
+}
+
+/// One affected integration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Affected {
+    /// Integration id.
+    pub id: String,
+    /// Steps from the changed integration (1 = directly).
+    pub depth: usize,
+    /// The chain from the changed integration to this one (both included).
+    pub path: Vec<String>,
+    /// Why it is affected by the last-but-one integration of the chain.
+    pub link: Link,
+    /// Whether it is in the safe zone.
+    pub safe_zone: bool,
+    /// Its owner.
+    pub owner: Option<String>,
+}
+
+/// An integration that carries the same entity without a data path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sharing {
+    /// Integration id.
+    pub id: String,
+    /// The entities shared.
+    pub entities: Vec<String>,
+}
+
+/// The impact of changing or stopping one integration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Impact {
+    /// The integration changed.
+    pub subject: String,
+    /// Integrations affected, by depth then id.
+    pub affected: Vec<Affected>,
+    /// Integrations carrying one of the same entities, not otherwise affected.
+    pub shared_entities: Vec<Sharing>,
+    /// Systems touched by the subject and every affected integration.
+    pub systems: Vec<String>,
+    /// Safe-zone integrations among the subject and the affected.
+    pub safe_zone: Vec<String>,
+}
+
+/// Systems an integration writes data into.
+fn writes_into(flow: Flow<'_>) -> Vec<&AssetId> {
+    let spec = flow.spec;
+    let mut out = vec![&spec.target.value];
+    if spec.direction.value == Direction::Bidirectional {
+        out.push(&spec.source.value);
+    }
+    out
+}
+
+/// Systems an integration reads data from.
+fn reads_from(flow: Flow<'_>) -> Vec<&AssetId> {
+    let spec = flow.spec;
+    let mut out = vec![&spec.source.value];
+    if spec.direction.value == Direction::Bidirectional {
+        out.push(&spec.target.value);
+    }
+    out
+}
+
+/// The integrations directly affected by `flow`, with why, by id.
+pub fn direct_effects<'a>(inventory: &Inventory<'a>, flow: Flow<'a>) -> Vec<(Flow<'a>, Link)> {
+    let mut out: BTreeMap<&str, (Flow<'a>, Link)> = BTreeMap::new();
+    for other in &inventory.flows {
+        if other.id() == flow.id() {
+            continue;
+        }
+        if other.spec.depends_on.iter().any(|d| d.as_str() == flow.id()) {
+            out.insert(other.id(), (*other, Link::DependsOn));
+            continue;
+        }
+        'data: for system in writes_into(flow) {
+            if !reads_from(*other).contains(&system) {
+                continue;
+            }
+            for entity in flow.spec.entity_names() {
+                if other.spec.entity_names().any(|e| e == entity) {
+                    out.insert(
+                        other.id(),
+                        (
+                            *other,
+                            Link::Data {
+                                entity: entity.to_owned(),
+                                system: system.as_str().to_owned(),
+                            },
+                        ),
+                    );
+                    break 'data;
+                }
+            }
+        }
+    }
+    out.into_values().collect()
+}
+
+/// The impact of changing or stopping the integration `id`; `None` when there is none.
+pub fn impact(inventory: &Inventory<'_>, id: &str) -> Option<Impact> {
+    let subject = inventory.flow(id)?;
+    let mut seen: BTreeSet<&str> = BTreeSet::from([subject.id()]);
+    let mut queue = VecDeque::from([(subject, vec![subject.id().to_owned()])]);
+    let mut affected = Vec::new();
+    while let Some((flow, path)) = queue.pop_front() {
+        for (next, link) in direct_effects(inventory, flow) {
+            if !seen.insert(next.id()) {
+                continue;
+            }
+            let mut chain = path.clone();
+            chain.push(next.id().to_owned());
+            affected.push(Affected {
+                id: next.id().to_owned(),
+                depth: chain.len() - 1,
+                path: chain.clone(),
+                link,
+                safe_zone: next.spec.safe_zone,
+                owner: next.asset.owner.clone(),
+            });
+            queue.push_back((next, chain));
+        }
+    }
+    affected.sort_by(|a, b| a.depth.cmp(&b.depth).then(a.id.cmp(&b.id)));
+    let entities: BTreeSet<&str> = subject.spec.entity_names().collect();
+    let shared_entities = inventory
+        .flows
+        .iter()
+        .filter(|f| !seen.contains(f.id()))
+        .filter_map(|f| {
+            let shared: Vec<String> = f
+                .spec
+                .entity_names()
+                .filter(|e| entities.contains(e))
+                .map(str::to_owned)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            (!shared.is_empty()).then(|| Sharing {
+                id: f.id().to_owned(),
+                entities: shared,
+            })
+        })
+        .collect();
+    let mut systems = BTreeSet::new();
+    let mut safe_zone = Vec::new();
+    for flow in std::iter::once(subject).chain(
+        affected
+            .iter()
+            .filter_map(|a| inventory.flow(&a.id)),
+    ) {
+        systems.insert(flow.spec.source.as_str().to_owned());
+        systems.insert(flow.spec.target.as_str().to_owned());
+        if flow.spec.safe_zone {
+            safe_zone.push(flow.id().to_owned());
+        }
+    }
+    Some(Impact {
+        subject: subject.id().to_owned(),
+        affected,
+        shared_entities,
+        systems: systems.into_iter().collect(),
+        safe_zone,
+    })
+}
+
+impl Impact {
+    /// The impact in words, one line per affected integration.
+    pub fn render_text(&self, inventory: &Inventory<'_>) -> String {
+        let mut out = String::new();
+        if self.affected.is_empty() {
+            out.push_str(&format!(
+                "Nothing else depends on `{}`: no declared coupling, and no integration reads what it writes.\n",
+                self.subject
+            ));
+        } else {
+            out.push_str(&format!(
+                "If `{}` changes or stops, {} other integration{} {} affected:\n\n",
+                self.subject,
+                self.affected.len(),
+                if self.affected.len() == 1 { "" } else { "s" },
+                if self.affected.len() == 1 { "is" } else { "are" },
+            ));
+            for a in &self.affected {
+                let previous = a
+                    .path
+                    .get(a.path.len().saturating_sub(2))
+                    .map(String::as_str)
+                    .unwrap_or("");
+                let why = match &a.link {
+                    Link::DependsOn => format!("depends on {previous}"),
+                    Link::Data { entity, system } => format!(
+                        "reads {entity} from {} that {previous} writes",
+                        inventory.system_name(system)
+                    ),
+                };
+                out.push_str(&format!(
+                    "  {}{} {}{}\n      {}: {}\n",
+                    "  ".repeat(a.depth.saturating_sub(1)),
+                    if a.depth == 1 { "→" } else { "↳" },
+                    a.id,
+                    if a.safe_zone { "  [safe zone]" } else { "" },
+                    why,
+                    a.path.join(" → ")
+                ));
+            }
+        }
+        if !self.shared_entities.is_empty() {
+            out.push_str("\nAlso carrying the same entities (re-test, no data path):\n");
+            for s in &self.shared_entities {
+                out.push_str(&format!("  - {} ({})\n", s.id, s.entities.join(", ")));
+            }
+        }
+        out.push_str(&format!("\nSystems touched: {}\n", self.systems.join(", ")));
+        if !self.safe_zone.is_empty() {
+            out.push_str(&format!(
+                "Safe-zone integrations in the blast radius: {}\n",
+                self.safe_zone.join(", ")
+            ));
+        }
+        out
+    }
+}
