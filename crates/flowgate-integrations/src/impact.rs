@@ -105,7 +105,13 @@ pub fn direct_effects<'a>(inventory: &Inventory<'a>, flow: Flow<'a>) -> Vec<(Flo
             if !reads_from(*other).contains(&system) {
                 continue;
             }
-            for entity in flow.spec.entity_names() {
+            // An entity is not written back into the system that owns its truth.
+            let written = flow.spec.entities.iter().filter(|e| {
+                e.source_of_truth
+                    .as_ref()
+                    .is_none_or(|truth| &truth.value != system)
+            });
+            for entity in written.map(|e| e.entity.value.as_str()) {
                 if other.spec.entity_names().any(|e| e == entity) {
                     out.insert(
                         other.id(),
@@ -209,7 +215,10 @@ impl Impact {
                 if self.affected.len() == 1 { "" } else { "s" },
                 if self.affected.len() == 1 { "is" } else { "are" },
             ));
-            for a in &self.affected {
+            // Depth-first by chain, so each line sits under the one it is reached from.
+            let mut tree: Vec<&Affected> = self.affected.iter().collect();
+            tree.sort_by(|a, b| a.path.cmp(&b.path));
+            for a in tree {
                 let previous = a
                     .path
                     .get(a.path.len().saturating_sub(2))
@@ -222,9 +231,9 @@ impl Impact {
                         inventory.system_name(system)
                     ),
                 };
+                let indent = "  ".repeat(a.depth.saturating_sub(1));
                 out.push_str(&format!(
-                    "  {}{} {}{}\n      {}: {}\n",
-                    "  ".repeat(a.depth.saturating_sub(1)),
+                    "  {indent}{} {}{}\n      {indent}{}: {}\n",
                     if a.depth == 1 { "→" } else { "↳" },
                     a.id,
                     if a.safe_zone { "  [safe zone]" } else { "" },

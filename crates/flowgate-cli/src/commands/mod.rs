@@ -7,6 +7,7 @@ mod diff;
 mod export;
 mod graph;
 mod init;
+mod integrations;
 mod rules;
 mod schema;
 mod snapshot;
@@ -31,6 +32,10 @@ pub fn run(cli: Cli) -> Exit {
         output::err("error: --format markdown is for `flowgate diff` and `flowgate changelog`\n");
         return Exit::BadInput;
     }
+    if global.format == crate::cli::Format::Csv && !integrations::takes_csv(&cli.command) {
+        output::err("error: --format csv is for `flowgate integrations list` and `flowgate integrations risk`\n");
+        return Exit::BadInput;
+    }
     if machine_only && !matches!(cli.command, Command::Check(_)) {
         output::err("error: --format sarif, github and junit are for `flowgate check`; use human or json here\n");
         return Exit::BadInput;
@@ -48,6 +53,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Snapshot(command) => snapshot::run(command, global),
         Command::Diff(args) => diff::run(args, global),
         Command::Changelog(args) => changelog::run(args, global),
+        Command::Integrations(command) => integrations::run(command, global),
     }
 }
 
