@@ -166,6 +166,17 @@ fn layers(g: &Graph) -> BTreeMap<String, i32> {
     }
     let mut layer: BTreeMap<String, i32> = BTreeMap::new();
     let mut remaining: BTreeSet<&str> = g.nodes.keys().map(String::as_str).collect();
+    // Net flow between two systems: positive when `a` mostly sends to `b`.
+    let net = |a: &str, b: &str| -> i32 {
+        g.edges
+            .iter()
+            .map(|e| {
+                let sends = i32::from(e.from == a && e.to == b);
+                let receives = i32::from(e.from == b && e.to == a);
+                sends - receives
+            })
+            .sum()
+    };
     while !remaining.is_empty() {
         // The busiest system not yet placed anchors its connected part.
         let Some(hub) = remaining
@@ -177,30 +188,47 @@ fn layers(g: &Graph) -> BTreeMap<String, i32> {
         };
         remaining.remove(hub);
         layer.insert(hub.to_owned(), 0);
-        let mut frontier = vec![hub.to_owned()];
+        // The hub's neighbours: the half that sends most to it goes left, the rest right,
+        // so both sides share the edges.
+        let mut around: Vec<(i32, &str)> = g
+            .edges
+            .iter()
+            .flat_map(|e| [e.from.as_str(), e.to.as_str()])
+            .filter(|n| remaining.contains(n))
+            .filter(|n| g.edges.iter().any(|e| (e.from == *n && e.to == hub) || (e.to == *n && e.from == hub)))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(|n| (net(hub, n), n))
+            .collect();
+        around.sort();
+        let left = around.len() / 2;
+        let mut frontier = Vec::new();
+        for (i, (_, n)) in around.into_iter().enumerate() {
+            remaining.remove(n);
+            layer.insert(n.to_owned(), if i < left { -1 } else { 1 });
+            frontier.push(n.to_owned());
+        }
+        // Further out: one column beyond the neighbour that reaches them.
         while !frontier.is_empty() {
             let mut next = Vec::new();
             for placed in &frontier {
                 let base = layer.get(placed).copied().unwrap_or(0);
-                // Neighbours not yet placed: net flow towards `placed` puts them on the side
-                // away from the hub.
-                let mut net: BTreeMap<&str, i32> = BTreeMap::new();
-                for e in &g.edges {
-                    if e.from == *placed && remaining.contains(e.to.as_str()) {
-                        *net.entry(e.to.as_str()).or_default() += 1;
-                    } else if e.to == *placed && remaining.contains(e.from.as_str()) {
-                        *net.entry(e.from.as_str()).or_default() -= 1;
-                    }
-                }
-                for (neighbour, net) in net {
-                    let side = if base != 0 {
-                        base.signum()
-                    } else if net >= 0 {
-                        1
-                    } else {
-                        -1
-                    };
+                let reached: BTreeSet<&str> = g
+                    .edges
+                    .iter()
+                    .filter_map(|e| {
+                        if e.from == *placed && remaining.contains(e.to.as_str()) {
+                            Some(e.to.as_str())
+                        } else if e.to == *placed && remaining.contains(e.from.as_str()) {
+                            Some(e.from.as_str())
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                for neighbour in reached {
                     remaining.remove(neighbour);
+                    let side = if base == 0 { 1 } else { base.signum() };
                     layer.insert(neighbour.to_owned(), base + side);
                     next.push(neighbour.to_owned());
                 }
@@ -215,8 +243,8 @@ fn layers(g: &Graph) -> BTreeMap<String, i32> {
 
 const NODE_W: f64 = 200.0;
 const NODE_H: f64 = 58.0;
-const COLUMN_GAP: f64 = 300.0;
-const ROW_GAP: f64 = 62.0;
+const COLUMN_GAP: f64 = 340.0;
+const ROW_GAP: f64 = 76.0;
 const MARGIN: f64 = 40.0;
 const TOP: f64 = 70.0;
 
@@ -342,6 +370,7 @@ pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> 
         groups.entry(key).or_default().push(e);
     }
     let mut labels = String::new();
+    let mut placed_labels: Vec<(f64, f64, f64)> = Vec::new();
     for edges in groups.values() {
         let n = edges.len() as f64;
         for (k, e) in edges.iter().enumerate() {
@@ -367,9 +396,13 @@ pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> 
                 c1x = sx - COLUMN_GAP * 0.45;
                 c2x = ex + COLUMN_GAP * 0.45;
             }
-            let end_spread = spread * 0.4;
-            let sy = fy + end_spread;
-            let ey = ty + end_spread;
+            // Attach each end towards the other system, so edges leave a busy system
+            // spread along its side instead of from one point.
+            let toward = |from_y: f64, to_y: f64| {
+                ((to_y - from_y) * 0.1).clamp(-NODE_H / 2.0 + 8.0, NODE_H / 2.0 - 8.0)
+            };
+            let sy = fy + (toward(fy, ty) + spread * 0.3).clamp(-NODE_H / 2.0 + 4.0, NODE_H / 2.0 - 4.0);
+            let ey = ty + (toward(ty, fy) + spread * 0.3).clamp(-NODE_H / 2.0 + 4.0, NODE_H / 2.0 - 4.0);
             let c1y = sy + spread * 1.5;
             let c2y = ey + spread * 1.5;
             let stroke = colour(e.class);
@@ -390,17 +423,34 @@ pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> 
                 xml(&e.id),
                 e.class
             );
-            // Label at the curve's midpoint (t = 0.5).
-            let mx = 0.125 * sx + 0.375 * c1x + 0.375 * c2x + 0.125 * ex;
-            let my = 0.125 * sy + 0.375 * c1y + 0.375 * c2y + 0.125 * ey;
-            let text = shorten(&e.label, 30);
+            // Label on the curve, nearer the end with fewer edges (away from the hub).
+            let busier_start = degree_of(&g, &e.from) >= degree_of(&g, &e.to);
+            let t: f64 = if busier_start { 0.62 } else { 0.38 };
+            let u = 1.0 - t;
+            let mx = u * u * u * sx + 3.0 * u * u * t * c1x + 3.0 * u * t * t * c2x + t * t * t * ex;
+            let my = u * u * u * sy + 3.0 * u * u * t * c1y + 3.0 * u * t * t * c2y + t * t * t * ey;
+            let text = shorten(&e.label, 36);
             let w = text.chars().count() as f64 * 6.2 + 10.0;
+            // Move the label along y to the nearest free place, so no two labels overlap.
+            let free = |y: f64, placed: &[(f64, f64, f64)]| {
+                placed.iter().all(|(px, py, pw)| {
+                    (mx - px).abs() * 2.0 >= w + pw + 4.0 || (y - py).abs() >= 19.0
+                })
+            };
+            let y = (0..40)
+                .map(|k| {
+                    let step = f64::from((k + 1) / 2) * 10.0;
+                    if k % 2 == 0 { my + step } else { my - step }
+                })
+                .find(|y| free(*y, &placed_labels))
+                .unwrap_or(my);
+            placed_labels.push((mx, y, w));
             let _ = writeln!(
                 labels,
                 "  <rect x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"16\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"{stroke}\" stroke-width=\"0.8\"/>\n  <text x=\"{mx:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{stroke}\">{}</text>",
                 mx - w / 2.0,
-                my - 8.0,
-                my + 4.0,
+                y - 8.0,
+                y + 4.0,
                 xml(&text)
             );
         }
@@ -448,6 +498,10 @@ pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> 
     );
     out.push_str("</svg>\n");
     out
+}
+
+fn degree_of(g: &Graph, id: &str) -> usize {
+    g.edges.iter().filter(|e| e.from == id || e.to == id).count()
 }
 
 fn shorten(text: &str, max: usize) -> String {
