@@ -45,7 +45,7 @@ impl Rule for DirectDatabaseIntegration {
                 asset,
                 integration.hook.span,
                 format!(
-                    "integration `{}` writes to or reads from `{}` through its database tables",
+                    "integration `{}` reaches into the database tables of `{}` instead of its API",
                     asset.id.value,
                     if integration.direction.value == flowgate_model::Direction::Outbound {
                         integration.source.as_str()

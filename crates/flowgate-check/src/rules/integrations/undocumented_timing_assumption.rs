@@ -55,7 +55,7 @@ impl Rule for UndocumentedTimingAssumption {
                 asset,
                 span,
                 format!(
-                    "integration `{}` runs on {} events but does not say what it assumes about the data at that moment",
+                    "integration `{}` is triggered by an event ({} hook) but does not say what it assumes about the data at that moment",
                     asset.id.value,
                     integration.hook.value
                 ),
