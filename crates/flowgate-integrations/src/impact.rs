@@ -70,22 +70,27 @@ pub struct Impact {
     pub safe_zone: Vec<String>,
 }
 
-/// Systems an integration writes data into.
-fn writes_into(flow: Flow<'_>) -> Vec<&AssetId> {
+/// Each entity an integration moves, with the system it reads it from and the one it writes
+/// it into. A two-way flow moves an entity away from its source of truth; without one, both
+/// ways.
+fn moves<'a>(flow: Flow<'a>) -> Vec<(&'a str, &'a AssetId, &'a AssetId)> {
     let spec = flow.spec;
-    let mut out = vec![&spec.target.value];
-    if spec.direction.value == Direction::Bidirectional {
-        out.push(&spec.source.value);
-    }
-    out
-}
-
-/// Systems an integration reads data from.
-fn reads_from(flow: Flow<'_>) -> Vec<&AssetId> {
-    let spec = flow.spec;
-    let mut out = vec![&spec.source.value];
-    if spec.direction.value == Direction::Bidirectional {
-        out.push(&spec.target.value);
+    let (source, target) = (&spec.source.value, &spec.target.value);
+    let mut out = Vec::new();
+    for entity in &spec.entities {
+        let name = entity.entity.value.as_str();
+        if spec.direction.value != Direction::Bidirectional {
+            out.push((name, source, target));
+            continue;
+        }
+        match entity.source_of_truth.as_ref().map(|t| &t.value) {
+            Some(truth) if truth == source => out.push((name, source, target)),
+            Some(truth) if truth == target => out.push((name, target, source)),
+            _ => {
+                out.push((name, source, target));
+                out.push((name, target, source));
+            }
+        }
     }
     out
 }
@@ -101,31 +106,18 @@ pub fn direct_effects<'a>(inventory: &Inventory<'a>, flow: Flow<'a>) -> Vec<(Flo
             out.insert(other.id(), (*other, Link::DependsOn));
             continue;
         }
-        'data: for system in writes_into(flow) {
-            if !reads_from(*other).contains(&system) {
-                continue;
-            }
-            // An entity is not written back into the system that owns its truth.
-            let written = flow.spec.entities.iter().filter(|e| {
-                e.source_of_truth
-                    .as_ref()
-                    .is_none_or(|truth| &truth.value != system)
-            });
-            for entity in written.map(|e| e.entity.value.as_str()) {
-                if other.spec.entity_names().any(|e| e == entity) {
-                    out.insert(
-                        other.id(),
-                        (
-                            *other,
-                            Link::Data {
-                                entity: entity.to_owned(),
-                                system: system.as_str().to_owned(),
-                            },
-                        ),
-                    );
-                    break 'data;
-                }
-            }
+        let reads = moves(*other);
+        let link = moves(flow).into_iter().find_map(|(entity, _, into)| {
+            reads
+                .iter()
+                .any(|(e, from, _)| *e == entity && *from == into)
+                .then(|| Link::Data {
+                    entity: entity.to_owned(),
+                    system: into.as_str().to_owned(),
+                })
+        });
+        if let Some(link) = link {
+            out.insert(other.id(), (*other, link));
         }
     }
     out.into_values().collect()

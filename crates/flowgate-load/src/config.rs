@@ -26,6 +26,10 @@ pub struct Config {
     /// `[check]`: read by the check engine, which validates it with located errors.
     #[serde(default)]
     pub check: toml::Table,
+    /// `[integrations]`: read by flowgate-integrations (risk weights and thresholds), which
+    /// validates it with located errors.
+    #[serde(default)]
+    pub integrations: toml::Table,
 }
 
 /// `[workspace]`.
