@@ -66,6 +66,29 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
+/// A Markdown link to an integration's page, by its display name.
+fn link(inventory: &Inventory<'_>, id: &str) -> String {
+    let name = inventory
+        .flow(id)
+        .map(|f| f.asset.display_name())
+        .unwrap_or(id);
+    format!("[{}]({id}.md)", cell(name))
+}
+
+/// An integration's display name.
+fn name_of<'a>(inventory: &Inventory<'a>, id: &'a str) -> &'a str {
+    inventory.flow(id).map(|f| f.asset.display_name()).unwrap_or(id)
+}
+
+fn customization_words(c: flowgate_model::Customization) -> &'static str {
+    match c {
+        flowgate_model::Customization::Native => "the vendor's connector or a platform feature, unchanged",
+        flowgate_model::Customization::Configured => "the vendor's connector, configured",
+        flowgate_model::Customization::Extended => "the vendor's connector with custom code around it",
+        flowgate_model::Customization::Custom => "built in-house",
+    }
+}
+
 fn index(inventory: &Inventory<'_>, risks: &[RiskAssessment]) -> String {
     let risk: BTreeMap<&str, &RiskAssessment> =
         risks.iter().map(|r| (r.id.as_str(), r)).collect();
@@ -187,7 +210,7 @@ fn page(
             spec.criticality.to_string()
         },
     );
-    row("Built as", spec.customization.to_string());
+    row("Built as", customization_words(spec.customization).to_owned());
     if let Some(r) = risk {
         row("Risk", format!("**{}** ({}/100), see below", r.class, r.score));
     }
@@ -226,10 +249,18 @@ fn page(
         target.replace('"', "'")
     );
     for (i, dependency) in spec.depends_on.iter().enumerate() {
-        let _ = writeln!(out, "  up{i}[\"{}\"] -.->|needed first| this", dependency.as_str());
+        let _ = writeln!(
+            out,
+            "  up{i}[\"{}\"] -.->|needed first| this",
+            name_of(inventory, dependency.as_str()).replace('"', "'")
+        );
     }
     for (i, (next, _)) in direct_effects(inventory, flow).iter().enumerate() {
-        let _ = writeln!(out, "  this -.->|feeds| down{i}[\"{}\"]", next.id());
+        let _ = writeln!(
+            out,
+            "  this -.->|feeds| down{i}[\"{}\"]",
+            next.asset.display_name().replace('"', "'")
+        );
     }
     out.push_str("```\n\n");
 
@@ -264,12 +295,12 @@ fn page(
                     inventory.system_name(truth.as_str())
                 );
             }
-            None => out.push_str("Source of truth: not stated."),
+            None => out.push_str("Source of truth: not stated.\n"),
         }
         if let Some(rule) = &entity.conflict_rule {
-            let _ = write!(out, " When both sides changed a record: {rule}");
+            let _ = writeln!(out, "When both sides changed a record: {rule}");
         }
-        out.push_str("\n\n");
+        out.push('\n');
         if !entity.fields.is_empty() {
             let _ = writeln!(
                 out,
@@ -392,7 +423,7 @@ fn page(
                 effect
                     .affected
                     .iter()
-                    .map(|a| format!("[{}]({}.md)", a.id, a.id))
+                    .map(|a| link(inventory, &a.id))
                     .collect::<Vec<_>>()
                     .join(", ")
             );
@@ -434,24 +465,47 @@ fn page(
     if !spec.depends_on.is_empty() || !dependents.is_empty() {
         out.push_str("## Couplings\n\n");
         for d in &spec.depends_on {
-            let _ = writeln!(out, "- Needs [{}]({}.md) to have run.", d.as_str(), d.as_str());
+            let _ = writeln!(out, "- Needs {} to have run.", link(inventory, d.as_str()));
         }
-        for (next, link) in &dependents {
-            let why = match link {
+        for (next, via) in &dependents {
+            let why = match via {
                 Link::DependsOn => "declares that it depends on this flow".to_owned(),
                 Link::Data { entity, system } => format!(
                     "reads the {entity} this flow writes into {}",
                     inventory.system_name(system)
                 ),
             };
-            let _ = writeln!(out, "- [{}]({}.md) {why}.", next.id(), next.id());
+            let _ = writeln!(out, "- {} {why}.", link(inventory, next.id()));
         }
         out.push('\n');
     }
 
     // Refactoring notes.
-    if !spec.deprecated_apis.is_empty() || spec.duplicates_native.is_some() {
+    let mut notes = Vec::new();
+    if spec.hook.value == HookType::DirectDatabase {
+        notes.push("- Reads or writes database tables directly: table layouts change between releases, and direct writes skip validation, events and indexers. Rebuild it on the platform's API.".to_owned());
+    }
+    if let Some(verified) = spec.platform.as_ref().and_then(|p| p.max_verified.as_deref()) {
+        for end in [&spec.source, &spec.target] {
+            let Some((system_asset, system)) = inventory.system(&end.value) else {
+                continue;
+            };
+            if system.category != flowgate_model::SystemCategory::Commerce {
+                continue;
+            }
+            if let Some(running) = system.version.as_deref().filter(|v| *v != verified) {
+                notes.push(format!(
+                    "- Verified up to {verified}, but {} runs {running}: test it on the new version first.",
+                    system_asset.display_name()
+                ));
+            }
+        }
+    }
+    if !spec.deprecated_apis.is_empty() || spec.duplicates_native.is_some() || !notes.is_empty() {
         out.push_str("## Before the next upgrade\n\n");
+        for note in &notes {
+            let _ = writeln!(out, "{note}");
+        }
         for api in &spec.deprecated_apis {
             let _ = writeln!(
                 out,
@@ -500,6 +554,14 @@ fn page(
     // Validation.
     out.push_str("## Checking it after a change\n\n");
     let mut step = 1;
+    for d in &spec.depends_on {
+        let _ = writeln!(
+            out,
+            "{step}. First make sure {} works (see its page): this flow needs it.",
+            link(inventory, d.as_str())
+        );
+        step += 1;
+    }
     for v in &spec.validation {
         let _ = writeln!(out, "{step}. {v}");
         step += 1;
@@ -512,15 +574,6 @@ fn page(
         let _ = writeln!(
             out,
             "{step}. Check that the dead letter ({dead_letter}) holds nothing new after the test."
-        );
-        step += 1;
-    }
-    for d in &spec.depends_on {
-        let _ = writeln!(
-            out,
-            "{step}. Run the checks of [{}]({}.md) first: this flow needs it.",
-            d.as_str(),
-            d.as_str()
         );
         step += 1;
     }

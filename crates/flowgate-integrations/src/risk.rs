@@ -232,9 +232,9 @@ fn score(inventory: &Inventory<'_>, flow: Flow<'_>, factor: Factor) -> (u32, Str
                 Criticality::Critical => 90,
             };
             if spec.safe_zone {
-                (100, format!("safe zone, {} criticality", spec.criticality))
+                (100, format!("safe zone; rated {}", spec.criticality))
             } else {
-                (base, format!("{} criticality", spec.criticality))
+                (base, format!("rated {}", spec.criticality))
             }
         }
         Factor::OwnershipComplexity => {
@@ -418,7 +418,7 @@ fn score(inventory: &Inventory<'_>, flow: Flow<'_>, factor: Factor) -> (u32, Str
         }
         Factor::HookFragility => {
             let mut score = hook_fragility(spec.hook.value);
-            let mut reason = format!("{} hook", spec.hook.value);
+            let mut reason = format!("hook: {}", spec.hook.value);
             if !spec.deprecated_apis.is_empty() {
                 score += 15 * spec.deprecated_apis.len() as u32;
                 reason.push_str(&format!(
