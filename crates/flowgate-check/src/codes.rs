@@ -65,7 +65,11 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
     ),
     ("FG508", "direct-database-integration", CodeStatus::Active),
     ("FG509", "integration-without-owner", CodeStatus::Active),
-    ("FG510", "undocumented-timing-assumption", CodeStatus::Active),
+    (
+        "FG510",
+        "undocumented-timing-assumption",
+        CodeStatus::Active,
+    ),
     ("FG511", "silent-integration-failure", CodeStatus::Active),
     (
         "FG512",
@@ -78,7 +82,11 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
         "coupling-to-fragile-integration",
         CodeStatus::Active,
     ),
-    ("FG515", "integration-refactor-candidate", CodeStatus::Active),
+    (
+        "FG515",
+        "integration-refactor-candidate",
+        CodeStatus::Active,
+    ),
     // Release hygiene
     ("FG601", "naming-convention", CodeStatus::Active),
     ("FG602", "orphan-reference", CodeStatus::Active),

@@ -44,7 +44,10 @@ fn the_example_checks_clean_for_every_environment() {
         assert!(text.contains("checked 107 assets"), "{text}");
         // The only findings are the governance warnings on the deliberately legacy
         // integrations (direct-database job, CSV exchange, browser tracking, SOAP fallback).
-        for line in text.lines().filter(|l| l.starts_with("warning[") || l.starts_with("info[")) {
+        for line in text
+            .lines()
+            .filter(|l| l.starts_with("warning[") || l.starts_with("info["))
+        {
             assert!(
                 [
                     "legacy-price-db-job",

@@ -65,7 +65,11 @@ fn risk_table_of_the_example() {
     let text = ok(&["integrations", "risk"]);
     insta::assert_snapshot!("risk", text);
     // The direct-database job is the riskiest flow of the landscape.
-    assert!(text.lines().nth(1).unwrap().starts_with("legacy-price-db-job"));
+    assert!(text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("legacy-price-db-job"));
 }
 
 #[test]
@@ -101,7 +105,16 @@ fn risk_weights_and_thresholds_come_from_flowgate_toml() {
     let mut text = std::fs::read_to_string(&config).unwrap();
     text.push_str("\n[integrations.risk]\nhigh = 95\nmedium = 80\n[integrations.risk.weights]\nhook_fragility = 20\n");
     std::fs::write(&config, text).unwrap();
-    let output = flowgate(dir.path(), &["--format", "json", "integrations", "risk", "legacy-price-db-job"]);
+    let output = flowgate(
+        dir.path(),
+        &[
+            "--format",
+            "json",
+            "integrations",
+            "risk",
+            "legacy-price-db-job",
+        ],
+    );
     assert_eq!(output.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let risk = &json["risks"][0];
@@ -124,7 +137,10 @@ fn risk_weights_and_thresholds_come_from_flowgate_toml() {
     let output = flowgate(dir.path(), &["integrations", "risk"]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("unknown risk factor `hook_fragilty`"), "{stderr}");
+    assert!(
+        stderr.contains("unknown risk factor `hook_fragilty`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("flowgate.toml:"), "{stderr}");
 }
 
@@ -166,8 +182,14 @@ fn impact_of_an_unknown_integration_suggests_the_closest() {
     let output = flowgate(&acme(), &["integrations", "impact", "order-export-erpp"]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("no integration `order-export-erpp`"), "{stderr}");
-    assert!(stderr.contains("did you mean `order-export-erp`?"), "{stderr}");
+    assert!(
+        stderr.contains("no integration `order-export-erpp`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("did you mean `order-export-erp`?"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -180,7 +202,10 @@ fn map_in_three_syntaxes() {
     // Every system is drawn, every flow is an edge coloured by its class.
     assert_eq!(svg.matches("<g><title>").count(), 9);
     assert_eq!(svg.matches("fill=\"none\" stroke=").count(), 15);
-    assert!(svg.contains("stroke=\"#c62828\""), "high-risk edges are red");
+    assert!(
+        svg.contains("stroke=\"#c62828\""),
+        "high-risk edges are red"
+    );
     insta::assert_snapshot!("map_svg", svg);
 }
 
@@ -202,7 +227,10 @@ fn docs_writes_one_page_per_integration_and_an_index() {
     assert!(files.contains(&"index.md".to_owned()));
     let index = std::fs::read_to_string(out.join("index.md")).unwrap();
     for file in files.iter().filter(|f| *f != "index.md") {
-        assert!(index.contains(&format!("]({file})")), "index does not link {file}");
+        assert!(
+            index.contains(&format!("]({file})")),
+            "index does not link {file}"
+        );
     }
     insta::assert_snapshot!("docs_index", index);
     insta::assert_snapshot!(
@@ -220,7 +248,13 @@ fn csv_is_refused_where_it_makes_no_sense() {
     for args in [
         &["--format", "csv", "check"][..],
         &["--format", "csv", "integrations", "map"][..],
-        &["--format", "csv", "integrations", "impact", "order-export-erp"][..],
+        &[
+            "--format",
+            "csv",
+            "integrations",
+            "impact",
+            "order-export-erp",
+        ][..],
     ] {
         let output = flowgate(&acme(), args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");

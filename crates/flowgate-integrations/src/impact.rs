@@ -102,7 +102,12 @@ pub fn direct_effects<'a>(inventory: &Inventory<'a>, flow: Flow<'a>) -> Vec<(Flo
         if other.id() == flow.id() {
             continue;
         }
-        if other.spec.depends_on.iter().any(|d| d.as_str() == flow.id()) {
+        if other
+            .spec
+            .depends_on
+            .iter()
+            .any(|d| d.as_str() == flow.id())
+        {
             out.insert(other.id(), (*other, Link::DependsOn));
             continue;
         }
@@ -170,11 +175,9 @@ pub fn impact(inventory: &Inventory<'_>, id: &str) -> Option<Impact> {
         .collect();
     let mut systems = BTreeSet::new();
     let mut safe_zone = Vec::new();
-    for flow in std::iter::once(subject).chain(
-        affected
-            .iter()
-            .filter_map(|a| inventory.flow(&a.id)),
-    ) {
+    for flow in
+        std::iter::once(subject).chain(affected.iter().filter_map(|a| inventory.flow(&a.id)))
+    {
         systems.insert(flow.spec.source.as_str().to_owned());
         systems.insert(flow.spec.target.as_str().to_owned());
         if flow.spec.safe_zone {
@@ -205,7 +208,11 @@ impl Impact {
                 self.subject,
                 self.affected.len(),
                 if self.affected.len() == 1 { "" } else { "s" },
-                if self.affected.len() == 1 { "is" } else { "are" },
+                if self.affected.len() == 1 {
+                    "is"
+                } else {
+                    "are"
+                },
             ));
             // Depth-first by chain, so each line sits under the one it is reached from.
             let mut tree: Vec<&Affected> = self.affected.iter().collect();

@@ -148,7 +148,11 @@ impl<'a> Inventory<'a> {
                     peak_per_hour: spec.volume.as_ref().and_then(|v| v.peak_per_hour),
                     safe_zone: spec.safe_zone,
                     lifecycle: spec.lifecycle.value.to_string(),
-                    depends_on: spec.depends_on.iter().map(|d| d.as_str().to_owned()).collect(),
+                    depends_on: spec
+                        .depends_on
+                        .iter()
+                        .map(|d| d.as_str().to_owned())
+                        .collect(),
                 }
             })
             .collect()

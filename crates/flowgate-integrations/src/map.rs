@@ -34,8 +34,7 @@ struct Graph {
 }
 
 fn graph(inventory: &Inventory<'_>, risks: &[RiskAssessment]) -> Graph {
-    let class: BTreeMap<&str, RiskClass> =
-        risks.iter().map(|r| (r.id.as_str(), r.class)).collect();
+    let class: BTreeMap<&str, RiskClass> = risks.iter().map(|r| (r.id.as_str(), r.class)).collect();
     let mut nodes = BTreeMap::new();
     for (id, (asset, system)) in &inventory.systems {
         nodes.insert(
@@ -90,7 +89,13 @@ pub fn mermaid(inventory: &Inventory<'_>, risks: &[RiskAssessment]) -> String {
     let node = |id: &str| format!("s{}", index.get(id).copied().unwrap_or(0));
     let mut out = String::from("flowchart LR\n");
     for (id, (name, category)) in &g.nodes {
-        let _ = writeln!(out, "  {}[(\"{}<br/><small>{}</small>\")]", node(id), quote(name), category);
+        let _ = writeln!(
+            out,
+            "  {}[(\"{}<br/><small>{}</small>\")]",
+            node(id),
+            quote(name),
+            category
+        );
     }
     for edge in &g.edges {
         let arrow = match (edge.both_ways, edge.deprecated) {
@@ -195,7 +200,11 @@ fn layers(g: &Graph) -> BTreeMap<String, i32> {
             .iter()
             .flat_map(|e| [e.from.as_str(), e.to.as_str()])
             .filter(|n| remaining.contains(n))
-            .filter(|n| g.edges.iter().any(|e| (e.from == *n && e.to == hub) || (e.to == *n && e.from == hub)))
+            .filter(|n| {
+                g.edges
+                    .iter()
+                    .any(|e| (e.from == *n && e.to == hub) || (e.to == *n && e.from == hub))
+            })
             .collect::<BTreeSet<_>>()
             .into_iter()
             .map(|n| (net(hub, n), n))
@@ -401,8 +410,10 @@ pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> 
             let toward = |from_y: f64, to_y: f64| {
                 ((to_y - from_y) * 0.1).clamp(-NODE_H / 2.0 + 8.0, NODE_H / 2.0 - 8.0)
             };
-            let sy = fy + (toward(fy, ty) + spread * 0.3).clamp(-NODE_H / 2.0 + 4.0, NODE_H / 2.0 - 4.0);
-            let ey = ty + (toward(ty, fy) + spread * 0.3).clamp(-NODE_H / 2.0 + 4.0, NODE_H / 2.0 - 4.0);
+            let sy =
+                fy + (toward(fy, ty) + spread * 0.3).clamp(-NODE_H / 2.0 + 4.0, NODE_H / 2.0 - 4.0);
+            let ey =
+                ty + (toward(ty, fy) + spread * 0.3).clamp(-NODE_H / 2.0 + 4.0, NODE_H / 2.0 - 4.0);
             let c1y = sy + spread * 1.5;
             let c2y = ey + spread * 1.5;
             let stroke = colour(e.class);
@@ -427,8 +438,10 @@ pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> 
             let busier_start = degree_of(&g, &e.from) >= degree_of(&g, &e.to);
             let t: f64 = if busier_start { 0.62 } else { 0.38 };
             let u = 1.0 - t;
-            let mx = u * u * u * sx + 3.0 * u * u * t * c1x + 3.0 * u * t * t * c2x + t * t * t * ex;
-            let my = u * u * u * sy + 3.0 * u * u * t * c1y + 3.0 * u * t * t * c2y + t * t * t * ey;
+            let mx =
+                u * u * u * sx + 3.0 * u * u * t * c1x + 3.0 * u * t * t * c2x + t * t * t * ex;
+            let my =
+                u * u * u * sy + 3.0 * u * u * t * c1y + 3.0 * u * t * t * c2y + t * t * t * ey;
             let text = shorten(&e.label, 36);
             let w = text.chars().count() as f64 * 6.2 + 10.0;
             // Move the label along y to the nearest free place, so no two labels overlap.
@@ -440,7 +453,11 @@ pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> 
             let y = (0..40)
                 .map(|k| {
                     let step = f64::from((k + 1) / 2) * 10.0;
-                    if k % 2 == 0 { my + step } else { my - step }
+                    if k % 2 == 0 {
+                        my + step
+                    } else {
+                        my - step
+                    }
                 })
                 .find(|y| free(*y, &placed_labels))
                 .unwrap_or(my);
@@ -501,7 +518,10 @@ pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> 
 }
 
 fn degree_of(g: &Graph, id: &str) -> usize {
-    g.edges.iter().filter(|e| e.from == id || e.to == id).count()
+    g.edges
+        .iter()
+        .filter(|e| e.from == id || e.to == id)
+        .count()
 }
 
 fn shorten(text: &str, max: usize) -> String {

@@ -3,9 +3,7 @@
 
 use crate::config::RiskConfig;
 use crate::{Flow, Inventory};
-use flowgate_model::{
-    Criticality, Customization, HookType, PartialFailure, RecordFailure,
-};
+use flowgate_model::{Criticality, Customization, HookType, PartialFailure, RecordFailure};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -155,8 +153,11 @@ pub struct RiskAssessment {
 impl RiskAssessment {
     /// The factors that add most to the score (weight × score), highest first.
     pub fn top_factors(&self, n: usize) -> Vec<&FactorScore> {
-        let mut factors: Vec<&FactorScore> =
-            self.factors.iter().filter(|f| f.score * f.weight > 0).collect();
+        let mut factors: Vec<&FactorScore> = self
+            .factors
+            .iter()
+            .filter(|f| f.score * f.weight > 0)
+            .collect();
         factors.sort_by(|a, b| {
             (b.score * b.weight)
                 .cmp(&(a.score * a.weight))
@@ -192,11 +193,9 @@ pub fn assess(inventory: &Inventory<'_>, flow: Flow<'_>, config: &RiskConfig) ->
         .collect();
     let total_weight: u32 = factors.iter().map(|f| f.weight).sum();
     let weighted: u32 = factors.iter().map(|f| f.score * f.weight).sum();
-    let score = if total_weight == 0 {
-        0
-    } else {
-        (weighted + total_weight / 2) / total_weight
-    };
+    let score = (weighted + total_weight / 2)
+        .checked_div(total_weight)
+        .unwrap_or(0);
     RiskAssessment {
         id: flow.id().to_owned(),
         score,
@@ -265,8 +264,8 @@ fn score(inventory: &Inventory<'_>, flow: Flow<'_>, factor: Factor) -> (u32, Str
             (score, reason)
         }
         Factor::TimingSensitivity => {
-            let event_driven = spec.hook.value.is_event_driven()
-                || spec.hook.value == HookType::FrontendCall;
+            let event_driven =
+                spec.hook.value.is_event_driven() || spec.hook.value == HookType::FrontendCall;
             let documented = spec.trigger.as_ref().is_some_and(|t| t.timing.is_some());
             let (mut score, mut reason) = match (event_driven, documented) {
                 (true, true) => (60, "event-driven, timing assumption documented".to_owned()),
@@ -275,10 +274,7 @@ fn score(inventory: &Inventory<'_>, flow: Flow<'_>, factor: Factor) -> (u32, Str
                     "event-driven, timing assumption NOT documented".to_owned(),
                 ),
                 (false, true) => (25, "scheduled, timing assumption documented".to_owned()),
-                (false, false) => (
-                    45,
-                    "scheduled, timing assumption not documented".to_owned(),
-                ),
+                (false, false) => (45, "scheduled, timing assumption not documented".to_owned()),
             };
             if let Some(volume) = &spec.volume {
                 if let (Some(avg), Some(peak)) = (volume.average_per_hour, volume.peak_per_hour) {
@@ -424,7 +420,11 @@ fn score(inventory: &Inventory<'_>, flow: Flow<'_>, factor: Factor) -> (u32, Str
                 reason.push_str(&format!(
                     "; {} deprecated API{} in use",
                     spec.deprecated_apis.len(),
-                    if spec.deprecated_apis.len() == 1 { "" } else { "s" }
+                    if spec.deprecated_apis.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    }
                 ));
             }
             (score, reason)

@@ -69,7 +69,9 @@ impl Lowerer<'_> {
                         dead_letter: e.dead_letter,
                         alert: e.alert,
                         log: e.log,
-                        on_record_failure: e.on_record_failure.map(|v| Located::new(v.value, v.span)),
+                        on_record_failure: e
+                            .on_record_failure
+                            .map(|v| Located::new(v.value, v.span)),
                         partial_failure: e.partial_failure.map(|v| Located::new(v.value, v.span)),
                     },
                     span,
@@ -129,9 +131,7 @@ impl Lowerer<'_> {
                     removed_in: d.removed_in,
                 })
                 .collect(),
-            duplicates_native: w
-                .duplicates_native
-                .map(|d| Located::new(d.value, d.span)),
+            duplicates_native: w.duplicates_native.map(|d| Located::new(d.value, d.span)),
             platform: w.platform.map(|p| m::PlatformConstraint {
                 name: p.name,
                 min: p.min,

@@ -5,7 +5,8 @@
 use flowgate_load::{codes, load_texts, Loaded};
 use std::path::Path;
 
-const SYSTEMS: &str = "kind: System\nid: magento\ncategory: commerce\n---\nkind: System\nid: erp\ncategory: erp\n";
+const SYSTEMS: &str =
+    "kind: System\nid: magento\ncategory: commerce\n---\nkind: System\nid: erp\ncategory: erp\n";
 
 fn load(integration: &str) -> Loaded {
     let texts = vec![
@@ -48,11 +49,15 @@ fn a_valid_integration_loads() {
 
 #[test]
 fn unknown_hook_suggests_the_closest() {
-    let (code, line, _, message, help) =
-        only(&load(&VALID.replace("hook: message_queue", "hook: message_queu")));
+    let (code, line, _, message, help) = only(&load(
+        &VALID.replace("hook: message_queue", "hook: message_queu"),
+    ));
     assert_eq!(code, codes::UNKNOWN_VARIANT);
     assert_eq!(line, 8);
-    assert!(format!("{message} {help}").contains("message_queue"), "{message} / {help}");
+    assert!(
+        format!("{message} {help}").contains("message_queue"),
+        "{message} / {help}"
+    );
 }
 
 #[test]
@@ -61,7 +66,10 @@ fn misspelt_field_suggests_the_field() {
     let (code, line, column, message, help) = only(&load(&text));
     assert_eq!(code, codes::UNKNOWN_FIELD);
     assert_eq!((line, column), (11, 5));
-    assert!(format!("{message} {help}").contains("source_of_truth"), "{message} / {help}");
+    assert!(
+        format!("{message} {help}").contains("source_of_truth"),
+        "{message} / {help}"
+    );
 }
 
 #[test]
@@ -75,10 +83,14 @@ fn bad_duration_is_located() {
 
 #[test]
 fn dangling_system_suggests_the_id() {
-    let (code, line, column, message, help) = only(&load(&VALID.replace("source: magento", "source: magent")));
+    let (code, line, column, message, help) =
+        only(&load(&VALID.replace("source: magento", "source: magent")));
     assert_eq!(code, codes::DANGLING_REFERENCE);
     assert_eq!((line, column), (5, 9));
-    assert!(format!("{message} {help}").contains("`magento`"), "{message} / {help}");
+    assert!(
+        format!("{message} {help}").contains("`magento`"),
+        "{message} / {help}"
+    );
 }
 
 #[test]
@@ -118,6 +130,9 @@ fn wrong_types_do_not_panic() {
     ] {
         let loaded = load(&text);
         assert!(loaded.has_errors(), "{text}");
-        assert!(loaded.diagnostics.iter().all(|d| d.location.is_some()), "{text}");
+        assert!(
+            loaded.diagnostics.iter().all(|d| d.location.is_some()),
+            "{text}"
+        );
     }
 }

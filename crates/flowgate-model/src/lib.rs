@@ -25,13 +25,13 @@ pub use expr::{Expression, FieldUse, TemplateText, TemplateVariable, DATA_OBJECT
 pub use graph::{
     asset_graph_json, render_asset_graph, render_step_graphs, AssetGraph, GraphFormat,
 };
+pub use id::{validate_id, AssetId, IdError, StepId};
 pub use integration::{
     Constraints, Criticality, Customization, DeprecatedApi, Direction, EntityFlow, ErrorHandling,
     FieldMapping, HookType, Integration, IntegrationRetries, IntegrationTrigger, Lifecycle,
     Observability, PartialFailure, PlatformConstraint, RecordFailure, System, SystemCategory,
     Volume,
 };
-pub use id::{validate_id, AssetId, IdError, StepId};
 pub use kinds::{
     AssetRef, AuthScheme, Backoff, Body, BodyFile, Channel, Consent, ConsentCapture, DataObject,
     EnumOption, Field, FieldType, Form, FormField, HiddenField, HttpMethod, List, ListType,

@@ -48,7 +48,11 @@ pub fn run(command: &IntegrationsCommand, global: &GlobalArgs) -> Exit {
     exit
 }
 
-fn risks(workspace: &Workspace, inventory: &Inventory<'_>, global: &GlobalArgs) -> Result<Vec<RiskAssessment>, Exit> {
+fn risks(
+    workspace: &Workspace,
+    inventory: &Inventory<'_>,
+    global: &GlobalArgs,
+) -> Result<Vec<RiskAssessment>, Exit> {
     let config = parse_risk_config(&workspace.config_text).map_err(|d| {
         output::fatal(&d, global);
         Exit::BadInput
@@ -104,12 +108,25 @@ fn list(loaded: &Loaded, global: &GlobalArgs) -> Exit {
                         r.entities.join(", "),
                         r.owner.clone().unwrap_or_else(|| "(none)".to_owned()),
                         r.frequency.clone().unwrap_or_default(),
-                        if r.safe_zone { "safe zone".to_owned() } else { String::new() },
+                        if r.safe_zone {
+                            "safe zone".to_owned()
+                        } else {
+                            String::new()
+                        },
                     ]
                 })
                 .collect();
             let mut text = table(
-                &["INTEGRATION", "FROM → TO", "DIRECTION", "HOOK", "ENTITIES", "OWNER", "RUNS", ""],
+                &[
+                    "INTEGRATION",
+                    "FROM → TO",
+                    "DIRECTION",
+                    "HOOK",
+                    "ENTITIES",
+                    "OWNER",
+                    "RUNS",
+                    "",
+                ],
                 &cells,
             );
             text.push_str(&format!(
@@ -123,7 +140,12 @@ fn list(loaded: &Loaded, global: &GlobalArgs) -> Exit {
     Exit::Success
 }
 
-fn risk(args: &IntegrationsRiskArgs, workspace: &Workspace, loaded: &Loaded, global: &GlobalArgs) -> Exit {
+fn risk(
+    args: &IntegrationsRiskArgs,
+    workspace: &Workspace,
+    loaded: &Loaded,
+    global: &GlobalArgs,
+) -> Exit {
     let inventory = Inventory::new(&loaded.model);
     let mut risks = match risks(workspace, &inventory, global) {
         Ok(risks) => risks,
@@ -227,7 +249,9 @@ fn unknown(id: &str, inventory: &Inventory<'_>) -> Exit {
     let mut message = format!("error: no integration `{id}`\n");
     match inventory.suggest(id) {
         Some(close) => message.push_str(&format!("  = help: did you mean `{close}`?\n")),
-        None => message.push_str("  = help: `flowgate integrations list` shows every integration id\n"),
+        None => {
+            message.push_str("  = help: `flowgate integrations list` shows every integration id\n")
+        }
     }
     output::err(&message);
     Exit::BadInput
@@ -247,7 +271,12 @@ fn impact_of(args: &IntegrationsImpactArgs, loaded: &Loaded, global: &GlobalArgs
     Exit::Success
 }
 
-fn map_of(args: &IntegrationsMapArgs, workspace: &Workspace, loaded: &Loaded, global: &GlobalArgs) -> Exit {
+fn map_of(
+    args: &IntegrationsMapArgs,
+    workspace: &Workspace,
+    loaded: &Loaded,
+    global: &GlobalArgs,
+) -> Exit {
     let inventory = Inventory::new(&loaded.model);
     let risks = match risks(workspace, &inventory, global) {
         Ok(risks) => risks,
@@ -266,7 +295,12 @@ fn map_of(args: &IntegrationsMapArgs, workspace: &Workspace, loaded: &Loaded, gl
     Exit::Success
 }
 
-fn docs_of(args: &IntegrationsDocsArgs, workspace: &Workspace, loaded: &Loaded, global: &GlobalArgs) -> Exit {
+fn docs_of(
+    args: &IntegrationsDocsArgs,
+    workspace: &Workspace,
+    loaded: &Loaded,
+    global: &GlobalArgs,
+) -> Exit {
     let inventory = Inventory::new(&loaded.model);
     let risks = match risks(workspace, &inventory, global) {
         Ok(risks) => risks,

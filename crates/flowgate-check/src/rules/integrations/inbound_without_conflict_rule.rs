@@ -45,14 +45,18 @@ impl Rule for InboundWithoutConflictRule {
         for (asset, integration) in integrations(ctx) {
             let both_ways = integration.direction.value == Direction::Bidirectional;
             for entity in &integration.entities {
-                if entity.conflict_rule.as_deref().is_some_and(|r| !r.trim().is_empty()) {
+                if entity
+                    .conflict_rule
+                    .as_deref()
+                    .is_some_and(|r| !r.trim().is_empty())
+                {
                     continue;
                 }
                 let into_truth = integration.direction.value == Direction::Inbound
                     && entity
-                    .source_of_truth
-                    .as_ref()
-                    .is_some_and(|truth| truth.value == integration.target.value);
+                        .source_of_truth
+                        .as_ref()
+                        .is_some_and(|truth| truth.value == integration.target.value);
                 let message = if into_truth {
                     format!(
                         "integration `{}` writes {} into `{}`, its source of truth, without a conflict rule",

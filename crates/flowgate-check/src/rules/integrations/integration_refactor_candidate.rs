@@ -41,15 +41,18 @@ impl Rule for IntegrationRefactorCandidate {
         for (asset, integration) in integrations(ctx) {
             let id = &asset.id.value;
             for api in &integration.deprecated_apis {
-                let mut message =
-                    format!("refactor candidate `{id}`: calls the deprecated {}", api.api.value);
+                let mut message = format!(
+                    "refactor candidate `{id}`: calls the deprecated {}",
+                    api.api.value
+                );
                 if let Some(removed) = &api.removed_in {
                     message.push_str(&format!(" (removed in {removed})"));
                 }
-                sink.report(asset, api.api.span, message).help(match &api.replacement {
-                    Some(r) => format!("move to {r}"),
-                    None => "record its `replacement:` and plan the move".to_owned(),
-                });
+                sink.report(asset, api.api.span, message)
+                    .help(match &api.replacement {
+                        Some(r) => format!("move to {r}"),
+                        None => "record its `replacement:` and plan the move".to_owned(),
+                    });
             }
             if integration.hook.value == HookType::DirectDatabase {
                 sink.report(
@@ -65,7 +68,9 @@ impl Rule for IntegrationRefactorCandidate {
                     native.span,
                     format!("refactor candidate `{id}`: re-implements {}", native.value),
                 )
-                .help("replace the custom code with the native feature and retire this integration");
+                .help(
+                    "replace the custom code with the native feature and retire this integration",
+                );
             }
         }
     }

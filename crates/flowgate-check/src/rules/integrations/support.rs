@@ -7,8 +7,11 @@ use flowgate_model::{Asset, AssetSpec, Integration};
 pub(super) fn integrations<'a>(
     ctx: &'a CheckContext<'_>,
 ) -> impl Iterator<Item = (&'a Asset, &'a Integration)> {
-    ctx.model.assets().iter().filter_map(|asset| match &asset.spec {
-        AssetSpec::Integration(integration) => Some((asset, integration)),
-        _ => None,
-    })
+    ctx.model
+        .assets()
+        .iter()
+        .filter_map(|asset| match &asset.spec {
+            AssetSpec::Integration(integration) => Some((asset, integration)),
+            _ => None,
+        })
 }
