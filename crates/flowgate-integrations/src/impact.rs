@@ -95,47 +95,97 @@ fn moves<'a>(flow: Flow<'a>) -> Vec<(&'a str, &'a AssetId, &'a AssetId)> {
     out
 }
 
-/// The integrations directly affected by `flow`, with why, by id.
-pub fn direct_effects<'a>(inventory: &Inventory<'a>, flow: Flow<'a>) -> Vec<(Flow<'a>, Link)> {
-    let mut out: BTreeMap<&str, (Flow<'a>, Link)> = BTreeMap::new();
-    for other in &inventory.flows {
-        if other.id() == flow.id() {
-            continue;
+/// Who reads what from where, and who depends on whom: built once per inventory so that
+/// following effects costs a lookup per step, not a scan of every integration.
+#[derive(Debug, Clone)]
+pub struct Couplings<'a> {
+    /// Integration id → the integrations whose `depends_on` names it.
+    dependents: BTreeMap<&'a str, Vec<Flow<'a>>>,
+    /// (entity, system) → the integrations reading that entity from that system.
+    readers: BTreeMap<(&'a str, &'a str), Vec<Flow<'a>>>,
+}
+
+impl<'a> Couplings<'a> {
+    /// Index an inventory.
+    pub fn new(inventory: &Inventory<'a>) -> Self {
+        let mut dependents: BTreeMap<&'a str, Vec<Flow<'a>>> = BTreeMap::new();
+        let mut readers: BTreeMap<(&'a str, &'a str), Vec<Flow<'a>>> = BTreeMap::new();
+        for flow in &inventory.flows {
+            for dependency in &flow.spec.depends_on {
+                dependents
+                    .entry(dependency.value.as_str())
+                    .or_default()
+                    .push(*flow);
+            }
+            for (entity, from, _) in moves(*flow) {
+                readers
+                    .entry((entity, from.as_str()))
+                    .or_default()
+                    .push(*flow);
+            }
         }
-        if other
-            .spec
-            .depends_on
-            .iter()
-            .any(|d| d.as_str() == flow.id())
-        {
-            out.insert(other.id(), (*other, Link::DependsOn));
-            continue;
-        }
-        let reads = moves(*other);
-        let link = moves(flow).into_iter().find_map(|(entity, _, into)| {
-            reads
-                .iter()
-                .any(|(e, from, _)| *e == entity && *from == into)
-                .then(|| Link::Data {
-                    entity: entity.to_owned(),
-                    system: into.as_str().to_owned(),
-                })
-        });
-        if let Some(link) = link {
-            out.insert(other.id(), (*other, link));
+        Self {
+            dependents,
+            readers,
         }
     }
-    out.into_values().collect()
+
+    /// The integrations directly affected by `flow`, with why, by id: a declared
+    /// dependency wins over a data path; of several data paths, the first entity counts.
+    pub fn direct_effects(&self, flow: Flow<'a>) -> Vec<(Flow<'a>, Link)> {
+        let mut out: BTreeMap<&str, (Flow<'a>, Link)> = BTreeMap::new();
+        for (entity, _, into) in moves(flow) {
+            for reader in self
+                .readers
+                .get(&(entity, into.as_str()))
+                .into_iter()
+                .flatten()
+            {
+                if reader.id() != flow.id() && !out.contains_key(reader.id()) {
+                    out.insert(
+                        reader.id(),
+                        (
+                            *reader,
+                            Link::Data {
+                                entity: entity.to_owned(),
+                                system: into.as_str().to_owned(),
+                            },
+                        ),
+                    );
+                }
+            }
+        }
+        for dependent in self.dependents.get(flow.id()).into_iter().flatten() {
+            if dependent.id() != flow.id() {
+                out.insert(dependent.id(), (*dependent, Link::DependsOn));
+            }
+        }
+        out.into_values().collect()
+    }
+}
+
+/// The integrations directly affected by `flow`, with why, by id.
+pub fn direct_effects<'a>(inventory: &Inventory<'a>, flow: Flow<'a>) -> Vec<(Flow<'a>, Link)> {
+    Couplings::new(inventory).direct_effects(flow)
 }
 
 /// The impact of changing or stopping the integration `id`; `None` when there is none.
 pub fn impact(inventory: &Inventory<'_>, id: &str) -> Option<Impact> {
+    impact_with(inventory, &Couplings::new(inventory), id)
+}
+
+/// [`impact`] with couplings indexed once (for many queries over one inventory).
+pub fn impact_with<'a>(
+    inventory: &Inventory<'a>,
+    couplings: &Couplings<'a>,
+    id: &str,
+) -> Option<Impact> {
     let subject = inventory.flow(id)?;
     let mut seen: BTreeSet<&str> = BTreeSet::from([subject.id()]);
     let mut queue = VecDeque::from([(subject, vec![subject.id().to_owned()])]);
     let mut affected = Vec::new();
     while let Some((flow, path)) = queue.pop_front() {
-        for (next, link) in direct_effects(inventory, flow) {
+        for (next, link) in couplings.direct_effects(flow) {
             if !seen.insert(next.id()) {
                 continue;
             }
