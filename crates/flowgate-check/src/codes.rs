@@ -63,6 +63,30 @@ pub const CODES: &[(&str, &str, CodeStatus)] = &[
         "webhook-step-without-error-path",
         CodeStatus::Active,
     ),
+    ("FG508", "direct-database-integration", CodeStatus::Active),
+    ("FG509", "integration-without-owner", CodeStatus::Active),
+    (
+        "FG510",
+        "undocumented-timing-assumption",
+        CodeStatus::Active,
+    ),
+    ("FG511", "silent-integration-failure", CodeStatus::Active),
+    (
+        "FG512",
+        "queue-consumer-without-dead-letter",
+        CodeStatus::Active,
+    ),
+    ("FG513", "inbound-without-conflict-rule", CodeStatus::Active),
+    (
+        "FG514",
+        "coupling-to-fragile-integration",
+        CodeStatus::Active,
+    ),
+    (
+        "FG515",
+        "integration-refactor-candidate",
+        CodeStatus::Active,
+    ),
     // Release hygiene
     ("FG601", "naming-convention", CodeStatus::Active),
     ("FG602", "orphan-reference", CodeStatus::Active),

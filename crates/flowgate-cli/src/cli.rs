@@ -89,6 +89,8 @@ pub enum Format {
     Junit,
     /// Markdown for a pull request or a changelog (`diff` only).
     Markdown,
+    /// Comma-separated values for a spreadsheet (`integrations list` and `integrations risk`).
+    Csv,
 }
 
 /// Colour choice.
@@ -130,6 +132,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// A Keep-a-Changelog page for a bundle, from the diffs between its snapshots.
     Changelog(ChangelogArgs),
+    /// The integration inventory: list, risk classes, impact of a change, map and docs.
+    #[command(subcommand)]
+    Integrations(IntegrationsCommand),
     /// Show the plan for promoting a snapshot into an environment: rendering, diff, gates.
     Plan(PlanArgs),
     /// Plan a promotion and apply it at once when every gate passes.
@@ -270,6 +275,65 @@ pub enum AuditCommand {
     /// Recompute the hash chain of the operation log; an edited, removed or reordered row
     /// fails and is named.
     Verify,
+}
+
+/// `flowgate integrations …`.
+#[derive(Debug, Subcommand)]
+pub enum IntegrationsCommand {
+    /// Every integration: systems, direction, hook, entities, owner, volume (human, JSON, CSV).
+    List,
+    /// A risk score and class per integration, explained factor by factor.
+    Risk(IntegrationsRiskArgs),
+    /// What else is affected, transitively, if an integration changes or stops.
+    Impact(IntegrationsImpactArgs),
+    /// The data-flow map: systems as nodes, integrations as edges coloured by risk.
+    Map(IntegrationsMapArgs),
+    /// One Markdown page per integration plus an index, ready to publish.
+    Docs(IntegrationsDocsArgs),
+}
+
+/// `flowgate integrations risk`.
+#[derive(Debug, Args)]
+pub struct IntegrationsRiskArgs {
+    /// Only this integration, with every factor explained.
+    pub id: Option<String>,
+    /// Only integrations of this class or higher.
+    #[arg(long, value_parser = ["low", "medium", "high"])]
+    pub min_class: Option<String>,
+}
+
+/// `flowgate integrations impact`.
+#[derive(Debug, Args)]
+pub struct IntegrationsImpactArgs {
+    /// The integration that changes or stops.
+    pub id: String,
+}
+
+/// Syntax of `flowgate integrations map`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MapSyntax {
+    /// Mermaid flowchart.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+    /// A standalone SVG picture (laid out by flowgate, no Graphviz needed).
+    Svg,
+}
+
+/// `flowgate integrations map`.
+#[derive(Debug, Args)]
+pub struct IntegrationsMapArgs {
+    /// Output syntax.
+    #[arg(value_enum, default_value_t = MapSyntax::Mermaid)]
+    pub syntax: MapSyntax,
+}
+
+/// `flowgate integrations docs`.
+#[derive(Debug, Args)]
+pub struct IntegrationsDocsArgs {
+    /// Directory to write the pages into (created if missing; existing pages are replaced).
+    #[arg(long, short, default_value = "integration-docs")]
+    pub out: PathBuf,
 }
 
 /// `flowgate snapshot …`.

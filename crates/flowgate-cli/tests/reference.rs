@@ -22,8 +22,8 @@ fn subcommands(top: &str) -> Vec<String> {
         .skip_while(|l| !l.starts_with("Commands:"))
         .skip(1)
         .take_while(|l| !l.trim().is_empty())
-        // A command's line starts two columns in; deeper lines continue a wrapped description.
-        .filter(|l| !l.starts_with("   "))
+        // Wrapped descriptions continue on deeper-indented lines.
+        .filter(|l| l.starts_with("  ") && !l[2..].starts_with(' '))
         .filter_map(|l| l.split_whitespace().next())
         .filter(|name| *name != "help")
         .map(str::to_owned)

@@ -46,7 +46,7 @@ pub fn classify(
     changes: &[Change],
 ) -> Vec<Detail> {
     let noun = noun(kind);
-    let touchpoint = kind == "Webhook";
+    let touchpoint = matches!(kind, "Webhook" | "Integration");
     match status {
         Status::Added => {
             return vec![Detail {
@@ -249,6 +249,35 @@ fn bump_of(
             s if s.starts_with("auth") => Bump::Major,
             s if s.starts_with("retries") && removed => Bump::Major,
             _ => Bump::Minor,
+        },
+        // A flow's contract is where it reads and writes, how, and the data it carries;
+        // its paperwork (volumes, observability, validation steps) changes nothing it does.
+        "Integration" => match shape {
+            "source" | "target" | "direction" | "hook" => Bump::Major,
+            s if s.starts_with("trigger") => Bump::Major,
+            "entities[]" if item && removed => Bump::Major,
+            "entities" if shrinks() || removed => Bump::Major,
+            "entities[].entity" | "entities[].source_of_truth" | "entities[].conflict_rule" => {
+                Bump::Major
+            }
+            "entities[].fields[]" if item && removed => Bump::Major,
+            "entities[].fields" if shrinks() || removed => Bump::Major,
+            s if s.starts_with("entities[].fields[].") => Bump::Major,
+            "safe_zone" | "lifecycle" | "criticality" | "customization" => Bump::Minor,
+            s if s.starts_with("volume")
+                || s.starts_with("observability")
+                || s.starts_with("validation")
+                || s.starts_with("platform")
+                || s == "escalation" =>
+            {
+                Bump::Patch
+            }
+            _ => Bump::Minor,
+        },
+        "System" => match shape {
+            "category" => Bump::Major,
+            "version" | "product" => Bump::Minor,
+            _ => Bump::Patch,
         },
         "Form" => match shape {
             "dedupe_key" => Bump::Major,

@@ -29,6 +29,10 @@ pub struct Config {
     /// `[people.<id>]`: who may approve and promote, and in which roles.
     #[serde(default)]
     pub people: indexmap::IndexMap<String, PersonConfig>,
+    /// `[integrations]`: read by flowgate-integrations (risk weights and thresholds), which
+    /// validates it with located errors.
+    #[serde(default)]
+    pub integrations: toml::Table,
 }
 
 /// One person (`[people.alice]`).

@@ -13,6 +13,9 @@ use flowgate_syntax::Spanned;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+#[path = "lower_integration.rs"]
+mod integration;
+
 /// Lowers the documents of one file.
 pub(crate) struct Lowerer<'a> {
     pub source: &'a SourceText,
@@ -87,6 +90,8 @@ impl<'a> Lowerer<'a> {
             AssetWire::ScoringRule(w) => meta!(w),
             AssetWire::Template(w) => meta!(w),
             AssetWire::Webhook(w) => meta!(w),
+            AssetWire::System(w) => meta!(w),
+            AssetWire::Integration(w) => meta!(w),
             AssetWire::Workflow(w) => meta!(w),
             AssetWire::Bundle(w) => meta!(w),
         };
@@ -102,6 +107,13 @@ impl<'a> Lowerer<'a> {
             AssetWire::ScoringRule(w) => self.scoring_rule(w).map(m::AssetSpec::ScoringRule),
             AssetWire::Template(w) => self.template(w).map(m::AssetSpec::Template),
             AssetWire::Webhook(w) => self.webhook(w).map(m::AssetSpec::Webhook),
+            AssetWire::System(w) => Some(m::AssetSpec::System(m::System {
+                category: w.category,
+                product: w.product,
+                version: w.version,
+                escalation: w.escalation,
+            })),
+            AssetWire::Integration(w) => self.integration(w).map(m::AssetSpec::Integration),
             AssetWire::Workflow(w) => self.workflow(w).map(m::AssetSpec::Workflow),
             AssetWire::Bundle(w) => self.bundle(w).map(m::AssetSpec::Bundle),
         };

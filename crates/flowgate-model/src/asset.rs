@@ -1,6 +1,7 @@
 //! Assets: common metadata plus one kind-specific spec.
 
 use crate::bundle::Bundle;
+use crate::integration::{Integration, System};
 use crate::kinds::{Body, Consent, Field, Form, List, ScoringRule, Tag, Template, Webhook};
 use crate::workflow::Workflow;
 use crate::{AssetId, Located};
@@ -28,6 +29,10 @@ pub enum AssetKind {
     Template,
     /// An outbound HTTP call.
     Webhook,
+    /// A system integrations connect (ERP, CRM, PSP, …).
+    System,
+    /// A data flow between two systems.
+    Integration,
     /// An automation.
     Workflow,
     /// A release unit.
@@ -38,7 +43,7 @@ pub enum AssetKind {
 
 impl AssetKind {
     /// Every kind.
-    pub const ALL: [AssetKind; 11] = [
+    pub const ALL: [AssetKind; 13] = [
         Self::Field,
         Self::Tag,
         Self::List,
@@ -47,13 +52,15 @@ impl AssetKind {
         Self::ScoringRule,
         Self::Template,
         Self::Webhook,
+        Self::System,
+        Self::Integration,
         Self::Workflow,
         Self::Bundle,
         Self::Flow,
     ];
 
     /// Kinds written in flowgate's own YAML/JSON format (flows come from platform files).
-    pub const NATIVE: [AssetKind; 10] = [
+    pub const NATIVE: [AssetKind; 12] = [
         Self::Field,
         Self::Tag,
         Self::List,
@@ -62,6 +69,8 @@ impl AssetKind {
         Self::ScoringRule,
         Self::Template,
         Self::Webhook,
+        Self::System,
+        Self::Integration,
         Self::Workflow,
         Self::Bundle,
     ];
@@ -77,6 +86,8 @@ impl AssetKind {
             Self::ScoringRule => "ScoringRule",
             Self::Template => "Template",
             Self::Webhook => "Webhook",
+            Self::System => "System",
+            Self::Integration => "Integration",
             Self::Workflow => "Workflow",
             Self::Bundle => "Bundle",
             Self::Flow => "Flow",
@@ -94,6 +105,8 @@ impl AssetKind {
             Self::ScoringRule => "scoring rule",
             Self::Template => "template",
             Self::Webhook => "webhook",
+            Self::System => "system",
+            Self::Integration => "integration",
             Self::Workflow => "workflow",
             Self::Bundle => "bundle",
             Self::Flow => "flow",
@@ -138,6 +151,10 @@ pub enum AssetSpec {
     Template(Template),
     /// A webhook.
     Webhook(Webhook),
+    /// A system.
+    System(System),
+    /// An integration.
+    Integration(Integration),
     /// A workflow.
     Workflow(Workflow),
     /// A bundle.
@@ -158,6 +175,8 @@ impl AssetSpec {
             Self::ScoringRule(_) => AssetKind::ScoringRule,
             Self::Template(_) => AssetKind::Template,
             Self::Webhook(_) => AssetKind::Webhook,
+            Self::System(_) => AssetKind::System,
+            Self::Integration(_) => AssetKind::Integration,
             Self::Workflow(_) => AssetKind::Workflow,
             Self::Bundle(_) => AssetKind::Bundle,
             Self::Flow(_) => AssetKind::Flow,

@@ -67,6 +67,8 @@ fn kind_shape(kind: AssetKind) -> (&'static str, &'static str, &'static str) {
         AssetKind::Workflow | AssetKind::Flow => ("[[", "]]", "box3d"),
         AssetKind::Template => ("[/", "/]", "note"),
         AssetKind::Webhook => ("{{", "}}", "hexagon"),
+        AssetKind::System => ("[(", ")]", "cylinder"),
+        AssetKind::Integration => ("[>", "]", "cds"),
         AssetKind::Form => ("[\\", "/]", "trapezium"),
         AssetKind::Field => ("([", "])", "ellipse"),
         AssetKind::Tag | AssetKind::List => ("(", ")", "oval"),

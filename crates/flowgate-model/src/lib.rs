@@ -11,6 +11,7 @@ pub mod flow;
 mod flow_settings;
 mod graph;
 mod id;
+mod integration;
 mod kinds;
 mod located;
 mod model;
@@ -25,6 +26,12 @@ pub use graph::{
     asset_graph_json, render_asset_graph, render_step_graphs, AssetGraph, GraphFormat,
 };
 pub use id::{validate_id, AssetId, IdError, StepId};
+pub use integration::{
+    Constraints, Criticality, Customization, DeprecatedApi, Direction, EntityFlow, ErrorHandling,
+    FieldMapping, HookType, Integration, IntegrationRetries, IntegrationTrigger, Lifecycle,
+    Observability, PartialFailure, PlatformConstraint, RecordFailure, System, SystemCategory,
+    Volume,
+};
 pub use kinds::{
     AssetRef, AuthScheme, Backoff, Body, BodyFile, Channel, Consent, ConsentCapture, DataObject,
     EnumOption, Field, FieldType, Form, FormField, HiddenField, HttpMethod, List, ListType,

@@ -39,6 +39,14 @@ pub enum Relation {
     Contains,
     /// Declares the target external to a bundle.
     DeclaresExternal,
+    /// Reads data from the target system (integrations).
+    ReadsFrom,
+    /// Writes data into the target system (integrations).
+    WritesTo,
+    /// Names the target system as the source of truth of an entity (integrations).
+    TrustsSourceOf,
+    /// Needs the target integration to work.
+    DependsOn,
 }
 
 impl Relation {
@@ -60,6 +68,10 @@ impl Relation {
             Self::StoresIn => "stores in",
             Self::Contains => "contains",
             Self::DeclaresExternal => "external",
+            Self::ReadsFrom => "reads from",
+            Self::WritesTo => "writes to",
+            Self::TrustsSourceOf => "source of truth",
+            Self::DependsOn => "depends on",
         }
     }
 }
@@ -104,6 +116,8 @@ const TEMPLATE: &[AssetKind] = &[AssetKind::Template];
 const WEBHOOK: &[AssetKind] = &[AssetKind::Webhook];
 const WORKFLOW: &[AssetKind] = &[AssetKind::Workflow];
 const CONSENT: &[AssetKind] = &[AssetKind::Consent];
+const SYSTEM: &[AssetKind] = &[AssetKind::System];
+const INTEGRATION: &[AssetKind] = &[AssetKind::Integration];
 const ANY_MEMBER: &[AssetKind] = &[
     AssetKind::Flow,
     AssetKind::Field,
@@ -114,6 +128,8 @@ const ANY_MEMBER: &[AssetKind] = &[
     AssetKind::ScoringRule,
     AssetKind::Template,
     AssetKind::Webhook,
+    AssetKind::System,
+    AssetKind::Integration,
     AssetKind::Workflow,
 ];
 
@@ -163,7 +179,22 @@ impl Asset {
             step: None,
         };
         match &self.spec {
-            AssetSpec::Field(_) | AssetSpec::Tag(_) | AssetSpec::Webhook(_) => {}
+            AssetSpec::Field(_)
+            | AssetSpec::Tag(_)
+            | AssetSpec::Webhook(_)
+            | AssetSpec::System(_) => {}
+            AssetSpec::Integration(integration) => {
+                c.asset(&integration.source, SYSTEM, Relation::ReadsFrom);
+                c.asset(&integration.target, SYSTEM, Relation::WritesTo);
+                for entity in &integration.entities {
+                    if let Some(truth) = &entity.source_of_truth {
+                        c.asset(truth, SYSTEM, Relation::TrustsSourceOf);
+                    }
+                }
+                for dependency in &integration.depends_on {
+                    c.asset(dependency, INTEGRATION, Relation::DependsOn);
+                }
+            }
             AssetSpec::Flow(_) => {}
             AssetSpec::Template(template) => {
                 let contents = std::iter::once(&template.content)

@@ -100,7 +100,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Exit {
         list
     };
     match global.format {
-        Format::Human | Format::Markdown => {
+        Format::Human | Format::Markdown | Format::Csv => {
             let mut text = String::new();
             if !diagnostics.is_empty() {
                 text.push_str(&output::human_diagnostics(

@@ -9,6 +9,7 @@ mod diff;
 mod export;
 mod graph;
 mod init;
+mod integrations;
 mod promote;
 mod rollback;
 mod rules;
@@ -34,6 +35,10 @@ pub fn run(cli: Cli) -> Exit {
         && !matches!(cli.command, Command::Diff(_) | Command::Changelog(_))
     {
         output::err("error: --format markdown is for `flowgate diff` and `flowgate changelog`\n");
+        return Exit::BadInput;
+    }
+    if global.format == crate::cli::Format::Csv && !integrations::takes_csv(&cli.command) {
+        output::err("error: --format csv is for `flowgate integrations list` and `flowgate integrations risk`\n");
         return Exit::BadInput;
     }
     if machine_only && !matches!(cli.command, Command::Check(_)) {
@@ -63,6 +68,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Status => status::run(global),
         Command::Log(args) => audit::log(args, global),
         Command::Audit(command) => audit::run(command, global),
+        Command::Integrations(command) => integrations::run(command, global),
     }
 }
 

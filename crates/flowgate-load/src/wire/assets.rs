@@ -29,6 +29,10 @@ flowgate_syntax::tagged_enum! {
         Template = "Template" (TemplateWire),
         /// An outbound HTTP call.
         Webhook = "Webhook" (WebhookWire),
+        /// A system integrations connect (ERP, CRM, payment service, …).
+        System = "System" (super::SystemWire),
+        /// A data flow between two systems.
+        Integration = "Integration" (super::IntegrationWire),
         /// An automation.
         Workflow = "Workflow" (super::WorkflowWire),
         /// A release unit.

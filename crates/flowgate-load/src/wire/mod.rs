@@ -5,10 +5,12 @@
 //! (`schema/flowgate.schema.json`). Validation into domain types happens in `lower`.
 
 mod assets;
+mod integration;
 mod scalars;
 mod workflow;
 
 pub use assets::*;
+pub use integration::*;
 pub use scalars::*;
 pub use workflow::*;
 
