@@ -2,6 +2,7 @@
 
 use crate::bundle::Bundle;
 use crate::kinds::{Body, Consent, Field, Form, List, ScoringRule, Tag, Template, Webhook};
+use crate::reconciliation::Reconciliation;
 use crate::workflow::Workflow;
 use crate::{AssetId, Located};
 use flowgate_diagnostics::Span;
@@ -32,13 +33,15 @@ pub enum AssetKind {
     Workflow,
     /// A release unit.
     Bundle,
+    /// A proof that two data sources agree.
+    Reconciliation,
     /// A flow imported from a platform file (Salesforce Flow, n8n, Node-RED).
     Flow,
 }
 
 impl AssetKind {
     /// Every kind.
-    pub const ALL: [AssetKind; 11] = [
+    pub const ALL: [AssetKind; 12] = [
         Self::Field,
         Self::Tag,
         Self::List,
@@ -49,11 +52,12 @@ impl AssetKind {
         Self::Webhook,
         Self::Workflow,
         Self::Bundle,
+        Self::Reconciliation,
         Self::Flow,
     ];
 
     /// Kinds written in flowgate's own YAML/JSON format (flows come from platform files).
-    pub const NATIVE: [AssetKind; 10] = [
+    pub const NATIVE: [AssetKind; 11] = [
         Self::Field,
         Self::Tag,
         Self::List,
@@ -64,6 +68,7 @@ impl AssetKind {
         Self::Webhook,
         Self::Workflow,
         Self::Bundle,
+        Self::Reconciliation,
     ];
 
     /// The name written in `kind:`.
@@ -79,6 +84,7 @@ impl AssetKind {
             Self::Webhook => "Webhook",
             Self::Workflow => "Workflow",
             Self::Bundle => "Bundle",
+            Self::Reconciliation => "Reconciliation",
             Self::Flow => "Flow",
         }
     }
@@ -96,6 +102,7 @@ impl AssetKind {
             Self::Webhook => "webhook",
             Self::Workflow => "workflow",
             Self::Bundle => "bundle",
+            Self::Reconciliation => "reconciliation",
             Self::Flow => "flow",
         }
     }
@@ -142,6 +149,8 @@ pub enum AssetSpec {
     Workflow(Workflow),
     /// A bundle.
     Bundle(Bundle),
+    /// A reconciliation.
+    Reconciliation(Reconciliation),
     /// An imported platform flow.
     Flow(crate::flow::Flow),
 }
@@ -160,6 +169,7 @@ impl AssetSpec {
             Self::Webhook(_) => AssetKind::Webhook,
             Self::Workflow(_) => AssetKind::Workflow,
             Self::Bundle(_) => AssetKind::Bundle,
+            Self::Reconciliation(_) => AssetKind::Reconciliation,
             Self::Flow(_) => AssetKind::Flow,
         }
     }

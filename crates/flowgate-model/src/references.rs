@@ -164,6 +164,7 @@ impl Asset {
         };
         match &self.spec {
             AssetSpec::Field(_) | AssetSpec::Tag(_) | AssetSpec::Webhook(_) => {}
+            AssetSpec::Reconciliation(_) => {}
             AssetSpec::Flow(_) => {}
             AssetSpec::Template(template) => {
                 let contents = std::iter::once(&template.content)
