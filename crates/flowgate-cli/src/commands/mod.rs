@@ -7,6 +7,7 @@ mod diff;
 mod export;
 mod graph;
 mod init;
+mod reconcile;
 mod rules;
 mod schema;
 mod snapshot;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Snapshot(command) => snapshot::run(command, global),
         Command::Diff(args) => diff::run(args, global),
         Command::Changelog(args) => changelog::run(args, global),
+        Command::Reconcile(command) => reconcile::run(command, global),
     }
 }
 
