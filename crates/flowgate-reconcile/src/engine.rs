@@ -147,13 +147,20 @@ impl SideSql {
                 )
             })
             .collect();
-        let mut hashed: Vec<String> = keys.iter().map(|k| dialect.encode(k)).collect();
+        let mut hashed: Vec<String> = keys
+            .iter()
+            .zip(&spec.key)
+            .map(|(k, part)| dialect.encode(k, part.value_type))
+            .collect();
         for c in &spec.columns {
             let scale = c.scale.unwrap_or(DEFAULT_SCALE);
             let at = checksum_scale(scale, c.tolerance.as_deref());
-            hashed.push(dialect.encode(&dialect.normalise(pick_col(c), c.value_type, at, tz)));
+            hashed.push(dialect.encode(
+                &dialect.normalise(pick_col(c), c.value_type, at, tz),
+                c.value_type,
+            ));
         }
-        let key_text = dialect.concat(&keys.iter().map(|k| dialect.encode(k)).collect::<Vec<_>>());
+        let key_text = dialect.concat(&hashed[..keys.len()]);
         let line = match segment {
             Some(column) => dialect.ident(column),
             None => dialect.key_hash(&key_text),
@@ -471,7 +478,9 @@ async fn run_on(
         n.max(1) as u64
     };
     let segments_wanted = (estimate / tuning.first_level_rows.max(1)).max(1);
-    let mut width = span.div_ceil(segments_wanted).max(1);
+    // Widths are powers of two, so every segment of a level lies inside one segment of the
+    // level before: a row is fetched at most once.
+    let mut width = span.div_ceil(segments_wanted).max(1).next_power_of_two();
 
     // Level by level.
     let mut rows_left = 0;
@@ -537,8 +546,9 @@ async fn run_on(
             break;
         }
         let densest = refine.iter().map(|r| r.1).max().unwrap_or(1).max(1);
-        let next = (width.saturating_mul(tuning.split_rows) / densest)
-            .clamp(1, (width / 2).max(1));
+        let next = prev_power_of_two(
+            (width.saturating_mul(tuning.split_rows) / densest).clamp(1, (width / 2).max(1)),
+        );
         pending = Some((width, refine.into_iter().map(|r| r.0).collect()));
         width = next;
     }
@@ -657,6 +667,10 @@ fn compare_aggregate(
     }
     result.missing_left = r.keys().filter(|k| !l.contains_key(*k)).cloned().collect();
     result
+}
+
+fn prev_power_of_two(x: u64) -> u64 {
+    1u64 << (63 - x.max(1).leading_zeros())
 }
 
 /// A decimal text as an integer count of `10^-scale` units (`"12.345"` at scale 4 is 123450).

@@ -4,8 +4,9 @@
 //!
 //! Exactness rules (see `docs/reconcile.md`): every value becomes text before hashing;
 //! decimals are rounded to a fixed number of decimals and printed with exactly that many;
-//! timestamps become `YYYY-MM-DD HH:MM:SS` in UTC; `NULL` is encoded apart from every
-//! string (`-`, while a value is `<length>:<text>`), so `NULL`, `''` and `'-'` differ.
+//! text has `~` doubled and ends with `~.`;
+//! timestamps become `YYYY-MM-DD HH:MM:SS` in UTC; `NULL` is `~n`, apart from every
+//! value, so `NULL`, `''` and `'~n'` differ.
 
 use flowgate_model::{Case, SideColumn, ValueType};
 
@@ -71,11 +72,18 @@ impl Dialect {
         }
     }
 
-    /// A value made unambiguous for hashing: `<chars>:<text>`, or `-` for NULL.
-    pub fn encode(self, expr: &str) -> String {
+    /// A value made unambiguous for hashing, evaluating it once: `~` is doubled and the
+    /// value ends with `~.`; NULL is `~n`. So `NULL`, `''`, `'~n'` and a value split
+    /// differently across columns all encode differently.
+    pub fn encode(self, expr: &str, value_type: ValueType) -> String {
+        // Numbers, timestamps and dates are printed without `~`: nothing to escape.
+        let escaped = match value_type {
+            ValueType::Text => format!("REPLACE({expr}, '~', '~~')"),
+            _ => expr.to_owned(),
+        };
         match self {
-            Self::MySql => format!("COALESCE(CONCAT(CHAR_LENGTH({expr}), ':', {expr}), '-')"),
-            Self::Postgres => format!("COALESCE(char_length({expr})::text || ':' || {expr}, '-')"),
+            Self::MySql => format!("COALESCE(CONCAT({escaped}, '~.'), '~n')"),
+            Self::Postgres => format!("COALESCE({escaped} || '~.', '~n')"),
         }
     }
 
@@ -144,9 +152,9 @@ impl Dialect {
             ValueType::Decimal => {
                 let v = self.numeric(side, &column);
                 match self {
-                    Self::MySql => {
-                        format!("CAST(CAST(ROUND({v}, {scale}) AS DECIMAL(65, {scale})) AS CHAR)")
-                    }
+                    // `+ 0.0` makes whole numbers DECIMAL, whose ROUND prints exactly `scale`
+                    // decimals (a CAST to DECIMAL(65, s) costs twice as much).
+                    Self::MySql => format!("CAST(ROUND({v} + 0.0, {scale}) AS CHAR)"),
                     Self::Postgres => format!("(round(({v})::numeric, {scale}))::text"),
                 }
             }
@@ -167,7 +175,8 @@ impl Dialect {
                         }
                         None => format!("({column})::timestamptz"),
                     };
-                    format!("to_char({v} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')")
+                    // Same text as `to_char(…, 'YYYY-MM-DD HH24:MI:SS')`, at a fraction of the cost.
+                    format!("(date_trunc('second', {v} AT TIME ZONE 'UTC'))::text")
                 }
             },
             ValueType::Date => match self {
@@ -202,14 +211,18 @@ impl Dialect {
             None => {}
         }
         if !side.map.is_empty() {
-            let mut case = String::from("CASE");
+            // The operand is evaluated once; in MySQL it is compared byte for byte (its
+            // default collations would match `Open` to `open`).
+            let mut case = match self {
+                Self::MySql => format!("CASE BINARY {v}"),
+                Self::Postgres => format!("CASE {v}"),
+            };
             for (from, to) in &side.map {
-                // Byte-exact: MySQL's default collations would match `Open` to `open`.
-                let test = match self {
-                    Self::MySql => format!("BINARY {v} = BINARY {}", self.literal(from)),
-                    Self::Postgres => format!("{v} = {}", self.literal(from)),
-                };
-                case.push_str(&format!(" WHEN {test} THEN {}", self.literal(to)));
+                case.push_str(&format!(
+                    " WHEN {} THEN {}",
+                    self.literal(from),
+                    self.literal(to)
+                ));
             }
             case.push_str(&format!(" ELSE {v} END"));
             v = case;
