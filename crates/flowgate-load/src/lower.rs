@@ -786,7 +786,10 @@ impl<'a> Lowerer<'a> {
                 {
                     self.invalid(
                         t.span,
-                        format!("`{}` is not a table name (letters, digits, `_`, `.`)", t.value),
+                        format!(
+                            "`{}` is not a table name (letters, digits, `_`, `.`)",
+                            t.value
+                        ),
                     );
                 }
             }

@@ -39,9 +39,7 @@ pub struct ReconcileSource {
 }
 
 /// How a value is compared.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema, Hash,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum ValueType {
     /// Text, byte for byte after the transforms.

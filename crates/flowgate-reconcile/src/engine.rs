@@ -373,7 +373,13 @@ async fn check_timezones(db: &Db, source: &ReconcileSource) -> Result<()> {
         db.dialect().literal(zone)
     );
     let rows = db.rows(&sql).await?;
-    if rows.first().and_then(|r| r.first()).cloned().flatten().is_none() {
+    if rows
+        .first()
+        .and_then(|r| r.first())
+        .cloned()
+        .flatten()
+        .is_none()
+    {
         return Err(Error::Invalid(format!(
             "{}: MySQL does not know the time zone `{zone}`; load the zone tables (mysql_tzinfo_to_sql) or write an offset such as `+01:00`",
             db.side()
@@ -558,9 +564,10 @@ async fn run_on(
     let mut rrows: Vec<TextRow> = Vec::new();
     for (w, segs) in &leaves {
         for chunk in segs.chunks(tuning.batch.max(1)) {
-            sides
-                .progress
-                .step(&format!("fetching rows of {} differing segments", chunk.len()));
+            sides.progress.step(&format!(
+                "fetching rows of {} differing segments",
+                chunk.len()
+            ));
             let lq = sides
                 .lsql
                 .fetch_sql(&sides.lsql.restriction(lo, *w, chunk, numeric));
@@ -573,7 +580,7 @@ async fn run_on(
             rrows.extend(r);
         }
     }
-    let mut report = compare_rows(spec, lrows, rrows, cutoff.as_deref());
+    let mut report = classify_rows(spec, lrows, rrows, cutoff.as_deref());
     report.rows_left = rows_left;
     report.rows_right = rows_right;
 
@@ -734,8 +741,9 @@ fn values_equal(
 }
 
 /// Classify fetched rows: keys on one side only, duplicates, value mismatches; keys whose
-/// rows changed at or after the cutoff are in flight.
-fn compare_rows(
+/// rows changed at or after the cutoff are in flight. Each row is the normalised key parts,
+/// then the columns, then the watermark (UTC text or NULL).
+pub fn classify_rows(
     spec: &Reconciliation,
     left: Vec<TextRow>,
     right: Vec<TextRow>,
@@ -780,21 +788,21 @@ fn compare_rows(
             (Some(_), None) => differs = true,
             (None, Some(_)) => differs = true,
             (Some(a), Some(b)) => {
-                let columns: Vec<ColumnDiff> = spec
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, c)| {
-                        let (x, y) = (a.get(i).cloned().flatten(), b.get(i).cloned().flatten());
-                        let scale = c.scale.unwrap_or(DEFAULT_SCALE);
-                        (!values_equal(c.value_type, scale, c.tolerance.as_deref(), &x, &y))
-                            .then(|| ColumnDiff {
-                                column: c.name.clone(),
-                                left: x,
-                                right: y,
-                            })
-                    })
-                    .collect();
+                let columns: Vec<ColumnDiff> =
+                    spec.columns
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, c)| {
+                            let (x, y) = (a.get(i).cloned().flatten(), b.get(i).cloned().flatten());
+                            let scale = c.scale.unwrap_or(DEFAULT_SCALE);
+                            (!values_equal(c.value_type, scale, c.tolerance.as_deref(), &x, &y))
+                                .then(|| ColumnDiff {
+                                    column: c.name.clone(),
+                                    left: x,
+                                    right: y,
+                                })
+                        })
+                        .collect();
                 if !columns.is_empty() {
                     differs = true;
                     mismatch = Some(Mismatch {
@@ -856,8 +864,20 @@ mod tests {
     fn tolerance_is_inclusive_and_nulls_differ() {
         let t = Some("0.01");
         let s = |x: &str| Some(x.to_owned());
-        assert!(values_equal(ValueType::Decimal, 4, t, &s("1.0000"), &s("1.0100")));
-        assert!(!values_equal(ValueType::Decimal, 4, t, &s("1.0000"), &s("1.0101")));
+        assert!(values_equal(
+            ValueType::Decimal,
+            4,
+            t,
+            &s("1.0000"),
+            &s("1.0100")
+        ));
+        assert!(!values_equal(
+            ValueType::Decimal,
+            4,
+            t,
+            &s("1.0000"),
+            &s("1.0101")
+        ));
         assert!(!values_equal(ValueType::Decimal, 4, t, &None, &s("1.0000")));
         assert!(values_equal(ValueType::Text, 4, None, &None, &None));
     }

@@ -177,7 +177,10 @@ pub fn sales_order_columns(db_schema: &Path) -> Result<Vec<MagentoColumn>> {
                                 attr("scale").unwrap_or_else(|| "4".into())
                             ),
                             "varchar" => {
-                                format!("VARCHAR({})", attr("length").unwrap_or_else(|| "255".into()))
+                                format!(
+                                    "VARCHAR({})",
+                                    attr("length").unwrap_or_else(|| "255".into())
+                                )
                             }
                             "text" => "TEXT".to_owned(),
                             "timestamp" => "TIMESTAMP NULL".to_owned(),
@@ -293,7 +296,11 @@ pub async fn generate_shop(db: &Db, options: &GenerateOptions) -> Result<()> {
     let ddl: Vec<String> = columns
         .iter()
         .map(|c| {
-            let not_null = if c.name == "entity_id" { " NOT NULL" } else { "" };
+            let not_null = if c.name == "entity_id" {
+                " NOT NULL"
+            } else {
+                ""
+            };
             format!("`{}` {}{not_null}", c.name, c.sql_type)
         })
         .collect();
@@ -352,7 +359,11 @@ pub async fn generate_shop(db: &Db, options: &GenerateOptions) -> Result<()> {
 pub async fn generate_erp(db: &Db, options: &GenerateOptions) -> Result<()> {
     let k = options.every;
     let schema = &options.erp_schema;
-    if schema.is_empty() || !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if schema.is_empty()
+        || !schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
         return Err(Error::Invalid(format!(
             "`{schema}` is not a schema name (letters, digits, `_`)"
         )));
@@ -365,7 +376,8 @@ pub async fn generate_erp(db: &Db, options: &GenerateOptions) -> Result<()> {
     let n = options.orders;
     let usd = format!("(s % 5 = 0 OR s % {k} = {})", residue::CURRENCY);
     let base_cents = "(1000 + (s * 7919) % 200000)";
-    let created_utc = "(timestamp '2026-01-01 00:00:00' + ((s * 2) % 25920000) * interval '1 second')";
+    let created_utc =
+        "(timestamp '2026-01-01 00:00:00' + ((s * 2) % 25920000) * interval '1 second')";
     let berlin = |t: &str| format!("(({t}) AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Berlin'");
     let select = format!(
         "SELECT lpad(s::text, 9, '0'), 1 + s % 3, s,

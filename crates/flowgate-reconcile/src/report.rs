@@ -145,7 +145,10 @@ impl Report {
 
     /// Aggregate groups that differ.
     pub fn aggregate_differences(&self) -> u64 {
-        self.aggregates.iter().map(AggregateResult::differences).sum()
+        self.aggregates
+            .iter()
+            .map(AggregateResult::differences)
+            .sum()
     }
 
     /// Differences per compared row (the drift detector's signal).

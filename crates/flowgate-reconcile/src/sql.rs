@@ -171,7 +171,10 @@ impl Dialect {
                 Self::Postgres => {
                     let v = match timezone {
                         Some(zone) => {
-                            format!("(({column})::timestamp AT TIME ZONE {})", self.literal(zone))
+                            format!(
+                                "(({column})::timestamp AT TIME ZONE {})",
+                                self.literal(zone)
+                            )
                         }
                         None => format!("({column})::timestamptz"),
                     };
@@ -250,7 +253,10 @@ mod tests {
     #[test]
     fn url_scheme_picks_the_dialect() {
         assert_eq!(Dialect::from_url("mysql://root@h/db"), Some(Dialect::MySql));
-        assert_eq!(Dialect::from_url("postgres://h/db"), Some(Dialect::Postgres));
+        assert_eq!(
+            Dialect::from_url("postgres://h/db"),
+            Some(Dialect::Postgres)
+        );
         assert_eq!(Dialect::from_url("sqlite://x.db"), None);
     }
 }

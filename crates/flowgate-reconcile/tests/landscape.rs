@@ -98,6 +98,9 @@ fn identical_sides_report_no_differences_and_fetch_nothing() {
         // Duplicated rows are duplicated on both sides: still a duplicate key per side.
         assert_eq!(report.missing_left.len() + report.missing_right.len(), 0);
         assert!(report.mismatches.is_empty());
-        assert_eq!(report.work.rows_fetched, report.duplicates.len() as u64 * 2 * 2);
+        assert_eq!(
+            report.work.rows_fetched,
+            report.duplicates.len() as u64 * 2 * 2
+        );
     });
 }

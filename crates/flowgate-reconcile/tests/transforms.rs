@@ -14,7 +14,12 @@ fn column<'a>(spec: &'a mut Reconciliation, name: &str) -> &'a mut flowgate_mode
     spec.columns.iter_mut().find(|c| c.name == name).unwrap()
 }
 
-async fn without(test: &str, column_name: &str, change: impl FnOnce(&mut Reconciliation), expect: impl Fn(u64) -> bool) {
+async fn without(
+    test: &str,
+    column_name: &str,
+    change: impl FnOnce(&mut Reconciliation),
+    expect: impl Fn(u64) -> bool,
+) {
     let Some(l) = landscape(test, ORDERS, EVERY, false).await else {
         return;
     };
@@ -24,9 +29,7 @@ async fn without(test: &str, column_name: &str, change: impl FnOnce(&mut Reconci
     change(&mut spec);
     let report = run(&l, &spec).await;
     let planted = l.planted.clone();
-    let in_both = |s: u64| {
-        !planted.missing_right.contains(&s) && !planted.late.contains(&s)
-    };
+    let in_both = |s: u64| !planted.missing_right.contains(&s) && !planted.late.contains(&s);
     let expected: Vec<u64> = (1..=ORDERS).filter(|&s| in_both(s) && expect(s)).collect();
     assert!(!expected.is_empty());
     let found = mismatched(&report, column_name);

@@ -106,7 +106,10 @@ fn find(global: &GlobalArgs, name: &str) -> Result<(Reconciliation, String), Exi
     let AssetSpec::Reconciliation(spec) = &asset.spec else {
         fail(
             global,
-            &format!("`{name}` is a {}, not a reconciliation", asset.kind().noun()),
+            &format!(
+                "`{name}` is a {}, not a reconciliation",
+                asset.kind().noun()
+            ),
             "give the id of a `kind: Reconciliation` asset",
         );
         return Err(Exit::BadInput);
@@ -250,7 +253,11 @@ fn run_one(args: &ReconcileRunArgs, global: &GlobalArgs) -> Exit {
                     p.rate,
                     p.level,
                     p.cusum,
-                    if p.drift { "  DRIFT: sustained rise" } else { "" },
+                    if p.drift {
+                        "  DRIFT: sustained rise"
+                    } else {
+                        ""
+                    },
                     if p.over_limit { "  over max_rate" } else { "" }
                 ));
             }
@@ -316,7 +323,11 @@ fn history(args: &ReconcileHistoryArgs, global: &GlobalArgs) -> Exit {
     let runs = match found {
         Ok(runs) => runs,
         Err(e) => {
-            fail(global, &format!("cannot read the history: {e}"), "check --store");
+            fail(
+                global,
+                &format!("cannot read the history: {e}"),
+                "check --store",
+            );
             return Exit::BadInput;
         }
     };

@@ -36,7 +36,9 @@ fn in_ci() -> bool {
 
 /// The URL of another database on the same MySQL server.
 pub fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let root = match base.rfind('/') {
         Some(i) if i > base.find("://").map_or(0, |j| j + 2) => &base[..i],
         _ => base,
@@ -178,7 +180,11 @@ pub fn orders_spec(l: &Landscape, segment: bool) -> Reconciliation {
     order_total.tolerance = Some("0.01".to_owned());
     Reconciliation {
         left: source("sales_order".to_owned(), "updated_at", None),
-        right: source(format!("{}.orders", l.name), "modified_at", Some("Europe/Berlin")),
+        right: source(
+            format!("{}.orders", l.name),
+            "modified_at",
+            Some("Europe/Berlin"),
+        ),
         key: vec![
             KeyPart {
                 value_type: ValueType::Text,
@@ -317,14 +323,29 @@ pub fn mismatched(report: &Report, column: &str) -> Vec<Key> {
 /// Every planted order difference is found and classified exactly, and nothing else.
 pub fn assert_exact(l: &Landscape, report: &Report) {
     let p = &l.planted;
-    assert_eq!(report.missing_left, keys(&p.missing_left), "missing on the left");
-    assert_eq!(report.missing_right, keys(&p.missing_right), "missing on the right");
-    assert_eq!(mismatched(report, "grand_total"), keys(&p.grand_total), "grand_total");
+    assert_eq!(
+        report.missing_left,
+        keys(&p.missing_left),
+        "missing on the left"
+    );
+    assert_eq!(
+        report.missing_right,
+        keys(&p.missing_right),
+        "missing on the right"
+    );
+    assert_eq!(
+        mismatched(report, "grand_total"),
+        keys(&p.grand_total),
+        "grand_total"
+    );
     assert_eq!(mismatched(report, "status"), keys(&p.status), "status");
     let mut duplicates: Vec<Key> = report.duplicates.iter().map(|d| d.key.clone()).collect();
     duplicates.sort();
     assert_eq!(duplicates, keys(&p.duplicate), "duplicates");
-    assert!(report.duplicates.iter().all(|d| d.side == "right" && d.count == 2));
+    assert!(report
+        .duplicates
+        .iter()
+        .all(|d| d.side == "right" && d.count == 2));
     assert_eq!(report.in_flight, p.late.len() as u64, "in flight");
     let columns: Vec<&String> = report.per_column.keys().collect();
     let expected: Vec<&str> = [
@@ -348,14 +369,30 @@ pub fn assert_exact(l: &Landscape, report: &Report) {
 pub fn assert_aggregates(l: &Landscape, report: &Report) {
     let p = &l.planted;
     let items = &report.aggregates[0];
-    assert_eq!(items.missing_left, keys(&p.missing_left), "items: only in the ERP");
-    assert_eq!(items.missing_right, keys(&p.missing_right), "items: only in the shop");
+    assert_eq!(
+        items.missing_left,
+        keys(&p.missing_left),
+        "items: only in the ERP"
+    );
+    assert_eq!(
+        items.missing_right,
+        keys(&p.missing_right),
+        "items: only in the shop"
+    );
     let mut lines: Vec<Key> = items.mismatches.iter().map(|m| m.key.clone()).collect();
     lines.sort();
-    assert_eq!(lines, keys(&p.duplicated_line), "items: duplicated child lines");
+    assert_eq!(
+        lines,
+        keys(&p.duplicated_line),
+        "items: duplicated child lines"
+    );
     let stock = &report.aggregates[1];
     let skus: Vec<Key> = stock.mismatches.iter().map(|m| m.key.clone()).collect();
-    let expected: Vec<Key> = p.stock.iter().map(|&s| vec![Some(generate::sku(s))]).collect();
+    let expected: Vec<Key> = p
+        .stock
+        .iter()
+        .map(|&s| vec![Some(generate::sku(s))])
+        .collect();
     assert_eq!(skus, expected, "stock");
     assert!(stock.missing_left.is_empty() && stock.missing_right.is_empty());
 }
