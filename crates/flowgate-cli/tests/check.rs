@@ -41,7 +41,7 @@ fn the_example_checks_clean_for_every_environment() {
             stdout(&output)
         );
         assert!(
-            stdout(&output).starts_with("checked 82 assets"),
+            stdout(&output).starts_with("checked 83 assets"),
             "{}",
             stdout(&output)
         );
