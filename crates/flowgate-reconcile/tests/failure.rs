@@ -55,6 +55,7 @@ fn killed_mysql_connection_fails_the_run() {
         assert!(killed > 0, "the run finished before a connection could be killed");
         let err = result.expect_err("a run whose connection was killed must fail");
         assert!(err.to_string().contains("left"), "{err}");
+        drop_landscape(&l).await;
     });
 }
 
@@ -89,5 +90,6 @@ fn terminated_postgres_backend_fails_the_run() {
         assert!(killed > 0, "the run finished before a backend could be terminated");
         let err = result.expect_err("a run whose backend was terminated must fail");
         assert!(err.to_string().contains("right"), "{err}");
+        drop_landscape(&l).await;
     });
 }

@@ -46,6 +46,7 @@ fn hundred_thousand_orders_by_key_hash() {
         assert_exact(&l, &report);
         // Bisection, not a full fetch: only a small share of the rows leaves the databases.
         assert!(report.work.rows_fetched < 40_000, "{:?}", report.work);
+        drop_landscape(&l).await;
     });
 }
 
@@ -61,6 +62,7 @@ fn million_orders_by_segment_column() {
         assert_exact(&l, &report);
         assert_aggregates(&l, &report);
         assert!(report.work.rows_fetched < 100_000, "{:?}", report.work);
+        drop_landscape(&l).await;
     });
 }
 

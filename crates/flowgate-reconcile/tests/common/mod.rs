@@ -404,3 +404,19 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .unwrap()
 }
+
+/// Drop a landscape's database and schema (the large ones would fill the disk over runs).
+pub async fn drop_landscape(l: &Landscape) {
+    if let Ok(admin) = Db::connect("shop", &mysql_base()).await {
+        let _ = admin
+            .execute(&format!("DROP DATABASE IF EXISTS {}", l.name))
+            .await;
+        admin.close().await;
+    }
+    if let Ok(admin) = Db::connect("erp", &l.erp_url).await {
+        let _ = admin
+            .execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", l.name))
+            .await;
+        admin.close().await;
+    }
+}
