@@ -132,6 +132,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// A Keep-a-Changelog page for a bundle, from the diffs between its snapshots.
     Changelog(ChangelogArgs),
+    /// Prove that two databases agree (shop and ERP), record each run, track drift.
+    #[command(subcommand)]
+    Reconcile(ReconcileCommand),
     /// The integration inventory: list, risk classes, impact of a change, map and docs.
     #[command(subcommand)]
     Integrations(IntegrationsCommand),
@@ -513,4 +516,80 @@ pub struct DemoArgs {
     /// The example workspace.
     #[arg(default_value = "examples/acme")]
     pub dir: PathBuf,
+}
+
+/// `flowgate reconcile …`.
+#[derive(Debug, Subcommand)]
+pub enum ReconcileCommand {
+    /// Run a `kind: Reconciliation` asset against both databases and record the run.
+    Run(ReconcileRunArgs),
+    /// The recorded runs of a reconciliation, with the drift detector's view.
+    History(ReconcileHistoryArgs),
+    /// Create a Magento-shaped MySQL/MariaDB database and an ERP-shaped PostgreSQL schema
+    /// with planted differences of every class, to try reconciliation on safe data.
+    Generate(ReconcileGenerateArgs),
+}
+
+/// `flowgate reconcile run`.
+#[derive(Debug, Args)]
+pub struct ReconcileRunArgs {
+    /// The reconciliation's asset id.
+    pub name: String,
+    /// Write every differing key to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub keys_csv: Option<PathBuf>,
+    /// Keys shown per difference class in the summary.
+    #[arg(long, default_value_t = 5)]
+    pub samples: usize,
+    /// Exit 1 when any row or aggregate differs.
+    #[arg(long)]
+    pub fail_on_differences: bool,
+    /// Exit 1 when the drift detector flags a sustained rise or the rate exceeds `max_rate`.
+    #[arg(long)]
+    pub fail_on_drift: bool,
+    /// Do not record the run in the store.
+    #[arg(long)]
+    pub no_record: bool,
+    /// Who runs it (default: $FLOWGATE_USER, git's user.name, $USER).
+    #[arg(long = "as", value_name = "PERSON")]
+    pub author: Option<String>,
+}
+
+/// `flowgate reconcile history`.
+#[derive(Debug, Args)]
+pub struct ReconcileHistoryArgs {
+    /// The reconciliation's asset id.
+    pub name: String,
+    /// Only the latest runs.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Exit 1 when the latest run is flagged as drift.
+    #[arg(long)]
+    pub fail_on_drift: bool,
+}
+
+/// `flowgate reconcile generate`.
+#[derive(Debug, Args)]
+pub struct ReconcileGenerateArgs {
+    /// The shop database (MySQL/MariaDB URL; its tables are replaced).
+    #[arg(long, env = "MAGENTO_DB_URL", value_name = "URL")]
+    pub shop_url: String,
+    /// The ERP database (PostgreSQL URL).
+    #[arg(long, env = "ERP_DB_URL", value_name = "URL")]
+    pub erp_url: String,
+    /// The ERP schema (replaced).
+    #[arg(long, default_value = "erp")]
+    pub erp_schema: String,
+    /// Orders in the shop.
+    #[arg(long, default_value_t = 10_000)]
+    pub orders: u64,
+    /// One order in this many per class carries a planted difference (at least 10).
+    #[arg(long, default_value_t = 1000)]
+    pub every: u64,
+    /// Only orders: no items, products, stock or reservations.
+    #[arg(long)]
+    pub no_items: bool,
+    /// Magento's module-sales `db_schema.xml`: give `sales_order` all its columns (136).
+    #[arg(long, value_name = "FILE")]
+    pub magento_schema: Option<PathBuf>,
 }

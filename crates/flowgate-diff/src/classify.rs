@@ -285,6 +285,18 @@ fn bump_of(
             s if s.starts_with("consent") && removed => Bump::Major,
             _ => Bump::Minor,
         },
+        "Reconciliation" => match shape {
+            // What is compared with what: a different proof.
+            s if s.starts_with("left") || s.starts_with("right") || s.starts_with("key") => {
+                Bump::Major
+            }
+            // Dropping a column or aggregate, or loosening a tolerance, proves less.
+            "columns[]" | "aggregates[]" if item && removed => Bump::Major,
+            "columns" | "aggregates" if shrinks() || removed => Bump::Major,
+            s if s.ends_with(".tolerance") || s.ends_with(".scale") => Bump::Major,
+            s if s.starts_with("columns[].") || s.starts_with("aggregates[].") => Bump::Major,
+            _ => Bump::Minor,
+        },
         "Bundle" => match shape {
             "members" if shrinks() || removed => Bump::Major,
             "release_prefix" => Bump::Patch,

@@ -260,3 +260,44 @@ fn a_release_of_the_example_workspace() {
     let newest = &log[log.find("## [2.0.0]").unwrap()..log.find("## [1.0.0]").unwrap()];
     insta::assert_snapshot!("example_release_changelog", newest);
 }
+
+/// The bump a single edit of the example's reconciliation needs.
+fn reconciliation_bump(from: &str, to: &str) -> Bump {
+    let before_texts = example_texts();
+    let mut texts = before_texts.clone();
+    edit(
+        &mut texts,
+        "reconciliations/orders-magento-erp.yaml",
+        from,
+        to,
+    );
+    let diff = diff_documents(&documents(&before_texts), &documents(&texts));
+    diff.bump
+}
+
+#[test]
+fn reconciliation_changes_are_classified() {
+    // A looser tolerance proves less.
+    assert_eq!(
+        reconciliation_bump("tolerance: \"0.005\"", "tolerance: \"0.05\""),
+        Bump::Major
+    );
+    // Another key: a different proof.
+    assert_eq!(
+        reconciliation_bump(
+            "right: { column: document_no }",
+            "right: { column: ext_order_id }"
+        ),
+        Bump::Major
+    );
+    // A longer grace window only changes when rows count as in flight.
+    assert_eq!(reconciliation_bump("grace: 15m", "grace: 30m"), Bump::Minor);
+    // Prose.
+    assert_eq!(
+        reconciliation_bump(
+            "description: Every shop order",
+            "description: Each shop order"
+        ),
+        Bump::Patch
+    );
+}

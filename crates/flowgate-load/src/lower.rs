@@ -94,6 +94,7 @@ impl<'a> Lowerer<'a> {
             AssetWire::Integration(w) => meta!(w),
             AssetWire::Workflow(w) => meta!(w),
             AssetWire::Bundle(w) => meta!(w),
+            AssetWire::Reconciliation(w) => meta!(w),
         };
         let Some(id) = self.id(id) else {
             return Lowered::Nothing;
@@ -116,6 +117,9 @@ impl<'a> Lowerer<'a> {
             AssetWire::Integration(w) => self.integration(w).map(m::AssetSpec::Integration),
             AssetWire::Workflow(w) => self.workflow(w).map(m::AssetSpec::Workflow),
             AssetWire::Bundle(w) => self.bundle(w).map(m::AssetSpec::Bundle),
+            AssetWire::Reconciliation(w) => {
+                self.reconciliation(w).map(m::AssetSpec::Reconciliation)
+            }
         };
         match spec {
             Some(spec) if self.ok => Lowered::Asset(Box::new(m::Asset {
@@ -758,6 +762,95 @@ impl<'a> Lowerer<'a> {
             retries,
             dead_letter: w.dead_letter,
             alert: w.alert,
+        })
+    }
+
+    fn reconcile_source(&mut self, w: &ReconcileSourceWire) -> Option<m::ReconcileSource> {
+        let url = match m::SecretRef::parse(&w.url.value) {
+            Ok(secret) => Some(Located::new(secret, w.url.span)),
+            Err(e) => {
+                self.error(
+                    codes::INVALID_VALUE,
+                    w.url.span,
+                    e.to_string(),
+                    Some(
+                        "put the connection URL in an environment variable and write `url: env:NAME`"
+                            .into(),
+                    ),
+                );
+                None
+            }
+        };
+        match (&w.table, &w.query) {
+            (Some(_), Some(q)) => self.invalid(q.span, "give either `table` or `query`, not both"),
+            (None, None) => self.error(
+                codes::MISSING_FIELD,
+                w.url.span,
+                "a reconciliation source needs `table` or `query`".to_owned(),
+                Some("add `table: sales_order` or `query: SELECT …`".into()),
+            ),
+            (Some(t), None) => {
+                if t.value.is_empty()
+                    || !t
+                        .value
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                {
+                    self.invalid(
+                        t.span,
+                        format!(
+                            "`{}` is not a table name (letters, digits, `_`, `.`)",
+                            t.value
+                        ),
+                    );
+                }
+            }
+            (None, Some(_)) => {}
+        }
+        for column in [&w.watermark, &w.timezone].into_iter().flatten() {
+            if column.value.contains('\'') {
+                self.invalid(column.span, "quotes are not allowed here");
+            }
+        }
+        Some(m::ReconcileSource {
+            url: url?,
+            table: w.table.as_ref().map(|t| t.value.clone()),
+            query: w.query.as_ref().map(|q| q.value.clone()),
+            filter: w.filter.clone(),
+            watermark: w.watermark.as_ref().map(|c| c.value.clone()),
+            timezone: w.timezone.as_ref().map(|c| c.value.clone()),
+        })
+    }
+
+    fn reconciliation(&mut self, w: ReconciliationWire) -> Option<m::Reconciliation> {
+        let left = self.reconcile_source(&w.left);
+        let right = self.reconcile_source(&w.right);
+        if w.key.value.is_empty() {
+            self.invalid(w.key.span, "a reconciliation needs at least one key part");
+        }
+        for column in &w.columns {
+            if let Some(tolerance) = &column.value.tolerance {
+                let valid = !tolerance.is_empty()
+                    && tolerance.chars().all(|c| c.is_ascii_digit() || c == '.')
+                    && tolerance.matches('.').count() <= 1;
+                if !valid {
+                    self.invalid(
+                        column.span,
+                        format!("tolerance `{tolerance}` is not a decimal number like \"0.01\""),
+                    );
+                }
+            }
+        }
+        let grace = self.opt_duration(&w.grace);
+        Some(m::Reconciliation {
+            left: left?,
+            right: right?,
+            key: w.key.value,
+            segment_by: w.segment_by,
+            columns: w.columns.into_iter().map(|c| c.value).collect(),
+            grace: grace.ok()?,
+            aggregates: w.aggregates.into_iter().map(|a| a.value).collect(),
+            drift: w.drift,
         })
     }
 

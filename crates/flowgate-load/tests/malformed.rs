@@ -1148,3 +1148,42 @@ fn every_message_as_the_user_sees_it() {
     section("file name that is not UTF-8", &bad_file_names());
     insta::assert_snapshot!(out);
 }
+
+// ---- reconciliations -----------------------------------------------------------------------
+
+const RECONCILIATION: &str = "kind: Reconciliation
+id: orders
+left:
+  url: mysql://root:hunter2@shop-db/magento
+  table: sales_order
+right:
+  url: env:ERP_DB_URL
+  table: erp.orders
+key:
+  - { left: { column: increment_id }, right: { column: document_no, trim: true } }
+columns:
+  - { name: total, type: decimal, tolerance: 0.01, left: { column: a }, right: { column: b } }
+";
+
+const RECONCILIATION_CASE: Case = Case {
+    name: "reconciliation: literal URL, misspelt transform, bad tolerance",
+    files: &[("r.yaml", RECONCILIATION)],
+    expect: &[error_help(codes::INVALID_VALUE, "r.yaml", 4, 8, "env:NAME")],
+};
+
+#[test]
+fn reconciliation_connection_url_must_be_a_secret_reference() {
+    let loaded = check(&RECONCILIATION_CASE);
+    assert!(ids(&loaded).is_empty(), "an invalid asset is left out");
+    let fixed = RECONCILIATION.replace("mysql://root:hunter2@shop-db/magento", "env:SHOP_DB_URL");
+    let loaded = load(&[("r.yaml", fixed.as_str())]);
+    assert!(loaded.diagnostics.is_empty(), "{}", render(&loaded));
+    let misspelt = fixed.replace("trim: true", "trimm: true");
+    let text = render(&load(&[("r.yaml", misspelt.as_str())]));
+    assert!(text.contains("unknown field `trimm`"), "{text}");
+    assert!(text.contains("`trim`"), "a did-you-mean hint: {text}");
+    let tolerance = fixed.replace("tolerance: 0.01", "tolerance: one cent");
+    let text = render(&load(&[("r.yaml", tolerance.as_str())]));
+    assert!(text.contains("tolerance `one cent`"), "{text}");
+    assert_eq!(ids(&loaded), ["orders"]);
+}

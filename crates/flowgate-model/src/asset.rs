@@ -3,6 +3,7 @@
 use crate::bundle::Bundle;
 use crate::integration::{Integration, System};
 use crate::kinds::{Body, Consent, Field, Form, List, ScoringRule, Tag, Template, Webhook};
+use crate::reconciliation::Reconciliation;
 use crate::workflow::Workflow;
 use crate::{AssetId, Located};
 use flowgate_diagnostics::Span;
@@ -37,13 +38,15 @@ pub enum AssetKind {
     Workflow,
     /// A release unit.
     Bundle,
+    /// A proof that two data sources agree.
+    Reconciliation,
     /// A flow imported from a platform file (Salesforce Flow, n8n, Node-RED).
     Flow,
 }
 
 impl AssetKind {
     /// Every kind.
-    pub const ALL: [AssetKind; 13] = [
+    pub const ALL: [AssetKind; 14] = [
         Self::Field,
         Self::Tag,
         Self::List,
@@ -56,11 +59,12 @@ impl AssetKind {
         Self::Integration,
         Self::Workflow,
         Self::Bundle,
+        Self::Reconciliation,
         Self::Flow,
     ];
 
     /// Kinds written in flowgate's own YAML/JSON format (flows come from platform files).
-    pub const NATIVE: [AssetKind; 12] = [
+    pub const NATIVE: [AssetKind; 13] = [
         Self::Field,
         Self::Tag,
         Self::List,
@@ -73,6 +77,7 @@ impl AssetKind {
         Self::Integration,
         Self::Workflow,
         Self::Bundle,
+        Self::Reconciliation,
     ];
 
     /// The name written in `kind:`.
@@ -90,6 +95,7 @@ impl AssetKind {
             Self::Integration => "Integration",
             Self::Workflow => "Workflow",
             Self::Bundle => "Bundle",
+            Self::Reconciliation => "Reconciliation",
             Self::Flow => "Flow",
         }
     }
@@ -109,6 +115,7 @@ impl AssetKind {
             Self::Integration => "integration",
             Self::Workflow => "workflow",
             Self::Bundle => "bundle",
+            Self::Reconciliation => "reconciliation",
             Self::Flow => "flow",
         }
     }
@@ -159,6 +166,8 @@ pub enum AssetSpec {
     Workflow(Workflow),
     /// A bundle.
     Bundle(Bundle),
+    /// A reconciliation.
+    Reconciliation(Reconciliation),
     /// An imported platform flow.
     Flow(crate::flow::Flow),
 }
@@ -179,6 +188,7 @@ impl AssetSpec {
             Self::Integration(_) => AssetKind::Integration,
             Self::Workflow(_) => AssetKind::Workflow,
             Self::Bundle(_) => AssetKind::Bundle,
+            Self::Reconciliation(_) => AssetKind::Reconciliation,
             Self::Flow(_) => AssetKind::Flow,
         }
     }

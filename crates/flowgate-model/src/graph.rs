@@ -73,6 +73,7 @@ fn kind_shape(kind: AssetKind) -> (&'static str, &'static str, &'static str) {
         AssetKind::Field => ("([", "])", "ellipse"),
         AssetKind::Tag | AssetKind::List => ("(", ")", "oval"),
         AssetKind::Bundle => ("[(", ")]", "folder"),
+        AssetKind::Reconciliation => ("[/", "\\]", "parallelogram"),
         AssetKind::Consent | AssetKind::ScoringRule => ("[", "]", "box"),
     }
 }

@@ -15,6 +15,7 @@ mod integration;
 mod kinds;
 mod located;
 mod model;
+mod reconciliation;
 mod references;
 mod values;
 mod workflow;
@@ -40,6 +41,10 @@ pub use kinds::{
 };
 pub use located::Located;
 pub use model::{Model, SourceFile};
+pub use reconciliation::{
+    AggregateCheck, AggregateColumn, Case, ColumnMapping, DriftPolicy, KeyPart, ReconcileSource,
+    Reconciliation, SegmentBy, SideColumn, ValueType,
+};
 pub use references::{Reference, Relation, Target};
 pub use values::{Duration, DurationError, SecretRef, SecretRefError, TimeOfDay, TimeOfDayError};
 pub use workflow::{

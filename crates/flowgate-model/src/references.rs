@@ -195,6 +195,7 @@ impl Asset {
                     c.asset(dependency, INTEGRATION, Relation::DependsOn);
                 }
             }
+            AssetSpec::Reconciliation(_) => {}
             AssetSpec::Flow(_) => {}
             AssetSpec::Template(template) => {
                 let contents = std::iter::once(&template.content)

@@ -11,6 +11,7 @@ mod graph;
 mod init;
 mod integrations;
 mod promote;
+mod reconcile;
 mod rollback;
 mod rules;
 mod schema;
@@ -69,6 +70,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Log(args) => audit::log(args, global),
         Command::Audit(command) => audit::run(command, global),
         Command::Integrations(command) => integrations::run(command, global),
+        Command::Reconcile(command) => reconcile::run(command, global),
     }
 }
 

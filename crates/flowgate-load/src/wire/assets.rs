@@ -37,6 +37,8 @@ flowgate_syntax::tagged_enum! {
         Workflow = "Workflow" (super::WorkflowWire),
         /// A release unit.
         Bundle = "Bundle" (BundleWire),
+        /// A proof that two data sources agree, run repeatedly and tracked for drift.
+        Reconciliation = "Reconciliation" (ReconciliationWire),
     }
 }
 
@@ -314,5 +316,57 @@ asset_wire! {
         /// Prefix of release ids (`LI` gives `LI-2.4.1`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub release_prefix: Option<String>,
+    }
+}
+
+/// One side of a reconciliation.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileSourceWire {
+    /// Connection URL by secret reference (`env:ERP_DB_URL`), never the URL itself: it
+    /// holds a password. The URL's scheme picks the database (`mysql:`, `postgres:`).
+    pub url: Spanned<String>,
+    /// A table (`sales_order`, `erp.orders`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<Spanned<String>>,
+    /// A query in the database's own SQL, instead of a table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<Spanned<String>>,
+    /// A predicate in the database's own SQL selecting the rows to compare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// The last-modified column (`updated_at`): rows changed within `grace` are in flight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<Spanned<String>>,
+    /// Time zone naive timestamps are stored in (`Europe/Berlin`; default UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<Spanned<String>>,
+}
+
+asset_wire! {
+    /// A reconciliation: rows of two sources matched by key and compared column by column
+    /// after transforms, plus aggregate checks.
+    pub struct ReconciliationWire {
+        /// The left source (usually the shop).
+        pub left: ReconcileSourceWire,
+        /// The right source (usually the ERP).
+        pub right: ReconcileSourceWire,
+        /// The row key, part by part (`increment_id` + `store_id` against `document_no` + `store`).
+        pub key: Spanned<Vec<flowgate_model::KeyPart>>,
+        /// A numeric column both sides agree on, for index-served key ranges.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub segment_by: Option<flowgate_model::SegmentBy>,
+        /// Compared columns with their transforms.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub columns: Vec<Spanned<flowgate_model::ColumnMapping>>,
+        /// Rows changed more recently than this are in flight and not reported (`15m`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub grace: Option<Spanned<String>>,
+        /// Aggregate checks (counts and sums per group).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub aggregates: Vec<Spanned<flowgate_model::AggregateCheck>>,
+        /// When a run counts as drifting.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub drift: Option<flowgate_model::DriftPolicy>,
     }
 }

@@ -1,0 +1,466 @@
+//! `flowgate reconcile run | history | generate`: prove that two databases agree, record
+//! each run in the store's operation log, and watch the mismatch rate for drift.
+
+use super::store::{fail, with_store};
+use crate::cli::{
+    Format, GlobalArgs, ReconcileCommand, ReconcileGenerateArgs, ReconcileHistoryArgs,
+    ReconcileRunArgs,
+};
+use crate::exit::Exit;
+use crate::output;
+use flowgate_model::{AssetSpec, Reconciliation};
+use flowgate_reconcile::drift::{self, DriftPoint};
+use flowgate_reconcile::{Progress, Report, RunOptions, Tuning};
+use flowgate_store::{canonical_json_string, NewOperation, ObjectId, OperationFilter, Store};
+use serde_json::{json, Value};
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// The operation kind of a recorded run.
+pub const RECONCILE_RUN: &str = "reconcile-run";
+
+/// Run a `flowgate reconcile` subcommand.
+pub fn run(command: &ReconcileCommand, global: &GlobalArgs) -> Exit {
+    match command {
+        ReconcileCommand::Run(args) => run_one(args, global),
+        ReconcileCommand::History(args) => history(args, global),
+        ReconcileCommand::Generate(args) => generate(args, global),
+    }
+}
+
+/// A spinner with the elapsed time and the current step, on stderr, only on a terminal.
+struct Bar {
+    started: Instant,
+    frame: Mutex<usize>,
+    on: bool,
+}
+
+impl Bar {
+    fn new() -> Self {
+        Self {
+            started: Instant::now(),
+            frame: Mutex::new(0),
+            on: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn clear(&self) {
+        if self.on {
+            output::err("\r\x1b[2K");
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn step(&self, message: &str) {
+        if !self.on {
+            return;
+        }
+        const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+        let frame = self.frame.lock().map_or(0, |mut f| {
+            *f += 1;
+            *f
+        });
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(
+            stderr,
+            "\r\x1b[2K{} {:>6.1}s  {}",
+            FRAMES[frame % FRAMES.len()],
+            self.started.elapsed().as_secs_f64(),
+            message.chars().take(90).collect::<String>()
+        );
+        let _ = stderr.flush();
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            output::err(&format!("error: cannot start the async runtime: {e}\n"));
+            Exit::BadInput
+        })
+}
+
+/// The asset, its document hash and its spec.
+fn find(global: &GlobalArgs, name: &str) -> Result<(Reconciliation, String), Exit> {
+    let (_, loaded) = super::load(global)?;
+    if loaded.has_errors() {
+        output::out(&output::human_diagnostics(
+            &loaded.diagnostics,
+            &loaded.sources,
+            output::use_color(global),
+        ));
+        return Err(Exit::Findings);
+    }
+    let Some(asset) = loaded.model.get_str(name) else {
+        fail(
+            global,
+            &format!("no asset `{name}` in the workspace"),
+            "give the id of a `kind: Reconciliation` asset",
+        );
+        return Err(Exit::BadInput);
+    };
+    let AssetSpec::Reconciliation(spec) = &asset.spec else {
+        fail(
+            global,
+            &format!(
+                "`{name}` is a {}, not a reconciliation",
+                asset.kind().noun()
+            ),
+            "give the id of a `kind: Reconciliation` asset",
+        );
+        return Err(Exit::BadInput);
+    };
+    let hash = ObjectId::of(canonical_json_string(&asset.document()).as_bytes()).to_string();
+    Ok((spec.clone(), hash))
+}
+
+fn payload(report: &Report, asset_hash: &str) -> Value {
+    let aggregates: serde_json::Map<String, Value> = report
+        .aggregates
+        .iter()
+        .map(|a| {
+            (
+                a.name.clone(),
+                json!({
+                    "groups_left": a.groups_left,
+                    "groups_right": a.groups_right,
+                    "missing_left": a.missing_left.len(),
+                    "missing_right": a.missing_right.len(),
+                    "mismatch": a.mismatches.len(),
+                }),
+            )
+        })
+        .collect();
+    json!({
+        "reconciliation": report.reconciliation,
+        "asset_hash": asset_hash,
+        "started_at": report.started_at,
+        "duration_ms": report.duration_ms,
+        "rows_left": report.rows_left,
+        "rows_right": report.rows_right,
+        "counts": report.counts(),
+        "per_column": report.per_column,
+        "aggregates": aggregates,
+        "mismatch_rate": report.mismatch_rate(),
+        "work": report.work,
+    })
+}
+
+fn run_one(args: &ReconcileRunArgs, global: &GlobalArgs) -> Exit {
+    let (spec, asset_hash) = match find(global, &args.name) {
+        Ok(found) => found,
+        Err(exit) => return exit,
+    };
+    let urls = flowgate_reconcile::resolve_url("left", &spec.left.url.value).and_then(|l| {
+        flowgate_reconcile::resolve_url("right", &spec.right.url.value).map(|r| (l, r))
+    });
+    let (left_url, right_url) = match urls {
+        Ok(urls) => urls,
+        Err(e) => {
+            fail(global, &e.to_string(), "see docs/reconcile.md");
+            return Exit::BadInput;
+        }
+    };
+    let options = RunOptions {
+        name: args.name.clone(),
+        left_url,
+        right_url,
+        tuning: Tuning::default(),
+        now: None,
+    };
+    let runtime = match runtime() {
+        Ok(r) => r,
+        Err(exit) => return exit,
+    };
+    let bar = Bar::new();
+    let result = runtime.block_on(flowgate_reconcile::run(&spec, &options, &bar));
+    bar.clear();
+    drop(runtime);
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            fail(
+                global,
+                &format!("reconciliation `{}` failed: {e}", args.name),
+                "no result is recorded for a failed run; fix the cause and run it again",
+            );
+            return Exit::Findings;
+        }
+    };
+    if let Some(path) = &args.keys_csv {
+        if let Err(e) = std::fs::write(path, report.keys_csv()) {
+            fail(
+                global,
+                &format!("{}: cannot write the keys CSV: {e}", path.display()),
+                "check that the directory exists and is writable",
+            );
+            return Exit::BadInput;
+        }
+    }
+    let payload = payload(&report, &asset_hash);
+    let mut rates = Vec::new();
+    if !args.no_record {
+        let author = super::snapshot::author(args.author.as_deref(), &global.workspace);
+        let name = args.name.clone();
+        let op = NewOperation::new(author, RECONCILE_RUN, payload.clone());
+        let mut recorded = Ok(Vec::new());
+        let exit = with_store(global, |store| async {
+            recorded = match store.append_operation(&op).await {
+                Ok(_) => past_rates(&store, &name).await,
+                Err(e) => Err(e),
+            };
+            (store, Exit::Success)
+        });
+        if exit != Exit::Success {
+            return exit;
+        }
+        match recorded {
+            Ok(r) => rates = r.into_iter().map(|(_, _, rate)| rate).collect(),
+            Err(e) => {
+                fail(
+                    global,
+                    &format!("cannot record the run: {e}"),
+                    "pass --no-record to run without a store",
+                );
+                return Exit::BadInput;
+            }
+        }
+    } else {
+        rates.push(report.mismatch_rate());
+    }
+    let points = drift::evaluate(&rates, spec.drift.as_ref());
+    let last = points.last().cloned();
+    let drifting = last.as_ref().is_some_and(|p| p.drift || p.over_limit);
+    match global.format {
+        Format::Json => {
+            let document = json!({
+                "report": report,
+                "recorded": !args.no_record,
+                "run": payload,
+                "drift": last,
+            });
+            output::out(&format!("{document:#}\n"));
+        }
+        _ => {
+            output::out(&report.summary(args.samples));
+            if let Some(p) = &last {
+                output::out(&format!(
+                    "  mismatch rate {:.6} (level {:.6}, cusum {:.6}){}{}\n",
+                    p.rate,
+                    p.level,
+                    p.cusum,
+                    if p.drift {
+                        "  DRIFT: sustained rise"
+                    } else {
+                        ""
+                    },
+                    if p.over_limit { "  over max_rate" } else { "" }
+                ));
+            }
+        }
+    }
+    let differs = report.differences() + report.aggregate_differences() > 0;
+    if (args.fail_on_differences && differs) || (args.fail_on_drift && drifting) {
+        Exit::Findings
+    } else {
+        Exit::Success
+    }
+}
+
+/// Recorded runs of a reconciliation: (seq, at, mismatch rate), oldest first.
+async fn past_rates(
+    store: &flowgate_store::AnyStore,
+    name: &str,
+) -> flowgate_store::Result<Vec<(u64, String, f64)>> {
+    Ok(runs(store, name)
+        .await?
+        .into_iter()
+        .map(|(seq, at, payload)| {
+            let rate = payload["mismatch_rate"].as_f64().unwrap_or(0.0);
+            (seq, at, rate)
+        })
+        .collect())
+}
+
+async fn runs(
+    store: &flowgate_store::AnyStore,
+    name: &str,
+) -> flowgate_store::Result<Vec<(u64, String, Value)>> {
+    let filter = OperationFilter {
+        kind: Some(RECONCILE_RUN.to_owned()),
+        ..OperationFilter::default()
+    };
+    Ok(store
+        .operations(&filter)
+        .await?
+        .into_iter()
+        .filter(|op| op.payload["reconciliation"].as_str() == Some(name))
+        .map(|op| (op.seq, op.at.to_string(), op.payload))
+        .collect())
+}
+
+fn history(args: &ReconcileHistoryArgs, global: &GlobalArgs) -> Exit {
+    // The drift policy comes from the asset when the workspace has it.
+    let policy = super::load(global).ok().and_then(|(_, loaded)| {
+        match loaded.model.get_str(&args.name).map(|a| &a.spec) {
+            Some(AssetSpec::Reconciliation(spec)) => spec.drift.clone(),
+            _ => None,
+        }
+    });
+    let name = args.name.clone();
+    let mut found = Ok(Vec::new());
+    let exit = with_store(global, |store| async {
+        found = runs(&store, &name).await;
+        (store, Exit::Success)
+    });
+    if exit != Exit::Success {
+        return exit;
+    }
+    let runs = match found {
+        Ok(runs) => runs,
+        Err(e) => {
+            fail(
+                global,
+                &format!("cannot read the history: {e}"),
+                "check --store",
+            );
+            return Exit::BadInput;
+        }
+    };
+    let rates: Vec<f64> = runs
+        .iter()
+        .map(|(_, _, p)| p["mismatch_rate"].as_f64().unwrap_or(0.0))
+        .collect();
+    let points = drift::evaluate(&rates, policy.as_ref());
+    let skip = args.limit.map_or(0, |l| runs.len().saturating_sub(l));
+    let rows: Vec<(&(u64, String, Value), &DriftPoint)> =
+        runs.iter().zip(&points).skip(skip).collect();
+    match global.format {
+        Format::Json => {
+            let list: Vec<Value> = rows
+                .iter()
+                .map(|((seq, at, payload), point)| {
+                    json!({"seq": seq, "at": at, "run": payload, "drift": point})
+                })
+                .collect();
+            output::out(&format!(
+                "{:#}\n",
+                json!({"reconciliation": args.name, "runs": list})
+            ));
+        }
+        _ => {
+            if rows.is_empty() {
+                output::out(&format!("no recorded runs of `{}`\n", args.name));
+            } else {
+                let mut text = format!(
+                    "{:>5}  {:<20}  {:>10}  {:>8}  {:>8}  {:>8}  {:>5}  {:>9}  {:>10}  {:>10}  {:>7}\n",
+                    "seq", "at", "rows", "miss-L", "miss-R", "mismatch", "dup", "in-flight", "rate", "level", "drift"
+                );
+                for ((seq, at, p), point) in &rows {
+                    let c = &p["counts"];
+                    let rows_compared = p["rows_left"]
+                        .as_u64()
+                        .unwrap_or(0)
+                        .max(p["rows_right"].as_u64().unwrap_or(0));
+                    text.push_str(&format!(
+                        "{seq:>5}  {:<20}  {rows_compared:>10}  {:>8}  {:>8}  {:>8}  {:>5}  {:>9}  {:>10.6}  {:>10.6}  {:>7}\n",
+                        at.chars().take(20).collect::<String>(),
+                        c["missing_left"].as_u64().unwrap_or(0),
+                        c["missing_right"].as_u64().unwrap_or(0),
+                        c["mismatch"].as_u64().unwrap_or(0),
+                        c["duplicate"].as_u64().unwrap_or(0),
+                        c["in_flight"].as_u64().unwrap_or(0),
+                        point.rate,
+                        point.level,
+                        if point.drift {
+                            "DRIFT"
+                        } else if point.over_limit {
+                            "LIMIT"
+                        } else {
+                            "-"
+                        }
+                    ));
+                }
+                output::out(&text);
+            }
+        }
+    }
+    let drifting = points.last().is_some_and(|p| p.drift || p.over_limit);
+    if args.fail_on_drift && drifting {
+        Exit::Findings
+    } else {
+        Exit::Success
+    }
+}
+
+fn generate(args: &ReconcileGenerateArgs, global: &GlobalArgs) -> Exit {
+    use flowgate_reconcile::db::Db;
+    use flowgate_reconcile::generate::{generate_erp, generate_shop, GenerateOptions};
+    let options = GenerateOptions {
+        orders: args.orders,
+        every: args.every,
+        erp_schema: args.erp_schema.clone(),
+        with_items: !args.no_items,
+        full_schema: args.magento_schema.clone(),
+        now: chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string(),
+    };
+    let runtime = match runtime() {
+        Ok(r) => r,
+        Err(exit) => return exit,
+    };
+    let bar = Bar::new();
+    bar.step("generating the shop and the ERP");
+    let started = Instant::now();
+    let result = runtime.block_on(async {
+        let (shop, erp) = tokio::join!(
+            Db::connect("shop", &args.shop_url),
+            Db::connect("erp", &args.erp_url)
+        );
+        let (shop, erp) = (shop?, erp?);
+        let (a, b) = tokio::join!(generate_shop(&shop, &options), generate_erp(&erp, &options));
+        shop.close().await;
+        erp.close().await;
+        a.and(b)
+    });
+    bar.clear();
+    if let Err(e) = result {
+        fail(
+            global,
+            &format!("cannot generate the landscape: {e}"),
+            "check both URLs (--shop-url mysql://…, --erp-url postgres://…)",
+        );
+        return Exit::BadInput;
+    }
+    let planted = options.planted();
+    let summary = json!({
+        "orders": options.orders,
+        "erp_orders": options.orders - planted.missing_right.len() as u64 - planted.late.len() as u64
+            + planted.duplicate.len() as u64 + planted.missing_left.len() as u64,
+        "seconds": started.elapsed().as_secs_f64(),
+        "planted": {
+            "missing_left": planted.missing_left.len(),
+            "missing_right": planted.missing_right.len(),
+            "late_in_flight": planted.late.len(),
+            "grand_total_mismatch": planted.grand_total.len(),
+            "status_mismatch": planted.status.len(),
+            "duplicate": planted.duplicate.len(),
+            "duplicated_line": if options.with_items { planted.duplicated_line.len() } else { 0 },
+            "stock": if options.with_items { planted.stock.len() } else { 0 },
+        },
+    });
+    match global.format {
+        Format::Json => output::out(&format!("{summary:#}\n")),
+        _ => output::out(&format!(
+            "generated {} shop orders and schema `{}` in {:.1} s; planted: {}\n",
+            options.orders,
+            options.erp_schema,
+            started.elapsed().as_secs_f64(),
+            summary["planted"]
+        )),
+    }
+    Exit::Success
+}

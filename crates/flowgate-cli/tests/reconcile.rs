@@ -1,0 +1,79 @@
+//! `flowgate reconcile`: errors that need no database (the engine itself is tested against
+//! MariaDB and PostgreSQL in `flowgate-reconcile`).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/acme")
+}
+
+fn flowgate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowgate"))
+        .arg("-C")
+        .arg(example())
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("MAGENTO_DB_URL")
+        .env_remove("ERP_DB_URL")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_unset_connection_variable_is_bad_input_not_a_clean_result() {
+    let output = flowgate(&["reconcile", "run", "orders-magento-erp", "--no-record"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("MAGENTO_DB_URL is not set"), "{stderr}");
+    assert!(
+        output.stdout.is_empty(),
+        "no report for a run that did not happen"
+    );
+}
+
+#[test]
+fn only_reconciliations_can_be_run() {
+    let output = flowgate(&["reconcile", "run", "crm-lead-sync", "--no-record"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("is a webhook, not a reconciliation"),
+        "{stderr}"
+    );
+    let output = flowgate(&["reconcile", "run", "no-such-thing", "--no-record"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn an_unreachable_database_fails_the_run() {
+    let output = Command::new(env!("CARGO_BIN_EXE_flowgate"))
+        .arg("-C")
+        .arg(example())
+        .args(["reconcile", "run", "orders-magento-erp", "--no-record"])
+        .env("NO_COLOR", "1")
+        .env("MAGENTO_DB_URL", "mysql://nobody@127.0.0.1:1/shop")
+        .env("ERP_DB_URL", "postgres://nobody@127.0.0.1:1/erp")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("failed"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("no row differences"));
+}
+
+#[test]
+fn history_without_runs_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store.db");
+    let output = flowgate(&[
+        "--store",
+        store.to_str().unwrap(),
+        "reconcile",
+        "history",
+        "orders-magento-erp",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("no recorded runs"));
+}

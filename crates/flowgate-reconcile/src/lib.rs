@@ -1,0 +1,20 @@
+//! Reconciliation of two databases: prove that orders, revenue and stock agree between a
+//! shop's MySQL/MariaDB and an ERP's PostgreSQL, at scale, and track drift over runs.
+//!
+//! - [`engine`]: checksum bisection pushed into each database, exact classification.
+//! - [`drift`]: EWMA level and CUSUM over the mismatch rate of recorded runs.
+//! - [`generate`]: a Magento-shaped MariaDB and an ERP-shaped PostgreSQL with planted
+//!   differences of every class.
+#![forbid(unsafe_code)]
+
+pub mod db;
+pub mod drift;
+pub mod engine;
+mod error;
+pub mod generate;
+pub mod report;
+pub mod sql;
+
+pub use engine::{resolve_url, run, NoProgress, Progress, RunOptions, Tuning};
+pub use error::{Error, Result};
+pub use report::{Counts, Report};

@@ -1,0 +1,328 @@
+//! The result of a run: every difference classified, with samples and counts.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A row key: the normalised value of each key part (`None` is SQL NULL).
+pub type Key = Vec<Option<String>>;
+
+/// One column that differs, with both normalised values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnDiff {
+    /// The column's name in the asset.
+    pub column: String,
+    /// The left value.
+    pub left: Option<String>,
+    /// The right value.
+    pub right: Option<String>,
+}
+
+/// A key present on both sides whose values differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    /// The key.
+    pub key: Key,
+    /// The differing columns.
+    pub columns: Vec<ColumnDiff>,
+}
+
+/// A key that occurs more than once on a side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Duplicate {
+    /// The key.
+    pub key: Key,
+    /// `left` or `right`.
+    pub side: &'static str,
+    /// How many rows carry it.
+    pub count: u64,
+}
+
+/// The outcome of one aggregate check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct AggregateResult {
+    /// The check's name.
+    pub name: String,
+    /// Groups on the left.
+    pub groups_left: u64,
+    /// Groups on the right.
+    pub groups_right: u64,
+    /// Groups only on the right.
+    pub missing_left: Vec<Key>,
+    /// Groups only on the left.
+    pub missing_right: Vec<Key>,
+    /// Groups whose measures differ.
+    pub mismatches: Vec<Mismatch>,
+}
+
+impl AggregateResult {
+    /// Differing groups of any class.
+    pub fn differences(&self) -> u64 {
+        (self.missing_left.len() + self.missing_right.len() + self.mismatches.len()) as u64
+    }
+}
+
+/// What the engine did (for benchmarks and the history).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Work {
+    /// Checksum passes (levels of the bisection).
+    pub levels: u32,
+    /// Segments whose checksums were compared, both sides together.
+    pub segments_compared: u64,
+    /// Rows fetched and compared row by row, both sides together.
+    pub rows_fetched: u64,
+    /// Queries run, both sides together.
+    pub queries: u64,
+    /// Whether rows were split by a shared numeric column (`segment_by`) or by key hash.
+    pub segmented_by: &'static str,
+}
+
+/// The result of a reconciliation run.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Report {
+    /// The reconciliation's id.
+    pub reconciliation: String,
+    /// When the run started (UTC, RFC 3339).
+    pub started_at: String,
+    /// Rows changed at or after this instant (UTC) are in flight.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cutoff: Option<String>,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+    /// Rows compared on the left.
+    pub rows_left: u64,
+    /// Rows compared on the right.
+    pub rows_right: u64,
+    /// Keys only on the right.
+    pub missing_left: Vec<Key>,
+    /// Keys only on the left.
+    pub missing_right: Vec<Key>,
+    /// Keys on both sides with differing values.
+    pub mismatches: Vec<Mismatch>,
+    /// Keys that occur more than once on a side.
+    pub duplicates: Vec<Duplicate>,
+    /// Differing keys changed within the grace window, not reported as differences.
+    pub in_flight: u64,
+    /// Value mismatches per column.
+    pub per_column: BTreeMap<String, u64>,
+    /// Aggregate checks.
+    pub aggregates: Vec<AggregateResult>,
+    /// What the engine did.
+    pub work: Work,
+}
+
+/// Counts per class, as recorded in the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+pub struct Counts {
+    /// Keys only on the right.
+    pub missing_left: u64,
+    /// Keys only on the left.
+    pub missing_right: u64,
+    /// Keys with differing values.
+    pub mismatch: u64,
+    /// Duplicated keys.
+    pub duplicate: u64,
+    /// Differences held back as in flight.
+    pub in_flight: u64,
+}
+
+impl Report {
+    /// Counts per class.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            missing_left: self.missing_left.len() as u64,
+            missing_right: self.missing_right.len() as u64,
+            mismatch: self.mismatches.len() as u64,
+            duplicate: self.duplicates.len() as u64,
+            in_flight: self.in_flight,
+        }
+    }
+
+    /// Row-level differences of every class.
+    pub fn differences(&self) -> u64 {
+        let c = self.counts();
+        c.missing_left + c.missing_right + c.mismatch + c.duplicate
+    }
+
+    /// Aggregate groups that differ.
+    pub fn aggregate_differences(&self) -> u64 {
+        self.aggregates
+            .iter()
+            .map(AggregateResult::differences)
+            .sum()
+    }
+
+    /// Differences per compared row (the drift detector's signal).
+    pub fn mismatch_rate(&self) -> f64 {
+        let rows = self.rows_left.max(self.rows_right).max(1);
+        self.differences() as f64 / rows as f64
+    }
+
+    /// Every differing key as CSV: `class,side,column,key…,left,right`.
+    pub fn keys_csv(&self) -> String {
+        let mut out = String::from("class,side,column,key,left,right\n");
+        let key_text = |key: &Key| {
+            key.iter()
+                .map(|p| p.as_deref().unwrap_or("NULL").to_owned())
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        let mut line = |fields: [&str; 6]| {
+            let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            out.push_str(&quoted.join(","));
+            out.push('\n');
+        };
+        for key in &self.missing_left {
+            line(["missing_left", "right", "", &key_text(key), "", ""]);
+        }
+        for key in &self.missing_right {
+            line(["missing_right", "left", "", &key_text(key), "", ""]);
+        }
+        for m in &self.mismatches {
+            for c in &m.columns {
+                line([
+                    "mismatch",
+                    "both",
+                    &c.column,
+                    &key_text(&m.key),
+                    c.left.as_deref().unwrap_or("NULL"),
+                    c.right.as_deref().unwrap_or("NULL"),
+                ]);
+            }
+        }
+        for d in &self.duplicates {
+            line([
+                "duplicate",
+                d.side,
+                "",
+                &key_text(&d.key),
+                &d.count.to_string(),
+                "",
+            ]);
+        }
+        out
+    }
+
+    /// A human summary with up to `samples` keys per class.
+    pub fn summary(&self, samples: usize) -> String {
+        let c = self.counts();
+        let key_text = |key: &Key| {
+            key.iter()
+                .map(|p| p.as_deref().unwrap_or("NULL").to_owned())
+                .collect::<Vec<_>>()
+                .join(" / ")
+        };
+        let mut out = format!(
+            "reconciliation {}: {} left rows, {} right rows in {:.2} s\n",
+            self.reconciliation,
+            self.rows_left,
+            self.rows_right,
+            self.duration_ms as f64 / 1000.0
+        );
+        if self.differences() == 0 {
+            out.push_str("  no row differences\n");
+        }
+        let classes: [(&str, u64, Vec<String>); 4] = [
+            (
+                "missing on the left (only in right)",
+                c.missing_left,
+                self.missing_left.iter().map(key_text).collect(),
+            ),
+            (
+                "missing on the right (only in left)",
+                c.missing_right,
+                self.missing_right.iter().map(key_text).collect(),
+            ),
+            (
+                "value mismatches",
+                c.mismatch,
+                self.mismatches
+                    .iter()
+                    .map(|m| {
+                        let cols: Vec<String> = m
+                            .columns
+                            .iter()
+                            .map(|d| {
+                                format!(
+                                    "{}: {} ≠ {}",
+                                    d.column,
+                                    d.left.as_deref().unwrap_or("NULL"),
+                                    d.right.as_deref().unwrap_or("NULL")
+                                )
+                            })
+                            .collect();
+                        format!("{} ({})", key_text(&m.key), cols.join(", "))
+                    })
+                    .collect(),
+            ),
+            (
+                "duplicate keys",
+                c.duplicate,
+                self.duplicates
+                    .iter()
+                    .map(|d| format!("{} ({}× on the {})", key_text(&d.key), d.count, d.side))
+                    .collect(),
+            ),
+        ];
+        for (label, count, list) in classes {
+            if count == 0 {
+                continue;
+            }
+            out.push_str(&format!("  {count} {label}\n"));
+            for sample in list.iter().take(samples) {
+                out.push_str(&format!("    {sample}\n"));
+            }
+        }
+        for (column, count) in &self.per_column {
+            out.push_str(&format!("  column {column}: {count} mismatches\n"));
+        }
+        if self.in_flight > 0 {
+            out.push_str(&format!(
+                "  {} differing keys in flight (changed within the grace window), not reported\n",
+                self.in_flight
+            ));
+        }
+        for a in &self.aggregates {
+            out.push_str(&format!(
+                "  aggregate {}: {} groups left, {} right, {} differ\n",
+                a.name,
+                a.groups_left,
+                a.groups_right,
+                a.differences()
+            ));
+            for key in a.missing_left.iter().take(samples) {
+                out.push_str(&format!("    only right: {}\n", key_text(key)));
+            }
+            for key in a.missing_right.iter().take(samples) {
+                out.push_str(&format!("    only left: {}\n", key_text(key)));
+            }
+            for m in a.mismatches.iter().take(samples) {
+                for d in &m.columns {
+                    out.push_str(&format!(
+                        "    {}: {} {} ≠ {}\n",
+                        key_text(&m.key),
+                        d.column,
+                        d.left.as_deref().unwrap_or("NULL"),
+                        d.right.as_deref().unwrap_or("NULL")
+                    ));
+                }
+            }
+        }
+        out.push_str(&format!(
+            "  work: {} levels, {} segments compared, {} rows fetched, {} queries (split by {})\n",
+            self.work.levels,
+            self.work.segments_compared,
+            self.work.rows_fetched,
+            self.work.queries,
+            self.work.segmented_by
+        ));
+        out
+    }
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
