@@ -177,6 +177,17 @@ impl<'a, S: Store> Promotions<'a, S> {
         }
     }
 
+    /// The operations that moved one ref, oldest first.
+    async fn ref_ops(&self, name: &str) -> Result<Vec<Operation>, ReleaseError> {
+        Ok(self
+            .store
+            .operations(&OperationFilter {
+                ref_name: Some(name.to_owned()),
+                ..OperationFilter::default()
+            })
+            .await?)
+    }
+
     async fn ops(&self, kind: &str) -> Result<Vec<Operation>, ReleaseError> {
         Ok(self
             .store
@@ -251,13 +262,7 @@ impl<'a, S: Store> Promotions<'a, S> {
         bundle: &str,
         snapshot: &SnapshotId,
     ) -> Result<Option<DateTime<Utc>>, ReleaseError> {
-        let ops = self
-            .store
-            .operations(&OperationFilter {
-                ref_name: Some(env_ref(env, bundle)),
-                ..OperationFilter::default()
-            })
-            .await?;
+        let ops = self.ref_ops(&env_ref(env, bundle)).await?;
         Ok(ops
             .iter()
             .rev()
@@ -549,13 +554,7 @@ impl<'a, S: Store> Promotions<'a, S> {
         env: &Environment,
         bundle: &str,
     ) -> Result<Option<String>, ReleaseError> {
-        let ops = self
-            .store
-            .operations(&OperationFilter {
-                ref_name: Some(env_ref(&env.name, bundle)),
-                ..OperationFilter::default()
-            })
-            .await?;
+        let ops = self.ref_ops(&env_ref(&env.name, bundle)).await?;
         Ok(ops.last().filter(|op| op.kind == "apply").and_then(|op| {
             op.payload
                 .get("plan")
@@ -596,13 +595,7 @@ impl<'a, S: Store> Promotions<'a, S> {
                 if let (Some(target), Some(staged)) = (&target, &staged) {
                     target.activate(staged)?;
                 }
-                let ops = self
-                    .store
-                    .operations(&OperationFilter {
-                        ref_name: Some(env_ref(&env.name, &snapshot.bundle)),
-                        ..OperationFilter::default()
-                    })
-                    .await?;
+                let ops = self.ref_ops(&env_ref(&env.name, &snapshot.bundle)).await?;
                 let seq = ops.last().map(|op| op.seq).unwrap_or(record.version);
                 Ok(Outcome::Done(seq))
             }
@@ -672,13 +665,7 @@ impl<'a, S: Store> Promotions<'a, S> {
             )));
         };
         self.require_promoter(env, actor)?;
-        let ops = self
-            .store
-            .operations(&OperationFilter {
-                ref_name: Some(env_ref(env_name, bundle)),
-                ..OperationFilter::default()
-            })
-            .await?;
+        let ops = self.ref_ops(&env_ref(env_name, bundle)).await?;
         let target = match to {
             Some(version) => self
                 .store
@@ -930,13 +917,7 @@ impl<S: Store> Promotions<'_, S> {
                 .await?
             {
                 let snapshot = self.snapshot(&record.target).await?;
-                let ops = self
-                    .store
-                    .operations(&OperationFilter {
-                        ref_name: Some(record.name.clone()),
-                        ..OperationFilter::default()
-                    })
-                    .await?;
+                let ops = self.ref_ops(&record.name).await?;
                 let last = ops.last();
                 let target = target_of(env);
                 let mut drift = Vec::new();
