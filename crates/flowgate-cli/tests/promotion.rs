@@ -45,6 +45,22 @@ fn freeze(ws: &Workspace, version: &str) {
     assert_eq!(code, 0, "{out}{err}");
 }
 
+/// Freezes `version` with variant `n` of the welcome subject (the working tree is put back
+/// afterwards) and plans it into dev; returns the plan id.
+fn freeze_variant_and_plan(ws: &Workspace, version: &str, n: usize) -> String {
+    let variant = format!("subject: Welcome to Acme Outdoor {n} ");
+    let file = "assets/templates/welcome-email.yaml";
+    ws.edit(file, "subject: Welcome to Acme Outdoor", &variant);
+    freeze(ws, version);
+    ws.edit(file, &variant, "subject: Welcome to Acme Outdoor");
+    let (_, out, _) = ws.run_as(
+        "tom",
+        MONDAY,
+        &["plan", &format!("lead-intake@{version}"), "--to", "dev"],
+    );
+    plan_id(&out)
+}
+
 #[test]
 fn the_example_walks_from_dev_to_prod_through_its_gates() {
     let ws = Workspace::new();
@@ -276,23 +292,7 @@ fn concurrent_apply_processes_have_exactly_one_winner() {
     assert_eq!(code, 0);
     let mut plans = Vec::new();
     for i in 1..=6 {
-        ws.edit(
-            "assets/templates/welcome-email.yaml",
-            "subject: Welcome to Acme Outdoor",
-            &format!("subject: Welcome to Acme Outdoor {i} "),
-        );
-        freeze(&ws, &format!("1.0.{i}"));
-        ws.edit(
-            "assets/templates/welcome-email.yaml",
-            &format!("subject: Welcome to Acme Outdoor {i} "),
-            "subject: Welcome to Acme Outdoor",
-        );
-        let (_, out, _) = ws.run_as(
-            "tom",
-            MONDAY,
-            &["plan", &format!("lead-intake@1.0.{i}"), "--to", "dev"],
-        );
-        plans.push(plan_id(&out));
+        plans.push(freeze_variant_and_plan(&ws, &format!("1.0.{i}"), i));
     }
     let children: Vec<_> = plans
         .iter()
@@ -354,23 +354,7 @@ fn an_apply_killed_at_any_moment_leaves_a_consistent_environment() {
     {
         let old = held(&ws, "dev").unwrap();
         let version = format!("1.1.{i}");
-        ws.edit(
-            "assets/templates/welcome-email.yaml",
-            "subject: Welcome to Acme Outdoor",
-            &format!("subject: Welcome to Acme Outdoor {i} "),
-        );
-        freeze(&ws, &version);
-        ws.edit(
-            "assets/templates/welcome-email.yaml",
-            &format!("subject: Welcome to Acme Outdoor {i} "),
-            "subject: Welcome to Acme Outdoor",
-        );
-        let (_, out, _) = ws.run_as(
-            "tom",
-            MONDAY,
-            &["plan", &format!("lead-intake@{version}"), "--to", "dev"],
-        );
-        let plan = plan_id(&out);
+        let plan = freeze_variant_and_plan(&ws, &version, i);
         let mut command = ws.command(&["apply", &plan]);
         command
             .env("FLOWGATE_USER", "tom")
