@@ -7,11 +7,11 @@
 //! hashes per segment, in one query. Segments that agree are done; segments that differ are
 //! split finer in the next level, until they hold few enough rows to fetch.
 
-use crate::db::{Db, TextRow};
+use crate::db::TextRow;
 use crate::error::{Error, Result};
 use crate::report::{AggregateResult, ColumnDiff, Duplicate, Key, Mismatch, Report, Work};
-use crate::sql::Dialect;
-use flowgate_model::{ReconcileSource, Reconciliation, SideColumn, ValueType};
+use crate::side::{Scope, Side, LEFT, RIGHT};
+use flowgate_model::{Reconciliation, ValueType};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
@@ -39,6 +39,9 @@ pub struct Tuning {
     pub fetch_rows: u64,
     /// Segments per query when refining or fetching.
     pub batch: usize,
+    /// Queries run at once on each side: the first level is split into this many key
+    /// ranges (with `segment_by`), and refining or fetching batches run side by side.
+    pub parallel: usize,
 }
 
 impl Default for Tuning {
@@ -48,6 +51,7 @@ impl Default for Tuning {
             split_rows: 16,
             fetch_rows: 64,
             batch: 2000,
+            parallel: 2,
         }
     }
 }
@@ -84,255 +88,6 @@ pub fn resolve_url(side: &str, secret: &flowgate_model::SecretRef) -> Result<Str
     }
 }
 
-/// The SQL pieces of one side.
-struct SideSql {
-    dialect: Dialect,
-    from: String,
-    filter: Option<String>,
-    /// The line rows are placed on (`s`).
-    line: String,
-    /// Normalised key parts.
-    keys: Vec<String>,
-    /// Normalised columns at their compare scale.
-    columns: Vec<String>,
-    /// The 60-bit row hash.
-    hash: String,
-    /// Normalised watermark.
-    watermark: Option<String>,
-}
-
-fn checksum_scale(scale: u32, tolerance: Option<&str>) -> u32 {
-    let Some(units) = tolerance.and_then(|t| parse_decimal(t, scale)) else {
-        return scale;
-    };
-    if units <= 0 {
-        return scale;
-    }
-    // Equal after rounding to s decimals implies a difference below 10^-s <= tolerance.
-    let digits = units.to_string().len() as u32 - 1;
-    scale.saturating_sub(digits)
-}
-
-const DEFAULT_SCALE: u32 = 4;
-
-impl SideSql {
-    fn new(
-        dialect: Dialect,
-        source: &ReconcileSource,
-        spec: &Reconciliation,
-        pick: fn(&flowgate_model::KeyPart) -> &SideColumn,
-        pick_col: fn(&flowgate_model::ColumnMapping) -> &SideColumn,
-        segment: Option<&str>,
-    ) -> Self {
-        let tz = source.timezone.as_deref();
-        let from = match (&source.table, &source.query) {
-            (Some(table), _) => dialect.ident(table),
-            (None, Some(query)) => format!("({query}) AS flowgate_source"),
-            (None, None) => String::from("(SELECT 1) AS flowgate_empty"),
-        };
-        let keys: Vec<String> = spec
-            .key
-            .iter()
-            .map(|k| dialect.normalise(pick(k), k.value_type, DEFAULT_SCALE, tz))
-            .collect();
-        let columns: Vec<String> = spec
-            .columns
-            .iter()
-            .map(|c| {
-                dialect.normalise(
-                    pick_col(c),
-                    c.value_type,
-                    c.scale.unwrap_or(DEFAULT_SCALE),
-                    tz,
-                )
-            })
-            .collect();
-        let mut hashed: Vec<String> = keys
-            .iter()
-            .zip(&spec.key)
-            .map(|(k, part)| dialect.encode(k, part.value_type))
-            .collect();
-        for c in &spec.columns {
-            let scale = c.scale.unwrap_or(DEFAULT_SCALE);
-            let at = checksum_scale(scale, c.tolerance.as_deref());
-            hashed.push(dialect.encode(
-                &dialect.normalise(pick_col(c), c.value_type, at, tz),
-                c.value_type,
-            ));
-        }
-        let key_text = dialect.concat(&hashed[..keys.len()]);
-        let line = match segment {
-            Some(column) => dialect.ident(column),
-            None => dialect.key_hash(&key_text),
-        };
-        let watermark = source.watermark.as_ref().map(|w| {
-            dialect.normalise(
-                &SideColumn {
-                    column: w.clone(),
-                    ..SideColumn::default()
-                },
-                ValueType::Timestamp,
-                0,
-                tz,
-            )
-        });
-        Self {
-            dialect,
-            from,
-            filter: source.filter.clone(),
-            line,
-            keys,
-            columns,
-            hash: dialect.row_hash(&dialect.concat(&hashed)),
-            watermark,
-        }
-    }
-
-    fn where_clause(&self, restriction: Option<&str>) -> String {
-        let parts: Vec<String> = self
-            .filter
-            .iter()
-            .map(|f| format!("({f})"))
-            .chain(restriction.map(str::to_owned))
-            .collect();
-        if parts.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", parts.join(" AND "))
-        }
-    }
-
-    fn segment_expr(&self, lo: u64, width: u64) -> String {
-        let offset = if lo == 0 {
-            self.line.clone()
-        } else {
-            format!("{} - {lo}", self.line)
-        };
-        self.dialect.div(&offset, width)
-    }
-
-    fn level_sql(&self, lo: u64, width: u64, restriction: Option<&str>) -> String {
-        let d = self.dialect;
-        format!(
-            "SELECT {}, {}, {} FROM (SELECT {} AS seg, {} AS h FROM {}{}) AS flowgate_rows GROUP BY seg",
-            d.text("seg"),
-            d.text("COUNT(*)"),
-            d.sum_text("h"),
-            self.segment_expr(lo, width),
-            self.hash,
-            self.from,
-            self.where_clause(restriction)
-        )
-    }
-
-    fn fetch_sql(&self, restriction: &str) -> String {
-        let mut select: Vec<String> = self.keys.clone();
-        select.extend(self.columns.iter().cloned());
-        select.push(self.watermark.clone().unwrap_or_else(|| "NULL".to_owned()));
-        format!(
-            "SELECT {} FROM {}{}",
-            select.join(", "),
-            self.from,
-            self.where_clause(Some(restriction))
-        )
-    }
-
-    /// Rows in the given segments of one width.
-    fn restriction(&self, lo: u64, width: u64, segments: &[u64], numeric: bool) -> String {
-        if numeric {
-            // Key ranges, so an index on the column serves them.
-            let mut ranges: Vec<(u64, u64)> = Vec::new();
-            for &seg in segments {
-                let a = lo + seg * width;
-                let b = a + width - 1;
-                match ranges.last_mut() {
-                    Some(last) if last.1 + 1 == a => last.1 = b,
-                    _ => ranges.push((a, b)),
-                }
-            }
-            let ors: Vec<String> = ranges
-                .iter()
-                .map(|(a, b)| format!("{} BETWEEN {a} AND {b}", self.line))
-                .collect();
-            format!("({})", ors.join(" OR "))
-        } else {
-            let list: Vec<String> = segments.iter().map(u64::to_string).collect();
-            format!("{} IN ({})", self.segment_expr(lo, width), list.join(", "))
-        }
-    }
-}
-
-type Segments = BTreeMap<u64, (u64, String)>;
-
-fn parse_segments(side: &str, rows: Vec<TextRow>) -> Result<Segments> {
-    let mut out = Segments::new();
-    for row in rows {
-        let field = |i: usize| row.get(i).cloned().flatten();
-        let seg = field(0).and_then(|s| s.parse::<u64>().ok());
-        let count = field(1).and_then(|s| s.parse::<u64>().ok());
-        match (seg, count, field(2)) {
-            (Some(seg), Some(count), Some(sum)) => {
-                out.insert(seg, (count, sum));
-            }
-            _ => {
-                return Err(Error::Invalid(format!(
-                    "{side}: a checksum query returned an unreadable row; is `segment_by` a non-negative integer column?"
-                )))
-            }
-        }
-    }
-    Ok(out)
-}
-
-struct Sides<'a> {
-    left: &'a Db,
-    right: &'a Db,
-    lsql: SideSql,
-    rsql: SideSql,
-    work: Work,
-    progress: &'a dyn Progress,
-}
-
-impl Sides<'_> {
-    async fn both(&mut self, lq: String, rq: String) -> Result<(Vec<TextRow>, Vec<TextRow>)> {
-        self.work.queries += 2;
-        let (l, r) = tokio::join!(self.left.rows(&lq), self.right.rows(&rq));
-        Ok((l?, r?))
-    }
-
-    async fn scalar_pair(&mut self, lq: String, rq: String) -> Result<(TextRow, TextRow)> {
-        let (l, r) = self.both(lq, rq).await?;
-        Ok((
-            l.into_iter().next().unwrap_or_default(),
-            r.into_iter().next().unwrap_or_default(),
-        ))
-    }
-}
-
-fn num(row: &TextRow, i: usize) -> Option<i128> {
-    row.get(i)?.as_deref()?.parse::<i128>().ok()
-}
-
-/// Estimated rows of a source from the catalogue; 0 when unknown.
-fn estimate_sql(dialect: Dialect, source: &ReconcileSource) -> Option<String> {
-    let table = source.table.as_ref()?;
-    let (schema, name) = match table.split_once('.') {
-        Some((s, n)) => (Some(s), n),
-        None => (None, table.as_str()),
-    };
-    Some(match dialect {
-        Dialect::MySql => format!(
-            "SELECT CAST(TABLE_ROWS AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = {} AND TABLE_NAME = {}",
-            schema.map_or("DATABASE()".to_owned(), |s| dialect.literal(s)),
-            dialect.literal(name)
-        ),
-        Dialect::Postgres => format!(
-            "SELECT (GREATEST(reltuples, 0)::bigint)::text FROM pg_class WHERE oid = to_regclass({})",
-            dialect.literal(table)
-        ),
-    })
-}
-
 /// Run a reconciliation. Any database error (a dropped connection included) fails the run:
 /// a report is only returned when every segment was compared.
 pub async fn run(
@@ -349,10 +104,17 @@ pub async fn run(
     });
     progress.step("connecting");
     let (left, right) = tokio::join!(
-        Db::connect("left", &options.left_url),
-        Db::connect("right", &options.right_url)
+        Side::open("left", &options.left_url, spec, LEFT, options.tuning),
+        Side::open("right", &options.right_url, spec, RIGHT, options.tuning)
     );
-    let (left, right) = (left?, right?);
+    let (left, right) = match (left, right) {
+        (Ok(l), Ok(r)) => (l, r),
+        (Err(e), Ok(opened)) | (Ok(opened), Err(e)) => {
+            opened.close().await;
+            return Err(e);
+        }
+        (Err(e), Err(_)) => return Err(e),
+    };
     let result = run_on(spec, options, progress, &left, &right, cutoff.clone()).await;
     left.close().await;
     right.close().await;
@@ -364,86 +126,27 @@ pub async fn run(
     Ok(report)
 }
 
-async fn check_timezones(db: &Db, source: &ReconcileSource) -> Result<()> {
-    let (Some(zone), Dialect::MySql) = (&source.timezone, db.dialect()) else {
-        return Ok(());
-    };
-    let sql = format!(
-        "SELECT CAST(CONVERT_TZ('2000-01-01 00:00:00', {}, '+00:00') AS CHAR)",
-        db.dialect().literal(zone)
-    );
-    let rows = db.rows(&sql).await?;
-    if rows
-        .first()
-        .and_then(|r| r.first())
-        .cloned()
-        .flatten()
-        .is_none()
-    {
-        return Err(Error::Invalid(format!(
-            "{}: MySQL does not know the time zone `{zone}`; load the zone tables (mysql_tzinfo_to_sql) or write an offset such as `+01:00`",
-            db.side()
-        )));
-    }
-    Ok(())
-}
-
 async fn run_on(
     spec: &Reconciliation,
     options: &RunOptions,
     progress: &dyn Progress,
-    left: &Db,
-    right: &Db,
+    left: &Side,
+    right: &Side,
     cutoff: Option<String>,
 ) -> Result<Report> {
-    check_timezones(left, &spec.left).await?;
-    check_timezones(right, &spec.right).await?;
     let tuning = options.tuning;
     let numeric = spec.segment_by.is_some();
-    let lsql = SideSql::new(
-        left.dialect(),
-        &spec.left,
-        spec,
-        |k| &k.left,
-        |c| &c.left,
-        spec.segment_by.as_ref().map(|s| s.left.as_str()),
-    );
-    let rsql = SideSql::new(
-        right.dialect(),
-        &spec.right,
-        spec,
-        |k| &k.right,
-        |c| &c.right,
-        spec.segment_by.as_ref().map(|s| s.right.as_str()),
-    );
-    let mut sides = Sides {
-        left,
-        right,
-        lsql,
-        rsql,
-        work: Work {
-            segmented_by: if numeric { "segment_by" } else { "key hash" },
-            ..Work::default()
-        },
-        progress,
+    let mut work = Work {
+        segmented_by: if numeric { "segment_by" } else { "key hash" },
+        ..Work::default()
     };
 
     // The line's extent and the first level's width.
     let (lo, span) = if numeric {
-        let bounds = |s: &SideSql| {
-            format!(
-                "SELECT {}, {} FROM {}{}",
-                s.dialect.text(&format!("MIN({})", s.line)),
-                s.dialect.text(&format!("MAX({})", s.line)),
-                s.from,
-                s.where_clause(None)
-            )
-        };
-        let (l, r) = sides
-            .scalar_pair(bounds(&sides.lsql), bounds(&sides.rsql))
-            .await?;
-        let mins: Vec<i128> = [num(&l, 0), num(&r, 0)].into_iter().flatten().collect();
-        let maxs: Vec<i128> = [num(&l, 1), num(&r, 1)].into_iter().flatten().collect();
+        let (l, r) = tokio::join!(left.bounds(), right.bounds());
+        let (l, r) = (l?, r?);
+        let mins: Vec<i128> = [l.0, r.0].into_iter().flatten().collect();
+        let maxs: Vec<i128> = [l.1, r.1].into_iter().flatten().collect();
         match (mins.iter().min(), maxs.iter().max()) {
             (Some(&min), Some(&max)) if min >= 0 => (min as u64, (max - min + 1) as u64),
             (Some(_), _) => {
@@ -457,31 +160,8 @@ async fn run_on(
         (0, 1u64 << 32)
     };
     let estimate = {
-        let (lq, rq) = (
-            estimate_sql(left.dialect(), &spec.left),
-            estimate_sql(right.dialect(), &spec.right),
-        );
-        let mut n = 0;
-        if let (Some(lq), Some(rq)) = (lq, rq) {
-            let (l, r) = sides.scalar_pair(lq, rq).await?;
-            n = num(&l, 0).unwrap_or(0).max(num(&r, 0).unwrap_or(0));
-        }
-        if n <= 0 {
-            // No statistics: count (once, cheaply, without hashing).
-            let count = |s: &SideSql| {
-                format!(
-                    "SELECT {} FROM {}{}",
-                    s.dialect.text("COUNT(*)"),
-                    s.from,
-                    s.where_clause(None)
-                )
-            };
-            let (l, r) = sides
-                .scalar_pair(count(&sides.lsql), count(&sides.rsql))
-                .await?;
-            n = num(&l, 0).unwrap_or(0).max(num(&r, 0).unwrap_or(0));
-        }
-        n.max(1) as u64
+        let (l, r) = tokio::join!(left.estimate(), right.estimate());
+        l?.max(r?).max(1)
     };
     let segments_wanted = (estimate / tuning.first_level_rows.max(1)).max(1);
     // Widths are powers of two, so every segment of a level lies inside one segment of the
@@ -494,42 +174,38 @@ async fn run_on(
     let mut leaves: BTreeMap<u64, Vec<u64>> = BTreeMap::new(); // width -> segments to fetch
     let mut pending: Option<(u64, Vec<u64>)> = None; // (previous width, its differing segments)
     loop {
-        sides.work.levels += 1;
-        let level = sides.work.levels;
-        let mut lmap = Segments::new();
-        let mut rmap = Segments::new();
-        let batches: Vec<Option<String>> = match &pending {
-            None => vec![None],
-            Some((prev, segs)) => segs
-                .chunks(tuning.batch.max(1))
-                .map(|chunk| Some(sides.lsql.restriction(lo, *prev, chunk, numeric)))
-                .collect(),
+        work.levels += 1;
+        let level = work.levels;
+        let scope = match &pending {
+            None => Scope::All { span },
+            Some((prev, segments)) => Scope::Within {
+                width: *prev,
+                segments,
+            },
         };
-        let rbatches: Vec<Option<String>> = match &pending {
-            None => vec![None],
-            Some((prev, segs)) => segs
-                .chunks(tuning.batch.max(1))
-                .map(|chunk| Some(sides.rsql.restriction(lo, *prev, chunk, numeric)))
-                .collect(),
+        let segments_in_scope = match &scope {
+            Scope::All { span } => span.div_ceil(width),
+            Scope::Within { segments, .. } => segments.len() as u64,
         };
-        for (i, (lr, rr)) in batches.iter().zip(&rbatches).enumerate() {
-            sides.progress.step(&format!(
-                "level {level}: checksums of segments of width {width} (batch {}/{})",
-                i + 1,
-                batches.len()
-            ));
-            let lq = sides.lsql.level_sql(lo, width, lr.as_deref());
-            let rq = sides.rsql.level_sql(lo, width, rr.as_deref());
-            let (l, r) = sides.both(lq, rq).await?;
-            lmap.extend(parse_segments("left", l)?);
-            rmap.extend(parse_segments("right", r)?);
-        }
+        progress.step(&format!(
+            "level {level}: checksums of segments of width {width} ({segments_in_scope} {})",
+            if pending.is_none() {
+                "segments"
+            } else {
+                "segments refined"
+            }
+        ));
+        let (lmap, rmap) = tokio::join!(
+            left.level(lo, width, &scope),
+            right.level(lo, width, &scope)
+        );
+        let (lmap, rmap) = (lmap?, rmap?);
         if level == 1 {
             rows_left = lmap.values().map(|v| v.0).sum();
             rows_right = rmap.values().map(|v| v.0).sum();
         }
         let all: BTreeSet<u64> = lmap.keys().chain(rmap.keys()).copied().collect();
-        sides.work.segments_compared += (lmap.len() + rmap.len()) as u64;
+        work.segments_compared += (lmap.len() + rmap.len()) as u64;
         let mut refine: Vec<(u64, u64)> = Vec::new();
         for seg in all {
             let (l, r) = (lmap.get(&seg), rmap.get(&seg));
@@ -543,7 +219,7 @@ async fn run_on(
                 refine.push((seg, rows));
             }
         }
-        sides.progress.step(&format!(
+        progress.step(&format!(
             "level {level}: {} segments to split, {} to fetch",
             refine.len(),
             leaves.values().map(Vec::len).sum::<usize>()
@@ -563,64 +239,31 @@ async fn run_on(
     let mut lrows: Vec<TextRow> = Vec::new();
     let mut rrows: Vec<TextRow> = Vec::new();
     for (w, segs) in &leaves {
-        for chunk in segs.chunks(tuning.batch.max(1)) {
-            sides.progress.step(&format!(
-                "fetching rows of {} differing segments",
-                chunk.len()
-            ));
-            let lq = sides
-                .lsql
-                .fetch_sql(&sides.lsql.restriction(lo, *w, chunk, numeric));
-            let rq = sides
-                .rsql
-                .fetch_sql(&sides.rsql.restriction(lo, *w, chunk, numeric));
-            let (l, r) = sides.both(lq, rq).await?;
-            sides.work.rows_fetched += (l.len() + r.len()) as u64;
-            lrows.extend(l);
-            rrows.extend(r);
-        }
+        progress.step(&format!(
+            "fetching rows of {} differing segments",
+            segs.len()
+        ));
+        let (l, r) = tokio::join!(left.fetch(lo, *w, segs), right.fetch(lo, *w, segs));
+        let (l, r) = (l?, r?);
+        work.rows_fetched += (l.len() + r.len()) as u64;
+        lrows.extend(l);
+        rrows.extend(r);
     }
     let mut report = classify_rows(spec, lrows, rrows, cutoff.as_deref());
     report.rows_left = rows_left;
     report.rows_right = rows_right;
 
     for check in &spec.aggregates {
-        sides
-            .progress
-            .step(&format!("aggregate check {}", check.name));
-        let lq = aggregate_sql(left.dialect(), check, &check.left, cutoff.as_deref());
-        let rq = aggregate_sql(right.dialect(), check, &check.right, cutoff.as_deref());
-        let (l, r) = sides.both(lq, rq).await?;
-        report.aggregates.push(compare_aggregate(check, l, r));
+        progress.step(&format!("aggregate check {}", check.name));
+        let (l, r) = tokio::join!(
+            left.aggregate(check, &check.left, cutoff.as_deref()),
+            right.aggregate(check, &check.right, cutoff.as_deref())
+        );
+        report.aggregates.push(compare_aggregate(check, l?, r?));
     }
-    report.work = sides.work;
+    work.queries = left.queries() + right.queries();
+    report.work = work;
     Ok(report)
-}
-
-fn aggregate_sql(
-    dialect: Dialect,
-    check: &flowgate_model::AggregateCheck,
-    query: &str,
-    cutoff: Option<&str>,
-) -> String {
-    let cutoff_literal = dialect.timestamp_literal(cutoff.unwrap_or("9999-12-31 23:59:59"));
-    let query = query.replace(":cutoff", &cutoff_literal);
-    let select: Vec<String> = check
-        .group_by
-        .iter()
-        .chain(&check.measures)
-        .map(|c| {
-            let side = SideColumn {
-                column: c.name.clone(),
-                ..SideColumn::default()
-            };
-            dialect.normalise(&side, c.value_type, c.scale.unwrap_or(DEFAULT_SCALE), None)
-        })
-        .collect();
-    format!(
-        "SELECT {} FROM ({query}) AS flowgate_aggregate",
-        select.join(", ")
-    )
 }
 
 fn compare_aggregate(
@@ -836,6 +479,20 @@ pub fn classify_rows(
     }
     report
 }
+
+pub(crate) fn checksum_scale(scale: u32, tolerance: Option<&str>) -> u32 {
+    let Some(units) = tolerance.and_then(|t| parse_decimal(t, scale)) else {
+        return scale;
+    };
+    if units <= 0 {
+        return scale;
+    }
+    // Equal after rounding to s decimals implies a difference below 10^-s <= tolerance.
+    let digits = units.to_string().len() as u32 - 1;
+    scale.saturating_sub(digits)
+}
+
+pub(crate) const DEFAULT_SCALE: u32 = 4;
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,9 @@ pub mod engine;
 mod error;
 pub mod generate;
 pub mod report;
+mod side;
 pub mod sql;
+mod sql_side;
 
 pub use engine::{resolve_url, run, NoProgress, Progress, RunOptions, Tuning};
 pub use error::{Error, Result};
