@@ -550,6 +550,10 @@ pub struct ReconcileRunArgs {
     /// Do not record the run in the store.
     #[arg(long)]
     pub no_record: bool,
+    /// Queries run at once on each database: the first pass is split into this many key
+    /// ranges (with `segment_by`). Raise it when the database servers have idle cores.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
     /// Who runs it (default: $FLOWGATE_USER, git's user.name, $USER).
     #[arg(long = "as", value_name = "PERSON")]
     pub author: Option<String>,

@@ -10,7 +10,7 @@
 use crate::db::TextRow;
 use crate::error::{Error, Result};
 use crate::report::{AggregateResult, ColumnDiff, Duplicate, Key, Mismatch, Report, Work};
-use crate::side::{Scope, Side, LEFT, RIGHT};
+use crate::side::{Scope, Side, Tally, LEFT, RIGHT};
 use flowgate_model::{Reconciliation, ValueType};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -187,17 +187,20 @@ async fn run_on(
             Scope::All { span } => span.div_ceil(width),
             Scope::Within { segments, .. } => segments.len() as u64,
         };
-        progress.step(&format!(
-            "level {level}: checksums of segments of width {width} ({segments_in_scope} {})",
-            if pending.is_none() {
-                "segments"
-            } else {
-                "segments refined"
-            }
-        ));
+        let tally = Tally::new(
+            progress,
+            format!(
+                "level {level}: checksums of {segments_in_scope} {} of width {width}",
+                if pending.is_none() {
+                    "segments"
+                } else {
+                    "differing segments, split"
+                }
+            ),
+        );
         let (lmap, rmap) = tokio::join!(
-            left.level(lo, width, &scope),
-            right.level(lo, width, &scope)
+            left.level(lo, width, &scope, &tally),
+            right.level(lo, width, &scope, &tally)
         );
         let (lmap, rmap) = (lmap?, rmap?);
         if level == 1 {
@@ -239,11 +242,14 @@ async fn run_on(
     let mut lrows: Vec<TextRow> = Vec::new();
     let mut rrows: Vec<TextRow> = Vec::new();
     for (w, segs) in &leaves {
-        progress.step(&format!(
-            "fetching rows of {} differing segments",
-            segs.len()
-        ));
-        let (l, r) = tokio::join!(left.fetch(lo, *w, segs), right.fetch(lo, *w, segs));
+        let tally = Tally::new(
+            progress,
+            format!("fetching the rows of {} differing segments", segs.len()),
+        );
+        let (l, r) = tokio::join!(
+            left.fetch(lo, *w, segs, &tally),
+            right.fetch(lo, *w, segs, &tally)
+        );
         let (l, r) = (l?, r?);
         work.rows_fetched += (l.len() + r.len()) as u64;
         lrows.extend(l);

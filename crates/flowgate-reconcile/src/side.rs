@@ -2,11 +2,12 @@
 //! checksums per segment, for the rows of differing segments and for aggregate groups.
 
 use crate::db::TextRow;
-use crate::engine::Tuning;
+use crate::engine::{Progress, Tuning};
 use crate::error::Result;
 use crate::sql_side::{Pick, SqlSide};
 use flowgate_model::{AggregateCheck, Reconciliation};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Per segment: its row count and the exact sum of its row hashes, as decimal text.
 pub(crate) type Segments = BTreeMap<u64, (u64, String)>;
@@ -25,6 +26,53 @@ pub(crate) enum Scope<'a> {
         /// Its segments that differed.
         segments: &'a [u64],
     },
+}
+
+/// Queries done out of queries planned in one pass, both sides together, shown as a bar.
+pub(crate) struct Tally<'a> {
+    progress: &'a dyn Progress,
+    label: String,
+    done: AtomicU64,
+    total: AtomicU64,
+}
+
+impl<'a> Tally<'a> {
+    /// A pass called `label`, drawn on `progress`.
+    pub(crate) fn new(progress: &'a dyn Progress, label: String) -> Self {
+        progress.step(&label);
+        Self {
+            progress,
+            label,
+            done: AtomicU64::new(0),
+            total: AtomicU64::new(0),
+        }
+    }
+
+    /// More queries planned.
+    pub(crate) fn add(&self, queries: u64) {
+        self.total.fetch_add(queries, Ordering::Relaxed);
+        self.draw();
+    }
+
+    /// One query done.
+    pub(crate) fn tick(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+        self.draw();
+    }
+
+    fn draw(&self) {
+        const WIDTH: u64 = 24;
+        let done = self.done.load(Ordering::Relaxed);
+        let total = self.total.load(Ordering::Relaxed).max(1);
+        let filled = (done * WIDTH / total).min(WIDTH) as usize;
+        self.progress.step(&format!(
+            "[{}{}] {:>3}%  {}",
+            "#".repeat(filled),
+            ".".repeat(WIDTH as usize - filled),
+            done * 100 / total,
+            self.label
+        ));
+    }
 }
 
 /// A side of the comparison.
@@ -62,9 +110,15 @@ impl Side {
     }
 
     /// Count and checksum per segment of `width`, from `lo`, within `scope`.
-    pub(crate) async fn level(&self, lo: u64, width: u64, scope: &Scope<'_>) -> Result<Segments> {
+    pub(crate) async fn level(
+        &self,
+        lo: u64,
+        width: u64,
+        scope: &Scope<'_>,
+        tally: &Tally<'_>,
+    ) -> Result<Segments> {
         match self {
-            Self::Sql(s) => s.level(lo, width, scope).await,
+            Self::Sql(s) => s.level(lo, width, scope, tally).await,
         }
     }
 
@@ -74,9 +128,10 @@ impl Side {
         lo: u64,
         width: u64,
         segments: &[u64],
+        tally: &Tally<'_>,
     ) -> Result<Vec<TextRow>> {
         match self {
-            Self::Sql(s) => s.fetch(lo, width, segments).await,
+            Self::Sql(s) => s.fetch(lo, width, segments, tally).await,
         }
     }
 

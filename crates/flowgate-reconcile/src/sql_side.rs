@@ -4,9 +4,10 @@
 use crate::db::{Db, TextRow};
 use crate::engine::{checksum_scale, Tuning, DEFAULT_SCALE};
 use crate::error::{Error, Result};
-use crate::side::{Scope, Segments};
+use crate::side::{Scope, Segments, Tally};
 use crate::sql::Dialect;
 use flowgate_model::{AggregateCheck, ReconcileSource, Reconciliation, SideColumn, ValueType};
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The SQL pieces of one side.
@@ -124,7 +125,7 @@ impl SideSql {
 
     fn level_sql(&self, lo: u64, width: u64, restriction: Option<&str>) -> String {
         let d = self.dialect;
-        format!(
+        let select = format!(
             "SELECT {}, {}, {} FROM (SELECT {} AS seg, {} AS h FROM {}{}) AS flowgate_rows GROUP BY seg",
             d.text("seg"),
             d.text("COUNT(*)"),
@@ -133,7 +134,13 @@ impl SideSql {
             self.hash,
             self.from,
             self.where_clause(restriction)
-        )
+        );
+        match d {
+            // PostgreSQL cannot estimate how many segments the division makes and sorts
+            // millions of rows to group them; hashing the few segments costs a fraction.
+            Dialect::Postgres => format!("SET enable_sort = off; {select}; RESET enable_sort"),
+            Dialect::MySql => select,
+        }
     }
 
     fn fetch_sql(&self, restriction: &str) -> String {
@@ -222,17 +229,36 @@ impl SqlSide {
         self.db.rows(sql).await
     }
 
-    /// Run queries, `tuning.parallel` at a time; results in order.
-    async fn rows_concurrently(&self, queries: Vec<String>) -> Result<Vec<Vec<TextRow>>> {
-        let mut out = Vec::with_capacity(queries.len());
-        for wave in queries.chunks(self.tuning.parallel.max(1)) {
-            let mut running = Vec::with_capacity(wave.len());
-            for query in wave {
-                running.push(self.rows(query));
+    /// Run queries, at most `tuning.parallel` at a time, a new one as soon as one ends;
+    /// results in the order of `queries`. Each query counts towards `tally`.
+    async fn rows_concurrently(
+        &self,
+        queries: Vec<String>,
+        tally: &Tally<'_>,
+    ) -> Result<Vec<Vec<TextRow>>> {
+        tally.add(queries.len() as u64);
+        let mut results: Vec<Vec<TextRow>> = vec![Vec::new(); queries.len()];
+        let mut running = FuturesUnordered::new();
+        let mut pending = queries.iter().enumerate();
+        loop {
+            while running.len() < self.tuning.parallel.max(1) {
+                let Some((i, query)) = pending.next() else {
+                    break;
+                };
+                running.push(self.indexed_rows(i, query));
             }
-            out.extend(futures_util::future::try_join_all(running).await?);
+            let Some(done) = running.next().await else {
+                break;
+            };
+            let (i, rows) = done?;
+            results[i] = rows;
+            tally.tick();
         }
-        Ok(out)
+        Ok(results)
+    }
+
+    async fn indexed_rows(&self, i: usize, sql: &str) -> Result<(usize, Vec<TextRow>)> {
+        Ok((i, self.rows(sql).await?))
     }
 
     async fn scalar(&self, sql: &str) -> Result<TextRow> {
@@ -299,12 +325,21 @@ impl SqlSide {
     }
 
     /// Count and checksum per segment of `width` along the line, within `scope`.
-    pub(crate) async fn level(&self, lo: u64, width: u64, scope: &Scope<'_>) -> Result<Segments> {
+    pub(crate) async fn level(
+        &self,
+        lo: u64,
+        width: u64,
+        scope: &Scope<'_>,
+        tally: &Tally<'_>,
+    ) -> Result<Segments> {
         let restrictions: Vec<Option<String>> = match scope {
-            Scope::All { span } if self.numeric && self.tuning.parallel > 1 => {
-                // Contiguous key ranges, whole segments each, scanned at once.
+            Scope::All { span } if self.numeric => {
+                // Contiguous key ranges of whole segments, `parallel` scanned at once; a few
+                // per connection, so a slow range does not hold the others back and the
+                // progress display moves.
                 let segments = span.div_ceil(width).max(1);
-                let per = segments.div_ceil(self.tuning.parallel as u64).max(1);
+                let ranges = (self.tuning.parallel as u64 * 4).clamp(1, segments);
+                let per = segments.div_ceil(ranges).max(1);
                 (0..segments)
                     .step_by(per as usize)
                     .map(|first| {
@@ -328,7 +363,7 @@ impl SqlSide {
             .map(|r| self.sql.level_sql(lo, width, r.as_deref()))
             .collect();
         let mut out = Segments::new();
-        for rows in self.rows_concurrently(queries).await? {
+        for rows in self.rows_concurrently(queries, tally).await? {
             out.extend(parse_segments(self.db.side(), rows)?);
         }
         Ok(out)
@@ -340,6 +375,7 @@ impl SqlSide {
         lo: u64,
         width: u64,
         segments: &[u64],
+        tally: &Tally<'_>,
     ) -> Result<Vec<TextRow>> {
         let queries = segments
             .chunks(self.tuning.batch.max(1))
@@ -349,7 +385,7 @@ impl SqlSide {
             })
             .collect();
         Ok(self
-            .rows_concurrently(queries)
+            .rows_concurrently(queries, tally)
             .await?
             .into_iter()
             .flatten()

@@ -169,7 +169,10 @@ fn run_one(args: &ReconcileRunArgs, global: &GlobalArgs) -> Exit {
         name: args.name.clone(),
         left_url,
         right_url,
-        tuning: Tuning::default(),
+        tuning: Tuning {
+            parallel: usize::from(args.parallel),
+            ..Tuning::default()
+        },
         now: None,
     };
     let runtime = match runtime() {
