@@ -550,6 +550,12 @@ pub struct ReconcileRunArgs {
     /// Do not record the run in the store.
     #[arg(long)]
     pub no_record: bool,
+    /// Continue from the last recorded run of the asset as it is now: checksum again only the
+    /// segments where a row's watermark moved since, or whose row count changed (needs
+    /// `segment_by` and a `watermark` on both sides). Trusts that every change moves the
+    /// watermark; run without it regularly to prove everything.
+    #[arg(long)]
+    pub incremental: bool,
     /// Queries run at once on each database: the first pass is split into this many key
     /// ranges (with `segment_by`). Raise it when the database servers have idle cores.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]

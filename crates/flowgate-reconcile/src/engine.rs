@@ -7,10 +7,11 @@
 //! hashes per segment, in one query. Segments that agree are done; segments that differ are
 //! split finer in the next level, until they hold few enough rows to fetch.
 
+use crate::checkpoint::{Checkpoint, Incremental, SideCheckpoint, FORMAT};
 use crate::db::TextRow;
 use crate::error::{Error, Result};
 use crate::report::{AggregateResult, ColumnDiff, Duplicate, Key, Mismatch, Report, Work};
-use crate::side::{Scope, Side, Tally, LEFT, RIGHT};
+use crate::side::{Scope, Segments, Side, Tally, LEFT, RIGHT};
 use flowgate_model::{Reconciliation, ValueType};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -69,6 +70,12 @@ pub struct RunOptions {
     pub tuning: Tuning,
     /// "Now", for the grace window (default: the clock).
     pub now: Option<chrono::DateTime<chrono::Utc>>,
+    /// What the asset says, as a content hash: checkpoints of another fingerprint are not
+    /// continued from.
+    pub fingerprint: String,
+    /// Continue from this checkpoint: re-check only segments changed since (see
+    /// [`crate::checkpoint`]). A full run when it does not fit.
+    pub resume_from: Option<Checkpoint>,
 }
 
 /// Resolve a secret reference to a connection URL.
@@ -168,6 +175,25 @@ async fn run_on(
     // level before: a row is fetched at most once.
     let mut width = span.div_ceil(segments_wanted).max(1).next_power_of_two();
 
+    // The clocks before anything is read: the next incremental run looks for changes from
+    // there.
+    let (clock_left, clock_right) = tokio::join!(left.clock(), right.clock());
+    let clocks = match (clock_left?, clock_right?) {
+        (Some(l), Some(r)) => Some((l, r)),
+        _ => None,
+    };
+    let mut first = None;
+    let mut lo = lo;
+    if let Some(cp) = &options.resume_from {
+        if let Some((l, r, info)) = resume(cp, options, left, right, (lo, span), progress).await? {
+            lo = cp.lo;
+            width = cp.width;
+            work.incremental = Some(info);
+            first = Some((l, r));
+        }
+    }
+    let mut checkpoint = None;
+
     // Level by level.
     let mut rows_left = 0;
     let mut rows_right = 0;
@@ -187,25 +213,38 @@ async fn run_on(
             Scope::All { span } => span.div_ceil(width),
             Scope::Within { segments, .. } => segments.len() as u64,
         };
-        let tally = Tally::new(
-            progress,
-            format!(
-                "level {level}: checksums of {segments_in_scope} {} of width {width}",
-                if pending.is_none() {
-                    "segments"
-                } else {
-                    "differing segments, split"
-                }
-            ),
-        );
-        let (lmap, rmap) = tokio::join!(
-            left.level(lo, width, &scope, &tally),
-            right.level(lo, width, &scope, &tally)
-        );
-        let (lmap, rmap) = (lmap?, rmap?);
+        let (lmap, rmap) = match first.take() {
+            Some(maps) => maps,
+            None => {
+                let tally = Tally::new(
+                    progress,
+                    format!(
+                        "level {level}: checksums of {segments_in_scope} {} of width {width}",
+                        if pending.is_none() {
+                            "segments"
+                        } else {
+                            "differing segments, split"
+                        }
+                    ),
+                );
+                let (lmap, rmap) = tokio::join!(
+                    left.level(lo, width, &scope, &tally),
+                    right.level(lo, width, &scope, &tally)
+                );
+                (lmap?, rmap?)
+            }
+        };
         if level == 1 {
             rows_left = lmap.values().map(|v| v.0).sum();
             rows_right = rmap.values().map(|v| v.0).sum();
+            checkpoint = clocks.as_ref().map(|(l, r)| Checkpoint {
+                format: FORMAT,
+                fingerprint: options.fingerprint.clone(),
+                lo,
+                width,
+                left: SideCheckpoint::new(l.clone(), &lmap),
+                right: SideCheckpoint::new(r.clone(), &rmap),
+            });
         }
         let all: BTreeSet<u64> = lmap.keys().chain(rmap.keys()).copied().collect();
         work.segments_compared += (lmap.len() + rmap.len()) as u64;
@@ -269,7 +308,93 @@ async fn run_on(
     }
     work.queries = left.queries() + right.queries();
     report.work = work;
+    report.checkpoint = checkpoint;
     Ok(report)
+}
+
+/// The first level from a checkpoint, re-checking only segments that changed on either side
+/// since it was taken; `None` when it does not fit (another asset, the line grew below its
+/// start, a side without watermark or clock) or when so much changed that a full pass is
+/// cheaper.
+async fn resume(
+    cp: &Checkpoint,
+    options: &RunOptions,
+    left: &Side,
+    right: &Side,
+    (lo, span): (u64, u64),
+    progress: &dyn Progress,
+) -> Result<Option<(Segments, Segments, Incremental)>> {
+    if cp.fingerprint != options.fingerprint || lo < cp.lo || cp.width == 0 {
+        return Ok(None);
+    }
+    let (Some(since_left), Some(since_right)) = (cp.left.since(), cp.right.since()) else {
+        return Ok(None);
+    };
+    let tally = Tally::new(
+        progress,
+        "incremental: rows changed and counted since the last run".to_owned(),
+    );
+    let (changed_left, changed_right) = tokio::join!(
+        left.changed(cp.lo, cp.width, since_left),
+        right.changed(cp.lo, cp.width, since_right)
+    );
+    let (Some(changed_left), Some(changed_right)) = (changed_left?, changed_right?) else {
+        return Ok(None);
+    };
+    let line = (lo + span).saturating_sub(cp.lo);
+    let (counts_left, counts_right) = tokio::join!(
+        left.counts(cp.lo, cp.width, line, &tally),
+        right.counts(cp.lo, cp.width, line, &tally)
+    );
+    let (Some(counts_left), Some(counts_right)) = (counts_left?, counts_right?) else {
+        return Ok(None);
+    };
+    let (mut lmap, mut rmap) = (cp.left.to_segments(), cp.right.to_segments());
+    let mut dirty: BTreeSet<u64> = changed_left.into_iter().chain(changed_right).collect();
+    let changed = dirty.len() as u64;
+    let mut recounted = 0;
+    for (counts, map) in [(&counts_left, &lmap), (&counts_right, &rmap)] {
+        let segments: BTreeSet<&u64> = counts.keys().chain(map.keys()).collect();
+        for seg in segments {
+            if counts.get(seg).copied() != map.get(seg).map(|v| v.0) && dirty.insert(*seg) {
+                recounted += 1;
+            }
+        }
+    }
+    let total = line.div_ceil(cp.width).max(1);
+    if dirty.len() as u64 * 2 > total {
+        return Ok(None);
+    }
+    let dirty: Vec<u64> = dirty.into_iter().collect();
+    let tally = Tally::new(
+        progress,
+        format!("incremental: checksums of {} changed segments", dirty.len()),
+    );
+    let scope = Scope::Within {
+        width: cp.width,
+        segments: &dirty,
+    };
+    let (fresh_left, fresh_right) = tokio::join!(
+        left.level(cp.lo, cp.width, &scope, &tally),
+        right.level(cp.lo, cp.width, &scope, &tally)
+    );
+    for seg in &dirty {
+        lmap.remove(seg);
+        rmap.remove(seg);
+    }
+    lmap.extend(fresh_left?);
+    rmap.extend(fresh_right?);
+    Ok(Some((
+        lmap,
+        rmap,
+        Incremental {
+            since_left: cp.left.as_of.clone(),
+            since_right: cp.right.as_of.clone(),
+            changed_segments: changed,
+            recounted_segments: recounted,
+            rechecked_segments: dirty.len() as u64,
+        },
+    )))
 }
 
 fn compare_aggregate(

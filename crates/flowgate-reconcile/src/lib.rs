@@ -7,6 +7,7 @@
 //!   differences of every class.
 #![forbid(unsafe_code)]
 
+pub mod checkpoint;
 pub mod db;
 pub mod drift;
 pub mod engine;

@@ -74,6 +74,9 @@ pub struct Work {
     pub queries: u64,
     /// Whether rows were split by a shared numeric column (`segment_by`) or by key hash.
     pub segmented_by: &'static str,
+    /// Set when the run continued from the previous run's checkpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incremental: Option<crate::checkpoint::Incremental>,
 }
 
 /// The result of a reconciliation run.
@@ -108,6 +111,9 @@ pub struct Report {
     pub aggregates: Vec<AggregateResult>,
     /// What the engine did.
     pub work: Work,
+    /// The first level's checksums, for the next incremental run (not part of the report).
+    #[serde(skip)]
+    pub checkpoint: Option<crate::checkpoint::Checkpoint>,
 }
 
 /// Counts per class, as recorded in the history.

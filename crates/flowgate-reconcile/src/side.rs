@@ -147,6 +147,38 @@ impl Side {
         }
     }
 
+    /// The database's clock (UTC text); `None` where incremental runs are not supported.
+    pub(crate) async fn clock(&self) -> Result<Option<String>> {
+        match self {
+            Self::Sql(s) => s.clock().await.map(Some),
+        }
+    }
+
+    /// Segments with rows changed at or after `since` (UTC); `None` when unknown.
+    pub(crate) async fn changed(
+        &self,
+        lo: u64,
+        width: u64,
+        since: chrono::NaiveDateTime,
+    ) -> Result<Option<Vec<u64>>> {
+        match self {
+            Self::Sql(s) => s.changed(lo, width, since).await,
+        }
+    }
+
+    /// Rows per segment, without hashing; `None` when unknown.
+    pub(crate) async fn counts(
+        &self,
+        lo: u64,
+        width: u64,
+        span: u64,
+        tally: &Tally<'_>,
+    ) -> Result<Option<BTreeMap<u64, u64>>> {
+        match self {
+            Self::Sql(s) => s.counts(lo, width, span, tally).await.map(Some),
+        }
+    }
+
     /// Queries (or passes) run so far.
     pub(crate) fn queries(&self) -> u64 {
         match self {

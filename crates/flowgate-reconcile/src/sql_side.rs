@@ -135,9 +135,14 @@ impl SideSql {
             self.from,
             self.where_clause(restriction)
         );
-        match d {
-            // PostgreSQL cannot estimate how many segments the division makes and sorts
-            // millions of rows to group them; hashing the few segments costs a fraction.
+        self.grouping(select)
+    }
+
+    /// A query grouping rows by segment, run the cheap way: PostgreSQL cannot estimate how
+    /// many segments the division makes and would sort millions of rows to group them;
+    /// hashing the few segments costs a fraction.
+    fn grouping(&self, select: String) -> String {
+        match self.dialect {
             Dialect::Postgres => format!("SET enable_sort = off; {select}; RESET enable_sort"),
             Dialect::MySql => select,
         }
@@ -333,23 +338,7 @@ impl SqlSide {
         tally: &Tally<'_>,
     ) -> Result<Segments> {
         let restrictions: Vec<Option<String>> = match scope {
-            Scope::All { span } if self.numeric => {
-                // Contiguous key ranges of whole segments, `parallel` scanned at once; a few
-                // per connection, so a slow range does not hold the others back and the
-                // progress display moves.
-                let segments = span.div_ceil(width).max(1);
-                let ranges = (self.tuning.parallel as u64 * 4).clamp(1, segments);
-                let per = segments.div_ceil(ranges).max(1);
-                (0..segments)
-                    .step_by(per as usize)
-                    .map(|first| {
-                        let a = lo + first * width;
-                        let b = lo + (first + per).min(segments) * width - 1;
-                        Some(format!("{} BETWEEN {a} AND {b}", self.sql.line))
-                    })
-                    .collect()
-            }
-            Scope::All { .. } => vec![None],
+            Scope::All { span } => self.ranges(lo, width, *span),
             Scope::Within {
                 width: prev,
                 segments,
@@ -365,6 +354,123 @@ impl SqlSide {
         let mut out = Segments::new();
         for rows in self.rows_concurrently(queries, tally).await? {
             out.extend(parse_segments(self.db.side(), rows)?);
+        }
+        Ok(out)
+    }
+
+    /// The whole line as contiguous key ranges of whole segments (with `segment_by`), a few
+    /// per connection, so a slow range does not hold the others back and the progress display
+    /// moves; one scan without it.
+    fn ranges(&self, lo: u64, width: u64, span: u64) -> Vec<Option<String>> {
+        if !self.numeric {
+            return vec![None];
+        }
+        let segments = span.div_ceil(width).max(1);
+        let ranges = (self.tuning.parallel as u64 * 4).clamp(1, segments);
+        let per = segments.div_ceil(ranges).max(1);
+        (0..segments)
+            .step_by(per as usize)
+            .map(|first| {
+                let a = lo + first * width;
+                let b = lo + (first + per).min(segments) * width - 1;
+                Some(format!("{} BETWEEN {a} AND {b}", self.sql.line))
+            })
+            .collect()
+    }
+
+    /// The database's clock, UTC `YYYY-MM-DD HH:MM:SS`.
+    pub(crate) async fn clock(&self) -> Result<String> {
+        let sql = match self.db.dialect() {
+            Dialect::MySql => "SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s')",
+            Dialect::Postgres => {
+                "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+            }
+        };
+        self.scalar(sql)
+            .await?
+            .first()
+            .cloned()
+            .flatten()
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{}: the database did not tell its clock",
+                    self.db.side()
+                ))
+            })
+    }
+
+    /// Segments holding a row whose watermark is at or after `since` (UTC); `None` without a
+    /// watermark. The comparison is on the column itself, so an index on it serves it.
+    pub(crate) async fn changed(
+        &self,
+        lo: u64,
+        width: u64,
+        since: chrono::NaiveDateTime,
+    ) -> Result<Option<Vec<u64>>> {
+        let Some(watermark) = &self.source.watermark else {
+            return Ok(None);
+        };
+        let local = crate::checkpoint::in_zone(since, self.source.timezone.as_deref()).ok_or_else(
+            || {
+                Error::Invalid(format!(
+                    "{}: unknown time zone `{}`",
+                    self.db.side(),
+                    self.source.timezone.as_deref().unwrap_or_default()
+                ))
+            },
+        )?;
+        let d = self.db.dialect();
+        let predicate = format!(
+            "{} >= {}",
+            d.ident(watermark),
+            d.literal(&local.format("%Y-%m-%d %H:%M:%S").to_string())
+        );
+        let sql = format!(
+            "SELECT DISTINCT {} FROM {}{}",
+            d.text(&self.sql.segment_expr(lo, width)),
+            self.sql.from,
+            self.sql.where_clause(Some(&predicate))
+        );
+        let rows = self.rows(&sql).await?;
+        Ok(Some(
+            rows.iter()
+                .filter_map(|r| r.first().cloned().flatten()?.parse().ok())
+                .collect(),
+        ))
+    }
+
+    /// Rows per segment along the whole line, without hashing.
+    pub(crate) async fn counts(
+        &self,
+        lo: u64,
+        width: u64,
+        span: u64,
+        tally: &Tally<'_>,
+    ) -> Result<std::collections::BTreeMap<u64, u64>> {
+        let d = self.db.dialect();
+        let queries = self
+            .ranges(lo, width, span)
+            .iter()
+            .map(|r| {
+                let select = format!(
+                    "SELECT {}, {} FROM (SELECT {} AS seg FROM {}{}) AS flowgate_rows GROUP BY seg",
+                    d.text("seg"),
+                    d.text("COUNT(*)"),
+                    self.sql.segment_expr(lo, width),
+                    self.sql.from,
+                    self.sql.where_clause(r.as_deref())
+                );
+                self.sql.grouping(select)
+            })
+            .collect();
+        let mut out = std::collections::BTreeMap::new();
+        for rows in self.rows_concurrently(queries, tally).await? {
+            for row in rows {
+                let field = |i: usize| row.get(i).cloned().flatten()?.parse::<u64>().ok();
+                if let (Some(seg), Some(n)) = (field(0), field(1)) {
+                    out.insert(seg, n);
+                }
+            }
         }
         Ok(out)
     }

@@ -9,9 +9,12 @@ use crate::cli::{
 use crate::exit::Exit;
 use crate::output;
 use flowgate_model::{AssetSpec, Reconciliation};
+use flowgate_reconcile::checkpoint::Checkpoint;
 use flowgate_reconcile::drift::{self, DriftPoint};
 use flowgate_reconcile::{Progress, Report, RunOptions, Tuning};
-use flowgate_store::{canonical_json_string, NewOperation, ObjectId, OperationFilter, Store};
+use flowgate_store::{
+    canonical_json_string, NewOperation, Object, ObjectId, OperationFilter, Store,
+};
 use serde_json::{json, Value};
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
@@ -165,6 +168,26 @@ fn run_one(args: &ReconcileRunArgs, global: &GlobalArgs) -> Exit {
             return Exit::BadInput;
         }
     };
+    let resume_from = if args.incremental {
+        let mut found = None;
+        let (name, hash) = (args.name.clone(), asset_hash.clone());
+        let exit = with_store(global, |store| async {
+            found = last_checkpoint(&store, &name, &hash).await;
+            (store, Exit::Success)
+        });
+        if exit != Exit::Success {
+            return exit;
+        }
+        if found.is_none() {
+            output::err(&format!(
+                "note: no recorded run of `{}` as it is now to continue from: this run checks everything\n",
+                args.name
+            ));
+        }
+        found
+    } else {
+        None
+    };
     let options = RunOptions {
         name: args.name.clone(),
         left_url,
@@ -174,6 +197,8 @@ fn run_one(args: &ReconcileRunArgs, global: &GlobalArgs) -> Exit {
             ..Tuning::default()
         },
         now: None,
+        fingerprint: asset_hash.clone(),
+        resume_from,
     };
     let runtime = match runtime() {
         Ok(r) => r,
@@ -204,15 +229,33 @@ fn run_one(args: &ReconcileRunArgs, global: &GlobalArgs) -> Exit {
             return Exit::BadInput;
         }
     }
-    let payload = payload(&report, &asset_hash);
+    let mut payload = payload(&report, &asset_hash);
     let mut rates = Vec::new();
     if !args.no_record {
         let author = super::snapshot::author(args.author.as_deref(), &global.workspace);
         let name = args.name.clone();
+        let checkpoint = report
+            .checkpoint
+            .as_ref()
+            .map(|c| Object::new(c.to_bytes()));
+        if let Some(object) = &checkpoint {
+            payload["checkpoint"] = json!(object.id().to_string());
+        }
         let op = NewOperation::new(author, RECONCILE_RUN, payload.clone());
         let mut recorded = Ok(Vec::new());
         let exit = with_store(global, |store| async {
-            recorded = match store.append_operation(&op).await {
+            let stored = match &checkpoint {
+                Some(object) => store
+                    .put_objects(std::slice::from_ref(object))
+                    .await
+                    .map(drop),
+                None => Ok(()),
+            };
+            let appended = match stored {
+                Err(e) => Err(e),
+                Ok(()) => store.append_operation(&op).await,
+            };
+            recorded = match appended {
                 Ok(_) => past_rates(&store, &name).await,
                 Err(e) => Err(e),
             };
@@ -287,6 +330,23 @@ async fn past_rates(
             (seq, at, rate)
         })
         .collect())
+}
+
+/// The checkpoint of the last recorded run of `name` with this asset hash, if readable.
+async fn last_checkpoint(
+    store: &flowgate_store::AnyStore,
+    name: &str,
+    asset_hash: &str,
+) -> Option<Checkpoint> {
+    let (_, _, payload) = runs(store, name)
+        .await
+        .ok()?
+        .into_iter()
+        .rev()
+        .find(|(_, _, p)| p["asset_hash"].as_str() == Some(asset_hash))?;
+    let id: ObjectId = payload["checkpoint"].as_str()?.parse().ok()?;
+    let bytes = store.get_object(&id).await.ok()??;
+    Checkpoint::from_bytes(&bytes)
 }
 
 async fn runs(

@@ -287,6 +287,8 @@ pub fn run_options(l: &Landscape) -> RunOptions {
                 .unwrap()
                 .and_utc(),
         ),
+        fingerprint: "orders".to_owned(),
+        resume_from: None,
     }
 }
 
