@@ -420,8 +420,8 @@ fn history(args: &ReconcileHistoryArgs, global: &GlobalArgs) -> Exit {
                 output::out(&format!("no recorded runs of `{}`\n", args.name));
             } else {
                 let mut text = format!(
-                    "{:>5}  {:<20}  {:>10}  {:>8}  {:>8}  {:>8}  {:>5}  {:>9}  {:>10}  {:>10}  {:>7}\n",
-                    "seq", "at", "rows", "miss-L", "miss-R", "mismatch", "dup", "in-flight", "rate", "level", "drift"
+                    "{:>5}  {:<19}  {:<4}  {:>10}  {:>8}  {:>8}  {:>8}  {:>5}  {:>9}  {:>10}  {:>10}  {:>7}\n",
+                    "seq", "at", "pass", "rows", "miss-L", "miss-R", "mismatch", "dup", "in-flight", "rate", "level", "drift"
                 );
                 for ((seq, at, p), point) in &rows {
                     let c = &p["counts"];
@@ -430,8 +430,14 @@ fn history(args: &ReconcileHistoryArgs, global: &GlobalArgs) -> Exit {
                         .unwrap_or(0)
                         .max(p["rows_right"].as_u64().unwrap_or(0));
                     text.push_str(&format!(
-                        "{seq:>5}  {:<20}  {rows_compared:>10}  {:>8}  {:>8}  {:>8}  {:>5}  {:>9}  {:>10.6}  {:>10.6}  {:>7}\n",
-                        at.chars().take(20).collect::<String>(),
+                        "{seq:>5}  {:<19}  {:<4}  {rows_compared:>10}  {:>8}  {:>8}  {:>8}  {:>5}  {:>9}  {:>10.6}  {:>10.6}  {:>7}\n",
+                        at.chars().take(19).collect::<String>(),
+                        // Incremental runs re-checked only what changed since the run before.
+                        if p["work"]["incremental"].is_object() {
+                            "incr"
+                        } else {
+                            "full"
+                        },
                         c["missing_left"].as_u64().unwrap_or(0),
                         c["missing_right"].as_u64().unwrap_or(0),
                         c["mismatch"].as_u64().unwrap_or(0),
