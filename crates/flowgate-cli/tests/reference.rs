@@ -39,9 +39,15 @@ fn generate() -> String {
     doc.push_str(&top);
     doc.push_str("```\n");
     for name in subcommands(&top) {
+        let page = help(&[&name]);
         doc.push_str(&format!("\n## flowgate {name}\n\n```text\n"));
-        doc.push_str(&help(&[&name]));
+        doc.push_str(&page);
         doc.push_str("```\n");
+        for sub in subcommands(&page) {
+            doc.push_str(&format!("\n### flowgate {name} {sub}\n\n```text\n"));
+            doc.push_str(&help(&[&name, &sub]));
+            doc.push_str("```\n");
+        }
     }
     doc
 }
