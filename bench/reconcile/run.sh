@@ -56,16 +56,20 @@ elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
 : > "$OUT/times.csv"
 for rep in $(seq "$REPS"); do
   t0=$(now)
-  "$BIN" -C bench/reconcile/workspace --format json reconcile run bench-orders --no-record > "$OUT/flowgate-$rep.json"
+  "$BIN" -C bench/reconcile/workspace --format json reconcile run bench-orders --no-record --parallel "${PARALLEL:-2}" > "$OUT/flowgate-$rep.json"
   t1=$(now)
   echo "flowgate,$rep,$(elapsed "$t0" "$t1")" >> "$OUT/times.csv"
 
-  t0=$(now)
-  "$VENV/bin/reladiff" "mysql://root@127.0.0.1:3306/fg_bench_shop" rd_orders \
-    "postgresql://${PG_URL#postgres://}" fg_bench_erp.rd_orders \
-    -k id -c increment_id -c store -c currency -s > "$OUT/reladiff-$rep.txt" 2>&1 || true
-  t1=$(now)
-  echo "reladiff,$rep,$(elapsed "$t0" "$t1")" >> "$OUT/times.csv"
+  # reladiff with its default of one thread per database, and with two (as flowgate's
+  # default --parallel 2).
+  for threads in 1 2; do
+    t0=$(now)
+    "$VENV/bin/reladiff" "mysql://root@127.0.0.1:3306/fg_bench_shop" rd_orders \
+      "postgresql://${PG_URL#postgres://}" fg_bench_erp.rd_orders \
+      -k id -c increment_id -c store -c currency -s -j "$threads" > "$OUT/reladiff-j$threads-$rep.txt" 2>&1 || true
+    t1=$(now)
+    echo "reladiff-j$threads,$rep,$(elapsed "$t0" "$t1")" >> "$OUT/times.csv"
+  done
 
   # The floor: one scan computing the same kind of checksum over the compared columns.
   t0=$(now)
@@ -78,6 +82,19 @@ for rep in $(seq "$REPS"); do
   echo "floor-postgres,$rep,$(elapsed "$t0" "$t1")" >> "$OUT/times.csv"
 done
 
+# Incremental: one recorded full run leaves a checkpoint; then 0.01 % of the orders change on
+# each side (their watermarks move) and `--incremental` re-checks only their segments.
+rm -rf bench/reconcile/workspace/.flowgate
+"$BIN" -C bench/reconcile/workspace --format json reconcile run bench-orders --parallel "${PARALLEL:-2}" > "$OUT/flowgate-checkpoint.json"
+"${MY[@]}" -e "UPDATE sales_order SET base_grand_total = base_grand_total + 1, updated_at = UTC_TIMESTAMP() WHERE entity_id % 10000 = 77"
+"${PG[@]}" -c "UPDATE fg_bench_erp.orders SET modified_at = (now() AT TIME ZONE 'Europe/Berlin') WHERE magento_entity_id % 10000 = 4242"
+for rep in $(seq "$REPS"); do
+  t0=$(now)
+  "$BIN" -C bench/reconcile/workspace --format json reconcile run bench-orders --incremental --no-record --parallel "${PARALLEL:-2}" > "$OUT/flowgate-incremental-$rep.json"
+  t1=$(now)
+  echo "flowgate-incremental,$rep,$(elapsed "$t0" "$t1")" >> "$OUT/times.csv"
+done
+
 python3 - "$OUT" <<'PY'
 import csv, json, statistics, sys, glob
 out = sys.argv[1]
@@ -85,7 +102,7 @@ times = {}
 for tool, rep, secs in csv.reader(open(f"{out}/times.csv")):
     times.setdefault(tool, []).append(float(secs))
 med = {k: statistics.median(v) for k, v in times.items()}
-report = json.load(open(sorted(glob.glob(f"{out}/flowgate-*.json"))[-1]))["report"]
+report = json.load(open(sorted(glob.glob(f"{out}/flowgate-[0-9]*.json"))[-1]))["report"]
 floor = max(med["floor-mysql"], med["floor-postgres"])
 summary = {
     "medians_s": med,
@@ -93,7 +110,10 @@ summary = {
     "rows_fetched": report["work"]["rows_fetched"], "levels": report["work"]["levels"],
     "differences": {k: len(report[k]) for k in ("missing_left", "missing_right", "mismatches", "duplicates")},
     "in_flight": report["in_flight"],
-    "reladiff_over_flowgate": med["reladiff"] / med["flowgate"],
+    "incremental": json.load(open(sorted(glob.glob(f"{out}/flowgate-incremental-*.json"))[-1]))["report"]["work"],
+    "reladiff_over_flowgate": med["reladiff-j1"] / med["flowgate"],
+    "reladiff_j2_over_flowgate": med["reladiff-j2"] / med["flowgate"],
+    "reladiff_over_flowgate_incremental": med["reladiff-j1"] / med["flowgate-incremental"],
     "flowgate_over_floor_max": med["flowgate"] / floor,
     "flowgate_over_floor_sum": med["flowgate"] / (med["floor-mysql"] + med["floor-postgres"]),
 }
