@@ -4,6 +4,7 @@
 //! [integrations.risk]
 //! high = 60      # score from which an integration is high risk
 //! medium = 35    # score from which it is medium risk
+//! safe_zone = "high"   # the lowest class of a safe-zone flow ("low" turns the floor off)
 //! [integrations.risk.weights]
 //! hook_fragility = 4
 //! observability = 0   # leave a factor out
@@ -30,6 +31,9 @@ pub struct RiskConfig {
     pub high: u32,
     /// Score from which an integration is medium risk.
     pub medium: u32,
+    /// The lowest class of an integration in the safe zone (orders, payments, inventory):
+    /// what must never break is never rated below it, whatever its score.
+    pub safe_zone: RiskClass,
 }
 
 impl Default for RiskConfig {
@@ -41,6 +45,7 @@ impl Default for RiskConfig {
                 .collect(),
             high: DEFAULT_HIGH,
             medium: DEFAULT_MEDIUM,
+            safe_zone: RiskClass::High,
         }
     }
 }
@@ -87,6 +92,8 @@ struct RiskSection {
     #[serde(default)]
     medium: Option<toml::Spanned<u32>>,
     #[serde(default)]
+    safe_zone: Option<toml::Spanned<String>>,
+    #[serde(default)]
     weights: BTreeMap<toml::Spanned<String>, u32>,
 }
 
@@ -109,7 +116,7 @@ pub fn parse_risk_config(config_text: &str) -> Result<RiskConfig, Box<Diagnostic
         located(
             format!("invalid flowgate.toml: {}", e.message()),
             span,
-            "`[integrations.risk]` accepts `high`, `medium` and `[integrations.risk.weights]`; see docs/integrations.md",
+            "`[integrations.risk]` accepts `high`, `medium`, `safe_zone` and `[integrations.risk.weights]`; see docs/integrations.md",
         )
     })?;
     let mut config = RiskConfig::default();
@@ -141,6 +148,20 @@ pub fn parse_risk_config(config_text: &str) -> Result<RiskConfig, Box<Diagnostic
     if let Some(medium) = &risk.medium {
         config.medium = *medium.get_ref();
     }
+    if let Some(floor) = &risk.safe_zone {
+        config.safe_zone = match floor.get_ref().as_str() {
+            "high" => RiskClass::High,
+            "medium" => RiskClass::Medium,
+            "low" => RiskClass::Low,
+            other => {
+                return Err(located(
+                    format!("unknown risk class `{other}` for `safe_zone`"),
+                    Span::new(floor.span().start, floor.span().end),
+                    "write \"high\" (the default), \"medium\" or \"low\" (no floor)",
+                ))
+            }
+        };
+    }
     let bad = risk
         .high
         .as_ref()
@@ -164,6 +185,15 @@ pub fn parse_risk_config(config_text: &str) -> Result<RiskConfig, Box<Diagnostic
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn safe_zone_floor_is_read_and_checked() {
+        let config = parse_risk_config("[integrations.risk]\nsafe_zone = \"medium\"\n").unwrap();
+        assert_eq!(config.safe_zone, RiskClass::Medium);
+        let err = parse_risk_config("[integrations.risk]\nsafe_zone = \"severe\"\n").unwrap_err();
+        assert!(err.message.contains("severe"), "{err:?}");
+        assert_eq!(RiskConfig::default().safe_zone, RiskClass::High);
+    }
 
     #[test]
     fn absent_section_gives_defaults() {

@@ -238,7 +238,10 @@ fn page<'a>(
     if let Some(r) = risk {
         row(
             "Risk",
-            format!("**{}** ({}/100), see below", r.class, r.score),
+            match &r.raised {
+                Some(raised) => format!("**{}** ({}/100; {raised}), see below", r.class, r.score),
+                None => format!("**{}** ({}/100), see below", r.class, r.score),
+            },
         );
     }
     if let Some(platform) = &spec.platform {
@@ -575,8 +578,13 @@ fn page<'a>(
     if let Some(r) = risk {
         let _ = writeln!(
             out,
-            "## Risk: {} ({}/100)\n\nEach factor is scored from 0 (no risk) to 100; the score is their weighted average.\n\n| Factor | Weight | Score | Why |\n|---|---|---|---|",
-            r.class, r.score
+            "## Risk: {} ({}/100)\n\n{}Each factor is scored from 0 (no risk) to 100; the score is their weighted average.\n\n| Factor | Weight | Score | Why |\n|---|---|---|---|",
+            r.class,
+            r.score,
+            r.raised
+                .as_ref()
+                .map(|raised| format!("The class is raised: {raised}.\n\n"))
+                .unwrap_or_default()
         );
         for f in &r.factors {
             let _ = writeln!(

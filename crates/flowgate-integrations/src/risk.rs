@@ -144,8 +144,11 @@ pub struct RiskAssessment {
     pub id: String,
     /// Weighted average of the factor scores, 0–100.
     pub score: u32,
-    /// The class the score falls in.
+    /// The class: the one the score falls in, or the safe zone's floor when higher.
     pub class: RiskClass,
+    /// Why the class is above what the score gives, if it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raised: Option<String>,
     /// Every factor, in [`Factor::ALL`] order.
     pub factors: Vec<FactorScore>,
 }
@@ -196,10 +199,23 @@ pub fn assess(inventory: &Inventory<'_>, flow: Flow<'_>, config: &RiskConfig) ->
     let score = (weighted + total_weight / 2)
         .checked_div(total_weight)
         .unwrap_or(0);
+    let scored = config.class(score);
+    let (class, raised) = if flow.spec.safe_zone && scored < config.safe_zone {
+        (
+            config.safe_zone,
+            Some(format!(
+                "safe zone: never below {} (the score alone gives {scored})",
+                config.safe_zone
+            )),
+        )
+    } else {
+        (scored, None)
+    };
     RiskAssessment {
         id: flow.id().to_owned(),
         score,
-        class: config.class(score),
+        class,
+        raised,
         factors,
     }
 }

@@ -160,8 +160,12 @@ fn risk(
     if let Some(min) = &args.min_class {
         risks.retain(|r| r.class.as_str() == min || r.class > class_named(min));
     }
-    // Highest risk first; ties by id.
-    risks.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
+    // Highest class first, then highest score; ties by id.
+    risks.sort_by(|a, b| {
+        (b.class, b.score)
+            .cmp(&(a.class, a.score))
+            .then(a.id.cmp(&b.id))
+    });
     match global.format {
         Format::Json => {
             let document = serde_json::json!({ "version": 1, "risks": risks });
@@ -187,7 +191,11 @@ fn risk(
         _ if args.id.is_some() => {
             let mut text = String::new();
             for r in &risks {
-                text.push_str(&format!("{}: {} risk, {}/100\n\n", r.id, r.class, r.score));
+                text.push_str(&format!("{}: {} risk, {}/100\n", r.id, r.class, r.score));
+                if let Some(raised) = &r.raised {
+                    text.push_str(&format!("{raised}\n"));
+                }
+                text.push('\n');
                 let cells: Vec<Vec<String>> = r
                     .factors
                     .iter()
@@ -213,7 +221,11 @@ fn risk(
                 .map(|r| {
                     vec![
                         r.id.clone(),
-                        r.class.to_string(),
+                        if r.raised.is_some() {
+                            format!("{}*", r.class)
+                        } else {
+                            r.class.to_string()
+                        },
                         r.score.to_string(),
                         r.top_factors(3)
                             .iter()
@@ -231,6 +243,9 @@ fn risk(
                 count("medium"),
                 count("low")
             ));
+            if risks.iter().any(|r| r.raised.is_some()) {
+                text.push_str("* in the safe zone: never rated below the floor set by [integrations.risk] safe_zone\n");
+            }
             output::out(&text);
         }
     }
