@@ -38,7 +38,8 @@ pub struct Tuning {
     pub split_rows: u64,
     /// Segments with at most this many rows (on the larger side) are fetched.
     pub fetch_rows: u64,
-    /// Segments per query when refining or fetching.
+    /// Segments per query when refining or fetching without `segment_by` (each such query
+    /// scans the table; key ranges go a few dozen to a query).
     pub batch: usize,
     /// Queries run at once on each side: the first level is split into this many key
     /// ranges (with `segment_by`), and refining or fetching batches run side by side.
@@ -48,7 +49,7 @@ pub struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Self {
-            first_level_rows: 256,
+            first_level_rows: 128,
             split_rows: 16,
             fetch_rows: 64,
             batch: 2000,
@@ -56,6 +57,9 @@ impl Default for Tuning {
         }
     }
 }
+
+/// Most segments the first level aims at, per side.
+const MAX_FIRST_LEVEL_SEGMENTS: u64 = 1 << 20;
 
 /// Options of a run.
 #[derive(Debug, Clone)]
@@ -170,7 +174,10 @@ async fn run_on(
         let (l, r) = tokio::join!(left.estimate(), right.estimate());
         l?.max(r?).max(1)
     };
-    let segments_wanted = (estimate / tuning.first_level_rows.max(1)).max(1);
+    // At most about a million segments a side: the first level's result and its checkpoint
+    // stay a few tens of megabytes however large the tables.
+    let segments_wanted =
+        (estimate / tuning.first_level_rows.max(1)).clamp(1, MAX_FIRST_LEVEL_SEGMENTS);
     // Widths are powers of two, so every segment of a level lies inside one segment of the
     // level before: a row is fetched at most once.
     let mut width = span.div_ceil(segments_wanted).max(1).next_power_of_two();
@@ -312,6 +319,42 @@ async fn run_on(
     Ok(report)
 }
 
+/// Checksum `segments` of the checkpoint's width again on both sides, replacing them in the
+/// maps (a segment now empty leaves them).
+async fn recheck(
+    cp: &Checkpoint,
+    (left, right): (&Side, &Side),
+    segments: Vec<u64>,
+    (lmap, rmap): (&mut Segments, &mut Segments),
+    progress: &dyn Progress,
+) -> Result<()> {
+    if segments.is_empty() {
+        return Ok(());
+    }
+    let tally = Tally::new(
+        progress,
+        format!(
+            "incremental: checksums of {} changed segments",
+            segments.len()
+        ),
+    );
+    let scope = Scope::Within {
+        width: cp.width,
+        segments: &segments,
+    };
+    let (fresh_left, fresh_right) = tokio::join!(
+        left.level(cp.lo, cp.width, &scope, &tally),
+        right.level(cp.lo, cp.width, &scope, &tally)
+    );
+    for seg in &segments {
+        lmap.remove(seg);
+        rmap.remove(seg);
+    }
+    lmap.extend(fresh_left?);
+    rmap.extend(fresh_right?);
+    Ok(())
+}
+
 /// The first level from a checkpoint, re-checking only segments that changed on either side
 /// since it was taken; `None` when it does not fit (another asset, the line grew below its
 /// start, a side without watermark or clock) or when so much changed that a full pass is
@@ -330,10 +373,7 @@ async fn resume(
     let (Some(since_left), Some(since_right)) = (cp.left.since(), cp.right.since()) else {
         return Ok(None);
     };
-    let tally = Tally::new(
-        progress,
-        "incremental: rows changed and counted since the last run".to_owned(),
-    );
+    progress.step("incremental: rows changed since the last run");
     let (changed_left, changed_right) = tokio::join!(
         left.changed(cp.lo, cp.width, since_left),
         right.changed(cp.lo, cp.width, since_right)
@@ -342,48 +382,68 @@ async fn resume(
         return Ok(None);
     };
     let line = (lo + span).saturating_sub(cp.lo);
-    let (counts_left, counts_right) = tokio::join!(
-        left.counts(cp.lo, cp.width, line, &tally),
-        right.counts(cp.lo, cp.width, line, &tally)
-    );
-    let (Some(counts_left), Some(counts_right)) = (counts_left?, counts_right?) else {
-        return Ok(None);
-    };
+    let segments_on_line = line.div_ceil(cp.width).max(1);
     let (mut lmap, mut rmap) = (cp.left.to_segments(), cp.right.to_segments());
     let mut dirty: BTreeSet<u64> = changed_left.into_iter().chain(changed_right).collect();
     let changed = dirty.len() as u64;
-    let mut recounted = 0;
-    for (counts, map) in [(&counts_left, &lmap), (&counts_right, &rmap)] {
-        let segments: BTreeSet<&u64> = counts.keys().chain(map.keys()).collect();
-        for seg in segments {
-            if counts.get(seg).copied() != map.get(seg).map(|v| v.0) && dirty.insert(*seg) {
-                recounted += 1;
-            }
-        }
-    }
-    let total = line.div_ceil(cp.width).max(1);
-    if dirty.len() as u64 * 2 > total {
+    if changed * 2 > segments_on_line {
         return Ok(None);
     }
-    let dirty: Vec<u64> = dirty.into_iter().collect();
-    let tally = Tally::new(
-        progress,
-        format!("incremental: checksums of {} changed segments", dirty.len()),
+    // Deleted rows leave no watermark. Each side's row count (taken while the changed
+    // segments are checksummed) shows whether rows went or came outside them; only then are
+    // rows counted per segment to find where.
+    let (rechecked, total_left, total_right) = tokio::join!(
+        recheck(
+            cp,
+            (left, right),
+            dirty.iter().copied().collect(),
+            (&mut lmap, &mut rmap),
+            progress,
+        ),
+        left.count(),
+        right.count()
     );
-    let scope = Scope::Within {
-        width: cp.width,
-        segments: &dirty,
+    rechecked?;
+    let (Some(total_left), Some(total_right)) = (total_left?, total_right?) else {
+        return Ok(None);
     };
-    let (fresh_left, fresh_right) = tokio::join!(
-        left.level(cp.lo, cp.width, &scope, &tally),
-        right.level(cp.lo, cp.width, &scope, &tally)
-    );
-    for seg in &dirty {
-        lmap.remove(seg);
-        rmap.remove(seg);
+    let rows = |map: &Segments| map.values().map(|v| v.0).sum::<u64>();
+    let mut recounted = 0;
+    if rows(&lmap) != total_left || rows(&rmap) != total_right {
+        let tally = Tally::new(
+            progress,
+            "incremental: rows per segment (rows went or came without a watermark)".to_owned(),
+        );
+        let (counts_left, counts_right) = tokio::join!(
+            left.counts(cp.lo, cp.width, line, &tally),
+            right.counts(cp.lo, cp.width, line, &tally)
+        );
+        let (Some(counts_left), Some(counts_right)) = (counts_left?, counts_right?) else {
+            return Ok(None);
+        };
+        let mut moved = BTreeSet::new();
+        for (counts, map) in [(&counts_left, &lmap), (&counts_right, &rmap)] {
+            let segments: BTreeSet<&u64> = counts.keys().chain(map.keys()).collect();
+            for seg in segments {
+                if counts.get(seg).copied() != map.get(seg).map(|v| v.0) {
+                    moved.insert(*seg);
+                }
+            }
+        }
+        recounted = moved.len() as u64;
+        dirty.extend(moved.iter().copied());
+        if dirty.len() as u64 * 2 > segments_on_line {
+            return Ok(None);
+        }
+        recheck(
+            cp,
+            (left, right),
+            moved.into_iter().collect(),
+            (&mut lmap, &mut rmap),
+            progress,
+        )
+        .await?;
     }
-    lmap.extend(fresh_left?);
-    rmap.extend(fresh_right?);
     Ok(Some((
         lmap,
         rmap,

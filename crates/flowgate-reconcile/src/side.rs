@@ -166,6 +166,13 @@ impl Side {
         }
     }
 
+    /// Rows in the source; `None` when unknown.
+    pub(crate) async fn count(&self) -> Result<Option<u64>> {
+        match self {
+            Self::Sql(s) => s.count().await.map(Some),
+        }
+    }
+
     /// Rows per segment, without hashing; `None` when unknown.
     pub(crate) async fn counts(
         &self,

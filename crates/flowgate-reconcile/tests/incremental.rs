@@ -44,8 +44,8 @@ fn incremental_runs_report_what_full_runs_report() {
         assert_eq!(info.rechecked_segments, 0, "{info:?}");
         assert_eq!(classes(&unchanged), classes(&first));
 
-        // Changes: a shop total (its watermark moves), an ERP status (its watermark moves),
-        // an ERP order deleted and one inserted with an old watermark (only counts show them).
+        // Changes: a shop total and an ERP status (their watermarks move), an ERP order
+        // inserted (a new watermark) and one deleted (no watermark: the row counts show it).
         let shop = Db::connect("shop", &l.shop_url).await.unwrap();
         let erp = Db::connect("erp", &l.erp_url).await.unwrap();
         let schema = &l.options.erp_schema;
@@ -58,7 +58,7 @@ fn incremental_runs_report_what_full_runs_report() {
         erp.execute(&format!(
             "UPDATE {schema}.orders SET status = 'on-hold', modified_at = now() WHERE magento_entity_id = {status};
              DELETE FROM {schema}.orders WHERE magento_entity_id = {deleted};
-             INSERT INTO {schema}.orders SELECT 'X-{inserted}', store, magento_entity_id, status, amount_cents, currency, order_amount, email, created_at, modified_at FROM {schema}.orders WHERE magento_entity_id = {inserted}"
+             INSERT INTO {schema}.orders SELECT 'X-{inserted}', store, magento_entity_id, status, amount_cents, currency, order_amount, email, created_at, now() FROM {schema}.orders WHERE magento_entity_id = {inserted}"
         ))
         .await
         .unwrap();
