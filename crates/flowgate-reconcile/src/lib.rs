@@ -13,6 +13,8 @@ pub mod drift;
 pub mod engine;
 mod error;
 pub mod generate;
+mod local;
+pub mod normalise;
 pub mod report;
 mod side;
 pub mod sql;

@@ -4,6 +4,7 @@
 use crate::db::TextRow;
 use crate::engine::{Progress, Tuning};
 use crate::error::Result;
+use crate::local::{LocalSide, LocalSource};
 use crate::sql_side::{Pick, SqlSide};
 use flowgate_model::{AggregateCheck, Reconciliation};
 use std::collections::BTreeMap;
@@ -78,7 +79,9 @@ impl<'a> Tally<'a> {
 /// A side of the comparison.
 pub(crate) enum Side {
     /// MySQL/MariaDB or PostgreSQL, with the work pushed into the database.
-    Sql(SqlSide),
+    Sql(Box<SqlSide>),
+    /// SQLite or a CSV file, normalised and hashed in memory.
+    Local(LocalSide),
 }
 
 impl Side {
@@ -90,15 +93,21 @@ impl Side {
         pick: Pick,
         tuning: Tuning,
     ) -> Result<Self> {
-        Ok(Self::Sql(
-            SqlSide::connect(name, url, spec, pick, tuning).await?,
-        ))
+        match LocalSource::from_url(url) {
+            Some(local) => Ok(Self::Local(
+                LocalSide::open(name, &local, spec, pick).await?,
+            )),
+            None => Ok(Self::Sql(Box::new(
+                SqlSide::connect(name, url, spec, pick, tuning).await?,
+            ))),
+        }
     }
 
     /// The smallest and largest value of `segment_by`, if any row exists.
     pub(crate) async fn bounds(&self) -> Result<(Option<i128>, Option<i128>)> {
         match self {
             Self::Sql(s) => s.bounds().await,
+            Self::Local(s) => Ok(s.bounds()),
         }
     }
 
@@ -106,6 +115,7 @@ impl Side {
     pub(crate) async fn estimate(&self) -> Result<u64> {
         match self {
             Self::Sql(s) => s.estimate().await,
+            Self::Local(s) => Ok(s.estimate()),
         }
     }
 
@@ -119,6 +129,7 @@ impl Side {
     ) -> Result<Segments> {
         match self {
             Self::Sql(s) => s.level(lo, width, scope, tally).await,
+            Self::Local(s) => Ok(s.level(lo, width, scope)),
         }
     }
 
@@ -132,6 +143,7 @@ impl Side {
     ) -> Result<Vec<TextRow>> {
         match self {
             Self::Sql(s) => s.fetch(lo, width, segments, tally).await,
+            Self::Local(s) => Ok(s.fetch(lo, width, segments)),
         }
     }
 
@@ -144,6 +156,7 @@ impl Side {
     ) -> Result<Vec<TextRow>> {
         match self {
             Self::Sql(s) => s.aggregate(check, query, cutoff).await,
+            Self::Local(s) => s.aggregate(check, query, cutoff).await,
         }
     }
 
@@ -151,6 +164,7 @@ impl Side {
     pub(crate) async fn clock(&self) -> Result<Option<String>> {
         match self {
             Self::Sql(s) => s.clock().await.map(Some),
+            Self::Local(_) => Ok(None),
         }
     }
 
@@ -163,6 +177,7 @@ impl Side {
     ) -> Result<Option<Vec<u64>>> {
         match self {
             Self::Sql(s) => s.changed(lo, width, since).await,
+            Self::Local(_) => Ok(None),
         }
     }
 
@@ -170,6 +185,7 @@ impl Side {
     pub(crate) async fn count(&self) -> Result<Option<u64>> {
         match self {
             Self::Sql(s) => s.count().await.map(Some),
+            Self::Local(_) => Ok(None),
         }
     }
 
@@ -183,6 +199,7 @@ impl Side {
     ) -> Result<Option<BTreeMap<u64, u64>>> {
         match self {
             Self::Sql(s) => s.counts(lo, width, span, tally).await.map(Some),
+            Self::Local(_) => Ok(None),
         }
     }
 
@@ -190,6 +207,7 @@ impl Side {
     pub(crate) fn queries(&self) -> u64 {
         match self {
             Self::Sql(s) => s.queries(),
+            Self::Local(s) => s.queries(),
         }
     }
 
@@ -197,6 +215,7 @@ impl Side {
     pub(crate) async fn close(&self) {
         match self {
             Self::Sql(s) => s.close().await,
+            Self::Local(s) => s.close().await,
         }
     }
 }

@@ -170,6 +170,12 @@ impl Dialect {
                 }
                 Self::Postgres => {
                     let v = match timezone {
+                        // PostgreSQL reads a zone text such as `+02:00` the POSIX way
+                        // (west of UTC); an interval keeps the ISO sign MySQL uses.
+                        Some(zone) if is_offset(zone) => format!(
+                            "(({column})::timestamp AT TIME ZONE INTERVAL {})",
+                            self.literal(zone)
+                        ),
                         Some(zone) => {
                             format!(
                                 "(({column})::timestamp AT TIME ZONE {})",
@@ -232,6 +238,16 @@ impl Dialect {
         }
         v
     }
+}
+
+/// Whether a zone is a UTC offset (`+02:00`, `-05:30`) rather than a zone name.
+pub fn is_offset(zone: &str) -> bool {
+    let b = zone.as_bytes();
+    b.len() == 6
+        && (b[0] == b'+' || b[0] == b'-')
+        && b[1..3].iter().all(u8::is_ascii_digit)
+        && b[3] == b':'
+        && b[4..6].iter().all(u8::is_ascii_digit)
 }
 
 #[cfg(test)]

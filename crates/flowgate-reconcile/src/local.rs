@@ -1,0 +1,535 @@
+//! A side read into memory: a SQLite database (`sqlite:PATH`) or a CSV file (`csv:PATH`),
+//! which is loaded into an in-memory SQLite database first, so `table`, `query`, `filter` and
+//! aggregate checks are SQLite SQL either way. SQLite has no MD5: rows are normalised and
+//! hashed here (see `normalise.rs`) exactly as MySQL/MariaDB and PostgreSQL do it, so a local
+//! side compares with a database side segment by segment.
+
+use crate::db::TextRow;
+use crate::engine::{checksum_scale, DEFAULT_SCALE};
+use crate::error::{Error, Result};
+use crate::normalise::{self, BadValue};
+use crate::side::{Scope, Segments};
+use crate::sql_side::Pick;
+use flowgate_model::{AggregateCheck, ReconcileSource, Reconciliation, SideColumn, ValueType};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Rows per `INSERT` while loading a CSV file.
+const INSERT_ROWS: usize = 200;
+
+/// Where a local side's rows come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LocalSource {
+    /// A SQLite database file.
+    Sqlite(PathBuf),
+    /// A CSV file with a header row.
+    Csv(PathBuf),
+}
+
+impl LocalSource {
+    /// The local source a URL names, if it is one (`sqlite:PATH`, `csv:PATH`, with or
+    /// without `//`).
+    pub(crate) fn from_url(url: &str) -> Option<Self> {
+        let (scheme, rest) = url.split_once(':')?;
+        let path = PathBuf::from(rest.strip_prefix("//").unwrap_or(rest));
+        match scheme {
+            "sqlite" => Some(Self::Sqlite(path)),
+            "csv" => Some(Self::Csv(path)),
+            _ => None,
+        }
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            Self::Sqlite(p) | Self::Csv(p) => p,
+        }
+    }
+}
+
+struct LocalRow {
+    line: u64,
+    hash: u64,
+    fetched: TextRow,
+}
+
+/// A side held in memory, sorted along the line.
+pub(crate) struct LocalSide {
+    pool: SqlitePool,
+    rows: Vec<LocalRow>,
+    passes: AtomicU64,
+}
+
+fn ident(name: &str) -> String {
+    name.split('.')
+        .map(|part| format!("\"{}\"", part.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+impl LocalSide {
+    /// Open (or load) the source and normalise every row.
+    pub(crate) async fn open(
+        name: &str,
+        source: &LocalSource,
+        spec: &Reconciliation,
+        pick: Pick,
+    ) -> Result<Self> {
+        let path = source.path();
+        let shown = path.display().to_string();
+        if !path.is_file() {
+            return Err(Error::Connection {
+                side: name.to_owned(),
+                message: format!(
+                    "{shown}: no such file; give the path of the {} file (relative to the directory flowgate runs in)",
+                    match source {
+                        LocalSource::Sqlite(_) => "SQLite database",
+                        LocalSource::Csv(_) => "CSV",
+                    }
+                ),
+            });
+        }
+        let db_err = |e: sqlx::Error| Error::Database {
+            side: format!("{name} ({shown})"),
+            source: e,
+        };
+        let side_source = (pick.source)(spec);
+        let (pool, table) = match source {
+            LocalSource::Sqlite(p) => {
+                let options = SqliteConnectOptions::new().filename(p).read_only(true);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await
+                    .map_err(db_err)?;
+                (pool, None)
+            }
+            LocalSource::Csv(p) => {
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .connect("sqlite::memory:")
+                    .await
+                    .map_err(db_err)?;
+                let table = side_source
+                    .table
+                    .clone()
+                    .unwrap_or_else(|| "source".to_owned());
+                load_csv(&pool, p, &table).await.map_err(|e| match e {
+                    Error::Database { source, .. } => db_err(source),
+                    other => other,
+                })?;
+                (pool, Some(table))
+            }
+        };
+        let rows = match read_rows(&pool, source, side_source, table.as_deref(), spec, pick).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                pool.close().await;
+                return Err(match e {
+                    Error::Database { source, .. } => db_err(source),
+                    other => other,
+                });
+            }
+        };
+        Ok(Self {
+            pool,
+            rows,
+            passes: AtomicU64::new(1),
+        })
+    }
+
+    /// The smallest and largest value of the line.
+    pub(crate) fn bounds(&self) -> (Option<i128>, Option<i128>) {
+        (
+            self.rows.first().map(|r| i128::from(r.line)),
+            self.rows.last().map(|r| i128::from(r.line)),
+        )
+    }
+
+    /// Rows held.
+    pub(crate) fn estimate(&self) -> u64 {
+        self.rows.len() as u64
+    }
+
+    /// Count and checksum per segment.
+    pub(crate) fn level(&self, lo: u64, width: u64, scope: &Scope<'_>) -> Segments {
+        self.passes.fetch_add(1, Ordering::Relaxed);
+        let within: Option<(u64, BTreeSet<u64>)> = match scope {
+            Scope::All { .. } => None,
+            Scope::Within { width, segments } => Some((*width, segments.iter().copied().collect())),
+        };
+        let mut sums: BTreeMap<u64, (u64, u128)> = BTreeMap::new();
+        for row in &self.rows {
+            let offset = row.line.saturating_sub(lo);
+            if let Some((prev, segments)) = &within {
+                if !segments.contains(&(offset / prev.max(&1))) {
+                    continue;
+                }
+            }
+            let entry = sums.entry(offset / width.max(1)).or_default();
+            entry.0 += 1;
+            entry.1 += u128::from(row.hash);
+        }
+        sums.into_iter()
+            .map(|(seg, (n, sum))| (seg, (n, sum.to_string())))
+            .collect()
+    }
+
+    /// The normalised rows of these segments.
+    pub(crate) fn fetch(&self, lo: u64, width: u64, segments: &[u64]) -> Vec<TextRow> {
+        self.passes.fetch_add(1, Ordering::Relaxed);
+        let wanted: BTreeSet<u64> = segments.iter().copied().collect();
+        self.rows
+            .iter()
+            .filter(|r| wanted.contains(&(r.line.saturating_sub(lo) / width.max(1))))
+            .map(|r| r.fetched.clone())
+            .collect()
+    }
+
+    /// An aggregate check's groups and measures, normalised here.
+    pub(crate) async fn aggregate(
+        &self,
+        check: &AggregateCheck,
+        query: &str,
+        cutoff: Option<&str>,
+    ) -> Result<Vec<TextRow>> {
+        self.passes.fetch_add(1, Ordering::Relaxed);
+        let query = query.replace(":cutoff", &literal(cutoff.unwrap_or("9999-12-31 23:59:59")));
+        let columns: Vec<&flowgate_model::AggregateColumn> =
+            check.group_by.iter().chain(&check.measures).collect();
+        let select: Vec<String> = columns
+            .iter()
+            .map(|c| format!("CAST({} AS TEXT)", ident(&c.name)))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM ({query}) AS flowgate_aggregate",
+            select.join(", ")
+        );
+        let raw = text_rows(&self.pool, &sql).await?;
+        raw.into_iter()
+            .map(|row| {
+                columns
+                    .iter()
+                    .zip(row)
+                    .map(|(c, v)| {
+                        let side = SideColumn {
+                            column: c.name.clone(),
+                            ..SideColumn::default()
+                        };
+                        normalise::normalise(
+                            &side,
+                            c.value_type,
+                            c.scale.unwrap_or(DEFAULT_SCALE),
+                            None,
+                            v.as_deref(),
+                            None,
+                        )
+                        .map_err(|bad| {
+                            Error::Invalid(format!(
+                                "aggregate check {}: column `{}`: `{}` is not {}",
+                                check.name, c.name, bad.found, bad.expected
+                            ))
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Passes over the rows so far.
+    pub(crate) fn queries(&self) -> u64 {
+        self.passes.load(Ordering::Relaxed)
+    }
+
+    /// Close the SQLite connection.
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+async fn text_rows(pool: &SqlitePool, sql: &str) -> Result<Vec<TextRow>> {
+    let rows = sqlx::raw_sql(sql)
+        .fetch_all(pool)
+        .await
+        .map_err(|source| Error::Database {
+            side: String::new(),
+            source,
+        })?;
+    rows.iter()
+        .map(|row| {
+            (0..row.len())
+                .map(|i| row.try_get::<Option<String>, _>(i))
+                .collect::<std::result::Result<TextRow, _>>()
+                .map_err(|source| Error::Database {
+                    side: String::new(),
+                    source,
+                })
+        })
+        .collect()
+}
+
+/// Load a CSV file (header row, comma-separated, UTF-8) into `table`, every column TEXT; an
+/// empty cell or `\N` is NULL. The file's line of each row is kept in `flowgate_line`.
+async fn load_csv(pool: &SqlitePool, path: &Path, table: &str) -> Result<()> {
+    let shown = path.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .map_err(|e| Error::Invalid(format!("{shown}: {e}")))?;
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::Invalid(format!("{shown}:1: cannot read the header row: {e}")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    if headers.is_empty() || headers.iter().any(String::is_empty) {
+        return Err(Error::Invalid(format!(
+            "{shown}:1: the header row must name every column"
+        )));
+    }
+    let mut columns = vec![format!("{} INTEGER", ident("flowgate_line"))];
+    columns.extend(headers.iter().map(|h| format!("{} TEXT", ident(h))));
+    let db = |source| Error::Database {
+        side: String::new(),
+        source,
+    };
+    sqlx::raw_sql(&format!(
+        "CREATE TABLE {} ({})",
+        ident(table),
+        columns.join(", ")
+    ))
+    .execute(pool)
+    .await
+    .map_err(db)?;
+    let mut tx = pool.begin().await.map_err(db)?;
+    let mut batch: Vec<(u64, Vec<Option<String>>)> = Vec::new();
+    let width = headers.len();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            Error::Invalid(format!(
+                "{shown}:{line}: {e}; every row needs as many cells as the header ({width})"
+            ))
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let cells = record
+            .iter()
+            .map(|c| (!c.is_empty() && c != "\\N").then(|| c.to_owned()))
+            .collect();
+        batch.push((line, cells));
+        if batch.len() == INSERT_ROWS {
+            insert(&mut tx, table, width, &batch).await?;
+            batch.clear();
+        }
+    }
+    insert(&mut tx, table, width, &batch).await?;
+    tx.commit().await.map_err(db)
+}
+
+async fn insert(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    table: &str,
+    width: usize,
+    rows: &[(u64, Vec<Option<String>>)],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let one = format!("({})", vec!["?"; width + 1].join(", "));
+    let sql = format!(
+        "INSERT INTO {} VALUES {}",
+        ident(table),
+        vec![one; rows.len()].join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for (line, cells) in rows {
+        query = query.bind(*line as i64);
+        for cell in cells {
+            query = query.bind(cell.clone());
+        }
+    }
+    query
+        .execute(&mut **tx)
+        .await
+        .map_err(|source| Error::Database {
+            side: String::new(),
+            source,
+        })?;
+    Ok(())
+}
+
+/// Read the side's columns and normalise and hash every row, sorted along the line.
+async fn read_rows(
+    pool: &SqlitePool,
+    source: &LocalSource,
+    side: &ReconcileSource,
+    table: Option<&str>,
+    spec: &Reconciliation,
+    pick: Pick,
+) -> Result<Vec<LocalRow>> {
+    let shown = source.path().display().to_string();
+    let zone = side.timezone.as_deref();
+    // Distinct raw columns, and where each is read.
+    let mut raw: Vec<String> = Vec::new();
+    let mut at = |name: &str| -> usize {
+        match raw.iter().position(|c| c == name) {
+            Some(i) => i,
+            None => {
+                raw.push(name.to_owned());
+                raw.len() - 1
+            }
+        }
+    };
+    struct Part<'a> {
+        side: &'a SideColumn,
+        value_type: ValueType,
+        fetch_scale: u32,
+        hash_scale: u32,
+        name: String,
+        value: usize,
+        factor: Option<usize>,
+    }
+    let mut parts: Vec<Part<'_>> = Vec::new();
+    for k in &spec.key {
+        let s = (pick.key)(k);
+        parts.push(Part {
+            side: s,
+            value_type: k.value_type,
+            fetch_scale: normalise::KEY_SCALE,
+            hash_scale: normalise::KEY_SCALE,
+            name: s.column.clone(),
+            value: at(&s.column),
+            factor: s.multiply_by.as_deref().map(&mut at),
+        });
+    }
+    for c in &spec.columns {
+        let s = (pick.column)(c);
+        let scale = c.scale.unwrap_or(DEFAULT_SCALE);
+        parts.push(Part {
+            side: s,
+            value_type: c.value_type,
+            fetch_scale: scale,
+            hash_scale: checksum_scale(scale, c.tolerance.as_deref()),
+            name: s.column.clone(),
+            value: at(&s.column),
+            factor: s.multiply_by.as_deref().map(&mut at),
+        });
+    }
+    let watermark = side.watermark.as_deref().map(&mut at);
+    let segment = spec.segment_by.as_ref().map(|s| at((pick.segment)(s)));
+    let line_column = matches!(source, LocalSource::Csv(_)).then(|| at("flowgate_line"));
+    let from = match (&side.table, &side.query, table) {
+        (_, _, Some(loaded)) if side.query.is_none() => ident(loaded),
+        (Some(t), None, _) => ident(t),
+        (_, Some(q), _) => format!("({q}) AS flowgate_source"),
+        (None, None, _) => {
+            return Err(Error::Invalid(format!(
+                "{shown}: the source needs a `table` or a `query`"
+            )))
+        }
+    };
+    let select: Vec<String> = raw
+        .iter()
+        .map(|c| format!("CAST({} AS TEXT)", ident(c)))
+        .collect();
+    let filter = side
+        .filter
+        .as_ref()
+        .map(|f| format!(" WHERE ({f})"))
+        .unwrap_or_default();
+    let sql = format!("SELECT {} FROM {from}{filter}", select.join(", "));
+    let values = text_rows(pool, &sql).await?;
+    let keys = spec.key.len();
+    let mut rows = Vec::with_capacity(values.len());
+    for (n, row) in values.iter().enumerate() {
+        let get = |i: usize| row.get(i).cloned().flatten();
+        let place = || match line_column.and_then(get) {
+            Some(line) => format!("{shown}:{line}"),
+            None => format!("{shown}: row {}", n + 1),
+        };
+        let bad = |column: &str, b: BadValue| {
+            Error::Invalid(format!(
+                "{}: column `{column}`: `{}` is not {}; correct the value or the column's `type`",
+                place(),
+                b.found,
+                b.expected
+            ))
+        };
+        let mut fetched: TextRow = Vec::with_capacity(parts.len() + 1);
+        let mut hashed = String::new();
+        let mut key_text = String::new();
+        for (i, p) in parts.iter().enumerate() {
+            let value = get(p.value);
+            let factor = p.factor.map(get);
+            let factor = factor.as_ref().map(|f| f.as_deref());
+            let shown_value = normalise::normalise(
+                p.side,
+                p.value_type,
+                p.fetch_scale,
+                zone,
+                value.as_deref(),
+                factor,
+            )
+            .map_err(|b| bad(&p.name, b))?;
+            let hash_value = if p.hash_scale == p.fetch_scale {
+                shown_value.clone()
+            } else {
+                normalise::normalise(
+                    p.side,
+                    p.value_type,
+                    p.hash_scale,
+                    zone,
+                    value.as_deref(),
+                    factor,
+                )
+                .map_err(|b| bad(&p.name, b))?
+            };
+            normalise::encode(&mut hashed, hash_value.as_deref(), p.value_type);
+            if i < keys {
+                normalise::encode(&mut key_text, hash_value.as_deref(), p.value_type);
+            }
+            fetched.push(shown_value);
+        }
+        let mark = match watermark {
+            Some(w) => normalise::normalise(
+                &SideColumn::default(),
+                ValueType::Timestamp,
+                0,
+                zone,
+                get(w).as_deref(),
+                None,
+            )
+            .map_err(|b| bad(side.watermark.as_deref().unwrap_or_default(), b))?,
+            None => None,
+        };
+        fetched.push(mark);
+        let line = match segment {
+            Some(s) => {
+                let text = get(s).unwrap_or_default();
+                text.trim().parse::<u64>().map_err(|_| {
+                    Error::Invalid(format!(
+                        "{}: `segment_by` column `{}`: `{text}` is not a non-negative whole number",
+                        place(),
+                        raw[s]
+                    ))
+                })?
+            }
+            None => normalise::key_hash(&key_text),
+        };
+        rows.push(LocalRow {
+            line,
+            hash: normalise::row_hash(&hashed),
+            fetched,
+        });
+    }
+    rows.sort_by_key(|r| r.line);
+    Ok(rows)
+}
