@@ -1,5 +1,5 @@
-//! Hot paths of a run that do not wait on a database: classifying fetched rows and reading
-//! decimals. (The end-to-end benchmark against MariaDB and PostgreSQL is
+//! Hot paths of a run that do not wait on a database: classifying fetched rows, reading
+//! decimals, and normalising and hashing the rows of a local (CSV/SQLite) side. (The end-to-end benchmark against MariaDB and PostgreSQL is
 //! `bench/reconcile/run.sh`.)
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -10,6 +10,7 @@ use flowgate_model::{
 };
 use flowgate_reconcile::db::TextRow;
 use flowgate_reconcile::engine::{classify_rows, parse_decimal};
+use flowgate_reconcile::normalise;
 use std::hint::black_box;
 
 fn side(column: &str) -> SideColumn {
@@ -99,6 +100,49 @@ fn bench(c: &mut Criterion) {
                 .iter()
                 .filter_map(|t| parse_decimal(black_box(t), 4))
                 .sum::<i128>()
+        })
+    });
+    // A local (CSV/SQLite) side's cost per row: normalise five values, encode, hash.
+    let cents = SideColumn {
+        divide: Some(100),
+        ..side("amount_cents")
+    };
+    let email = SideColumn {
+        trim: true,
+        case: Some(flowgate_model::Case::Lower),
+        ..side("email")
+    };
+    let raw: Vec<[String; 5]> = (0..100_000)
+        .map(|i| {
+            [
+                format!("{i:09}"),
+                (i % 3 + 1).to_string(),
+                (i * 37 % 100_000).to_string(),
+                format!("  Customer{i}@Example.com "),
+                format!("2026-03-{:02} 10:{:02}:00", i % 28 + 1, i % 60),
+            ]
+        })
+        .collect();
+    c.bench_function("normalise and hash 100k local rows", |b| {
+        b.iter(|| {
+            let mut sum: u128 = 0;
+            for r in &raw {
+                let mut text = String::new();
+                let parts = [
+                    (side("increment_id"), ValueType::Text, &r[0], None),
+                    (side("store"), ValueType::Integer, &r[1], None),
+                    (cents.clone(), ValueType::Decimal, &r[2], None),
+                    (email.clone(), ValueType::Text, &r[3], None),
+                    (side("created_at"), ValueType::Timestamp, &r[4], Some("Europe/Berlin")),
+                ];
+                for (side, value_type, value, zone) in &parts {
+                    let v = normalise::normalise(side, *value_type, 4, *zone, Some(value), None)
+                        .unwrap_or_default();
+                    normalise::encode(&mut text, v.as_deref(), *value_type);
+                }
+                sum += u128::from(normalise::row_hash(black_box(&text)));
+            }
+            sum
         })
     });
 }
