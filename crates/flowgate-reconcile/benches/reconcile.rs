@@ -133,7 +133,12 @@ fn bench(c: &mut Criterion) {
                     (side("store"), ValueType::Integer, &r[1], None),
                     (cents.clone(), ValueType::Decimal, &r[2], None),
                     (email.clone(), ValueType::Text, &r[3], None),
-                    (side("created_at"), ValueType::Timestamp, &r[4], Some("Europe/Berlin")),
+                    (
+                        side("created_at"),
+                        ValueType::Timestamp,
+                        &r[4],
+                        Some("Europe/Berlin"),
+                    ),
                 ];
                 for (side, value_type, value, zone) in &parts {
                     let v = normalise::normalise(side, *value_type, 4, *zone, Some(value), None)

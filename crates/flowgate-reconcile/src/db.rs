@@ -29,7 +29,7 @@ impl Db {
     pub async fn connect(side: &str, url: &str) -> Result<Self> {
         let dialect = Dialect::from_url(url).ok_or_else(|| Error::Connection {
             side: side.to_owned(),
-            message: "the connection URL must start with mysql://, mariadb://, postgres://, sqlite: or csv: (Parquet files are not read yet: convert them to CSV)".to_owned(),
+            message: "the connection URL must start with mysql://, mariadb://, postgres://, sqlite:, csv: or parquet:".to_owned(),
         })?;
         let err = |source| Error::Database {
             side: side.to_owned(),

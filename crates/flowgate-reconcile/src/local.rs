@@ -1,5 +1,5 @@
-//! A side read into memory: a SQLite database (`sqlite:PATH`) or a CSV file (`csv:PATH`),
-//! which is loaded into an in-memory SQLite database first, so `table`, `query`, `filter` and
+//! A side read into memory: a SQLite database (`sqlite:PATH`), a CSV file (`csv:PATH`) or a
+//! Parquet file (`parquet:PATH`); files are loaded into an in-memory SQLite database first, so `table`, `query`, `filter` and
 //! aggregate checks are SQLite SQL either way. SQLite has no MD5: rows are normalised and
 //! hashed here (see `normalise.rs`) exactly as MySQL/MariaDB and PostgreSQL do it, so a local
 //! side compares with a database side segment by segment.
@@ -27,6 +27,8 @@ pub(crate) enum LocalSource {
     Sqlite(PathBuf),
     /// A CSV file with a header row.
     Csv(PathBuf),
+    /// A Parquet file.
+    Parquet(PathBuf),
 }
 
 impl LocalSource {
@@ -38,13 +40,14 @@ impl LocalSource {
         match scheme {
             "sqlite" => Some(Self::Sqlite(path)),
             "csv" => Some(Self::Csv(path)),
+            "parquet" => Some(Self::Parquet(path)),
             _ => None,
         }
     }
 
     fn path(&self) -> &Path {
         match self {
-            Self::Sqlite(p) | Self::Csv(p) => p,
+            Self::Sqlite(p) | Self::Csv(p) | Self::Parquet(p) => p,
         }
     }
 }
@@ -91,6 +94,7 @@ impl LocalSide {
                     match source {
                         LocalSource::Sqlite(_) => "SQLite database",
                         LocalSource::Csv(_) => "CSV",
+                        LocalSource::Parquet(_) => "Parquet",
                     }
                 ),
             });
@@ -110,7 +114,7 @@ impl LocalSide {
                     .map_err(db_err)?;
                 (pool, None)
             }
-            LocalSource::Csv(p) => {
+            LocalSource::Csv(p) | LocalSource::Parquet(p) => {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(1)
                     .idle_timeout(None)
@@ -122,7 +126,11 @@ impl LocalSide {
                     .table
                     .clone()
                     .unwrap_or_else(|| "source".to_owned());
-                load_csv(&pool, p, &table).await.map_err(|e| match e {
+                let loaded = match source {
+                    LocalSource::Parquet(_) => load_parquet(&pool, p, &table).await,
+                    _ => load_csv(&pool, p, &table).await,
+                };
+                loaded.map_err(|e| match e {
                     Error::Database { source, .. } => db_err(source),
                     other => other,
                 })?;
@@ -295,6 +303,120 @@ async fn load_csv(pool: &SqlitePool, path: &Path, table: &str) -> Result<()> {
             "{shown}:1: the header row must name every column"
         )));
     }
+    let width = headers.len();
+    let rows = reader.into_records().map(|record| {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            Error::Invalid(format!(
+                "{shown}:{line}: {e}; every row needs as many cells as the header ({width})"
+            ))
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let cells = record
+            .iter()
+            .map(|c| (!c.is_empty() && c != "\\N").then(|| c.to_owned()))
+            .collect();
+        Ok((line, cells))
+    });
+    load_rows(pool, table, &headers, rows).await
+}
+
+/// Load a Parquet file's rows into `table`, every column as text (numbers and decimals as
+/// written, dates as `YYYY-MM-DD`, timestamps in UTC); the row number is kept in
+/// `flowgate_line`.
+async fn load_parquet(pool: &SqlitePool, path: &Path, table: &str) -> Result<()> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let shown = path.display().to_string();
+    let bad = |e: parquet::errors::ParquetError| {
+        Error::Invalid(format!("{shown}: not a readable Parquet file: {e}"))
+    };
+    let file = std::fs::File::open(path).map_err(|e| Error::Io {
+        path: shown.clone(),
+        source: e,
+    })?;
+    let reader = SerializedFileReader::new(file).map_err(bad)?;
+    let headers: Vec<String> = reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .root_schema()
+        .get_fields()
+        .iter()
+        .map(|f| f.name().to_owned())
+        .collect();
+    let rows = reader.get_row_iter(None).map_err(bad)?;
+    let rows = rows.enumerate().map(|(i, row)| {
+        let row = row.map_err(|e| Error::Invalid(format!("{shown}: row {}: {e}", i + 1)))?;
+        let cells = row
+            .get_column_iter()
+            .map(|(_, field)| parquet_text(field))
+            .collect();
+        Ok((i as u64 + 1, cells))
+    });
+    load_rows(pool, table, &headers, rows).await
+}
+
+/// A Parquet value as the text a database would print.
+fn parquet_text(field: &parquet::record::Field) -> Option<String> {
+    use parquet::record::Field;
+    let micros = |us: i64| {
+        chrono::DateTime::from_timestamp_micros(us)
+            .map(|t| t.naive_utc().format("%Y-%m-%d %H:%M:%S%.f").to_string())
+    };
+    Some(match field {
+        Field::Null => return None,
+        Field::Bool(b) => u8::from(*b).to_string(),
+        Field::Byte(v) => v.to_string(),
+        Field::Short(v) => v.to_string(),
+        Field::Int(v) => v.to_string(),
+        Field::Long(v) => v.to_string(),
+        Field::UByte(v) => v.to_string(),
+        Field::UShort(v) => v.to_string(),
+        Field::UInt(v) => v.to_string(),
+        Field::ULong(v) => v.to_string(),
+        Field::Float(v) => v.to_string(),
+        Field::Double(v) => v.to_string(),
+        Field::Str(v) => v.clone(),
+        Field::Decimal(d) => decimal_text(d)?,
+        Field::Date(days) => (chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
+            + chrono::Duration::days(i64::from(*days)))
+        .format("%Y-%m-%d")
+        .to_string(),
+        Field::TimestampMillis(ms) => micros(ms.checked_mul(1000)?)?,
+        Field::TimestampMicros(us) => micros(*us)?,
+        other => other.to_string(),
+    })
+}
+
+/// A Parquet decimal (big-endian two's complement unscaled value) as text.
+fn decimal_text(d: &parquet::data_type::Decimal) -> Option<String> {
+    let bytes = d.data();
+    if bytes.is_empty() || bytes.len() > 16 {
+        return None;
+    }
+    let mut value: i128 = if bytes[0] & 0x80 != 0 { -1 } else { 0 };
+    for b in bytes {
+        value = (value << 8) | i128::from(*b);
+    }
+    let scale = u32::try_from(d.scale()).ok()?;
+    let digits = value.unsigned_abs().to_string();
+    let padded = format!("{digits:0>width$}", width = scale as usize + 1);
+    let (whole, frac) = padded.split_at(padded.len() - scale as usize);
+    let sign = if value < 0 { "-" } else { "" };
+    Some(if scale == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{frac}")
+    })
+}
+
+/// Create `table` with a TEXT column per header (and `flowgate_line`) and insert the rows.
+async fn load_rows(
+    pool: &SqlitePool,
+    table: &str,
+    headers: &[String],
+    rows: impl Iterator<Item = Result<(u64, Vec<Option<String>>)>>,
+) -> Result<()> {
     let mut columns = vec![format!("{} INTEGER", ident("flowgate_line"))];
     columns.extend(headers.iter().map(|h| format!("{} TEXT", ident(h))));
     let db = |source| Error::Database {
@@ -312,19 +434,8 @@ async fn load_csv(pool: &SqlitePool, path: &Path, table: &str) -> Result<()> {
     let mut tx = pool.begin().await.map_err(db)?;
     let mut batch: Vec<(u64, Vec<Option<String>>)> = Vec::new();
     let width = headers.len();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            Error::Invalid(format!(
-                "{shown}:{line}: {e}; every row needs as many cells as the header ({width})"
-            ))
-        })?;
-        let line = record.position().map_or(0, |p| p.line());
-        let cells = record
-            .iter()
-            .map(|c| (!c.is_empty() && c != "\\N").then(|| c.to_owned()))
-            .collect();
-        batch.push((line, cells));
+    for row in rows {
+        batch.push(row?);
         if batch.len() == INSERT_ROWS {
             insert(&mut tx, table, width, &batch).await?;
             batch.clear();
@@ -425,7 +536,8 @@ async fn read_rows(
     }
     let watermark = side.watermark.as_deref().map(&mut at);
     let segment = spec.segment_by.as_ref().map(|s| at((pick.segment)(s)));
-    let line_column = matches!(source, LocalSource::Csv(_)).then(|| at("flowgate_line"));
+    let line_column = matches!(source, LocalSource::Csv(_) | LocalSource::Parquet(_))
+        .then(|| at("flowgate_line"));
     let from = match (&side.table, &side.query, table) {
         (_, _, Some(loaded)) if side.query.is_none() => ident(loaded),
         (Some(t), None, _) => ident(t),
@@ -451,9 +563,10 @@ async fn read_rows(
     let mut rows = Vec::with_capacity(values.len());
     for (n, row) in values.iter().enumerate() {
         let get = |i: usize| row.get(i).cloned().flatten();
-        let place = || match line_column.and_then(get) {
-            Some(line) => format!("{shown}:{line}"),
-            None => format!("{shown}: row {}", n + 1),
+        let place = || match (line_column.and_then(get), source) {
+            (Some(line), LocalSource::Csv(_)) => format!("{shown}:{line}"),
+            (Some(row), _) => format!("{shown}: row {row}"),
+            (None, _) => format!("{shown}: row {}", n + 1),
         };
         let bad = |column: &str, b: BadValue| {
             Error::Invalid(format!(

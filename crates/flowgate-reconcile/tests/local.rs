@@ -1,4 +1,4 @@
-//! SQLite databases and CSV files as sources: rows are normalised and hashed in Rust exactly as
+//! SQLite databases, CSV and Parquet files as sources: rows are normalised and hashed in Rust exactly as
 //! MariaDB and PostgreSQL do it, so a local side reconciles against a database side.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -290,8 +290,105 @@ async fn write_sqlite(path: &std::path::Path, names: &[String], rows: &[Vec<Opti
     pool.close().await;
 }
 
+/// The shop's orders as a typed Parquet file, as an export tool writes it: ids as integers,
+/// amounts as `DECIMAL(18,4)`, times as UTC microseconds, the rest as UTF-8 text.
+fn write_parquet(path: &std::path::Path, names: &[String], rows: &[Vec<Option<String>>]) {
+    use parquet::data_type::{ByteArray, ByteArrayType, Int32Type, Int64Type};
+    use parquet::file::writer::SerializedFileWriter;
+    enum Kind {
+        Int64,
+        Int32,
+        Decimal,
+        Micros,
+        Text,
+    }
+    let kind = |name: &str| match name {
+        "entity_id" => Kind::Int64,
+        "store_id" => Kind::Int32,
+        "base_grand_total" | "grand_total" | "base_to_order_rate" => Kind::Decimal,
+        "created_at" | "updated_at" => Kind::Micros,
+        _ => Kind::Text,
+    };
+    let fields: Vec<String> = names
+        .iter()
+        .map(|n| match kind(n) {
+            Kind::Int64 => format!("OPTIONAL INT64 {n};"),
+            Kind::Int32 => format!("OPTIONAL INT32 {n};"),
+            Kind::Decimal => format!("OPTIONAL INT64 {n} (DECIMAL(18,4));"),
+            Kind::Micros => format!("OPTIONAL INT64 {n} (TIMESTAMP(MICROS,true));"),
+            Kind::Text => format!("OPTIONAL BYTE_ARRAY {n} (UTF8);"),
+        })
+        .collect();
+    let schema = parquet::schema::parser::parse_message_type(&format!(
+        "message sales_order {{ {} }}",
+        fields.join(" ")
+    ))
+    .unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    let mut writer =
+        SerializedFileWriter::new(file, std::sync::Arc::new(schema), Default::default()).unwrap();
+    let mut group = writer.next_row_group().unwrap();
+    let mut i = 0;
+    while let Some(mut column) = group.next_column().unwrap() {
+        let values: Vec<&str> = rows.iter().filter_map(|r| r[i].as_deref()).collect();
+        let levels: Vec<i16> = rows.iter().map(|r| i16::from(r[i].is_some())).collect();
+        match kind(&names[i]) {
+            Kind::Int64 => {
+                let v: Vec<i64> = values.iter().map(|v| v.parse().unwrap()).collect();
+                column
+                    .typed::<Int64Type>()
+                    .write_batch(&v, Some(&levels), None)
+                    .unwrap();
+            }
+            Kind::Int32 => {
+                let v: Vec<i32> = values.iter().map(|v| v.parse().unwrap()).collect();
+                column
+                    .typed::<Int32Type>()
+                    .write_batch(&v, Some(&levels), None)
+                    .unwrap();
+            }
+            Kind::Decimal => {
+                let v: Vec<i64> = values
+                    .iter()
+                    .map(|v| v.replace('.', "").parse::<i64>().unwrap())
+                    .collect();
+                column
+                    .typed::<Int64Type>()
+                    .write_batch(&v, Some(&levels), None)
+                    .unwrap();
+            }
+            Kind::Micros => {
+                let v: Vec<i64> = values
+                    .iter()
+                    .map(|v| {
+                        chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S")
+                            .unwrap()
+                            .and_utc()
+                            .timestamp_micros()
+                    })
+                    .collect();
+                column
+                    .typed::<Int64Type>()
+                    .write_batch(&v, Some(&levels), None)
+                    .unwrap();
+            }
+            Kind::Text => {
+                let v: Vec<ByteArray> = values.iter().map(|v| ByteArray::from(*v)).collect();
+                column
+                    .typed::<ByteArrayType>()
+                    .write_batch(&v, Some(&levels), None)
+                    .unwrap();
+            }
+        }
+        column.close().unwrap();
+        i += 1;
+    }
+    group.close().unwrap();
+    writer.close().unwrap();
+}
+
 #[test]
-fn csv_and_sqlite_shops_reconcile_exactly_against_postgresql() {
+fn csv_sqlite_and_parquet_shops_reconcile_exactly_against_postgresql() {
     runtime().block_on(async {
         let Some(l) = landscape("local_sources", 3_000, 100, false).await else {
             return;
@@ -300,11 +397,14 @@ fn csv_and_sqlite_shops_reconcile_exactly_against_postgresql() {
         let dir = tempfile::tempdir().unwrap();
         let csv_path = dir.path().join("sales_order.csv");
         let db_path = dir.path().join("shop.db");
+        let parquet_path = dir.path().join("sales_order.parquet");
         write_csv(&csv_path, &names, &rows);
         write_sqlite(&db_path, &names, &rows).await;
+        write_parquet(&parquet_path, &names, &rows);
         for url in [
             format!("csv:{}", csv_path.display()),
             format!("sqlite://{}", db_path.display()),
+            format!("parquet:{}", parquet_path.display()),
         ] {
             for segment in [true, false] {
                 let spec = orders_spec(&l, segment);
@@ -350,6 +450,17 @@ fn a_bad_cell_is_reported_at_its_file_line_and_column() {
             .await
             .expect_err("a missing file fails the run");
         assert!(err.to_string().contains("no such file"), "{err}");
+
+        let garbage = dir.path().join("orders.parquet");
+        std::fs::write(&garbage, "entity_id,status\n1,open\n").unwrap();
+        options.left_url = format!("parquet:{}", garbage.display());
+        let err = flowgate_reconcile::run(&spec, &options, &flowgate_reconcile::NoProgress)
+            .await
+            .expect_err("a file that is not Parquet fails the run");
+        assert!(
+            err.to_string().contains("not a readable Parquet file"),
+            "{err}"
+        );
         drop_landscape(&l).await;
     });
 }
