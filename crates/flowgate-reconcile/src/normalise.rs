@@ -242,19 +242,18 @@ pub fn encode(out: &mut String, value: Option<&str>, value_type: ValueType) {
     }
 }
 
-fn md5_hex(text: &str) -> String {
-    let digest = Md5::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+fn md5(text: &str) -> u128 {
+    u128::from_be_bytes(Md5::digest(text.as_bytes()).into())
 }
 
-/// 60 bits of the MD5 of a text (`Dialect::row_hash`).
+/// 60 bits of the MD5 of a text (`Dialect::row_hash`): its last 15 hex digits.
 pub fn row_hash(text: &str) -> u64 {
-    u64::from_str_radix(&md5_hex(text)[17..], 16).unwrap_or(0)
+    (md5(text) & ((1 << 60) - 1)) as u64
 }
 
-/// 32 bits of the MD5 of a text (`Dialect::key_hash`).
+/// 32 bits of the MD5 of a text (`Dialect::key_hash`): its first 8 hex digits.
 pub fn key_hash(text: &str) -> u64 {
-    u64::from_str_radix(&md5_hex(text)[..8], 16).unwrap_or(0)
+    (md5(text) >> 96) as u64
 }
 
 /// The scale keys are normalised at.
