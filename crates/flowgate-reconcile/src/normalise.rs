@@ -124,14 +124,25 @@ fn text(side: &SideColumn, value: &str) -> String {
         v = v.trim_matches(' ').to_owned();
     }
     match side.case {
-        Some(Case::Lower) => v = v.to_lowercase(),
-        Some(Case::Upper) => v = v.to_uppercase(),
+        // Character by character, as the databases fold: a letter whose folded form is
+        // longer (`ß` → `SS`) stays as it is.
+        Some(Case::Lower) => v = fold(&v, |c| c.to_lowercase().collect()),
+        Some(Case::Upper) => v = fold(&v, |c| c.to_uppercase().collect()),
         None => {}
     }
     match side.map.get(&v) {
         Some(to) => to.clone(),
         None => v,
     }
+}
+
+fn fold(text: &str, f: impl Fn(char) -> Vec<char>) -> String {
+    text.chars()
+        .map(|c| match f(c).as_slice() {
+            [one] => *one,
+            _ => c,
+        })
+        .collect()
 }
 
 fn parse_timestamp(value: &str) -> Option<(NaiveDateTime, Option<chrono::FixedOffset>)> {
@@ -173,7 +184,13 @@ fn timestamp(value: &str, zone: Option<&str>) -> Result<String, BadValue> {
                 match tz.from_local_datetime(&t) {
                     chrono::LocalResult::Single(x) => x.naive_utc(),
                     chrono::LocalResult::Ambiguous(_, standard) => standard.naive_utc(),
-                    chrono::LocalResult::None => return Err(bad()),
+                    // A time skipped when clocks go forward is read with the offset from
+                    // before the change, as PostgreSQL reads it.
+                    chrono::LocalResult::None => {
+                        let before = tz.offset_from_utc_datetime(&(t - chrono::Duration::hours(3)));
+                        let secs = chrono::Offset::fix(&before).local_minus_utc();
+                        t - chrono::Duration::seconds(i64::from(secs))
+                    }
                 }
             } else {
                 let offset = chrono::DateTime::parse_from_str(
