@@ -105,19 +105,10 @@ pub(crate) fn in_zone(
     utc: chrono::NaiveDateTime,
     zone: Option<&str>,
 ) -> Option<chrono::NaiveDateTime> {
-    use chrono::TimeZone;
-    let Some(zone) = zone else {
-        return Some(utc);
-    };
-    if let Ok(tz) = zone.parse::<chrono_tz::Tz>() {
-        return Some(tz.from_utc_datetime(&utc).naive_local());
+    match zone {
+        None => Some(utc),
+        Some(zone) => crate::normalise::Zone::parse(zone).map(|z| z.local(utc)),
     }
-    let offset = chrono::DateTime::parse_from_str(
-        &format!("2000-01-01 00:00:00 {zone}"),
-        "%Y-%m-%d %H:%M:%S %:z",
-    )
-    .ok()?;
-    Some(offset.offset().from_utc_datetime(&utc).naive_local())
 }
 
 #[cfg(test)]

@@ -399,15 +399,7 @@ fn decimal_text(d: &parquet::data_type::Decimal) -> Option<String> {
         value = (value << 8) | i128::from(*b);
     }
     let scale = u32::try_from(d.scale()).ok()?;
-    let digits = value.unsigned_abs().to_string();
-    let padded = format!("{digits:0>width$}", width = scale as usize + 1);
-    let (whole, frac) = padded.split_at(padded.len() - scale as usize);
-    let sign = if value < 0 { "-" } else { "" };
-    Some(if scale == 0 {
-        format!("{sign}{whole}")
-    } else {
-        format!("{sign}{whole}.{frac}")
-    })
+    Some(normalise::print_units(value, scale))
 }
 
 /// Create `table` with a TEXT column per header (and `flowgate_line`) and insert the rows.

@@ -64,7 +64,7 @@ fn round_div(numerator: i128, denominator: i128) -> Option<i128> {
 }
 
 /// Print `units` of `10^-scale` with exactly `scale` decimals (no negative zero).
-fn print_units(units: i128, scale: u32) -> String {
+pub(crate) fn print_units(units: i128, scale: u32) -> String {
     let negative = units < 0;
     let digits = units.unsigned_abs().to_string();
     let scale = scale as usize;
@@ -179,33 +179,56 @@ fn timestamp(value: &str, zone: Option<&str>) -> Result<String, BadValue> {
     let (t, offset) = parse_timestamp(value).ok_or_else(bad)?;
     let utc = match (offset, zone) {
         (Some(_), _) | (None, None) => t,
-        (None, Some(zone)) => {
-            if let Ok(tz) = zone.parse::<chrono_tz::Tz>() {
-                match tz.from_local_datetime(&t) {
-                    chrono::LocalResult::Single(x) => x.naive_utc(),
-                    chrono::LocalResult::Ambiguous(_, standard) => standard.naive_utc(),
-                    // A time skipped when clocks go forward is read with the offset from
-                    // before the change, as PostgreSQL reads it.
-                    chrono::LocalResult::None => {
-                        let before = tz.offset_from_utc_datetime(&(t - chrono::Duration::hours(3)));
-                        let secs = chrono::Offset::fix(&before).local_minus_utc();
-                        t - chrono::Duration::seconds(i64::from(secs))
-                    }
-                }
-            } else {
-                let offset = chrono::DateTime::parse_from_str(
-                    &format!("2000-01-01 00:00:00 {zone}"),
-                    "%Y-%m-%d %H:%M:%S %:z",
-                )
-                .map_err(|_| bad())?;
-                match offset.offset().from_local_datetime(&t) {
-                    chrono::LocalResult::Single(x) => x.naive_utc(),
-                    _ => return Err(bad()),
-                }
-            }
-        }
+        (None, Some(zone)) => Zone::parse(zone).ok_or_else(bad)?.utc(t),
     };
     Ok(utc.format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+/// A source's time zone: an IANA name (`Europe/Berlin`) or a UTC offset (`+02:00`, east
+/// positive, as MySQL and ISO 8601 write it).
+pub(crate) enum Zone {
+    Named(chrono_tz::Tz),
+    Fixed(chrono::FixedOffset),
+}
+
+impl Zone {
+    /// The zone a text names, if any.
+    pub(crate) fn parse(zone: &str) -> Option<Self> {
+        if let Ok(tz) = zone.parse::<chrono_tz::Tz>() {
+            return Some(Self::Named(tz));
+        }
+        chrono::DateTime::parse_from_str(
+            &format!("2000-01-01 00:00:00 {zone}"),
+            "%Y-%m-%d %H:%M:%S %:z",
+        )
+        .ok()
+        .map(|t| Self::Fixed(*t.offset()))
+    }
+
+    /// The local time of a UTC instant.
+    pub(crate) fn local(&self, utc: NaiveDateTime) -> NaiveDateTime {
+        match self {
+            Self::Named(tz) => tz.from_utc_datetime(&utc).naive_local(),
+            Self::Fixed(offset) => offset.from_utc_datetime(&utc).naive_local(),
+        }
+    }
+
+    /// The UTC instant of a local time. An ambiguous local time (the hour repeated when clocks
+    /// go back) is read as standard time, and a skipped one (when they go forward) with the
+    /// offset from before the change, as PostgreSQL reads them.
+    pub(crate) fn utc(&self, local: NaiveDateTime) -> NaiveDateTime {
+        let offset = match self {
+            Self::Fixed(offset) => *offset,
+            Self::Named(tz) => match tz.from_local_datetime(&local) {
+                chrono::LocalResult::Single(x) => return x.naive_utc(),
+                chrono::LocalResult::Ambiguous(_, standard) => return standard.naive_utc(),
+                chrono::LocalResult::None => chrono::Offset::fix(
+                    &tz.offset_from_utc_datetime(&(local - chrono::Duration::hours(3))),
+                ),
+            },
+        };
+        local - chrono::Duration::seconds(i64::from(offset.local_minus_utc()))
+    }
 }
 
 fn date(value: &str) -> Result<String, BadValue> {
