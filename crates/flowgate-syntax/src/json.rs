@@ -1,6 +1,6 @@
 //! A small recursive-descent JSON parser (RFC 8259) with precise spans.
 
-use flowgate_diagnostics::Span;
+use flowgate_diagnostics::{LineIndex, Span};
 
 use crate::node::{dedup_entries, Entry, Lines, Node, Parsed, SyntaxError, Value, MAX_DEPTH};
 use crate::Spanned;
@@ -37,16 +37,8 @@ pub fn parse_json(source: &str) -> Parsed {
             Ok(node) => {
                 parser.skip_ws();
                 if parser.pos < parser.bytes.len() {
-                    let rest = source.get(parser.pos..).unwrap_or("").trim_end();
-                    parser.errors.push(
-                        SyntaxError::new(
-                            Span::new(parser.pos, parser.pos + rest.len()),
-                            "trailing characters after the JSON document",
-                        )
-                        .with_help(
-                            "a JSON file holds exactly one value; wrap several values in an array",
-                        ),
-                    );
+                    let error = trailing_text(source, parser.pos, &node);
+                    parser.errors.push(error);
                 }
                 docs.push(node);
             }
@@ -56,6 +48,25 @@ pub fn parse_json(source: &str) -> Parsed {
     let mut errors = parser.errors;
     errors.sort_by_key(|e| (e.span.start, e.span.end));
     Parsed { docs, errors }
+}
+
+/// The error for text after the end of the document's value (`at` is where that text
+/// starts): its hint says where the value ends, so that the author sees what was read.
+fn trailing_text(source: &str, at: usize, value: &Node) -> SyntaxError {
+    let rest = source.get(at..).unwrap_or("").trim_end();
+    let last = source
+        .get(..value.span.end as usize)
+        .and_then(|head| head.char_indices().next_back())
+        .map_or(0, |(offset, _)| offset);
+    let end = LineIndex::new(source).line_col(source, u32::try_from(last).unwrap_or(u32::MAX));
+    SyntaxError::new(
+        Span::new(at, at + rest.len()),
+        "trailing characters after the JSON document",
+    )
+    .with_help(format!(
+        "remove the text after the end of the JSON value at line {}, column {}",
+        end.line, end.column
+    ))
 }
 
 type PResult<T> = Result<T, SyntaxError>;
@@ -746,6 +757,30 @@ mod tests {
                 "input {src:?}"
             );
         }
+    }
+
+    #[test]
+    fn trailing_text_says_where_the_value_ends() {
+        let src = "{\n  \"nodes\": []\n}\n\nsaved from the editor\n";
+        let parsed = parse_json(src);
+        assert_eq!(parsed.docs.len(), 1);
+        let error = &parsed.errors[0];
+        assert_eq!(error.message, "trailing characters after the JSON document");
+        assert_eq!(
+            &src[error.span.start as usize..error.span.end as usize],
+            "saved from the editor"
+        );
+        assert_eq!(
+            error.help.as_deref(),
+            Some("remove the text after the end of the JSON value at line 3, column 1")
+        );
+        // A second value gets the same hint: the first one is what was read (columns count
+        // characters, not bytes).
+        let parsed = parse_json("{\"a\": \"é\"} {\"b\": 2}");
+        assert_eq!(
+            parsed.errors[0].help.as_deref(),
+            Some("remove the text after the end of the JSON value at line 1, column 10")
+        );
     }
 
     #[test]
