@@ -367,7 +367,9 @@ fn load_platform(file: FileId, source: SourceText, dialect: Dialect) -> FileOutp
                     format!("cannot derive an asset id from the file name: {e}"),
                 )
                 .at(&source, Span::point(0))
-                .with_help("rename the file: its name, up to the first `.`, becomes the id"),
+                .with_help(
+                    "rename the file: its name, without the platform suffix, becomes the id",
+                ),
             ),
         }
     }

@@ -6,6 +6,9 @@
 //! `every_message_as_the_user_sees_it` snapshots the human rendering of all of them.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
+use common::ids;
 use flowgate_diagnostics::{render_human, Diagnostic, HumanOptions, Severity};
 use flowgate_load::{codes, load_texts, load_workspace, Loaded, Workspace};
 use std::path::Path;
@@ -95,15 +98,6 @@ fn render(loaded: &Loaded) -> String {
         &loaded.sources,
         HumanOptions { color: false },
     )
-}
-
-fn ids(loaded: &Loaded) -> Vec<&str> {
-    loaded
-        .model
-        .assets()
-        .iter()
-        .map(|a| a.id.as_str())
-        .collect()
 }
 
 /// Find the diagnostic `expect` describes and check it; return it for further checks.

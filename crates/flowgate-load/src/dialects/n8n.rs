@@ -69,7 +69,7 @@ pub fn import(source: &SourceText) -> (Option<Imported>, Vec<Diagnostic>) {
     };
     let flow = reader.flow(&root, nodes);
     let imported = Imported {
-        id: id_from_path(source.path()),
+        id: id_from_path(source.path(), super::suffixes(Dialect::N8n)),
         name: flow.label.clone(),
         description: flow.description.clone(),
         flow,

@@ -71,7 +71,7 @@ pub fn import(source: &SourceText) -> (Option<Imported>, Vec<Diagnostic>) {
     };
     let flow = reader.flow(&root, &shape);
     let imported = Imported {
-        id: id_from_path(source.path()),
+        id: id_from_path(source.path(), super::suffixes(Dialect::NodeRed)),
         name: flow.label.clone(),
         description: flow.description.clone(),
         flow,

@@ -102,6 +102,10 @@ use std::sync::Arc;
 /// the file can have it.
 pub const START_ID: &str = "$start";
 
+/// The file-name suffixes of Salesforce flows: source format (`sf project retrieve`) and
+/// Metadata API format (`flows/<Name>.flow`). The asset id is the file name without it.
+pub const SUFFIXES: &[&str] = &[".flow-meta.xml", ".flow"];
+
 /// The flow elements: each XML tag that is one, and the kind it lowers to.
 pub const ELEMENT_KINDS: &[(&str, ElementKind)] = &[
     ("actionCalls", ElementKind::Action),
@@ -218,7 +222,7 @@ pub fn import(source: &SourceText) -> (Option<Imported>, Vec<Diagnostic>) {
     let mut diagnostics = lowering.diagnostics;
     check_graph(source, &flow, &mut diagnostics);
     let imported = Imported {
-        id: id_from_path(source.path()),
+        id: id_from_path(source.path(), SUFFIXES),
         name: flow.label.clone(),
         description: flow.description.clone(),
         flow,

@@ -19,3 +19,13 @@ pub fn mutate(original: &str, cut: usize, len: usize, insert: &[char], truncate:
     let inserted: String = insert.iter().collect();
     format!("{}{inserted}{}", &original[..at], &original[end..])
 }
+
+/// The ids of the loaded assets, in model order.
+pub fn ids(loaded: &flowgate_load::Loaded) -> Vec<&str> {
+    loaded
+        .model
+        .assets()
+        .iter()
+        .map(|a| a.id.as_str())
+        .collect()
+}
