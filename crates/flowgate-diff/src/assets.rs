@@ -4,7 +4,7 @@
 use crate::classify::{classify, Detail};
 use crate::documents::Documents;
 use crate::semver::Bump;
-use crate::tree::{self, ApplyError, Change, Path};
+use crate::tree::{self, ApplyError, Change, Identity, Path};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -121,7 +121,7 @@ pub fn diff_documents(old: &Documents, new: &Documents) -> Diff {
     let mut assets = Vec::new();
     for (id, before) in &old.0 {
         if let Some(after) = new.0.get(id) {
-            let changes = tree::diff(before, after);
+            let changes = changes_of(before, after);
             if !changes.is_empty() {
                 assets.push(asset_diff(id, Status::Changed, before, after, changes));
             }
@@ -141,7 +141,7 @@ pub fn diff_documents(old: &Documents, new: &Documents) -> Diff {
         match renamed_to.get(id.as_str()) {
             Some(from) => {
                 let before = &old.0[*from];
-                let changes = tree::diff(before, after);
+                let changes = changes_of(before, after);
                 let status = Status::Renamed {
                     from: (*from).to_owned(),
                 };
@@ -191,7 +191,13 @@ fn whole(old: Option<Value>, new: Option<Value>) -> Change {
         path: Path::default(),
         old,
         new,
+        at: None,
     }
+}
+
+/// The changes inside one asset, items identified as its kind requires.
+fn changes_of(before: &Value, after: &Value) -> Vec<Change> {
+    tree::diff_with(before, after, &Identity::of_kind(Documents::kind_of(after)))
 }
 
 fn asset_diff(

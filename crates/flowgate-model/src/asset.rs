@@ -257,13 +257,13 @@ impl Asset {
 
     /// The asset as one self-contained JSON document: what a snapshot freezes and a diff
     /// compares. It is the native format (the loader reads it back), with body files inlined
-    /// as `body` so that nothing outside the document is needed. Platform flows give their
-    /// summary (elements and connections, no canvas layout); their original file is kept
-    /// beside it by whoever needs the bytes.
+    /// as `body` so that nothing outside the document is needed. Platform flows give what the
+    /// platform stores, element by element, without canvas layout (see `flow_document`);
+    /// their original file is kept beside it by whoever needs the bytes.
     pub fn document(&self) -> serde_json::Value {
         let mut document = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
         if let AssetSpec::Flow(flow) = &self.spec {
-            add_element_settings(&mut document, flow);
+            crate::flow_document::reshape(&mut document, flow);
         }
         if let (AssetSpec::Template(template), Some(object)) =
             (&self.spec, document.as_object_mut())
@@ -278,21 +278,6 @@ impl Asset {
             }
         }
         document
-    }
-}
-
-/// Each element's settings, beside its graph, in the flow's summary.
-fn add_element_settings(document: &mut serde_json::Value, flow: &crate::flow::Flow) {
-    let Some(serde_json::Value::Array(elements)) = document.get_mut("elements") else {
-        return;
-    };
-    for (element, settings) in elements
-        .iter_mut()
-        .zip(crate::flow_settings::element_settings(flow))
-    {
-        if let (serde_json::Value::Object(element), false) = (element, settings.is_null()) {
-            element.insert("settings".to_owned(), settings);
-        }
     }
 }
 

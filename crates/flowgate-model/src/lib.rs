@@ -8,7 +8,7 @@ mod asset;
 mod bundle;
 mod expr;
 pub mod flow;
-mod flow_settings;
+mod flow_document;
 mod graph;
 mod id;
 mod integration;

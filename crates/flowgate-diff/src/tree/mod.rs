@@ -1,17 +1,58 @@
 //! Structural diff of JSON documents. Objects are compared key by key; arrays whose elements
-//! all carry a unique identity (`platform_id`, `id`, `value` or `locale`) are matched by that
+//! all carry a unique identity (an [`Identity`] key such as `id`) are matched by that
 //! identity, so an inserted step is one addition rather than a shifted list; other arrays are
 //! compared as whole values. The change list is complete: [`apply`] turns the old document
 //! into the new one.
 
+mod apply;
+mod items;
+
+pub use apply::{apply, ApplyError};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-/// Fields that identify the elements of an array, in order of preference. `platform_id`
-/// comes first so that an n8n node keeps its identity when it is renamed.
-const IDENTITY_KEYS: [&str; 4] = ["platform_id", "id", "value", "locale"];
+/// Which fields identify the items of an array, for one kind of document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    /// Fields that identify an item, in order of preference; the first that every item of
+    /// both arrays carries, uniquely, is used.
+    pub keys: &'static [&'static str],
+    /// A field that keeps an item's identity across renames (an n8n node's `platform_id`):
+    /// a removed and an added item that share it are one renamed item.
+    pub rename_key: Option<&'static str>,
+}
+
+impl Identity {
+    /// flowgate's own asset documents: steps by `id`, options by `value`, locales by `locale`.
+    pub const NATIVE: Self = Self {
+        keys: &["id", "value", "locale"],
+        rename_key: None,
+    };
+
+    /// Platform flows: elements by `id` (their name), nested platform items by their `name`
+    /// (Salesforce `<name>`) or the field they set; renames told by `platform_id`.
+    pub const FLOW: Self = Self {
+        keys: &[
+            "id",
+            "name",
+            "field",
+            "assignToReference",
+            "value",
+            "locale",
+        ],
+        rename_key: Some("platform_id"),
+    };
+
+    /// The identity rules of documents of `kind`.
+    pub fn of_kind(kind: &str) -> Self {
+        if kind == "Flow" {
+            Self::FLOW
+        } else {
+            Self::NATIVE
+        }
+    }
+}
 
 /// One step of a [`Path`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -112,6 +153,9 @@ pub enum Change {
         /// After.
         #[serde(skip_serializing_if = "Option::is_none")]
         new: Option<Value>,
+        /// For an item added to an identified array: its index in the new array.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        at: Option<usize>,
     },
     /// The items of the identified array at `path` come in a new order.
     Order {
@@ -121,6 +165,9 @@ pub enum Change {
         old: Vec<String>,
         /// Identities after.
         new: Vec<String>,
+        /// The field that identifies the items.
+        #[serde(skip)]
+        key: String,
     },
 }
 
@@ -133,14 +180,19 @@ impl Change {
     }
 }
 
-/// Every difference from `old` to `new`, in document order.
+/// Every difference from `old` to `new` (native asset documents), in document order.
 pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
+    diff_with(old, new, &Identity::NATIVE)
+}
+
+/// Every difference from `old` to `new`, items identified by `identity`, in document order.
+pub fn diff_with(old: &Value, new: &Value, identity: &Identity) -> Vec<Change> {
     let mut changes = Vec::new();
-    walk(&Path::default(), old, new, &mut changes);
+    walk(&Path::default(), old, new, identity, &mut changes);
     changes
 }
 
-fn walk(path: &Path, old: &Value, new: &Value, out: &mut Vec<Change>) {
+fn walk(path: &Path, old: &Value, new: &Value, identity: &Identity, out: &mut Vec<Change>) {
     if old == new {
         return;
     }
@@ -149,11 +201,12 @@ fn walk(path: &Path, old: &Value, new: &Value, out: &mut Vec<Change>) {
             for (key, before) in a {
                 let here = path.child(Segment::Key(key.clone()));
                 match b.get(key) {
-                    Some(after) => walk(&here, before, after, out),
+                    Some(after) => walk(&here, before, after, identity, out),
                     None => out.push(Change::Set {
                         path: here,
                         old: Some(before.clone()),
                         new: None,
+                        at: None,
                     }),
                 }
             }
@@ -163,270 +216,26 @@ fn walk(path: &Path, old: &Value, new: &Value, out: &mut Vec<Change>) {
                         path: path.child(Segment::Key(key.clone())),
                         old: None,
                         new: Some(after.clone()),
+                        at: None,
                     });
                 }
             }
         }
-        (Value::Array(a), Value::Array(b)) => match identity_key(a, b) {
-            Some(key) => walk_items(path, key, a, b, out),
+        (Value::Array(a), Value::Array(b)) => match items::identity_key(identity.keys, a, b) {
+            Some(key) => items::walk_items(path, key, (a, b), identity, out),
             None => out.push(Change::Set {
                 path: path.clone(),
                 old: Some(old.clone()),
                 new: Some(new.clone()),
+                at: None,
             }),
         },
         _ => out.push(Change::Set {
             path: path.clone(),
             old: Some(old.clone()),
             new: Some(new.clone()),
+            at: None,
         }),
-    }
-}
-
-fn walk_items(path: &Path, key: &str, a: &[Value], b: &[Value], out: &mut Vec<Change>) {
-    let ids = |items: &[Value]| -> Vec<String> {
-        items
-            .iter()
-            .filter_map(|item| identity(item, key).map(str::to_owned))
-            .collect()
-    };
-    let (old_ids, new_ids) = (ids(a), ids(b));
-    let new_index: HashMap<&str, usize> = new_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
-    let old_set: HashSet<&str> = old_ids.iter().map(String::as_str).collect();
-    let item_path = |id: &str| {
-        path.child(Segment::Item {
-            key: key.to_owned(),
-            value: id.to_owned(),
-        })
-    };
-    let renames = renamed_items(key, &old_ids, a, &new_ids, b, &old_set, &new_index);
-    let renamed_to: HashSet<&str> = renames.values().map(|&j| new_ids[j].as_str()).collect();
-    for (id, before) in old_ids.iter().zip(a) {
-        match (new_index.get(id.as_str()), renames.get(id.as_str())) {
-            (Some(&j), _) => walk(&item_path(id), before, &b[j], out),
-            // Same content under a new identity: replaced in place, so the item keeps its
-            // position and the change reads as a rename.
-            (None, Some(&j)) => out.push(Change::Set {
-                path: item_path(id),
-                old: Some(before.clone()),
-                new: Some(b[j].clone()),
-            }),
-            (None, None) => out.push(Change::Set {
-                path: item_path(id),
-                old: Some(before.clone()),
-                new: None,
-            }),
-        }
-    }
-    for (id, after) in new_ids.iter().zip(b) {
-        if !old_set.contains(id.as_str()) && !renamed_to.contains(id.as_str()) {
-            out.push(Change::Set {
-                path: item_path(id),
-                old: None,
-                new: Some(after.clone()),
-            });
-        }
-    }
-    // Removals drop out and additions are appended; anything else is a reorder.
-    let expected: Vec<&String> = old_ids
-        .iter()
-        .filter_map(|id| match renames.get(id.as_str()) {
-            Some(&j) => Some(&new_ids[j]),
-            None => new_index.contains_key(id.as_str()).then_some(id),
-        })
-        .chain(
-            new_ids
-                .iter()
-                .filter(|id| !old_set.contains(id.as_str()) && !renamed_to.contains(id.as_str())),
-        )
-        .collect();
-    if expected.iter().copied().ne(new_ids.iter()) {
-        out.push(Change::Order {
-            path: path.clone(),
-            old: old_ids,
-            new: new_ids,
-        });
-    }
-}
-
-/// Fields that only name an item; an item whose other fields are unchanged was renamed.
-const NAMING_KEYS: [&str; 2] = ["label", "name"];
-
-/// Removed items paired with added items that are equal but for their identity and naming
-/// fields (index into `b`), one to one: renamed items, such as an n8n node renamed in an
-/// export without node ids.
-fn renamed_items<'a>(
-    key: &str,
-    old_ids: &'a [String],
-    a: &[Value],
-    new_ids: &[String],
-    b: &[Value],
-    old_set: &HashSet<&str>,
-    new_index: &HashMap<&str, usize>,
-) -> HashMap<&'a str, usize> {
-    let stripped = |item: &Value| -> Value {
-        let mut item = item.clone();
-        if let Value::Object(map) = &mut item {
-            map.shift_remove(key);
-            for naming in NAMING_KEYS {
-                map.shift_remove(naming);
-            }
-        }
-        item
-    };
-    let added: Vec<(usize, Value)> = new_ids
-        .iter()
-        .enumerate()
-        .filter(|(_, id)| !old_set.contains(id.as_str()))
-        .map(|(j, _)| (j, stripped(&b[j])))
-        .collect();
-    let mut used = HashSet::new();
-    let mut renames = HashMap::new();
-    if added.is_empty() {
-        return renames;
-    }
-    for (id, before) in old_ids.iter().zip(a) {
-        if new_index.contains_key(id.as_str()) {
-            continue;
-        }
-        let before = stripped(before);
-        let matches: Vec<usize> = added
-            .iter()
-            .filter(|(j, after)| !used.contains(j) && *after == before)
-            .map(|(j, _)| *j)
-            .collect();
-        if let [j] = matches[..] {
-            used.insert(j);
-            renames.insert(id.as_str(), j);
-        }
-    }
-    renames
-}
-
-/// The identity field shared by every element of both arrays, unique within each.
-fn identity_key(a: &[Value], b: &[Value]) -> Option<&'static str> {
-    if a.is_empty() && b.is_empty() {
-        return None;
-    }
-    IDENTITY_KEYS.into_iter().find(|key| {
-        [a, b].iter().all(|items| {
-            let mut seen = HashSet::new();
-            items
-                .iter()
-                .all(|item| identity(item, key).is_some_and(|id| seen.insert(id)))
-        })
-    })
-}
-
-fn identity<'v>(item: &'v Value, key: &str) -> Option<&'v str> {
-    item.as_object()?.get(key)?.as_str()
-}
-
-/// Why a change list does not apply to a document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApplyError {
-    /// The change's path.
-    pub path: String,
-    /// What was not found.
-    pub reason: &'static str,
-}
-
-impl fmt::Display for ApplyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "cannot apply a change at `{}`: {}",
-            self.path, self.reason
-        )
-    }
-}
-
-impl std::error::Error for ApplyError {}
-
-/// Apply `changes` (from [`diff`]) to `document`.
-pub fn apply(document: &mut Value, changes: &[Change]) -> Result<(), ApplyError> {
-    for change in changes {
-        let error = |reason| ApplyError {
-            path: change.path().to_string(),
-            reason,
-        };
-        match change {
-            Change::Set { path, new, .. } => {
-                let Some((last, parent)) = path.0.split_last() else {
-                    *document = new.clone().unwrap_or(Value::Null);
-                    continue;
-                };
-                let parent = navigate(document, parent).ok_or(error("no such place"))?;
-                set(parent, last, new.clone()).ok_or(error("the container has another type"))?;
-            }
-            Change::Order { path, new, .. } => {
-                let target = navigate(document, &path.0).ok_or(error("no such place"))?;
-                let Value::Array(items) = target else {
-                    return Err(error("not an array"));
-                };
-                let rank: HashMap<&str, usize> = new
-                    .iter()
-                    .enumerate()
-                    .map(|(i, id)| (id.as_str(), i))
-                    .collect();
-                let key = identity_key(items, &[]).ok_or(error("items without identity"))?;
-                items.sort_by_key(|item| {
-                    identity(item, key)
-                        .and_then(|id| rank.get(id))
-                        .copied()
-                        .unwrap_or(usize::MAX)
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-fn navigate<'v>(mut value: &'v mut Value, segments: &[Segment]) -> Option<&'v mut Value> {
-    for segment in segments {
-        value = match (segment, value) {
-            (Segment::Key(key), Value::Object(map)) => map.get_mut(key)?,
-            (Segment::Item { key, value: id }, Value::Array(items)) => items
-                .iter_mut()
-                .find(|item| identity(item, key) == Some(id.as_str()))?,
-            _ => return None,
-        };
-    }
-    Some(value)
-}
-
-fn set(parent: &mut Value, last: &Segment, new: Option<Value>) -> Option<()> {
-    match (last, parent) {
-        (Segment::Key(key), Value::Object(map)) => {
-            match new {
-                Some(value) => {
-                    map.insert(key.clone(), value);
-                }
-                None => {
-                    map.shift_remove(key);
-                }
-            }
-            Some(())
-        }
-        (Segment::Item { key, value: id }, Value::Array(items)) => {
-            let at = items
-                .iter()
-                .position(|item| identity(item, key) == Some(id.as_str()));
-            match (at, new) {
-                (Some(i), Some(value)) => items[i] = value,
-                (Some(i), None) => {
-                    items.remove(i);
-                }
-                (None, Some(value)) => items.push(value),
-                (None, None) => return None,
-            }
-            Some(())
-        }
-        _ => None,
     }
 }
 
@@ -444,7 +253,11 @@ mod tests {
     use serde_json::json;
 
     fn roundtrip(old: Value, new: Value) -> Vec<Change> {
-        let changes = diff(&old, &new);
+        roundtrip_with(old, new, &Identity::NATIVE)
+    }
+
+    fn roundtrip_with(old: Value, new: Value, identity: &Identity) -> Vec<Change> {
+        let changes = diff_with(&old, &new, identity);
         let mut patched = old.clone();
         apply(&mut patched, &changes).unwrap();
         assert_eq!(patched, new, "changes: {changes:#?}");
@@ -464,8 +277,7 @@ mod tests {
             json!({"steps": [{"id": "new", "n": 0}, {"id": "a", "n": 1}, {"id": "b", "n": 3}]}),
         );
         let paths: Vec<String> = changes.iter().map(|c| c.path().to_string()).collect();
-        assert_eq!(paths, ["steps[b].n", "steps[new]", "steps"]);
-        assert!(matches!(changes[2], Change::Order { .. }));
+        assert_eq!(paths, ["steps[b].n", "steps[new]"]);
     }
 
     #[test]
@@ -478,13 +290,39 @@ mod tests {
     }
 
     #[test]
-    fn platform_id_wins_over_id_so_renames_are_field_changes() {
-        let changes = roundtrip(
-            json!({"elements": [{"platform_id": "1", "id": "HTTP Request"}]}),
-            json!({"elements": [{"platform_id": "1", "id": "Call CRM"}]}),
+    fn a_kept_platform_id_makes_a_rename_an_identity_change() {
+        let changes = roundtrip_with(
+            json!({"elements": [{"platform_id": "1", "id": "HTTP Request", "n": 1}]}),
+            json!({"elements": [{"platform_id": "1", "id": "Call CRM", "n": 2}]}),
+            &Identity::FLOW,
         );
-        assert_eq!(changes.len(), 1);
-        assert_eq!(changes[0].path().to_string(), "elements[1].id");
+        let paths: Vec<String> = changes.iter().map(|c| c.path().to_string()).collect();
+        assert_eq!(paths, ["elements[HTTP Request].id", "elements[Call CRM].n"]);
+    }
+
+    #[test]
+    fn insertions_and_removals_alone_are_no_reorder() {
+        let changes = roundtrip(
+            json!({"steps": [{"id": "a"}, {"id": "c"}, {"id": "d"}]}),
+            json!({"steps": [{"id": "b"}, {"id": "a"}, {"id": "x"}, {"id": "d"}]}),
+        );
+        assert!(
+            changes.iter().all(|c| matches!(c, Change::Set { .. })),
+            "{changes:#?}"
+        );
+        assert_eq!(changes.len(), 3);
+    }
+
+    #[test]
+    fn kept_items_in_another_order_are_a_reorder() {
+        let changes = roundtrip(
+            json!({"steps": [{"id": "a"}, {"id": "b"}, {"id": "c"}]}),
+            json!({"steps": [{"id": "c"}, {"id": "new"}, {"id": "a"}]}),
+        );
+        assert!(
+            matches!(changes.last(), Some(Change::Order { .. })),
+            "{changes:#?}"
+        );
     }
 
     #[test]
