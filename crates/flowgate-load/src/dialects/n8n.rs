@@ -3,7 +3,7 @@
 //!
 //! | n8n | flowgate |
 //! |---|---|
-//! | workflow `name` / `active` (default `false`) | [`Flow::label`] / [`Flow::active`] |
+//! | workflow `name` / `active` (default `false`; `"true"` and `"false"` as strings are read as booleans with an FG005 warning, as n8n imports them) | [`Flow::label`] / [`Flow::active`] |
 //! | node | [`Element`]: id and label = node `name` (connections are keyed by name), platform type = `type` |
 //! | `*Trigger`, `webhook`, `cron`, `interval`, `start`, `emailReadImap` | [`ElementKind::Trigger`] |
 //! | `errorTrigger` | [`ElementKind::ErrorHandler`] |
@@ -21,6 +21,11 @@
 //! | error output of a node with `onError: continueErrorOutput` | [`ConnectionKind::Fault`] |
 //! | `ai_tool`, `ai_languageModel`, … | [`ConnectionKind::Auxiliary`]`(type)` |
 //! | `onError: continueErrorOutput` / `continueRegularOutput` or `continueOnFail` / `retryOnFail` | [`ErrorHandling::Path`] / `Continue` / `Retry` |
+//!
+//! n8n indexes nodes by name: of nodes that share a name it keeps the last, and so does the
+//! importer (each earlier one is an FG013 error at its name). Connections *from* a name that
+//! is no node are never run by n8n: they are dropped with an FG013 warning. Connections *to*
+//! a name that is no node make n8n fail the run when the source node finishes: FG013 error.
 //!
 //! Entries are the trigger and error-trigger elements. The flow's trigger comes from the first
 //! enabled trigger, preferring real triggers over `executeWorkflowTrigger` (invoked) and over
@@ -53,8 +58,9 @@ const LANGCHAIN: &str = "@n8n/n8n-nodes-langchain";
 ///
 /// JSON syntax errors are FG002; a document that is not a workflow object with a `nodes`
 /// list is FG005 and yields `None`. Inside a workflow, broken nodes are reported (FG004,
-/// FG005, FG012) and skipped, and connections from or to node names that do not exist are
-/// FG013; the rest of the flow is still imported.
+/// FG005, FG012) and skipped, connections to node names that do not exist and nodes that a
+/// later node of the same name replaces are FG013 errors, and connections from node names
+/// that do not exist are FG013 warnings; the rest of the flow is still imported.
 pub fn import(source: &SourceText) -> (Option<Imported>, Vec<Diagnostic>) {
     let (root, mut diagnostics) = super::parse_json_root(source);
     let Some(root) = root else {
@@ -318,6 +324,30 @@ impl Reader<'_> {
         }
     }
 
+    /// The workflow's `active`. n8n imports `"true"` and `"false"` written as strings: they
+    /// are read as the boolean, with an FG005 warning.
+    fn active(&mut self, root: &Node) -> bool {
+        let Some(value) = root.get("active") else {
+            return false;
+        };
+        let parsed = match value.as_str() {
+            Some("true") => true,
+            Some("false") => false,
+            _ => return self.flag(root, "active"),
+        };
+        self.diagnostics.push(
+            Diagnostic::warning(
+                codes::WRONG_TYPE,
+                format!("`active` is the string \"{parsed}\", not a boolean"),
+            )
+            .at(self.source, value.span)
+            .with_help(format!(
+                "n8n imports it as {parsed}, and so does flowgate; write `{parsed}` without quotes"
+            )),
+        );
+        parsed
+    }
+
     /// An optional string field of an object.
     fn text<'n>(&mut self, object: &'n Node, key: &str) -> Option<&'n str> {
         let value = object.get(key)?;
@@ -339,33 +369,9 @@ impl Reader<'_> {
     fn flow(&mut self, root: &Arc<Node>, nodes: &[Node]) -> Flow {
         let label = self.text(root, "name").map(str::to_owned);
         let description = self.text(root, "description").map(str::to_owned);
-        let active = self.flag(root, "active");
+        let active = self.active(root);
 
-        let mut elements: Vec<Element> = Vec::new();
-        let mut metas: Vec<NodeMeta<'_>> = Vec::new();
-        let mut by_name: HashMap<&str, usize> = HashMap::new();
-        for item in nodes {
-            let Some((element, meta, name)) = self.node(item) else {
-                continue;
-            };
-            if let Some(&first) = by_name.get(name) {
-                let first_line = self.source.locate(elements[first].id.span).start.line;
-                self.error(
-                    codes::STEP_GRAPH,
-                    format!("two nodes are named `{name}`"),
-                    element.id.span,
-                    &format!(
-                        "n8n connects nodes by name; rename this node or the one on line \
-                         {first_line} (connections from `{name}` are read as the first one's)"
-                    ),
-                );
-                continue;
-            }
-            by_name.insert(name, elements.len());
-            elements.push(element);
-            metas.push(meta);
-        }
-
+        let (mut elements, metas, by_name) = self.nodes(nodes);
         if let Some(connections) = root.get("connections") {
             self.connections(connections, &by_name, &metas, &mut elements);
         }
@@ -399,6 +405,54 @@ impl Reader<'_> {
             original: self.source.shared_text(),
             document: FlowDocument::Json(Arc::clone(root)),
         }
+    }
+
+    /// The nodes that are elements, with their metadata and their index by name. Of nodes
+    /// that share a name, n8n keeps the last one (it indexes nodes by name, in file order):
+    /// so does flowgate, and every earlier one is FG013 at its name.
+    fn nodes<'n>(
+        &mut self,
+        nodes: &'n [Node],
+    ) -> (Vec<Element>, Vec<NodeMeta<'n>>, HashMap<&'n str, usize>) {
+        let read: Vec<_> = nodes.iter().filter_map(|item| self.node(item)).collect();
+        let mut last: HashMap<&str, usize> = HashMap::with_capacity(read.len());
+        for (index, (_, _, name)) in read.iter().enumerate() {
+            last.insert(name, index);
+        }
+        for (index, (element, _, name)) in read.iter().enumerate() {
+            if let Some(&kept) = last.get(name).filter(|&&kept| kept != index) {
+                self.duplicate_name(element, &read[kept].0);
+            }
+        }
+        let mut elements = Vec::with_capacity(last.len());
+        let mut metas = Vec::with_capacity(last.len());
+        let mut by_name = HashMap::with_capacity(last.len());
+        for (index, (element, meta, name)) in read.into_iter().enumerate() {
+            if last.get(name) == Some(&index) {
+                by_name.insert(name, elements.len());
+                elements.push(element);
+                metas.push(meta);
+            }
+        }
+        (elements, metas, by_name)
+    }
+
+    /// FG013 at a node that a later node of the same name replaces.
+    fn duplicate_name(&mut self, dropped: &Element, kept: &Element) {
+        let name = &dropped.id.value;
+        let kept_at = self.source.locate(kept.id.span);
+        let line = kept_at.start.line;
+        self.diagnostics.push(
+            Diagnostic::error(codes::STEP_GRAPH, format!("two nodes are named `{name}`"))
+                .at(self.source, dropped.id.span)
+                .with_label("n8n drops this node")
+                .with_related(kept_at, "n8n keeps this one")
+                .with_help(format!(
+                    "n8n connects nodes by name and keeps the last node of a name (line \
+                     {line}), so this one is dropped on import; rename it if both are needed, \
+                     or remove it"
+                )),
+        );
     }
 
     /// One node, or `None` (reported) when it cannot be an element.
@@ -523,11 +577,17 @@ impl Reader<'_> {
         for source in sources {
             let name = source.key.value.as_str();
             let Some(&index) = by_name.get(name) else {
-                self.error(
-                    codes::STEP_GRAPH,
-                    format!("connections from `{name}`, which is not a node of this workflow"),
-                    source.key.span,
-                    "rename the key to an existing node's name, or remove these connections",
+                // n8n never runs connections of a node it does not have: they are ignored.
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        codes::STEP_GRAPH,
+                        format!("connections from `{name}`, which is not a node of this workflow"),
+                    )
+                    .at(self.source, source.key.span)
+                    .with_help(
+                        "n8n ignores them, and so does flowgate; rename the key to an existing \
+                         node's name, or remove these connections",
+                    ),
                 );
                 continue;
             };
@@ -636,6 +696,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use flowgate_diagnostics::Severity;
 
     fn run(text: &str) -> (Option<Imported>, Vec<Diagnostic>) {
         import(&SourceText::new("flows/My Flow.json", text))
@@ -1082,21 +1143,75 @@ mod tests {
         assert!(diagnostics[0].message.contains("`B`"));
         let span = diagnostics[0].location.as_ref().unwrap().span;
         assert_eq!(&text[span.start as usize..span.end as usize], "\"B\"");
+        // A connection to a missing node fails the run in n8n: an error.
+        assert_eq!(diagnostics[0].severity, Severity::Error);
         assert!(diagnostics[1].message.contains("`Ghost`"));
     }
 
     #[test]
-    fn duplicate_node_names_are_fg013_and_the_second_is_dropped() {
+    fn connections_from_a_missing_node_are_ignored_with_a_warning() {
+        let text = "{\"nodes\": [{\"name\": \"A\", \"type\": \"n8n-nodes-base.set\"}],\n\
+                    \"connections\": {\"Ghost\": {\"main\": [[{\"node\": \"A\"}]]}}}";
+        let (imported, diagnostics) = run(text);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+        let d = &diagnostics[0];
+        assert_eq!((d.code.as_str(), d.severity), ("FG013", Severity::Warning));
+        assert_eq!(line_of(d), 2);
+        assert!(d.help.as_deref().unwrap().starts_with("n8n ignores them"));
+        let flow = imported.unwrap().flow;
+        assert!(flow.elements.iter().all(|e| e.connections.is_empty()));
+    }
+
+    #[test]
+    fn of_nodes_sharing_a_name_the_last_is_kept_as_n8n_does() {
         let text = "{\"nodes\": [{\"name\": \"A\", \"type\": \"n8n-nodes-base.set\"},\n\
-                    {\"name\": \"A\", \"type\": \"n8n-nodes-base.code\"}], \"connections\": {}}";
+                    {\"name\": \"B\", \"type\": \"n8n-nodes-base.noOp\"},\n\
+                    {\"name\": \"A\", \"type\": \"n8n-nodes-base.code\"}],\n\
+                    \"connections\": {\"A\": {\"main\": [[{\"node\": \"B\"}]]}}}";
         let (imported, diagnostics) = run(text);
         let flow = imported.unwrap().flow;
-        assert_eq!(flow.elements.len(), 1);
-        assert_eq!(flow.elements[0].kind, ElementKind::Assignment);
+        let ids: Vec<&str> = flow.elements.iter().map(|e| e.id.value.as_str()).collect();
+        assert_eq!(ids, ["B", "A"]);
+        let a = flow.element("A").unwrap();
+        assert_eq!(a.kind, ElementKind::Code);
+        assert_eq!(a.connections[0].target.value, "B");
         assert_eq!(diagnostics.len(), 1);
-        assert_eq!(diagnostics[0].code, "FG013");
-        assert_eq!(line_of(&diagnostics[0]), 2);
-        assert!(diagnostics[0].help.as_deref().unwrap().contains("line 1"));
+        let d = &diagnostics[0];
+        assert_eq!((d.code.as_str(), d.severity), ("FG013", Severity::Error));
+        // Located at the node n8n drops, pointing at the one it keeps.
+        assert_eq!(line_of(d), 1);
+        assert_eq!(d.related[0].location.start.line, 3);
+        let help = d.help.as_deref().unwrap();
+        assert!(
+            help.contains("keeps the last node of a name (line 3)"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn active_written_as_a_string_is_read_with_a_warning() {
+        for (value, active) in [("true", true), ("false", false)] {
+            let text = format!("{{\"active\": \"{value}\", \"nodes\": [], \"connections\": {{}}}}");
+            let (imported, diagnostics) = run(&text);
+            assert_eq!(imported.unwrap().flow.active, active, "{value}");
+            assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+            let d = &diagnostics[0];
+            assert_eq!((d.code.as_str(), d.severity), ("FG005", Severity::Warning));
+            let span = d.location.as_ref().unwrap().span;
+            assert_eq!(
+                &text[span.start as usize..span.end as usize],
+                format!("\"{value}\"")
+            );
+            assert!(d
+                .help
+                .as_deref()
+                .unwrap()
+                .contains(&format!("`{value}` without quotes")));
+        }
+        // Other strings are still an error.
+        let (_, diagnostics) = run(r#"{"active": "yes", "nodes": [], "connections": {}}"#);
+        assert_eq!(diagnostics[0].code, "FG005");
+        assert_eq!(diagnostics[0].severity, Severity::Error);
     }
 
     #[test]
@@ -1107,6 +1222,20 @@ mod tests {
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
         assert_eq!(diagnostics[0].code, "FG002");
         assert_eq!(line_of(&diagnostics[0]), 3);
+    }
+
+    #[test]
+    fn trailing_text_after_the_workflow_is_fg002_with_a_hint_to_remove_it() {
+        let text = "{\"nodes\": [], \"connections\": {}}\n}\n";
+        let (_, diagnostics) = run(text);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        let d = &diagnostics[0];
+        assert_eq!(d.code, "FG002");
+        assert_eq!(line_of(d), 2);
+        assert_eq!(
+            d.help.as_deref(),
+            Some("remove the text after the end of the JSON value at line 1, column 32")
+        );
     }
 
     #[test]
