@@ -27,7 +27,7 @@ pub(super) struct SfFlow<'a> {
 }
 
 /// Every Salesforce flow of the workspace with its API name (the file name up to the first
-/// dot), in model order.
+/// dot, without a legacy version number), in model order.
 pub(super) fn workspace_flows<'a>(ctx: &CheckContext<'a>) -> Vec<(String, SfFlow<'a>)> {
     ctx.salesforce_flows()
         .map(|(asset, flow, root)| {

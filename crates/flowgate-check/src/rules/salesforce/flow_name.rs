@@ -9,6 +9,10 @@ declare_rule! {
     /// `[A-Za-z0-9]+(_[A-Za-z0-9]+)+`, wants words joined by underscores, starting with a
     /// domain: `Service_Order_Fulfillment`.
     ///
+    /// Legacy versioned files (`Service_Order_Fulfillment-2.flow-meta.xml`, as metadata
+    /// retrieved before API 44 names them) carry the version number after a `-`; it is not
+    /// part of the API name and is not checked.
+    ///
     /// Unlike Lightning Flow Scanner, which looks for its pattern anywhere in the name, the
     /// pattern describes the whole name. On valid API names (letters, digits and single
     /// underscores) the default accepts exactly the names Lightning Flow Scanner's default
@@ -98,6 +102,10 @@ mod tests {
         assert!(flagged("flows/createReservation.flow-meta.xml", &config));
         assert!(flagged("flows/Order__Update.flow-meta.xml", &config));
         assert!(flagged("flows/Order_Update_.flow-meta.xml", &config));
+        // Legacy versioned files: the API name is the part before `-<version>`.
+        assert!(!flagged("flows/Order_Update-2.flow-meta.xml", &config));
+        assert!(flagged("flows/OrderUpdate-2.flow-meta.xml", &config));
+        assert!(flagged("flows/Order_Update-v2.flow-meta.xml", &config));
         let config = parse_check_config(
             "[check.salesforce]\nflow_name_pattern = \"Sales_[A-Za-z]+\"\n",
             "flowgate.toml",

@@ -1,4 +1,4 @@
-use super::support::{child_text, elements, flow_display_name, SfElement};
+use super::support::{child_text, elements, flow_display_name, is_true, SfElement};
 use crate::{declare_rule, CheckContext, Rule, RuleMeta, Sink};
 use flowgate_diagnostics::Span;
 use flowgate_syntax::XmlElement;
@@ -28,6 +28,11 @@ declare_rule! {
     /// - A use is a reference to the result or one of its fields (`Get_Account`,
     ///   `Get_Account.Name`, `{!Get_Account.Name}`) in another element, directly or through
     ///   formulas and text templates built on it. Writing the whole variable is not a use.
+    /// - Looping over the records found is not a use either: a loop whose
+    ///   `<collectionReference>` is the collection result (a lookup with
+    ///   `<getFirstRecordOnly>false</getFirstRecordOnly>` storing its output automatically,
+    ///   or its `<outputReference>` collection variable) runs no iteration over an empty
+    ///   collection. The elements the loop leads to are still checked.
     /// - A null check is a decision condition on the result or one of its fields with the
     ///   operator `IsNull`, `IsBlank` or `IsEmpty` (either answer: the decision routes both
     ///   cases), or `EqualTo` / `NotEqualTo` `$GlobalConstant.Null` (or `EmptyString`).
@@ -104,9 +109,8 @@ impl Rule for MissingNullHandler {
                 .map(|element| (element.name(), element))
                 .collect();
             for lookup in all.iter().filter(|e| e.tag() == "recordLookups") {
-                let results = result_names(lookup);
-                let uses = derived_names(root, &results);
-                let Some((user, at)) = unguarded_use(lookup, &by_name, &results, &uses) else {
+                let results = Results::of(lookup, root);
+                let Some((user, at)) = unguarded_use(lookup, &by_name, &results) else {
                     continue;
                 };
                 let object = child_text(lookup.xml, "object")
@@ -125,7 +129,7 @@ impl Rule for MissingNullHandler {
                 .help(format!(
                     "add a decision after `{}` that tests `{}` with Is Null (or Is Blank) and route the not-found case away from `{}`",
                     lookup.name(),
-                    results.first().copied().unwrap_or_else(|| lookup.name()),
+                    results.names.first().copied().unwrap_or_else(|| lookup.name()),
                     user.name()
                 ))
                 .related(asset, at, format!("`{}` uses the result here", user.name()))
@@ -177,13 +181,78 @@ fn derived_names<'a>(root: &'a XmlElement, results: &[&'a str]) -> Vec<&'a str> 
     names
 }
 
+/// How a Get Records element's result can be read.
+struct Results<'a> {
+    /// The names of the result (see [`result_names`]).
+    names: Vec<&'a str>,
+    /// `names` plus the formulas and text templates computed from them.
+    uses: Vec<&'a str>,
+    /// The names under which the result is a collection of records.
+    collections: Vec<&'a str>,
+}
+
+impl<'a> Results<'a> {
+    fn of(lookup: &SfElement<'a>, root: &'a XmlElement) -> Self {
+        let names = result_names(lookup);
+        let uses = derived_names(root, &names);
+        Self {
+            names,
+            uses,
+            collections: collection_names(lookup, root),
+        }
+    }
+
+    /// Where `element` uses the result, if it does. A loop over the collection of records
+    /// found is not a use: over no records it runs no iteration.
+    fn used_by(&self, element: &SfElement<'_>) -> Option<Span> {
+        let loops_over = |child: &XmlElement| {
+            element.tag() == "loops"
+                && child.name.value == "collectionReference"
+                && child.text.as_ref().is_some_and(|text| {
+                    let text = text.value.trim();
+                    self.collections
+                        .iter()
+                        .any(|name| text.eq_ignore_ascii_case(name))
+                })
+        };
+        first_use_among(
+            element.xml.descendants().filter(|child| !loops_over(child)),
+            &self.uses,
+        )
+    }
+}
+
+/// The names under which a Get Records element's result is a collection: the element, when
+/// it stores all records found automatically (`getFirstRecordOnly` false), and its
+/// `<outputReference>` when that names a collection variable.
+fn collection_names<'a>(lookup: &SfElement<'a>, root: &'a XmlElement) -> Vec<&'a str> {
+    let automatic = (lookup.flag("storeOutputAutomatically")
+        && !lookup.flag_or("getFirstRecordOnly", true))
+    .then(|| lookup.name());
+    let variable = lookup
+        .xml
+        .child_text("outputReference")
+        .map(str::trim)
+        .filter(|name| is_collection_variable(root, name));
+    automatic.into_iter().chain(variable).collect()
+}
+
+/// Whether the flow declares `name` as a collection variable.
+fn is_collection_variable(root: &XmlElement, name: &str) -> bool {
+    root.children_named("variables").any(|variable| {
+        variable
+            .child_text("name")
+            .is_some_and(|n| n.trim().eq_ignore_ascii_case(name))
+            && variable.child_text("isCollection").is_some_and(is_true)
+    })
+}
+
 /// The first element that a path from `lookup` reaches without passing through a null check
-/// of `results` and that uses one of `uses`, with where it does.
+/// of the result and that uses it, with where it does.
 fn unguarded_use<'a>(
     lookup: &SfElement<'a>,
     by_name: &HashMap<&str, &SfElement<'a>>,
-    results: &[&str],
-    uses: &[&str],
+    results: &Results<'_>,
 ) -> Option<(SfElement<'a>, Span)> {
     let mut seen: HashSet<&str> = HashSet::new();
     let mut stack: Vec<&str> = successors(lookup).collect();
@@ -194,10 +263,10 @@ fn unguarded_use<'a>(
         let Some(element) = by_name.get(name) else {
             continue;
         };
-        if element.tag() == "decisions" && checks_for_null(element.xml, results) {
+        if element.tag() == "decisions" && checks_for_null(element.xml, &results.names) {
             continue;
         }
-        if let Some(at) = first_use(element.xml, uses) {
+        if let Some(at) = results.used_by(element) {
             return Some((**element, at));
         }
         stack.extend(successors(element));
@@ -244,7 +313,15 @@ fn checks_for_null(decision: &XmlElement, results: &[&str]) -> bool {
 /// `assignToReference` writing one of its fields, or a merge field (`{!name}`,
 /// `{!name.Field}`) in any text.
 fn first_use(xml: &XmlElement, names: &[&str]) -> Option<Span> {
-    xml.descendants().find_map(|child| {
+    first_use_among(xml.descendants(), names)
+}
+
+/// [`first_use`] among some elements.
+fn first_use_among<'x>(
+    mut elements: impl Iterator<Item = &'x XmlElement>,
+    names: &[&str],
+) -> Option<Span> {
+    elements.find_map(|child| {
         let text = child.text.as_ref()?;
         let tag = child.name.value.as_str();
         let value = text.value.as_str();
@@ -291,6 +368,54 @@ fn merges(text: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::salesforce::support::testing::{flow_xml, run};
+    use crate::CheckConfig;
+
+    /// A flow that gets all open cases, loops over them, then runs `after` (an element
+    /// named `After`).
+    fn loop_then(after: &str) -> String {
+        flow_xml(&format!(
+            "<loops><name>Each_Case</name><collectionReference>Get_Cases</collectionReference>\
+             <nextValueConnector><targetReference>Each_Case</targetReference></nextValueConnector>\
+             <noMoreValuesConnector><targetReference>After</targetReference></noMoreValuesConnector></loops>\
+             <processType>AutoLaunchedFlow</processType>\
+             <recordLookups><name>Get_Cases</name><connector><targetReference>Each_Case</targetReference></connector>\
+             <getFirstRecordOnly>false</getFirstRecordOnly><object>Case</object>\
+             <storeOutputAutomatically>true</storeOutputAutomatically></recordLookups>\
+             {after}\
+             <start><connector><targetReference>Get_Cases</targetReference></connector></start>"
+        ))
+    }
+
+    #[test]
+    fn a_loop_over_the_records_found_is_not_a_use_but_what_follows_may_be() {
+        let config = CheckConfig::default();
+        let harmless = loop_then(
+            "<assignments><name>After</name><assignmentItems><assignToReference>done</assignToReference>\
+             <operator>Assign</operator><value><booleanValue>true</booleanValue></value></assignmentItems></assignments>\
+             <variables><name>done</name><dataType>Boolean</dataType></variables>",
+        );
+        assert!(run(
+            &MissingNullHandler,
+            &[("Loop.flow-meta.xml", &harmless)],
+            &config
+        )
+        .is_empty());
+        let update = loop_then(
+            "<recordUpdates><name>After</name><inputReference>Get_Cases</inputReference></recordUpdates>",
+        );
+        let findings = run(
+            &MissingNullHandler,
+            &[("Loop.flow-meta.xml", &update)],
+            &config,
+        );
+        assert_eq!(findings.len(), 1);
+        assert!(
+            findings[0].message.contains("`After` uses"),
+            "{}",
+            findings[0].message
+        );
+    }
 
     #[test]
     fn references_match_whole_names_and_field_paths() {

@@ -11,6 +11,7 @@ mod copy_api_name;
 mod cross_flow;
 mod cross_flow_recursion;
 mod duplicate_dml_operation;
+mod entry_conditions;
 mod flow_description;
 mod flow_name;
 mod get_record_all_fields;

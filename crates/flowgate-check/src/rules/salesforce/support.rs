@@ -307,14 +307,30 @@ pub fn text_part_span(flow: &Flow, text: &Spanned<String>, offset: usize, part: 
 }
 
 /// The flow's API name: its file name up to the first dot (`Order_Update` for
-/// `Order_Update.flow-meta.xml`), which is what Salesforce deploys it as. The asset id may
-/// differ (ids are normalised); `None` when the source is unknown.
+/// `Order_Update.flow-meta.xml`), which is what Salesforce deploys it as, without the
+/// version number of legacy versioned files (`Order_Update` for
+/// `Order_Update-2.flow-meta.xml`: an API name has no `-`). The asset id may differ (ids are
+/// normalised); `None` when the source is unknown.
 pub fn flow_api_name(ctx: &CheckContext<'_>, asset: &Asset) -> Option<String> {
     let source = ctx.source(asset)?;
     let file = std::path::Path::new(source.path()).file_name()?;
     let file = file.to_string_lossy();
-    let stem = file.split('.').next().unwrap_or_default();
+    let stem = api_name_of_stem(file.split('.').next().unwrap_or_default());
     (!stem.is_empty()).then(|| stem.to_owned())
+}
+
+/// A flow file's stem without the legacy version suffix `-<digits>` (`Order_Update-2`).
+fn api_name_of_stem(stem: &str) -> &str {
+    match stem.rsplit_once('-') {
+        Some((name, version))
+            if !name.is_empty()
+                && !version.is_empty()
+                && version.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            name
+        }
+        _ => stem,
+    }
 }
 
 /// How to name the flow in messages: its API name, else the asset id.
@@ -325,6 +341,21 @@ pub fn flow_display_name(ctx: &CheckContext<'_>, asset: &Asset) -> String {
 /// Where to point at the flow as a whole: the `<label>` text, else the `<Flow` tag.
 pub fn flow_span(root: &XmlElement) -> Span {
     child_text(root, "label").map_or(root.name.span, |label| label.span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_name_of_stem;
+
+    #[test]
+    fn the_legacy_version_number_is_not_part_of_the_api_name() {
+        assert_eq!(api_name_of_stem("Order_Update-2"), "Order_Update");
+        assert_eq!(api_name_of_stem("Order_Update-12"), "Order_Update");
+        assert_eq!(api_name_of_stem("Order_Update"), "Order_Update");
+        assert_eq!(api_name_of_stem("Order_Update-v2"), "Order_Update-v2");
+        assert_eq!(api_name_of_stem("Order_Update-"), "Order_Update-");
+        assert_eq!(api_name_of_stem("-2"), "-2");
+    }
 }
 
 /// Running one rule over in-memory flows, for unit tests of options and edge cases that
