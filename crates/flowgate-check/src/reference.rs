@@ -1,6 +1,6 @@
 //! The rules reference page (`docs/rules.md`), generated from the registry.
 
-use crate::{registry, rule_doc, Category};
+use crate::{registry, rule_doc, Category, RuleMeta};
 use std::fmt::Write as _;
 
 /// Where the generated page lives, relative to the repository root.
@@ -35,6 +35,7 @@ pub fn rules_reference() -> String {
         }
         out.push('\n');
     }
+    out.push_str(&scanner_table());
     for rule in registry::all() {
         let meta = rule.meta();
         let _ = writeln!(
@@ -55,6 +56,31 @@ pub fn rules_reference() -> String {
         out.push_str(doc.trim_end());
         out.push_str("\n\n");
     }
+    out
+}
+
+/// The rules that do the job of a Lightning Flow Scanner rule, by the scanner's name.
+fn scanner_table() -> String {
+    let mut peers: Vec<(&str, &RuleMeta)> = registry::all()
+        .iter()
+        .filter_map(|rule| rule.meta().peer.map(|peer| (peer, rule.meta())))
+        .collect();
+    peers.sort_by_key(|(peer, _)| peer.to_ascii_lowercase());
+    let mut out = String::from(
+        "## Lightning Flow Scanner\n\nThese rules do the job of a Lightning Flow Scanner rule and answer to its name \
+         wherever a code is accepted: `flowgate rule DMLStatementInLoop`, and `select`, `ignore`, \
+         `severity` and `exceptions` in `[check]`.\n\n| Lightning Flow Scanner | code | name |\n|---|---|---|\n",
+    );
+    for (peer, meta) in peers {
+        let _ = writeln!(
+            out,
+            "| `{peer}` | [{}](#{}) | `{}` |",
+            meta.code,
+            meta.code.to_lowercase(),
+            meta.name
+        );
+    }
+    out.push('\n');
     out
 }
 

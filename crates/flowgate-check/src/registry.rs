@@ -24,11 +24,79 @@ pub fn all() -> &'static [&'static dyn Rule] {
     })
 }
 
-/// The rule with this code or name.
-pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
-    let wanted = code_or_name.trim();
-    all().iter().copied().find(|r| {
-        let meta = r.meta();
-        meta.code.eq_ignore_ascii_case(wanted) || meta.name == wanted
-    })
+/// How many rules [`suggest`] names at most.
+const SUGGESTIONS: usize = 3;
+
+/// The rule with this code (`FG704`), name (`dml-in-loop`) or Lightning Flow Scanner name
+/// (`DMLStatementInLoop`), ignoring case.
+pub fn find(key: &str) -> Option<&'static dyn Rule> {
+    let wanted = key.trim();
+    all()
+        .iter()
+        .copied()
+        .find(|&r| keys(r).any(|k| k.eq_ignore_ascii_case(wanted)))
+}
+
+/// The rules whose code, name or Lightning Flow Scanner name is closest to `key`, a likely
+/// misspelling of one of them; closest first, at most three, none when nothing is close.
+pub fn suggest(key: &str) -> Vec<&'static dyn Rule> {
+    let lowered: Vec<(String, &'static dyn Rule)> = all()
+        .iter()
+        .flat_map(|&rule| keys(rule).map(move |k| (k.to_ascii_lowercase(), rule)))
+        .collect();
+    let mut candidates: Vec<&str> = lowered.iter().map(|(k, _)| k.as_str()).collect();
+    let mut found: Vec<&'static dyn Rule> = Vec::new();
+    while found.len() < SUGGESTIONS {
+        let Some(closest) = flowgate_lang::did_you_mean(key.trim(), &candidates) else {
+            break;
+        };
+        candidates.retain(|c| *c != closest);
+        let rule = lowered.iter().find(|(k, _)| k == closest).map(|(_, r)| *r);
+        if let Some(rule) = rule.filter(|r| !found.iter().any(|f| f.meta().code == r.meta().code)) {
+            found.push(rule);
+        }
+    }
+    found
+}
+
+/// What a rule answers to: its code, its name, its Lightning Flow Scanner name.
+fn keys(rule: &dyn Rule) -> impl Iterator<Item = &'static str> {
+    let meta = rule.meta();
+    [meta.code, meta.name].into_iter().chain(meta.peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{find, suggest};
+
+    fn codes(rules: Vec<&dyn crate::Rule>) -> Vec<&'static str> {
+        rules.into_iter().map(|r| r.meta().code).collect()
+    }
+
+    #[test]
+    fn rules_are_found_by_code_name_or_scanner_name_in_any_case() {
+        for key in [
+            "FG704",
+            "fg704",
+            "dml-in-loop",
+            "DML-In-Loop",
+            "DMLStatementInLoop",
+            " dmlstatementinloop ",
+        ] {
+            assert_eq!(find(key).map(|r| r.meta().code), Some("FG704"), "{key}");
+        }
+        assert!(find("FG7").is_none());
+        assert!(find("").is_none());
+    }
+
+    #[test]
+    fn typos_get_the_closest_rules() {
+        assert_eq!(codes(suggest("DMLStatmentInLoop")), ["FG704"]);
+        assert_eq!(codes(suggest("dml-in-lop")), ["FG704"]);
+        assert_eq!(codes(suggest("FG7044")).first(), Some(&"FG704"));
+        assert!(suggest("FG7044").len() <= 3);
+        let close = codes(suggest("query-in-lop"));
+        assert_eq!(close.first(), Some(&"FG705"));
+        assert!(suggest("completely-unrelated").is_empty());
+    }
 }

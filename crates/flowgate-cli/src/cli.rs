@@ -475,7 +475,8 @@ pub struct CheckArgs {
 /// `flowgate rule`.
 #[derive(Debug, Args)]
 pub struct RuleArgs {
-    /// Rule code (`FG101`) or name (`trigger-loop`).
+    /// Rule code (`FG704`), name (`dml-in-loop`) or Lightning Flow Scanner name
+    /// (`DMLStatementInLoop`), in any case.
     pub rule: String,
 }
 

@@ -256,6 +256,60 @@ fn graph_json() {
     assert_eq!(document["diagnostics"], serde_json::json!([]));
 }
 
+// ---- rule ----------------------------------------------------------------------------------
+
+#[test]
+fn rule_by_lightning_flow_scanner_name() {
+    let run = flowgate(["rule", "DMLStatementInLoop"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.blob(None));
+    // Any case, and the code shows the same page.
+    assert_eq!(flowgate(["rule", "dmlstatementinloop"]).stdout, run.stdout);
+    assert_eq!(flowgate(["rule", "fg704"]).stdout, run.stdout);
+}
+
+#[test]
+fn rule_shows_its_lightning_flow_scanner_name() {
+    let run = flowgate(["rule", "FG704"]);
+    assert!(
+        run.stdout.starts_with(
+            "FG704 dml-in-loop (flows, default severity: error)\nLightning Flow Scanner: DMLStatementInLoop\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // Rules without a peer say nothing of it.
+    let run = flowgate(["rule", "FG101"]);
+    assert!(
+        !run.stdout.contains("Lightning Flow Scanner"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn rule_with_a_typo_suggests_the_closest_rules() {
+    let run = flowgate(["rule", "DMLStatmentInLoop"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.blob(None));
+}
+
+#[test]
+fn rule_as_json_names_its_lightning_flow_scanner_peer() {
+    let run = flowgate(["--format", "json", "rule", "FG704"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["code"], "FG704");
+    assert_eq!(value["lightning_flow_scanner"], "DMLStatementInLoop");
+    assert!(value["doc"].as_str().unwrap().contains("## What it does"));
+    let run = flowgate(["--format", "json", "rules"]);
+    let list: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let trigger_loop = &list.as_array().unwrap()[0];
+    assert_eq!(trigger_loop["code"], "FG101");
+    assert!(trigger_loop["lightning_flow_scanner"].is_null());
+}
+
 // ---- schema --------------------------------------------------------------------------------
 
 #[test]

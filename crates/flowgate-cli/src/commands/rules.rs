@@ -5,42 +5,73 @@ use crate::exit::Exit;
 use crate::output;
 use flowgate_check::{registry, rule_doc, RuleMeta};
 
-fn meta_json(meta: &RuleMeta) -> serde_json::Value {
-    serde_json::json!({
+/// Version of the JSON document `flowgate rule --format json` writes (see docs/json.md).
+const RULE_JSON_VERSION: u32 = 1;
+
+/// A rule's metadata as JSON fields, as both `flowgate rule` and `flowgate rules` write them.
+fn meta_json(meta: &RuleMeta) -> serde_json::Map<String, serde_json::Value> {
+    let fields = serde_json::json!({
         "code": meta.code,
         "name": meta.name,
         "category": meta.category.as_str(),
         "severity": meta.default_severity.as_str(),
         "summary": meta.summary,
-    })
+        "lightning_flow_scanner": meta.peer,
+    });
+    match fields {
+        serde_json::Value::Object(fields) => fields,
+        _ => serde_json::Map::new(),
+    }
 }
 
-/// `flowgate rule CODE`.
+/// `flowgate rule CODE`: the rule by code, name or Lightning Flow Scanner name.
 pub fn explain(args: &RuleArgs, global: &GlobalArgs) -> Exit {
     let Some(rule) = registry::find(&args.rule) else {
-        output::err(&format!(
-            "error: no rule `{}`\n  = help: `flowgate rules` lists every code and name\n",
-            args.rule
-        ));
+        output::err(&unknown_rule(&args.rule));
         return Exit::BadInput;
     };
     let meta = rule.meta();
     match global.format {
         Format::Json => {
-            let mut value = meta_json(meta);
-            value["doc"] = serde_json::json!(rule_doc(meta));
-            output::out(&format!("{value:#}\n"));
+            let mut value = serde_json::Map::new();
+            value.insert("version".to_owned(), serde_json::json!(RULE_JSON_VERSION));
+            value.extend(meta_json(meta));
+            value.insert("doc".to_owned(), serde_json::json!(rule_doc(meta)));
+            output::out(&format!("{:#}\n", serde_json::Value::Object(value)));
         }
         _ => output::out(&format!(
-            "{} {} ({}, default severity: {})\n\n{}\n",
+            "{} {} ({}, default severity: {}){}\n\n{}\n",
             meta.code,
             meta.name,
             meta.category,
             meta.default_severity,
+            meta.peer
+                .map(|peer| format!("\nLightning Flow Scanner: {peer}"))
+                .unwrap_or_default(),
             rule_doc(meta).trim_end()
         )),
     }
     Exit::Success
+}
+
+/// The error for a key no rule answers to, with the closest rules.
+fn unknown_rule(key: &str) -> String {
+    let close: Vec<String> = registry::suggest(key)
+        .into_iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            let peer = meta.peer.map(|p| format!(", {p}")).unwrap_or_default();
+            format!("`{}` ({}{peer})", meta.code, meta.name)
+        })
+        .collect();
+    let mut text = format!("error: no rule `{key}`\n");
+    if !close.is_empty() {
+        text.push_str(&format!("  = help: did you mean {}?\n", close.join(" or ")));
+    }
+    text.push_str(
+        "  = help: `flowgate rules` lists every code and name; Lightning Flow Scanner names work too\n",
+    );
+    text
 }
 
 /// `flowgate rules`.
@@ -48,7 +79,10 @@ pub fn list(global: &GlobalArgs) -> Exit {
     let rules = registry::all();
     match global.format {
         Format::Json => {
-            let list: Vec<_> = rules.iter().map(|r| meta_json(r.meta())).collect();
+            let list: Vec<_> = rules
+                .iter()
+                .map(|r| serde_json::Value::Object(meta_json(r.meta())))
+                .collect();
             output::out(&format!("{:#}\n", serde_json::json!(list)));
         }
         _ => {
