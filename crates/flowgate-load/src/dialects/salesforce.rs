@@ -38,6 +38,17 @@
 //! | `waits` | [`ElementKind::Wait`] |
 //! | `customErrors`, `orchestratedStages`, `recordRollbacks`, `steps` | [`ElementKind::Other`] |
 //! | `start`, or `startElementReference` (older flows and processes) | [`ElementKind::Trigger`], id [`START_ID`] |
+//! | any other tag that has a `<name>` and a child only elements have (a canvas position, a connector, an outcome holding one, steps): `steppedStages`, or what a later API version adds | [`ElementKind::Other`], its connectors followed |
+//!
+//! **Unknown element types are read by their shape** (module `shape`): Salesforce adds
+//! element types over API versions, and a flow that deploys must not be refused because
+//! flowgate has not caught up. Flow settings and resources ([`NOT_ELEMENTS`],
+//! [`VARIABLE_TAGS`]) are never elements. Such an element's connections are its connector
+//! children (`connector`, `faultConnector`, … by their kind; any other `…Connector` as an
+//! [`ConnectionKind::Outcome`] named by its tag) and the connectors inside its children
+//! (outcomes by their `<name>`, scheduled paths by name or path type); a connector without a
+//! target is taken for a setting, and nothing about such an element is reported while it is
+//! read. Its settings stay in the document.
 //!
 //! **The start is an element.** Salesforce's `<start>` has no `<name>`, but it carries the
 //! connectors where execution begins: the immediate path (`connector`) and the scheduled
@@ -79,11 +90,16 @@
 //! - An element, variable or decision outcome without `<name>`, a connector without
 //!   `<targetReference>`, a second `<start>`: FG005 at that tag; the rest still imports.
 //! - Two elements with one name, a connector to an element that does not exist: FG013; the
-//!   flow still imports.
+//!   flow still imports. Where an element of an unknown type is involved (either of the two
+//!   elements, or the element the connector belongs to) it is a warning, not an error.
 //!
 //! Everything else in the file (API version, run mode, screen fields, conditions, …) stays
 //! available to dialect-specific rules through [`Flow::original`], which is the file's text,
 //! byte for byte.
+
+mod shape;
+
+pub use shape::NOT_ELEMENTS;
 
 use super::{id_from_path, Imported};
 use crate::codes;
@@ -253,6 +269,8 @@ impl Lowering<'_> {
                 }
             } else if tag == "start" || tag == "startElementReference" {
                 self.start(child, &mut elements, &mut start);
+            } else if shape::is_unknown_element(child) {
+                elements.extend(self.unknown_element(child));
             }
         }
         let entries = start
@@ -277,17 +295,14 @@ impl Lowering<'_> {
     fn element(&mut self, xml: &XmlElement, kind: ElementKind) -> Option<Element> {
         let id = self.name(xml, "flow element")?;
         let connections = self.connections(xml);
-        Some(Element {
-            id,
-            label: xml.child_text("label").map(str::to_owned),
-            kind,
-            platform_type: xml.name.value.clone(),
-            platform_id: None,
-            error_handling: error_handling(&connections),
-            connections,
-            disabled: false,
-            span: xml.span,
-        })
+        Some(named_element(xml, id, kind, connections))
+    }
+
+    /// An element of a type flowgate does not know, read by its shape (see [`shape`]).
+    fn unknown_element(&mut self, xml: &XmlElement) -> Option<Element> {
+        let id = self.name(xml, "flow element")?;
+        let connections = shape::unknown_element_connections(xml);
+        Some(named_element(xml, id, ElementKind::Other, connections))
     }
 
     /// `<start>` or `<startElementReference>`: both lower into the one `$start` element.
@@ -370,13 +385,10 @@ impl Lowering<'_> {
     fn connections(&mut self, xml: &XmlElement) -> Vec<Connection> {
         let mut connections = Vec::new();
         for child in &xml.children {
-            let kind = match child.name.value.as_str() {
-                "connector" | "connectors" => ConnectionKind::Next,
-                "faultConnector" => ConnectionKind::Fault,
-                "defaultConnector" => ConnectionKind::Default,
-                "nextValueConnector" => ConnectionKind::LoopBody,
-                "noMoreValuesConnector" => ConnectionKind::LoopDone,
-                "rules" | "waitEvents" => {
+            let tag = child.name.value.as_str();
+            let kind = match (shape::connector_kind(tag), tag) {
+                (Some(kind), _) => kind,
+                (None, "rules" | "waitEvents") => {
                     // An outcome without a connector ends the flow there: no connection.
                     let Some(connector) = child.child("connector") else {
                         continue;
@@ -385,15 +397,11 @@ impl Lowering<'_> {
                     self.push(&mut connections, ConnectionKind::Outcome(name), connector);
                     continue;
                 }
-                "scheduledPaths" => {
+                (None, "scheduledPaths") => {
                     let Some(connector) = child.child("connector") else {
                         continue;
                     };
-                    let name = child
-                        .child_text("name")
-                        .or_else(|| child.child_text("pathType"))
-                        .unwrap_or_default()
-                        .to_owned();
+                    let name = shape::scheduled_path_name(child);
                     self.push(&mut connections, ConnectionKind::Scheduled(name), connector);
                     continue;
                 }
@@ -472,11 +480,17 @@ impl Lowering<'_> {
     }
 }
 
-fn start_element(xml: &XmlElement, connections: Vec<Connection>) -> Element {
+/// The element `xml`, named `id`.
+fn named_element(
+    xml: &XmlElement,
+    id: Located<String>,
+    kind: ElementKind,
+    connections: Vec<Connection>,
+) -> Element {
     Element {
-        id: Located::new(START_ID.to_owned(), xml.name.span),
-        label: None,
-        kind: ElementKind::Trigger,
+        id,
+        label: xml.child_text("label").map(str::to_owned),
+        kind,
         platform_type: xml.name.value.clone(),
         platform_id: None,
         error_handling: error_handling(&connections),
@@ -484,6 +498,14 @@ fn start_element(xml: &XmlElement, connections: Vec<Connection>) -> Element {
         disabled: false,
         span: xml.span,
     }
+}
+
+fn start_element(xml: &XmlElement, connections: Vec<Connection>) -> Element {
+    let id = Located::new(START_ID.to_owned(), xml.name.span);
+    let mut element = named_element(xml, id, ElementKind::Trigger, connections);
+    // A `<start>` has no label of its own (a `<label>` inside it would be a setting).
+    element.label = None;
+    element
 }
 
 fn error_handling(connections: &[Connection]) -> ErrorHandling {
@@ -565,26 +587,62 @@ fn process_metadata<'x>(root: &'x XmlElement, name: &str) -> Option<&'x str> {
 }
 
 /// FG013 for duplicate element names and for connections to elements that do not exist.
+/// Where an element of a type flowgate does not know is involved they are warnings: it was
+/// read by its shape, and a guess never blocks an export.
 fn check_graph(source: &SourceText, flow: &Flow, diagnostics: &mut Vec<Diagnostic>) {
-    let mut ids: HashMap<&str, Span> = HashMap::with_capacity(flow.elements.len());
+    let ids = check_names(source, flow, diagnostics);
+    check_targets(source, flow, &ids, diagnostics);
+}
+
+/// Whether `element` is of a type flowgate does not know.
+fn is_unknown(element: &Element) -> bool {
+    element.kind == ElementKind::Other && element_kind(&element.platform_type).is_none()
+}
+
+/// An FG013 error, or a warning when `unknown` (see [`check_graph`]).
+fn graph_finding(unknown: bool, message: String) -> Diagnostic {
+    if unknown {
+        Diagnostic::warning(codes::STEP_GRAPH, message)
+    } else {
+        Diagnostic::error(codes::STEP_GRAPH, message)
+    }
+}
+
+/// The elements by name (each name's first element, and whether it is of an unknown type),
+/// reporting the later ones.
+fn check_names<'f>(
+    source: &SourceText,
+    flow: &'f Flow,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> HashMap<&'f str, (Span, bool)> {
+    let mut ids: HashMap<&str, (Span, bool)> = HashMap::with_capacity(flow.elements.len());
     for element in &flow.elements {
         if element.kind == ElementKind::Trigger && element.id.value == START_ID {
             continue;
         }
-        if let Some(first) = ids.get(element.id.value.as_str()) {
+        let unknown = is_unknown(element);
+        if let Some(&(first, first_unknown)) = ids.get(element.id.value.as_str()) {
+            let message = format!("two flow elements are named `{}`", element.id.value);
             diagnostics.push(
-                Diagnostic::error(
-                    codes::STEP_GRAPH,
-                    format!("two flow elements are named `{}`", element.id.value),
-                )
-                .at(source, element.id.span)
-                .with_related(source.locate(*first), "the first one")
-                .with_help("API names are unique within a flow; rename one of them"),
+                graph_finding(unknown || first_unknown, message)
+                    .at(source, element.id.span)
+                    .with_related(source.locate(first), "the first one")
+                    .with_help("API names are unique within a flow; rename one of them"),
             );
         } else {
-            ids.insert(&element.id.value, element.id.span);
+            ids.insert(&element.id.value, (element.id.span, unknown));
         }
     }
+    ids
+}
+
+/// Report connections to names that are not elements, with a "did you mean".
+fn check_targets(
+    source: &SourceText,
+    flow: &Flow,
+    ids: &HashMap<&str, (Span, bool)>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let mut suggestions_left = MAX_SUGGESTIONS;
     for element in &flow.elements {
         for connection in &element.connections {
@@ -602,16 +660,14 @@ fn check_graph(source: &SourceText, flow: &Flow, diagnostics: &mut Vec<Diagnosti
                 Some(name) => format!("did you mean `{name}`?"),
                 None => "point the connector at an element of this flow, or remove it".to_owned(),
             };
+            let message = format!(
+                "`{}` connects to `{}`, which is not an element of this flow",
+                element.id.value, target.value
+            );
             diagnostics.push(
-                Diagnostic::error(
-                    codes::STEP_GRAPH,
-                    format!(
-                        "`{}` connects to `{}`, which is not an element of this flow",
-                        element.id.value, target.value
-                    ),
-                )
-                .at(source, target.span)
-                .with_help(help),
+                graph_finding(is_unknown(element), message)
+                    .at(source, target.span)
+                    .with_help(help),
             );
         }
     }
@@ -1095,6 +1151,104 @@ mod tests {
         let f = import_body("<start><locationX>0</locationX></start>");
         assert_eq!(f.entries.len(), 1);
         assert!(f.elements[0].connections.is_empty());
+    }
+
+    #[test]
+    fn elements_of_unknown_types_are_read_by_their_shape() {
+        let text = wrap(
+            "<steppedStages><name>Submit</name><label>Submit it</label><locationX>0</locationX>\
+             <locationY>0</locationY><connector><targetReference>Review</targetReference>\
+             </connector><steps><name>Submit_Step</name><actionName>Send</actionName>\
+             <actionType>createWorkItem</actionType></steps></steppedStages>\n\
+             <approvalGates><name>Review</name><faultConnector><targetReference>Log\
+             </targetReference></faultConnector><outcomes><name>Approved</name><connector>\
+             <targetReference>Done</targetReference></connector></outcomes><timeoutConnector>\
+             <targetReference>Log</targetReference></timeoutConnector><scheduledPaths>\
+             <pathType>AsyncAfterCommit</pathType><connector><targetReference>Done\
+             </targetReference></connector></scheduledPaths><retryConnector><isGoTo>true\
+             </isGoTo></retryConnector></approvalGates>\n\
+             <auditEntries><name>Log</name><locationX>10</locationX><locationY>20</locationY>\
+             <message>Rejected</message></auditEntries>\n\
+             <assignments><name>Done</name></assignments>\n\
+             <start><connector><targetReference>Submit</targetReference></connector></start>\n",
+        );
+        let (imported, diagnostics, _) = run(&text);
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        let flow = imported.unwrap().flow;
+        let ids: Vec<&str> = flow.elements.iter().map(|e| e.id.value.as_str()).collect();
+        assert_eq!(ids, ["Submit", "Review", "Log", "Done", START_ID]);
+        let submit = flow.element("Submit").unwrap();
+        assert_eq!(submit.kind, ElementKind::Other);
+        assert_eq!(submit.platform_type, "steppedStages");
+        assert_eq!(submit.label.as_deref(), Some("Submit it"));
+        assert_eq!(slice(&text, submit.id.span), "Submit");
+        assert!(slice(&text, submit.span).starts_with("<steppedStages>"));
+        assert!(slice(&text, submit.span).ends_with("</steppedStages>"));
+        assert_eq!(kinds(submit), [(ConnectionKind::Next, "Review")]);
+        let review = flow.element("Review").unwrap();
+        assert_eq!(
+            kinds(review),
+            [
+                (ConnectionKind::Fault, "Log"),
+                (ConnectionKind::Outcome("Approved".into()), "Done"),
+                (ConnectionKind::Outcome("timeoutConnector".into()), "Log"),
+                (ConnectionKind::Scheduled("AsyncAfterCommit".into()), "Done"),
+            ]
+        );
+        assert_eq!(review.error_handling, ErrorHandling::Path);
+        assert_eq!(slice(&text, review.connections[1].target.span), "Done");
+        let log = flow.element("Log").unwrap();
+        assert_eq!((log.kind, log.connections.len()), (ElementKind::Other, 0));
+    }
+
+    #[test]
+    fn root_children_that_are_not_elements_stay_out() {
+        let f = import_body(
+            "<apiVersion>61.0</apiVersion><environments>Default</environments>\
+             <interviewLabel>x {!$Flow.CurrentDateTime}</interviewLabel>\
+             <processMetadataValues><name>BuilderType</name><value><stringValue>\
+             LightningFlowBuilder</stringValue></value><connector><targetReference>Nowhere\
+             </targetReference></connector></processMetadataValues>\
+             <stages><name>Intake</name><isActive>true</isActive><label>Intake</label>\
+             <stageOrder>1</stageOrder></stages>\
+             <promptTemplates><name>Greeting</name><text>Hello</text></promptTemplates>\
+             <canvasNotes><locationX>0</locationX><locationY>0</locationY></canvasNotes>\
+             <runInMode>SystemModeWithoutSharing</runInMode><triggerOrder>10</triggerOrder>",
+        );
+        assert!(f.elements.is_empty(), "{:#?}", f.elements);
+        assert!(f.variables.is_empty());
+        for tag in NOT_ELEMENTS {
+            assert_eq!(element_kind(tag), None, "{tag}");
+            assert!(!VARIABLE_TAGS.contains(tag), "{tag}");
+        }
+    }
+
+    #[test]
+    fn graph_problems_of_unknown_elements_are_warnings() {
+        let text = wrap(
+            "<steppedStages><name>Stage</name><connector><targetReference>Gone\
+             </targetReference></connector></steppedStages>\n\
+             <assignments><name>Stage</name><connector><targetReference>Lost\
+             </targetReference></connector></assignments>\n",
+        );
+        let (imported, diagnostics, _) = run(&text);
+        let found: Vec<(&str, Severity, &str)> = diagnostics
+            .iter()
+            .map(|d| {
+                let span = d.location.as_ref().unwrap().span;
+                (d.code.as_str(), d.severity, slice(&text, span))
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (codes::STEP_GRAPH, Severity::Warning, "Stage"),
+                (codes::STEP_GRAPH, Severity::Warning, "Gone"),
+                // A flowgate-known element still gets an error.
+                (codes::STEP_GRAPH, Severity::Error, "Lost"),
+            ]
+        );
+        assert_eq!(imported.unwrap().flow.elements.len(), 2);
     }
 
     #[test]
