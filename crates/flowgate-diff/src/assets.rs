@@ -236,7 +236,7 @@ fn detect_renames(
                 continue;
             }
             let after_leaves = content_leaves(after);
-            let score = if before_leaves == after_leaves {
+            let score = if before_leaves == after_leaves || same_platform_identity(before, after) {
                 1.0
             } else if before_leaves.len().min(after_leaves.len()) < MIN_LEAVES_FOR_SIMILARITY {
                 0.0
@@ -265,6 +265,17 @@ fn detect_renames(
         renames.push((from, to));
     }
     renames
+}
+
+/// The identity a platform keeps for a flow inside the file (an n8n workflow's `id`).
+pub(crate) fn platform_identity(document: &Value) -> Option<&str> {
+    document.get("properties")?.get("id")?.as_str()
+}
+
+/// Whether two flow documents are the same workflow on the platform: a file renamed.
+fn same_platform_identity(before: &Value, after: &Value) -> bool {
+    platform_identity(before).is_some_and(|id| platform_identity(after) == Some(id))
+        && before.get("dialect") == after.get("dialect")
 }
 
 /// `(path, scalar)` pairs of a document, without its identity (`id`, `name`).

@@ -4,7 +4,7 @@
 
 use super::PROSE;
 use crate::tree::{Path, Segment};
-use crate::words::{word_diff, WordRun};
+use crate::words::{render_inline, word_diff, WordRun};
 use serde_json::Value;
 
 /// Longest value printed whole on one side of `→`; longer texts become word diffs.
@@ -26,7 +26,9 @@ pub(super) fn describe(
         (old, new, renames_item(path))
     {
         let noun = item_noun_before_last(path);
-        return (format!("{noun} `{from}` renamed to `{to}`"), None);
+        let parent = Path(path.0[..path.0.len() - 2].to_vec());
+        let text = format!("{noun} `{from}` renamed to `{to}`");
+        return (within(&parent, text), None);
     }
     match (old, new) {
         (None, Some(value)) => (format!("{place} set to {}", show(value, ONE_SIDED)), None),
@@ -79,10 +81,21 @@ fn item_change(path: &Path, old: Option<&Value>, new: Option<&Value>) -> String 
         .map(|t| format!(" ({t})"))
         .unwrap_or_default();
     let noun = item_noun(path.last_key());
-    match (old, new) {
+    let text = match (old, new) {
         (None, _) => format!("{noun} `{item}`{of_type} added"),
         (_, None) => format!("{noun} `{item}`{of_type} removed"),
         (Some(_), Some(_)) => format!("{noun} `{item}`: {}", fields_change(old, new)),
+    };
+    within(&Path(path.0[..path.0.len() - 1].to_vec()), text)
+}
+
+/// `text` about an item of the array at `array`: top-level arrays (`steps`, `elements`)
+/// need no place, nested ones are named (`` `elements[a].settings.rules`: item … ``).
+fn within(array: &Path, text: String) -> String {
+    if array.0.len() <= 1 {
+        text
+    } else {
+        format!("{}: {text}", path_text(array))
     }
 }
 
@@ -181,11 +194,7 @@ fn fields_change(old: Option<&Value>, new: Option<&Value>) -> String {
     for (key, before) in &a {
         match b.iter().find(|(k, _)| k == key) {
             Some((_, after)) if after == before => {}
-            Some((_, after)) => parts.push(format!(
-                "{key}: {} → {}",
-                show(before, usize::MAX),
-                show(after, usize::MAX)
-            )),
+            Some((_, after)) => parts.push(format!("{key}: {}", pair(before, after))),
             None => parts.push(format!("{key} removed (was {})", show(before, usize::MAX))),
         }
     }
@@ -195,6 +204,18 @@ fn fields_change(old: Option<&Value>, new: Option<&Value>) -> String {
         }
     }
     parts.join(", ")
+}
+
+/// Two values of one place: `a → b`, or a word diff of two long texts.
+fn pair(before: &Value, after: &Value) -> String {
+    match (before, after) {
+        (Value::String(a), Value::String(b))
+            if a.chars().count() > SHORT || b.chars().count() > SHORT || a.contains('\n') =>
+        {
+            render_inline(&word_diff(a, b), ("[-", "-]"), ("{+", "+}"))
+        }
+        _ => format!("{} → {}", show(before, usize::MAX), show(after, usize::MAX)),
+    }
 }
 
 /// `(dotted path, scalar)` pairs of a value; arrays index their items (`fields.0.name`).

@@ -35,7 +35,15 @@ pub(super) fn bump(
         "elements[]" => Bump::Patch,
         "elements[].id" | "elements[].label" | "elements[].platform_id" => Bump::Patch,
         "elements[].kind" | "elements[].platform_type" => Bump::Major,
-        s if s.starts_with("elements[].connections") => connections(context, old, new),
+        "elements[].connections" => connections(context, old, new),
+        // One wire's target or kind changed in place: a rewiring, unless it follows a rename.
+        s if s.starts_with("elements[].connections[]") => {
+            if follows_renames(old, new, &context.renamed_elements) {
+                Bump::Patch
+            } else {
+                Bump::Major
+            }
+        }
         "elements[].disabled" => switched(new == Some(&Value::Bool(true))),
         "elements[].error_handling" => switched(new.and_then(Value::as_str) == Some("stop")),
         s if s.starts_with("elements[].settings") => setting(context, s, path, new),

@@ -91,13 +91,7 @@ pub fn classify(
     };
     let mut details = Vec::new();
     if let Status::Renamed { from } = status {
-        details.push(Detail {
-            path: Path::default(),
-            bump: Bump::Major,
-            text: format!("{noun} renamed from `{from}`: references by the old id must change"),
-            words: None,
-            touchpoint,
-        });
+        details.push(renamed(&noun, from, before, after, touchpoint));
     }
     for change in changes {
         let path = change.path();
@@ -129,6 +123,32 @@ pub fn classify(
         });
     }
     details
+}
+
+/// The detail of a renamed asset. A platform flow whose file was renamed while the platform
+/// still knows it by the same id is the same workflow there: only the file moved.
+fn renamed(noun: &str, from: &str, before: &Value, after: &Value, touchpoint: bool) -> Detail {
+    let kept = crate::assets::platform_identity(before)
+        .filter(|id| crate::assets::platform_identity(after) == Some(*id));
+    let (bump, text) = match kept {
+        Some(id) => (
+            Bump::Patch,
+            format!(
+                "{noun} file renamed from `{from}`; the platform's workflow id `{id}` is unchanged"
+            ),
+        ),
+        None => (
+            Bump::Major,
+            format!("{noun} renamed from `{from}`: references by the old id must change"),
+        ),
+    };
+    Detail {
+        path: Path::default(),
+        bump,
+        text,
+        words: None,
+        touchpoint,
+    }
 }
 
 /// The word used for an asset kind in messages.

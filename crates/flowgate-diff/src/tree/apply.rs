@@ -70,6 +70,7 @@ fn navigate<'v>(mut value: &'v mut Value, segments: &[Segment]) -> Option<&'v mu
     for segment in segments {
         value = match (segment, value) {
             (Segment::Key(key), Value::Object(map)) => map.get_mut(key)?,
+            (Segment::Index(index), Value::Array(items)) => items.get_mut(*index)?,
             (Segment::Item { key, value: id }, Value::Array(items)) => items
                 .iter_mut()
                 .find(|item| identity(item, key) == Some(id.as_str()))?,
@@ -90,6 +91,10 @@ fn set(parent: &mut Value, last: &Segment, new: Option<Value>, at: Option<usize>
                     map.shift_remove(key);
                 }
             }
+            Some(())
+        }
+        (Segment::Index(index), Value::Array(items)) => {
+            *items.get_mut(*index)? = new?;
             Some(())
         }
         (Segment::Item { key, value: id }, Value::Array(items)) => {

@@ -210,3 +210,13 @@ pub(super) fn identity_key(
 pub(super) fn identity<'v>(item: &'v Value, key: &str) -> Option<&'v str> {
     item.as_object()?.get(key)?.as_str()
 }
+
+/// Whether `b` holds the items of `a` in another order.
+pub(super) fn reordered(a: &[Value], b: &[Value]) -> bool {
+    let sorted = |items: &[Value]| {
+        let mut texts: Vec<String> = items.iter().map(Value::to_string).collect();
+        texts.sort();
+        texts
+    };
+    sorted(a) == sorted(b)
+}

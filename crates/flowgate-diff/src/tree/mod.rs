@@ -21,6 +21,9 @@ pub struct Identity {
     /// A field that keeps an item's identity across renames (an n8n node's `platform_id`):
     /// a removed and an added item that share it are one renamed item.
     pub rename_key: Option<&'static str>,
+    /// Whether arrays without identities but of one length are compared item by item (a
+    /// platform's lists of conditions or messages), rather than replaced whole.
+    pub positional: bool,
 }
 
 impl Identity {
@@ -28,6 +31,7 @@ impl Identity {
     pub const NATIVE: Self = Self {
         keys: &["id", "value", "locale"],
         rename_key: None,
+        positional: false,
     };
 
     /// Platform flows: elements by `id` (their name), nested platform items by their `name`
@@ -42,6 +46,7 @@ impl Identity {
             "locale",
         ],
         rename_key: Some("platform_id"),
+        positional: true,
     };
 
     /// The identity rules of documents of `kind`.
@@ -67,6 +72,9 @@ pub enum Segment {
         /// Its value (`send-welcome`).
         value: String,
     },
+    /// The item at an index of an array without identities, compared place by place
+    /// (both sides have as many items).
+    Index(usize),
 }
 
 /// Where a change is inside a document (`steps[send-welcome].template`).
@@ -92,7 +100,7 @@ impl Path {
                     }
                     out.push_str(key);
                 }
-                Segment::Item { .. } => out.push_str("[]"),
+                Segment::Item { .. } | Segment::Index(_) => out.push_str("[]"),
             }
         }
         out
@@ -102,7 +110,7 @@ impl Path {
     pub fn items(&self) -> impl Iterator<Item = &str> {
         self.0.iter().filter_map(|s| match s {
             Segment::Item { value, .. } => Some(value.as_str()),
-            Segment::Key(_) => None,
+            Segment::Key(_) | Segment::Index(_) => None,
         })
     }
 
@@ -110,7 +118,7 @@ impl Path {
     pub fn last_key(&self) -> Option<&str> {
         self.0.iter().rev().find_map(|s| match s {
             Segment::Key(key) => Some(key.as_str()),
-            Segment::Item { .. } => None,
+            Segment::Item { .. } | Segment::Index(_) => None,
         })
     }
 
@@ -127,6 +135,7 @@ impl fmt::Display for Path {
                 Segment::Key(key) if i == 0 => f.write_str(key)?,
                 Segment::Key(key) => write!(f, ".{key}")?,
                 Segment::Item { value, .. } => write!(f, "[{value}]")?,
+                Segment::Index(index) => write!(f, "[{index}]")?,
             }
         }
         Ok(())
@@ -223,6 +232,17 @@ fn walk(path: &Path, old: &Value, new: &Value, identity: &Identity, out: &mut Ve
         }
         (Value::Array(a), Value::Array(b)) => match items::identity_key(identity.keys, a, b) {
             Some(key) => items::walk_items(path, key, (a, b), identity, out),
+            None if identity.positional && a.len() == b.len() && !items::reordered(a, b) => {
+                for (index, (before, after)) in a.iter().zip(b).enumerate() {
+                    walk(
+                        &path.child(Segment::Index(index)),
+                        before,
+                        after,
+                        identity,
+                        out,
+                    );
+                }
+            }
             None => out.push(Change::Set {
                 path: path.clone(),
                 old: Some(old.clone()),
