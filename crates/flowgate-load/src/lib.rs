@@ -11,6 +11,7 @@ mod document;
 mod lower;
 mod resolve;
 pub mod schema;
+mod sfdx;
 pub mod synthetic;
 pub mod wire;
 
@@ -19,7 +20,7 @@ pub use config::{
     PersonConfig, RaciConfig, SafeModeConfig, TargetConfig, Workspace, WorkspaceSection,
     CONFIG_FILE, DEFAULT_ASSET_GLOBS, DEFAULT_MAX_FILE_SIZE,
 };
-pub use discover::{asset_files, AssetFile, FileFormat};
+pub use discover::{asset_files, discover, AssetFile, Discovered, FileFormat, SFDX_PROJECT_FILE};
 
 use flowgate_diagnostics::{sort_diagnostics, Diagnostic, SourceMap, SourceText};
 use flowgate_model::{FileId, Model, SourceFile};
@@ -47,11 +48,12 @@ impl Loaded {
     }
 }
 
-/// Load every asset file of a workspace.
+/// Load every asset file of a workspace. Salesforce flows that share a name across the
+/// package directories of an `sfdx-project.json` get distinct ids (see
+/// `docs/format.md#platform-flows`).
 pub fn load_workspace(workspace: &Workspace) -> Loaded {
-    let mut diagnostics = Vec::new();
-    let files = match asset_files(workspace) {
-        Ok(files) => files,
+    let found = match discover(workspace) {
+        Ok(found) => found,
         Err(d) => {
             return Loaded {
                 diagnostics: vec![*d],
@@ -59,6 +61,10 @@ pub fn load_workspace(workspace: &Workspace) -> Loaded {
             }
         }
     };
+    let max_size = workspace.config.workspace.max_file_size;
+    let projects = sfdx::read_projects(&workspace.root, &found.sfdx_projects, max_size);
+    let mut diagnostics = projects.diagnostics;
+    let files = found.files;
     if files.is_empty() {
         diagnostics.push(
             Diagnostic::warning(
@@ -80,12 +86,13 @@ pub fn load_workspace(workspace: &Workspace) -> Loaded {
             format: file.format,
         })
         .collect();
-    let outputs = document::load_files(
-        &inputs,
-        &workspace.root,
-        workspace.config.workspace.max_file_size,
-    );
-    assemble(outputs, diagnostics)
+    let mut outputs = document::load_files(&inputs, &workspace.root, max_size);
+    sfdx::qualify_flow_ids(&mut outputs, &projects.packages);
+    let mut loaded = assemble(outputs, diagnostics);
+    for source in projects.sources {
+        loaded.sources.insert(source);
+    }
+    loaded
 }
 
 /// Load platform files of one dialect from memory, as if they were files of a workspace rooted

@@ -128,3 +128,30 @@ fn platform_globs_win_over_native_globs() {
         .collect();
     assert_eq!(kinds, ["F", "f", "w"]);
 }
+
+#[test]
+fn sfdx_project_files_are_found_but_never_assets() {
+    let (dir, ws) = workspace(
+        "[workspace]\nname = \"t\"\nexclude = [\"old/**\"]\n",
+        &["a.yaml"],
+    );
+    for path in [
+        "sfdx-project.json",
+        "sub/sfdx-project.json",
+        "old/sfdx-project.json",
+    ] {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, r#"{"packageDirectories": [{"path": "force-app"}]}"#).unwrap();
+    }
+    let found = flowgate_load::discover(&ws).unwrap();
+    assert_eq!(names(&ws), [Path::new("a.yaml")]);
+    assert_eq!(
+        found.sfdx_projects,
+        [
+            Path::new("sfdx-project.json"),
+            Path::new("sub/sfdx-project.json")
+        ]
+    );
+    assert!(load_workspace(&ws).diagnostics.is_empty());
+}
