@@ -2,7 +2,7 @@
 //! a diff back.
 
 use crate::classify::{classify, Detail};
-use crate::documents::Documents;
+use crate::documents::{platform_identity, Documents};
 use crate::semver::Bump;
 use crate::tree::{self, ApplyError, Change, Identity, Path};
 use serde::Serialize;
@@ -265,11 +265,6 @@ fn detect_renames(
         renames.push((from, to));
     }
     renames
-}
-
-/// The identity a platform keeps for a flow inside the file (an n8n workflow's `id`).
-pub(crate) fn platform_identity(document: &Value) -> Option<&str> {
-    document.get("properties")?.get("id")?.as_str()
 }
 
 /// Whether two flow documents are the same workflow on the platform: a file renamed.

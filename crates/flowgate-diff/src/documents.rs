@@ -46,3 +46,8 @@ impl Documents {
             .unwrap_or("Asset")
     }
 }
+
+/// The identity a platform keeps for a flow inside the file (an n8n workflow's `id`).
+pub fn platform_identity(document: &Value) -> Option<&str> {
+    document.get("properties")?.get("id")?.as_str()
+}

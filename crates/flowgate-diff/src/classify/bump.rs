@@ -1,10 +1,10 @@
 //! The semver impact of a change, by asset kind and where in the asset it is.
 
-use super::{flow, Context, PROSE};
+use super::common::{last_key, removes_items, Context, PROSE};
+use super::flow;
 use crate::semver::Bump;
 use crate::tree::Path;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// The impact of the change at `path` (of `shape`) from `old` to `new`.
 pub(super) fn bump_of(
@@ -132,49 +132,5 @@ pub(super) fn bump_of(
         "Flow" => flow::bump(context, shape, path, (old, new)),
         "Tag" => Bump::Patch,
         _ => Bump::Minor,
-    }
-}
-
-pub(super) fn last_key(shape: &str) -> &str {
-    shape.rsplit('.').next().unwrap_or(shape)
-}
-
-/// Whether a replaced array lost any of its elements.
-pub(super) fn removes_items(old: Option<&Value>, new: Option<&Value>) -> bool {
-    match (old, new) {
-        (Some(Value::Array(a)), Some(Value::Array(b))) => a.iter().any(|item| !b.contains(item)),
-        (Some(_), None) => true,
-        _ => false,
-    }
-}
-
-/// Whether `new` is `old` with renamed elements' names replaced: the change follows a
-/// rename (connection targets, entry lists) and is not a rewiring.
-pub(super) fn follows_renames(
-    old: Option<&Value>,
-    new: Option<&Value>,
-    renamed: &BTreeMap<String, String>,
-) -> bool {
-    let (Some(old), Some(new)) = (old, new) else {
-        return false;
-    };
-    if renamed.is_empty() {
-        return false;
-    }
-    let mut old = old.clone();
-    rename_strings(&mut old, renamed);
-    &old == new
-}
-
-fn rename_strings(value: &mut Value, renamed: &BTreeMap<String, String>) {
-    match value {
-        Value::String(text) => {
-            if let Some(to) = renamed.get(text.as_str()) {
-                *text = to.clone();
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| rename_strings(v, renamed)),
-        Value::Object(map) => map.values_mut().for_each(|v| rename_strings(v, renamed)),
-        _ => {}
     }
 }

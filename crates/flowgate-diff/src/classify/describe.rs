@@ -2,7 +2,7 @@
 //! long texts as a word diff around the changed words, structured values by the keys that
 //! changed, and lists by the items added and removed (duplicates counted).
 
-use super::PROSE;
+use super::common::PROSE;
 use crate::tree::{Path, Segment};
 use crate::words::{render_inline, word_diff, WordRun};
 use serde_json::Value;

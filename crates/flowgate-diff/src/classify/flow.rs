@@ -1,7 +1,6 @@
 //! What a change to a platform flow means for those who run or call it.
 
-use super::bump::{follows_renames, last_key, removes_items};
-use super::{Context, PROSE};
+use super::common::{follows_renames, last_key, removes_items, Context, PROSE};
 use crate::semver::Bump;
 use crate::tree::{Change, Path};
 use serde_json::Value;

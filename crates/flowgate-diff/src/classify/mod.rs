@@ -10,19 +10,13 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 mod bump;
+mod common;
 mod describe;
 mod flow;
 
-use describe::{describe, path_text};
+use common::Context;
 
-/// What a change is judged against: the asset's kind, both documents, and the flow
-/// elements renamed in the same change.
-struct Context<'a> {
-    kind: &'a str,
-    before: &'a Value,
-    after: &'a Value,
-    renamed_elements: BTreeMap<String, String>,
-}
+use describe::{describe, path_text};
 
 /// One reviewer-facing line of a diff.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,18 +33,6 @@ pub struct Detail {
     /// Whether it touches an external system (webhook, HTTP call, platform action).
     pub touchpoint: bool,
 }
-
-/// Keys whose string values are prose: shown as word diffs, and cosmetic unless the
-/// kind's table says otherwise.
-const PROSE: &[&str] = &[
-    "subject",
-    "preheader",
-    "body",
-    "description",
-    "purpose",
-    "label",
-    "name",
-];
 
 /// Describe and classify the changes of one asset.
 pub fn classify(
@@ -128,8 +110,8 @@ pub fn classify(
 /// The detail of a renamed asset. A platform flow whose file was renamed while the platform
 /// still knows it by the same id is the same workflow there: only the file moved.
 fn renamed(noun: &str, from: &str, before: &Value, after: &Value, touchpoint: bool) -> Detail {
-    let kept = crate::assets::platform_identity(before)
-        .filter(|id| crate::assets::platform_identity(after) == Some(*id));
+    let kept = crate::documents::platform_identity(before)
+        .filter(|id| crate::documents::platform_identity(after) == Some(*id));
     let (bump, text) = match kept {
         Some(id) => (
             Bump::Patch,
