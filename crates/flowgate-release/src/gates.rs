@@ -352,6 +352,17 @@ fn separation(f: &Facts<'_>) -> GateResult {
     if f.env.gates.author_may_approve_alone {
         return GateResult::pass("separation", "the author may approve alone here");
     }
+    if !f.policy.people.contains_key(f.author) {
+        return GateResult::block(
+            "separation",
+            format!(
+                "the author `{}` is not a person id under [people], so who froze this version \
+                 is unknown and separation of duties cannot be checked; freeze a new version \
+                 with `flowgate snapshot create … --as PERSON`",
+                f.author
+            ),
+        );
+    }
     let others = f.approvals.iter().any(|a| a.person != f.author);
     if others {
         GateResult::pass(

@@ -23,7 +23,9 @@ pub use policy::{
     BlockOn, Environment, FreezeWindow, Gates, Guardrails, Person, Policy, Raci, SafeMode,
     TargetSpec, POLICY_CODE,
 };
-pub use promote::{env_ref, target_of, Base, BundleStatus, Outcome, Plan, PlanReport, Promotions};
+pub use promote::{
+    env_ref, target_of, Base, BundleStatus, Outcome, Plan, PlanReport, Promotions, RollbackStep,
+};
 pub use read::{documents_from_objects, snapshot_documents};
 pub use render::{render, Rendered};
 pub use target::{DeployTarget, Deployed, DirectoryTarget, Staged, TargetError, MANIFEST_FILE};

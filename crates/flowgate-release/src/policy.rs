@@ -22,8 +22,24 @@ pub struct Person {
     pub id: String,
     /// Full name.
     pub name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
     /// Roles held.
     pub roles: Vec<String>,
+}
+
+impl Person {
+    /// Whether a name or an email address (as git knows them) is this person's: the email
+    /// matches without regard to case, the name matches `name` or the id, ignoring case and
+    /// surrounding spaces.
+    pub fn is_known_as(&self, name: Option<&str>, email: Option<&str>) -> bool {
+        let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
+        let by_email = matches!((email, &self.email), (Some(a), Some(b)) if !a.trim().is_empty() && same(a, b));
+        let by_name = name.filter(|n| !n.trim().is_empty()).is_some_and(|n| {
+            same(n, &self.id) || self.name.as_deref().is_some_and(|full| same(n, full))
+        });
+        by_email || by_name
+    }
 }
 
 /// The check severity from which findings block a promotion.
@@ -292,6 +308,7 @@ impl Policy {
                 Person {
                     id: id.clone(),
                     name: person.name.clone(),
+                    email: person.email.clone(),
                     roles: held,
                 },
             );
@@ -309,6 +326,28 @@ impl Policy {
             })
         } else {
             Err(reader.problems)
+        }
+    }
+
+    /// The person a git identity (user.name, user.email) belongs to: an email match wins, then
+    /// a name; `None` when it is no one, or when it matches several people.
+    pub fn identify(&self, name: Option<&str>, email: Option<&str>) -> Option<&Person> {
+        let by_email: Vec<&Person> = self
+            .people
+            .values()
+            .filter(|p| p.is_known_as(None, email))
+            .collect();
+        if let [one] = by_email[..] {
+            return Some(one);
+        }
+        let by_name: Vec<&Person> = self
+            .people
+            .values()
+            .filter(|p| p.is_known_as(name, None))
+            .collect();
+        match by_name[..] {
+            [one] => Some(one),
+            _ => None,
         }
     }
 

@@ -128,12 +128,45 @@ pub struct Promotions<'a, S: Store> {
     store: &'a S,
     policy: &'a Policy,
     now: DateTime<Utc>,
+    host: Option<String>,
+}
+
+/// What a rollback would do.
+#[derive(Debug, Clone)]
+pub enum RollbackStep {
+    /// Nothing; why.
+    Unchanged(String),
+    /// Move the environment from `current` back to `target`.
+    Move {
+        /// What the environment holds now.
+        current: Box<Snapshot>,
+        /// What it would hold afterwards.
+        target: Box<Snapshot>,
+    },
 }
 
 impl<'a, S: Store> Promotions<'a, S> {
     /// Promotion against `store` under `policy`, at `now`.
     pub fn new(store: &'a S, policy: &'a Policy, now: DateTime<Utc>) -> Self {
-        Self { store, policy, now }
+        Self {
+            store,
+            policy,
+            now,
+            host: None,
+        }
+    }
+
+    /// Names the machine this runs on: deploys record it with their target, so that
+    /// `status` on another machine (or in another checkout) does not take a target it cannot
+    /// see for drift.
+    pub fn on_host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// Where a deploy to `target` lands: this host and the target.
+    fn location(&self, target: &DirectoryTarget) -> Value {
+        json!({ "host": self.host, "target": target.describe() })
     }
 
     fn env(&self, name: &str) -> Result<&'a Environment, ReleaseError> {
@@ -212,7 +245,7 @@ impl<'a, S: Store> Promotions<'a, S> {
         }
         Ok(latest.filter(|op| op.kind != "unpin").map(|op| Pin {
             by: op.actor.clone(),
-            at: op.at.to_rfc3339(),
+            at: op.at.to_human(),
             reason: op
                 .payload
                 .get("reason")
@@ -575,6 +608,10 @@ impl<'a, S: Store> Promotions<'a, S> {
         payload: Value,
     ) -> Result<Outcome, ReleaseError> {
         let target = target_of(env);
+        let mut payload = payload;
+        if let (Some(target), Some(fields)) = (&target, payload.as_object_mut()) {
+            fields.insert("deployed".to_owned(), self.location(target));
+        }
         let staged = match &target {
             Some(target) => {
                 Some(target.stage(&snapshot.bundle, rendered, &deploy_manifest(env, snapshot))?)
@@ -646,25 +683,21 @@ impl<'a, S: Store> Promotions<'a, S> {
         Ok(())
     }
 
-    /// Re-deploys an earlier snapshot of `bundle` into `env` as a whole, pins `env`, and
-    /// records it. Without `to`, the version before the current one; a second rollback
-    /// without `to` changes nothing.
-    pub async fn rollback(
+    /// What `rollback` would do, without doing it: the version `env` holds of `bundle` and the
+    /// one it would go back to (`to`, or the one before the current), or why nothing would
+    /// change.
+    pub async fn plan_rollback(
         &self,
         env_name: &str,
         bundle: &str,
         to: Option<&str>,
-        actor: &str,
-        reason: &str,
-        force: bool,
-    ) -> Result<Outcome, ReleaseError> {
-        let env = self.env(env_name)?;
+    ) -> Result<RollbackStep, ReleaseError> {
+        self.env(env_name)?;
         let Some(current) = self.current(env_name, bundle).await? else {
             return Err(ReleaseError::Refused(format!(
                 "{env_name} holds no version of {bundle}; nothing to roll back"
             )));
         };
-        self.require_promoter(env, actor)?;
         let ops = self.ref_ops(&env_ref(env_name, bundle)).await?;
         let target = match to {
             Some(version) => self
@@ -675,11 +708,12 @@ impl<'a, S: Store> Promotions<'a, S> {
                     ReleaseError::Refused(format!("no snapshot {bundle}@{version} in the store"))
                 })?,
             None => {
-                let last = ops.last();
-                if let Some(last) = last.filter(|op| op.kind == "rollback") {
-                    return Ok(Outcome::Unchanged(format!(
+                if let Some(last) = ops.last().filter(|op| op.kind == "rollback") {
+                    return Ok(RollbackStep::Unchanged(format!(
                         "{env_name} was already rolled back to {} by {} at {}; give --to VERSION to go further back",
-                        current.version, last.actor, last.at
+                        current.version,
+                        last.actor,
+                        last.at.to_human()
                     )));
                 }
                 let previous = ops
@@ -697,11 +731,38 @@ impl<'a, S: Store> Promotions<'a, S> {
             }
         };
         if target.id == current.id {
-            return Ok(Outcome::Unchanged(format!(
+            return Ok(RollbackStep::Unchanged(format!(
                 "{env_name} already holds {bundle} {}",
                 current.version
             )));
         }
+        Ok(RollbackStep::Move {
+            current: Box::new(current),
+            target: Box::new(target),
+        })
+    }
+
+    /// Re-deploys an earlier snapshot of `bundle` into `env` as a whole, pins `env`, and
+    /// records it. Without `to`, the version before the current one; a second rollback
+    /// without `to` changes nothing.
+    pub async fn rollback(
+        &self,
+        env_name: &str,
+        bundle: &str,
+        to: Option<&str>,
+        actor: &str,
+        reason: &str,
+        force: bool,
+    ) -> Result<Outcome, ReleaseError> {
+        let env = self.env(env_name)?;
+        let (current, target) = match self.plan_rollback(env_name, bundle, to).await? {
+            RollbackStep::Unchanged(why) => {
+                self.require_promoter(env, actor)?;
+                return Ok(Outcome::Unchanged(why));
+            }
+            RollbackStep::Move { current, target } => (current, target),
+        };
+        self.require_promoter(env, actor)?;
         if !force {
             self.check_stranding(env_name, bundle, &current, &target)
                 .await?;
@@ -901,6 +962,9 @@ pub struct BundleStatus {
     pub pinned: Option<Pin>,
     /// The deploy target, if any.
     pub target: Option<String>,
+    /// Set when the last deploy went to another machine or checkout: why its files are not
+    /// checked here (not drift).
+    pub elsewhere: Option<String>,
     /// Drift: target files changed outside flowgate, or a target behind the pointer.
     pub drift: Vec<String>,
 }
@@ -920,27 +984,14 @@ impl<S: Store> Promotions<'_, S> {
                 let ops = self.ref_ops(&record.name).await?;
                 let last = ops.last();
                 let target = target_of(env);
-                let mut drift = Vec::new();
-                if let Some(target) = &target {
-                    match target.inspect(&snapshot.bundle)? {
-                        None => drift.push("the target holds nothing of this bundle".to_owned()),
-                        Some(deployed) => {
-                            let holds = deployed.manifest.get("snapshot").and_then(Value::as_str);
-                            if holds != Some(snapshot.id.to_string().as_str()) {
-                                drift.push(format!(
-                                    "the target holds {}, not {}; re-run the apply or rollback",
-                                    deployed
-                                        .manifest
-                                        .get("version")
-                                        .and_then(Value::as_str)
-                                        .unwrap_or("an unknown version"),
-                                    snapshot.version
-                                ));
-                            }
-                            drift.extend(deployed.drift);
-                        }
-                    }
-                }
+                let elsewhere = match &target {
+                    Some(target) => self.elsewhere(env, &snapshot.bundle, target).await?,
+                    None => None,
+                };
+                let drift = match (&target, &elsewhere) {
+                    (Some(target), None) => target_drift(target, &snapshot)?,
+                    _ => Vec::new(),
+                };
                 out.push(BundleStatus {
                     env: env.name.clone(),
                     bundle: snapshot.bundle.clone(),
@@ -953,13 +1004,175 @@ impl<S: Store> Promotions<'_, S> {
                     snapshot: snapshot.id,
                     by_operation: last.map(|op| op.kind.clone()),
                     by: last.map(|op| op.actor.clone()),
-                    at: last.map(|op| op.at.to_rfc3339()),
+                    at: last.map(|op| op.at.to_human()),
                     pinned: pinned.clone(),
                     target: target.map(|t| t.describe()),
+                    elsewhere,
                     drift,
                 });
             }
         }
         Ok(out)
     }
+
+    /// Where the last deploy of `bundle` into `env` went, when that is not this machine's
+    /// target (another host, or another checkout's directory): its files cannot be seen here.
+    async fn elsewhere(
+        &self,
+        env: &Environment,
+        bundle: &str,
+        target: &DirectoryTarget,
+    ) -> Result<Option<String>, ReleaseError> {
+        let mut latest: Option<Operation> = None;
+        for kind in ["apply", "rollback", "sync"] {
+            for op in self.ops(kind).await? {
+                let p = &op.payload;
+                if p.get("env").and_then(Value::as_str) == Some(env.name.as_str())
+                    && p.get("bundle").and_then(Value::as_str) == Some(bundle)
+                    && latest.as_ref().is_none_or(|l| op.seq > l.seq)
+                {
+                    latest = Some(op);
+                }
+            }
+        }
+        let Some(deployed) = latest.and_then(|op| op.payload.get("deployed").cloned()) else {
+            return Ok(None);
+        };
+        let here = self.location(target);
+        let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+        let same_host = text(&deployed, "host") == text(&here, "host");
+        let same_target = text(&deployed, "target") == text(&here, "target");
+        if same_host && same_target {
+            return Ok(None);
+        }
+        let place = text(&deployed, "target").unwrap_or_else(|| "its target".to_owned());
+        Ok(Some(match text(&deployed, "host") {
+            Some(host) if !same_host => format!(
+                "deployed to {place} on {host}, not on this machine; run `flowgate status` there to see its files"
+            ),
+            _ => format!(
+                "deployed to {place}, not to this checkout's target; run `flowgate status` where it was applied"
+            ),
+        }))
+    }
+
+    /// Re-deploys what `env` holds of `bundle` to its target, repairing drift, and records a
+    /// `sync` operation. Refused while `env` is pinned, unless `force` (with a reason).
+    pub async fn sync(
+        &self,
+        env_name: &str,
+        bundle: &str,
+        actor: &str,
+        reason: Option<&str>,
+        force: bool,
+    ) -> Result<Outcome, ReleaseError> {
+        let env = self.env(env_name)?;
+        let Some(target) = target_of(env) else {
+            return Err(ReleaseError::Refused(format!(
+                "{env_name} has no deploy target, so there are no files to sync"
+            )));
+        };
+        let Some(current) = self.current(env_name, bundle).await? else {
+            return Err(ReleaseError::Refused(format!(
+                "{env_name} holds no version of {bundle}; nothing to sync"
+            )));
+        };
+        self.require_promoter(env, actor)?;
+        self.require_unpinned_or_forced(env_name, reason, force)
+            .await?;
+        let drift = target_drift(&target, &current)?;
+        if drift.is_empty() && self.elsewhere(env, bundle, &target).await?.is_none() {
+            return Ok(Outcome::Unchanged(format!(
+                "the target of {env_name} already holds {bundle} {} as deployed",
+                current.version
+            )));
+        }
+        let objects = self.objects(&current).await?;
+        let rendered = render(&current, &objects, env);
+        if let Some(problem) = rendered.problems.first() {
+            return Err(ReleaseError::Refused(format!(
+                "{bundle} {} does not render for {env_name}: {problem}",
+                current.version
+            )));
+        }
+        let staged = target.stage(bundle, &rendered, &deploy_manifest(env, &current))?;
+        let payload = json!({
+            "env": env_name,
+            "bundle": bundle,
+            "version": current.version,
+            "release_id": current.manifest.get("release_id"),
+            "snapshot": current.id,
+            "reason": reason,
+            "forced": force,
+            "repaired": drift,
+            "deployed": self.location(&target),
+        });
+        let op = match self
+            .store
+            .append_operation(&NewOperation::new(actor, "sync", payload))
+            .await
+        {
+            Ok(op) => op,
+            Err(e) => {
+                target.discard(&staged);
+                return Err(e.into());
+            }
+        };
+        target.activate(&staged)?;
+        Ok(Outcome::Done(op.seq))
+    }
+
+    async fn require_unpinned_or_forced(
+        &self,
+        env: &str,
+        reason: Option<&str>,
+        force: bool,
+    ) -> Result<(), ReleaseError> {
+        let Some(pin) = self.pin(env).await? else {
+            return Ok(());
+        };
+        let has_reason = reason.is_some_and(|r| !r.trim().is_empty());
+        if force && has_reason {
+            return Ok(());
+        }
+        Err(ReleaseError::Refused(format!(
+            "{env} is pinned by {} since {}: {}; {}",
+            pin.by,
+            pin.at,
+            pin.reason,
+            if force {
+                "--force needs --reason saying why the pinned environment is re-deployed"
+            } else {
+                "pass --force with --reason to re-deploy it anyway, or unpin it first"
+            }
+        )))
+    }
+}
+
+/// How a target differs from what it should hold of `snapshot`: nothing deployed, another
+/// version, or files changed outside flowgate.
+fn target_drift(
+    target: &DirectoryTarget,
+    snapshot: &Snapshot,
+) -> Result<Vec<String>, ReleaseError> {
+    let mut drift = Vec::new();
+    match target.inspect(&snapshot.bundle)? {
+        None => drift.push("the target holds nothing of this bundle".to_owned()),
+        Some(deployed) => {
+            let holds = deployed.manifest.get("snapshot").and_then(Value::as_str);
+            if holds != Some(snapshot.id.to_string().as_str()) {
+                drift.push(format!(
+                    "the target holds {}, not {}; re-run the apply or rollback",
+                    deployed
+                        .manifest
+                        .get("version")
+                        .and_then(Value::as_str)
+                        .unwrap_or("an unknown version"),
+                    snapshot.version
+                ));
+            }
+            drift.extend(deployed.drift);
+        }
+    }
+    Ok(drift)
 }

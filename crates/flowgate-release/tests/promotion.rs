@@ -532,32 +532,40 @@ fn approvals_are_required_per_role_and_belong_to_one_plan() {
     });
 }
 
+/// With one approving role in prod (marketing-ops): a version frozen by `author`, through
+/// stage, and its prod plan approved by `approver` alone, planned again.
+async fn approved_by_one(author: &str, approver: &str) -> (World, Snapshot, PlanReport) {
+    let config = format!(
+        "{PEOPLE}{}",
+        ENVIRONMENTS.replace("responsible = [\"revops\"]\n", "")
+    );
+    let world = World::new(&config).await;
+    let docs = bundle_documents("Hi", true);
+    let v1 = freeze(
+        &world.store,
+        "lead-intake",
+        "1.0.0",
+        author,
+        &docs,
+        json!({}),
+    )
+    .await;
+    through_stage(&world, &v1).await;
+    let report = world.plan(&v1, "prod", Some("mara")).await;
+    world
+        .promotions()
+        .approve(&report.plan, approver, Some("marketing-ops"), None)
+        .await
+        .unwrap();
+    let report = world.plan(&v1, "prod", Some("mara")).await;
+    (world, v1, report)
+}
+
 #[test]
 fn the_author_cannot_be_the_only_approver_unless_the_policy_allows_it() {
     runtime().block_on(async {
-        let config = format!(
-            "{PEOPLE}{}",
-            ENVIRONMENTS.replace("responsible = [\"revops\"]\n", "")
-        );
-        let world = World::new(&config).await;
+        let (world, v1, report) = approved_by_one("priya", "priya").await;
         let docs = bundle_documents("Hi", true);
-        let v1 = freeze(
-            &world.store,
-            "lead-intake",
-            "1.0.0",
-            "priya",
-            &docs,
-            json!({}),
-        )
-        .await;
-        through_stage(&world, &v1).await;
-        let report = world.plan(&v1, "prod", Some("mara")).await;
-        world
-            .promotions()
-            .approve(&report.plan, "priya", Some("marketing-ops"), None)
-            .await
-            .unwrap();
-        let report = world.plan(&v1, "prod", Some("mara")).await;
         assert_eq!(blocked(&report), ["separation"]);
         assert!(gate(&report, "separation")
             .reason
@@ -596,6 +604,192 @@ fn the_author_cannot_be_the_only_approver_unless_the_policy_allows_it() {
             .await
             .unwrap();
         assert!(world.plan(&v1, "prod", Some("mara")).await.passes());
+    });
+}
+
+/// A snapshot whose author is free text (stores from before authors were person ids) is
+/// never taken as someone other than the approver: the separation gate blocks.
+#[test]
+fn an_author_who_is_not_a_person_id_fails_the_separation_gate_closed() {
+    runtime().block_on(async {
+        let (_, _, report) = approved_by_one("Mara Köhler", "mara").await;
+        assert_eq!(blocked(&report), ["separation"]);
+        assert!(
+            gate(&report, "separation")
+                .reason
+                .contains("the author `Mara Köhler` is not a person id under [people]"),
+            "{:?}",
+            gate(&report, "separation")
+        );
+    });
+}
+
+#[test]
+fn git_names_and_emails_map_to_people() {
+    let text = r#"
+[workspace]
+name = "acme"
+[people.mara]
+name = "Mara Köhler"
+email = "Mara.Koehler@acme.example"
+roles = ["marketing-ops"]
+[people.tom]
+roles = ["builder"]
+"#;
+    let policy = policy_from(text, Path::new("."));
+    let id = |name: Option<&str>, email: Option<&str>| {
+        policy.identify(name, email).map(|p| p.id.clone())
+    };
+    assert_eq!(id(Some("Mara Köhler"), None).as_deref(), Some("mara"));
+    assert_eq!(id(Some("mara köhler "), None).as_deref(), Some("mara"));
+    assert_eq!(
+        id(Some("M. K."), Some("mara.koehler@ACME.example")).as_deref(),
+        Some("mara")
+    );
+    assert_eq!(id(Some("tom"), None).as_deref(), Some("tom"));
+    assert_eq!(id(Some("Someone Else"), Some("x@y.example")), None);
+    assert_eq!(id(None, None), None);
+}
+
+#[test]
+fn sync_repairs_drift_and_respects_the_pin() {
+    runtime().block_on(async {
+        let world = World::standard().await;
+        let (_, _, live) = two_in_dev(&world, "1.1.0").await;
+        let w = &world;
+        let sync = move |reason: Option<&'static str>, force: bool| async move {
+            w.promotions()
+                .sync("dev", "lead-intake", "tom", reason, force)
+                .await
+        };
+        let unchanged = sync(None, false).await.unwrap();
+        assert!(matches!(unchanged, Outcome::Unchanged(_)), "{unchanged:?}");
+        std::fs::write(&live, "{\"edited\": \"by hand\"}").unwrap();
+        let dev = |statuses: Vec<flowgate_release::BundleStatus>| {
+            statuses.into_iter().find(|s| s.env == "dev").unwrap()
+        };
+        assert!(!dev(world.promotions().status().await.unwrap())
+            .drift
+            .is_empty());
+
+        // Pinned (after a rollback and a re-promotion by hand): refused without --force.
+        world
+            .promotions()
+            .set_pin("dev", true, "tom", "investigating")
+            .await
+            .unwrap();
+        let refused = sync(None, false).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("dev is pinned by tom"),
+            "{refused}"
+        );
+        let no_reason = sync(None, true).await.unwrap_err();
+        assert!(
+            no_reason.to_string().contains("--force needs --reason"),
+            "{no_reason}"
+        );
+        let done = sync(Some("hand edit"), true).await.unwrap();
+        assert!(matches!(done, Outcome::Done(_)), "{done:?}");
+        assert!(std::fs::read_to_string(&live).unwrap().contains("Hello"));
+        let status = dev(world.promotions().status().await.unwrap());
+        assert!(status.drift.is_empty(), "{:?}", status.drift);
+        assert_eq!(status.version, "1.1.0");
+        let syncs = world
+            .store
+            .operations(&OperationFilter {
+                kind: Some("sync".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(syncs.len(), 1);
+        assert_eq!(syncs[0].actor, "tom");
+        assert_eq!(syncs[0].payload["reason"], "hand edit");
+        assert!(syncs[0].payload["repaired"][0]
+            .as_str()
+            .unwrap()
+            .contains("welcome.json"));
+    });
+}
+
+/// A shared store: what was deployed on another host (or into another checkout's directory)
+/// is reported as elsewhere, not as drift.
+#[test]
+fn status_does_not_call_a_target_on_another_machine_drift() {
+    runtime().block_on(async {
+        let world = World::standard().await;
+        let v1 = release(&world, "1.0.0", "Hi").await;
+        let report = world
+            .promotions()
+            .on_host("laptop-a")
+            .plan(&v1, "dev", Some("tom"))
+            .await
+            .unwrap();
+        world
+            .promotions()
+            .record_plan(&report, "tom")
+            .await
+            .unwrap();
+        world
+            .promotions()
+            .on_host("laptop-a")
+            .apply(&report.plan, "tom")
+            .await
+            .unwrap();
+        let here = world
+            .promotions()
+            .on_host("laptop-a")
+            .status()
+            .await
+            .unwrap();
+        assert!(
+            here[0].elsewhere.is_none() && here[0].drift.is_empty(),
+            "{here:?}"
+        );
+        std::fs::remove_dir_all(world.root().join("deploy/dev")).unwrap();
+        let there = world
+            .promotions()
+            .on_host("laptop-b")
+            .status()
+            .await
+            .unwrap();
+        let dev = &there[0];
+        assert!(dev.drift.is_empty(), "{:?}", dev.drift);
+        let note = dev.elsewhere.as_deref().unwrap();
+        assert!(note.contains("on laptop-a, not on this machine"), "{note}");
+        // Back on the first machine, the missing files are drift.
+        let back = world
+            .promotions()
+            .on_host("laptop-a")
+            .status()
+            .await
+            .unwrap();
+        assert!(!back[0].drift.is_empty());
+    });
+}
+
+#[test]
+fn a_rollback_plan_names_both_versions() {
+    runtime().block_on(async {
+        let world = World::standard().await;
+        two_in_dev(&world, "1.0.2").await;
+        let step = world
+            .promotions()
+            .plan_rollback("dev", "lead-intake", None)
+            .await
+            .unwrap();
+        let flowgate_release::RollbackStep::Move { current, target } = step else {
+            panic!("{step:?}");
+        };
+        assert_eq!(
+            (current.version.as_str(), target.version.as_str()),
+            ("1.0.2", "1.0.0")
+        );
+        let status = world.promotions().status().await.unwrap();
+        assert_eq!(
+            status[0].version, "1.0.2",
+            "planning a rollback changes nothing"
+        );
     });
 }
 
@@ -766,17 +960,23 @@ fn a_plan_made_under_another_policy_is_stale() {
 
 // ---- rollback and pins ------------------------------------------------------------------------
 
+/// Promotes 1.0.0 (subject "Hi") and then `second` ("Hello") into dev; the live template file.
+async fn two_in_dev(world: &World, second: &str) -> (Snapshot, Snapshot, PathBuf) {
+    let v1 = release(world, "1.0.0", "Hi").await;
+    let v2 = release(world, second, "Hello").await;
+    world.promote(&v1, "dev", &[], "tom").await;
+    world.promote(&v2, "dev", &[], "tom").await;
+    let live = world
+        .root()
+        .join("deploy/dev/lead-intake/assets/template/welcome.json");
+    (v1, v2, live)
+}
+
 #[test]
 fn rollback_is_whole_idempotent_and_pins_the_environment() {
     runtime().block_on(async {
         let world = World::standard().await;
-        let v1 = release(&world, "1.0.0", "Hi").await;
-        let v2 = release(&world, "1.1.0", "Hello").await;
-        world.promote(&v1, "dev", &[], "tom").await;
-        world.promote(&v2, "dev", &[], "tom").await;
-        let live = world
-            .root()
-            .join("deploy/dev/lead-intake/assets/template/welcome.json");
+        let (_, v2, live) = two_in_dev(&world, "1.1.0").await;
         assert!(std::fs::read_to_string(&live).unwrap().contains("Hello"));
 
         let first = world

@@ -15,9 +15,12 @@ use crate::migrations;
 use crate::model::{
     compare_versions, snapshot_id, validate_ref_name, Clock, Entry, LogBreak, LogReport,
     NewOperation, NewSnapshot, Object, Operation, OperationFilter, Problem, ProblemKind, PutReport,
-    RefChange, RefRecord, Snapshot, SnapshotCreated, SnapshotKey, SnapshotSummary, Timestamp,
-    VerifyReport, VersionKey,
+    RefChange, RefRecord, Snapshot, SnapshotCreated, SnapshotKey, SnapshotSummary, TimeReversal,
+    Timestamp, VerifyReport, VersionKey,
 };
+
+/// The `flowgate_meta` key that marks a rehearsal store.
+const REHEARSAL_KEY: &str = "rehearsal";
 
 /// Most rows in one multi-row `INSERT` or `VALUES` list (measured: SQLite statements get
 /// slower per row well before its parameter limit; 100 rows is near the best).
@@ -872,6 +875,8 @@ impl Engine {
             .map_err(self.db("read the operation log head"))?;
         let mut prev = OpHash::GENESIS;
         let mut records: u64 = 0;
+        let mut last_at: Option<Timestamp> = None;
+        let mut time_reversals = Vec::new();
         let broken = |seq: u64, reason: String| Some(LogBreak { seq, reason });
         loop {
             let rows = tx
@@ -891,6 +896,7 @@ impl Engine {
                     records,
                     head: prev,
                     broken: broken(expected, reason),
+                    time_reversals: time_reversals.clone(),
                 };
                 let op = match Self::operation_from_row(&row)
                     .map_err(self.db("read the operation log"))?
@@ -918,6 +924,15 @@ impl Engine {
                         op.hash
                     )));
                 }
+                if let Some(previous_at) = last_at.filter(|last| op.at < *last) {
+                    time_reversals.push(TimeReversal {
+                        seq: op.seq,
+                        at: op.at,
+                        previous_seq: records,
+                        previous_at,
+                    });
+                }
+                last_at = Some(op.at);
                 prev = op.hash;
                 records = expected;
             }
@@ -929,6 +944,7 @@ impl Engine {
         Ok(LogReport {
             records,
             head: prev,
+            time_reversals,
             broken: if head_matches {
                 None
             } else {
@@ -941,6 +957,57 @@ impl Engine {
                 )
             },
         })
+    }
+
+    // ---- metadata ------------------------------------------------------------------------
+
+    async fn rehearsal_in(&self, tx: &mut Tx) -> Result<bool> {
+        let row = tx
+            .fetch_optional(
+                "SELECT value FROM flowgate_meta WHERE key = $1",
+                &[Arg::Text(REHEARSAL_KEY)],
+            )
+            .await
+            .map_err(self.db("read the store's metadata"))?;
+        let value = row
+            .map(|row| row.text(0))
+            .transpose()
+            .map_err(self.db("read the store's metadata"))?;
+        Ok(value.as_deref() == Some("true"))
+    }
+
+    pub(crate) async fn is_rehearsal(&self) -> Result<bool> {
+        let mut tx = self.read().await?;
+        let marked = self.rehearsal_in(&mut tx).await?;
+        self.rollback(tx).await?;
+        Ok(marked)
+    }
+
+    pub(crate) async fn mark_rehearsal(&self) -> Result<()> {
+        let mut tx = self.write().await?;
+        let head = tx
+            .fetch_optional("SELECT seq FROM flowgate_log_head WHERE id = 1", &[])
+            .await
+            .map_err(self.db("read the operation log head"))?
+            .map(|row| row.int(0))
+            .transpose()
+            .map_err(self.db("read the operation log head"))?
+            .unwrap_or(0);
+        let marked = self.rehearsal_in(&mut tx).await?;
+        if head > 0 && !marked {
+            self.rollback(tx).await?;
+            return Err(Error::NotEmpty {
+                location: self.location.clone(),
+                operations: u64::try_from(head).unwrap_or(0),
+            });
+        }
+        tx.execute(
+            "INSERT INTO flowgate_meta (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING",
+            &[Arg::Text(REHEARSAL_KEY)],
+        )
+        .await
+        .map_err(self.db("mark the store as a rehearsal store"))?;
+        self.commit(tx).await
     }
 
     pub(crate) async fn verify_log(&self) -> Result<LogReport> {

@@ -50,6 +50,18 @@ pub enum Error {
         supported: i64,
     },
 
+    /// A store with a history cannot become a rehearsal store.
+    #[error(
+        "the store at {location} already holds {operations} operation(s); only a new, empty \
+         store can be made a rehearsal store"
+    )]
+    NotEmpty {
+        /// The store location.
+        location: String,
+        /// How many operations its log holds.
+        operations: u64,
+    },
+
     /// Bringing the schema up to date failed; the store is left as it was.
     #[error(
         "cannot upgrade the store at {location} to schema version {version} ({name}): {source}"

@@ -51,8 +51,8 @@ pub use model::{
     compare_versions, snapshot_id, validate_ref_name, Clock, Entry, FixedClock, LogBreak,
     LogReport, ManualClock, NewOperation, NewSnapshot, Object, Operation, OperationFilter,
     ParseTimestampError, Problem, ProblemKind, PutReport, RefChange, RefRecord, Snapshot,
-    SnapshotCreated, SnapshotKey, SnapshotSummary, SystemClock, Timestamp, VerifyReport,
-    VersionKey,
+    SnapshotCreated, SnapshotKey, SnapshotSummary, SystemClock, TimeReversal, Timestamp,
+    VerifyReport, VersionKey,
 };
 pub use store::{
     open_store, redact_url, AnyStore, PgStore, SqliteStore, Store, DEFAULT_STORE_PATH,

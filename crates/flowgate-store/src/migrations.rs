@@ -15,10 +15,11 @@ pub(crate) struct Migration {
 }
 
 /// Every schema version, oldest first. Append only: never edit a released entry.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "objects, snapshots, operation log, refs",
-    sql: r#"
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "objects, snapshots, operation log, refs",
+        sql: r#"
 CREATE TABLE flowgate_objects (
     id TEXT PRIMARY KEY NOT NULL,
     size {int} NOT NULL,
@@ -74,7 +75,18 @@ CREATE TABLE flowgate_refs (
     updated_at TEXT NOT NULL
 );
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        name: "store metadata (the rehearsal marker)",
+        sql: r#"
+CREATE TABLE flowgate_meta (
+    key TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);
+"#,
+    },
+];
 
 /// The newest schema version this build knows.
 pub(crate) fn latest_version() -> i64 {

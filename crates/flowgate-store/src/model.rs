@@ -41,6 +41,11 @@ impl Timestamp {
     pub fn to_rfc3339(&self) -> String {
         self.0.to_rfc3339_opts(SecondsFormat::Micros, true)
     }
+
+    /// The form for people: RFC 3339 to the second (`2026-12-09T11:00:00Z`).
+    pub fn to_human(&self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
 }
 
 impl FromStr for Timestamp {
@@ -613,6 +618,9 @@ pub struct LogReport {
     pub head: OpHash,
     /// The first break, if any.
     pub broken: Option<LogBreak>,
+    /// Records whose time is earlier than the record before them (a clock set back, or
+    /// forged), in log order.
+    pub time_reversals: Vec<TimeReversal>,
 }
 
 impl LogReport {
@@ -620,6 +628,19 @@ impl LogReport {
     pub fn is_intact(&self) -> bool {
         self.broken.is_none()
     }
+}
+
+/// A record of the operation log that is dated before the record preceding it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimeReversal {
+    /// The record that goes back in time.
+    pub seq: u64,
+    /// Its time.
+    pub at: Timestamp,
+    /// The record before it.
+    pub previous_seq: u64,
+    /// The (later) time of the record before it.
+    pub previous_at: Timestamp,
 }
 
 /// The result of [`crate::Store::verify`].

@@ -89,8 +89,17 @@ pub trait Store: Send + Sync {
         filter: &OperationFilter,
     ) -> impl Future<Output = Result<Vec<Operation>>> + Send;
 
-    /// Walks the log's hash chain and reports the first broken record.
+    /// Walks the log's hash chain and reports the first broken record, and every record
+    /// dated before the one preceding it.
     fn verify_log(&self) -> impl Future<Output = Result<LogReport>> + Send;
+
+    /// Whether this is a rehearsal store (the demo's, or one made with
+    /// [`Store::mark_rehearsal`]): the only kind whose clock may be set by hand.
+    fn is_rehearsal(&self) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Marks a new store as a rehearsal store, for good. A store whose log already holds
+    /// operations is refused with [`Error::NotEmpty`]; marking twice changes nothing.
+    fn mark_rehearsal(&self) -> impl Future<Output = Result<()>> + Send;
 
     /// A ref, if it exists.
     fn get_ref(&self, name: &str) -> impl Future<Output = Result<Option<RefRecord>>> + Send;
@@ -173,6 +182,14 @@ macro_rules! delegate_store {
             async fn verify_log(&self) -> Result<LogReport> {
                 let $this = self;
                 $engine.verify_log().await
+            }
+            async fn is_rehearsal(&self) -> Result<bool> {
+                let $this = self;
+                $engine.is_rehearsal().await
+            }
+            async fn mark_rehearsal(&self) -> Result<()> {
+                let $this = self;
+                $engine.mark_rehearsal().await
             }
             async fn get_ref(&self, name: &str) -> Result<Option<RefRecord>> {
                 let $this = self;

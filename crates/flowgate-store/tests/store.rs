@@ -62,6 +62,10 @@ impl Harness for SqliteHarness {
         Ok(SqliteStore::open(&self.path).await?.with_clock(clock()))
     }
 
+    fn clocked(&self, clock: Arc<dyn Clock>) -> SqliteStore {
+        self.store.clone().with_clock(clock)
+    }
+
     async fn sql(&self, sql: &str) {
         let mut conn = SqliteConnectOptions::new()
             .filename(&self.path)
@@ -173,6 +177,10 @@ impl Harness for PgHarness {
             .with_clock(clock()))
     }
 
+    fn clocked(&self, clock: Arc<dyn Clock>) -> PgStore {
+        self.store.clone().with_clock(clock)
+    }
+
     async fn sql(&self, sql: &str) {
         let script = format!(
             "BEGIN; SET LOCAL search_path TO \"{}\"; {sql}; COMMIT;",
@@ -253,6 +261,9 @@ macro_rules! suite_on {
                 concurrent_compare_and_swap_has_one_winner,
                 concurrent_snapshots_do_not_interfere,
                 newer_store_is_refused,
+                rehearsal_marker_is_kept_and_only_for_new_stores,
+                a_store_with_history_cannot_become_a_rehearsal,
+                verify_log_names_records_that_go_back_in_time,
                 killed_writer_leaves_no_partial_snapshot,
             );
 

@@ -31,6 +31,9 @@ pub trait Harness: Sized {
     /// Opens the same database again, with its own connections.
     fn reopen(&self) -> impl Future<Output = flowgate_store::Result<Self::Store>>;
 
+    /// The store opened by `start`, with another clock.
+    fn clocked(&self, clock: std::sync::Arc<dyn flowgate_store::Clock>) -> Self::Store;
+
     /// Runs SQL on the database directly, bypassing the store.
     fn sql(&self, sql: &str) -> impl Future<Output = ()>;
 
@@ -736,6 +739,56 @@ pub async fn newer_store_is_refused<H: Harness>(h: &H) {
         .await;
     let reopened = h.reopen().await.unwrap();
     assert!(reopened.list_snapshots(None).await.unwrap().is_empty());
+}
+
+pub async fn rehearsal_marker_is_kept_and_only_for_new_stores<H: Harness>(h: &H) {
+    let store = h.store();
+    assert!(!store.is_rehearsal().await.unwrap());
+    store.mark_rehearsal().await.unwrap();
+    store.mark_rehearsal().await.unwrap();
+    assert!(store.is_rehearsal().await.unwrap());
+    store.append_operation(&op("pin", json!({}))).await.unwrap();
+    store.mark_rehearsal().await.unwrap();
+    assert!(h.reopen().await.unwrap().is_rehearsal().await.unwrap());
+    assert_clean(store).await;
+}
+
+pub async fn a_store_with_history_cannot_become_a_rehearsal<H: Harness>(h: &H) {
+    let store = h.store();
+    store.append_operation(&op("pin", json!({}))).await.unwrap();
+    let err = store.mark_rehearsal().await.unwrap_err();
+    assert!(
+        matches!(err, Error::NotEmpty { operations: 1, .. }),
+        "{err:?}"
+    );
+    assert!(!store.is_rehearsal().await.unwrap());
+}
+
+pub async fn verify_log_names_records_that_go_back_in_time<H: Harness>(h: &H) {
+    let clock = std::sync::Arc::new(flowgate_store::ManualClock::new(
+        "2026-12-07T00:20:00Z".parse().unwrap(),
+    ));
+    let store = h.clocked(clock.clone());
+    store.append_operation(&op("pin", json!({}))).await.unwrap();
+    clock.set("2026-12-08T01:00:00Z".parse().unwrap());
+    store
+        .append_operation(&op("unpin", json!({})))
+        .await
+        .unwrap();
+    clock.set("2026-12-07T00:21:00Z".parse().unwrap());
+    store.append_operation(&op("pin", json!({}))).await.unwrap();
+    clock.set("2026-12-08T02:00:00Z".parse().unwrap());
+    store
+        .append_operation(&op("unpin", json!({})))
+        .await
+        .unwrap();
+    let report = store.verify_log().await.unwrap();
+    assert!(report.is_intact());
+    assert_eq!(report.time_reversals.len(), 1, "{report:?}");
+    let reversal = &report.time_reversals[0];
+    assert_eq!((reversal.seq, reversal.previous_seq), (3, 2));
+    assert_eq!(reversal.at.to_human(), "2026-12-07T00:21:00Z");
+    assert_eq!(reversal.previous_at.to_human(), "2026-12-08T01:00:00Z");
 }
 
 // ---- crash safety ---------------------------------------------------------------------------
