@@ -160,6 +160,8 @@ pub struct Finding {
     pub related: Vec<(AssetId, Span, String)>,
     /// The platform-flow element it is about (for element-level exceptions).
     pub element: Option<String>,
+    /// Credentials the finding points at, masked wherever the finding is shown.
+    pub secrets: Vec<String>,
 }
 
 impl Finding {
@@ -172,6 +174,13 @@ impl Finding {
     /// Name the platform-flow element the finding is about.
     pub fn element(&mut self, name: impl Into<String>) -> &mut Self {
         self.element = Some(name.into());
+        self
+    }
+
+    /// Mark a credential the finding points at: no report shows it, not even in the
+    /// quoted source line.
+    pub fn secret(&mut self, secret: impl Into<String>) -> &mut Self {
+        self.secrets.push(secret.into());
         self
     }
 
@@ -209,6 +218,7 @@ impl Sink {
             help: None,
             related: Vec::new(),
             element: None,
+            secrets: Vec::new(),
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]

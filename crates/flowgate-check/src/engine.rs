@@ -93,6 +93,7 @@ pub fn check(
             };
             let mut diagnostic =
                 Diagnostic::new(meta.code, *severity, finding.message).with_label(meta.name);
+            diagnostic.secrets = finding.secrets;
             if let Some(location) = ctx.locate(asset, finding.span) {
                 diagnostic = diagnostic.with_location(location);
             }

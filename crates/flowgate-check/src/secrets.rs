@@ -182,17 +182,7 @@ pub(crate) fn is_literal(value: &str) -> bool {
 }
 
 /// The start of a secret, enough to recognise it and no more: `sk_l…`.
-pub(crate) fn redact(secret: &str) -> String {
-    let length = secret.chars().count();
-    let keep = match length {
-        0..=5 => 0,
-        6..=11 => 2,
-        _ => 4,
-    };
-    let mut out: String = secret.chars().take(keep).collect();
-    out.push('…');
-    out
-}
+pub(crate) use flowgate_diagnostics::redact_secret as redact;
 
 #[cfg(test)]
 mod tests {

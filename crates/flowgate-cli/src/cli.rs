@@ -107,7 +107,9 @@ pub enum ColorChoice {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a starter workspace (flowgate.toml and a small set of assets).
+    /// Create a workspace for the folder's platform files, with gates that guard prod.
+    ///
+    /// The example assets are added when the folder holds nothing else, or with --example.
     Init(InitArgs),
     /// Load every asset, resolve references and report problems.
     Validate,
@@ -437,6 +439,10 @@ pub struct InitArgs {
     /// Workspace name (default: the directory name).
     #[arg(long)]
     pub name: Option<String>,
+    /// Add the newsletter example assets even when the folder already holds platform files
+    /// (a folder without any gets them anyway).
+    #[arg(long)]
+    pub example: bool,
 }
 
 /// When `check` exits 1.

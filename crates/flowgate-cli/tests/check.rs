@@ -98,7 +98,11 @@ fn github_annotations_and_junit() {
         text.contains("<testsuite name=\"tests/fixtures/broken/assets/route.yaml\""),
         "{text}"
     );
-    assert!(text.contains("<failure type=\"warning\""), "{text}");
+    // Warnings are reported, but only errors fail: the run exits 0.
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(!text.contains("<failure"), "{text}");
+    assert!(text.contains("failures=\"0\""), "{text}");
+    assert!(text.contains("<system-out>warning[FG103]"), "{text}");
 }
 
 #[test]
@@ -230,4 +234,83 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// A workspace of the given files (path, text), with a `flowgate.toml` unless one is given.
+fn workspace_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    if !files.iter().any(|(path, _)| *path == "flowgate.toml") {
+        std::fs::write(
+            dir.path().join("flowgate.toml"),
+            "[workspace]\nname = \"t\"\nassets = [\"assets/**/*.yaml\"]\n",
+        )
+        .unwrap();
+    }
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+const PASTED: &str = "sk_live_51HxYzAbCdEf0123456789";
+const IN_HEADER: &str = "sk_live_99QwErTyUiOp9876543210";
+
+fn webhook(id: &str, secret: &str, header: &str) -> String {
+    format!(
+        "kind: Webhook\nid: {id}\nname: CRM upsert\nowner: revops\nendpoint: https://crm.example/api\n\
+         auth: {{ scheme: bearer, secret: \"{secret}\" }}\nheaders:\n  X-Api-Key: \"{header}\"\n"
+    )
+}
+
+#[test]
+fn no_report_format_prints_a_pasted_secret() {
+    let pasted = webhook("crm-upsert", PASTED, "x");
+    let in_header = webhook("erp-upsert", "env:ERP_TOKEN", IN_HEADER);
+    let dir = workspace_of(&[
+        ("assets/crm.yaml", pasted.as_str()),
+        ("assets/erp.yaml", in_header.as_str()),
+    ]);
+    let runs: [&[&str]; 7] = [
+        &["validate"],
+        &["--format", "json", "validate"],
+        &["check"],
+        &["--format", "json", "check"],
+        &["--format", "sarif", "check"],
+        &["--format", "github", "check"],
+        &["--format", "junit", "check"],
+    ];
+    for args in runs {
+        let output = flowgate(dir.path(), args);
+        let text = format!(
+            "{}{}",
+            stdout(&output),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {text}");
+        assert!(text.contains("FG012"), "{args:?}: {text}");
+        for secret in [PASTED, IN_HEADER] {
+            assert!(!text.contains(secret), "{args:?} prints {secret}: {text}");
+        }
+        assert!(text.contains("sk_l…"), "{args:?}: {text}");
+        if args.contains(&"check") {
+            assert!(text.contains("FG502"), "{args:?}: {text}");
+        }
+    }
+}
+
+#[test]
+fn a_lower_case_environment_variable_is_not_called_a_pasted_secret() {
+    let text = webhook("crm-upsert", "env:crm_token", "env:X");
+    let dir = workspace_of(&[("assets/crm.yaml", text.as_str())]);
+    let output = flowgate(dir.path(), &["validate"]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("environment variable names are UPPER_CASE: write `env:CRM_TOKEN`"),
+        "{text}"
+    );
+    assert!(!text.contains("never put the secret itself"), "{text}");
+    assert!(text.contains("env:crm_token"), "{text}");
 }

@@ -87,6 +87,10 @@ pub struct Diagnostic {
     /// Other relevant places.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
+    /// Credentials the diagnostic quotes or points at. Never serialized: renderers mask them
+    /// wherever they would appear (see [`crate::Masker`]).
+    #[serde(skip)]
+    pub secrets: Vec<String>,
 }
 
 impl Diagnostic {
@@ -100,6 +104,7 @@ impl Diagnostic {
             label: None,
             help: None,
             related: Vec::new(),
+            secrets: Vec::new(),
         }
     }
 
@@ -143,6 +148,12 @@ impl Diagnostic {
             location,
             message: message.into(),
         });
+        self
+    }
+
+    /// Mark a credential the diagnostic quotes or points at: every renderer masks it.
+    pub fn with_secret(mut self, secret: impl Into<String>) -> Self {
+        self.secrets.push(secret.into());
         self
     }
 

@@ -60,7 +60,7 @@ pub fn render_sarif(
     tool: &ToolInfo,
 ) -> serde_json::Value {
     let rule_index = |code: &str| rules.iter().position(|r| r.code == code);
-    let results: Vec<_> = diagnostics
+    let results: Vec<_> = crate::masked(diagnostics)
         .iter()
         .map(|d| {
             let mut result = serde_json::json!({
@@ -141,7 +141,7 @@ fn escape_property(text: &str) -> String {
 /// GitHub Actions workflow commands (`::error file=…,line=…::message`), one per line.
 pub fn render_github(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
-    for d in diagnostics {
+    for d in &crate::masked(diagnostics) {
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -191,11 +191,15 @@ fn xml_escape(text: &str) -> String {
     out
 }
 
-/// JUnit XML: one test suite per file, one failing test case per finding; a passing case
-/// when there is nothing to report, so CI dashboards show the check ran.
-pub fn render_junit(diagnostics: &[Diagnostic], suite: &str) -> String {
+/// JUnit XML: one test suite per file, one test case per finding. Only errors are failures:
+/// a warning or an info is a passing test case whose `system-out` holds the finding, so a CI
+/// dashboard is red exactly when `flowgate check` fails on errors. Every file of `checked`
+/// without findings is a passing test case too, and a report with no file at all has one
+/// passing case, so dashboards show the check ran.
+pub fn render_junit(diagnostics: &[Diagnostic], checked: &[String], suite: &str) -> String {
+    let diagnostics = crate::masked(diagnostics);
     let mut files: Vec<(&str, Vec<&Diagnostic>)> = Vec::new();
-    for d in diagnostics {
+    for d in &diagnostics {
         let path = d
             .location
             .as_ref()
@@ -205,15 +209,24 @@ pub fn render_junit(diagnostics: &[Diagnostic], suite: &str) -> String {
             None => files.push((path, vec![d])),
         }
     }
-    let failures = diagnostics.len();
+    let clean: Vec<&str> = checked
+        .iter()
+        .map(String::as_str)
+        .filter(|path| !files.iter().any(|(p, _)| p == path))
+        .collect();
+    let failures = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let tests = diagnostics.len() + clean.len();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
         "<testsuites name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
         xml_escape(suite),
-        failures.max(1)
+        tests.max(1)
     );
-    if files.is_empty() {
+    if tests == 0 {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{0}\" tests=\"1\" failures=\"0\">\n    <testcase name=\"no findings\" classname=\"{0}\"/>\n  </testsuite>",
@@ -221,34 +234,140 @@ pub fn render_junit(diagnostics: &[Diagnostic], suite: &str) -> String {
         );
     }
     for (path, list) in files {
+        junit_suite(&mut out, path, &list);
+    }
+    if !clean.is_empty() {
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">",
-            xml_escape(path),
-            list.len(),
-            list.len()
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"0\">",
+            xml_escape(suite),
+            clean.len()
         );
-        for d in list {
-            let position = d
-                .location
-                .as_ref()
-                .map(|l| format!("{}:{}", l.start.line, l.start.column))
-                .unwrap_or_default();
+        for path in clean {
             let _ = writeln!(
                 out,
-                "    <testcase name=\"{} {}\" classname=\"{}\">\n      <failure type=\"{}\" message=\"{}\">{}: {}{}</failure>\n    </testcase>",
-                xml_escape(&d.code),
-                xml_escape(&position),
-                xml_escape(path),
-                d.severity,
-                xml_escape(&d.message),
-                xml_escape(&position),
-                xml_escape(&d.message),
-                d.help.as_ref().map(|h| format!("\n{}", xml_escape(h))).unwrap_or_default()
+                "    <testcase name=\"{0}\" classname=\"{0}\"/>",
+                xml_escape(path)
             );
         }
         out.push_str("  </testsuite>\n");
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+/// One file's test suite: its findings, errors as failures.
+fn junit_suite(out: &mut String, path: &str, list: &[&Diagnostic]) {
+    let failures = list
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
+        xml_escape(path),
+        list.len(),
+    );
+    for d in list {
+        let position = d
+            .location
+            .as_ref()
+            .map(|l| format!("{}:{}", l.start.line, l.start.column))
+            .unwrap_or_default();
+        let text = format!(
+            "{}: {}{}",
+            xml_escape(&position),
+            xml_escape(&d.message),
+            d.help
+                .as_ref()
+                .map(|h| format!("\n{}", xml_escape(h)))
+                .unwrap_or_default()
+        );
+        let _ = writeln!(
+            out,
+            "    <testcase name=\"{} {}\" classname=\"{}\">",
+            xml_escape(&d.code),
+            xml_escape(&position),
+            xml_escape(path),
+        );
+        if d.severity == Severity::Error {
+            let _ = writeln!(
+                out,
+                "      <failure type=\"error\" message=\"{}\">{text}</failure>",
+                xml_escape(&d.message),
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "      <system-out>{}[{}] {text}</system-out>",
+                d.severity,
+                xml_escape(&d.code)
+            );
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SourceText, Span};
+
+    #[test]
+    fn junit_counts_only_errors_as_failures() {
+        let source = SourceText::new("a.yaml", "kind: Tag\nid: x\n");
+        let info =
+            Diagnostic::new("FG604", Severity::Info, "no owner").at(&source, Span::new(0, 4));
+        let checked = vec!["a.yaml".to_owned(), "b.yaml".to_owned()];
+        let xml = render_junit(std::slice::from_ref(&info), &checked, "flowgate check");
+        assert!(
+            xml.contains("<testsuites name=\"flowgate check\" tests=\"2\" failures=\"0\">"),
+            "{xml}"
+        );
+        assert!(!xml.contains("<failure"), "{xml}");
+        assert!(
+            xml.contains("<system-out>info[FG604] 1:1: no owner</system-out>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<testcase name=\"b.yaml\" classname=\"b.yaml\"/>"),
+            "{xml}"
+        );
+        let error = Diagnostic::error("FG008", "no Template").at(&source, Span::new(10, 12));
+        let xml = render_junit(&[info, error], &checked, "flowgate check");
+        assert!(xml.contains("tests=\"3\" failures=\"1\">"), "{xml}");
+        assert!(
+            xml.contains("<testsuite name=\"a.yaml\" tests=\"2\" failures=\"1\">"),
+            "{xml}"
+        );
+        assert_eq!(xml.matches("<failure type=\"error\"").count(), 1, "{xml}");
+    }
+
+    #[test]
+    fn every_machine_format_masks_secrets() {
+        let token = "sk_live_51HxYzAbCdEf0123456789";
+        let source = SourceText::new("w.yaml", format!("secret: \"{token}\"\n"));
+        let d = Diagnostic::error("FG012", format!("`{token}` is not a secret reference"))
+            .at(&source, Span::new(9, 39))
+            .with_label(format!("`{token}`"))
+            .with_help(format!("rotate {token}"))
+            .with_secret(token);
+        let list = [d];
+        let tool = ToolInfo {
+            name: "flowgate".into(),
+            version: "0".into(),
+            information_uri: "https://example.invalid".into(),
+        };
+        let outputs = [
+            render_github(&list),
+            render_junit(&list, &[], "flowgate check"),
+            render_sarif(&list, &[], &tool).to_string(),
+            crate::render_json(&list).to_string(),
+        ];
+        for output in outputs {
+            assert!(!output.contains(token), "{output}");
+            assert!(output.contains("sk_l…"), "{output}");
+        }
+    }
 }

@@ -7,12 +7,14 @@
 mod diagnostic;
 mod formats;
 mod render;
+mod secret;
 mod source;
 mod span;
 
 pub use diagnostic::{sort_diagnostics, Diagnostic, Location, Related, Severity, Summary};
 pub use formats::{render_github, render_junit, render_sarif, RuleInfo, ToolInfo};
 pub use render::{render_human, render_json, summary_line, HumanOptions};
+pub use secret::{masked, redact_secret, Masker};
 pub use source::{SourceMap, SourceText};
 pub use span::{LineCol, LineIndex, Span};
 
@@ -44,6 +46,33 @@ mod tests {
         let d = Diagnostic::error("FG012", "bad").at(&source, Span::new(4, 6));
         let text = render_human(&[d], &sources, HumanOptions::default());
         assert!(text.contains("1 | id:    t4\n  |        ^^\n"), "{text}");
+    }
+
+    #[test]
+    fn secrets_are_masked_in_every_snippet_of_their_line() {
+        let token = "sk_live_51HxYzAbCdEf0123456789";
+        let source = SourceText::new(
+            "w.yaml",
+            format!("auth: {{ scheme: bearer, secret: \"{token}\" }}\n"),
+        );
+        let mut sources = SourceMap::new();
+        sources.insert(source.clone());
+        let flagged = Diagnostic::error("FG012", format!("`{token}` is not a secret reference"))
+            .at(&source, Span::new(33, 63))
+            .with_secret(token);
+        // Another finding on the same line quotes it in its snippet only.
+        let other = Diagnostic::warning("FG503", "insecure").at(&source, Span::new(6, 12));
+        let text = render_human(&[flagged, other], &sources, HumanOptions::default());
+        assert!(!text.contains(token), "{text}");
+        assert!(text.contains("`sk_l…` is not a secret reference"), "{text}");
+        assert!(
+            text.contains("\"sk_l**************************\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("  |                                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Renderers: human-readable text with source snippets, and stable JSON.
 
-use crate::{Diagnostic, Severity, SourceMap, Summary};
+use crate::{Diagnostic, Masker, Severity, SourceMap, Summary};
 use anstyle::{AnsiColor, Effects, Style};
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
@@ -65,15 +65,23 @@ pub fn render_human(
     options: HumanOptions,
 ) -> String {
     let styles = Styles::new(options.color);
+    let masker = Masker::of(diagnostics);
     let mut out = String::new();
     for diagnostic in diagnostics {
-        render_one(&mut out, diagnostic, sources, &styles);
+        let diagnostic = masker.diagnostic(diagnostic);
+        render_one(&mut out, &diagnostic, sources, &styles, &masker);
         out.push('\n');
     }
     out
 }
 
-fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, styles: &Styles) {
+fn render_one(
+    out: &mut String,
+    d: &Diagnostic,
+    sources: &SourceMap,
+    styles: &Styles,
+    masker: &Masker,
+) {
     let sev = styles.severity(d.severity);
     let _ = writeln!(
         out,
@@ -101,6 +109,9 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, styles: &St
         .get(&location.path)
         .and_then(|s| s.line(location.start.line))
     {
+        // Masked at the same width, so the carets below still line up.
+        let raw = masker.mask_line(raw);
+        let raw = raw.as_ref();
         // Tabs are shown as four spaces; the caret is placed on the expanded text.
         let expand = |text: &str| text.replace('\t', "    ");
         let line = expand(raw);
@@ -188,6 +199,6 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> serde_json::Value {
     serde_json::json!({
         "version": 1,
         "summary": Summary::of(diagnostics),
-        "diagnostics": diagnostics,
+        "diagnostics": crate::masked(diagnostics),
     })
 }

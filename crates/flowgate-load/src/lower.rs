@@ -67,6 +67,30 @@ impl<'a> Lowerer<'a> {
         self.error(codes::INVALID_VALUE, span, message, None);
     }
 
+    /// FG012 for a value that is not a secret reference. The value is most likely the secret
+    /// itself, so the diagnostic marks it and every report masks it; `env:lower_case` is a
+    /// misspelt reference and gets the upper-case name instead.
+    fn bad_secret_ref(&mut self, span: Span, e: &m::SecretRefError, help: Option<&str>) {
+        if let Some(name) = lower_case_env_name(&e.text) {
+            let upper = name.to_ascii_uppercase();
+            self.error(
+                codes::INVALID_VALUE,
+                span,
+                format!("environment variable names are UPPER_CASE: write `env:{upper}`, not `env:{name}`"),
+                Some(format!("rename the variable `{upper}` where it is set, and write `env:{upper}` here")),
+            );
+            return;
+        }
+        self.ok = false;
+        let mut d = Diagnostic::error(codes::INVALID_VALUE, e.to_string())
+            .at(self.source, span)
+            .with_secret(e.text.trim());
+        if let Some(help) = help {
+            d = d.with_help(help);
+        }
+        self.diagnostics.push(d);
+    }
+
     /// Lower one asset document.
     pub fn asset(&mut self, wire: AssetWire, doc_span: Span) -> Lowered {
         self.ok = true;
@@ -728,7 +752,7 @@ impl<'a> Lowerer<'a> {
                     header: a.header.clone(),
                 }),
                 Err(e) => {
-                    self.invalid(a.secret.span, e.to_string());
+                    self.bad_secret_ref(a.secret.span, &e, None);
                     None
                 }
             },
@@ -769,15 +793,9 @@ impl<'a> Lowerer<'a> {
         let url = match m::SecretRef::parse(&w.url.value) {
             Ok(secret) => Some(Located::new(secret, w.url.span)),
             Err(e) => {
-                self.error(
-                    codes::INVALID_VALUE,
-                    w.url.span,
-                    e.to_string(),
-                    Some(
-                        "put the connection URL in an environment variable and write `url: env:NAME`"
-                            .into(),
-                    ),
-                );
+                let help =
+                    "put the connection URL in an environment variable and write `url: env:NAME`";
+                self.bad_secret_ref(w.url.span, &e, Some(help));
                 None
             }
         };
@@ -1486,4 +1504,13 @@ fn normalize(path: &Path) -> std::path::PathBuf {
         }
     }
     out
+}
+
+/// The name of `env:name` when only its case keeps it from being a reference.
+fn lower_case_env_name(text: &str) -> Option<&str> {
+    let name = text.trim().strip_prefix("env:")?;
+    let valid = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.chars().any(|c| c.is_ascii_lowercase());
+    valid.then_some(name)
 }

@@ -2,7 +2,7 @@
 
 use super::snapshot::release_id;
 use super::store::{fail, with_store};
-use crate::cli::{ChangelogArgs, GlobalArgs};
+use crate::cli::{ChangelogArgs, Format, GlobalArgs};
 use crate::exit::Exit;
 use crate::output;
 use flowgate_diff::{changelog, diff_documents, Documents, Release};
@@ -83,7 +83,29 @@ pub fn run(args: &ChangelogArgs, global: &GlobalArgs) -> Exit {
                 diff,
             })
             .collect();
-        output::out(&changelog(&args.bundle, &releases));
+        if global.format == Format::Json {
+            output::out(&format!("{:#}\n", changelog_json(&args.bundle, &releases)));
+        } else {
+            output::out(&changelog(&args.bundle, &releases));
+        }
         (store, Exit::Success)
     })
+}
+
+/// The changelog as data: each release, newest first, with its bump and its diff.
+fn changelog_json(bundle: &str, releases: &[Release<'_>]) -> serde_json::Value {
+    let releases: Vec<serde_json::Value> = releases
+        .iter()
+        .rev()
+        .map(|release| {
+            serde_json::json!({
+                "version": release.version,
+                "release_id": release.release_id,
+                "date": release.date,
+                "bump": release.diff.bump,
+                "diff": release.diff,
+            })
+        })
+        .collect();
+    serde_json::json!({"version": 1, "bundle": bundle, "releases": releases})
 }

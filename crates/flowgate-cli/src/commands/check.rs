@@ -152,7 +152,11 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Exit {
             output::out(&format!("{sarif:#}\n"));
         }
         Format::Github => output::out(&render_github(&with_prefix(diagnostics))),
-        Format::Junit => output::out(&render_junit(&with_prefix(diagnostics), "flowgate check")),
+        Format::Junit => {
+            let checked = checked_files(&loaded.model, only.as_ref(), prefix.as_deref());
+            let report = render_junit(&with_prefix(diagnostics), &checked, "flowgate check");
+            output::out(&report);
+        }
     }
     super::release(loaded);
     if failed {
@@ -160,6 +164,29 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Exit {
     } else {
         Exit::Success
     }
+}
+
+/// The files checked (those of the selected assets with `--changed-since`), as reports name
+/// them: JUnit lists each file without findings as a passing test.
+fn checked_files(
+    model: &Model,
+    only: Option<&BTreeSet<AssetId>>,
+    prefix: Option<&Path>,
+) -> Vec<String> {
+    let files: BTreeSet<&Path> = model
+        .assets()
+        .iter()
+        .filter(|a| only.is_none_or(|set| set.contains(&a.id.value)))
+        .filter_map(|a| model.file(a.origin.file).map(|f| f.path.as_path()))
+        .collect();
+    files
+        .into_iter()
+        .map(|path| match prefix {
+            Some(prefix) => prefix.join(path),
+            None => path.to_path_buf(),
+        })
+        .map(|path| path.to_string_lossy().into_owned())
+        .collect()
 }
 
 /// The workspace root relative to the current directory, when it is below it: CI tools

@@ -169,7 +169,7 @@ fn report(args: &DiffArgs, global: &GlobalArgs, from: &Side, to: &Side) -> Exit 
     match global.format {
         Format::Json => output::out(&format!(
             "{}\n",
-            json!({"from": from.label, "to": to.label, "diff": diff})
+            json!({"version": 1, "from": from.label, "to": to.label, "diff": diff})
         )),
         Format::Markdown => output::out(&render_markdown(&diff)),
         _ => output::out(&format!(
@@ -196,7 +196,7 @@ fn suggest(global: &GlobalArgs, from: &Side, diff: &Diff) -> Exit {
             .collect();
         output::out(&format!(
             "{}\n",
-            json!({"bump": diff.bump, "version": next, "reasons": reasons})
+            json!({"version": 1, "bump": diff.bump, "next_version": next, "reasons": reasons})
         ));
         return Exit::Success;
     }

@@ -284,6 +284,7 @@ fn run_one(args: &ReconcileRunArgs, global: &GlobalArgs) -> Exit {
     match global.format {
         Format::Json => {
             let document = json!({
+                "version": 1,
                 "report": report,
                 "recorded": !args.no_record,
                 "run": payload,
@@ -412,7 +413,7 @@ fn history(args: &ReconcileHistoryArgs, global: &GlobalArgs) -> Exit {
                 .collect();
             output::out(&format!(
                 "{:#}\n",
-                json!({"reconciliation": args.name, "runs": list})
+                json!({"version": 1, "reconciliation": args.name, "runs": list})
             ));
         }
         _ => {
@@ -506,6 +507,7 @@ fn generate(args: &ReconcileGenerateArgs, global: &GlobalArgs) -> Exit {
     }
     let planted = options.planted();
     let summary = json!({
+        "version": 1,
         "orders": options.orders,
         "erp_orders": options.orders - planted.missing_right.len() as u64 - planted.late.len() as u64
             + planted.duplicate.len() as u64 + planted.missing_left.len() as u64,

@@ -112,12 +112,12 @@ impl Rule for FlowLiteralSecret {
 
     fn check(&self, ctx: &CheckContext<'_>, sink: &mut Sink) {
         for (asset, flow) in ctx.flows() {
-            let mut hits: Vec<(Span, String, Option<&str>)> = Vec::new();
+            let mut hits: Vec<(Span, String, Option<&str>, String)> = Vec::new();
             for text in document_texts(flow) {
-                for (span, what) in secrets_in(flow, &text) {
+                for (span, what, secret) in secrets_in(flow, &text) {
                     let overlaps = hits
                         .iter()
-                        .any(|(s, _, _)| s.start < span.end && span.start < s.end);
+                        .any(|(s, ..)| s.start < span.end && span.start < s.end);
                     if !overlaps {
                         let place = describe_owner(flow, text.owner)
                             .map(|owner| format!("{owner} of {}", flow_noun(flow)))
@@ -126,6 +126,7 @@ impl Rule for FlowLiteralSecret {
                             span,
                             format!("{place} `{}` contains {what}", asset.id.value),
                             text.owner,
+                            secret,
                         ));
                     }
                 }
@@ -147,9 +148,9 @@ impl Rule for FlowLiteralSecret {
                      flows_cred.json) or in an environment variable (`${API_TOKEN}`)"
                 }
             };
-            for (span, message, owner) in hits {
+            for (span, message, owner, secret) in hits {
                 let finding = sink.report(asset, span, message);
-                finding.help(help);
+                finding.help(help).secret(secret);
                 if let Some(owner) = owner {
                     finding.element(owner);
                 }
@@ -158,8 +159,8 @@ impl Rule for FlowLiteralSecret {
     }
 }
 
-/// The credentials in one text: `(where, "a literal … (`redacted`)")`.
-fn secrets_in(flow: &Flow, text: &DocText<'_>) -> Vec<(Span, String)> {
+/// The credentials in one text: `(where, "a literal … (`redacted`)", the credential)`.
+fn secrets_in(flow: &Flow, text: &DocText<'_>) -> Vec<(Span, String, String)> {
     let mut out = Vec::new();
     if may_contain_secret(text.text) {
         for (kind, secret) in find_secrets(text.text) {
@@ -169,6 +170,7 @@ fn secrets_in(flow: &Flow, text: &DocText<'_>) -> Vec<(Span, String)> {
             out.push((
                 locate_part(&flow.original, text, secret),
                 format!("a literal {kind} (`{}`)", redact(secret)),
+                secret.to_owned(),
             ));
         }
     }
@@ -193,6 +195,7 @@ fn secrets_in(flow: &Flow, text: &DocText<'_>) -> Vec<(Span, String)> {
         out.push((
             locate_part(&flow.original, text, value),
             format!("a literal credential in `{name}` (`{}`)", redact(value)),
+            value.to_owned(),
         ));
     }
     out

@@ -57,13 +57,13 @@ impl Rule for LiteralSecret {
             .iter()
             .filter(|a| a.kind() != AssetKind::Flow)
         {
-            let mut hits: Vec<(Span, String)> = Vec::new();
-            let mut add = |span: Span, message: String| {
+            let mut hits: Vec<(Span, String, String)> = Vec::new();
+            let mut add = |span: Span, message: String, secret: &str| {
                 let overlaps = hits
                     .iter()
-                    .any(|(s, _)| *s == span || (s.start < span.end && span.start < s.end));
+                    .any(|(s, ..)| *s == span || (s.start < span.end && span.start < s.end));
                 if !overlaps {
-                    hits.push((span, message));
+                    hits.push((span, message, secret.to_owned()));
                 }
             };
             let what = format!("{} `{}`", asset.kind().noun(), asset.id.value);
@@ -84,6 +84,7 @@ impl Rule for LiteralSecret {
                                 "{what} sends a literal credential in header `{name}` (`{}`)",
                                 redact(value.value.trim())
                             ),
+                            value.value.trim(),
                         );
                     }
                 }
@@ -115,12 +116,16 @@ impl Rule for LiteralSecret {
                     if let Some(document) = document {
                         for (at, _) in document.match_indices(secret) {
                             let start = asset.origin.span.start as usize + at;
-                            add(Span::new(start, start + secret.len()), message.clone());
+                            add(
+                                Span::new(start, start + secret.len()),
+                                message.clone(),
+                                secret,
+                            );
                             found = true;
                         }
                     }
                     if !found {
-                        add(asset.id.span, message);
+                        add(asset.id.span, message, secret);
                     }
                 }
             }
@@ -141,14 +146,15 @@ impl Rule for LiteralSecret {
                                 file.path,
                                 redact(secret)
                             ),
+                            secret,
                         );
                     }
                 }
             }
 
-            hits.sort_by_key(|(span, _)| *span);
-            for (span, message) in hits {
-                sink.report(asset, span, message).help(
+            hits.sort_by_key(|(span, ..)| *span);
+            for (span, message, secret) in hits {
+                sink.report(asset, span, message).secret(secret).help(
                     "delete it and rotate it at the provider: it stays in the repository history; webhooks take credentials from `auth.secret` (`env:NAME` or `vault:path#key`)",
                 );
             }
