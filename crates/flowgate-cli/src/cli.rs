@@ -14,7 +14,7 @@ Environment:
   NO_COLOR        disable colours (colours are used only on a terminal)
   FLOWGATE_STORE  the store (same as --store)
   FLOWGATE_USER   who acts (same as --as)
-  FLOWGATE_NOW    pin the clock (RFC 3339) for rehearsals and tests of gates
+  FLOWGATE_NOW    pin the clock (RFC 3339); only on a rehearsal store (store init --rehearsal)
 
 Examples:
   flowgate init my-stack           create a starter workspace
@@ -163,6 +163,46 @@ pub enum Command {
     /// Audit the operation log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Re-deploy what an environment holds to its target, repairing drift.
+    Sync(SyncArgs),
+    /// Create the store; `--rehearsal` makes a new one a rehearsal store.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+/// `flowgate sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The environment.
+    pub env: String,
+    /// The bundle (needed when the environment holds several).
+    #[arg(long)]
+    pub bundle: Option<String>,
+    /// Why (recorded in the log; required with --force).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Sync even though the environment is pinned.
+    #[arg(long)]
+    pub force: bool,
+    /// Who syncs.
+    #[command(flatten)]
+    pub actor: ActorArgs,
+}
+
+/// `flowgate store …`.
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Create the store (or bring its schema up to date) and say what kind it is.
+    Init(StoreInitArgs),
+}
+
+/// `flowgate store init`.
+#[derive(Debug, Args)]
+pub struct StoreInitArgs {
+    /// Make the new, empty store a rehearsal store, for good: the only kind whose clock
+    /// `FLOWGATE_NOW` may set. A store with operations is refused.
+    #[arg(long)]
+    pub rehearsal: bool,
 }
 
 /// Who is acting, for commands that need a person.
@@ -184,6 +224,11 @@ pub struct PlanArgs {
     /// Write the plan to FILE, for `flowgate approve FILE` and `flowgate apply FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Exit 0 when nothing would change and no gate blocks, 2 when there are changes and
+    /// every gate passes, 1 when a gate blocks or on error (as `terraform plan`). Without it,
+    /// `plan` exits 0 whenever a plan was made.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
     /// Who is asking (to check the promoter gate).
     #[command(flatten)]
     pub actor: ActorArgs,
@@ -246,6 +291,9 @@ pub struct RollbackArgs {
     /// lacks.
     #[arg(long)]
     pub force: bool,
+    /// Show what the rollback would do (both versions), and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Who rolls back.
     #[command(flatten)]
     pub actor: ActorArgs,
@@ -370,7 +418,8 @@ pub struct SnapshotCreateArgs {
     /// Accept a version smaller than the changes require; the reason is recorded.
     #[arg(long, value_name = "REASON")]
     pub allow_version: Option<String>,
-    /// Who freezes it (default: $FLOWGATE_USER, git's user.name, $USER).
+    /// Who freezes it: a person id under [people] (default: $FLOWGATE_USER, else the person
+    /// whose name or email git's user.name / user.email give).
     #[arg(long = "as", value_name = "PERSON")]
     pub author: Option<String>,
 }

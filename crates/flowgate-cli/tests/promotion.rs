@@ -8,11 +8,21 @@ mod common;
 
 use common::{finish, Workspace};
 use serde_json::Value;
+use std::process::Command;
 use std::time::Duration;
 
 /// Monday morning, then Tuesday after prod's 24-hour soak; outside every freeze window.
 const MONDAY: &str = "2026-11-23T09:00:00Z";
 const TUESDAY: &str = "2026-11-24T10:00:00Z";
+
+/// A copy of the example on a rehearsal store, whose clock `FLOWGATE_NOW` may set.
+fn rehearsal() -> Workspace {
+    let ws = Workspace::new();
+    let (code, out, err) = ws.run(&["store", "init", "--rehearsal"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("a rehearsal store"), "{out}");
+    ws
+}
 
 fn plan_id(out: &str) -> String {
     let line = out
@@ -36,10 +46,24 @@ fn held(ws: &Workspace, env: &str) -> Option<String> {
         .map(|s| s["version"].as_str().unwrap().to_owned())
 }
 
-fn freeze(ws: &Workspace, version: &str) {
+/// Promotes `version` into dev as tom on Monday.
+fn promote_to_dev(ws: &Workspace, version: &str) {
     let (code, out, err) = ws.run_as(
         "tom",
         MONDAY,
+        &["promote", &format!("lead-intake@{version}"), "--to", "dev"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+fn freeze(ws: &Workspace, version: &str) {
+    freeze_at(ws, version, MONDAY);
+}
+
+fn freeze_at(ws: &Workspace, version: &str, now: &str) {
+    let (code, out, err) = ws.run_as(
+        "tom",
+        now,
         &["snapshot", "create", "lead-intake", "--version", version],
     );
     assert_eq!(code, 0, "{out}{err}");
@@ -63,7 +87,7 @@ fn freeze_variant_and_plan(ws: &Workspace, version: &str, n: usize) -> String {
 
 #[test]
 fn the_example_walks_from_dev_to_prod_through_its_gates() {
-    let ws = Workspace::new();
+    let ws = rehearsal();
     freeze(&ws, "1.0.0");
     let (code, out, err) = ws.run_as(
         "tom",
@@ -188,7 +212,7 @@ fn the_example_walks_from_dev_to_prod_through_its_gates() {
         "subject: Welcome to Acme Outdoor",
         "subject: WELCOME!!! Acme Outdoor",
     );
-    freeze(&ws, "1.0.1");
+    freeze_at(&ws, "1.0.1", TUESDAY);
     let (code, out, err) = ws.run_as(
         "tom",
         TUESDAY,
@@ -242,7 +266,7 @@ fn the_example_walks_from_dev_to_prod_through_its_gates() {
 
 #[test]
 fn policy_mistakes_in_flowgate_toml_are_located() {
-    let ws = Workspace::new();
+    let ws = rehearsal();
     ws.edit("flowgate.toml", "from = \"stage\"", "from = \"staging\"");
     let (code, _, err) = ws.run(&["status"]);
     assert_eq!(code, 2);
@@ -255,7 +279,7 @@ fn policy_mistakes_in_flowgate_toml_are_located() {
 
 #[test]
 fn a_plan_overtaken_by_another_apply_exits_3_and_changes_nothing() {
-    let ws = Workspace::new();
+    let ws = rehearsal();
     freeze(&ws, "1.0.0");
     ws.edit(
         "assets/templates/welcome-email.yaml",
@@ -282,14 +306,9 @@ fn a_plan_overtaken_by_another_apply_exits_3_and_changes_nothing() {
 
 #[test]
 fn concurrent_apply_processes_have_exactly_one_winner() {
-    let ws = Workspace::new();
+    let ws = rehearsal();
     freeze(&ws, "1.0.0");
-    let (code, _, _) = ws.run_as(
-        "tom",
-        MONDAY,
-        &["promote", "lead-intake@1.0.0", "--to", "dev"],
-    );
-    assert_eq!(code, 0);
+    promote_to_dev(&ws, "1.0.0");
     let mut plans = Vec::new();
     for i in 1..=6 {
         plans.push(freeze_variant_and_plan(&ws, &format!("1.0.{i}"), i));
@@ -332,14 +351,9 @@ fn concurrent_apply_processes_have_exactly_one_winner() {
 /// always verifies.
 #[test]
 fn an_apply_killed_at_any_moment_leaves_a_consistent_environment() {
-    let ws = Workspace::new();
+    let ws = rehearsal();
     freeze(&ws, "1.0.0");
-    let (code, _, _) = ws.run_as(
-        "tom",
-        MONDAY,
-        &["promote", "lead-intake@1.0.0", "--to", "dev"],
-    );
-    assert_eq!(code, 0);
+    promote_to_dev(&ws, "1.0.0");
     let manifest = ws
         .root
         .join(".flowgate/deploy/dev/lead-intake/flowgate-manifest.json");
@@ -400,14 +414,9 @@ fn an_apply_killed_at_any_moment_leaves_a_consistent_environment() {
 
 #[test]
 fn editing_an_operation_row_makes_the_audit_fail_and_name_it() {
-    let ws = Workspace::new();
+    let ws = rehearsal();
     freeze(&ws, "1.0.0");
-    let (code, _, _) = ws.run_as(
-        "tom",
-        MONDAY,
-        &["promote", "lead-intake@1.0.0", "--to", "dev"],
-    );
-    assert_eq!(code, 0);
+    promote_to_dev(&ws, "1.0.0");
     let (code, _, _) = ws.run(&["audit", "verify"]);
     assert_eq!(code, 0);
     let db = ws.root.join(".flowgate/store.db");
@@ -445,6 +454,293 @@ fn editing_an_operation_row_makes_the_audit_fail_and_name_it() {
         .unwrap();
     assert!(
         out.contains(&format!("broken at operation #{seq}")) && out.contains("edited"),
+        "{out}"
+    );
+}
+
+/// Runs a command with no `--as` and no `FLOWGATE_USER`, in a workspace whose git identity
+/// is `name <email>`.
+fn run_as_git_user(
+    ws: &Workspace,
+    name: &str,
+    email: &str,
+    args: &[&str],
+) -> (i32, String, String) {
+    for (key, value) in [("user.name", name), ("user.email", email)] {
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(&ws.root)
+            .args(["config", key, value])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let mut command = ws.command(args);
+    command.env_remove("FLOWGATE_USER");
+    finish(command.output().unwrap())
+}
+
+fn git_init(ws: &Workspace) {
+    let status = Command::new("git")
+        .args(["init", "-q"])
+        .arg(&ws.root)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn a_snapshot_author_is_a_person_id_mapped_from_git_or_refused() {
+    let ws = Workspace::new();
+    let create = ["snapshot", "create", "lead-intake", "--version", "1.0.0"];
+    for free_text in ["Mara Köhler", "nobody-at-all"] {
+        let (code, _, err) = ws.run(&[&create[..], &["--as", free_text]].concat());
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!("`{free_text}` is not a person id under [people]"))
+                && err.contains("people: carlos, jonas, lena, mara, priya, tom"),
+            "{err}"
+        );
+    }
+    git_init(&ws);
+    let (code, _, err) = run_as_git_user(&ws, "Someone Else", "someone@else.example", &create);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("git's user `Someone Else <someone@else.example>` is no one under [people]")
+            && err.contains(
+                "[people.<id>] with name = \"Someone Else\" and email = \"someone@else.example\""
+            ),
+        "{err}"
+    );
+    // Mara's git name is her full name: the snapshot is hers, by id.
+    let (code, out, err) = run_as_git_user(&ws, "Mara Köhler", "mara@home.example", &create);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, show, _) = ws.run(&["--format", "json", "snapshot", "show", "lead-intake@1.0.0"]);
+    let shown: Value = serde_json::from_str(&show).unwrap();
+    assert_eq!(shown["author"], "mara", "{show}");
+}
+
+#[test]
+fn plan_without_as_records_the_git_person_or_is_refused() {
+    let ws = rehearsal();
+    freeze(&ws, "1.0.0");
+    git_init(&ws);
+    let plan = ["plan", "lead-intake@1.0.0", "--to", "dev"];
+    let (code, _, err) = run_as_git_user(&ws, "Dev Laptop", "root@localhost", &plan);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is no one under [people]"), "{err}");
+    let (code, out, err) = run_as_git_user(&ws, "Tom", "tom.eder@acme-outdoor.example", &plan);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, log, _) = ws.run(&["--format", "json", "log"]);
+    let ops: Value = serde_json::from_str(&log).unwrap();
+    let planned: Vec<&Value> = ops
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|op| op["kind"] == "plan")
+        .collect();
+    assert_eq!(planned.len(), 1);
+    assert_eq!(planned[0]["actor"], "tom");
+}
+
+#[test]
+fn flowgate_now_drives_only_a_rehearsal_store_and_audit_finds_time_going_back() {
+    let ws = Workspace::new();
+    let (code, _, err) = ws.run_as(
+        "tom",
+        MONDAY,
+        &["snapshot", "create", "lead-intake", "--version", "1.0.0"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("FLOWGATE_NOW is set, but the store at") && err.contains("is a real store"),
+        "{err}"
+    );
+    let (code, _, err) = ws.run_as("tom", MONDAY, &["status"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = ws.run(&["store", "init", "--rehearsal"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = ws.run_as(
+        "tom",
+        MONDAY,
+        &["snapshot", "create", "lead-intake", "--version", "1.0.0"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    // A store with history is never made a rehearsal store afterwards.
+    let other = Workspace::new();
+    let (code, _, _) = other.run(&["snapshot", "create", "lead-intake", "--version", "1.0.0"]);
+    assert_eq!(code, 0);
+    let (code, _, err) = other.run(&["store", "init", "--rehearsal"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("only a new, empty store"), "{err}");
+
+    // On the rehearsal store the clock may be set, and set back: the audit names it.
+    let (code, _, err) = ws.run_as("tom", TUESDAY, &["pin", "dev", "--reason", "x"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = ws.run_as("tom", MONDAY, &["unpin", "dev", "--reason", "y"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = ws.run(&["audit", "verify"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("hash chain intact")
+            && out.contains(
+                "operation #3 (2026-11-23T09:00:00Z) is dated before #2 (2026-11-24T10:00:00Z)"
+            ),
+        "{out}"
+    );
+    let (_, json, _) = ws.run(&["--format", "json", "audit", "verify"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["version"], 1);
+    assert_eq!(
+        report["time_reversals"].as_array().unwrap().len(),
+        1,
+        "{json}"
+    );
+    assert_eq!(report["time_reversals"][0]["seq"], 3);
+}
+
+#[test]
+fn plan_detailed_exitcode_is_terraforms() {
+    let ws = rehearsal();
+    freeze(&ws, "1.0.0");
+    let plan = |env: &str| {
+        ws.run_as(
+            "tom",
+            MONDAY,
+            &[
+                "plan",
+                "lead-intake@1.0.0",
+                "--to",
+                env,
+                "--detailed-exitcode",
+            ],
+        )
+        .0
+    };
+    assert_eq!(plan("dev"), 2, "changes, every gate passes");
+    assert_eq!(plan("stage"), 1, "blocked by approvals and separation");
+    let (code, _, _) = ws.run_as(
+        "tom",
+        MONDAY,
+        &["plan", "lead-intake@1.0.0", "--to", "stage"],
+    );
+    assert_eq!(code, 0, "without the flag a blocked plan still exits 0");
+    promote_to_dev(&ws, "1.0.0");
+    assert_eq!(plan("dev"), 0, "nothing to change");
+    let (code, _, _) = ws.run_as(
+        "tom",
+        MONDAY,
+        &[
+            "plan",
+            "lead-intake@9.9.9",
+            "--to",
+            "dev",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(code, 1, "an error is 1, never 2");
+}
+
+#[test]
+fn sync_repairs_drift_and_status_is_clean_afterwards() {
+    let ws = rehearsal();
+    freeze(&ws, "1.0.0");
+    promote_to_dev(&ws, "1.0.0");
+    let file = ws
+        .root
+        .join(".flowgate/deploy/dev/lead-intake/assets/template/welcome-email.json");
+    std::fs::write(&file, "{}").unwrap();
+    let (code, out, _) = ws.run(&["status"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("DRIFT"), "{out}");
+    let (code, _, err) = ws.run_as("tom", MONDAY, &["pin", "dev", "--reason", "looking"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = ws.run_as("tom", MONDAY, &["sync", "dev"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("dev is pinned by tom"), "{err}");
+    let (code, out, err) = ws.run_as(
+        "tom",
+        MONDAY,
+        &[
+            "sync",
+            "dev",
+            "--force",
+            "--reason",
+            "hand edit in the deploy folder",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Synced: the target of dev holds lead-intake"),
+        "{out}"
+    );
+    let (code, out, _) = ws.run(&["status"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("in sync"), "{out}");
+    let (_, log, _) = ws.run(&["log", "dev"]);
+    assert!(
+        log.contains("synced lead-intake 1.0.0 to dev's target: hand edit in the deploy folder"),
+        "{log}"
+    );
+    let (code, out, _) = ws.run_as(
+        "tom",
+        MONDAY,
+        &["sync", "dev", "--force", "--reason", "again"],
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("Nothing to do"), "{out}");
+}
+
+#[test]
+fn a_shared_store_does_not_show_another_checkouts_target_as_drift() {
+    let first = rehearsal();
+    let second = Workspace::new();
+    let store = first.root.join(".flowgate/store.db");
+    let store = store.to_str().unwrap();
+    freeze(&first, "1.0.0");
+    promote_to_dev(&first, "1.0.0");
+    let (code, out, err) = second.run(&["--store", store, "status"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("not checked here, deployed to directory")
+            && out.contains("not to this checkout's target")
+            && !out.contains("DRIFT"),
+        "{out}"
+    );
+    let (code, out, _) = first.run(&["status"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("in sync"), "{out}");
+}
+
+#[test]
+fn rollback_names_both_versions_and_has_a_dry_run() {
+    let ws = rehearsal();
+    freeze(&ws, "1.0.0");
+    ws.edit(
+        "assets/templates/welcome-email.yaml",
+        "subject: Welcome to Acme Outdoor",
+        "subject: Welcome aboard",
+    );
+    freeze(&ws, "1.0.1");
+    promote_to_dev(&ws, "1.0.0");
+    promote_to_dev(&ws, "1.0.1");
+    let (code, out, _) = ws.run_as("tom", MONDAY, &["rollback", "dev", "--dry-run"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Would roll back dev: lead-intake 1.0.1 → 1.0.0")
+            && out.contains("Nothing was changed"),
+        "{out}"
+    );
+    assert_eq!(held(&ws, "dev").as_deref(), Some("1.0.1"));
+    let (code, out, _) = ws.run_as("tom", MONDAY, &["rollback", "dev", "--reason", "subject"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Rolled back dev: lead-intake 1.0.1 → 1.0.0"),
+        "{out}"
+    );
+    let (_, out, _) = ws.run(&["status"]);
+    assert!(
+        out.contains("rollback by tom at 2026-11-23T09:00:00Z") && !out.contains(".000000"),
         "{out}"
     );
 }

@@ -152,7 +152,7 @@ fn the_demo_freezes_bundles_and_versions_what_changed() {
             .args(["--color", "never", "demo"])
             .arg(&ws.root)
             .env_remove("FLOWGATE_STORE")
-            .env("FLOWGATE_USER", "alice")
+            .env("FLOWGATE_USER", "tom")
             .output()
             .unwrap();
         assert!(
@@ -203,5 +203,52 @@ fn the_demo_freezes_bundles_and_versions_what_changed() {
     assert!(
         edited.contains("cart-recovery 1.0.0: unchanged"),
         "{edited}"
+    );
+}
+
+#[test]
+fn outside_git_the_manifest_does_not_claim_a_clean_tree() {
+    let ws = Workspace::new();
+    let (code, out, err) = ws.run(&["snapshot", "create", "lead-intake", "--version", "1.0.0"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, show, _) = ws.run(&["--format", "json", "snapshot", "show", "lead-intake@1.0.0"]);
+    let shown: serde_json::Value = serde_json::from_str(&show).unwrap();
+    let source = &shown["manifest"]["source"];
+    assert!(
+        source["commit"].is_null() && source["dirty"].is_null(),
+        "{source}"
+    );
+}
+
+#[test]
+fn versions_are_written_as_semver_and_taken_only_once() {
+    let ws = Workspace::new();
+    let create =
+        |version: &str| ws.run(&["snapshot", "create", "lead-intake", "--version", version]);
+    let (code, _, err) = create("v1.0.9");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("without the `v`: 1.0.9"), "{err}");
+    let (code, _, err) = create("1.0");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a semantic version"), "{err}");
+    let (code, _, _) = create("1.0.1");
+    assert_eq!(code, 0);
+    ws.edit(
+        "assets/templates/welcome-email.yaml",
+        "subject: Welcome to Acme Outdoor",
+        "subject: Welcome aboard",
+    );
+    let (code, _, _) = create("1.0.9");
+    assert_eq!(code, 0);
+    ws.edit(
+        "assets/templates/welcome-email.yaml",
+        "subject: Welcome aboard",
+        "subject: Welcome aboard!",
+    );
+    let (code, _, err) = create("1.0.1");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("lead-intake 1.0.1 already exists") && err.contains("frozen by tom"),
+        "{err}"
     );
 }

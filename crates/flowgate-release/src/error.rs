@@ -11,8 +11,8 @@ pub enum ReleaseError {
         /// ` (bundles: a, b)` or a suggestion.
         hint: String,
     },
-    /// The version is not semver.
-    #[error("`{0}` is not a semantic version; write MAJOR.MINOR.PATCH, such as 1.4.0")]
+    /// The version is not semver (a leading `v` included: versions are stored as written).
+    #[error("`{0}` is not a semantic version; write MAJOR.MINOR.PATCH, such as 1.4.0{hint}", hint = without_v(.0))]
     BadVersion(String),
     /// The workspace has loader errors or check errors.
     #[error("{0}")]
@@ -46,4 +46,14 @@ pub enum ReleaseError {
     /// The deploy target failed.
     #[error(transparent)]
     Target(#[from] crate::TargetError),
+}
+
+/// ` (without the v: 1.0.9)` for a version written `v1.0.9`.
+fn without_v(version: &str) -> String {
+    match version.strip_prefix(['v', 'V']) {
+        Some(rest) if semver::Version::parse(rest).is_ok() => {
+            format!(" (without the `v`: {rest})")
+        }
+        _ => String::new(),
+    }
 }

@@ -19,8 +19,9 @@ pub struct FreezeOptions {
     pub author: String,
     /// The source commit, when the workspace is a git checkout.
     pub commit: Option<String>,
-    /// Whether the checkout had uncommitted changes.
-    pub dirty: bool,
+    /// Whether the checkout had uncommitted changes; `None` when that is not known (outside
+    /// git), written as `null` rather than a `false` nobody checked.
+    pub dirty: Option<bool>,
     /// The environments, for the check run recorded in the manifest.
     pub environments: Vec<String>,
 }

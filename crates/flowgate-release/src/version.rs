@@ -58,7 +58,7 @@ pub fn check_version(
     diff: Option<&Diff>,
     allow: Option<&str>,
 ) -> Result<VersionVerdict, ReleaseError> {
-    let next = semver::Version::parse(version.trim_start_matches('v'))
+    let next = semver::Version::parse(version)
         .map_err(|_| ReleaseError::BadVersion(version.to_owned()))?;
     let (Some(previous), Some(diff)) = (previous, diff) else {
         return Ok(VersionVerdict::First);

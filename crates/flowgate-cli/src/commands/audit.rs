@@ -4,7 +4,7 @@ use super::promote::emit;
 use super::store::{fail, with_store};
 use crate::cli::{AuditCommand, GlobalArgs, LogArgs};
 use crate::exit::Exit;
-use flowgate_store::{Operation, OperationFilter, Store};
+use flowgate_store::{LogReport, Operation, OperationFilter, Store};
 use serde_json::{json, Value};
 
 /// `flowgate log [ENV]`.
@@ -82,6 +82,16 @@ fn line(op: &Operation) -> String {
             text("version"),
             text("reason")
         ),
+        "sync" => format!(
+            "synced {} {} to {}'s target{}",
+            text("bundle"),
+            text("version"),
+            text("env"),
+            p.get("reason")
+                .and_then(Value::as_str)
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ),
         "pin" => format!("pinned {}: {}", text("env"), text("reason")),
         "unpin" => format!("unpinned {}: {}", text("env"), text("reason")),
         _ => match (
@@ -94,7 +104,10 @@ fn line(op: &Operation) -> String {
     };
     format!(
         "#{:<5} {}  {:<12} {:<16} {what}",
-        op.seq, op.at, op.actor, op.kind
+        op.seq,
+        op.at.to_human(),
+        op.actor,
+        op.kind
     )
 }
 
@@ -109,31 +122,63 @@ pub fn run(command: &AuditCommand, global: &GlobalArgs) -> Exit {
                     return (store, Exit::BadInput);
                 }
             };
-            let exit = match &report.broken {
-                None => {
-                    emit(
-                        global,
-                        &format!(
-                            "audit: {} operation(s), hash chain intact\n",
-                            report.records
-                        ),
-                        json!({ "operations": report.records, "intact": true }),
-                    );
-                    Exit::Success
-                }
-                Some(broken) => {
-                    emit(
-                        global,
-                        &format!(
-                            "audit: the log is broken at operation #{}: {}\n",
-                            broken.seq, broken.reason
-                        ),
-                        json!({ "operations": report.records, "intact": false, "broken": { "seq": broken.seq, "reason": broken.reason } }),
-                    );
-                    Exit::Findings
-                }
-            };
+            let exit = verdict(&report, global);
             (store, exit)
         }),
+    }
+}
+
+/// Reports the log's verdict: intact, broken at a record, or with records dated before
+/// their predecessor (a clock set back or forged). Exit 1 unless intact and in time order.
+fn verdict(report: &LogReport, global: &GlobalArgs) -> Exit {
+    let reversals: Vec<String> = report
+        .time_reversals
+        .iter()
+        .map(|r| {
+            format!(
+                "operation #{} ({}) is dated before #{} ({})",
+                r.seq,
+                r.at.to_human(),
+                r.previous_seq,
+                r.previous_at.to_human()
+            )
+        })
+        .collect();
+    let mut text = match &report.broken {
+        None => format!(
+            "audit: {} operation(s), hash chain intact\n",
+            report.records
+        ),
+        Some(broken) => format!(
+            "audit: the log is broken at operation #{}: {}\n",
+            broken.seq, broken.reason
+        ),
+    };
+    if !reversals.is_empty() {
+        text.push_str(&format!(
+            "audit: time goes backwards in {} place(s); the clock was set back or forged:\n",
+            reversals.len()
+        ));
+        for line in &reversals {
+            text.push_str(&format!("  {line}\n"));
+        }
+    }
+    emit(
+        global,
+        &text,
+        json!({
+            "version": 1,
+            "operations": report.records,
+            "intact": report.broken.is_none(),
+            "broken": report.broken.as_ref().map(|b| json!({ "seq": b.seq, "reason": b.reason })),
+            "time_reversals": report.time_reversals.iter().map(|r| json!({
+                "seq": r.seq, "at": r.at, "previous_seq": r.previous_seq, "previous_at": r.previous_at,
+            })).collect::<Vec<_>>(),
+        }),
+    );
+    if report.broken.is_none() && reversals.is_empty() {
+        Exit::Success
+    } else {
+        Exit::Findings
     }
 }

@@ -102,7 +102,7 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
     ));
 
     output::out("\n== 3. snapshot: freeze each bundle in the embedded store\n");
-    let author = super::snapshot::author(None, &workspace.root);
+    let author = demo_author(&workspace);
     let frozen: Vec<Frozen> = if loaded.has_errors() || summary.errors > 0 {
         output::out("   skipped: a release needs a workspace without errors\n");
         Vec::new()
@@ -164,6 +164,15 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
     } else {
         Exit::Success
     }
+}
+
+/// Who the demo's snapshots are by: the person git names, else the story's builder; a
+/// person id either way.
+fn demo_author(workspace: &flowgate_load::Workspace) -> String {
+    let policy = flowgate_release::Policy::from_workspace(workspace).ok();
+    policy
+        .and_then(|policy| super::store::resolve_person(&policy, None, &workspace.root).ok())
+        .unwrap_or_else(|| super::demo_release::BUILDER.to_owned())
 }
 
 /// Store each frozen bundle as a new version when it changed: 1.0.0 the first time, then the

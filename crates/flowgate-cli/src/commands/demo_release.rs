@@ -23,7 +23,7 @@ pub const REHEARSAL_DIR: &str = ".flowgate/rehearsal";
 const START: &str = "2026-11-23T09:00:00Z";
 
 /// The people of the story (they must be listed in the workspace's `[people]`).
-const BUILDER: &str = "tom";
+pub const BUILDER: &str = "tom";
 const MARKETING_OPS: &str = "mara";
 const REVOPS: &str = "jonas";
 
@@ -186,6 +186,10 @@ pub async fn run(workspace: &Workspace, frozen: &Frozen) -> Result<(), String> {
     let start: DateTime<Utc> = START.parse().map_err(|e| failed("calendar", &e))?;
     let clock = Arc::new(ManualClock::new(Timestamp::from_datetime(start)));
     let store = SqliteStore::open(dir.join("store.db"))
+        .await
+        .map_err(|e| failed("rehearsal store", &e))?;
+    store
+        .mark_rehearsal()
         .await
         .map_err(|e| failed("rehearsal store", &e))?;
     let store = AnyStore::Sqlite(store).with_clock(clock.clone());

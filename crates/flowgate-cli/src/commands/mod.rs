@@ -18,6 +18,7 @@ mod schema;
 mod snapshot;
 mod status;
 mod store;
+mod sync;
 mod validate;
 
 use crate::cli::{Cli, Command, GlobalArgs};
@@ -69,6 +70,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Status => status::run(global),
         Command::Log(args) => audit::log(args, global),
         Command::Audit(command) => audit::run(command, global),
+        Command::Sync(args) => sync::run(args, global),
+        Command::Store(crate::cli::StoreCommand::Init(args)) => store::init(args, global),
         Command::Integrations(command) => integrations::run(command, global),
         Command::Reconcile(command) => reconcile::run(command, global),
     }

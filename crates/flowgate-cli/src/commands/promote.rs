@@ -10,26 +10,50 @@ use flowgate_release::{GateResult, Outcome, Plan, PlanReport, ReleaseError};
 use serde_json::{json, Value};
 use std::path::Path;
 
-/// `flowgate plan`.
+/// `flowgate plan`. With `--detailed-exitcode` (as `terraform plan`): 0 when nothing would
+/// change and no gate blocks, 2 when there are changes and every gate passes, 1 when a gate
+/// blocks or anything fails.
 pub fn plan(args: &PlanArgs, global: &GlobalArgs) -> Exit {
-    with_promotions(global, |session| async move {
-        let exit = plan_in(&session, args, global).await;
+    let changes = std::cell::Cell::new(false);
+    let exit = with_promotions(global, |session| async {
+        let exit = match plan_in(&session, args, global).await {
+            Ok(report) => {
+                changes.set(has_changes(&report));
+                if args.detailed_exitcode && !report.passes() {
+                    Exit::Findings
+                } else {
+                    Exit::Success
+                }
+            }
+            Err(exit) => exit,
+        };
         (session, exit)
-    })
+    });
+    match exit {
+        _ if !args.detailed_exitcode => exit,
+        // Exit code 2 means "changes" under --detailed-exitcode, as in Terraform.
+        Exit::Success if changes.get() => Exit::BadInput,
+        Exit::Success => Exit::Success,
+        _ => Exit::Findings,
+    }
 }
 
-async fn plan_in(session: &PromotionSession, args: &PlanArgs, global: &GlobalArgs) -> Exit {
-    let Some(report) = make_plan(
-        session,
-        &args.snapshot,
-        &args.env,
-        args.actor.person.as_deref(),
-        global,
-    )
-    .await
-    else {
-        return Exit::BadInput;
-    };
+/// Whether applying the plan would change the environment.
+fn has_changes(report: &PlanReport) -> bool {
+    let plan = &report.plan;
+    plan.base.as_ref().map(|b| b.snapshot) != Some(plan.snapshot) || !report.diff.is_empty()
+}
+
+async fn plan_in(
+    session: &PromotionSession,
+    args: &PlanArgs,
+    global: &GlobalArgs,
+) -> Result<PlanReport, Exit> {
+    let given = args.actor.person.as_deref();
+    let person = session.person(given, global).ok_or(Exit::BadInput)?;
+    let report = make_plan(session, &args.snapshot, &args.env, given, &person, global)
+        .await
+        .ok_or(Exit::BadInput)?;
     if let Some(out) = &args.out {
         let mut text = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
         text.push('\n');
@@ -39,7 +63,7 @@ async fn plan_in(session: &PromotionSession, args: &PlanArgs, global: &GlobalArg
                 &format!("cannot write {}: {e}", out.display()),
                 "choose a writable path for --out",
             );
-            return Exit::BadInput;
+            return Err(Exit::BadInput);
         }
     }
     show_plan(&report, false, global);
@@ -48,7 +72,7 @@ async fn plan_in(session: &PromotionSession, args: &PlanArgs, global: &GlobalArg
             output::out(&format!("Plan written to {}\n", out.display()));
         }
     }
-    Exit::Success
+    Ok(report)
 }
 
 /// `flowgate promote`: plan, then apply when every gate passes.
@@ -57,8 +81,15 @@ pub fn promote(args: &PromoteArgs, global: &GlobalArgs) -> Exit {
         let Some(actor) = session.actor(args.actor.person.as_deref(), global) else {
             return (session, Exit::BadInput);
         };
-        let Some(report) =
-            make_plan(&session, &args.snapshot, &args.env, Some(&actor), global).await
+        let Some(report) = make_plan(
+            &session,
+            &args.snapshot,
+            &args.env,
+            Some(&actor),
+            &actor,
+            global,
+        )
+        .await
         else {
             return (session, Exit::BadInput);
         };
@@ -79,6 +110,7 @@ async fn make_plan(
     reference: &str,
     env: &str,
     actor: Option<&str>,
+    recorder: &str,
     global: &GlobalArgs,
 ) -> Option<PlanReport> {
     let snapshot = match find_snapshot(&session.store, reference).await {
@@ -100,10 +132,7 @@ async fn make_plan(
             return None;
         }
     };
-    let recorder = actor
-        .map(str::to_owned)
-        .unwrap_or_else(|| session.default_actor());
-    if let Err(e) = promotions.record_plan(&report, &recorder).await {
+    if let Err(e) = promotions.record_plan(&report, recorder).await {
         report_error(&e, global);
         return None;
     }

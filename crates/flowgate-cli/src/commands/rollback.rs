@@ -1,87 +1,157 @@
 //! `flowgate rollback`, `pin` and `unpin`.
 
 use super::promote::{emit, outcome_json, report_error};
-use super::store::with_promotions;
-use crate::cli::{GlobalArgs, PinArgs, RollbackArgs};
+use super::store::{with_promotions, PromotionSession};
+use crate::cli::{ActorArgs, GlobalArgs, PinArgs, RollbackArgs};
 use crate::exit::Exit;
-use flowgate_release::Outcome;
+use flowgate_release::{Outcome, RollbackStep};
 use flowgate_store::Store;
 use serde_json::json;
+
+/// The bundle a command on `env` is about: `given`, or the one bundle `env` holds.
+pub async fn bundle_of(
+    session: &PromotionSession,
+    env: &str,
+    given: Option<&str>,
+    global: &GlobalArgs,
+) -> Result<String, Exit> {
+    if let Some(bundle) = given {
+        return Ok(bundle.to_owned());
+    }
+    let refs = match session.store.list_refs(Some(&format!("env/{env}/"))).await {
+        Ok(refs) => refs,
+        Err(e) => {
+            super::store::fail(global, &e.to_string(), "run `flowgate snapshot verify`");
+            return Err(Exit::BadInput);
+        }
+    };
+    let names: Vec<&str> = refs
+        .iter()
+        .filter_map(|r| r.name.rsplit('/').next())
+        .collect();
+    match names.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => {
+            super::store::fail(
+                global,
+                &format!("{env} holds nothing; there is nothing to do"),
+                "`flowgate status` shows what each environment holds",
+            );
+            Err(Exit::Findings)
+        }
+        many => {
+            super::store::fail(
+                global,
+                &format!("{env} holds several bundles ({})", many.join(", ")),
+                "say which with --bundle",
+            );
+            Err(Exit::BadInput)
+        }
+    }
+}
+
+/// The person acting (`--as`) and the bundle a command on `env` is about.
+pub async fn actor_and_bundle(
+    session: &PromotionSession,
+    actor: &ActorArgs,
+    env: &str,
+    bundle: Option<&str>,
+    global: &GlobalArgs,
+) -> Result<(String, String), Exit> {
+    let actor = session
+        .actor(actor.person.as_deref(), global)
+        .ok_or(Exit::BadInput)?;
+    let bundle = bundle_of(session, env, bundle, global).await?;
+    Ok((actor, bundle))
+}
 
 /// `flowgate rollback`.
 pub fn rollback(args: &RollbackArgs, global: &GlobalArgs) -> Exit {
     with_promotions(global, |session| async move {
-        let Some(actor) = session.actor(args.actor.person.as_deref(), global) else {
-            return (session, Exit::BadInput);
+        let (actor, bundle) = match actor_and_bundle(
+            &session,
+            &args.actor,
+            &args.env,
+            args.bundle.as_deref(),
+            global,
+        )
+        .await
+        {
+            Ok(found) => found,
+            Err(exit) => return (session, exit),
         };
-        let bundle = match &args.bundle {
-            Some(bundle) => bundle.clone(),
-            None => match session
-                .store
-                .list_refs(Some(&format!("env/{}/", args.env)))
-                .await
-            {
-                Ok(refs) => match refs.as_slice() {
-                    [one] => one.name.rsplit('/').next().unwrap_or_default().to_owned(),
-                    [] => {
-                        super::store::fail(
-                            global,
-                            &format!("{} holds nothing; there is nothing to roll back", args.env),
-                            "`flowgate status` shows what each environment holds",
-                        );
-                        return (session, Exit::Findings);
-                    }
-                    many => {
-                        let names: Vec<&str> = many
-                            .iter()
-                            .filter_map(|r| r.name.rsplit('/').next())
-                            .collect();
-                        super::store::fail(
-                            global,
-                            &format!("{} holds several bundles ({})", args.env, names.join(", ")),
-                            "say which with --bundle",
-                        );
-                        return (session, Exit::BadInput);
-                    }
-                },
-                Err(e) => {
-                    super::store::fail(global, &e.to_string(), "run `flowgate snapshot verify`");
-                    return (session, Exit::BadInput);
-                }
-            },
-        };
-        let result = session
-            .promotions()
-            .rollback(
-                &args.env,
-                &bundle,
-                args.to_version.as_deref(),
-                &actor,
-                &args.reason,
-                args.force,
-            )
-            .await;
-        let exit = match result {
-            Ok(outcome) => {
-                let message = match &outcome {
-                    Outcome::Done(seq) => format!(
-                        "Rolled back: {} now holds {bundle} as before; operation #{seq}. {} is pinned: \
-                         nothing is promoted into it until `flowgate unpin {} --reason …`.\n",
-                        args.env, args.env, args.env
-                    ),
-                    Outcome::Unchanged(why) => format!("Nothing to do: {why}\n"),
-                };
-                emit(
-                    global,
-                    &message,
-                    json!({ "env": args.env, "bundle": bundle, "outcome": outcome_json(&outcome) }),
-                );
-                Exit::Success
-            }
-            Err(e) => report_error(&e, global),
-        };
+        let exit = rollback_bundle(&session, args, &bundle, &actor, global).await;
         (session, exit)
     })
+}
+
+async fn rollback_bundle(
+    session: &PromotionSession,
+    args: &RollbackArgs,
+    bundle: &str,
+    actor: &str,
+    global: &GlobalArgs,
+) -> Exit {
+    let promotions = session.promotions();
+    let step = match promotions
+        .plan_rollback(&args.env, bundle, args.to_version.as_deref())
+        .await
+    {
+        Ok(step) => step,
+        Err(e) => return report_error(&e, global),
+    };
+    let env = &args.env;
+    let (from, to) = match &step {
+        RollbackStep::Move { current, target } => (current.version.clone(), target.version.clone()),
+        RollbackStep::Unchanged(why) if args.dry_run => {
+            emit(
+                global,
+                &format!("Nothing to do: {why}\n"),
+                json!({ "version": 1, "env": env, "bundle": bundle, "dry_run": true, "outcome": outcome_json(&Outcome::Unchanged(why.clone())) }),
+            );
+            return Exit::Success;
+        }
+        RollbackStep::Unchanged(_) => (String::new(), String::new()),
+    };
+    let change = format!("{env}: {bundle} {from} → {to}");
+    if args.dry_run {
+        emit(
+            global,
+            &format!(
+                "Would roll back {change}, re-deploying {bundle} {to} whole, and pin {env}. Nothing was changed (--dry-run).\n"
+            ),
+            json!({ "version": 1, "env": env, "bundle": bundle, "from": from, "to": to, "dry_run": true }),
+        );
+        return Exit::Success;
+    }
+    let result = promotions
+        .rollback(
+            env,
+            bundle,
+            args.to_version.as_deref(),
+            actor,
+            &args.reason,
+            args.force,
+        )
+        .await;
+    match result {
+        Ok(outcome) => {
+            let message = match &outcome {
+                Outcome::Done(seq) => format!(
+                    "Rolled back {change}; operation #{seq}. {env} is pinned: nothing is promoted \
+                     into it until `flowgate unpin {env} --reason …`.\n"
+                ),
+                Outcome::Unchanged(why) => format!("Nothing to do: {why}\n"),
+            };
+            emit(
+                global,
+                &message,
+                json!({ "version": 1, "env": env, "bundle": bundle, "from": from, "to": to, "outcome": outcome_json(&outcome) }),
+            );
+            Exit::Success
+        }
+        Err(e) => report_error(&e, global),
+    }
 }
 
 /// `flowgate pin` and `flowgate unpin`.

@@ -1,19 +1,23 @@
 //! `flowgate snapshot`: freeze bundles as versions, and inspect, verify, export and import
 //! them.
 
-use super::store::{fail, find_snapshot, not_found, with_store};
+use super::store::{
+    fail, find_snapshot, not_found, person_or_report, pinned_clock, policy_or_report, with_store,
+};
 use crate::cli::{Format, GlobalArgs, SnapshotCommand, SnapshotCreateArgs};
 use crate::exit::Exit;
 use crate::output;
 use flowgate_check::parse_check_config;
 use flowgate_release::{
-    changes_since_latest, check_version, freeze, FreezeOptions, ReleaseVersion, VersionVerdict,
+    changes_since_latest, check_version, freeze, FreezeOptions, ReleaseError, ReleaseVersion,
+    VersionVerdict,
 };
-use flowgate_store::{AnyStore, Clock, Store, SystemClock};
+use flowgate_store::{AnyStore, Clock, FixedClock, SnapshotKey, Store, SystemClock, Timestamp};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 
 /// Run a `snapshot` subcommand.
 pub fn run(command: &SnapshotCommand, global: &GlobalArgs) -> Exit {
@@ -205,9 +209,19 @@ fn create(args: &SnapshotCreateArgs, global: &GlobalArgs) -> Exit {
             return Exit::BadInput;
         }
     };
+    let Ok(policy) = policy_or_report(&workspace, global) else {
+        return Exit::BadInput;
+    };
+    let given = args
+        .author
+        .clone()
+        .or_else(|| std::env::var("FLOWGATE_USER").ok());
+    let Some(author) = person_or_report(&policy, given.as_deref(), &workspace.root, global) else {
+        return Exit::BadInput;
+    };
     let (commit, dirty) = git_state(&workspace.root);
     let options = FreezeOptions {
-        author: author(args.author.as_deref(), &workspace.root),
+        author,
         commit,
         dirty,
         environments: workspace.config.environments.keys().cloned().collect(),
@@ -231,9 +245,67 @@ fn create(args: &SnapshotCreateArgs, global: &GlobalArgs) -> Exit {
         return Exit::Findings;
     }
     with_store(global, |store| async move {
-        let exit = create_in(&store, args, global, frozen, options.author).await;
+        let (store, now) = match pinned_clock(&store, global).await {
+            Ok(Some(now)) => {
+                let at = Timestamp::from_datetime(now);
+                (store.with_clock(Arc::new(FixedClock(at))), at)
+            }
+            Ok(None) => (store, SystemClock.now()),
+            Err(exit) => return (store, exit),
+        };
+        let exit = create_in(&store, args, global, frozen, options.author, now).await;
         (store, exit)
     })
+}
+
+/// Refuses a version that is already taken by other content (exit 2); the same content again
+/// goes on, and the store says it exists.
+async fn refuse_taken_version(
+    store: &AnyStore,
+    args: &SnapshotCreateArgs,
+    global: &GlobalArgs,
+    frozen: &flowgate_release::Frozen,
+    now: Timestamp,
+) -> Result<(), Exit> {
+    let key = SnapshotKey::Version {
+        bundle: &args.bundle,
+        version: &args.version,
+    };
+    let existing = match store.get_snapshot(key).await {
+        Ok(existing) => existing,
+        Err(e) => return Err(store_error(global, &e)),
+    };
+    let Some(existing) = existing else {
+        return Ok(());
+    };
+    let id = frozen
+        .to_snapshot(
+            &ReleaseVersion {
+                version: &args.version,
+                author: existing.author.clone(),
+                previous: None,
+                required: None,
+                override_reason: None,
+            },
+            now,
+        )
+        .id();
+    if id == existing.id {
+        return Ok(());
+    }
+    fail(
+        global,
+        &format!(
+            "{} {} already exists (snapshot {}, frozen by {} at {}) with other content",
+            args.bundle,
+            args.version,
+            existing.id.short(),
+            existing.author,
+            existing.created_at.to_human()
+        ),
+        "versions are immutable: choose a new version (`flowgate diff` suggests one with --suggest-version)",
+    );
+    Err(Exit::BadInput)
 }
 
 async fn create_in(
@@ -242,7 +314,11 @@ async fn create_in(
     global: &GlobalArgs,
     frozen: flowgate_release::Frozen,
     author: String,
+    now: Timestamp,
 ) -> Exit {
+    if let Err(exit) = refuse_taken_version(store, args, global, &frozen, now).await {
+        return exit;
+    }
     let changes = match changes_since_latest(store, &frozen).await {
         Ok(changes) => changes,
         Err(e) => {
@@ -272,6 +348,10 @@ async fn create_in(
     let required = match verdict {
         Ok(VersionVerdict::First) => None,
         Ok(VersionVerdict::Fits { required }) => Some(required),
+        Err(e @ ReleaseError::BadVersion(_)) => {
+            output::err(&format!("error: {e}\n"));
+            return Exit::BadInput;
+        }
         Err(e) => {
             output::err(&format!("error: {e}\n"));
             return Exit::Findings;
@@ -285,7 +365,7 @@ async fn create_in(
             required,
             override_reason: args.allow_version.as_deref(),
         },
-        SystemClock.now(),
+        now,
     );
     match store.create_snapshot(&snapshot, &frozen.objects).await {
         Ok(created) => {
@@ -344,8 +424,8 @@ pub fn release_id(manifest: &Value, version: &str) -> String {
         .unwrap_or_else(|| version.to_owned())
 }
 
-/// The source commit and whether the checkout has uncommitted changes.
-fn git_state(root: &Path) -> (Option<String>, bool) {
+/// The source commit and whether the checkout has uncommitted changes (`None` outside git).
+fn git_state(root: &Path) -> (Option<String>, Option<bool>) {
     let git = |args: &[&str]| {
         Command::new("git")
             .arg("-C")
@@ -357,8 +437,10 @@ fn git_state(root: &Path) -> (Option<String>, bool) {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
     };
     let commit = git(&["rev-parse", "HEAD"]).filter(|c| !c.is_empty());
-    let dirty = commit.is_some()
-        && git(&["status", "--porcelain", "--", "."]).is_some_and(|s| !s.is_empty());
+    let dirty = commit
+        .as_ref()
+        .and_then(|_| git(&["status", "--porcelain", "--", "."]))
+        .map(|s| !s.is_empty());
     (commit, dirty)
 }
 

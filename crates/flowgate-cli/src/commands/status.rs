@@ -45,7 +45,11 @@ pub fn run(global: &GlobalArgs) -> Exit {
                     s.by.as_deref().unwrap_or("?"),
                     s.at.as_deref().unwrap_or("?"),
                 ));
-                if let Some(target) = &s.target {
+                if let (Some(target), Some(elsewhere)) = (&s.target, &s.elsewhere) {
+                    text.push_str(&format!(
+                        "    target {target}: not checked here, {elsewhere}\n"
+                    ));
+                } else if let Some(target) = &s.target {
                     if s.drift.is_empty() {
                         text.push_str(&format!("    target {target}: in sync\n"));
                     } else {
@@ -61,7 +65,7 @@ pub fn run(global: &GlobalArgs) -> Exit {
         emit(
             global,
             &text,
-            json!({ "environments": statuses, "drift": drifted }),
+            json!({ "version": 1, "environments": statuses, "drift": drifted }),
         );
         (
             session,

@@ -1,7 +1,7 @@
 //! Opening the versioned store and resolving snapshot references, shared by `snapshot`,
 //! `diff` and `changelog`.
 
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, StoreInitArgs};
 use crate::exit::Exit;
 use crate::output;
 use chrono::{DateTime, Utc};
@@ -13,6 +13,7 @@ use flowgate_store::{
 };
 use flowgate_store::{FixedClock, Timestamp};
 use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 
 /// Run `body` with the store on a single-threaded runtime; the store is closed afterwards.
@@ -128,9 +129,13 @@ pub struct PromotionSession {
 }
 
 impl PromotionSession {
-    /// Promotion against this session's store and policy.
+    /// Promotion against this session's store and policy, on this host.
     pub fn promotions(&self) -> Promotions<'_, AnyStore> {
-        Promotions::new(&self.store, &self.policy, self.now)
+        let promotions = Promotions::new(&self.store, &self.policy, self.now);
+        match hostname() {
+            Some(host) => promotions.on_host(host),
+            None => promotions,
+        }
     }
 
     /// The person acting: `--as` or `FLOWGATE_USER`; reported as missing otherwise.
@@ -156,14 +161,185 @@ impl PromotionSession {
         }
     }
 
-    /// Who to record when nobody was named (git's user.name, `USER`).
-    pub fn default_actor(&self) -> String {
-        super::snapshot::author(None, &self.workspace.root)
+    /// The person acting: `--as` (or `FLOWGATE_USER`) naming a person id, or the person git's
+    /// `user.name` / `user.email` belong to; reported (exit 2) when it is no one.
+    pub fn person(&self, given: Option<&str>, global: &GlobalArgs) -> Option<String> {
+        person_or_report(&self.policy, given, &self.workspace.root, global)
     }
 }
 
-/// The pinned time of `FLOWGATE_NOW` (RFC 3339), for rehearsals and tests, or the system
-/// clock.
+/// The machine's host name, recorded with each deploy to a directory target.
+pub fn hostname() -> Option<String> {
+    let read = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| {
+            std::process::Command::new("hostname")
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        });
+    read.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty())
+}
+
+/// What git says about who is working in `root`: `user.name` and `user.email`.
+fn git_identity(root: &Path) -> (Option<String>, Option<String>) {
+    let read = |key: &str| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(["config", "--get", key])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    (read("user.name"), read("user.email"))
+}
+
+/// Why nobody could be named, with what to do.
+pub struct NoPerson {
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+/// The person id acting: `given` (`--as` / `FLOWGATE_USER`) must be one of `[people]`;
+/// without it, git's `user.name` or `user.email` must belong to one of them.
+pub fn resolve_person(
+    policy: &Policy,
+    given: Option<&str>,
+    root: &Path,
+) -> Result<String, NoPerson> {
+    let people: Vec<&str> = policy.people.keys().map(String::as_str).collect();
+    let listed = if people.is_empty() {
+        "flowgate.toml lists nobody under [people] yet".to_owned()
+    } else {
+        format!("people: {}", people.join(", "))
+    };
+    if let Some(id) = given.map(str::trim).filter(|p| !p.is_empty()) {
+        return if policy.people.contains_key(id) {
+            Ok(id.to_owned())
+        } else {
+            Err(NoPerson {
+                message: format!("`{id}` is not a person id under [people] in flowgate.toml"),
+                help: format!("pass --as with a person id ({listed}), or add `[people.{id}]` with `name`, `email` and `roles` to flowgate.toml"),
+            })
+        };
+    }
+    let (name, email) = git_identity(root);
+    if let Some(person) = policy.identify(name.as_deref(), email.as_deref()) {
+        return Ok(person.id.clone());
+    }
+    let who = match (&name, &email) {
+        (Some(n), Some(e)) => format!("git's user `{n} <{e}>`"),
+        (Some(n), None) => format!("git's user `{n}`"),
+        (None, Some(e)) => format!("git's user `<{e}>`"),
+        (None, None) => "nobody (no --as, FLOWGATE_USER or git user.name/user.email)".to_owned(),
+    };
+    Err(NoPerson {
+        message: format!("{who} is no one under [people] in flowgate.toml, so this cannot be recorded as theirs"),
+        help: format!(
+            "pass --as PERSON ({listed}), or add yourself: [people.<id>] with name = \"{}\" and email = \"{}\" (and your roles) in flowgate.toml",
+            name.as_deref().unwrap_or("Your Name"),
+            email.as_deref().unwrap_or("you@example.com")
+        ),
+    })
+}
+
+/// [`resolve_person`], reporting the refusal.
+pub fn person_or_report(
+    policy: &Policy,
+    given: Option<&str>,
+    root: &Path,
+    global: &GlobalArgs,
+) -> Option<String> {
+    match resolve_person(policy, given, root) {
+        Ok(id) => Some(id),
+        Err(no) => {
+            fail(global, &no.message, &no.help);
+            None
+        }
+    }
+}
+
+/// The clock for a command on `store`: `FLOWGATE_NOW` when set (refused, exit 2, unless the
+/// store is a rehearsal store), else `None` (the system clock).
+pub async fn pinned_clock(
+    store: &AnyStore,
+    global: &GlobalArgs,
+) -> Result<Option<DateTime<Utc>>, Exit> {
+    let pinned = std::env::var_os("FLOWGATE_NOW").is_some_and(|v| !v.is_empty());
+    if !pinned {
+        return Ok(None);
+    }
+    let now = now().map_err(|e| {
+        fail(
+            global,
+            &e,
+            "write FLOWGATE_NOW as RFC 3339, e.g. 2026-11-27T09:00:00Z, or unset it",
+        );
+        Exit::BadInput
+    })?;
+    match store.is_rehearsal().await {
+        Ok(true) => Ok(Some(now)),
+        Ok(false) => {
+            fail(
+                global,
+                &format!(
+                    "FLOWGATE_NOW is set, but the store at {} is a real store: its operations take the system clock",
+                    store.location()
+                ),
+                "unset FLOWGATE_NOW; only a rehearsal store (the demo's, or one made with `flowgate store init --rehearsal`) takes a pinned clock",
+            );
+            Err(Exit::BadInput)
+        }
+        Err(e) => {
+            fail(global, &e.to_string(), "run `flowgate snapshot verify`");
+            Err(Exit::BadInput)
+        }
+    }
+}
+
+/// `flowgate store init [--rehearsal]`: creates the store (schema up to date) and, with
+/// `--rehearsal`, marks it as a rehearsal store for good.
+pub fn init(args: &StoreInitArgs, global: &GlobalArgs) -> Exit {
+    with_store(global, |store| async move {
+        if args.rehearsal {
+            if let Err(e) = store.mark_rehearsal().await {
+                fail(
+                    global,
+                    &e.to_string(),
+                    "a rehearsal store starts empty: give another --store, or remove this one",
+                );
+                return (store, Exit::BadInput);
+            }
+        }
+        let rehearsal = match store.is_rehearsal().await {
+            Ok(rehearsal) => rehearsal,
+            Err(e) => {
+                fail(global, &e.to_string(), "run `flowgate snapshot verify`");
+                return (store, Exit::BadInput);
+            }
+        };
+        let kind = if rehearsal {
+            "a rehearsal store (FLOWGATE_NOW may set its clock)"
+        } else {
+            "a real store (system clock)"
+        };
+        super::promote::emit(
+            global,
+            &format!("store {}: {kind}\n", store.location()),
+            serde_json::json!({ "version": 1, "store": store.location(), "rehearsal": rehearsal }),
+        );
+        (store, Exit::Success)
+    })
+}
+
+/// The pinned time of `FLOWGATE_NOW` (RFC 3339), for rehearsal stores, or the system clock.
 pub fn now() -> Result<DateTime<Utc>, String> {
     match std::env::var("FLOWGATE_NOW") {
         Ok(text) if !text.trim().is_empty() => text
@@ -173,6 +349,17 @@ pub fn now() -> Result<DateTime<Utc>, String> {
             .map_err(|e| format!("FLOWGATE_NOW: {e}")),
         _ => Ok(Utc::now()),
     }
+}
+
+/// The workspace's promotion policy; its problems are reported at their place in
+/// `flowgate.toml`.
+pub fn policy_or_report(workspace: &Workspace, global: &GlobalArgs) -> Result<Policy, Exit> {
+    Policy::from_workspace(workspace).map_err(|problems| {
+        for problem in &problems {
+            output::fatal(problem, global);
+        }
+        Exit::BadInput
+    })
 }
 
 /// Run `body` with a [`PromotionSession`]; `flowgate.toml` problems are reported at their
@@ -189,32 +376,17 @@ where
             return Exit::BadInput;
         }
     };
-    let policy = match Policy::from_workspace(&workspace) {
-        Ok(policy) => policy,
-        Err(problems) => {
-            for problem in &problems {
-                output::fatal(problem, global);
-            }
-            return Exit::BadInput;
-        }
+    let Ok(policy) = policy_or_report(&workspace, global) else {
+        return Exit::BadInput;
     };
-    let now = match now() {
-        Ok(now) => now,
-        Err(e) => {
-            fail(
-                global,
-                &e,
-                "write FLOWGATE_NOW as RFC 3339, e.g. 2026-11-27T09:00:00Z, or unset it",
-            );
-            return Exit::BadInput;
-        }
-    };
-    let pinned = std::env::var_os("FLOWGATE_NOW").is_some_and(|v| !v.is_empty());
     with_store(global, |store| async move {
-        let store = if pinned {
-            store.with_clock(Arc::new(FixedClock(Timestamp::from_datetime(now))))
-        } else {
-            store
+        let (store, now) = match pinned_clock(&store, global).await {
+            Ok(Some(now)) => (
+                store.with_clock(Arc::new(FixedClock(Timestamp::from_datetime(now)))),
+                now,
+            ),
+            Ok(None) => (store, Utc::now()),
+            Err(exit) => return (store, exit),
         };
         let session = PromotionSession {
             store,

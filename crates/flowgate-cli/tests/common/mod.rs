@@ -38,7 +38,8 @@ impl Workspace {
         Self { _dir: dir, root }
     }
 
-    /// The command, ready to run in the workspace as `alice`, without colours.
+    /// The command, ready to run in the workspace as `tom` (a person of the example), without
+    /// colours.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_flowgate"));
         command
@@ -48,7 +49,7 @@ impl Workspace {
             .args(args)
             .env_remove("FLOWGATE_STORE")
             .env_remove("FLOWGATE_NOW")
-            .env("FLOWGATE_USER", "alice");
+            .env("FLOWGATE_USER", "tom");
         command
     }
 
