@@ -21,6 +21,7 @@
 
 use crate::registry;
 use flowgate_diagnostics::{Diagnostic, Severity, SourceText, Span};
+use flowgate_load::codes;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -284,7 +285,7 @@ pub fn parse_check_config(text: &str, path: &str) -> Result<CheckConfig, Vec<Dia
                 .map(|r| Span::new(r.start, r.end))
                 .unwrap_or_default();
             return Err(vec![Diagnostic::error(
-                "FG015",
+                codes::CONFIG,
                 format!("invalid [check] section: {}", e.message()),
             )
             .at(&source, span)
@@ -293,20 +294,24 @@ pub fn parse_check_config(text: &str, path: &str) -> Result<CheckConfig, Vec<Dia
     };
     let mut errors = Vec::new();
     let locate = |needle: &str| -> Span {
-        text.find(needle)
-            .map(|at| Span::new(at, at + needle.len()))
+        // The quoted form first: a bare search could hit a comment or a longer word.
+        let quoted = format!("\"{needle}\"");
+        text.find(&quoted)
+            .map(|at| Span::new(at + 1, at + 1 + needle.len()))
+            .or_else(|| text.find(needle).map(|at| Span::new(at, at + needle.len())))
             .unwrap_or_default()
     };
     let known = |name: &str, prefix_ok: bool, errors: &mut Vec<Diagnostic>| {
-        let exists = registry::all().iter().any(|r| {
-            let meta = r.meta();
-            meta.answers_to(name) || (prefix_ok && meta.code.starts_with(name))
-        });
+        let exists = if prefix_ok {
+            registry::selects_any(name)
+        } else {
+            registry::find(name).is_some()
+        };
         if !exists && name != "*" {
             errors.push(
-                Diagnostic::error("FG015", format!("no rule `{name}`"))
+                Diagnostic::error(codes::UNKNOWN_RULE, format!("no rule `{name}`"))
                     .at(&source, locate(name))
-                    .with_help("`flowgate rules` lists every code and name"),
+                    .with_help(registry::unknown_selector_help(name)),
             );
         }
     };
@@ -327,7 +332,7 @@ pub fn parse_check_config(text: &str, path: &str) -> Result<CheckConfig, Vec<Dia
         if exception.reason.trim().is_empty() {
             errors.push(
                 Diagnostic::error(
-                    "FG015",
+                    codes::CONFIG,
                     format!(
                         "the exception for `{}` has an empty reason",
                         exception.asset
@@ -341,20 +346,20 @@ pub fn parse_check_config(text: &str, path: &str) -> Result<CheckConfig, Vec<Dia
     if let Some(pattern) = &config.name_pattern {
         if let Err(e) = regex::Regex::new(pattern) {
             errors.push(
-                Diagnostic::error("FG015", format!("invalid `name_pattern`: {e}"))
+                Diagnostic::error(codes::CONFIG, format!("invalid `name_pattern`: {e}"))
                     .at(&source, locate(pattern)),
             );
         }
     }
     if let Err(e) = regex::Regex::new(&config.salesforce.flow_name_pattern) {
         errors.push(
-            Diagnostic::error("FG015", format!("invalid `flow_name_pattern`: {e}"))
+            Diagnostic::error(codes::CONFIG, format!("invalid `flow_name_pattern`: {e}"))
                 .at(&source, locate(&config.salesforce.flow_name_pattern)),
         );
     }
     if let Err(e) = config.salesforce.api_version_requirement() {
         errors.push(
-            Diagnostic::error("FG015", format!("invalid `api_version`: {e}"))
+            Diagnostic::error(codes::CONFIG, format!("invalid `api_version`: {e}"))
                 .at(&source, locate(&config.salesforce.api_version)),
         );
     }
@@ -363,6 +368,21 @@ pub fn parse_check_config(text: &str, path: &str) -> Result<CheckConfig, Vec<Dia
     } else {
         Err(errors)
     }
+}
+
+/// FG018 for each selector given with a command-line option (`--select`, `--ignore`) that
+/// selects no rule: running on would check less than asked, silently.
+pub fn unknown_selectors(option: &str, keys: &[String]) -> Vec<Diagnostic> {
+    keys.iter()
+        .filter(|key| !registry::selects_any(key))
+        .map(|key| {
+            Diagnostic::error(
+                codes::UNKNOWN_RULE,
+                format!("`{option} {key}` matches no rule"),
+            )
+            .with_help(registry::unknown_selector_help(key))
+        })
+        .collect()
 }
 
 impl CheckConfig {

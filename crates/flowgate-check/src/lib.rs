@@ -17,8 +17,8 @@ pub mod rules;
 mod secrets;
 
 pub use config::{
-    parse_check_config, CheckConfig, EnvironmentChecks, Exception, FailOn, FlowOptions, Level,
-    SalesforceOptions, VersionRequirement,
+    parse_check_config, unknown_selectors, CheckConfig, EnvironmentChecks, Exception, FailOn,
+    FlowOptions, Level, SalesforceOptions, VersionRequirement,
 };
 pub use context::{reachable_steps, CheckContext, Finding, Sink};
 pub use engine::{check, CheckOptions, CheckReport};

@@ -59,6 +59,35 @@ pub fn suggest(key: &str) -> Vec<&'static dyn Rule> {
     found
 }
 
+/// Whether `key` selects at least one rule: a code prefix (`FG7`), a code, a rule name or a
+/// Lightning Flow Scanner name, in any case.
+pub fn selects_any(key: &str) -> bool {
+    all().iter().any(|r| r.meta().selected_by(key))
+}
+
+/// "did you mean …?" naming the rules closest to a key no rule answers to, if any is close.
+pub fn closest(key: &str) -> Option<String> {
+    let close: Vec<String> = suggest(key)
+        .into_iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            let peer = meta.peer.map(|p| format!(", {p}")).unwrap_or_default();
+            format!("`{}` ({}{peer})", meta.code, meta.name)
+        })
+        .collect();
+    (!close.is_empty()).then(|| format!("did you mean {}?", close.join(" or ")))
+}
+
+/// Help for a rule selector that selects no rule: the closest rules, then what selects.
+pub fn unknown_selector_help(key: &str) -> String {
+    let accepted = "codes, code prefixes (`FG7`), rule names and Lightning Flow Scanner names \
+                    select rules, in any case; `flowgate rules` lists them";
+    match closest(key) {
+        Some(close) => format!("{close} {accepted}"),
+        None => accepted.to_owned(),
+    }
+}
+
 /// What a rule answers to: its code, its name, its Lightning Flow Scanner name.
 fn keys(rule: &dyn Rule) -> impl Iterator<Item = &'static str> {
     let meta = rule.meta();
@@ -87,6 +116,25 @@ mod tests {
         }
         assert!(find("FG7").is_none());
         assert!(find("").is_none());
+    }
+
+    #[test]
+    fn selectors_match_prefixes_codes_and_names_in_any_case() {
+        for key in [
+            "FG7",
+            "fg7",
+            "FG704",
+            "Dml-In-Loop",
+            "dmlstatementinloop",
+            "FG",
+        ] {
+            assert!(super::selects_any(key), "{key}");
+        }
+        for key in ["FG9", "", "unused-assets", "FG7044"] {
+            assert!(!super::selects_any(key), "{key}");
+        }
+        assert!(super::unknown_selector_help("unused-assets")
+            .starts_with("did you mean `FG308` (unused-asset)?"));
     }
 
     #[test]

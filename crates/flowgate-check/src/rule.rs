@@ -96,14 +96,25 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    /// Whether `key` names this rule: its code, its name or its peer rule's name.
+    /// Whether `key` names this rule: its code, its name or its peer rule's name, in any
+    /// case.
     pub fn answers_to(&self, key: &str) -> bool {
-        key == self.code || key == self.name || self.peer == Some(key)
+        let key = key.trim();
+        [self.code, self.name]
+            .into_iter()
+            .chain(self.peer)
+            .any(|k| k.eq_ignore_ascii_case(key))
     }
 
-    /// Whether `key` selects this rule: a code prefix (`FG7`), or a name.
+    /// Whether `key` selects this rule: a code prefix (`FG7`, `fg7`), or a name.
     pub fn selected_by(&self, key: &str) -> bool {
-        self.code.starts_with(key) || self.answers_to(key)
+        let key = key.trim();
+        let prefix = !key.is_empty()
+            && self
+                .code
+                .get(..key.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(key));
+        prefix || self.answers_to(key)
     }
 }
 

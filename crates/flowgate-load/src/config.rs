@@ -269,7 +269,7 @@ impl Workspace {
         let absolute = std::fs::canonicalize(start).map_err(|e| {
             Box::new(
                 Diagnostic::error(
-                    codes::CONFIG,
+                    codes::NO_WORKSPACE,
                     format!("cannot open workspace directory `{}`: {e}", start.display()),
                 )
                 .with_help("pass an existing directory with -C, or run `flowgate init` to create a workspace"),
@@ -284,10 +284,10 @@ impl Workspace {
         }
         Err(Box::new(
             Diagnostic::error(
-                codes::CONFIG,
+                codes::NO_WORKSPACE,
                 format!(
                     "no {CONFIG_FILE} in `{}` or any parent directory",
-                    start.display()
+                    absolute.display()
                 ),
             )
             .with_help("run `flowgate init` to create a workspace, or pass its directory with -C"),
@@ -329,6 +329,10 @@ pub fn parse_config(text: &str) -> Result<Config, Box<Diagnostic>> {
             .with_help("see docs/configuration.md for the sections and keys flowgate.toml accepts"),
         )
     })?;
+    let problems = glob_problems(text);
+    if let Some(first) = problems.into_iter().next() {
+        return Err(Box::new(first));
+    }
     if config.workspace.assets.is_empty() {
         return Err(Box::new(
             Diagnostic::error(codes::CONFIG, "`workspace.assets` lists no glob")
@@ -336,6 +340,80 @@ pub fn parse_config(text: &str) -> Result<Config, Box<Diagnostic>> {
         ));
     }
     Ok(config)
+}
+
+/// The glob lists of `[workspace]` with the place each glob is written.
+#[derive(Deserialize, Default)]
+struct SpannedGlobs {
+    #[serde(default)]
+    assets: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    salesforce: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    n8n: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    node_red: Vec<toml::Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+struct GlobsFile {
+    #[serde(default)]
+    workspace: SpannedGlobs,
+}
+
+/// Globs that cannot match as meant, located in `flowgate.toml`: a `\` separator (globs
+/// are matched against `/`-separated paths on every system, so a Windows-style glob
+/// matches nothing), or a glob that does not parse.
+fn glob_problems(text: &str) -> Vec<Diagnostic> {
+    let Ok(file) = toml::from_str::<GlobsFile>(text) else {
+        return Vec::new();
+    };
+    let source = SourceText::new(CONFIG_FILE, text);
+    let g = &file.workspace;
+    let lists = [
+        ("assets", &g.assets),
+        ("exclude", &g.exclude),
+        ("salesforce", &g.salesforce),
+        ("n8n", &g.n8n),
+        ("node_red", &g.node_red),
+    ];
+    let mut problems = Vec::new();
+    for (what, globs) in lists {
+        for glob in globs {
+            let span = Span::new(glob.span().start, glob.span().end);
+            let written = glob.get_ref();
+            let problem = if written.contains('\\') {
+                Some((
+                    format!("`{written}` in `workspace.{what}` separates directories with `\\`"),
+                    format!(
+                        "globs use `/` on every system: write `{}`",
+                        written.replace('\\', "/")
+                    ),
+                ))
+            } else {
+                globset::GlobBuilder::new(written)
+                    .literal_separator(true)
+                    .build()
+                    .err()
+                    .map(|e| {
+                        (
+                            format!("invalid glob in `workspace.{what}`: {e}"),
+                            "globs look like `assets/**/*.yaml`".to_owned(),
+                        )
+                    })
+            };
+            if let Some((message, help)) = problem {
+                problems.push(
+                    Diagnostic::error(codes::CONFIG, message)
+                        .at(&source, span)
+                        .with_help(help),
+                );
+            }
+        }
+    }
+    problems
 }
 
 #[cfg(test)]
@@ -359,6 +437,31 @@ mod tests {
         .unwrap();
         let names: Vec<_> = config.environments.keys().cloned().collect();
         assert_eq!(names, ["qa", "live", "alpha"]);
+    }
+
+    #[test]
+    fn windows_separators_in_globs_are_located_errors() {
+        let text = "[workspace]\nname = \"x\"\nassets = [\"assets\\\\**\\\\*.yaml\"]\n";
+        let err = parse_config(text).unwrap_err();
+        assert_eq!(err.code, "FG015");
+        let location = err.location.expect("located");
+        assert_eq!((location.start.line, location.start.column), (3, 11));
+        assert!(
+            err.message.contains("separates directories with `\\`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(
+            err.help.as_deref(),
+            Some("globs use `/` on every system: write `assets/**/*.yaml`")
+        );
+        let err = parse_config("[workspace]\nname = \"x\"\nn8n = [\"a/[b\"]\n").unwrap_err();
+        assert!(
+            err.message.contains("invalid glob in `workspace.n8n`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.location.expect("located").start.line, 3);
     }
 
     #[test]

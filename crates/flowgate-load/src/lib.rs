@@ -67,7 +67,7 @@ pub fn load_workspace(workspace: &Workspace) -> Loaded {
     let files = found.files;
     if files.is_empty() {
         diagnostics.push(
-            Diagnostic::warning(
+            Diagnostic::error(
                 codes::NO_ASSETS,
                 format!(
                     "no asset files match {} in {}",

@@ -3,16 +3,30 @@
 use crate::cli::{CheckArgs, FailOnArg, Format, GlobalArgs};
 use crate::exit::Exit;
 use crate::output;
-use flowgate_check::{check, parse_check_config, rule_infos, CheckOptions, FailOn};
-use flowgate_diagnostics::{
-    render_github, render_json, render_junit, render_sarif, sort_diagnostics, Diagnostic, ToolInfo,
+use flowgate_check::{
+    check, parse_check_config, rule_infos, unknown_selectors, CheckConfig, CheckOptions,
+    CheckReport, FailOn,
 };
-use flowgate_load::Workspace;
+use flowgate_diagnostics::{
+    render_github, render_json, render_junit, render_sarif, sort_diagnostics, Diagnostic, Severity,
+    SourceMap, SourceText, ToolInfo,
+};
+use flowgate_load::{codes, Loaded, Workspace};
 use flowgate_model::{AssetGraph, AssetId, Model};
+use flowgate_release::{BlockOn, Policy};
 use petgraph::Direction;
 use std::collections::BTreeSet;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// What a run checks with: the `[check]` configuration, the fail level, and the gate of the
+/// environment checked for.
+struct Settings {
+    config: CheckConfig,
+    fail_on: FailOn,
+    gate: Option<(String, BlockOn)>,
+}
 
 /// Run the command.
 pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Exit {
@@ -20,52 +34,32 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Exit {
         Ok(loaded) => loaded,
         Err(exit) => return exit,
     };
-    let mut config = match parse_check_config(&workspace.config_text, flowgate_load::CONFIG_FILE) {
-        Ok(config) => config,
-        Err(errors) => {
-            for error in &errors {
-                output::fatal(error, global);
-            }
+    let settings = match settings(args, &workspace) {
+        Ok(settings) => settings,
+        Err(problems) => {
+            report_bad_input(&problems, &workspace, global);
             return Exit::BadInput;
         }
     };
-    config.select.extend(args.select.iter().cloned());
-    config.ignore.extend(args.ignore.iter().cloned());
-    let environments: Vec<String> = workspace.config.environments.keys().cloned().collect();
-    if let Some(env) = &args.environment {
-        if !environments.contains(env) {
-            output::fatal(
-                &Diagnostic::error("FG015", format!("no environment `{env}` in flowgate.toml"))
-                    .with_help(format!("environments are: {}", environments.join(", "))),
-                global,
-            );
-            return Exit::BadInput;
-        }
-    }
     let only = match &args.changed_since {
         Some(rev) => match changed_assets(&workspace, &loaded.model, rev) {
             Ok(set) => Some(set),
             Err(message) => {
-                output::fatal(
-                    &Diagnostic::error("FG015", message)
-                        .with_help("--changed-since takes a git revision (a branch, tag or commit) of the repository holding the workspace"),
-                    global,
-                );
+                let problem = Diagnostic::error(codes::BAD_REVISION, message)
+                        .with_help("--changed-since takes a git revision (a branch, tag or commit) of the repository holding the workspace");
+                report_bad_input(&[problem], &workspace, global);
                 return Exit::BadInput;
             }
         },
         None => None,
     };
-    let report = check(
-        &loaded.model,
-        &loaded.sources,
-        &config,
-        &CheckOptions {
-            environment: args.environment.as_deref(),
-            environments: &environments,
-            only: only.as_ref(),
-        },
-    );
+    let environments: Vec<String> = workspace.config.environments.keys().cloned().collect();
+    let options = CheckOptions {
+        environment: args.environment.as_deref(),
+        environments: &environments,
+        only: only.as_ref(),
+    };
+    let report = check(&loaded.model, &loaded.sources, &settings.config, &options);
     let mut diagnostics: Vec<Diagnostic> = loaded
         .diagnostics
         .iter()
@@ -77,27 +71,21 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Exit {
         .chain(report.diagnostics.iter().cloned())
         .collect();
     sort_diagnostics(&mut diagnostics);
-    let fail_on = match args.fail_on {
-        Some(FailOnArg::Error) => FailOn::Error,
-        Some(FailOnArg::Warning) => FailOn::Warning,
-        Some(FailOnArg::Info) => FailOn::Info,
-        Some(FailOnArg::Never) => FailOn::Never,
-        None => config.fail_on,
-    };
-    let failed = loaded.has_errors() || diagnostics.iter().any(|d| fail_on.fails(d.severity));
+    let gate = settings.gate.as_ref().map(|(env, block_on)| {
+        let blocking = gate_blocking(&loaded, &settings.config, &options, &report, *block_on);
+        (env.as_str(), *block_on, blocking)
+    });
+    let failed = loaded.has_errors()
+        || diagnostics
+            .iter()
+            .any(|d| settings.fail_on.fails(d.severity))
+        || gate.is_some_and(|(_, _, blocking)| blocking > 0);
     let prefix = display_prefix(&workspace.root);
-    let with_prefix = |mut list: Vec<Diagnostic>| {
-        if let Some(prefix) = &prefix {
-            for d in &mut list {
-                if let Some(l) = &mut d.location {
-                    l.path = prefix.join(&l.path).to_string_lossy().into_owned();
-                }
-                for r in &mut d.related {
-                    r.location.path = prefix.join(&r.location.path).to_string_lossy().into_owned();
-                }
-            }
-        }
-        list
+    let summary = RunSummary {
+        only: only.as_ref(),
+        report: &report,
+        gate,
+        assets: loaded.model.assets().len(),
     };
     match global.format {
         Format::Human | Format::Markdown | Format::Csv => {
@@ -109,37 +97,12 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Exit {
                     output::use_color(global),
                 ));
             }
-            let scope = match &only {
-                Some(set) => format!("{} changed or affected assets", set.len()),
-                None => format!("{} assets", loaded.model.assets().len()),
-            };
-            text.push_str(&format!(
-                "checked {scope} with {} rules{}{}\n",
-                report.rules_run,
-                args.environment
-                    .as_deref()
-                    .map(|e| format!(" for `{e}`"))
-                    .unwrap_or_default(),
-                if report.suppressed.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "; {} findings waived by exceptions",
-                        report.suppressed.len()
-                    )
-                }
-            ));
+            text.push_str(&summary.human());
             output::out(&text);
         }
         Format::Json => {
             let mut document = render_json(&diagnostics);
-            document["rules_run"] = serde_json::json!(report.rules_run);
-            document["environment"] = serde_json::json!(args.environment);
-            document["waived"] = serde_json::json!(report
-                .suppressed
-                .iter()
-                .map(|(code, asset, reason)| serde_json::json!({ "code": code, "asset": asset, "reason": reason }))
-                .collect::<Vec<_>>());
+            summary.extend_json(&mut document);
             output::out(&format!("{document:#}\n"));
         }
         Format::Sarif => {
@@ -148,14 +111,18 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Exit {
                 version: env!("CARGO_PKG_VERSION").into(),
                 information_uri: "https://github.com/flowgate/flowgate".into(),
             };
-            let sarif = render_sarif(&with_prefix(diagnostics), &rule_infos(), &tool);
+            let sarif = render_sarif(
+                &with_prefix(diagnostics, prefix.as_deref()),
+                &rule_infos(),
+                &tool,
+            );
             output::out(&format!("{sarif:#}\n"));
         }
-        Format::Github => output::out(&render_github(&with_prefix(diagnostics))),
+        Format::Github => output::out(&render_github(&with_prefix(diagnostics, prefix.as_deref()))),
         Format::Junit => {
             let checked = checked_files(&loaded.model, only.as_ref(), prefix.as_deref());
-            let report = render_junit(&with_prefix(diagnostics), &checked, "flowgate check");
-            output::out(&report);
+            let diagnostics = with_prefix(diagnostics, prefix.as_deref());
+            output::out(&render_junit(&diagnostics, &checked, "flowgate check"));
         }
     }
     super::release(loaded);
@@ -164,6 +131,196 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Exit {
     } else {
         Exit::Success
     }
+}
+
+/// The configuration of a run, or every problem with it: the promotion policy and `[check]`
+/// of `flowgate.toml`, the environment and the rule selectors of the command line.
+fn settings(args: &CheckArgs, workspace: &Workspace) -> Result<Settings, Vec<Diagnostic>> {
+    let (policy, mut problems) = match Policy::from_workspace(workspace) {
+        Ok(policy) => (Some(policy), Vec::new()),
+        Err(problems) => (None, problems),
+    };
+    let config = parse_check_config(&workspace.config_text, flowgate_load::CONFIG_FILE)
+        .map_err(|errors| problems.extend(errors))
+        .ok();
+    problems.extend(unknown_selectors("--select", &args.select));
+    problems.extend(unknown_selectors("--ignore", &args.ignore));
+    let names: Vec<&str> = workspace
+        .config
+        .environments
+        .keys()
+        .map(String::as_str)
+        .collect();
+    if let Some(env) = &args.environment {
+        if !names.contains(&env.as_str()) {
+            problems.push(
+                Diagnostic::error(
+                    codes::UNKNOWN_ENVIRONMENT,
+                    format!("no environment `{env}` in flowgate.toml"),
+                )
+                .with_help(format!("environments are: {}", names.join(", "))),
+            );
+        }
+    }
+    let Some(mut config) = config.filter(|_| problems.is_empty()) else {
+        return Err(problems);
+    };
+    config.select.extend(args.select.iter().cloned());
+    config.ignore.extend(args.ignore.iter().cloned());
+    let fail_on = match args.fail_on {
+        Some(FailOnArg::Error) => FailOn::Error,
+        Some(FailOnArg::Warning) => FailOn::Warning,
+        Some(FailOnArg::Info) => FailOn::Info,
+        Some(FailOnArg::Never) => FailOn::Never,
+        None => config.fail_on,
+    };
+    let gate = args.environment.as_ref().and_then(|env| {
+        let block_on = policy.as_ref()?.environment(env)?.gates.block_on;
+        Some((env.clone(), block_on))
+    });
+    Ok(Settings {
+        config,
+        fail_on,
+        gate,
+    })
+}
+
+/// Problems of the promotion policy in `flowgate.toml` (gates, roles, freeze windows,
+/// values), located in the file. `validate` and `check` refuse a workspace that has any,
+/// as `plan` and `promote` do.
+pub(super) fn policy_problems(workspace: &Workspace) -> Vec<Diagnostic> {
+    Policy::from_workspace(workspace).err().unwrap_or_default()
+}
+
+/// Report configuration and usage problems: one JSON document with all of them, or each
+/// rendered with its line of `flowgate.toml` on stderr.
+pub(super) fn report_bad_input(
+    problems: &[Diagnostic],
+    workspace: &Workspace,
+    global: &GlobalArgs,
+) {
+    let mut problems = problems.to_vec();
+    sort_diagnostics(&mut problems);
+    match global.format {
+        Format::Json => output::out(&format!("{:#}\n", render_json(&problems))),
+        _ => {
+            let mut sources = SourceMap::new();
+            sources.insert(SourceText::new(
+                flowgate_load::CONFIG_FILE,
+                workspace.config_text.as_str(),
+            ));
+            let color = output::use_color(global) && std::io::stderr().is_terminal();
+            output::err(&output::human_diagnostics(&problems, &sources, color));
+        }
+    }
+}
+
+/// How many findings would block a promotion into the environment: those at or above its
+/// `block_on`, at the severities the promotion's checks gate counts (the defaults, as a
+/// snapshot is frozen once for every environment). Loader errors block too.
+fn gate_blocking(
+    loaded: &Loaded,
+    config: &CheckConfig,
+    options: &CheckOptions<'_>,
+    report: &CheckReport,
+    block_on: BlockOn,
+) -> usize {
+    let overridden = options
+        .environment
+        .is_some_and(|env| config.environments.contains_key(env));
+    let frozen;
+    let counted = if overridden {
+        let defaults = CheckOptions {
+            environment: None,
+            ..*options
+        };
+        frozen = check(&loaded.model, &loaded.sources, config, &defaults);
+        &frozen
+    } else {
+        report
+    };
+    let blocks = |severity: Severity| match block_on {
+        BlockOn::Off => false,
+        BlockOn::Error => severity == Severity::Error,
+        BlockOn::Warning => severity >= Severity::Warning,
+    };
+    counted
+        .diagnostics
+        .iter()
+        .filter(|d| blocks(d.severity))
+        .count()
+}
+
+/// What the summary line and the JSON document say besides the diagnostics.
+struct RunSummary<'a> {
+    only: Option<&'a BTreeSet<AssetId>>,
+    report: &'a CheckReport,
+    /// The environment checked for, its `block_on`, and how many findings would block it.
+    gate: Option<(&'a str, BlockOn, usize)>,
+    assets: usize,
+}
+
+impl RunSummary<'_> {
+    fn human(&self) -> String {
+        let scope = match self.only {
+            Some(set) => format!("{} changed or affected assets", set.len()),
+            None => format!("{} assets", self.assets),
+        };
+        let mut text = format!("checked {scope} with {} rules", self.report.rules_run);
+        if let Some((env, _, _)) = self.gate {
+            text.push_str(&format!(" for `{env}`"));
+        }
+        if !self.report.suppressed.is_empty() {
+            text.push_str(&format!(
+                "; {} findings waived by exceptions",
+                self.report.suppressed.len()
+            ));
+        }
+        text.push('\n');
+        if let Some((env, block_on, blocking)) = self.gate.filter(|(_, _, n)| *n > 0) {
+            text.push_str(&format!(
+                "{blocking} finding(s) would block a promotion into `{env}`, which blocks on {}\n",
+                block_on.as_str()
+            ));
+        }
+        text
+    }
+
+    fn extend_json(&self, document: &mut serde_json::Value) {
+        document["rules_run"] = serde_json::json!(self.report.rules_run);
+        document["environment"] = serde_json::json!(self.gate.map(|(env, _, _)| env));
+        document["gate"] = match self.gate {
+            Some((_, block_on, blocking)) => serde_json::json!({
+                "block_on": block_on.as_str(),
+                "blocking": blocking,
+                "blocks": blocking > 0,
+            }),
+            None => serde_json::Value::Null,
+        };
+        document["waived"] = serde_json::json!(self
+            .report
+            .suppressed
+            .iter()
+            .map(|(code, asset, reason)| serde_json::json!({ "code": code, "asset": asset, "reason": reason }))
+            .collect::<Vec<_>>());
+    }
+}
+
+/// Paths as CI tools resolve them: from the current directory, when the workspace is below it.
+fn with_prefix(mut list: Vec<Diagnostic>, prefix: Option<&Path>) -> Vec<Diagnostic> {
+    let Some(prefix) = prefix else {
+        return list;
+    };
+    let join = |path: &mut String| *path = prefix.join(&*path).to_string_lossy().into_owned();
+    for d in &mut list {
+        if let Some(l) = &mut d.location {
+            join(&mut l.path);
+        }
+        for r in &mut d.related {
+            join(&mut r.location.path);
+        }
+    }
+    list
 }
 
 /// The files checked (those of the selected assets with `--changed-since`), as reports name

@@ -4,6 +4,7 @@ use crate::cli::{Format, GlobalArgs, RuleArgs};
 use crate::exit::Exit;
 use crate::output;
 use flowgate_check::{registry, rule_doc, RuleMeta};
+use flowgate_load::codes::{self, CodeDoc};
 
 /// Version of the JSON document `flowgate rule --format json` writes (see docs/json.md).
 const RULE_JSON_VERSION: u32 = 1;
@@ -24,8 +25,13 @@ fn meta_json(meta: &RuleMeta) -> serde_json::Map<String, serde_json::Value> {
     }
 }
 
-/// `flowgate rule CODE`: the rule by code, name or Lightning Flow Scanner name.
+/// `flowgate rule CODE`: the rule by code, name or Lightning Flow Scanner name, or the page
+/// of a loader or configuration code (`FG003`, `FG015`).
 pub fn explain(args: &RuleArgs, global: &GlobalArgs) -> Exit {
+    if let Some(code) = codes::find(&args.rule) {
+        explain_code(code, global);
+        return Exit::Success;
+    }
     let Some(rule) = registry::find(&args.rule) else {
         output::err(&unknown_rule(&args.rule));
         return Exit::BadInput;
@@ -54,19 +60,36 @@ pub fn explain(args: &RuleArgs, global: &GlobalArgs) -> Exit {
     Exit::Success
 }
 
+/// A loader or configuration code's page: what it means, an example, how to fix it.
+fn explain_code(code: &CodeDoc, global: &GlobalArgs) {
+    match global.format {
+        Format::Json => {
+            let value = serde_json::json!({
+                "version": RULE_JSON_VERSION,
+                "code": code.code,
+                "name": null,
+                "category": "loading",
+                "severity": "error",
+                "summary": code.summary,
+                "lightning_flow_scanner": null,
+                "doc": code.doc,
+            });
+            output::out(&format!("{value:#}\n"));
+        }
+        _ => output::out(&format!(
+            "{} ({}, reported by the loader and configuration readers)\n\n{}\n",
+            code.code,
+            code.summary,
+            code.doc.trim_end()
+        )),
+    }
+}
+
 /// The error for a key no rule answers to, with the closest rules.
 fn unknown_rule(key: &str) -> String {
-    let close: Vec<String> = registry::suggest(key)
-        .into_iter()
-        .map(|rule| {
-            let meta = rule.meta();
-            let peer = meta.peer.map(|p| format!(", {p}")).unwrap_or_default();
-            format!("`{}` ({}{peer})", meta.code, meta.name)
-        })
-        .collect();
     let mut text = format!("error: no rule `{key}`\n");
-    if !close.is_empty() {
-        text.push_str(&format!("  = help: did you mean {}?\n", close.join(" or ")));
+    if let Some(close) = registry::closest(key) {
+        text.push_str(&format!("  = help: {close}\n"));
     }
     text.push_str(
         "  = help: `flowgate rules` lists every code and name; Lightning Flow Scanner names work too\n",

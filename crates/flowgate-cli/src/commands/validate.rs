@@ -7,10 +7,17 @@ use flowgate_diagnostics::{render_json, Summary};
 
 /// Run the command.
 pub fn run(global: &GlobalArgs) -> Exit {
-    let (_, loaded) = match super::load(global) {
+    let (workspace, loaded) = match super::load(global) {
         Ok(loaded) => loaded,
         Err(exit) => return exit,
     };
+    // The promotion policy is configuration too: a broken gate must fail here, not only
+    // when someone plans a promotion.
+    let problems = super::check::policy_problems(&workspace);
+    if !problems.is_empty() {
+        super::check::report_bad_input(&problems, &workspace, global);
+        return Exit::BadInput;
+    }
     match global.format {
         Format::Json => {
             let mut document = render_json(&loaded.diagnostics);
