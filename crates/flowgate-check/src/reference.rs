@@ -25,9 +25,8 @@ pub fn rules_reference() -> String {
             let meta = rule.meta();
             let _ = writeln!(
                 out,
-                "| [{}](#{}) | `{}` | {} | {} |",
-                meta.code,
-                meta.code.to_lowercase(),
+                "| {} | `{}` | {} | {} |",
+                link(meta.code),
                 meta.name,
                 meta.default_severity,
                 meta.summary
@@ -36,6 +35,7 @@ pub fn rules_reference() -> String {
         out.push('\n');
     }
     out.push_str(&scanner_table());
+    out.push_str(&loader_codes());
     for rule in registry::all() {
         let meta = rule.meta();
         let _ = writeln!(
@@ -72,16 +72,34 @@ fn scanner_table() -> String {
          `severity` and `exceptions` in `[check]`.\n\n| Lightning Flow Scanner | code | name |\n|---|---|---|\n",
     );
     for (peer, meta) in peers {
-        let _ = writeln!(
-            out,
-            "| `{peer}` | [{}](#{}) | `{}` |",
-            meta.code,
-            meta.code.to_lowercase(),
-            meta.name
-        );
+        let _ = writeln!(out, "| `{peer}` | {} | `{}` |", link(meta.code), meta.name);
     }
     out.push('\n');
     out
+}
+
+/// The loader and configuration codes (FG0xx) and their pages, as `flowgate rule FG015`
+/// prints them: they are not rules (nothing selects or silences them), but they are codes
+/// of the same table.
+fn loader_codes() -> String {
+    let mut out = String::from(
+        "## Loading and configuration (FG0xx)\n\nThe loader and the configuration readers report these codes; they always run and \
+         cannot be selected, ignored or waived. `flowgate rule FG015` prints a page.\n\n| code | reports |\n|---|---|\n",
+    );
+    for code in flowgate_load::codes::ALL {
+        let _ = writeln!(out, "| {} | {} |", link(code.code), code.summary);
+    }
+    out.push('\n');
+    for code in flowgate_load::codes::ALL {
+        let doc = code.doc.replace("## ", "#### ");
+        let _ = writeln!(out, "### {}\n\n{}\n", code.code, doc.trim_end());
+    }
+    out
+}
+
+/// A link to a code's section of the page: `[FG101](#fg101)`.
+fn link(code: &str) -> String {
+    format!("[{code}](#{})", code.to_lowercase())
 }
 
 fn title(category: Category) -> &'static str {

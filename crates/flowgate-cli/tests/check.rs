@@ -458,3 +458,32 @@ fn a_workspace_without_asset_files_fails() {
         assert!(text.contains("error[FG016]"), "{text}");
     }
 }
+
+#[test]
+fn human_reports_name_files_from_the_current_directory() {
+    let bad = "kind: Tag\nid: x y\n";
+    let dir = workspace_of(&[("assets/tags/bad.yaml", bad), ("assets/ok.yaml", TAG)]);
+    let run = |cwd: &Path, args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_flowgate"))
+            .args(args)
+            .current_dir(cwd)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        stdout(&output)
+    };
+    let inside = dir.path().join("assets/tags");
+    for args in [&["validate"][..], &["check"]] {
+        let text = run(&inside, args);
+        assert!(text.contains(" --> bad.yaml:2:5\n"), "{args:?}: {text}");
+        assert!(text.contains("2 | id: x y"), "{args:?}: {text}");
+    }
+    let text = run(&dir.path().join("assets"), &["validate"]);
+    assert!(text.contains(" --> tags/bad.yaml:2:5\n"), "{text}");
+    // JSON keeps paths relative to the workspace root (docs/json.md).
+    let text = run(&inside, &["--format", "json", "validate"]);
+    assert!(
+        text.contains("\"path\": \"assets/tags/bad.yaml\""),
+        "{text}"
+    );
+}

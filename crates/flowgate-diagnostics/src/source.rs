@@ -37,6 +37,11 @@ impl SourceText {
         &self.text
     }
 
+    /// The same text under another display path (the text is shared, not copied).
+    pub fn renamed(&self, path: impl Into<String>) -> Self {
+        Self::new(path, self.shared_text())
+    }
+
     /// The shared text.
     pub fn shared_text(&self) -> Arc<str> {
         Arc::clone(&self.text)
@@ -73,6 +78,11 @@ impl SourceMap {
     /// Add (or replace) a file.
     pub fn insert(&mut self, source: SourceText) {
         self.files.insert(source.path.clone(), source);
+    }
+
+    /// Every file, by display path.
+    pub fn iter(&self) -> impl Iterator<Item = &SourceText> {
+        self.files.values()
     }
 
     /// Look a file up by display path.

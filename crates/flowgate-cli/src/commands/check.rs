@@ -91,11 +91,10 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Exit {
         Format::Human | Format::Markdown | Format::Csv => {
             let mut text = String::new();
             if !diagnostics.is_empty() {
-                text.push_str(&output::human_diagnostics(
-                    &diagnostics,
-                    &loaded.sources,
-                    output::use_color(global),
-                ));
+                let (shown, sources) =
+                    from_current_dir(&diagnostics, &loaded.sources, &workspace.root);
+                let color = output::use_color(global);
+                text.push_str(&output::human_diagnostics(&shown, &sources, color));
             }
             text.push_str(&summary.human());
             output::out(&text);
@@ -307,17 +306,23 @@ impl RunSummary<'_> {
 }
 
 /// Paths as CI tools resolve them: from the current directory, when the workspace is below it.
-fn with_prefix(mut list: Vec<Diagnostic>, prefix: Option<&Path>) -> Vec<Diagnostic> {
-    let Some(prefix) = prefix else {
-        return list;
-    };
-    let join = |path: &mut String| *path = prefix.join(&*path).to_string_lossy().into_owned();
+fn with_prefix(list: Vec<Diagnostic>, prefix: Option<&Path>) -> Vec<Diagnostic> {
+    match prefix {
+        Some(prefix) => map_paths(list, |path| {
+            prefix.join(path).to_string_lossy().into_owned()
+        }),
+        None => list,
+    }
+}
+
+/// The diagnostics with every path (of their locations and related places) rewritten.
+fn map_paths(mut list: Vec<Diagnostic>, shown: impl Fn(&str) -> String) -> Vec<Diagnostic> {
     for d in &mut list {
         if let Some(l) = &mut d.location {
-            join(&mut l.path);
+            l.path = shown(&l.path);
         }
         for r in &mut d.related {
-            join(&mut r.location.path);
+            r.location.path = shown(&r.location.path);
         }
     }
     list
@@ -344,6 +349,50 @@ fn checked_files(
         })
         .map(|path| path.to_string_lossy().into_owned())
         .collect()
+}
+
+/// Diagnostics and their sources with paths as seen from the current directory, so that a
+/// terminal or an editor can open them: `tags.yaml` or `../tags.yaml` from inside the
+/// workspace, `acme/assets/tags.yaml` from above it. Paths stay relative to the root
+/// otherwise.
+pub(super) fn from_current_dir(
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    root: &Path,
+) -> (Vec<Diagnostic>, SourceMap) {
+    let below = display_prefix(root);
+    let inside = current_dir_inside(root);
+    let shown = |path: &str| -> String {
+        let path = Path::new(path);
+        let shown = match (&below, &inside) {
+            (Some(prefix), _) => prefix.join(path),
+            (None, Some(inside)) => relative(path, inside),
+            (None, None) => path.to_path_buf(),
+        };
+        shown.to_string_lossy().into_owned()
+    };
+    let mut renamed = SourceMap::new();
+    for source in sources.iter() {
+        renamed.insert(source.renamed(shown(source.path())));
+    }
+    (map_paths(diagnostics.to_vec(), shown), renamed)
+}
+
+/// `path` as reached from `from` (both relative to the same directory).
+fn relative(path: &Path, from: &Path) -> PathBuf {
+    let path: Vec<_> = path.components().collect();
+    let from: Vec<_> = from.components().collect();
+    let common = path.iter().zip(&from).take_while(|(a, b)| a == b).count();
+    std::iter::repeat_n(std::path::Component::ParentDir, from.len() - common)
+        .chain(path[common..].iter().copied())
+        .collect()
+}
+
+/// The current directory relative to the workspace root, when it is strictly inside it.
+fn current_dir_inside(root: &Path) -> Option<PathBuf> {
+    let cwd = std::fs::canonicalize(std::env::current_dir().ok()?).ok()?;
+    let inside = cwd.strip_prefix(root).ok()?;
+    (!inside.as_os_str().is_empty()).then(|| inside.to_path_buf())
 }
 
 /// The workspace root relative to the current directory, when it is below it: CI tools

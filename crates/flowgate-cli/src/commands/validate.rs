@@ -36,11 +36,13 @@ pub fn run(global: &GlobalArgs) -> Exit {
         _ => {
             let summary = Summary::of(&loaded.diagnostics);
             if !loaded.diagnostics.is_empty() {
-                output::out(&output::human_diagnostics(
+                let (shown, sources) = super::check::from_current_dir(
                     &loaded.diagnostics,
                     &loaded.sources,
-                    output::use_color(global),
-                ));
+                    &workspace.root,
+                );
+                let color = output::use_color(global);
+                output::out(&output::human_diagnostics(&shown, &sources, color));
             }
             if summary.errors == 0 {
                 output::out(&format!(
