@@ -101,7 +101,7 @@ pub fn freeze(
         documents.insert(id.clone(), document);
     }
 
-    let (check_digest, check_errors, check_warnings) =
+    let (check_digest, check_errors, check_warnings, check_findings) =
         check_digest(loaded, config, &options.environments, &member_files);
     let bundle_document = bundle_asset.document();
     let mut manifest = Map::new();
@@ -122,7 +122,7 @@ pub fn freeze(
     );
     manifest.insert(
         "check".to_owned(),
-        json!({ "digest": check_digest, "errors": check_errors, "warnings": check_warnings }),
+        json!({ "digest": check_digest, "errors": check_errors, "warnings": check_warnings, "findings": check_findings }),
     );
     manifest.insert(
         "externals".to_owned(),
@@ -239,7 +239,7 @@ fn check_digest(
     config: &CheckConfig,
     environments: &[String],
     member_files: &BTreeSet<String>,
-) -> (String, usize, usize) {
+) -> (String, usize, usize, Vec<Value>) {
     let report = check(
         &loaded.model,
         &loaded.sources,
@@ -269,7 +269,31 @@ fn check_digest(
         .count();
     let rendered = canonical_json(&render_json(&ours));
     let digest = blake3::hash(&rendered).to_hex().to_string();
-    (digest, errors, warnings)
+    (digest, errors, warnings, blocking_findings(&ours))
+}
+
+/// Most findings a manifest names; the counts cover every one.
+const NAMED_FINDINGS: usize = 100;
+
+/// The errors and warnings of a frozen bundle, by code and place, so that the checks gate
+/// can name what blocks: `{"code", "severity", "at": "path:line:column"}`.
+fn blocking_findings(diagnostics: &[flowgate_diagnostics::Diagnostic]) -> Vec<Value> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .take(NAMED_FINDINGS)
+        .map(|d| {
+            let at = d.location.as_ref().map(|l| {
+                format!(
+                    "{}:{}:{}",
+                    l.path.replace('\\', "/"),
+                    l.start.line,
+                    l.start.column
+                )
+            });
+            json!({ "code": d.code, "severity": d.severity.as_str(), "at": at })
+        })
+        .collect()
 }
 
 /// Endpoints, secret names and declared externals the bundle reaches, listed explicitly.

@@ -239,11 +239,51 @@ fn checks(f: &Facts<'_>) -> GateResult {
         GateResult::block(
             "checks",
             format!(
-                "{found}, and {} blocks on {}; fix them and freeze a new version",
+                "{found}, and {} blocks on {}{}; fix them and freeze a new version",
                 f.env.name,
-                f.env.gates.block_on.as_str()
+                f.env.gates.block_on.as_str(),
+                named_findings(f.manifest, f.env.gates.block_on)
             ),
         )
+    }
+}
+
+/// The blocking findings a manifest names, a count per code with its first places:
+/// `: FG402 ×3 (assets/a.yaml:11:12, …), FG207 ×1 (assets/b.yaml:4:3)`.
+fn named_findings(manifest: &Value, block_on: BlockOn) -> String {
+    let blocks = |severity: &str| match block_on {
+        BlockOn::Off => false,
+        BlockOn::Error => severity == "error",
+        BlockOn::Warning => severity == "error" || severity == "warning",
+    };
+    let mut by_code: std::collections::BTreeMap<&str, (usize, Vec<&str>)> = Default::default();
+    let findings = manifest
+        .pointer("/check/findings")
+        .and_then(Value::as_array);
+    for finding in findings.into_iter().flatten() {
+        let field = |key: &str| finding.get(key).and_then(Value::as_str);
+        if let (Some(code), true) = (field("code"), field("severity").is_some_and(blocks)) {
+            let (count, places) = by_code.entry(code).or_default();
+            *count += 1;
+            places.extend(field("at"));
+        }
+    }
+    let named: Vec<String> = by_code
+        .iter()
+        .map(|(code, (count, places))| {
+            let mut shown: Vec<&str> = places.iter().copied().take(3).collect();
+            if places.len() > 3 {
+                shown.push("…");
+            }
+            match shown.is_empty() {
+                true => format!("{code} ×{count}"),
+                false => format!("{code} ×{count} ({})", shown.join(", ")),
+            }
+        })
+        .collect();
+    match named.is_empty() {
+        true => String::new(),
+        false => format!(": {}", named.join(", ")),
     }
 }
 

@@ -428,7 +428,11 @@ fn checks_gate_blocks_on_the_configured_severity() {
             "1.0.0",
             "tom",
             &docs,
-            json!({ "check": { "errors": 0, "warnings": 2 } }),
+            json!({ "check": { "errors": 0, "warnings": 2, "findings": [
+                { "code": "FG207", "severity": "warning", "at": "assets/welcome.yaml:3:5" },
+                { "code": "FG207", "severity": "warning", "at": "assets/winback.yaml:3:5" },
+                { "code": "FG308", "severity": "info", "at": "assets/tags.yaml:2:5" },
+            ] } }),
         )
         .await;
         // stage blocks on errors only, prod on warnings.
@@ -439,7 +443,10 @@ fn checks_gate_blocks_on_the_configured_severity() {
         assert!(!checks.passed);
         assert!(
             checks.reason.contains("0 error(s), 2 warning(s)")
-                && checks.reason.contains("blocks on warning"),
+                && checks.reason.contains(
+                    "blocks on warning: FG207 ×2 (assets/welcome.yaml:3:5, assets/winback.yaml:3:5)"
+                )
+                && !checks.reason.contains("FG308"),
             "{}",
             checks.reason
         );
