@@ -267,3 +267,30 @@ pub fn show(value: &Value, max: usize) -> String {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_duplicate_added_is_an_addition_not_a_reorder() {
+        let text = list_change(&[json!("a")], &[json!("a"), json!("a")]);
+        assert_eq!(text, "added `a`");
+        assert_eq!(
+            list_change(&[json!("a"), json!("b")], &[json!("b"), json!("a")]),
+            "reordered"
+        );
+    }
+
+    #[test]
+    fn long_values_are_never_cut_where_they_differ() {
+        let base = "x".repeat(120);
+        let (old, new) = (
+            json!({"v": format!("{base} one")}),
+            json!({"v": format!("{base} two")}),
+        );
+        let text = fields_change(Some(&old), Some(&new));
+        assert!(text.contains("[-one-]{+two+}"), "{text}");
+    }
+}
