@@ -569,9 +569,9 @@ pub struct ExportArgs {
 /// `flowgate demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// The example workspace.
-    #[arg(default_value = "examples/acme")]
-    pub dir: PathBuf,
+    /// The workspace to rehearse on, only read (default: `-C`, else `examples/acme` when at
+    /// hand, else the example embedded in flowgate, written to a temporary directory).
+    pub dir: Option<PathBuf>,
 }
 
 /// `flowgate reconcile …`.

@@ -151,6 +151,7 @@ fn the_demo_freezes_bundles_and_versions_what_changed() {
         let output = Command::new(env!("CARGO_BIN_EXE_flowgate"))
             .args(["--color", "never", "demo"])
             .arg(&ws.root)
+            .env("TMPDIR", ws.root.parent().unwrap())
             .env_remove("FLOWGATE_STORE")
             .env("FLOWGATE_USER", "tom")
             .output()

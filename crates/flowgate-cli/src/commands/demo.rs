@@ -1,4 +1,8 @@
 //! `flowgate demo`: the main job on the bundled example, stage by stage.
+//!
+//! The demo only reads the workspace it is shown. Everything it writes (its stores, the files
+//! it deploys, the graph) goes to a directory of its own under the system's temporary
+//! directory, one per workspace, so that running it again shows what changed since.
 
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::exit::Exit;
@@ -8,15 +12,91 @@ use flowgate_diagnostics::Summary;
 use flowgate_diff::render_human;
 use flowgate_model::{render_asset_graph, AssetKind, AssetSpec, GraphFormat};
 use flowgate_release::{changes_since_latest, freeze, FreezeOptions, Frozen, ReleaseVersion};
-use flowgate_store::{AnyStore, Clock, Store, SystemClock};
+use flowgate_store::{AnyStore, Clock, Object, SqliteStore, Store, SystemClock};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+
+/// The example workspace of a source checkout, used when the demo is started there.
+const EXAMPLE: &str = "examples/acme";
+
+/// Where the demo runs: the workspace it reads and the directory it writes to.
+struct Place {
+    /// The workspace, as a command would name it.
+    workspace: PathBuf,
+    /// The demo's own directory: its stores, the files it deploys, the graph.
+    dir: PathBuf,
+}
+
+impl Place {
+    /// `DIR`, else `-C`, else `examples/acme` when at hand, else the embedded example written
+    /// into the demo's directory.
+    fn choose(args: &DemoArgs, global: &GlobalArgs) -> Result<Place, String> {
+        let given = args
+            .dir
+            .clone()
+            .or_else(|| (global.workspace != Path::new(".")).then(|| global.workspace.clone()));
+        let example = Path::new(EXAMPLE);
+        let given = given.or_else(|| {
+            example
+                .join(flowgate_load::CONFIG_FILE)
+                .is_file()
+                .then(|| example.to_path_buf())
+        });
+        if let Some(workspace) = given {
+            let key = std::fs::canonicalize(&workspace).unwrap_or_else(|_| workspace.clone());
+            let dir = demo_dir(&key.to_string_lossy());
+            return Ok(Place { workspace, dir });
+        }
+        let dir = demo_dir("the embedded example");
+        let workspace = dir.join("acme");
+        write_example(&workspace).map_err(|e| format!("{}: {e}", workspace.display()))?;
+        Ok(Place { workspace, dir })
+    }
+
+    /// The store the demo freezes the bundles into (a rehearsal store).
+    fn store(&self) -> PathBuf {
+        self.dir.join("store.db")
+    }
+}
+
+/// The demo's directory for `key`, private to the user.
+fn demo_dir(key: &str) -> PathBuf {
+    let user = std::env::var("USER").unwrap_or_default();
+    let id = Object::from_json(&serde_json::json!(["flowgate demo", user, key])).id();
+    std::env::temp_dir().join(format!("flowgate-demo-{}", id.short()))
+}
+
+/// Writes the embedded example into `root`, replacing what an earlier run left there.
+fn write_example(root: &Path) -> std::io::Result<()> {
+    if root.exists() {
+        std::fs::remove_dir_all(root)?;
+    }
+    for (path, text) in super::demo_example::FILES {
+        let path = root.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    Ok(())
+}
 
 /// Run the command.
 pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
+    let place = match Place::choose(args, global) {
+        Ok(place) => place,
+        Err(message) => {
+            output::err(&format!(
+                "error: cannot write the example workspace: {message}\n"
+            ));
+            return Exit::BadInput;
+        }
+    };
     let global = GlobalArgs {
-        workspace: args.dir.clone(),
+        workspace: place.workspace.clone(),
         format: global.format,
         color: global.color,
-        store: global.store.clone(),
+        store: None,
     };
     let color = output::use_color(&global);
     let started = std::time::Instant::now();
@@ -101,7 +181,7 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
         summary.infos
     ));
 
-    output::out("\n== 3. snapshot: freeze each bundle in the embedded store\n");
+    output::out("\n== 3. snapshot: freeze each bundle in the demo's own store\n");
     let author = demo_author(&workspace);
     let frozen: Vec<Frozen> = if loaded.has_errors() || summary.errors > 0 {
         output::out("   skipped: a release needs a workspace without errors\n");
@@ -134,10 +214,7 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
     let snapshots = if frozen.is_empty() {
         Exit::Success
     } else {
-        super::store::with_store(&global, |store| async move {
-            let exit = snapshot_bundles(&store, frozen, author).await;
-            (store, exit)
-        })
+        block_on(snapshot_into(place.store(), frozen, author))
     };
 
     output::out("\n== 4. promote: plan, approve, apply, a bad release and its rollback\n");
@@ -146,18 +223,20 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
             output::out("   skipped: nothing was frozen\n");
             Exit::Success
         }
-        Some(bundle) => rehearse(&workspace, bundle),
+        Some(bundle) => block_on(rehearse(&workspace, bundle, place.dir.join("rehearsal"))),
     };
 
     output::out("\n== 5. graph: how the assets reference each other (Mermaid)\n");
-    output::out(&render_asset_graph(model, GraphFormat::Mermaid, false));
-    output::out(
-        "\nNext: `flowgate diff lead-intake -C examples/acme` shows what changed since the last snapshot;\n`flowgate graph dot --steps -C examples/acme | dot -Tsvg > steps.svg` draws every workflow;\n`flowgate plan lead-intake --to dev -C examples/acme --as tom` plans a real promotion;\n`flowgate check -C examples/acme --format sarif` feeds code scanning.\n",
-    );
+    let graph = write_graph(&place, model);
+    output::out(&next_steps(
+        &place,
+        rehearsed.as_ref().map(|f| f.bundle.as_str()),
+    ));
     let failed = loaded.has_errors()
         || summary.errors > 0
         || snapshots != Exit::Success
-        || promoted != Exit::Success;
+        || promoted != Exit::Success
+        || graph != Exit::Success;
     super::release(loaded);
     if failed {
         Exit::Findings
@@ -230,22 +309,107 @@ async fn snapshot_bundles(store: &AnyStore, frozen: Vec<Frozen>, author: String)
     Exit::Success
 }
 
-/// Runs the promotion rehearsal on its own runtime.
-fn rehearse(workspace: &flowgate_load::Workspace, bundle: &Frozen) -> Exit {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+/// Runs `future` on a single-threaded runtime.
+fn block_on(future: impl Future<Output = Exit>) -> Exit {
+    match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime,
-        Err(e) => return demo_failure(&e.to_string()),
+        Ok(runtime) => runtime.block_on(future),
+        Err(e) => demo_failure(&e.to_string()),
+    }
+}
+
+/// Freezes the bundles into the demo's store at `path`, a rehearsal store made on first use.
+async fn snapshot_into(path: PathBuf, frozen: Vec<Frozen>, author: String) -> Exit {
+    let store = match open_rehearsal_store(&path).await {
+        Ok(store) => store,
+        Err(e) => return demo_failure(&format!("{}: {e}", path.display())),
     };
-    match runtime.block_on(super::demo_release::run(workspace, bundle)) {
+    let exit = snapshot_bundles(&store, frozen, author).await;
+    store.close().await;
+    exit
+}
+
+/// The SQLite store at `path`, marked as a rehearsal store when it is new.
+async fn open_rehearsal_store(path: &Path) -> Result<AnyStore, flowgate_store::Error> {
+    let store = SqliteStore::open(path).await?;
+    if !store.is_rehearsal().await? {
+        store.mark_rehearsal().await?;
+    }
+    Ok(AnyStore::Sqlite(store))
+}
+
+/// Runs the promotion rehearsal in `dir`.
+async fn rehearse(workspace: &flowgate_load::Workspace, bundle: &Frozen, dir: PathBuf) -> Exit {
+    match super::demo_release::run(workspace, bundle, &dir).await {
         Ok(()) => Exit::Success,
         Err(message) => {
             output::err(&format!("error: the promotion rehearsal: {message}\n"));
             Exit::Findings
         }
     }
+}
+
+/// Writes the Mermaid graph into the demo's directory and says where.
+fn write_graph(place: &Place, model: &flowgate_model::Model) -> Exit {
+    let path = place.dir.join("graph.mmd");
+    let graph = render_asset_graph(model, GraphFormat::Mermaid, false);
+    match std::fs::write(&path, &graph) {
+        Ok(()) => {
+            output::out(&format!(
+                "   {} lines written to {} (paste it into a Markdown file or mermaid.live)\n",
+                graph.lines().count(),
+                path.display()
+            ));
+            Exit::Success
+        }
+        Err(e) => {
+            output::err(&format!("error: {}: {e}\n", path.display()));
+            Exit::BadInput
+        }
+    }
+}
+
+/// `path` as it can be pasted into a shell.
+fn shell_word(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let plain = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@".contains(c));
+    if plain {
+        text.into_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// What to try next, on the workspace and the stores this run used.
+fn next_steps(place: &Place, bundle: Option<&str>) -> String {
+    let ws = if place.workspace == Path::new(".") {
+        "flowgate".to_owned()
+    } else {
+        format!("flowgate -C {}", shell_word(&place.workspace))
+    };
+    let store = shell_word(&place.store());
+    let rehearsal = shell_word(&place.dir.join("rehearsal").join("store.db"));
+    let mut next = String::from("\nNext:\n");
+    if let Some(bundle) = bundle {
+        next.push_str(&format!(
+            "  {ws} --store {store} diff {bundle}\n      what changed since the demo's last snapshot\n"
+        ));
+    }
+    next.push_str(&format!(
+        "  flowgate --store {rehearsal} log\n      the rehearsal's audit trail\n\
+         \x20 {ws} graph dot --steps | dot -Tsvg > steps.svg\n      every workflow's steps\n\
+         \x20 {ws} check --env prod --format sarif\n      the release checklist for code scanning\n"
+    ));
+    if let Some(bundle) = bundle {
+        next.push_str(&format!(
+            "  {ws} snapshot create {bundle} --version 1.0.0 --as tom\n      a real release, in the workspace's own store (docs/releases.md)\n"
+        ));
+    }
+    next
 }
 
 fn demo_failure(message: &str) -> Exit {

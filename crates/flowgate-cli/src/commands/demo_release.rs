@@ -16,9 +16,6 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Where the rehearsal keeps its store and deployed files, inside the workspace.
-pub const REHEARSAL_DIR: &str = ".flowgate/rehearsal";
-
 /// The simulated calendar: Monday 23 November 2026, 09:00 UTC, onwards.
 const START: &str = "2026-11-23T09:00:00Z";
 
@@ -161,8 +158,9 @@ impl Rehearsal<'_> {
     }
 }
 
-/// Walks `frozen` (the first bundle) through the example's environments and prints each step.
-pub async fn run(workspace: &Workspace, frozen: &Frozen) -> Result<(), String> {
+/// Walks `frozen` (the first bundle) through the example's environments and prints each step;
+/// the rehearsal's store and deployed files are made afresh in `dir`.
+pub async fn run(workspace: &Workspace, frozen: &Frozen, dir: &Path) -> Result<(), String> {
     let mut policy = Policy::from_workspace(workspace).map_err(|problems| {
         problems
             .iter()
@@ -177,9 +175,8 @@ pub async fn run(workspace: &Workspace, frozen: &Frozen) -> Result<(), String> {
             ));
         }
     }
-    let dir = workspace.root.join(REHEARSAL_DIR);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| failed(&dir.display().to_string(), &e))?;
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| failed(&dir.display().to_string(), &e))?;
     for env in &mut policy.environments {
         env.target = Some(TargetSpec::Directory(dir.join("deploy").join(&env.name)));
     }
@@ -199,7 +196,7 @@ pub async fn run(workspace: &Workspace, frozen: &Frozen) -> Result<(), String> {
         clock,
         start,
     };
-    let result = walk(&rehearsal, frozen, &dir).await;
+    let result = walk(&rehearsal, frozen, dir).await;
     rehearsal.store.close().await;
     result
 }

@@ -4,6 +4,7 @@ mod audit;
 mod changelog;
 mod check;
 mod demo;
+mod demo_example;
 mod demo_release;
 mod diff;
 mod export;
