@@ -172,7 +172,7 @@ pub const ALL: &[CodeDoc] = &[
         "Run the command inside the workspace, pass its directory with `-C DIR`, or create one with `flowgate init`."),
     code_doc!(UNKNOWN_RULE, "a rule selector names no rule",
         "A rule code, code prefix, rule name or Lightning Flow Scanner name in `--select`, `--ignore` or `[check]` (`select`, `ignore`, `severity`, `exceptions`) matches no rule. Running on would silently check less than intended, so the command stops with exit code 2.",
-        "error[FG018]: `--select FG9` matches no rule\n  = help: did you mean `FG901`…? codes, code prefixes (FG7), names and Lightning Flow Scanner names work, in any case",
+        "error[FG018]: `--ignore unused-assets` matches no rule\n  help: did you mean `FG308` (unused-asset)? codes, code prefixes (`FG7`), rule names and Lightning Flow Scanner names select rules, in any case",
         "Use a code, a prefix such as `FG7`, a rule name or a Lightning Flow Scanner name; `flowgate rules` lists them all."),
     code_doc!(UNKNOWN_ENVIRONMENT, "an environment is not in flowgate.toml",
         "An environment named on the command line (`flowgate check --env NAME`) is not declared in `flowgate.toml`.",
