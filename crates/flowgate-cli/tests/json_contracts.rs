@@ -147,3 +147,96 @@ fn changelog_of_two_snapshots() {
     );
     assert_valid("changelog.schema.json", &changelog);
 }
+
+/// A pinned Monday morning, outside every freeze window of the example.
+const MONDAY: &str = "2026-11-23T09:00:00Z";
+
+/// `args` as JSON, run by `person` on Monday (on a rehearsal store).
+fn json_as(ws: &Workspace, person: &str, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let (code, out, err) = ws.run_as(person, MONDAY, &all);
+    assert!(code <= 1, "{args:?}: exit {code}\n{out}{err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}\n{out}"))
+}
+
+/// A copy of the example on a rehearsal store, with lead-intake 1.0.0 frozen on Monday.
+fn frozen() -> (Workspace, Value) {
+    let ws = Workspace::new();
+    let (code, out, err) = ws.run(&["store", "init", "--rehearsal"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let created = json_as(
+        &ws,
+        "tom",
+        &["snapshot", "create", "lead-intake", "--version", "1.0.0"],
+    );
+    (ws, created)
+}
+
+#[test]
+fn snapshot_create_list_show_and_verify() {
+    let (ws, created) = frozen();
+    assert_valid("snapshot-create.schema.json", &created);
+    let list = json_of(&ws, &["snapshot", "list"]);
+    assert_eq!(list["snapshots"][0]["version"], "1.0.0", "{list:#}");
+    assert_valid("snapshot-list.schema.json", &list);
+    assert!(!validator("snapshot-list.schema.json").is_valid(&list["snapshots"]));
+    let show = json_of(&ws, &["snapshot", "show", "lead-intake@1.0.0"]);
+    assert_eq!(show["snapshot"]["version"], "1.0.0", "{show:#}");
+    assert_valid("snapshot-show.schema.json", &show);
+    let mut bare = show["snapshot"].clone();
+    bare["version"] = json!(1);
+    assert!(!validator("snapshot-show.schema.json").is_valid(&bare));
+    let verify = json_of(&ws, &["snapshot", "verify"]);
+    assert_eq!(verify["intact"], true, "{verify:#}");
+    assert_valid("snapshot-verify.schema.json", &verify);
+}
+
+#[test]
+fn plan_outcomes_status_log_and_audit() {
+    let (ws, _) = frozen();
+    let plan = json_as(&ws, "tom", &["plan", "lead-intake@1.0.0", "--to", "dev"]);
+    assert_eq!(plan["flowgate_plan"], 1);
+    assert_valid("plan.schema.json", &plan);
+    let mut bad = plan.clone();
+    bad["gates"][0]["passed"] = json!("yes");
+    assert!(!validator("plan.schema.json").is_valid(&bad));
+    let promoted = json_as(&ws, "tom", &["promote", "lead-intake@1.0.0", "--to", "dev"]);
+    assert_valid("outcome.schema.json", &promoted);
+    let stage = json_as(&ws, "tom", &["plan", "lead-intake@1.0.0", "--to", "stage"]);
+    assert_eq!(stage["passes"], false, "{stage:#}");
+    assert_valid("plan.schema.json", &stage);
+    let id = stage["id"].as_str().unwrap();
+    let approved = json_as(&ws, "mara", &["approve", id]);
+    assert_eq!(approved["approved"], true, "{approved:#}");
+    assert_valid("outcome.schema.json", &approved);
+    let applied = json_as(&ws, "tom", &["apply", id]);
+    assert_eq!(applied["outcome"]["changed"], true, "{applied:#}");
+    assert_valid("outcome.schema.json", &applied);
+    let mut bad = applied.clone();
+    bad["outcome"] = json!({"changed": true});
+    assert!(!validator("outcome.schema.json").is_valid(&bad));
+    let status = json_of(&ws, &["status"]);
+    assert_eq!(
+        status["environments"].as_array().unwrap().len(),
+        2,
+        "{status:#}"
+    );
+    assert_valid("status.schema.json", &status);
+    let log = json_of(&ws, &["log"]);
+    assert!(log["operations"].as_array().unwrap().len() >= 5, "{log:#}");
+    assert_valid("log.schema.json", &log);
+    assert!(!validator("log.schema.json").is_valid(&log["operations"]));
+    let audit = json_of(&ws, &["audit", "verify"]);
+    assert_eq!(audit["intact"], true, "{audit:#}");
+    assert_valid("audit-verify.schema.json", &audit);
+}
+
+#[test]
+fn export_lists_what_it_wrote() {
+    let ws = Workspace::new();
+    let out = ws.root.parent().unwrap().join("exported");
+    let export = json_of(&ws, &["export", out.to_str().unwrap()]);
+    assert_eq!(export["version"], 1, "{export:#}");
+    assert!(export["written"].is_array(), "{export:#}");
+}

@@ -333,8 +333,7 @@ fn concurrent_apply_processes_have_exactly_one_winner() {
     assert_eq!(codes.iter().filter(|c| **c == 0).count(), 1, "{codes:?}");
     assert!(codes.iter().all(|c| *c == 0 || *c == 3), "{codes:?}");
     let (_, log, _) = ws.run(&["--format", "json", "log", "dev"]);
-    let applies = serde_json::from_str::<Value>(&log)
-        .unwrap()
+    let applies = serde_json::from_str::<Value>(&log).unwrap()["operations"]
         .as_array()
         .unwrap()
         .iter()
@@ -443,8 +442,7 @@ fn editing_an_operation_row_makes_the_audit_fail_and_name_it() {
     let (code, out, _) = ws.run(&["audit", "verify"]);
     assert_eq!(code, 1, "{out}");
     let (_, log, _) = ws.run(&["--format", "json", "log"]);
-    let seq = serde_json::from_str::<Value>(&log)
-        .unwrap()
+    let seq = serde_json::from_str::<Value>(&log).unwrap()["operations"]
         .as_array()
         .unwrap()
         .iter()
@@ -517,7 +515,7 @@ fn a_snapshot_author_is_a_person_id_mapped_from_git_or_refused() {
     assert_eq!(code, 0, "{out}{err}");
     let (_, show, _) = ws.run(&["--format", "json", "snapshot", "show", "lead-intake@1.0.0"]);
     let shown: Value = serde_json::from_str(&show).unwrap();
-    assert_eq!(shown["author"], "mara", "{show}");
+    assert_eq!(shown["snapshot"]["author"], "mara", "{show}");
 }
 
 #[test]
@@ -533,7 +531,7 @@ fn plan_without_as_records_the_git_person_or_is_refused() {
     assert_eq!(code, 0, "{out}{err}");
     let (_, log, _) = ws.run(&["--format", "json", "log"]);
     let ops: Value = serde_json::from_str(&log).unwrap();
-    let planned: Vec<&Value> = ops
+    let planned: Vec<&Value> = ops["operations"]
         .as_array()
         .unwrap()
         .iter()

@@ -214,7 +214,7 @@ fn outside_git_the_manifest_does_not_claim_a_clean_tree() {
     assert_eq!(code, 0, "{out}{err}");
     let (_, show, _) = ws.run(&["--format", "json", "snapshot", "show", "lead-intake@1.0.0"]);
     let shown: serde_json::Value = serde_json::from_str(&show).unwrap();
-    let source = &shown["manifest"]["source"];
+    let source = &shown["snapshot"]["manifest"]["source"];
     assert!(
         source["commit"].is_null() && source["dirty"].is_null(),
         "{source}"
@@ -251,5 +251,28 @@ fn versions_are_written_as_semver_and_taken_only_once() {
     assert!(
         err.contains("lead-intake 1.0.1 already exists") && err.contains("frozen by tom"),
         "{err}"
+    );
+}
+
+#[test]
+fn show_and_verify_speak_to_people_not_in_json() {
+    let ws = Workspace::new();
+    let (code, out, err) = ws.run(&["snapshot", "create", "lead-intake", "--version", "1.0.0"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, show, _) = ws.run(&["snapshot", "show", "lead-intake@1.0.0"]);
+    assert_eq!(code, 0);
+    assert!(!show.contains('{') && !show.contains('"'), "{show}");
+    assert!(show.contains("\n  release_id: LI-1.0.0\n"), "{show}");
+    assert!(show.contains("\n    secrets: env:CRM_TOKEN\n"), "{show}");
+    let (code, verify, _) = ws.run(&["snapshot", "verify"]);
+    assert_eq!(code, 0);
+    assert!(!verify.contains('{'), "{verify}");
+    assert!(
+        verify.contains("store: 38 objects, 1 snapshots, 0 refs: every hash checks out"),
+        "{verify}"
+    );
+    assert!(
+        verify.contains("log:   1 operations, hash chain intact"),
+        "{verify}"
     );
 }

@@ -34,7 +34,7 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Exit {
         } else {
             text
         };
-        emit(global, &text, json!(shown));
+        emit(global, &text, json!({ "version": 1, "operations": shown }));
         (store, Exit::Success)
     })
 }

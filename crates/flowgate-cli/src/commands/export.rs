@@ -1,6 +1,6 @@
 //! `flowgate export`: imported platform flows written back exactly as they were read.
 
-use crate::cli::{ExportArgs, GlobalArgs};
+use crate::cli::{ExportArgs, Format, GlobalArgs};
 use crate::exit::Exit;
 use crate::output;
 use flowgate_diagnostics::Diagnostic;
@@ -13,11 +13,16 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Exit {
         Err(exit) => return exit,
     };
     if loaded.has_errors() {
-        output::out(&output::human_diagnostics(
-            &loaded.diagnostics,
-            &loaded.sources,
-            output::use_color(global),
-        ));
+        if global.format == Format::Json {
+            let document = flowgate_diagnostics::render_json(&loaded.diagnostics);
+            output::out(&format!("{document}\n"));
+        } else {
+            output::out(&output::human_diagnostics(
+                &loaded.diagnostics,
+                &loaded.sources,
+                output::use_color(global),
+            ));
+        }
         output::err("error: fix the problems above before exporting\n");
         return Exit::Findings;
     }
@@ -34,7 +39,7 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Exit {
         );
         return Exit::BadInput;
     }
-    let mut written = 0;
+    let mut written = Vec::new();
     for asset in loaded.model.of_kind(AssetKind::Flow) {
         let (AssetSpec::Flow(flow), Some(file)) =
             (&asset.spec, loaded.model.file(asset.origin.file))
@@ -58,12 +63,22 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Exit {
             );
             return Exit::BadInput;
         }
-        written += 1;
+        written.push(file.path.clone());
     }
-    output::out(&format!(
-        "exported {written} flows to {}\n",
-        args.out.display()
-    ));
+    if global.format == Format::Json {
+        let document = serde_json::json!({
+            "version": 1,
+            "out": args.out.display().to_string(),
+            "written": written,
+        });
+        output::out(&format!("{document}\n"));
+    } else {
+        output::out(&format!(
+            "exported {} flows to {}\n",
+            written.len(),
+            args.out.display()
+        ));
+    }
     super::release(loaded);
     Exit::Success
 }

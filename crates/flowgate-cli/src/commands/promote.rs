@@ -55,7 +55,7 @@ async fn plan_in(
         .await
         .ok_or(Exit::BadInput)?;
     if let Some(out) = &args.out {
-        let mut text = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
+        let mut text = serde_json::to_string_pretty(&plan_json(&report)).unwrap_or_default();
         text.push('\n');
         if let Err(e) = write_atomically(out, text.as_bytes()) {
             super::store::fail(
@@ -144,7 +144,7 @@ pub fn show_plan(report: &PlanReport, applying: bool, global: &GlobalArgs) {
     if global.format == Format::Json {
         output::out(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()
+            serde_json::to_string_pretty(&plan_json(report)).unwrap_or_default()
         ));
         return;
     }
@@ -340,16 +340,47 @@ async fn finish_apply(
     }
 }
 
-/// Prints a human message or a JSON value, by format.
+/// Prints a human message or a JSON value, by format; an object is versioned
+/// ([`versioned`]).
 pub fn emit(global: &GlobalArgs, human: &str, json: Value) {
     if global.format == Format::Json {
         output::out(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&json).unwrap_or_default()
+            serde_json::to_string_pretty(&versioned(json)).unwrap_or_default()
         ));
     } else {
         output::out(human);
     }
+}
+
+/// `value` with `"version": 1` first, unless it is no object or already has a version.
+pub fn versioned(value: Value) -> Value {
+    match value {
+        Value::Object(fields) if !fields.contains_key("version") => {
+            let mut with = serde_json::Map::with_capacity(fields.len() + 1);
+            with.insert("version".to_owned(), Value::from(1));
+            with.extend(fields);
+            Value::Object(with)
+        }
+        other => other,
+    }
+}
+
+/// A plan report as printed and written by `--out`: the versioned wrapper of the plan (whose
+/// id hashes only the `plan` object).
+pub fn plan_json(report: &PlanReport) -> Value {
+    let Value::Object(fields) = report.to_json() else {
+        return Value::Null;
+    };
+    let mut with = serde_json::Map::with_capacity(fields.len() + 1);
+    for (key, value) in fields {
+        let after = key == "flowgate_plan";
+        with.insert(key, value);
+        if after {
+            with.insert("version".to_owned(), Value::from(1));
+        }
+    }
+    Value::Object(with)
 }
 
 /// The outcome as JSON.
@@ -389,8 +420,10 @@ pub fn report_error(error: &ReleaseError, global: &GlobalArgs) -> Exit {
         if global.format == Format::Json {
             output::out(&format!(
                 "{}\n",
-                serde_json::to_string_pretty(&json!({ "applied": false, "gates": gates }))
-                    .unwrap_or_default()
+                serde_json::to_string_pretty(
+                    &json!({ "version": 1, "applied": false, "gates": gates })
+                )
+                .unwrap_or_default()
             ));
         } else {
             output::err(&format!("error: {error}\n{}", gate_lines(gates)));

@@ -27,7 +27,7 @@ pub fn run(command: &SnapshotCommand, global: &GlobalArgs) -> Exit {
             let exit = match store.list_snapshots(args.bundle.as_deref()).await {
                 Ok(list) => {
                     if global.format == Format::Json {
-                        output::out(&format!("{}\n", json!(list)));
+                        output::out(&format!("{}\n", json!({ "version": 1, "snapshots": list })));
                     } else if list.is_empty() {
                         output::out("No snapshots.\n");
                     } else {
@@ -52,71 +52,8 @@ pub fn run(command: &SnapshotCommand, global: &GlobalArgs) -> Exit {
             };
             (store, exit)
         }),
-        SnapshotCommand::Show(args) => with_store(global, |store| async move {
-            let exit = match find_snapshot(&store, &args.snapshot).await {
-                Ok(Some(snapshot)) => {
-                    if global.format == Format::Json {
-                        output::out(&format!("{}\n", json!(snapshot)));
-                    } else {
-                        let mut text = format!(
-                            "{} {} ({})\nid:      {}\ncreated: {} by {}\n",
-                            snapshot.bundle,
-                            snapshot.version,
-                            release_id(&snapshot.manifest, &snapshot.version),
-                            snapshot.id,
-                            snapshot.created_at,
-                            snapshot.author
-                        );
-                        let _ = writeln!(
-                            text,
-                            "manifest: {}",
-                            serde_json::to_string_pretty(&snapshot.manifest).unwrap_or_default()
-                        );
-                        let _ = writeln!(text, "assets ({}):", snapshot.entries.len());
-                        for entry in &snapshot.entries {
-                            let _ = writeln!(
-                                text,
-                                "  {:<12} {:<40} {}",
-                                entry.kind,
-                                entry.id,
-                                entry.object.short()
-                            );
-                        }
-                        output::out(&text);
-                    }
-                    Exit::Success
-                }
-                Ok(None) => {
-                    not_found(global, &args.snapshot);
-                    Exit::BadInput
-                }
-                Err(e) => store_error(global, &e),
-            };
-            (store, exit)
-        }),
-        SnapshotCommand::Verify => with_store(global, |store| async move {
-            let exit = match (store.verify().await, store.verify_log().await) {
-                (Ok(report), Ok(log)) => {
-                    let problems = json!(report);
-                    let log_json = json!(log);
-                    if global.format == Format::Json {
-                        output::out(&format!(
-                            "{}\n",
-                            json!({"store": problems, "log": log_json})
-                        ));
-                    } else {
-                        output::out(&format!("store: {problems}\nlog:   {log_json}\n"));
-                    }
-                    if report.problems.is_empty() && log.broken.is_none() {
-                        Exit::Success
-                    } else {
-                        Exit::Findings
-                    }
-                }
-                (Err(e), _) | (_, Err(e)) => store_error(global, &e),
-            };
-            (store, exit)
-        }),
+        SnapshotCommand::Show(args) => show(&args.snapshot, global),
+        SnapshotCommand::Verify => verify(global),
         SnapshotCommand::Export(args) => with_store(global, |store| async move {
             let exit = match find_snapshot(&store, &args.snapshot).await {
                 Ok(Some(snapshot)) => match store.export_snapshot(&snapshot.id).await {
@@ -373,7 +310,7 @@ async fn create_in(
             if global.format == Format::Json {
                 output::out(&format!(
                     "{}\n",
-                    json!({"id": created.id, "created": created.created, "release_id": release, "assets": snapshot.entries.len(), "new_objects": created.new_objects, "required_bump": required.map(|b| b.as_str())})
+                    json!({"version": 1, "id": created.id, "created": created.created, "release_id": release, "assets": snapshot.entries.len(), "new_objects": created.new_objects, "required_bump": required.map(|b| b.as_str())})
                 ));
             } else if created.created {
                 output::out(&format!(
@@ -422,6 +359,157 @@ pub fn release_id(manifest: &Value, version: &str) -> String {
         .and_then(Value::as_str)
         .map(str::to_owned)
         .unwrap_or_else(|| version.to_owned())
+}
+
+/// `flowgate snapshot show`: the manifest and the assets of one snapshot.
+fn show(reference: &str, global: &GlobalArgs) -> Exit {
+    with_store(global, |store| async move {
+        let exit = match find_snapshot(&store, reference).await {
+            Ok(Some(snapshot)) => {
+                if global.format == Format::Json {
+                    let shown = json!({ "version": 1, "snapshot": snapshot });
+                    output::out(&format!("{shown}\n"));
+                } else {
+                    output::out(&show_text(&snapshot));
+                }
+                Exit::Success
+            }
+            Ok(None) => {
+                not_found(global, reference);
+                Exit::BadInput
+            }
+            Err(e) => store_error(global, &e),
+        };
+        (store, exit)
+    })
+}
+
+/// A snapshot for people: its header, its manifest as indented fields, its assets.
+fn show_text(snapshot: &flowgate_store::Snapshot) -> String {
+    let mut text = format!(
+        "{} {} ({})\nid:      {}\ncreated: {} by {}\nmanifest:\n",
+        snapshot.bundle,
+        snapshot.version,
+        release_id(&snapshot.manifest, &snapshot.version),
+        snapshot.id,
+        snapshot.created_at,
+        snapshot.author
+    );
+    fields_text(&snapshot.manifest, 1, &mut text);
+    let _ = writeln!(text, "assets ({}):", snapshot.entries.len());
+    for entry in &snapshot.entries {
+        let _ = writeln!(
+            text,
+            "  {:<12} {:<40} {}",
+            entry.kind,
+            entry.id,
+            entry.object.short()
+        );
+    }
+    text
+}
+
+/// The fields of a JSON object as `key: value` lines, nested objects indented; empty lists and
+/// objects are left out, lists of plain values are written on one line.
+fn fields_text(value: &Value, depth: usize, text: &mut String) {
+    let Value::Object(fields) = value else {
+        return;
+    };
+    let indent = "  ".repeat(depth);
+    for (key, value) in fields {
+        match value {
+            Value::Object(inner) if inner.is_empty() => {}
+            Value::Array(items) if items.is_empty() => {}
+            Value::Object(_) => {
+                let _ = writeln!(text, "{indent}{key}:");
+                fields_text(value, depth + 1, text);
+            }
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(plain).collect();
+                let _ = writeln!(text, "{indent}{key}: {}", items.join(", "));
+            }
+            _ => {
+                let _ = writeln!(text, "{indent}{key}: {}", plain(value));
+            }
+        }
+    }
+}
+
+/// A JSON value as a person reads it: strings unquoted, `null` as `-`.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => "-".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// `flowgate snapshot verify`: every hash in the store, and the log's chain.
+fn verify(global: &GlobalArgs) -> Exit {
+    with_store(global, |store| async move {
+        let exit = match (store.verify().await, store.verify_log().await) {
+            (Ok(report), Ok(log)) => {
+                let intact = report.problems.is_empty() && log.broken.is_none();
+                if global.format == Format::Json {
+                    let shown =
+                        json!({"version": 1, "intact": intact, "store": report, "log": log});
+                    output::out(&format!("{shown}\n"));
+                } else {
+                    output::out(&verify_text(&report, &log));
+                }
+                if intact {
+                    Exit::Success
+                } else {
+                    Exit::Findings
+                }
+            }
+            (Err(e), _) | (_, Err(e)) => store_error(global, &e),
+        };
+        (store, exit)
+    })
+}
+
+/// What `snapshot verify` found, for people.
+fn verify_text(report: &flowgate_store::VerifyReport, log: &flowgate_store::LogReport) -> String {
+    let mut text = format!(
+        "store: {} objects, {} snapshots, {} refs: {}\n",
+        report.objects,
+        report.snapshots,
+        report.refs,
+        if report.problems.is_empty() {
+            "every hash checks out".to_owned()
+        } else {
+            format!("{} problem(s)", report.problems.len())
+        }
+    );
+    for problem in &report.problems {
+        let _ = writeln!(text, "  ✗ {problem}");
+    }
+    match &log.broken {
+        None => {
+            let _ = writeln!(
+                text,
+                "log:   {} operations, hash chain intact (head {})",
+                log.records,
+                log.head.short()
+            );
+        }
+        Some(broken) => {
+            let _ = writeln!(
+                text,
+                "log:   broken at operation #{}: {}",
+                broken.seq, broken.reason
+            );
+        }
+    }
+    for r in &log.time_reversals {
+        let _ = writeln!(
+            text,
+            "  ✗ operation #{} is dated {}, before #{} ({}); `flowgate audit verify` explains",
+            r.seq, r.at, r.previous_seq, r.previous_at
+        );
+    }
+    text
 }
 
 /// The source commit and whether the checkout has uncommitted changes (`None` outside git).
