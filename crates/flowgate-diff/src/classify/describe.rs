@@ -3,7 +3,7 @@
 //! changed, and lists by the items added and removed (duplicates counted).
 
 use super::common::PROSE;
-use crate::tree::{Path, Segment};
+use crate::tree::{OneLine, Path, Segment};
 use crate::words::{render_inline, word_diff, WordRun};
 use serde_json::Value;
 
@@ -27,7 +27,7 @@ pub(super) fn describe(
     {
         let noun = item_noun_before_last(path);
         let parent = Path(path.0[..path.0.len() - 2].to_vec());
-        let text = format!("{noun} `{from}` renamed to `{to}`");
+        let text = format!("{noun} `{}` renamed to `{}`", OneLine(from), OneLine(to));
         return (within(&parent, text), None);
     }
     match (old, new) {
@@ -81,6 +81,7 @@ fn item_change(path: &Path, old: Option<&Value>, new: Option<&Value>) -> String 
         .map(|t| format!(" ({t})"))
         .unwrap_or_default();
     let noun = item_noun(path.last_key());
+    let item = OneLine(item);
     let text = match (old, new) {
         (None, _) => format!("{noun} `{item}`{of_type} added"),
         (_, None) => format!("{noun} `{item}`{of_type} removed"),
@@ -257,7 +258,7 @@ pub(super) fn path_text(path: &Path) -> String {
 /// A value in backticks, cut to `max` characters (only where nothing is compared with it).
 pub fn show(value: &Value, max: usize) -> String {
     let text = match value {
-        Value::String(s) => format!("`{s}`"),
+        Value::String(s) => format!("`{}`", s.replace('\n', "⏎")),
         other => format!("`{other}`"),
     };
     if text.chars().count() > max {

@@ -134,8 +134,25 @@ impl fmt::Display for Path {
             match segment {
                 Segment::Key(key) if i == 0 => f.write_str(key)?,
                 Segment::Key(key) => write!(f, ".{key}")?,
-                Segment::Item { value, .. } => write!(f, "[{value}]")?,
+                Segment::Item { value, .. } => write!(f, "[{}]", OneLine(value))?,
                 Segment::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An identity on one line: control characters (a line break in an n8n column id) written
+/// as escapes, so a path never spans lines.
+pub(crate) struct OneLine<'a>(pub(crate) &'a str);
+
+impl fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_fmt(format_args!("{c}"))?;
             }
         }
         Ok(())

@@ -139,11 +139,23 @@ fn is_layout(root: &Node, path: &[Step]) -> bool {
         [Step::Key(key), ..] if METADATA.contains(key) => true,
         [Step::Key("tags"), Step::Index(_), Step::Key(key)] => *key != "name",
         [Step::Key("nodes"), Step::Index(_), Step::Key("position"), ..] => true,
+        // n8n ignores the connections of a node that does not exist.
+        [Step::Key("connections"), Step::Key(source), ..] => !has_node(root, source),
         [Step::Key("nodes"), Step::Index(i), Step::Key("parameters"), Step::Key(key)] => {
             matches!(*key, "width" | "height" | "color") && is_sticky(root, *i)
         }
         _ => false,
     }
+}
+
+fn has_node(root: &Node, name: &str) -> bool {
+    root.get("nodes")
+        .and_then(Node::as_seq)
+        .is_some_and(|nodes| {
+            nodes
+                .iter()
+                .any(|n| n.get("name").and_then(Node::as_str) == Some(name))
+        })
 }
 
 fn is_sticky(root: &Node, index: usize) -> bool {
