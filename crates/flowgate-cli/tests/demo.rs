@@ -39,11 +39,12 @@ fn generate_embedded_example() -> String {
          //! runs anywhere. Generated from the directory; do not edit. Regenerate with\n\
          //! `FLOWGATE_UPDATE_DOCS=1 cargo test -p flowgate-cli --test demo`.\n\n\
          /// Each file of the example: its path inside the workspace, and its text.\n\
+         #[rustfmt::skip]\n\
          pub const FILES: &[(&str, &str)] = &[\n",
     );
     for file in files {
         source.push_str(&format!(
-            "    (\n        \"{file}\",\n        include_str!(\"../../../../examples/acme/{file}\"),\n    ),\n"
+            "    (\"{file}\", include_str!(\"../../../../examples/acme/{file}\")),\n"
         ));
     }
     source.push_str("];\n");

@@ -3,301 +3,79 @@
 //! `FLOWGATE_UPDATE_DOCS=1 cargo test -p flowgate-cli --test demo`.
 
 /// Each file of the example: its path inside the workspace, and its text.
+#[rustfmt::skip]
 pub const FILES: &[(&str, &str)] = &[
-    (
-        "assets/bundles/cart-recovery.yaml",
-        include_str!("../../../../examples/acme/assets/bundles/cart-recovery.yaml"),
-    ),
-    (
-        "assets/bundles/integrations.yaml",
-        include_str!("../../../../examples/acme/assets/bundles/integrations.yaml"),
-    ),
-    (
-        "assets/bundles/lead-intake.yaml",
-        include_str!("../../../../examples/acme/assets/bundles/lead-intake.yaml"),
-    ),
-    (
-        "assets/consent/marketing-email.yaml",
-        include_str!("../../../../examples/acme/assets/consent/marketing-email.yaml"),
-    ),
-    (
-        "assets/consent/sms-service.yaml",
-        include_str!("../../../../examples/acme/assets/consent/sms-service.yaml"),
-    ),
-    (
-        "assets/fields/attribution.yaml",
-        include_str!("../../../../examples/acme/assets/fields/attribution.yaml"),
-    ),
-    (
-        "assets/fields/commerce.yaml",
-        include_str!("../../../../examples/acme/assets/fields/commerce.yaml"),
-    ),
-    (
-        "assets/fields/company.yaml",
-        include_str!("../../../../examples/acme/assets/fields/company.yaml"),
-    ),
-    (
-        "assets/fields/consent.yaml",
-        include_str!("../../../../examples/acme/assets/fields/consent.yaml"),
-    ),
-    (
-        "assets/fields/contact.yaml",
-        include_str!("../../../../examples/acme/assets/fields/contact.yaml"),
-    ),
-    (
-        "assets/fields/fitting.yaml",
-        include_str!("../../../../examples/acme/assets/fields/fitting.yaml"),
-    ),
-    (
-        "assets/fields/lead.yaml",
-        include_str!("../../../../examples/acme/assets/fields/lead.yaml"),
-    ),
-    (
-        "assets/fields/order.yaml",
-        include_str!("../../../../examples/acme/assets/fields/order.yaml"),
-    ),
-    (
-        "assets/forms/contact-form.yaml",
-        include_str!("../../../../examples/acme/assets/forms/contact-form.yaml"),
-    ),
-    (
-        "assets/forms/fitting-booking.yaml",
-        include_str!("../../../../examples/acme/assets/forms/fitting-booking.yaml"),
-    ),
-    (
-        "assets/forms/newsletter-signup.yaml",
-        include_str!("../../../../examples/acme/assets/forms/newsletter-signup.yaml"),
-    ),
-    (
-        "assets/integrations/bi-nightly-export.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/bi-nightly-export.yaml"),
-    ),
-    (
-        "assets/integrations/customer-sync-crm.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/customer-sync-crm.yaml"),
-    ),
-    (
-        "assets/integrations/dropship-csv-exchange.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/dropship-csv-exchange.yaml"),
-    ),
-    (
-        "assets/integrations/invoice-sync-erp.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/invoice-sync-erp.yaml"),
-    ),
-    (
-        "assets/integrations/legacy-price-db-job.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/legacy-price-db-job.yaml"),
-    ),
-    (
-        "assets/integrations/marketing-events.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/marketing-events.yaml"),
-    ),
-    (
-        "assets/integrations/onsite-tracking.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/onsite-tracking.yaml"),
-    ),
-    (
-        "assets/integrations/order-export-erp.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/order-export-erp.yaml"),
-    ),
-    (
-        "assets/integrations/payment-capture-psp.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/payment-capture-psp.yaml"),
-    ),
-    (
-        "assets/integrations/refund-reconciliation-psp.yaml",
-        include_str!(
-            "../../../../examples/acme/assets/integrations/refund-reconciliation-psp.yaml"
-        ),
-    ),
-    (
-        "assets/integrations/shipment-export-wms.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/shipment-export-wms.yaml"),
-    ),
-    (
-        "assets/integrations/shipping-labels-carrier.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/shipping-labels-carrier.yaml"),
-    ),
-    (
-        "assets/integrations/stock-import-erp.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/stock-import-erp.yaml"),
-    ),
-    (
-        "assets/integrations/stock-import-wms.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/stock-import-wms.yaml"),
-    ),
-    (
-        "assets/integrations/tracking-import-carrier.yaml",
-        include_str!("../../../../examples/acme/assets/integrations/tracking-import-carrier.yaml"),
-    ),
-    (
-        "assets/lists/global-suppression.yaml",
-        include_str!("../../../../examples/acme/assets/lists/global-suppression.yaml"),
-    ),
-    (
-        "assets/lists/sales-ready-leads.yaml",
-        include_str!("../../../../examples/acme/assets/lists/sales-ready-leads.yaml"),
-    ),
-    (
-        "assets/reconciliations/orders-magento-erp.yaml",
-        include_str!("../../../../examples/acme/assets/reconciliations/orders-magento-erp.yaml"),
-    ),
-    (
-        "assets/scoring/engagement.yaml",
-        include_str!("../../../../examples/acme/assets/scoring/engagement.yaml"),
-    ),
-    (
-        "assets/scoring/fit.yaml",
-        include_str!("../../../../examples/acme/assets/scoring/fit.yaml"),
-    ),
-    (
-        "assets/systems/bi.yaml",
-        include_str!("../../../../examples/acme/assets/systems/bi.yaml"),
-    ),
-    (
-        "assets/systems/carrier.yaml",
-        include_str!("../../../../examples/acme/assets/systems/carrier.yaml"),
-    ),
-    (
-        "assets/systems/crm.yaml",
-        include_str!("../../../../examples/acme/assets/systems/crm.yaml"),
-    ),
-    (
-        "assets/systems/dropship.yaml",
-        include_str!("../../../../examples/acme/assets/systems/dropship.yaml"),
-    ),
-    (
-        "assets/systems/erp.yaml",
-        include_str!("../../../../examples/acme/assets/systems/erp.yaml"),
-    ),
-    (
-        "assets/systems/magento.yaml",
-        include_str!("../../../../examples/acme/assets/systems/magento.yaml"),
-    ),
-    (
-        "assets/systems/marketing.yaml",
-        include_str!("../../../../examples/acme/assets/systems/marketing.yaml"),
-    ),
-    (
-        "assets/systems/psp.yaml",
-        include_str!("../../../../examples/acme/assets/systems/psp.yaml"),
-    ),
-    (
-        "assets/systems/wms.yaml",
-        include_str!("../../../../examples/acme/assets/systems/wms.yaml"),
-    ),
-    (
-        "assets/tags/b2b-prospect.yaml",
-        include_str!("../../../../examples/acme/assets/tags/b2b-prospect.yaml"),
-    ),
-    (
-        "assets/tags/crm-sync-failed.yaml",
-        include_str!("../../../../examples/acme/assets/tags/crm-sync-failed.yaml"),
-    ),
-    (
-        "assets/tags/mql.yaml",
-        include_str!("../../../../examples/acme/assets/tags/mql.yaml"),
-    ),
-    (
-        "assets/tags/review-requested.yaml",
-        include_str!("../../../../examples/acme/assets/tags/review-requested.yaml"),
-    ),
-    (
-        "assets/templates/cart-reminder-1.yaml",
-        include_str!("../../../../examples/acme/assets/templates/cart-reminder-1.yaml"),
-    ),
-    (
-        "assets/templates/cart-reminder-2-free-shipping.yaml",
-        include_str!(
-            "../../../../examples/acme/assets/templates/cart-reminder-2-free-shipping.yaml"
-        ),
-    ),
-    (
-        "assets/templates/cart-reminder-2.yaml",
-        include_str!("../../../../examples/acme/assets/templates/cart-reminder-2.yaml"),
-    ),
-    (
-        "assets/templates/fitting-confirmation-sms.yaml",
-        include_str!("../../../../examples/acme/assets/templates/fitting-confirmation-sms.yaml"),
-    ),
-    (
-        "assets/templates/fitting-reminder-sms.yaml",
-        include_str!("../../../../examples/acme/assets/templates/fitting-reminder-sms.yaml"),
-    ),
-    (
-        "assets/templates/nurture-case-study.html",
-        include_str!("../../../../examples/acme/assets/templates/nurture-case-study.html"),
-    ),
-    (
-        "assets/templates/nurture-case-study.yaml",
-        include_str!("../../../../examples/acme/assets/templates/nurture-case-study.yaml"),
-    ),
-    (
-        "assets/templates/nurture-offer-catalog.yaml",
-        include_str!("../../../../examples/acme/assets/templates/nurture-offer-catalog.yaml"),
-    ),
-    (
-        "assets/templates/nurture-offer-consultation.yaml",
-        include_str!("../../../../examples/acme/assets/templates/nurture-offer-consultation.yaml"),
-    ),
-    (
-        "assets/templates/nurture-outfitting-guide.yaml",
-        include_str!("../../../../examples/acme/assets/templates/nurture-outfitting-guide.yaml"),
-    ),
-    (
-        "assets/templates/review-request.yaml",
-        include_str!("../../../../examples/acme/assets/templates/review-request.yaml"),
-    ),
-    (
-        "assets/templates/welcome-email.yaml",
-        include_str!("../../../../examples/acme/assets/templates/welcome-email.yaml"),
-    ),
-    (
-        "assets/templates/welcome-gear-guide.yaml",
-        include_str!("../../../../examples/acme/assets/templates/welcome-gear-guide.yaml"),
-    ),
-    (
-        "assets/webhooks/crm-lead-sync.yaml",
-        include_str!("../../../../examples/acme/assets/webhooks/crm-lead-sync.yaml"),
-    ),
-    (
-        "assets/webhooks/review-invite.yaml",
-        include_str!("../../../../examples/acme/assets/webhooks/review-invite.yaml"),
-    ),
-    (
-        "assets/workflows/abandoned-cart.yaml",
-        include_str!("../../../../examples/acme/assets/workflows/abandoned-cart.yaml"),
-    ),
-    (
-        "assets/workflows/b2b-nurture.yaml",
-        include_str!("../../../../examples/acme/assets/workflows/b2b-nurture.yaml"),
-    ),
-    (
-        "assets/workflows/contact-intake.yaml",
-        include_str!("../../../../examples/acme/assets/workflows/contact-intake.yaml"),
-    ),
-    (
-        "assets/workflows/fitting-reminders.yaml",
-        include_str!("../../../../examples/acme/assets/workflows/fitting-reminders.yaml"),
-    ),
-    (
-        "assets/workflows/mql-qualification.yaml",
-        include_str!("../../../../examples/acme/assets/workflows/mql-qualification.yaml"),
-    ),
-    (
-        "assets/workflows/mql-routing.yaml",
-        include_str!("../../../../examples/acme/assets/workflows/mql-routing.yaml"),
-    ),
-    (
-        "assets/workflows/post-purchase-review.yaml",
-        include_str!("../../../../examples/acme/assets/workflows/post-purchase-review.yaml"),
-    ),
-    (
-        "assets/workflows/welcome-series.yaml",
-        include_str!("../../../../examples/acme/assets/workflows/welcome-series.yaml"),
-    ),
-    (
-        "flowgate.toml",
-        include_str!("../../../../examples/acme/flowgate.toml"),
-    ),
+    ("assets/bundles/cart-recovery.yaml", include_str!("../../../../examples/acme/assets/bundles/cart-recovery.yaml")),
+    ("assets/bundles/integrations.yaml", include_str!("../../../../examples/acme/assets/bundles/integrations.yaml")),
+    ("assets/bundles/lead-intake.yaml", include_str!("../../../../examples/acme/assets/bundles/lead-intake.yaml")),
+    ("assets/consent/marketing-email.yaml", include_str!("../../../../examples/acme/assets/consent/marketing-email.yaml")),
+    ("assets/consent/sms-service.yaml", include_str!("../../../../examples/acme/assets/consent/sms-service.yaml")),
+    ("assets/fields/attribution.yaml", include_str!("../../../../examples/acme/assets/fields/attribution.yaml")),
+    ("assets/fields/commerce.yaml", include_str!("../../../../examples/acme/assets/fields/commerce.yaml")),
+    ("assets/fields/company.yaml", include_str!("../../../../examples/acme/assets/fields/company.yaml")),
+    ("assets/fields/consent.yaml", include_str!("../../../../examples/acme/assets/fields/consent.yaml")),
+    ("assets/fields/contact.yaml", include_str!("../../../../examples/acme/assets/fields/contact.yaml")),
+    ("assets/fields/fitting.yaml", include_str!("../../../../examples/acme/assets/fields/fitting.yaml")),
+    ("assets/fields/lead.yaml", include_str!("../../../../examples/acme/assets/fields/lead.yaml")),
+    ("assets/fields/order.yaml", include_str!("../../../../examples/acme/assets/fields/order.yaml")),
+    ("assets/forms/contact-form.yaml", include_str!("../../../../examples/acme/assets/forms/contact-form.yaml")),
+    ("assets/forms/fitting-booking.yaml", include_str!("../../../../examples/acme/assets/forms/fitting-booking.yaml")),
+    ("assets/forms/newsletter-signup.yaml", include_str!("../../../../examples/acme/assets/forms/newsletter-signup.yaml")),
+    ("assets/integrations/bi-nightly-export.yaml", include_str!("../../../../examples/acme/assets/integrations/bi-nightly-export.yaml")),
+    ("assets/integrations/customer-sync-crm.yaml", include_str!("../../../../examples/acme/assets/integrations/customer-sync-crm.yaml")),
+    ("assets/integrations/dropship-csv-exchange.yaml", include_str!("../../../../examples/acme/assets/integrations/dropship-csv-exchange.yaml")),
+    ("assets/integrations/invoice-sync-erp.yaml", include_str!("../../../../examples/acme/assets/integrations/invoice-sync-erp.yaml")),
+    ("assets/integrations/legacy-price-db-job.yaml", include_str!("../../../../examples/acme/assets/integrations/legacy-price-db-job.yaml")),
+    ("assets/integrations/marketing-events.yaml", include_str!("../../../../examples/acme/assets/integrations/marketing-events.yaml")),
+    ("assets/integrations/onsite-tracking.yaml", include_str!("../../../../examples/acme/assets/integrations/onsite-tracking.yaml")),
+    ("assets/integrations/order-export-erp.yaml", include_str!("../../../../examples/acme/assets/integrations/order-export-erp.yaml")),
+    ("assets/integrations/payment-capture-psp.yaml", include_str!("../../../../examples/acme/assets/integrations/payment-capture-psp.yaml")),
+    ("assets/integrations/refund-reconciliation-psp.yaml", include_str!("../../../../examples/acme/assets/integrations/refund-reconciliation-psp.yaml")),
+    ("assets/integrations/shipment-export-wms.yaml", include_str!("../../../../examples/acme/assets/integrations/shipment-export-wms.yaml")),
+    ("assets/integrations/shipping-labels-carrier.yaml", include_str!("../../../../examples/acme/assets/integrations/shipping-labels-carrier.yaml")),
+    ("assets/integrations/stock-import-erp.yaml", include_str!("../../../../examples/acme/assets/integrations/stock-import-erp.yaml")),
+    ("assets/integrations/stock-import-wms.yaml", include_str!("../../../../examples/acme/assets/integrations/stock-import-wms.yaml")),
+    ("assets/integrations/tracking-import-carrier.yaml", include_str!("../../../../examples/acme/assets/integrations/tracking-import-carrier.yaml")),
+    ("assets/lists/global-suppression.yaml", include_str!("../../../../examples/acme/assets/lists/global-suppression.yaml")),
+    ("assets/lists/sales-ready-leads.yaml", include_str!("../../../../examples/acme/assets/lists/sales-ready-leads.yaml")),
+    ("assets/reconciliations/orders-magento-erp.yaml", include_str!("../../../../examples/acme/assets/reconciliations/orders-magento-erp.yaml")),
+    ("assets/scoring/engagement.yaml", include_str!("../../../../examples/acme/assets/scoring/engagement.yaml")),
+    ("assets/scoring/fit.yaml", include_str!("../../../../examples/acme/assets/scoring/fit.yaml")),
+    ("assets/systems/bi.yaml", include_str!("../../../../examples/acme/assets/systems/bi.yaml")),
+    ("assets/systems/carrier.yaml", include_str!("../../../../examples/acme/assets/systems/carrier.yaml")),
+    ("assets/systems/crm.yaml", include_str!("../../../../examples/acme/assets/systems/crm.yaml")),
+    ("assets/systems/dropship.yaml", include_str!("../../../../examples/acme/assets/systems/dropship.yaml")),
+    ("assets/systems/erp.yaml", include_str!("../../../../examples/acme/assets/systems/erp.yaml")),
+    ("assets/systems/magento.yaml", include_str!("../../../../examples/acme/assets/systems/magento.yaml")),
+    ("assets/systems/marketing.yaml", include_str!("../../../../examples/acme/assets/systems/marketing.yaml")),
+    ("assets/systems/psp.yaml", include_str!("../../../../examples/acme/assets/systems/psp.yaml")),
+    ("assets/systems/wms.yaml", include_str!("../../../../examples/acme/assets/systems/wms.yaml")),
+    ("assets/tags/b2b-prospect.yaml", include_str!("../../../../examples/acme/assets/tags/b2b-prospect.yaml")),
+    ("assets/tags/crm-sync-failed.yaml", include_str!("../../../../examples/acme/assets/tags/crm-sync-failed.yaml")),
+    ("assets/tags/mql.yaml", include_str!("../../../../examples/acme/assets/tags/mql.yaml")),
+    ("assets/tags/review-requested.yaml", include_str!("../../../../examples/acme/assets/tags/review-requested.yaml")),
+    ("assets/templates/cart-reminder-1.yaml", include_str!("../../../../examples/acme/assets/templates/cart-reminder-1.yaml")),
+    ("assets/templates/cart-reminder-2-free-shipping.yaml", include_str!("../../../../examples/acme/assets/templates/cart-reminder-2-free-shipping.yaml")),
+    ("assets/templates/cart-reminder-2.yaml", include_str!("../../../../examples/acme/assets/templates/cart-reminder-2.yaml")),
+    ("assets/templates/fitting-confirmation-sms.yaml", include_str!("../../../../examples/acme/assets/templates/fitting-confirmation-sms.yaml")),
+    ("assets/templates/fitting-reminder-sms.yaml", include_str!("../../../../examples/acme/assets/templates/fitting-reminder-sms.yaml")),
+    ("assets/templates/nurture-case-study.html", include_str!("../../../../examples/acme/assets/templates/nurture-case-study.html")),
+    ("assets/templates/nurture-case-study.yaml", include_str!("../../../../examples/acme/assets/templates/nurture-case-study.yaml")),
+    ("assets/templates/nurture-offer-catalog.yaml", include_str!("../../../../examples/acme/assets/templates/nurture-offer-catalog.yaml")),
+    ("assets/templates/nurture-offer-consultation.yaml", include_str!("../../../../examples/acme/assets/templates/nurture-offer-consultation.yaml")),
+    ("assets/templates/nurture-outfitting-guide.yaml", include_str!("../../../../examples/acme/assets/templates/nurture-outfitting-guide.yaml")),
+    ("assets/templates/review-request.yaml", include_str!("../../../../examples/acme/assets/templates/review-request.yaml")),
+    ("assets/templates/welcome-email.yaml", include_str!("../../../../examples/acme/assets/templates/welcome-email.yaml")),
+    ("assets/templates/welcome-gear-guide.yaml", include_str!("../../../../examples/acme/assets/templates/welcome-gear-guide.yaml")),
+    ("assets/webhooks/crm-lead-sync.yaml", include_str!("../../../../examples/acme/assets/webhooks/crm-lead-sync.yaml")),
+    ("assets/webhooks/review-invite.yaml", include_str!("../../../../examples/acme/assets/webhooks/review-invite.yaml")),
+    ("assets/workflows/abandoned-cart.yaml", include_str!("../../../../examples/acme/assets/workflows/abandoned-cart.yaml")),
+    ("assets/workflows/b2b-nurture.yaml", include_str!("../../../../examples/acme/assets/workflows/b2b-nurture.yaml")),
+    ("assets/workflows/contact-intake.yaml", include_str!("../../../../examples/acme/assets/workflows/contact-intake.yaml")),
+    ("assets/workflows/fitting-reminders.yaml", include_str!("../../../../examples/acme/assets/workflows/fitting-reminders.yaml")),
+    ("assets/workflows/mql-qualification.yaml", include_str!("../../../../examples/acme/assets/workflows/mql-qualification.yaml")),
+    ("assets/workflows/mql-routing.yaml", include_str!("../../../../examples/acme/assets/workflows/mql-routing.yaml")),
+    ("assets/workflows/post-purchase-review.yaml", include_str!("../../../../examples/acme/assets/workflows/post-purchase-review.yaml")),
+    ("assets/workflows/welcome-series.yaml", include_str!("../../../../examples/acme/assets/workflows/welcome-series.yaml")),
+    ("flowgate.toml", include_str!("../../../../examples/acme/flowgate.toml")),
 ];
