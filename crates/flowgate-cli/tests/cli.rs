@@ -305,7 +305,7 @@ fn rule_as_json_names_its_lightning_flow_scanner_peer() {
     assert!(value["doc"].as_str().unwrap().contains("## What it does"));
     let run = flowgate(["--format", "json", "rules"]);
     let list: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let trigger_loop = &list.as_array().unwrap()[0];
+    let trigger_loop = &list["rules"].as_array().unwrap()[0];
     assert_eq!(trigger_loop["code"], "FG101");
     assert!(trigger_loop["lightning_flow_scanner"].is_null());
 }

@@ -94,6 +94,15 @@ fn diff_between_workspaces() {
 }
 
 #[test]
+fn the_rule_list_is_a_versioned_object() {
+    let ws = Workspace::new();
+    let rules = json_of(&ws, &["rules"]);
+    assert_eq!(rules["version"], 1, "{rules:#}");
+    let list = rules["rules"].as_array().unwrap();
+    assert!(list.len() > 50 && list.iter().all(|r| r["code"].is_string()));
+}
+
+#[test]
 fn integrations_list() {
     let ws = Workspace::new();
     assert_valid(

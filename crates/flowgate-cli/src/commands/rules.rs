@@ -106,7 +106,8 @@ pub fn list(global: &GlobalArgs) -> Exit {
                 .iter()
                 .map(|r| serde_json::Value::Object(meta_json(r.meta())))
                 .collect();
-            output::out(&format!("{:#}\n", serde_json::json!(list)));
+            let document = serde_json::json!({"version": RULE_JSON_VERSION, "rules": list});
+            output::out(&format!("{document:#}\n"));
         }
         _ => {
             let width = rules.iter().map(|r| r.meta().name.len()).max().unwrap_or(0);
