@@ -326,12 +326,13 @@ fn concurrent_apply_processes_have_exactly_one_winner() {
             command.spawn().unwrap()
         })
         .collect();
-    let codes: Vec<i32> = children
+    let runs: Vec<(i32, String, String)> = children
         .into_iter()
-        .map(|c| finish(c.wait_with_output().unwrap()).0)
+        .map(|c| finish(c.wait_with_output().unwrap()))
         .collect();
-    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 1, "{codes:?}");
-    assert!(codes.iter().all(|c| *c == 0 || *c == 3), "{codes:?}");
+    let codes: Vec<i32> = runs.iter().map(|run| run.0).collect();
+    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 1, "{runs:#?}");
+    assert!(codes.iter().all(|c| *c == 0 || *c == 3), "{runs:#?}");
     let (_, log, _) = ws.run(&["--format", "json", "log", "dev"]);
     let applies = serde_json::from_str::<Value>(&log).unwrap()["operations"]
         .as_array()
