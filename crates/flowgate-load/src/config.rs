@@ -333,12 +333,6 @@ pub fn parse_config(text: &str) -> Result<Config, Box<Diagnostic>> {
     if let Some(first) = problems.into_iter().next() {
         return Err(Box::new(first));
     }
-    if config.workspace.assets.is_empty() {
-        return Err(Box::new(
-            Diagnostic::error(codes::CONFIG, "`workspace.assets` lists no glob")
-                .with_help("remove the key to use the defaults (**/*.yaml, **/*.yml, **/*.json)"),
-        ));
-    }
     Ok(config)
 }
 

@@ -200,3 +200,20 @@ fn a_broken_project_file_is_a_warning_and_flows_keep_plain_ids() {
     );
     assert!(loaded.sources.get("sfdx-project.json").is_some());
 }
+
+#[test]
+fn a_workspace_of_n8n_exports_only_turns_native_assets_off() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flowgate.toml"),
+        "[workspace]\nname = \"n8n-only\"\nassets = []\nn8n = [\"workflows/*.json\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("workflows")).unwrap();
+    std::fs::write(dir.path().join("workflows/sync.json"), EMPTY_N8N).unwrap();
+    std::fs::write(dir.path().join("package.json"), r#"{"name": "tools"}"#).unwrap();
+    let workspace = Workspace::discover(dir.path()).unwrap();
+    let loaded = load_workspace(&workspace);
+    assert!(!loaded.has_errors(), "{:#?}", codes(&loaded));
+    assert_eq!(ids(&loaded), ["sync"]);
+}
