@@ -7,7 +7,7 @@
 # of RUNS: what scan.cjs prints) and as a whole process (`node scan.cjs DIR 1`: Node start,
 # loading the package, one cold parse + scan) with hyperfine. flowgate is timed as a whole
 # process with hyperfine (median), which includes process start; `empty` is a workspace with
-# no assets (process start, reading flowgate.toml, rule registry). Usage: run.sh [RUNS] [BIN]
+# one tag (process start, reading flowgate.toml, rule registry). Usage: run.sh [RUNS] [BIN]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${1:-20}"
@@ -26,8 +26,10 @@ if [ ! -f "$peer/corpus-53/flowgate.toml" ]; then
   printf '[workspace]\nname = "corpus-53"\nassets = ["assets/**/*.yaml"]\n' >"$peer/corpus-53/flowgate.toml"
 fi
 [ -f "$peer/sfdx-278/flowgate.toml" ] || bash bench/lfs-peer/gen-sfdx.sh "$peer/sfdx-278" 278
-mkdir -p "$peer/empty"
+mkdir -p "$peer/empty/assets"
 printf '[workspace]\nname = "empty"\nassets = ["assets/**/*.yaml"]\n' >"$peer/empty/flowgate.toml"
+# One tag: a workspace without any asset file is an error (FG016).
+printf 'kind: Tag\nid: bench\nname: Bench\n' >"$peer/empty/assets/tag.yaml"
 for ws in corpus-53 sfdx-278; do
   printf '%s lfs: ' "$ws"
   node "$peer/scan.cjs" "$(cd "$peer/$ws" && pwd)" "$runs"
