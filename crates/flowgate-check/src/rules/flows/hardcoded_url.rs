@@ -62,14 +62,14 @@ declare_rule! {
 /// A URL or bare host name under one of Salesforce's domains; group 1 is the host.
 static SALESFORCE_URL: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:\bhttps?://)?\b((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:salesforce|force|visualforce|salesforce-sites|site|cloudforce|documentforce|salesforce-experience)\.com)\b(?::\d+)?(?:[/?#][^\s\x22'<>{}()\[\]|\\^`]*)?",
+        r"(?i)(?:\bhttps?://)?\b((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:salesforce|force|visualforce|salesforce-sites|site|cloudforce|documentforce|salesforce-experience)\.com)\b(?::[0-9]+)?(?:[/?#][^\s\x22'<>{}()\[\]|\\^`]*)?",
     )
     .ok()
 });
 
 /// Salesforce instance hosts: `na123`, `eu45`, `cs42`, `um5`, … optionally `-s`.
 static INSTANCE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^(?:na|eu|ap|cs|um|gs|usa|can|aus|ind|jpn|sgp|fra|deu|gbr)\d+(?:-s)?$").ok()
+    Regex::new(r"^(?:na|eu|ap|cs|um|gs|usa|can|aus|ind|jpn|sgp|fra|deu|gbr)[0-9]+(?:-s)?$").ok()
 });
 
 /// Labels of Salesforce's own domain layout (`sandbox.lightning.force.com`), which name no
