@@ -69,7 +69,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
     /// The versioned store: a PostgreSQL URL (`postgres://…`) or a SQLite file
-    /// (default: `.flowgate/store.db` in the workspace).
+    /// (default: the workspace's `[store] url`, else `.flowgate/store.db` in the workspace).
     #[arg(long, global = true, env = "FLOWGATE_STORE", value_name = "URL|PATH")]
     pub store: Option<String>,
 }

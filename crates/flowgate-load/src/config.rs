@@ -33,6 +33,18 @@ pub struct Config {
     /// validates it with located errors.
     #[serde(default)]
     pub integrations: toml::Table,
+    /// `[store]`: the versioned store everyone working in the workspace shares.
+    #[serde(default)]
+    pub store: Option<StoreSection>,
+}
+
+/// `[store]`: where the versioned store lives. `--store` and `FLOWGATE_STORE` still win.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSection {
+    /// A PostgreSQL URL without a password (`postgres://ci@db.internal/flowgate`), a SQLite
+    /// file relative to the workspace root, or `env:NAME` to read either from a variable.
+    pub url: toml::Spanned<String>,
 }
 
 /// One person (`[people.alice]`).
@@ -333,7 +345,33 @@ pub fn parse_config(text: &str) -> Result<Config, Box<Diagnostic>> {
     if let Some(first) = problems.into_iter().next() {
         return Err(Box::new(first));
     }
+    if let Some(problem) = config
+        .store
+        .as_ref()
+        .and_then(|s| store_url_problem(text, s))
+    {
+        return Err(Box::new(problem));
+    }
     Ok(config)
+}
+
+/// A password written into `[store] url`: credentials never live in the workspace file.
+fn store_url_problem(text: &str, store: &StoreSection) -> Option<Diagnostic> {
+    let url = store.url.get_ref();
+    let password = url::Url::parse(url).ok()?.password()?.to_owned();
+    let span = store.url.span();
+    Some(
+        Diagnostic::error(codes::CONFIG, "`[store] url` holds a password")
+            .at(
+                &SourceText::new(CONFIG_FILE, text),
+                Span::new(span.start, span.end),
+            )
+            .with_secret(password)
+            .with_help(
+                "keep credentials out of flowgate.toml: write `url = \"env:FLOWGATE_STORE_URL\"` \
+                 and set that variable, or use PGPASSWORD / ~/.pgpass",
+            ),
+    )
 }
 
 /// The glob lists of `[workspace]` with the place each glob is written.

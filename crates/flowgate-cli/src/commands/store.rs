@@ -54,7 +54,8 @@ where
     })
 }
 
-/// `--store`, `FLOWGATE_STORE`, or the workspace's `.flowgate/store.db`.
+/// `--store` (or `FLOWGATE_STORE`), the workspace's `[store] url`, or its
+/// `.flowgate/store.db`.
 fn store_spec(global: &GlobalArgs) -> Result<String, Exit> {
     if let Some(spec) = &global.store {
         return Ok(spec.clone());
@@ -63,11 +64,35 @@ fn store_spec(global: &GlobalArgs) -> Result<String, Exit> {
         output::fatal(&d, global);
         Exit::BadInput
     })?;
-    Ok(workspace
-        .root
-        .join(DEFAULT_STORE_PATH)
-        .to_string_lossy()
-        .into_owned())
+    let Some(section) = &workspace.config.store else {
+        return Ok(workspace
+            .root
+            .join(DEFAULT_STORE_PATH)
+            .to_string_lossy()
+            .into_owned());
+    };
+    let url = section.url.get_ref();
+    let spec = match url.strip_prefix("env:") {
+        Some(name) => std::env::var(name).map_err(|_| {
+            fail(
+                global,
+                &format!("`[store] url` names the variable {name}, which is not set"),
+                &format!("set {name} to the store's URL or path, or pass --store"),
+            );
+            Exit::BadInput
+        })?,
+        None => url.clone(),
+    };
+    Ok(relative_to_root(&workspace.root, spec))
+}
+
+/// A SQLite path relative to the workspace root; URLs and absolute paths as they are.
+fn relative_to_root(root: &std::path::Path, spec: String) -> String {
+    if spec.contains("://") || std::path::Path::new(&spec).is_absolute() {
+        spec
+    } else {
+        root.join(spec).to_string_lossy().into_owned()
+    }
 }
 
 /// Report a fatal problem with a hint.
