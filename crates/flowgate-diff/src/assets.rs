@@ -4,27 +4,11 @@
 use crate::classify::{classify, Detail};
 use crate::documents::{platform_identity, Documents};
 use crate::semver::Bump;
+pub use crate::status::Status;
 use crate::tree::{self, ApplyError, Change, Identity, Path};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// What happened to an asset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Status {
-    /// New in the second side.
-    Added,
-    /// Gone from the second side.
-    Removed,
-    /// In both, different.
-    Changed,
-    /// The same asset under a new id.
-    Renamed {
-        /// The old id.
-        from: String,
-    },
-}
 
 /// The difference for one asset.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -13,6 +13,7 @@ mod classify;
 mod documents;
 mod render;
 pub mod semver;
+mod status;
 pub mod tree;
 mod words;
 

@@ -1,8 +1,8 @@
 //! From raw changes to a reviewer's summary: each change described in words and given its
 //! semver impact by what it means for the kind of asset it is in.
 
-use crate::assets::Status;
 use crate::semver::Bump;
+use crate::status::Status;
 use crate::tree::{Change, Path};
 use crate::words::WordRun;
 use serde::Serialize;

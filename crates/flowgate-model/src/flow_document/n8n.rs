@@ -45,7 +45,7 @@ pub(super) fn reshape(map: &mut Map<String, Value>, flow: &Flow) {
     };
     let mut nodes: HashMap<u32, &Node> = HashMap::new();
     index_objects(root, 2, &mut nodes);
-    let connections = root_member(root, "connections");
+    let connections = member(root, "connections");
     let settings = flow
         .elements
         .iter()
@@ -162,10 +162,6 @@ fn tag_names(tags: &Node) -> Value {
         .collect();
     names.sort_by_key(|name| name.to_string());
     Value::Array(names)
-}
-
-fn root_member<'n>(root: &'n Node, key: &str) -> Option<&'n Node> {
-    member(root, key)
 }
 
 fn member<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {

@@ -10,7 +10,7 @@
 use crate::flow::Flow;
 use flowgate_syntax::XmlElement;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// List-valued fields of the Flow metadata types (`Flow`, `FlowActionCall`, `FlowRule`,
 /// `FlowScreenField`, `FlowStart`, …), from the Metadata API reference.
@@ -116,8 +116,12 @@ pub(super) fn reshape(map: &mut Map<String, Value>, flow: &Flow) {
         .map(|xml| resource(xml))
         .collect();
     map.insert("variables".to_owned(), Value::Array(variables));
-    let mut taken: Vec<u32> = flow.elements.iter().map(|e| e.span.start).collect();
-    taken.extend(flow.variables.iter().map(|v| v.span.start));
+    let taken: HashSet<u32> = flow
+        .elements
+        .iter()
+        .map(|e| e.span.start)
+        .chain(flow.variables.iter().map(|v| v.span.start))
+        .collect();
     map.insert("properties".to_owned(), properties(root, &taken));
 }
 
@@ -171,7 +175,7 @@ fn resource(xml: &XmlElement) -> Value {
 
 /// The flow's own fields: every root child that is no element, resource, name or
 /// description, without the editor's canvas metadata.
-fn properties(root: &XmlElement, taken: &[u32]) -> Value {
+fn properties(root: &XmlElement, taken: &HashSet<u32>) -> Value {
     children(root, |child| {
         let name = child.name.value.as_str();
         if taken.contains(&child.span.start)
