@@ -36,7 +36,7 @@ fn snapshot(version: &str, objects: &[Object]) -> NewSnapshot {
             .iter()
             .enumerate()
             .map(|(i, o)| Entry {
-                kind: "workflow".into(),
+                kind: "Workflow".into(),
                 id: format!("wf-{i:05}"),
                 object: o.id(),
                 path: Some(format!("workflows/wf-{i:05}.yaml")),

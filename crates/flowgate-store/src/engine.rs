@@ -10,6 +10,7 @@ use crate::canonical::{canonical_json_string, write_string};
 use crate::db::{is_unique_violation, placeholders, Arg, Backend, Pool, Row, Tx};
 use crate::error::{Error, Result};
 use crate::export;
+use crate::grammar;
 use crate::id::{ObjectId, OpHash, ParseIdError, SnapshotId};
 use crate::migrations;
 use crate::model::{
@@ -222,10 +223,12 @@ fn check_operation(op: &NewOperation) -> Result<()> {
     Ok(())
 }
 
+/// Checks `new` against the store's rules and the workspace grammar (see [`grammar`]) and
+/// returns its entries in canonical order.
 fn check_snapshot(new: &NewSnapshot) -> Result<Vec<Entry>> {
     let invalid = |reason: String| Error::InvalidSnapshot {
-        bundle: new.bundle.clone(),
-        version: new.version.clone(),
+        bundle: grammar::shown(&new.bundle),
+        version: grammar::shown(&new.version),
         reason,
     };
     for (what, value) in [
@@ -237,6 +240,7 @@ fn check_snapshot(new: &NewSnapshot) -> Result<Vec<Entry>> {
             return Err(invalid(format!("the {what} is empty")));
         }
     }
+    grammar::check_names(new).map_err(invalid)?;
     let entries = new.sorted_entries();
     if let Some(pair) = entries
         .windows(2)

@@ -121,7 +121,11 @@ pub enum Error {
     },
 
     /// A snapshot that breaks the store's rules (empty names, duplicate entries, …).
-    #[error("invalid snapshot `{bundle}` {version}: {reason}")]
+    #[error(
+        "invalid snapshot `{bundle}` {version}: {reason} — nothing was stored; snapshots are \
+         made from a workspace by `flowgate snapshot create`, so fix the workspace, or ask for \
+         a file that flowgate exported"
+    )]
     InvalidSnapshot {
         /// The bundle.
         bundle: String,

@@ -19,7 +19,7 @@
 //!     author: "ana".into(),
 //!     manifest: serde_json::json!({"commit": "3fa4c1"}),
 //!     entries: vec![Entry {
-//!         kind: "tag".into(),
+//!         kind: "Tag".into(),
 //!         id: "vip".into(),
 //!         object: object.id(),
 //!         path: Some("tags/vip.yaml".into()),
@@ -37,6 +37,7 @@ mod db;
 mod engine;
 mod error;
 mod export;
+mod grammar;
 mod id;
 mod migrations;
 mod model;
@@ -46,6 +47,7 @@ pub use canonical::{canonical_json, canonical_json_string};
 pub use engine::{SNAPSHOT_CREATE, SNAPSHOT_IMPORT};
 pub use error::{Error, Result};
 pub use export::EXPORT_MAGIC;
+pub use grammar::{MAX_PATH_BYTES, PLATFORM_FLOWS};
 pub use id::{ObjectId, OpHash, ParseIdError, SnapshotId};
 pub use model::{
     compare_versions, snapshot_id, validate_ref_name, Clock, Entry, FixedClock, LogBreak,

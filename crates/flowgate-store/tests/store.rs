@@ -6,6 +6,7 @@
 //! under CI (`CI` set) and are skipped with a notice on stderr otherwise.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 mod suite;
 
 use std::io::Write as _;
@@ -14,6 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use common::{in_ci, postgres_url, runtime};
 use flowgate_store::{AnyStore, Clock, FixedClock, PgStore, SqliteStore};
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
@@ -22,14 +24,6 @@ use suite::{Harness, KILL_CHILD_ENV};
 
 fn clock() -> Arc<dyn Clock> {
     Arc::new(FixedClock("2025-09-17T08:30:00Z".parse().unwrap()))
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 // ---- SQLite ---------------------------------------------------------------------------------
@@ -94,17 +88,6 @@ impl Harness for SqliteHarness {
 }
 
 // ---- PostgreSQL -----------------------------------------------------------------------------
-
-fn postgres_url() -> String {
-    ["FLOWGATE_TEST_POSTGRES", "FLOWGATE_TEST_POSTGRES_URL"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
-}
 
 struct PgHarness {
     url: String,

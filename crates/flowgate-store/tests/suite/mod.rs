@@ -66,7 +66,7 @@ fn snapshot(bundle: &str, version: &str, objects: &[Object]) -> NewSnapshot {
             .iter()
             .enumerate()
             .map(|(i, o)| Entry {
-                kind: if i % 2 == 0 { "workflow" } else { "template" }.into(),
+                kind: if i % 2 == 0 { "Workflow" } else { "Template" }.into(),
                 id: format!("asset-{i}"),
                 object: o.id(),
                 path: Some(format!("assets/asset-{i}.yaml")),
@@ -217,7 +217,7 @@ pub async fn version_conflict_and_missing_objects_change_nothing<H: Harness>(h: 
     let mut incomplete = snapshot("lead-intake", "3.0.0", &extra);
     let ghost = ObjectId::of(b"ghost");
     incomplete.entries.push(Entry {
-        kind: "tag".into(),
+        kind: "Tag".into(),
         id: "ghost".into(),
         object: ghost,
         path: None,
