@@ -22,8 +22,9 @@
 //! ```
 //!
 //! Both parsers are hostile-input safe: they never panic, limit nesting to [`MAX_DEPTH`]
-//! levels and YAML alias expansion to [`MAX_ALIAS_EXPANSION`] nodes, and report syntax
-//! errors as [`SyntaxError`]s with spans.
+//! levels and YAML alias expansion to [`MAX_ALIAS_EXPANSION`] nodes and to
+//! [`alias_byte_budget`] bytes (a budget that grows with the size of the file), and report
+//! syntax errors as [`SyntaxError`]s with spans.
 #![forbid(unsafe_code)]
 
 // Lets `tagged_enum!` name this crate the same way inside and outside of it.
@@ -42,8 +43,11 @@ pub use flowgate_diagnostics::Span;
 pub use json::parse_json;
 pub use node::{Entry, Node, Parsed, SyntaxError, Value, MAX_DEPTH};
 pub use spanned::Spanned;
-pub use xml::{parse_xml, XmlDocument, XmlElement, MAX_XML_DEPTH};
-pub use yaml::{parse_yaml, resolve_plain, MAX_ALIAS_EXPANSION};
+pub use xml::{parse_xml, XmlDocument, XmlElement, MAX_ENTITY_EXPANSION, MAX_XML_DEPTH};
+pub use yaml::{
+    alias_byte_budget, parse_yaml, resolve_plain, ALIAS_BYTES_BASE, ALIAS_BYTES_PER_SOURCE_BYTE,
+    MAX_ALIAS_EXPANSION,
+};
 
 /// Support for [`tagged_enum!`]; not a public API.
 #[doc(hidden)]

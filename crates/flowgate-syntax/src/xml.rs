@@ -26,7 +26,11 @@ use crate::Spanned;
 pub const MAX_XML_DEPTH: usize = 256;
 
 /// Most bytes that references to entities declared in a DOCTYPE may add to one document.
-const MAX_ENTITY_EXPANSION: usize = 1 << 20;
+///
+/// Every expansion is charged the whole value of its entity before the value is read, so
+/// this also bounds the work spent on expansions; once it is spent, further references to
+/// such entities are left unexpanded at once.
+pub const MAX_ENTITY_EXPANSION: usize = 1 << 20;
 
 /// Deepest chain of entities referring to entities.
 const MAX_ENTITY_NESTING: usize = 8;
@@ -241,6 +245,27 @@ impl<'a> XmlParser<'a> {
     fn error_help(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
         self.errors
             .push(SyntaxError::new(span, message).with_help(help));
+    }
+
+    /// Report a problem with a reference resolved at `nesting` levels of entities. Inside an
+    /// expansion every problem is located at the reference written in the document, and only
+    /// the first is reported there: an entity used many times reports its faults once per use,
+    /// not once per copy.
+    fn reference_error(
+        &mut self,
+        nesting: usize,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let reported_here = self
+            .errors
+            .last()
+            .is_some_and(|last| last.span.start == span.start);
+        if nesting > 0 && reported_here {
+            return;
+        }
+        self.error_help(span, message, help);
     }
 
     fn line_of(&mut self, offset: usize) -> u32 {
@@ -914,7 +939,8 @@ impl<'a> XmlParser<'a> {
                 Some(code) => match char::from_u32(code).filter(|&c| is_xml_char(c)) {
                     Some(c) => out.push(c),
                     None => {
-                        self.error_help(
+                        self.reference_error(
+                            nesting,
                             span,
                             format!(
                                 "character reference `{written}` denotes U+{code:04X}, \
@@ -926,7 +952,8 @@ impl<'a> XmlParser<'a> {
                     }
                 },
                 None => {
-                    self.error_help(
+                    self.reference_error(
+                        nesting,
                         span,
                         format!("invalid character reference `{written}`"),
                         "write `&#` with decimal digits or `&#x` with hexadecimal digits, \
@@ -951,14 +978,20 @@ impl<'a> XmlParser<'a> {
         }
         if name_problem(name).is_some() {
             let span = Span::new(span.start as usize, span.start as usize + 1);
-            self.error_help(span, "unescaped `&`", "write `&amp;` for a literal `&`");
+            self.reference_error(
+                nesting,
+                span,
+                "unescaped `&`",
+                "write `&amp;` for a literal `&`",
+            );
             out.push_str(written);
             return;
         }
         let value = match self.entities.get(name) {
             Some(Entity::Internal(value)) => Rc::clone(value),
             Some(Entity::External) => {
-                self.error_help(
+                self.reference_error(
+                    nesting,
                     span,
                     format!("external entity `{written}` is not expanded"),
                     "flowgate never reads files or URLs named in a DOCTYPE; \
@@ -968,7 +1001,8 @@ impl<'a> XmlParser<'a> {
                 return;
             }
             Some(Entity::Markup) => {
-                self.error_help(
+                self.reference_error(
+                    nesting,
                     span,
                     format!("entity `{written}` contains markup, which is not expanded"),
                     "write the elements themselves instead of an entity",
@@ -977,7 +1011,8 @@ impl<'a> XmlParser<'a> {
                 return;
             }
             None => {
-                self.error_help(
+                self.reference_error(
+                    nesting,
                     span,
                     format!("unknown entity `{written}`"),
                     "XML knows only `&lt;`, `&gt;`, `&amp;`, `&quot;` and `&apos;`; write \
@@ -987,8 +1022,13 @@ impl<'a> XmlParser<'a> {
                 return;
             }
         };
+        if self.expansion_reported {
+            // The budget is spent (and reported once): nothing more is expanded.
+            return;
+        }
         if nesting >= MAX_ENTITY_NESTING {
-            self.error_help(
+            self.reference_error(
+                nesting,
                 span,
                 format!("entity `{written}` is recursive or nested too deeply"),
                 format!(
@@ -1001,6 +1041,10 @@ impl<'a> XmlParser<'a> {
     }
 
     /// Expand the value of an internal entity referenced at `span`.
+    ///
+    /// The whole value (references to other entities included, so that chains of empty
+    /// entities are bounded too) is charged before it is read: the work done on expansions
+    /// never exceeds the budget, and an entity that does not fit is not expanded at all.
     fn expand(
         &mut self,
         value: &str,
@@ -1009,53 +1053,38 @@ impl<'a> XmlParser<'a> {
         context: Context,
         nesting: usize,
     ) {
+        if !self.take_budget(span, value.len()) {
+            return;
+        }
         let bytes = value.as_bytes();
         let mut last = 0;
         let mut i = 0;
-        while i <= bytes.len() {
-            let reference = match bytes.get(i) {
-                None => None,
-                Some(b'&') => match reference_end(bytes, i) {
-                    Some(end) => Some(end),
-                    None => {
+        while i < bytes.len() {
+            match bytes.get(i) {
+                Some(b'&') => {
+                    let Some(end) = reference_end(bytes, i) else {
                         i += 1;
                         continue;
-                    }
-                },
-                Some(b'\t' | b'\n' | b'\r') if context == Context::Attribute => {
-                    if !self.take_budget(span, i - last + 1) {
+                    };
+                    out.push_str(value.get(last..i).unwrap_or(""));
+                    let name = value.get(i + 1..end).unwrap_or("");
+                    self.reference(name, span, out, context, nesting);
+                    if self.expansion_reported {
                         return;
                     }
+                    i = end + 1;
+                    last = i;
+                }
+                Some(b'\t' | b'\n' | b'\r') if context == Context::Attribute => {
                     out.push_str(value.get(last..i).unwrap_or(""));
                     out.push(' ');
                     i += 1;
                     last = i;
-                    continue;
                 }
-                Some(_) => {
-                    i += 1;
-                    continue;
-                }
-            };
-            let charge = match reference {
-                // The reference itself counts too, so that chains of empty entities are bounded.
-                Some(end) => i - last + (end + 1 - i),
-                None => i - last,
-            };
-            if !self.take_budget(span, charge) {
-                return;
-            }
-            out.push_str(value.get(last..i).unwrap_or(""));
-            match reference {
-                Some(end) => {
-                    let name = value.get(i + 1..end).unwrap_or("");
-                    self.reference(name, span, out, context, nesting);
-                    i = end + 1;
-                    last = i;
-                }
-                None => break,
+                _ => i += 1,
             }
         }
+        out.push_str(value.get(last..).unwrap_or(""));
     }
 
     /// Count `len` expanded bytes against the limit; false (after one report) when exhausted.
@@ -1072,7 +1101,8 @@ impl<'a> XmlParser<'a> {
                 "entity expansion limit exceeded",
                 format!(
                     "entities declared in the DOCTYPE may add at most {MAX_ENTITY_EXPANSION} \
-                     bytes to a document; the rest is not expanded"
+                     bytes to a document, and the rest is left unexpanded; write the text \
+                     itself instead of referring to large entities many times"
                 ),
             );
         }

@@ -15,6 +15,33 @@ use crate::Spanned;
 /// Most nodes that aliases (and anchors) may copy in one file; stops "billion laughs".
 pub const MAX_ALIAS_EXPANSION: usize = 1_000_000;
 
+/// Bytes that aliases (and anchors) may copy in any file, whatever its size.
+pub const ALIAS_BYTES_BASE: usize = 4 << 20;
+
+/// Bytes that aliases (and anchors) may copy for each byte of the file, on top of
+/// [`ALIAS_BYTES_BASE`].
+pub const ALIAS_BYTES_PER_SOURCE_BYTE: usize = 8;
+
+/// How many bytes aliases (and anchors) may copy in a file of `source_len` bytes:
+/// [`ALIAS_BYTES_BASE`] plus [`ALIAS_BYTES_PER_SOURCE_BYTE`] per byte of the file.
+///
+/// A copy is charged what it occupies in memory: the text of its strings and keys, plus the
+/// size of each of its nodes. Alias bombs (a huge scalar repeated, or aliases of aliases)
+/// exceed it long before they could exhaust memory; ordinary anchors of shared settings stay
+/// far below it.
+pub fn alias_byte_budget(source_len: usize) -> usize {
+    ALIAS_BYTES_BASE.saturating_add(source_len.saturating_mul(ALIAS_BYTES_PER_SOURCE_BYTE))
+}
+
+/// What a node with this value occupies on its own: the node, plus its string's text.
+fn node_bytes(value: &Value) -> usize {
+    let text = match value {
+        Value::String(s) => s.len(),
+        _ => 0,
+    };
+    std::mem::size_of::<Node>().saturating_add(text)
+}
+
 const BOM: &str = "\u{feff}";
 
 /// Parse a YAML stream: one [`Node`] per document (`---`).
@@ -194,6 +221,8 @@ struct Built {
     node: Node,
     /// Nodes in the subtree.
     count: usize,
+    /// Bytes the subtree occupies (see [`alias_byte_budget`]).
+    bytes: usize,
     /// 0 for a scalar, 1 + deepest child for a collection.
     height: usize,
 }
@@ -214,6 +243,7 @@ struct Frame {
     flow: bool,
     anchor: usize,
     count: usize,
+    bytes: usize,
     height: usize,
     /// End of the last child, for block collections.
     last_end: usize,
@@ -229,7 +259,12 @@ struct Builder<'a> {
     chars: CharIndex,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Built>,
+    /// Nodes copied by anchors and aliases so far.
     expanded: usize,
+    /// Bytes copied by anchors and aliases so far.
+    expanded_bytes: usize,
+    /// Most bytes anchors and aliases may copy in this file.
+    byte_budget: usize,
     root: Option<Built>,
     doc_start: usize,
     docs: Vec<Node>,
@@ -250,6 +285,8 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             anchors: HashMap::new(),
             expanded: 0,
+            expanded_bytes: 0,
+            byte_budget: alias_byte_budget(source.len()),
             root: None,
             doc_start: offset,
             docs: Vec::new(),
@@ -323,14 +360,13 @@ impl<'a> Builder<'a> {
             Event::Alias(id) => self.alias(id, start, end),
             Event::Scalar(value, style, anchor, tag) => {
                 let start = self.strip_properties(start, end);
-                let node = Node::new(
-                    Span::new(start, end),
-                    scalar_value(value, style, tag.as_deref()),
-                );
+                let value = scalar_value(value, style, tag.as_deref());
+                let bytes = node_bytes(&value);
                 self.complete(
                     Built {
-                        node,
+                        node: Node::new(Span::new(start, end), value),
                         count: 1,
+                        bytes,
                         height: 0,
                     },
                     anchor,
@@ -361,6 +397,7 @@ impl<'a> Builder<'a> {
             flow,
             anchor,
             count: 1,
+            bytes: std::mem::size_of::<Node>(),
             height: 1,
             last_end: start,
             kind,
@@ -385,14 +422,18 @@ impl<'a> Builder<'a> {
             Built {
                 node: Node::new(span, value),
                 count: frame.count,
+                bytes: frame.bytes,
                 height: frame.height,
             },
             frame.anchor,
         )
     }
 
-    fn charge(&mut self, count: usize, span: Span) -> Result<(), Fatal> {
+    /// Count a copy of `count` nodes and `bytes` bytes (made at `span`) against the limits,
+    /// before it is made.
+    fn charge(&mut self, count: usize, bytes: usize, span: Span) -> Result<(), Fatal> {
         self.expanded = self.expanded.saturating_add(count);
+        self.expanded_bytes = self.expanded_bytes.saturating_add(bytes);
         if self.expanded > MAX_ALIAS_EXPANSION {
             self.errors.push(
                 SyntaxError::new(
@@ -403,6 +444,11 @@ impl<'a> Builder<'a> {
                     "this looks like an alias bomb; write the values out or use fewer aliases",
                 ),
             );
+            return Err(Fatal);
+        }
+        if self.expanded_bytes > self.byte_budget {
+            self.errors
+                .push(alias_bytes_exceeded(span, self.byte_budget));
             return Err(Fatal);
         }
         Ok(())
@@ -421,12 +467,12 @@ impl<'a> Builder<'a> {
             );
             return Err(Fatal);
         };
-        let (count, height) = (anchored.count, anchored.height);
+        let (count, bytes, height) = (anchored.count, anchored.bytes, anchored.height);
         if self.stack.len() + height > MAX_DEPTH {
             self.errors.push(too_deep(span));
             return Err(Fatal);
         }
-        self.charge(count, span)?;
+        self.charge(count, bytes, span)?;
         // The copy's root is located at the alias; its children at the anchored node.
         let value = self
             .anchors
@@ -437,6 +483,7 @@ impl<'a> Builder<'a> {
             Built {
                 node,
                 count,
+                bytes,
                 height,
             },
             0,
@@ -445,10 +492,11 @@ impl<'a> Builder<'a> {
 
     fn complete(&mut self, built: Built, anchor: usize) -> Result<(), Fatal> {
         if anchor > 0 {
-            self.charge(built.count, built.node.span)?;
+            self.charge(built.count, built.bytes, built.node.span)?;
             let copy = Built {
                 node: built.node.clone(),
                 count: built.count,
+                bytes: built.bytes,
                 height: built.height,
             };
             self.anchors.insert(anchor, copy);
@@ -458,6 +506,7 @@ impl<'a> Builder<'a> {
             return Ok(());
         };
         parent.count = parent.count.saturating_add(built.count);
+        parent.bytes = parent.bytes.saturating_add(built.bytes);
         parent.height = parent.height.max(built.height + 1);
         parent.last_end = parent.last_end.max(built.node.span.end as usize);
         match &mut parent.kind {
@@ -546,6 +595,21 @@ fn indentation_tab_after(source: &str, from: usize) -> Option<usize> {
         offset += line.len();
     }
     None
+}
+
+/// The error for a copy (at `span`) that takes the bytes copied by aliases past `budget`.
+fn alias_bytes_exceeded(span: Span, budget: usize) -> SyntaxError {
+    const MIB: usize = 1 << 20;
+    SyntaxError::new(
+        span,
+        format!("aliases expand to more than {budget} bytes, the limit for this file"),
+    )
+    .with_help(format!(
+        "each alias copies the node it names, and a file's aliases may copy at most \
+         {} MiB plus {ALIAS_BYTES_PER_SOURCE_BYTE} times the file's size; this looks like an \
+         alias bomb: write the values out, or use fewer aliases of large nodes",
+        ALIAS_BYTES_BASE / MIB
+    ))
 }
 
 fn too_deep(span: Span) -> SyntaxError {
