@@ -14,6 +14,7 @@ use crate::report::{AggregateResult, ColumnDiff, Duplicate, Key, Mismatch, Repor
 use crate::side::{Scope, Segments, Side, Tally, LEFT, RIGHT};
 use flowgate_model::{Reconciliation, ValueType};
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Receives progress while a run goes on (the CLI draws a bar on a terminal).
@@ -82,28 +83,85 @@ pub struct RunOptions {
     pub resume_from: Option<Checkpoint>,
 }
 
-/// Resolve a secret reference to a connection URL.
+/// Resolve a secret reference to a connection URL. Only variables named as connection URLs
+/// are read (see [`connection_variable`]): an asset cannot pick another credential of the
+/// runner's environment.
 pub fn resolve_url(side: &str, secret: &flowgate_model::SecretRef) -> Result<String> {
+    let refused = |message: String| Error::Connection {
+        side: side.to_owned(),
+        message,
+    };
     match secret.provider.as_str() {
-        "env" => std::env::var(&secret.name).map_err(|_| Error::Connection {
-            side: side.to_owned(),
-            message: format!(
-                "environment variable {} is not set; export it with the connection URL (mysql://… or postgres://…)",
-                secret.name
-            ),
-        }),
-        other => Err(Error::Connection {
-            side: side.to_owned(),
-            message: format!("`{other}:` secret references are not supported for reconciliation connections yet; use `env:NAME`"),
-        }),
+        "env" => {
+            connection_variable(&secret.name).map_err(refused)?;
+            std::env::var(&secret.name).map_err(|_| {
+                refused(format!(
+                    "environment variable {} is not set; export it with the connection URL (mysql://… or postgres://…)",
+                    secret.name
+                ))
+            })
+        }
+        other => Err(refused(format!(
+            "`{other}:` secret references are not supported for reconciliation connections yet; use `env:NAME`"
+        ))),
     }
 }
 
-/// Run a reconciliation. Any database error (a dropped connection included) fails the run:
-/// a report is only returned when every segment was compared.
+/// Whether a reconciliation may read the environment variable `name`: its name ends in
+/// `_URL` or `_DSN` (`MAGENTO_DB_URL`, `ERP_DSN`) and does not start with `FLOWGATE_`
+/// (flowgate's own settings, such as the store's URL). The error says what to do.
+pub fn connection_variable(name: &str) -> std::result::Result<(), String> {
+    let named = name.ends_with("_URL") || name.ends_with("_DSN");
+    if named && !name.starts_with("FLOWGATE_") {
+        return Ok(());
+    }
+    Err(format!(
+        "`env:{name}` is not a connection variable: a reconciliation reads only variables whose name ends in `_URL` or `_DSN` and does not start with `FLOWGATE_` (flowgate's own settings); export the connection URL as, for example, `{}` and write `url: env:{}`",
+        suggestion(name),
+        suggestion(name)
+    ))
+}
+
+fn suggestion(name: &str) -> String {
+    let base = name.strip_prefix("FLOWGATE_").unwrap_or(name);
+    let base = base
+        .strip_suffix("_URL")
+        .or_else(|| base.strip_suffix("_DSN"))
+        .unwrap_or(base);
+    format!("{base}_DB_URL")
+}
+
+/// Run a reconciliation whose local files must lie inside the workspace of the current
+/// directory (see [`current_workspace`] and [`run_in`]).
 pub async fn run(
     spec: &Reconciliation,
     options: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<Report> {
+    run_in(spec, options, &current_workspace()?, progress).await
+}
+
+/// The workspace of the current directory: the nearest directory, from the current one up,
+/// that holds `flowgate.toml`; the current directory when none does.
+pub fn current_workspace() -> Result<PathBuf> {
+    let cwd = std::env::current_dir().map_err(|source| Error::Io {
+        path: ".".to_owned(),
+        source,
+    })?;
+    let root = cwd
+        .ancestors()
+        .find(|dir| dir.join("flowgate.toml").is_file())
+        .unwrap_or(&cwd);
+    Ok(root.to_path_buf())
+}
+
+/// Run a reconciliation. A local source (`sqlite:`, `csv:`, `parquet:`) must be a file inside
+/// `workspace` once links are followed. Any database error (a dropped connection included)
+/// fails the run: a report is only returned when every segment was compared.
+pub async fn run_in(
+    spec: &Reconciliation,
+    options: &RunOptions,
+    workspace: &Path,
     progress: &dyn Progress,
 ) -> Result<Report> {
     let started = Instant::now();
@@ -115,8 +173,22 @@ pub async fn run(
     });
     progress.step("connecting");
     let (left, right) = tokio::join!(
-        Side::open("left", &options.left_url, spec, LEFT, options.tuning),
-        Side::open("right", &options.right_url, spec, RIGHT, options.tuning)
+        Side::open(
+            "left",
+            &options.left_url,
+            spec,
+            LEFT,
+            options.tuning,
+            workspace
+        ),
+        Side::open(
+            "right",
+            &options.right_url,
+            spec,
+            RIGHT,
+            options.tuning,
+            workspace
+        )
     );
     let (left, right) = match (left, right) {
         (Ok(l), Ok(r)) => (l, r),

@@ -12,6 +12,7 @@ pub mod db;
 pub mod drift;
 pub mod engine;
 mod error;
+mod fragment;
 pub mod generate;
 mod local;
 pub mod normalise;
@@ -20,6 +21,9 @@ mod side;
 pub mod sql;
 mod sql_side;
 
-pub use engine::{resolve_url, run, NoProgress, Progress, RunOptions, Tuning};
+pub use engine::{
+    connection_variable, current_workspace, resolve_url, run, run_in, NoProgress, Progress,
+    RunOptions, Tuning,
+};
 pub use error::{Error, Result};
 pub use report::{Counts, Report};

@@ -45,6 +45,32 @@ impl LocalSource {
         }
     }
 
+    /// The same source at its real path (links followed), which must lie inside
+    /// `workspace`: an asset reads only the workspace's files. A missing file is left for
+    /// [`LocalSide::open`] to report.
+    pub(crate) fn inside(self, side: &str, workspace: &Path) -> Result<Self> {
+        let Ok(real) = std::fs::canonicalize(self.path()) else {
+            return Ok(self);
+        };
+        let root = std::fs::canonicalize(workspace).map_err(|e| Error::Io {
+            path: workspace.display().to_string(),
+            source: e,
+        })?;
+        if !real.starts_with(&root) {
+            return Err(Error::Invalid(format!(
+                "{side}: {} is outside the workspace {} (it resolves to {}); a local source must be a file inside the workspace — copy or export it there",
+                self.path().display(),
+                root.display(),
+                real.display()
+            )));
+        }
+        Ok(match self {
+            Self::Sqlite(_) => Self::Sqlite(real),
+            Self::Csv(_) => Self::Csv(real),
+            Self::Parquet(_) => Self::Parquet(real),
+        })
+    }
+
     fn path(&self) -> &Path {
         match self {
             Self::Sqlite(p) | Self::Csv(p) | Self::Parquet(p) => p,
@@ -218,7 +244,7 @@ impl LocalSide {
             .map(|c| format!("CAST({} AS TEXT)", ident(&c.name)))
             .collect();
         let sql = format!(
-            "SELECT {} FROM ({query}) AS flowgate_aggregate",
+            "SELECT {} FROM ({query}\n) AS flowgate_aggregate",
             select.join(", ")
         );
         let raw = text_rows(&self.pool, &sql).await?;
@@ -264,7 +290,9 @@ impl LocalSide {
 }
 
 async fn text_rows(pool: &SqlitePool, sql: &str) -> Result<Vec<TextRow>> {
-    let rows = sqlx::raw_sql(sql)
+    // One prepared statement: the fragments in it were checked to hold no `;`.
+    let rows = sqlx::query(sql)
+        .persistent(false)
         .fetch_all(pool)
         .await
         .map_err(|source| Error::Database {
@@ -533,7 +561,7 @@ async fn read_rows(
     let from = match (&side.table, &side.query, table) {
         (_, _, Some(loaded)) if side.query.is_none() => ident(loaded),
         (Some(t), None, _) => ident(t),
-        (_, Some(q), _) => format!("({q}) AS flowgate_source"),
+        (_, Some(q), _) => format!("({q}\n) AS flowgate_source"),
         (None, None, _) => {
             return Err(Error::Invalid(format!(
                 "{shown}: the source needs a `table` or a `query`"
@@ -547,7 +575,7 @@ async fn read_rows(
     let filter = side
         .filter
         .as_ref()
-        .map(|f| format!(" WHERE ({f})"))
+        .map(|f| format!(" WHERE ({f}\n)"))
         .unwrap_or_default();
     let sql = format!("SELECT {} FROM {from}{filter}", select.join(", "));
     let values = text_rows(pool, &sql).await?;

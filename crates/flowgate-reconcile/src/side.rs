@@ -4,10 +4,13 @@
 use crate::db::TextRow;
 use crate::engine::{Progress, Tuning};
 use crate::error::Result;
+use crate::fragment::{self, Lexis};
 use crate::local::{LocalSide, LocalSource};
+use crate::sql::Dialect;
 use crate::sql_side::{Pick, SqlSide};
 use flowgate_model::{AggregateCheck, Reconciliation};
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Per segment: its row count and the exact sum of its row hashes, as decimal text.
@@ -85,21 +88,35 @@ pub(crate) enum Side {
 }
 
 impl Side {
-    /// Open the side `name` (`left`, `right`) at `url`.
+    /// Open the side `name` (`left`, `right`) at `url`; a local file must lie inside
+    /// `workspace`. The side's SQL fragments are checked before anything is opened.
     pub(crate) async fn open(
         name: &str,
         url: &str,
         spec: &Reconciliation,
         pick: Pick,
         tuning: Tuning,
+        workspace: &Path,
     ) -> Result<Self> {
         match LocalSource::from_url(url) {
-            Some(local) => Ok(Self::Local(
-                LocalSide::open(name, &local, spec, pick).await?,
-            )),
-            None => Ok(Self::Sql(Box::new(
-                SqlSide::connect(name, url, spec, pick, tuning).await?,
-            ))),
+            Some(local) => {
+                check_fragments(name, Lexis::Sqlite, spec, pick)?;
+                let local = local.inside(name, workspace)?;
+                Ok(Self::Local(
+                    LocalSide::open(name, &local, spec, pick).await?,
+                ))
+            }
+            None => {
+                match Dialect::from_url(url) {
+                    Some(Dialect::MySql) => check_fragments(name, Lexis::MySql, spec, pick)?,
+                    Some(Dialect::Postgres) => check_fragments(name, Lexis::Postgres, spec, pick)?,
+                    // Refused with advice when connecting.
+                    None => {}
+                }
+                Ok(Self::Sql(Box::new(
+                    SqlSide::connect(name, url, spec, pick, tuning).await?,
+                )))
+            }
         }
     }
 
@@ -220,12 +237,29 @@ impl Side {
     }
 }
 
+/// Check the side's `query`, `filter` and aggregate queries (see [`crate::fragment`]).
+fn check_fragments(name: &str, lexis: Lexis, spec: &Reconciliation, pick: Pick) -> Result<()> {
+    let source = (pick.source)(spec);
+    if let Some(query) = &source.query {
+        fragment::check(lexis, &format!("{name}.query"), query)?;
+    }
+    if let Some(filter) = &source.filter {
+        fragment::check(lexis, &format!("{name}.filter"), filter)?;
+    }
+    for check in &spec.aggregates {
+        let field = format!("aggregates `{}`: {name}", check.name);
+        fragment::check(lexis, &field, (pick.aggregate)(check))?;
+    }
+    Ok(())
+}
+
 /// The left half of the asset.
 pub(crate) const LEFT: Pick = Pick {
     source: |spec| &spec.left,
     key: |k| &k.left,
     column: |c| &c.left,
     segment: |s| &s.left,
+    aggregate: |a| &a.left,
 };
 
 /// The right half of the asset.
@@ -234,4 +268,5 @@ pub(crate) const RIGHT: Pick = Pick {
     key: |k| &k.right,
     column: |c| &c.right,
     segment: |s| &s.right,
+    aggregate: |a| &a.right,
 };

@@ -1,7 +1,7 @@
 //! A side served by MySQL/MariaDB or PostgreSQL: every checksum is computed by the database,
 //! in as many concurrent range queries as the tuning allows.
 
-use crate::db::{Db, TextRow};
+use crate::db::{Db, Plan, TextRow};
 use crate::engine::{checksum_scale, Tuning, DEFAULT_SCALE};
 use crate::error::{Error, Result};
 use crate::side::{Scope, Segments, Tally};
@@ -39,7 +39,7 @@ impl SideSql {
         let tz = source.timezone.as_deref();
         let from = match (&source.table, &source.query) {
             (Some(table), _) => dialect.ident(table),
-            (None, Some(query)) => format!("({query}) AS flowgate_source"),
+            (None, Some(query)) => format!("({query}\n) AS flowgate_source"),
             (None, None) => String::from("(SELECT 1) AS flowgate_empty"),
         };
         let keys: Vec<String> = spec
@@ -104,7 +104,7 @@ impl SideSql {
         let parts: Vec<String> = self
             .filter
             .iter()
-            .map(|f| format!("({f})"))
+            .map(|f| format!("({f}\n)"))
             .chain(restriction.map(str::to_owned))
             .collect();
         if parts.is_empty() {
@@ -125,7 +125,7 @@ impl SideSql {
 
     fn level_sql(&self, lo: u64, width: u64, restriction: Option<&str>) -> String {
         let d = self.dialect;
-        let select = format!(
+        format!(
             "SELECT {}, {}, {} FROM (SELECT {} AS seg, {} AS h FROM {}{}) AS flowgate_rows GROUP BY seg",
             d.text("seg"),
             d.text("COUNT(*)"),
@@ -134,18 +134,7 @@ impl SideSql {
             self.hash,
             self.from,
             self.where_clause(restriction)
-        );
-        self.grouping(select)
-    }
-
-    /// A query grouping rows by segment, run the cheap way: PostgreSQL cannot estimate how
-    /// many segments the division makes and would sort millions of rows to group them;
-    /// hashing the few segments costs a fraction.
-    fn grouping(&self, select: String) -> String {
-        match self.dialect {
-            Dialect::Postgres => format!("SET enable_sort = off; {select}; RESET enable_sort"),
-            Dialect::MySql => select,
-        }
+        )
     }
 
     fn fetch_sql(&self, restriction: &str) -> String {
@@ -207,7 +196,7 @@ impl SqlSide {
         pick: Pick,
         tuning: Tuning,
     ) -> Result<Self> {
-        let db = Db::connect(name, url).await?;
+        let db = Db::connect_read_only(name, url).await?;
         let source = (pick.source)(spec).clone();
         let sql = SideSql::new(
             db.dialect(),
@@ -233,8 +222,12 @@ impl SqlSide {
     }
 
     async fn rows(&self, sql: &str) -> Result<Vec<TextRow>> {
+        self.planned_rows(sql, Plan::Default).await
+    }
+
+    async fn planned_rows(&self, sql: &str, plan: Plan) -> Result<Vec<TextRow>> {
         self.queries.fetch_add(1, Ordering::Relaxed);
-        self.db.rows(sql).await
+        self.db.read(sql, plan).await
     }
 
     /// Run queries, at most `tuning.parallel` at a time, a new one as soon as one ends;
@@ -242,6 +235,7 @@ impl SqlSide {
     async fn rows_concurrently(
         &self,
         queries: Vec<String>,
+        plan: Plan,
         tally: &Tally<'_>,
     ) -> Result<Vec<Vec<TextRow>>> {
         tally.add(queries.len() as u64);
@@ -253,7 +247,7 @@ impl SqlSide {
                 let Some((i, query)) = pending.next() else {
                     break;
                 };
-                running.push(self.indexed_rows(i, query));
+                running.push(self.indexed_rows(i, query, plan));
             }
             let Some(done) = running.next().await else {
                 break;
@@ -265,8 +259,8 @@ impl SqlSide {
         Ok(results)
     }
 
-    async fn indexed_rows(&self, i: usize, sql: &str) -> Result<(usize, Vec<TextRow>)> {
-        Ok((i, self.rows(sql).await?))
+    async fn indexed_rows(&self, i: usize, sql: &str, plan: Plan) -> Result<(usize, Vec<TextRow>)> {
+        Ok((i, self.planned_rows(sql, plan).await?))
     }
 
     async fn scalar(&self, sql: &str) -> Result<TextRow> {
@@ -360,7 +354,10 @@ impl SqlSide {
             .map(|r| self.sql.level_sql(lo, width, r.as_deref()))
             .collect();
         let mut out = Segments::new();
-        for rows in self.rows_concurrently(queries, tally).await? {
+        for rows in self
+            .rows_concurrently(queries, Plan::HashGroups, tally)
+            .await?
+        {
             out.extend(parse_segments(self.db.side(), rows)?);
         }
         Ok(out)
@@ -473,19 +470,21 @@ impl SqlSide {
             .ranges(lo, width, span)
             .iter()
             .map(|r| {
-                let select = format!(
+                format!(
                     "SELECT {}, {} FROM (SELECT {} AS seg FROM {}{}) AS flowgate_rows GROUP BY seg",
                     d.text("seg"),
                     d.text("COUNT(*)"),
                     self.sql.segment_expr(lo, width),
                     self.sql.from,
                     self.sql.where_clause(r.as_deref())
-                );
-                self.sql.grouping(select)
+                )
             })
             .collect();
         let mut out = std::collections::BTreeMap::new();
-        for rows in self.rows_concurrently(queries, tally).await? {
+        for rows in self
+            .rows_concurrently(queries, Plan::HashGroups, tally)
+            .await?
+        {
             for row in rows {
                 let field = |i: usize| row.get(i).cloned().flatten()?.parse::<u64>().ok();
                 if let (Some(seg), Some(n)) = (field(0), field(1)) {
@@ -512,7 +511,7 @@ impl SqlSide {
             })
             .collect();
         Ok(self
-            .rows_concurrently(queries, tally)
+            .rows_concurrently(queries, Plan::Default, tally)
             .await?
             .into_iter()
             .flatten()
@@ -548,6 +547,7 @@ pub(crate) struct Pick {
     pub(crate) key: fn(&flowgate_model::KeyPart) -> &SideColumn,
     pub(crate) column: fn(&flowgate_model::ColumnMapping) -> &SideColumn,
     pub(crate) segment: fn(&flowgate_model::SegmentBy) -> &str,
+    pub(crate) aggregate: fn(&AggregateCheck) -> &str,
 }
 
 fn num(row: &TextRow, i: usize) -> Option<i128> {
@@ -615,7 +615,7 @@ fn aggregate_sql(
         })
         .collect();
     format!(
-        "SELECT {} FROM ({query}) AS flowgate_aggregate",
+        "SELECT {} FROM ({query}\n) AS flowgate_aggregate",
         select.join(", ")
     )
 }

@@ -38,7 +38,7 @@ fn killed_mysql_connection_fails_the_run() {
                 let db = db.clone();
                 Box::pin(async move {
                     let ids = admin
-                        .rows(&format!("SELECT CAST(ID AS CHAR) FROM information_schema.PROCESSLIST WHERE DB = '{db}' AND COMMAND = 'Query'"))
+                        .rows(&format!("SELECT CAST(ID AS CHAR) FROM information_schema.PROCESSLIST WHERE DB = '{db}' AND COMMAND IN ('Query', 'Execute')"))
                         .await
                         .unwrap_or_default();
                     for id in &ids {

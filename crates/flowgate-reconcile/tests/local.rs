@@ -210,10 +210,9 @@ fn csv_sqlite_and_parquet_shops_reconcile_exactly_against_postgresql() {
                 let spec = orders_spec(&l, segment);
                 let mut options = run_options(&l);
                 options.left_url = url.clone();
-                let report =
-                    flowgate_reconcile::run(&spec, &options, &flowgate_reconcile::NoProgress)
-                        .await
-                        .unwrap_or_else(|e| panic!("{url}: {e}"));
+                let report = run_in(&spec, &options, dir.path())
+                    .await
+                    .unwrap_or_else(|e| panic!("{url}: {e}"));
                 eprintln!("{url}, segment_by: {segment}");
                 assert_exact(&l, &report);
             }
@@ -237,7 +236,7 @@ fn a_bad_cell_is_reported_at_its_file_line_and_column() {
         let spec = orders_spec(&l, true);
         let mut options = run_options(&l);
         options.left_url = format!("csv:{}", path.display());
-        let err = flowgate_reconcile::run(&spec, &options, &flowgate_reconcile::NoProgress)
+        let err = run_in(&spec, &options, dir.path())
             .await
             .expect_err("a bad cell fails the run");
         let message = err.to_string();
@@ -246,7 +245,7 @@ fn a_bad_cell_is_reported_at_its_file_line_and_column() {
         assert!(message.contains("12,x"), "{message}");
 
         options.left_url = format!("csv:{}", dir.path().join("absent.csv").display());
-        let err = flowgate_reconcile::run(&spec, &options, &flowgate_reconcile::NoProgress)
+        let err = run_in(&spec, &options, dir.path())
             .await
             .expect_err("a missing file fails the run");
         assert!(err.to_string().contains("no such file"), "{err}");
@@ -254,7 +253,7 @@ fn a_bad_cell_is_reported_at_its_file_line_and_column() {
         let garbage = dir.path().join("orders.parquet");
         std::fs::write(&garbage, "entity_id,status\n1,open\n").unwrap();
         options.left_url = format!("parquet:{}", garbage.display());
-        let err = flowgate_reconcile::run(&spec, &options, &flowgate_reconcile::NoProgress)
+        let err = run_in(&spec, &options, dir.path())
             .await
             .expect_err("a file that is not Parquet fails the run");
         assert!(

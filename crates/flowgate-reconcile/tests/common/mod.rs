@@ -298,6 +298,15 @@ pub async fn run(l: &Landscape, spec: &Reconciliation) -> Report {
         .unwrap()
 }
 
+/// A run whose local files must lie inside `workspace`.
+pub async fn run_in(
+    spec: &Reconciliation,
+    options: &RunOptions,
+    workspace: &std::path::Path,
+) -> flowgate_reconcile::Result<Report> {
+    flowgate_reconcile::run_in(spec, options, workspace, &NoProgress).await
+}
+
 pub fn order_key(s: u64) -> Key {
     vec![
         Some(generate::increment_id(s)),
