@@ -16,8 +16,8 @@ use crate::migrations;
 use crate::model::{
     compare_versions, snapshot_id, validate_ref_name, Clock, Entry, LogBreak, LogReport,
     NewOperation, NewSnapshot, Object, Operation, OperationFilter, Problem, ProblemKind, PutReport,
-    RefChange, RefRecord, Snapshot, SnapshotCreated, SnapshotKey, SnapshotSummary, TimeReversal,
-    Timestamp, VerifyReport, VersionKey,
+    RefChange, RefRecord, Snapshot, SnapshotCreated, SnapshotKey, SnapshotOrigin, SnapshotSummary,
+    TimeReversal, Timestamp, VerifyReport, VersionKey,
 };
 
 /// The `flowgate_meta` key that marks a rehearsal store.
@@ -117,6 +117,7 @@ struct RawSnapshot {
     created_at: String,
     author: String,
     manifest: String,
+    origin: String,
     entries: Vec<(String, String, String, Option<String>)>,
 }
 
@@ -141,6 +142,7 @@ impl RawSnapshot {
             .collect::<Result<Vec<_>, String>>()?;
         // Sorted here, not in SQL: PostgreSQL would order text by its collation.
         entries.sort();
+        let origin = SnapshotOrigin::parse(&self.origin)?;
         Ok(Snapshot {
             id,
             bundle: self.bundle,
@@ -149,6 +151,7 @@ impl RawSnapshot {
             author: self.author,
             manifest,
             entries,
+            origin,
         })
     }
 }
@@ -261,6 +264,121 @@ fn check_snapshot(new: &NewSnapshot) -> Result<Vec<Entry>> {
         )));
     }
     Ok(entries)
+}
+
+/// How a snapshot is being recorded: under which operation kind, by whom, from where.
+struct Recording<'a> {
+    kind: &'static str,
+    actor: &'a str,
+    origin: SnapshotOrigin,
+}
+
+/// The payload of the operation that records `new`. An import keeps the file's claimed author
+/// and date apart from the operation's actor and time.
+fn snapshot_payload(
+    new: &NewSnapshot,
+    id: SnapshotId,
+    entries: usize,
+    origin: SnapshotOrigin,
+) -> Value {
+    let mut payload = json!({
+        "snapshot": id,
+        "bundle": new.bundle,
+        "version": new.version,
+        "entries": entries,
+        "manifest": new.manifest,
+    });
+    if origin == SnapshotOrigin::Imported {
+        payload["claimed_author"] = json!(new.author);
+        payload["claimed_created_at"] = json!(new.created_at);
+    }
+    payload
+}
+
+/// Inserts the `flowgate_snapshots` row of `new`.
+async fn insert_snapshot_row(
+    tx: &mut Tx,
+    new: &NewSnapshot,
+    id: &str,
+    origin: SnapshotOrigin,
+) -> sqlx::Result<u64> {
+    let manifest = canonical_json_string(&new.manifest);
+    let key = VersionKey::parse(&new.version);
+    let created_at = new.created_at.to_rfc3339();
+    tx.execute(
+        "INSERT INTO flowgate_snapshots (id, bundle, version, version_major, version_minor, \
+         version_patch, version_pre, created_at, author, manifest, origin) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        &[
+            Arg::Text(id),
+            Arg::Text(&new.bundle),
+            Arg::Text(&new.version),
+            Arg::OptInt(key.as_ref().map(|k| to_i64(k.major))),
+            Arg::OptInt(key.as_ref().map(|k| to_i64(k.minor))),
+            Arg::OptInt(key.as_ref().map(|k| to_i64(k.patch))),
+            Arg::OptText(key.as_ref().map(|k| k.pre.as_str())),
+            Arg::Text(&created_at),
+            Arg::Text(&new.author),
+            Arg::Text(&manifest),
+            Arg::Text(origin.as_str()),
+        ],
+    )
+    .await
+}
+
+/// What the log recorded when a snapshot was created or imported.
+struct Logged {
+    seq: u64,
+    manifest: Value,
+    origin: SnapshotOrigin,
+}
+
+/// What is wrong with a stored snapshot by itself and against the log (`logged`).
+fn snapshot_findings(
+    snapshot: &Snapshot,
+    manifest_text: &str,
+    logged: Option<&Logged>,
+) -> Vec<(ProblemKind, String)> {
+    let mut found = Vec::new();
+    let computed = snapshot.computed_id();
+    if computed != snapshot.id {
+        found.push((
+            ProblemKind::SnapshotId,
+            format!("its bundle, version and entries hash to {computed}: it was altered"),
+        ));
+    }
+    if canonical_json_string(&snapshot.manifest) != manifest_text {
+        found.push((
+            ProblemKind::Manifest,
+            "the stored manifest is not in canonical form: it was edited".to_owned(),
+        ));
+    }
+    let Some(logged) = logged else {
+        found.push((
+            ProblemKind::SnapshotId,
+            "no operation in the log created it".to_owned(),
+        ));
+        return found;
+    };
+    let seq = logged.seq;
+    if logged.manifest != snapshot.manifest {
+        found.push((
+            ProblemKind::Manifest,
+            format!("the manifest differs from the one logged by operation {seq}"),
+        ));
+    }
+    if logged.origin != snapshot.origin {
+        found.push((
+            ProblemKind::Origin,
+            format!(
+                "it is marked {}, but operation {seq} recorded it as {}: the mark was changed \
+                 outside flowgate",
+                snapshot.origin.as_str(),
+                logged.origin.as_str()
+            ),
+        ));
+    }
+    found
 }
 
 impl Engine {
@@ -470,17 +588,25 @@ impl Engine {
         new: &NewSnapshot,
         objects: &[Object],
     ) -> Result<SnapshotCreated> {
-        self.create_snapshot_as(new, objects, SNAPSHOT_CREATE).await
+        let how = Recording {
+            kind: SNAPSHOT_CREATE,
+            actor: &new.author,
+            origin: SnapshotOrigin::Local,
+        };
+        self.create_snapshot_as(new, objects, &how).await
     }
 
     async fn create_snapshot_as(
         &self,
         new: &NewSnapshot,
         objects: &[Object],
-        kind: &str,
+        how: &Recording<'_>,
     ) -> Result<SnapshotCreated> {
         let entries = check_snapshot(new)?;
         let id = snapshot_id(&new.bundle, &new.version, &entries);
+        let payload = snapshot_payload(new, id, entries.len(), how.origin);
+        let op = NewOperation::new(how.actor, how.kind, payload);
+        check_operation(&op)?;
         let mut tx = self.write().await?;
         if let Some(existing) = self.version_id(&mut tx, &new.bundle, &new.version).await? {
             self.rollback(tx).await?;
@@ -498,43 +624,9 @@ impl Engine {
             });
         }
         let id_text = id.to_string();
-        let manifest = canonical_json_string(&new.manifest);
-        let key = VersionKey::parse(&new.version);
-        let created_at = new.created_at.to_rfc3339();
-        let inserted = tx
-            .execute(
-                "INSERT INTO flowgate_snapshots (id, bundle, version, version_major, \
-                 version_minor, version_patch, version_pre, created_at, author, manifest) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                &[
-                    Arg::Text(&id_text),
-                    Arg::Text(&new.bundle),
-                    Arg::Text(&new.version),
-                    Arg::OptInt(key.as_ref().map(|k| to_i64(k.major))),
-                    Arg::OptInt(key.as_ref().map(|k| to_i64(k.minor))),
-                    Arg::OptInt(key.as_ref().map(|k| to_i64(k.patch))),
-                    Arg::OptText(key.as_ref().map(|k| k.pre.as_str())),
-                    Arg::Text(&created_at),
-                    Arg::Text(&new.author),
-                    Arg::Text(&manifest),
-                ],
-            )
-            .await;
-        match inserted {
-            Ok(_) => {}
-            Err(error) if is_unique_violation(&error) => {
-                // A concurrent writer created this version first (PostgreSQL): answer as if it
-                // had been there when we looked.
-                drop(tx);
-                let mut tx = self.read().await?;
-                let existing = self.version_id(&mut tx, &new.bundle, &new.version).await?;
-                self.rollback(tx).await?;
-                return match existing {
-                    Some(existing) => self.existing_version(new, id, existing),
-                    None => Err(self.db("record the snapshot")(error)),
-                };
-            }
-            Err(error) => return Err(self.db("record the snapshot")(error)),
+        if let Err(error) = insert_snapshot_row(&mut tx, new, &id_text, how.origin).await {
+            drop(tx);
+            return self.lost_race(new, id, error).await;
         }
         for batch in entries.chunks(JSON_BATCH) {
             let rows = entries_json(batch);
@@ -545,17 +637,6 @@ impl Engine {
             .await
             .map_err(self.db("record snapshot entries"))?;
         }
-        let op = NewOperation::new(
-            new.author.clone(),
-            kind,
-            json!({
-                "snapshot": id,
-                "bundle": new.bundle,
-                "version": new.version,
-                "entries": entries.len(),
-                "manifest": new.manifest,
-            }),
-        );
         let op = self.append_in(&mut tx, &op, None).await?;
         self.commit(tx).await?;
         Ok(SnapshotCreated {
@@ -564,6 +645,26 @@ impl Engine {
             new_objects,
             operation: Some(op.seq),
         })
+    }
+
+    /// After inserting the snapshot row failed: when a concurrent writer created this version
+    /// first (PostgreSQL), answers as if it had been there when we looked.
+    async fn lost_race(
+        &self,
+        new: &NewSnapshot,
+        id: SnapshotId,
+        error: sqlx::Error,
+    ) -> Result<SnapshotCreated> {
+        if !is_unique_violation(&error) {
+            return Err(self.db("record the snapshot")(error));
+        }
+        let mut tx = self.read().await?;
+        let existing = self.version_id(&mut tx, &new.bundle, &new.version).await?;
+        self.rollback(tx).await?;
+        match existing {
+            Some(existing) => self.existing_version(new, id, existing),
+            None => Err(self.db("record the snapshot")(error)),
+        }
     }
 
     fn existing_version(
@@ -612,8 +713,8 @@ impl Engine {
     }
 
     async fn raw_snapshot(&self, tx: &mut Tx, key: SnapshotKey<'_>) -> Result<Option<RawSnapshot>> {
-        const COLUMNS: &str = "SELECT id, bundle, version, created_at, author, manifest \
-                               FROM flowgate_snapshots";
+        const COLUMNS: &str = "SELECT id, bundle, version, created_at, author, manifest, \
+                               origin FROM flowgate_snapshots";
         let id_text;
         let row = match key {
             SnapshotKey::Id(id) => {
@@ -641,6 +742,7 @@ impl Engine {
                 created_at: row.text(3)?,
                 author: row.text(4)?,
                 manifest: row.text(5)?,
+                origin: row.text(6)?,
                 entries: Vec::new(),
             })
         };
@@ -681,8 +783,8 @@ impl Engine {
         let rows = tx
             .fetch_all(
                 "SELECT s.id, s.bundle, s.version, s.created_at, s.author, \
-                 (SELECT COUNT(*) FROM flowgate_snapshot_entries e WHERE e.snapshot_id = s.id) \
-                 FROM flowgate_snapshots s WHERE ($1 IS NULL OR s.bundle = $1)",
+                 (SELECT COUNT(*) FROM flowgate_snapshot_entries e WHERE e.snapshot_id = s.id), \
+                 s.origin FROM flowgate_snapshots s WHERE ($1 IS NULL OR s.bundle = $1)",
                 &[Arg::OptText(bundle)],
             )
             .await
@@ -698,15 +800,17 @@ impl Engine {
                     row.text(3)?,
                     row.text(4)?,
                     row.int(5)?,
+                    row.text(6)?,
                 ))
             };
-            let (id, bundle, version, created_at, author, count) =
+            let (id, bundle, version, created_at, author, count, origin) =
                 read().map_err(self.db("list snapshots"))?;
             let parsed = || -> Result<SnapshotSummary, String> {
                 Ok(SnapshotSummary {
                     id: parse_text(&id)?,
                     created_at: created_at.parse().map_err(|e| format!("{e}"))?,
                     entries: to_u64(count, "entry count")?,
+                    origin: SnapshotOrigin::parse(&origin)?,
                     bundle,
                     version,
                     author,
@@ -1240,31 +1344,45 @@ impl Engine {
         Ok(count)
     }
 
-    async fn verify_snapshots(&self, tx: &mut Tx, problems: &mut Vec<Problem>) -> Result<u64> {
-        let mut logged: BTreeMap<String, (u64, Value)> = BTreeMap::new();
+    /// What the log says of each snapshot it recorded, by snapshot id.
+    async fn logged_snapshots(&self, tx: &mut Tx) -> Result<BTreeMap<String, Logged>> {
+        let mut logged = BTreeMap::new();
         let rows = tx
             .fetch_all(
-                "SELECT seq, payload FROM flowgate_operations WHERE kind = $1 OR kind = $2",
+                "SELECT seq, payload, kind FROM flowgate_operations WHERE kind = $1 OR kind = $2",
                 &[Arg::Text(SNAPSHOT_CREATE), Arg::Text(SNAPSHOT_IMPORT)],
             )
             .await
             .map_err(self.db("read the operation log"))?;
         for row in rows {
-            let (seq, payload) = (|| Ok((row.int(0)?, row.text(1)?)))()
+            let (seq, payload, kind) = (|| Ok((row.int(0)?, row.text(1)?, row.text(2)?)))()
                 .map_err(self.db("read the operation log"))?;
             let mut payload: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
             if let Some(id) = payload.get("snapshot").and_then(Value::as_str) {
                 let id = id.to_owned();
                 let manifest = payload.get_mut("manifest").map(Value::take);
+                let origin = if kind == SNAPSHOT_IMPORT {
+                    SnapshotOrigin::Imported
+                } else {
+                    SnapshotOrigin::Local
+                };
+                let seq = to_u64(seq, "seq").unwrap_or(0);
+                let manifest = manifest.unwrap_or_default();
                 logged.insert(
                     id,
-                    (
-                        to_u64(seq, "seq").unwrap_or(0),
-                        manifest.unwrap_or_default(),
-                    ),
+                    Logged {
+                        seq,
+                        manifest,
+                        origin,
+                    },
                 );
             }
         }
+        Ok(logged)
+    }
+
+    async fn verify_snapshots(&self, tx: &mut Tx, problems: &mut Vec<Problem>) -> Result<u64> {
+        let logged = self.logged_snapshots(tx).await?;
         let ids = tx
             .fetch_all("SELECT id FROM flowgate_snapshots", &[])
             .await
@@ -1273,79 +1391,62 @@ impl Engine {
             .map(|row| row.text(0))
             .collect::<sqlx::Result<Vec<_>>>()
             .map_err(self.db("list snapshots"))?;
-        let mut count = 0;
-        for id_text in ids {
-            count += 1;
-            let subject = format!("snapshot {id_text}");
-            let problem = |kind, message| Problem {
-                kind,
-                subject: subject.clone(),
-                message,
-            };
-            let id = match SnapshotId::from_str(&id_text) {
-                Ok(id) => id,
-                Err(e) => {
-                    problems.push(problem(ProblemKind::SnapshotId, e.to_string()));
-                    continue;
-                }
-            };
-            let Some(raw) = self.raw_snapshot(tx, SnapshotKey::Id(&id)).await? else {
-                continue;
-            };
-            let manifest_text = raw.manifest.clone();
-            let snapshot = match raw.parse() {
-                Ok(snapshot) => snapshot,
-                Err(e) => {
-                    problems.push(problem(ProblemKind::SnapshotId, e));
-                    continue;
-                }
-            };
-            let subject = format!(
-                "snapshot {} `{}` {}",
-                id.short(),
-                snapshot.bundle,
-                snapshot.version
-            );
-            let problem = |kind, message| Problem {
-                kind,
-                subject: subject.clone(),
-                message,
-            };
-            let computed = snapshot.computed_id();
-            if computed != id {
-                problems.push(problem(
-                    ProblemKind::SnapshotId,
-                    format!("its bundle, version and entries hash to {computed}: it was altered"),
-                ));
-            }
-            if canonical_json_string(&snapshot.manifest) != manifest_text {
-                problems.push(problem(
-                    ProblemKind::Manifest,
-                    "the stored manifest is not in canonical form: it was edited".to_owned(),
-                ));
-            }
-            match logged.get(&id_text) {
-                None => problems.push(problem(
-                    ProblemKind::SnapshotId,
-                    "no operation in the log created it".to_owned(),
-                )),
-                Some((seq, manifest)) if *manifest != snapshot.manifest => {
-                    problems.push(problem(
-                        ProblemKind::Manifest,
-                        format!("the manifest differs from the one logged by operation {seq}"),
-                    ));
-                }
-                Some(_) => {}
-            }
-            let wanted: Vec<ObjectId> = snapshot.entries.iter().map(|e| e.object).collect();
-            for missing in self.missing_in(tx, &wanted).await? {
-                problems.push(problem(
-                    ProblemKind::MissingObject,
-                    format!("an entry refers to object {missing}, which is not stored"),
-                ));
-            }
+        for id_text in &ids {
+            let found = self.verify_snapshot(tx, id_text, &logged).await?;
+            problems.extend(found);
         }
-        Ok(count)
+        Ok(ids.len() as u64)
+    }
+
+    /// The problems of one stored snapshot.
+    async fn verify_snapshot(
+        &self,
+        tx: &mut Tx,
+        id_text: &str,
+        logged: &BTreeMap<String, Logged>,
+    ) -> Result<Vec<Problem>> {
+        let problem = |subject: &str, kind, message| Problem {
+            kind,
+            subject: subject.to_owned(),
+            message,
+        };
+        let subject = format!("snapshot {id_text}");
+        let id = match SnapshotId::from_str(id_text) {
+            Ok(id) => id,
+            Err(e) => {
+                return Ok(vec![problem(
+                    &subject,
+                    ProblemKind::SnapshotId,
+                    e.to_string(),
+                )])
+            }
+        };
+        let Some(raw) = self.raw_snapshot(tx, SnapshotKey::Id(&id)).await? else {
+            return Ok(Vec::new());
+        };
+        let manifest_text = raw.manifest.clone();
+        let snapshot = match raw.parse() {
+            Ok(snapshot) => snapshot,
+            Err(e) => return Ok(vec![problem(&subject, ProblemKind::SnapshotId, e)]),
+        };
+        let subject = format!(
+            "snapshot {} `{}` {}",
+            id.short(),
+            grammar::shown(&snapshot.bundle),
+            grammar::shown(&snapshot.version)
+        );
+        let mut found = snapshot_findings(&snapshot, &manifest_text, logged.get(id_text));
+        let wanted: Vec<ObjectId> = snapshot.entries.iter().map(|e| e.object).collect();
+        for missing in self.missing_in(tx, &wanted).await? {
+            found.push((
+                ProblemKind::MissingObject,
+                format!("an entry refers to object {missing}, which is not stored"),
+            ));
+        }
+        Ok(found
+            .into_iter()
+            .map(|(kind, message)| problem(&subject, kind, message))
+            .collect())
     }
 
     async fn verify_refs(&self, tx: &mut Tx, problems: &mut Vec<Problem>) -> Result<u64> {
@@ -1442,11 +1543,18 @@ impl Engine {
         export::encode(&snapshot, &objects)
     }
 
-    pub(crate) async fn import_snapshot(&self, bytes: &[u8]) -> Result<SnapshotCreated> {
+    pub(crate) async fn import_snapshot(
+        &self,
+        bytes: &[u8],
+        actor: &str,
+    ) -> Result<SnapshotCreated> {
         let (snapshot, new, objects) = export::decode(bytes)?;
-        let created = self
-            .create_snapshot_as(&new, &objects, SNAPSHOT_IMPORT)
-            .await?;
+        let how = Recording {
+            kind: SNAPSHOT_IMPORT,
+            actor,
+            origin: SnapshotOrigin::Imported,
+        };
+        let created = self.create_snapshot_as(&new, &objects, &how).await?;
         if created.id != snapshot.id {
             return Err(Error::TamperedExport(format!(
                 "the store computed snapshot id {} where the file says {}",

@@ -171,6 +171,44 @@ pub enum Error {
     #[error("export file rejected, nothing imported: {0}")]
     TamperedExport(String),
 
+    /// An export file over one of the import limits (see `MAX_EXPORT_BYTES` and its
+    /// neighbours); nothing was imported.
+    #[error(
+        "export file rejected, nothing imported: {what} is {found}, over the limit of {limit} — \
+         flowgate writes no such file for a real workspace; ask where the file comes from"
+    )]
+    ExportTooLarge {
+        /// What is too large (`the file (bytes)`, `the entry count`, …).
+        what: String,
+        /// Its size.
+        found: u64,
+        /// The limit.
+        limit: u64,
+    },
+
+    /// An export file that could not be read.
+    #[error("cannot read the export file: {source} — check the path and its permissions")]
+    ExportUnreadable {
+        /// The cause.
+        source: std::io::Error,
+    },
+
+    /// A stored snapshot whose content no longer hashes to its id: its entries (or its bundle
+    /// or version) were changed in the database behind the store's back.
+    #[error(
+        "the store at {location} holds snapshot {id}, whose bundle, version and entries hash to \
+         {computed}: it was altered in the database and will not be used — run `flowgate \
+         snapshot verify` and restore the store from a backup"
+    )]
+    SnapshotAltered {
+        /// The store location.
+        location: String,
+        /// The id the snapshot is stored under.
+        id: SnapshotId,
+        /// The id its content hashes to.
+        computed: SnapshotId,
+    },
+
     /// Stored data that cannot be read back (malformed id, negative size, …).
     #[error(
         "the store at {location} holds unreadable data: {detail} — verify the store to find \

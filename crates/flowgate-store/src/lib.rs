@@ -46,16 +46,20 @@ mod store;
 pub use canonical::{canonical_json, canonical_json_string};
 pub use engine::{SNAPSHOT_CREATE, SNAPSHOT_IMPORT};
 pub use error::{Error, Result};
-pub use export::EXPORT_MAGIC;
+pub use export::{
+    read_export, EXPORT_MAGIC, MAX_EXPORT_BYTES, MAX_EXPORT_HEADER_BYTES, MAX_IMPORT_CONTENT_BYTES,
+    MAX_IMPORT_ENTRIES, MAX_IMPORT_OBJECT_BYTES,
+};
 pub use grammar::{MAX_PATH_BYTES, PLATFORM_FLOWS};
 pub use id::{ObjectId, OpHash, ParseIdError, SnapshotId};
 pub use model::{
     compare_versions, snapshot_id, validate_ref_name, Clock, Entry, FixedClock, LogBreak,
     LogReport, ManualClock, NewOperation, NewSnapshot, Object, Operation, OperationFilter,
     ParseTimestampError, Problem, ProblemKind, PutReport, RefChange, RefRecord, Snapshot,
-    SnapshotCreated, SnapshotKey, SnapshotSummary, SystemClock, TimeReversal, Timestamp,
-    VerifyReport, VersionKey,
+    SnapshotCreated, SnapshotKey, SnapshotOrigin, SnapshotSummary, SystemClock, TimeReversal,
+    Timestamp, VerifyReport, VersionKey,
 };
 pub use store::{
     open_store, redact_url, AnyStore, PgStore, SqliteStore, Store, DEFAULT_STORE_PATH,
+    UNNAMED_IMPORTER,
 };

@@ -86,6 +86,20 @@ CREATE TABLE flowgate_meta (
 );
 "#,
     },
+    Migration {
+        version: 3,
+        name: "snapshot origin (local or imported)",
+        // Snapshots imported before this version are found through their operation, whose
+        // payload is canonical JSON text holding `"snapshot":"<id>"`.
+        sql: r#"
+ALTER TABLE flowgate_snapshots ADD COLUMN origin TEXT NOT NULL DEFAULT 'local';
+UPDATE flowgate_snapshots SET origin = 'imported' WHERE EXISTS (
+    SELECT 1 FROM flowgate_operations o
+    WHERE o.kind = 'snapshot.import'
+    AND o.payload LIKE '%"snapshot":"' || flowgate_snapshots.id || '"%'
+);
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -340,6 +340,46 @@ impl NewSnapshot {
     }
 }
 
+/// How a snapshot came into this store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapshotOrigin {
+    /// Created here by [`crate::Store::create_snapshot`]: flowgate froze it from a workspace,
+    /// and its manifest (check counts included) was written by this installation.
+    #[default]
+    Local,
+    /// Read from an export file by [`crate::Store::import_snapshot_as`]. Its author, date and
+    /// manifest (check counts included) are the file's claims: the file's digest is unkeyed, so
+    /// anyone can re-seal an edited file. Gates must re-check such a snapshot locally.
+    Imported,
+}
+
+impl SnapshotOrigin {
+    /// True for [`SnapshotOrigin::Local`].
+    pub fn is_local(&self) -> bool {
+        *self == SnapshotOrigin::Local
+    }
+
+    /// The text stored in the `origin` column.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            SnapshotOrigin::Local => "local",
+            SnapshotOrigin::Imported => "imported",
+        }
+    }
+
+    /// Reads the `origin` column.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "local" => Ok(SnapshotOrigin::Local),
+            "imported" => Ok(SnapshotOrigin::Imported),
+            other => Err(format!(
+                "origin `{other}` is neither `local` nor `imported`"
+            )),
+        }
+    }
+}
+
 /// A stored snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -358,6 +398,9 @@ pub struct Snapshot {
     pub manifest: Value,
     /// The entries, sorted by kind and id.
     pub entries: Vec<Entry>,
+    /// How it came into this store (written only when imported; never part of an export).
+    #[serde(default, skip_serializing_if = "SnapshotOrigin::is_local")]
+    pub origin: SnapshotOrigin,
 }
 
 impl Snapshot {
@@ -382,6 +425,12 @@ impl Snapshot {
     pub fn version_key(&self) -> Option<VersionKey> {
         VersionKey::parse(&self.version)
     }
+
+    /// True when the snapshot was imported from a file: its author, date and manifest (check
+    /// counts included) are unverified claims, so a gate must re-check it locally.
+    pub fn is_imported(&self) -> bool {
+        self.origin == SnapshotOrigin::Imported
+    }
 }
 
 /// One line of a snapshot listing.
@@ -399,6 +448,9 @@ pub struct SnapshotSummary {
     pub author: String,
     /// How many entries it has.
     pub entries: u64,
+    /// How it came into this store (written only when imported).
+    #[serde(skip_serializing_if = "SnapshotOrigin::is_local")]
+    pub origin: SnapshotOrigin,
 }
 
 /// How to find a snapshot.
@@ -430,7 +482,8 @@ pub struct SnapshotCreated {
     pub created: bool,
     /// How many objects were not stored before.
     pub new_objects: u64,
-    /// The sequence number of the `snapshot.create` operation, when one was written.
+    /// The sequence number of the `snapshot.create` (or `snapshot.import`) operation, when one
+    /// was written.
     pub operation: Option<u64>,
 }
 
@@ -577,6 +630,10 @@ pub enum ProblemKind {
     MissingObject,
     /// A snapshot's manifest is not canonical JSON.
     Manifest,
+    /// A snapshot's origin (local or imported) disagrees with the operation that recorded it.
+    Origin,
+    /// The database holds a table, view, index or trigger that is not flowgate's own.
+    Schema,
     /// A ref points at a missing snapshot or disagrees with the log.
     Ref,
     /// The operation log's hash chain is broken.

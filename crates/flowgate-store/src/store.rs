@@ -125,12 +125,30 @@ pub trait Store: Send + Sync {
     /// One self-verifying file holding the snapshot and all its objects (see `docs/store.md`).
     fn export_snapshot(&self, id: &SnapshotId) -> impl Future<Output = Result<Vec<u8>>> + Send;
 
-    /// Verifies an export file completely, then creates its snapshot (idempotent; the operation
-    /// kind is `snapshot.import`). A file that fails any check is refused with
-    /// [`Error::TamperedExport`] naming the mismatch, and nothing is written.
-    fn import_snapshot(&self, bytes: &[u8])
-        -> impl Future<Output = Result<SnapshotCreated>> + Send;
+    /// Verifies an export file completely, then creates its snapshot as
+    /// [`crate::SnapshotOrigin::Imported`] (idempotent; the operation kind is `snapshot.import`, its
+    /// actor is `actor`, the person importing, and the file's author and date are kept in the
+    /// payload as `claimed_author` and `claimed_created_at`). A file that fails any check is
+    /// refused, naming the mismatch ([`Error::TamperedExport`], [`Error::ExportTooLarge`],
+    /// [`Error::InvalidSnapshot`]), and nothing is written.
+    fn import_snapshot_as(
+        &self,
+        bytes: &[u8],
+        actor: &str,
+    ) -> impl Future<Output = Result<SnapshotCreated>> + Send;
+
+    /// [`Store::import_snapshot_as`] by [`UNNAMED_IMPORTER`], for callers that do not know who
+    /// imports. The file's claimed author is never taken as the actor.
+    fn import_snapshot(
+        &self,
+        bytes: &[u8],
+    ) -> impl Future<Output = Result<SnapshotCreated>> + Send {
+        self.import_snapshot_as(bytes, UNNAMED_IMPORTER)
+    }
 }
+
+/// The actor [`Store::import_snapshot`] records: the caller did not say who imports.
+pub const UNNAMED_IMPORTER: &str = "unnamed-importer";
 
 macro_rules! delegate_store {
     ($ty:ty, $this:ident => $engine:expr) => {
@@ -213,9 +231,13 @@ macro_rules! delegate_store {
                 let $this = self;
                 $engine.export_snapshot(id).await
             }
-            async fn import_snapshot(&self, bytes: &[u8]) -> Result<SnapshotCreated> {
+            async fn import_snapshot_as(
+                &self,
+                bytes: &[u8],
+                actor: &str,
+            ) -> Result<SnapshotCreated> {
                 let $this = self;
-                $engine.import_snapshot(bytes).await
+                $engine.import_snapshot(bytes, actor).await
             }
         }
     };

@@ -10,7 +10,10 @@ mod common;
 use common::runtime;
 use flowgate_store::canonical::{canonical_json, EXPORT_DOMAIN};
 use flowgate_store::{
-    snapshot_id, Entry, Error, NewSnapshot, Object, SnapshotKey, SqliteStore, Store, EXPORT_MAGIC,
+    read_export, snapshot_id, Entry, Error, NewSnapshot, Object, OperationFilter, ProblemKind,
+    SnapshotCreated, SnapshotId, SnapshotKey, SnapshotOrigin, SqliteStore, Store, EXPORT_MAGIC,
+    MAX_EXPORT_BYTES, MAX_IMPORT_ENTRIES, MAX_IMPORT_OBJECT_BYTES, SNAPSHOT_IMPORT,
+    UNNAMED_IMPORTER,
 };
 use serde_json::{json, Value};
 
@@ -208,4 +211,230 @@ fn error_values_are_escaped_for_terminals() {
         assert!(!text.contains('\u{1b}'), "{text}");
         assert!(text.contains("\\u{1b}"), "{text}");
     });
+}
+
+/// Runs `sql` on the SQLite file directly, behind the store's back.
+async fn raw_sql(path: &std::path::Path, sql: &str) {
+    use sqlx::{ConnectOptions as _, Connection as _};
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+}
+
+// ---- import trust ---------------------------------------------------------------------------
+
+#[test]
+fn import_records_the_importer_and_keeps_the_claims_apart() {
+    runtime().block_on(async {
+        let (_dir, store) = sqlite().await;
+        let craft = honest();
+        let created = store
+            .import_snapshot_as(&craft.file(), "tom")
+            .await
+            .unwrap();
+        let log = store.operations(&OperationFilter::default()).await.unwrap();
+        let op = log.last().unwrap();
+        assert_eq!(
+            (op.kind.as_str(), op.actor.as_str()),
+            (SNAPSHOT_IMPORT, "tom")
+        );
+        assert_eq!(op.payload["claimed_author"], json!("mara"));
+        assert_eq!(
+            op.payload["claimed_created_at"],
+            json!("2020-01-01T00:00:00.000000Z")
+        );
+        let snapshot = store
+            .get_snapshot(SnapshotKey::Id(&created.id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(snapshot.is_imported());
+        assert_eq!(snapshot.origin, SnapshotOrigin::Imported);
+        assert_eq!(
+            snapshot.author, "mara",
+            "the snapshot keeps the file's claim"
+        );
+        let listed = store.list_snapshots(None).await.unwrap();
+        assert_eq!(listed[0].origin, SnapshotOrigin::Imported);
+        assert!(store.verify().await.unwrap().is_clean());
+
+        // Without a named importer, the file's author is still not taken as the actor.
+        let (_dir2, other) = sqlite().await;
+        other.import_snapshot(&craft.file()).await.unwrap();
+        let log = other.operations(&OperationFilter::default()).await.unwrap();
+        assert_eq!(log[0].actor, UNNAMED_IMPORTER);
+        let err = other
+            .import_snapshot_as(&craft.file(), " ")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidOperation(_)), "{err:?}");
+    });
+}
+
+/// The honest snapshot created at 1.0.0 and imported (by tom) at 1.1.0: their ids.
+async fn local_and_imported(store: &SqliteStore) -> (SnapshotId, SnapshotId) {
+    let craft = honest();
+    let local = store
+        .create_snapshot(&craft.new_snapshot(), &craft.objects)
+        .await
+        .unwrap();
+    let mut other = honest();
+    other.version = "1.1.0".into();
+    let imported = store
+        .import_snapshot_as(&other.file(), "tom")
+        .await
+        .unwrap();
+    (local.id, imported.id)
+}
+
+#[test]
+fn created_snapshots_are_local_and_a_forged_origin_is_reported() {
+    runtime().block_on(async {
+        let (dir, store) = sqlite().await;
+        let (local, imported) = local_and_imported(&store).await;
+        let get = |id| {
+            let store = store.clone();
+            async move {
+                store
+                    .get_snapshot(SnapshotKey::Id(&id))
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }
+        };
+        assert!(!get(local).await.is_imported());
+        assert!(get(imported).await.is_imported());
+        let path = dir.path().join(".flowgate/store.db");
+        raw_sql(&path, "UPDATE flowgate_snapshots SET origin = 'local'").await;
+        assert!(!get(imported).await.is_imported());
+        let report = store.verify().await.unwrap();
+        let origin: Vec<_> = report
+            .problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::Origin)
+            .collect();
+        assert_eq!(origin.len(), 1, "{:#?}", report.problems);
+        assert!(origin[0].message.contains("marked local"), "{}", origin[0]);
+    });
+}
+
+#[test]
+fn stores_from_before_the_origin_column_learn_which_snapshots_were_imported() {
+    runtime().block_on(async {
+        let (dir, store) = sqlite().await;
+        let (_, imported) = local_and_imported(&store).await;
+        store.close().await;
+        let path = dir.path().join(".flowgate/store.db");
+        raw_sql(
+            &path,
+            "ALTER TABLE flowgate_snapshots DROP COLUMN origin; \
+             DELETE FROM flowgate_migrations WHERE version >= 3;",
+        )
+        .await;
+        let store = SqliteStore::open(&path).await.unwrap();
+        let listed = store.list_snapshots(None).await.unwrap();
+        let origins: Vec<_> = listed.iter().map(|s| (s.id, s.origin)).collect();
+        assert!(origins.contains(&(imported, SnapshotOrigin::Imported)));
+        assert_eq!(
+            origins
+                .iter()
+                .filter(|(_, o)| *o == SnapshotOrigin::Local)
+                .count(),
+            1
+        );
+        assert!(store.verify().await.unwrap().is_clean());
+    });
+}
+
+// ---- size limits ----------------------------------------------------------------------------
+
+fn assert_too_large(result: flowgate_store::Result<SnapshotCreated>, what: &str) {
+    match result {
+        Err(Error::ExportTooLarge { what: found, .. }) => {
+            assert!(found.contains(what), "`{found}` should name {what}");
+        }
+        other => panic!("expected ExportTooLarge naming {what}, got {other:?}"),
+    }
+}
+
+/// A file of `count` templates that all share `object`.
+fn sharing(object: Object, count: u64) -> Craft {
+    let mut craft = honest();
+    craft.manifest = json!({});
+    craft.entries = (0..count)
+        .map(|i| Entry {
+            kind: "Template".into(),
+            id: format!("t{i}"),
+            object: object.id(),
+            path: None,
+        })
+        .collect();
+    craft.objects = vec![object];
+    craft
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_before_it_is_read() {
+    runtime().block_on(async {
+        let (_dir, store) = sqlite().await;
+        // Zeroed pages are not touched until written, so this costs no real memory.
+        let huge = vec![0u8; usize::try_from(MAX_EXPORT_BYTES).unwrap() + 1];
+        assert_too_large(store.import_snapshot(&huge).await, "the file");
+    });
+}
+
+#[test]
+fn too_many_entries_are_refused() {
+    runtime().block_on(async {
+        let (_dir, store) = sqlite().await;
+        let craft = sharing(Object::new(b"{}".to_vec()), MAX_IMPORT_ENTRIES + 1);
+        assert_too_large(store.import_snapshot(&craft.file()).await, "entry count");
+        assert!(store.list_snapshots(None).await.unwrap().is_empty());
+    });
+}
+
+#[test]
+fn an_object_over_the_size_limit_is_refused() {
+    runtime().block_on(async {
+        let (_dir, store) = sqlite().await;
+        let size = usize::try_from(MAX_IMPORT_OBJECT_BYTES).unwrap() + 1;
+        let mut craft = honest();
+        craft.objects[0] = Object::new(vec![b'x'; size]);
+        craft.entries[0].object = craft.objects[0].id();
+        assert_too_large(store.import_snapshot(&craft.file()).await, "object");
+        let missing = store.missing_objects(&[craft.objects[0].id()]).await;
+        assert_eq!(missing.unwrap().len(), 1);
+    });
+}
+
+#[test]
+fn many_entries_sharing_one_large_object_are_refused() {
+    runtime().block_on(async {
+        let (_dir, store) = sqlite().await;
+        // A 2 MiB object used by 600 entries: a 2 MiB file that would render 1.2 GB.
+        let file = sharing(Object::new(vec![b'x'; 2 << 20]), 600).file();
+        assert!(file.len() < 3 << 20);
+        assert_too_large(store.import_snapshot(&file).await, "each entry");
+    });
+}
+
+#[test]
+fn an_object_no_entry_uses_is_refused() {
+    runtime().block_on(async {
+        let (_dir, store) = sqlite().await;
+        let mut craft = honest();
+        craft.objects.push(Object::new(b"stowaway".to_vec()));
+        let err = store.import_snapshot(&craft.file()).await.unwrap_err();
+        assert!(err.to_string().contains("no entry uses it"), "{err}");
+    });
+}
+
+#[test]
+fn read_export_reads_a_file_within_the_limit() {
+    let file = honest().file();
+    assert_eq!(read_export(&file[..]).unwrap(), file);
 }

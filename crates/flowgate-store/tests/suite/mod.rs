@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use flowgate_store::{
     Entry, Error, NewOperation, NewSnapshot, Object, ObjectId, OperationFilter, ProblemKind,
-    SnapshotId, SnapshotKey, Store, EXPORT_MAGIC,
+    SnapshotId, SnapshotKey, SnapshotOrigin, Store, EXPORT_MAGIC,
 };
 use serde_json::json;
 
@@ -626,12 +626,20 @@ pub async fn export_import_round_trip_and_tamper<H: Harness>(h: &H, target: &H) 
         (created.id, true, 6)
     );
     let original = store.get_snapshot((&created.id).into()).await.unwrap();
-    let copy = target
+    let mut copy = target
         .store()
         .get_snapshot((&created.id).into())
         .await
+        .unwrap()
         .unwrap();
-    assert_eq!(copy, original);
+    assert!(copy.is_imported() && !original.as_ref().unwrap().is_imported());
+    copy.origin = SnapshotOrigin::Local;
+    assert_eq!(Some(copy), original);
+    assert_eq!(
+        target.store().export_snapshot(&created.id).await.unwrap(),
+        file,
+        "an imported snapshot exports to the same bytes"
+    );
     for object in &objs {
         assert_eq!(
             target
