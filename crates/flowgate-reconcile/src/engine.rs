@@ -87,21 +87,22 @@ pub struct RunOptions {
 /// are read (see [`connection_variable`]): an asset cannot pick another credential of the
 /// runner's environment.
 pub fn resolve_url(side: &str, secret: &flowgate_model::SecretRef) -> Result<String> {
-    let refused = |message: String| Error::Connection {
+    let connection = |message: String| Error::Connection {
         side: side.to_owned(),
         message,
     };
     match secret.provider.as_str() {
         "env" => {
-            connection_variable(&secret.name).map_err(refused)?;
+            connection_variable(&secret.name)
+                .map_err(|message| Error::Invalid(format!("{side}: {message}")))?;
             std::env::var(&secret.name).map_err(|_| {
-                refused(format!(
+                connection(format!(
                     "environment variable {} is not set; export it with the connection URL (mysql://… or postgres://…)",
                     secret.name
                 ))
             })
         }
-        other => Err(refused(format!(
+        other => Err(connection(format!(
             "`{other}:` secret references are not supported for reconciliation connections yet; use `env:NAME`"
         ))),
     }
