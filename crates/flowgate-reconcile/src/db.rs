@@ -73,49 +73,8 @@ impl Db {
             source,
         };
         let pool = match dialect {
-            Dialect::MySql => {
-                let url = url.replacen("mariadb://", "mysql://", 1);
-                Pool::MySql(
-                    MySqlPoolOptions::new()
-                        .max_connections(4)
-                        .acquire_timeout(Duration::from_secs(10))
-                        .after_connect(move |conn, _| {
-                            Box::pin(async move {
-                                if read_only {
-                                    for statement in MYSQL_READ_ONLY {
-                                        conn.execute(statement).await?;
-                                    }
-                                } else {
-                                    conn.execute("SET time_zone = '+00:00', NAMES utf8mb4")
-                                        .await?;
-                                }
-                                Ok(())
-                            })
-                        })
-                        .connect(&url)
-                        .await
-                        .map_err(err)?,
-                )
-            }
-            Dialect::Postgres => Pool::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(4)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .after_connect(move |conn, _| {
-                        Box::pin(async move {
-                            let setup = if read_only {
-                                POSTGRES_READ_ONLY
-                            } else {
-                                "SET TIME ZONE 'UTC'"
-                            };
-                            conn.execute(setup).await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(url)
-                    .await
-                    .map_err(err)?,
-            ),
+            Dialect::MySql => Pool::MySql(mysql_pool(url, read_only).await.map_err(err)?),
+            Dialect::Postgres => Pool::Postgres(postgres_pool(url, read_only).await.map_err(err)?),
         };
         Ok(Self {
             side: side.to_owned(),
@@ -193,6 +152,49 @@ impl Db {
             Pool::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// A MySQL/MariaDB pool whose sessions run in UTC with UTF-8 text (and read-only).
+async fn mysql_pool(url: &str, read_only: bool) -> std::result::Result<MySqlPool, sqlx::Error> {
+    let url = url.replacen("mariadb://", "mysql://", 1);
+    MySqlPoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if read_only {
+                    for statement in MYSQL_READ_ONLY {
+                        conn.execute(statement).await?;
+                    }
+                } else {
+                    conn.execute("SET time_zone = '+00:00', NAMES utf8mb4")
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+}
+
+/// A PostgreSQL pool whose sessions run in UTC (and read-only).
+async fn postgres_pool(url: &str, read_only: bool) -> std::result::Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                let setup = if read_only {
+                    POSTGRES_READ_ONLY
+                } else {
+                    "SET TIME ZONE 'UTC'"
+                };
+                conn.execute(setup).await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
 }
 
 fn text_rows<R: Row>(rows: Vec<R>) -> std::result::Result<Vec<TextRow>, sqlx::Error>
