@@ -98,6 +98,33 @@ fn sql_missing_objects(backend: Backend) -> &'static str {
     }
 }
 
+/// The `(kind, name)` of every schema object that could be flowgate's or act on flowgate's
+/// tables. SQLite: everything in the file but SQLite's own `sqlite_…` objects. PostgreSQL
+/// (whose schema may be shared with other applications): in the store's schema, the relations
+/// named `flowgate_…`, the indexes on them, and the triggers and rules on them.
+fn sql_schema_objects(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        }
+        Backend::Postgres => {
+            "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = current_schema()), \
+             own AS (SELECT c.oid, c.relname FROM pg_class c, ns \
+                     WHERE c.relnamespace = ns.oid AND c.relname LIKE 'flowgate\\_%') \
+             SELECT CASE c.relkind WHEN 'i' THEN 'index' WHEN 'I' THEN 'index' \
+                    WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' ELSE 'view' END::text, \
+                    c.relname::text \
+             FROM pg_class c, ns WHERE c.relnamespace = ns.oid AND c.relkind <> 'c' AND \
+             (c.relname LIKE 'flowgate\\_%' \
+              OR c.oid IN (SELECT i.indexrelid FROM pg_index i JOIN own ON own.oid = i.indrelid)) \
+             UNION ALL SELECT 'trigger', t.tgname::text FROM pg_trigger t \
+             JOIN own ON own.oid = t.tgrelid WHERE NOT t.tgisinternal \
+             UNION ALL SELECT 'rule', r.rulename::text FROM pg_rewrite r \
+             JOIN own ON own.oid = r.ev_class WHERE r.rulename <> '_RETURN'"
+        }
+    }
+}
+
 const OPERATION_COLUMNS: &str =
     "seq, at, actor, kind, payload, ref_name, ref_from, ref_to, ref_version, prev_hash, hash";
 
@@ -243,7 +270,8 @@ fn check_snapshot(new: &NewSnapshot) -> Result<Vec<Entry>> {
             return Err(invalid(format!("the {what} is empty")));
         }
     }
-    grammar::check_names(new).map_err(invalid)?;
+    grammar::check_names(&new.bundle, &new.version, &new.entries, &new.manifest)
+        .map_err(invalid)?;
     let entries = new.sorted_entries();
     if let Some(pair) = entries
         .windows(2)
@@ -763,16 +791,39 @@ impl Engine {
         Ok(Some(raw))
     }
 
+    /// Reads a snapshot for use: its id is recomputed from its bundle, version and entries,
+    /// and its names checked against the workspace grammar, so that a snapshot altered in the
+    /// database is refused ([`Error::SnapshotAltered`], [`Error::Corrupt`]) instead of deployed.
     pub(crate) async fn get_snapshot(&self, key: SnapshotKey<'_>) -> Result<Option<Snapshot>> {
         let mut tx = self.read().await?;
         let raw = self.raw_snapshot(&mut tx, key).await?;
         self.rollback(tx).await?;
-        raw.map(|raw| {
-            let id = raw.id.clone();
-            raw.parse()
-                .map_err(|e| self.corrupt(format!("snapshot {id}: {e}")))
-        })
-        .transpose()
+        raw.map(|raw| self.checked(raw)).transpose()
+    }
+
+    /// Parses a stored snapshot and refuses it unless its content still hashes to its id and
+    /// its names follow the workspace grammar.
+    fn checked(&self, raw: RawSnapshot) -> Result<Snapshot> {
+        let id = raw.id.clone();
+        let snapshot = raw
+            .parse()
+            .map_err(|e| self.corrupt(format!("snapshot {id}: {e}")))?;
+        let computed = snapshot.computed_id();
+        if computed != snapshot.id {
+            return Err(Error::SnapshotAltered {
+                location: self.location.clone(),
+                id: snapshot.id,
+                computed,
+            });
+        }
+        grammar::check_names(
+            &snapshot.bundle,
+            &snapshot.version,
+            &snapshot.entries,
+            &snapshot.manifest,
+        )
+        .map_err(|e| self.corrupt(format!("snapshot {id}: {e}")))?;
+        Ok(snapshot)
     }
 
     pub(crate) async fn list_snapshots(
@@ -1286,6 +1337,7 @@ impl Engine {
         let snapshots = self.verify_snapshots(&mut tx, &mut problems).await?;
         let refs = self.verify_refs(&mut tx, &mut problems).await?;
         let log = self.verify_log_in(&mut tx).await?;
+        problems.extend(self.foreign_schema_objects(&mut tx).await?);
         self.rollback(tx).await?;
         if let Some(broken) = &log.broken {
             problems.push(Problem {
@@ -1342,6 +1394,35 @@ impl Engine {
             }
         }
         Ok(count)
+    }
+
+    /// The tables, views, indexes, triggers and rules in the store's database that flowgate's
+    /// migrations did not create.
+    async fn foreign_schema_objects(&self, tx: &mut Tx) -> Result<Vec<Problem>> {
+        let backend = tx.backend();
+        let rows = tx
+            .fetch_all(sql_schema_objects(backend), &[])
+            .await
+            .map_err(self.db("list the schema"))?;
+        let mut found = Vec::new();
+        for row in rows {
+            let (kind, name) =
+                (|| Ok((row.text(0)?, row.text(1)?)))().map_err(self.db("list the schema"))?;
+            if migrations::is_own_schema_object(backend, &kind, &name) {
+                continue;
+            }
+            found.push(Problem {
+                kind: ProblemKind::Schema,
+                subject: format!("{kind} {}", grammar::shown(&name)),
+                message: format!(
+                    "is not one of flowgate's own schema objects: a {kind} added to the store \
+                     can act on every write; find out who added it, and drop it if nobody needs \
+                     it"
+                ),
+            });
+        }
+        found.sort_by(|a, b| a.subject.cmp(&b.subject));
+        Ok(found)
     }
 
     /// What the log says of each snapshot it recorded, by snapshot id.
@@ -1523,9 +1604,7 @@ impl Engine {
             .raw_snapshot(&mut tx, SnapshotKey::Id(id))
             .await?
             .ok_or(Error::UnknownSnapshot(*id))?;
-        let snapshot = raw
-            .parse()
-            .map_err(|e| self.corrupt(format!("snapshot {id}: {e}")))?;
+        let snapshot = self.checked(raw)?;
         let ids: Vec<ObjectId> = snapshot.entries.iter().map(|e| e.object).collect();
         let found = self.read_objects(&mut tx, &ids).await?;
         if let Some(entry) = snapshot

@@ -11,7 +11,7 @@ use flowgate_model::flow::Dialect;
 use flowgate_model::{validate_id, AssetKind};
 use serde_json::Value;
 
-use crate::model::NewSnapshot;
+use crate::model::Entry;
 
 /// The manifest member that maps asset ids to the platform dialect of their file.
 pub const PLATFORM_FLOWS: &str = "platform_flows";
@@ -41,11 +41,17 @@ pub(crate) fn shown(value: &str) -> String {
     out.escape_debug().to_string()
 }
 
-/// Checks every name of `new`; the error names the field, its value and the rule it breaks.
-pub(crate) fn check_names(new: &NewSnapshot) -> Result<(), String> {
-    check_id("bundle name", &new.bundle)?;
-    check_version(&new.version)?;
-    for entry in &new.entries {
+/// Checks every name of a snapshot; the error names the field, its value and the rule it
+/// breaks.
+pub(crate) fn check_names(
+    bundle: &str,
+    version: &str,
+    entries: &[Entry],
+    manifest: &Value,
+) -> Result<(), String> {
+    check_id("bundle name", bundle)?;
+    check_version(version)?;
+    for entry in entries {
         let at = format!("entry `{}` `{}`", shown(&entry.kind), shown(&entry.id));
         check_kind(&entry.kind).map_err(|e| format!("{at}: {e}"))?;
         check_id("asset id", &entry.id).map_err(|e| format!("{at}: {e}"))?;
@@ -53,7 +59,7 @@ pub(crate) fn check_names(new: &NewSnapshot) -> Result<(), String> {
             check_path(path).map_err(|e| format!("{at}: {e}"))?;
         }
     }
-    check_platform_flows(&new.manifest)
+    check_platform_flows(manifest)
 }
 
 fn check_id(field: &str, value: &str) -> Result<(), String> {

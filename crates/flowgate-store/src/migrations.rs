@@ -102,6 +102,42 @@ UPDATE flowgate_snapshots SET origin = 'imported' WHERE EXISTS (
     },
 ];
 
+/// The tables the migrations create, `flowgate_migrations` included.
+const TABLES: [&str; 8] = [
+    "flowgate_migrations",
+    "flowgate_objects",
+    "flowgate_snapshots",
+    "flowgate_snapshot_entries",
+    "flowgate_operations",
+    "flowgate_log_head",
+    "flowgate_refs",
+    "flowgate_meta",
+];
+
+/// The indexes the migrations create by name.
+const INDEXES: [&str; 2] = [
+    "flowgate_snapshot_entries_object",
+    "flowgate_operations_ref",
+];
+
+/// True when `(kind, name)` is a schema object the migrations create on `backend`: a table, a
+/// named index, or (PostgreSQL) the index of a primary key or unique constraint. Anything else
+/// (a trigger, a view, a rule, another table or index) was added by someone else.
+pub(crate) fn is_own_schema_object(backend: Backend, kind: &str, name: &str) -> bool {
+    match kind {
+        "table" => TABLES.contains(&name),
+        "index" => {
+            INDEXES.contains(&name)
+                || (backend == Backend::Postgres
+                    && (name == "flowgate_snapshots_bundle_version_key"
+                        || name
+                            .strip_suffix("_pkey")
+                            .is_some_and(|table| TABLES.contains(&table))))
+        }
+        _ => false,
+    }
+}
+
 /// The newest schema version this build knows.
 pub(crate) fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)

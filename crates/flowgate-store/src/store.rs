@@ -243,6 +243,34 @@ macro_rules! delegate_store {
     };
 }
 
+/// Creates `path` as an empty file readable by its owner only, with its missing directories
+/// (owner only too), unless it exists. SQLite takes an empty file for a new database.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.is_dir() {
+            private_dir_builder().create(parent)?;
+        }
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// A recursive directory builder that makes directories readable by their owner only.
+fn private_dir_builder() -> std::fs::DirBuilder {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+}
+
 /// The embedded store: one SQLite file (WAL mode, 30 s busy timeout, full sync).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -252,7 +280,11 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens or creates the store file at `path`, creating missing directories, and brings its
-    /// schema up to date.
+    /// schema up to date. On unix a new file is created readable by its owner only (0600), as
+    /// are the directories it creates (0700); SQLite gives its journal files the same mode.
+    ///
+    /// Connections run with `trusted_schema = OFF`, so that triggers and views a doctored file
+    /// carries cannot call functions with side effects; `verify` reports them.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let shown = path.display().to_string();
@@ -260,15 +292,14 @@ impl SqliteStore {
             path: shown.clone(),
             source,
         };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| open_error(Box::new(e)))?;
-        }
+        create_private_file(&path).map_err(|e| open_error(Box::new(e)))?;
         let options = SqliteConnectOptions::new()
             .filename(&path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .busy_timeout(SQLITE_BUSY_TIMEOUT)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .pragma("trusted_schema", "OFF");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)

@@ -438,3 +438,107 @@ fn read_export_reads_a_file_within_the_limit() {
     let file = honest().file();
     assert_eq!(read_export(&file[..]).unwrap(), file);
 }
+
+// ---- the store file -------------------------------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn a_new_store_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    runtime().block_on(async {
+        let (dir, store) = sqlite().await;
+        let craft = honest();
+        store
+            .create_snapshot(&craft.new_snapshot(), &craft.objects)
+            .await
+            .unwrap();
+        let mode =
+            |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let flowgate = dir.path().join(".flowgate");
+        assert_eq!(mode(&flowgate), 0o700);
+        for name in ["store.db", "store.db-wal", "store.db-shm"] {
+            let path = flowgate.join(name);
+            if path.exists() {
+                assert_eq!(mode(&path), 0o600, "{name}");
+            }
+        }
+        assert!(flowgate.join("store.db").exists());
+    });
+}
+
+// ---- a doctored database --------------------------------------------------------------------
+
+#[test]
+fn verify_reports_triggers_and_tables_that_are_not_flowgates() {
+    runtime().block_on(async {
+        let (dir, store) = sqlite().await;
+        assert!(store.verify().await.unwrap().is_clean());
+        raw_sql(
+            &dir.path().join(".flowgate/store.db"),
+            "CREATE TABLE sec_trigger_fired (at TEXT, kind TEXT, actor TEXT); \
+             CREATE TRIGGER sec_t1 AFTER INSERT ON flowgate_operations BEGIN \
+               INSERT INTO sec_trigger_fired VALUES (datetime('now'), NEW.kind, NEW.actor); END; \
+             CREATE VIEW flowgate_view AS SELECT * FROM flowgate_refs; \
+             CREATE INDEX sec_idx ON flowgate_objects (size);",
+        )
+        .await;
+        let report = store.verify().await.unwrap();
+        let schema: Vec<&str> = report
+            .problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::Schema)
+            .map(|p| p.subject.as_str())
+            .collect();
+        assert_eq!(
+            schema,
+            [
+                "index sec_idx",
+                "table sec_trigger_fired",
+                "trigger sec_t1",
+                "view flowgate_view"
+            ],
+            "{:#?}",
+            report.problems
+        );
+    });
+}
+
+#[test]
+fn a_snapshot_whose_entries_were_rewritten_in_the_database_is_refused_on_read() {
+    runtime().block_on(async {
+        let (dir, store) = sqlite().await;
+        let craft = honest();
+        let created = store
+            .create_snapshot(&craft.new_snapshot(), &craft.objects)
+            .await
+            .unwrap();
+        let evil = Object::new(b"{\"endpoint\":\"https://attacker.example/collect\"}".to_vec());
+        store
+            .put_objects(std::slice::from_ref(&evil))
+            .await
+            .unwrap();
+        raw_sql(
+            &dir.path().join(".flowgate/store.db"),
+            &format!(
+                "UPDATE flowgate_snapshot_entries SET object_id = '{}' WHERE asset_id = 'welcome'",
+                evil.id()
+            ),
+        )
+        .await;
+        let err = store
+            .get_snapshot(SnapshotKey::Id(&created.id))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::SnapshotAltered { id, .. } if *id == created.id),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("will not be used"), "{err}");
+        let key = SnapshotKey::Version {
+            bundle: "lead-intake",
+            version: "1.0.0",
+        };
+        assert!(store.get_snapshot(key).await.is_err());
+        assert!(store.export_snapshot(&created.id).await.is_err());
+    });
+}
