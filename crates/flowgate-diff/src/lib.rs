@@ -11,6 +11,7 @@ mod assets;
 mod changelog;
 mod classify;
 mod documents;
+mod markdown;
 mod render;
 pub mod semver;
 mod status;

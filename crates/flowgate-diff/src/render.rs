@@ -2,6 +2,7 @@
 
 use crate::assets::{AssetDiff, Diff, Status};
 use crate::classify::Detail;
+use crate::markdown::{self, Place};
 use crate::words::render_inline;
 use std::fmt::Write as _;
 
@@ -103,7 +104,7 @@ pub fn render_markdown(diff: &Diff) -> String {
                 asset.kind,
                 asset.id,
                 detail.bump,
-                md_line(detail).replace('|', "\\|")
+                md_cell(detail)
             );
         }
     }
@@ -161,9 +162,26 @@ fn line(detail: &Detail, removed: (&str, &str), inserted: (&str, &str)) -> Strin
     }
 }
 
-/// A detail as one Markdown line, its word diff marked `~~removed~~` / `**inserted**`.
+/// A detail as one Markdown line, its word diff marked `~~removed~~` / `**inserted**`, and
+/// every value escaped so that it shows as written.
 pub(crate) fn md_line(detail: &Detail) -> String {
-    line(detail, ("~~", "~~"), ("**", "**"))
+    md_detail(detail, Place::Line)
+}
+
+/// A detail in a Markdown table cell.
+fn md_cell(detail: &Detail) -> String {
+    md_detail(detail, Place::Cell)
+}
+
+fn md_detail(detail: &Detail, place: Place) -> String {
+    let text = markdown::with_code_spans(&detail.text, place);
+    match &detail.words {
+        Some(runs) => format!(
+            "{text}: {}",
+            markdown::word_marks(runs, crate::words::CONTEXT, place)
+        ),
+        None => text,
+    }
 }
 
 /// "Tag `a` replaced by `b`": renames and replacements, for changelogs and reviews.

@@ -37,38 +37,33 @@ pub fn word_diff(old: &str, new: &str) -> Vec<WordRun> {
     runs
 }
 
+/// An unchanged run of a word diff, cut to `context` characters on the side(s) facing a
+/// change: run `i` of the runs `0..=last`.
+pub(crate) fn elide(text: &str, i: usize, last: usize, context: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= 2 * context {
+        return text.to_owned();
+    }
+    let head: String = chars[..context].iter().collect();
+    let tail: String = chars[chars.len() - context..].iter().collect();
+    match i {
+        0 => format!("…{tail}"),
+        _ if i == last => format!("{head}…"),
+        _ => format!("{head}…{tail}"),
+    }
+}
+
+/// Characters of unchanged text kept on each side of a change.
+pub(crate) const CONTEXT: usize = 30;
+
 /// `old` → `new` as one line with `[-removed-]{+inserted+}` marks; unchanged stretches
-/// longer than `context` characters are shortened to their ends.
+/// longer than [`CONTEXT`] characters are shortened to their ends.
 pub fn render_inline(runs: &[WordRun], removed: (&str, &str), inserted: (&str, &str)) -> String {
-    const CONTEXT: usize = 30;
     let mut out = String::new();
     let last = runs.len().saturating_sub(1);
     for (i, run) in runs.iter().enumerate() {
         match run {
-            WordRun::Same(text) => {
-                let chars: Vec<char> = text.chars().collect();
-                if chars.len() <= 2 * CONTEXT {
-                    out.push_str(text);
-                } else {
-                    let head: String = chars[..CONTEXT].iter().collect();
-                    let tail: String = chars[chars.len() - CONTEXT..].iter().collect();
-                    match i {
-                        0 => {
-                            out.push('…');
-                            out.push_str(&tail);
-                        }
-                        _ if i == last => {
-                            out.push_str(&head);
-                            out.push('…');
-                        }
-                        _ => {
-                            out.push_str(&head);
-                            out.push('…');
-                            out.push_str(&tail);
-                        }
-                    }
-                }
-            }
+            WordRun::Same(text) => out.push_str(&elide(text, i, last, CONTEXT)),
             WordRun::Removed(text) => {
                 out.push_str(removed.0);
                 out.push_str(text);
