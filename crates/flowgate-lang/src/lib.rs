@@ -21,6 +21,7 @@ mod condition;
 mod links;
 mod suggest;
 mod template;
+mod template_names;
 
 use std::fmt;
 

@@ -7,6 +7,7 @@ use flowgate_model::TemplateVariable;
 use minijinja::machinery::ast::{self, BinOpKind, CallArg, Expr, Stmt, UnaryOpKind};
 use minijinja::machinery::{self, Token};
 
+use crate::template_names::{unknown_calls, Callable};
 use crate::LangError;
 
 /// The longest template accepted, in bytes.
@@ -60,6 +61,10 @@ pub fn analyse_template(source: &str) -> Result<Vec<(TemplateVariable, Span)>, V
             None,
         )]);
     }
+    let unknown = unknown_calls(source, &walker.calls);
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
 
     let mut variables: Vec<(TemplateVariable, Span)> = Vec::new();
     let mut index: HashMap<Vec<&str>, usize> = HashMap::new();
@@ -67,10 +72,15 @@ pub fn analyse_template(source: &str) -> Result<Vec<(TemplateVariable, Span)>, V
         match index.get(&use_.path) {
             Some(&i) => {
                 if let Some((variable, span)) = variables.get_mut(i) {
-                    variable.has_fallback &= use_.fallback;
-                    if use_.span.start < span.start {
+                    // The place shown is the first use without a fallback, when there is
+                    // one: that is where a fallback is missing.
+                    let first_bare = variable.has_fallback && !use_.fallback;
+                    let earlier = use_.span.start < span.start
+                        && (use_.fallback == variable.has_fallback || !use_.fallback);
+                    if first_bare || earlier {
                         *span = use_.span;
                     }
+                    variable.has_fallback &= use_.fallback;
                 }
             }
             None => {
@@ -172,6 +182,8 @@ struct Walker<'a> {
     /// Paths known to be set here because an enclosing `if` tested them.
     guards: Vec<Vec<&'a str>>,
     uses: Vec<Use<'a>>,
+    /// Every filter and test called, with the span of its call.
+    calls: Vec<(Callable, &'a str, Span)>,
     too_deep: bool,
 }
 
@@ -348,6 +360,8 @@ impl<'a> Walker<'a> {
                 }
             }
             Expr::Filter(f) => {
+                self.calls
+                    .push((Callable::Filter, f.name, span_of(f.span())));
                 if let Some(input) = &f.expr {
                     let is_default = matches!(f.name, "default" | "d");
                     self.expr(input, fallback || is_default, depth);
@@ -355,6 +369,7 @@ impl<'a> Walker<'a> {
                 self.args(&f.args, depth);
             }
             Expr::Test(t) => {
+                self.calls.push((Callable::Test, t.name, span_of(t.span())));
                 self.expr(&t.expr, true, depth);
                 self.args(&t.args, depth);
             }
@@ -421,6 +436,11 @@ fn target_names<'a>(target: &'a Expr<'a>, names: &mut Vec<&'a str>, depth: usize
         }
         _ => {}
     }
+}
+
+/// A MiniJinja span as a byte span.
+fn span_of(span: machinery::Span) -> Span {
+    Span::new(span.start_offset as usize, span.end_offset as usize)
 }
 
 /// The variable path an expression reads, if it is one: `name`, `a.b.c`, `a["b"]`; with the
@@ -558,6 +578,36 @@ mod tests {
     }
 
     #[test]
+    fn the_place_shown_is_the_first_use_without_a_fallback() {
+        assert_eq!(
+            vars("{{ contact.name | default('you') }} and {{ contact.name }} {{ contact.name }}"),
+            vec![v("contact.name", false, "contact.name")]
+        );
+        let source = "{{ contact.name | default('you') }} and {{ contact.name }}";
+        let (_, span) = analyse_template(source).unwrap().remove(0);
+        assert_eq!(span.start as usize, source.rfind("contact.name").unwrap());
+        let source = "{{ contact.name }} {{ contact.name | d('x') }} {{ contact.name }}";
+        let (_, span) = analyse_template(source).unwrap().remove(0);
+        assert_eq!(span.start, 3, "the earliest bare use");
+    }
+
+    #[test]
+    fn an_unknown_filter_or_test_is_an_error_at_its_name() {
+        let source =
+            "{{ contact.first_name | default('there') }} {{ contact.first_name | defualt('x') }}";
+        let errors = analyse_template(source).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        let span = errors[0].span;
+        assert_eq!(&source[span.start as usize..span.end as usize], "defualt");
+        assert!(errors[0].message.contains("unknown filter `defualt`"));
+        let source = "{% if contact.city is defnied %}x{% endif %}";
+        let errors = analyse_template(source).unwrap_err();
+        let span = errors[0].span;
+        assert_eq!(&source[span.start as usize..span.end as usize], "defnied");
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `defined`?"));
+    }
+
+    #[test]
     fn every_use_must_have_a_fallback() {
         assert_eq!(
             vars("{{ contact.name | default('you') }} and {{ contact.name }}"),
@@ -579,8 +629,9 @@ mod tests {
                 v("order.a", true, "order.a"),
                 v("order.b", true, "order.b"),
                 v("order.c", false, "order.c"),
-                v("cart.x", false, "cart.x"),
+                // Shown at its use without a fallback, after `cart.y`'s.
                 v("cart.y", true, "cart.y"),
+                v("cart.x", false, "cart.x"),
             ]
         );
     }
