@@ -9,6 +9,24 @@ use std::path::{Path, PathBuf};
 /// Directories never searched for assets.
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
+/// Files of other tools that broad globs such as the default `**/*.json` would otherwise take
+/// for assets: package manifests, compiler settings, and the Salesforce CLI's project files.
+const TOOL_FILES: &[&str] = &[
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "tsconfig.json",
+    "jsconfig.json",
+    "composer.json",
+    "project-scratch-def.json",
+    "renovate.json",
+];
+
+/// Whether a file is never an asset: a hidden file (`.eslintrc.json`) or another tool's file.
+fn is_tool_file(name: &str) -> bool {
+    name.starts_with('.') || TOOL_FILES.contains(&name)
+}
+
 fn glob_set(globs: &[String], what: &str) -> Result<GlobSet, Box<Diagnostic>> {
     let mut builder = GlobSetBuilder::new();
     for glob in globs {
@@ -88,7 +106,7 @@ pub fn discover(workspace: &Workspace) -> Result<Discovered, Box<Diagnostic>> {
         let name = relative.file_name().and_then(|n| n.to_str());
         if name == Some(SFDX_PROJECT_FILE) {
             found.sfdx_projects.push(relative);
-        } else if name != Some(SCHEMA_FILE) {
+        } else if name.is_some_and(|n| n != SCHEMA_FILE && !is_tool_file(n)) {
             if let Some(format) = globs.format(&relative) {
                 found.files.push(AssetFile {
                     path: relative,

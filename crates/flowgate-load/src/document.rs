@@ -237,8 +237,13 @@ pub(crate) fn load_text(
             continue;
         }
         // `$schema` lets JSON files name the editor schema, as YAML files do in a comment.
-        match flowgate_syntax::from_node::<AssetWire>(doc, source.text(), &["$schema"]) {
-            Ok(wire) => {
+        // A document with unknown fields only is still lowered, so its other problems (a
+        // dangling reference beside a misspelt key) are reported in the same run.
+        let (wire, errors) =
+            flowgate_syntax::from_node_partial::<AssetWire>(doc, source.text(), &["$schema"]);
+        report_wire_errors(&source, &errors, &mut diagnostics);
+        match wire {
+            Some(wire) => {
                 let mut lowerer = Lowerer::new(&source, file, dir, root, &mut diagnostics);
                 match lowerer.asset(wire, doc.span) {
                     Lowered::Asset(asset) => assets.push(*asset),
@@ -246,7 +251,7 @@ pub(crate) fn load_text(
                     Lowered::Nothing => {}
                 }
             }
-            Err(errors) => {
+            None => {
                 // Remember the id so references to this asset are not reported as dangling.
                 if let Some(id) = doc
                     .get("id")
@@ -255,22 +260,6 @@ pub(crate) fn load_text(
                 {
                     invalid_ids.push(id);
                 }
-                // A typo such as `tempalte:` also leaves `template` missing: report the typo only.
-                let misspelled: Vec<&str> = errors
-                    .iter()
-                    .filter_map(|e| match &e.kind {
-                        DeErrorKind::UnknownField { field, expected } => {
-                            closest(field, expected.iter().copied())
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                diagnostics.extend(
-                    errors
-                        .iter()
-                        .filter(|e| !matches!(&e.kind, DeErrorKind::MissingField { field } if misspelled.contains(field)))
-                        .map(|e| de_error(&source, e)),
-                );
             }
         }
     }
@@ -281,6 +270,26 @@ pub(crate) fn load_text(
         invalid_ids,
         diagnostics,
     }
+}
+
+/// The problems of deserializing one document; a typo such as `tempalte:` also leaves
+/// `template` missing, and only the typo is reported.
+fn report_wire_errors(source: &SourceText, errors: &[DeError], diagnostics: &mut Vec<Diagnostic>) {
+    let misspelled: Vec<&str> = errors
+        .iter()
+        .filter_map(|e| match &e.kind {
+            DeErrorKind::UnknownField { field, expected } => {
+                closest(field, expected.iter().copied())
+            }
+            _ => None,
+        })
+        .collect();
+    diagnostics.extend(
+        errors
+            .iter()
+            .filter(|e| !matches!(&e.kind, DeErrorKind::MissingField { field } if misspelled.contains(field)))
+            .map(|e| de_error(source, e)),
+    );
 }
 
 fn de_error(source: &SourceText, error: &DeError) -> Diagnostic {

@@ -155,3 +155,21 @@ fn sfdx_project_files_are_found_but_never_assets() {
     );
     assert!(load_workspace(&ws).diagnostics.is_empty());
 }
+
+#[test]
+fn other_tools_files_are_never_assets_even_under_the_default_globs() {
+    let (_dir, ws) = workspace(
+        "[workspace]\nname = \"t\"\n",
+        &[
+            "a.json",
+            "package.json",
+            "package-lock.json",
+            "tsconfig.json",
+            "config/project-scratch-def.json",
+            ".eslintrc.json",
+            "force-app/lwc/.eslintrc.json",
+            "sub/.prettierrc.yaml",
+        ],
+    );
+    assert_eq!(names(&ws), [Path::new("a.json")]);
+}

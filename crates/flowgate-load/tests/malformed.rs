@@ -1181,3 +1181,24 @@ fn reconciliation_connection_url_must_be_a_secret_reference() {
     assert!(text.contains("tolerance `one cent`"), "{text}");
     assert_eq!(ids(&loaded), ["orders"]);
 }
+
+/// A misspelt key does not hide the document's other problems: one run reports both, and
+/// the asset that was otherwise readable is still there for the rest of the workspace.
+#[test]
+fn a_typo_and_a_dangling_reference_in_one_document_are_reported_in_one_run() {
+    let loaded = load(&[
+        BASE,
+        (
+            "tpl.yaml",
+            "kind: Template\nid: welcome-sms\nchannel: sms\nbodyy: Hi\nbody: \"Hi {{ contact.frist_name | default('x') }}\"\n",
+        ),
+    ]);
+    let codes: Vec<&str> = loaded.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(codes.contains(&codes::UNKNOWN_FIELD), "{}", render(&loaded));
+    assert!(
+        codes.contains(&codes::DANGLING_REFERENCE),
+        "{}",
+        render(&loaded)
+    );
+    assert_eq!(exit_code(&loaded), 1);
+}

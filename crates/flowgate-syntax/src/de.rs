@@ -376,6 +376,20 @@ pub fn from_node<T: DeserializeOwned>(
     source: &str,
     skip_keys: &[&str],
 ) -> Result<T, Vec<DeError>> {
+    match from_node_partial(node, source, skip_keys) {
+        (Some(value), errors) if errors.is_empty() => Ok(value),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Like [`from_node`], but a value whose only problems are unknown fields is returned as
+/// well, with those problems: the caller can go on checking the rest of it, so that one run
+/// reports every problem of a document, not the typo first and the rest after it is fixed.
+pub fn from_node_partial<T: DeserializeOwned>(
+    node: &Node,
+    source: &str,
+    skip_keys: &[&str],
+) -> (Option<T>, Vec<DeError>) {
     let ctx = Ctx {
         source,
         unknown: RefCell::new(Vec::new()),
@@ -391,13 +405,15 @@ pub fn from_node<T: DeserializeOwned>(
     };
     let result = T::deserialize(de);
     let mut errors = ctx.unknown.into_inner();
-    match result {
-        Ok(value) if errors.is_empty() => return Ok(value),
-        Ok(_) => {}
-        Err(error) => errors.push(error.into_de_error(node.span)),
-    }
+    let value = match result {
+        Ok(value) => Some(value),
+        Err(error) => {
+            errors.push(error.into_de_error(node.span));
+            None
+        }
+    };
     errors.sort_by_key(|e| (e.span.start, e.span.end));
-    Err(errors)
+    (value, errors)
 }
 
 /// Deserializes one node.

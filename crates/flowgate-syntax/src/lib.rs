@@ -38,7 +38,7 @@ mod tagged;
 mod xml;
 mod yaml;
 
-pub use de::{from_node, DeError, DeErrorKind, TAG_PREFIX};
+pub use de::{from_node, from_node_partial, DeError, DeErrorKind, TAG_PREFIX};
 pub use flowgate_diagnostics::Span;
 pub use json::parse_json;
 pub use node::{Entry, Node, Parsed, SyntaxError, Value, MAX_DEPTH};
