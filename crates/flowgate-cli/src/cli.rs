@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  success
-  1  findings (error diagnostics) or a failed gate
-  2  bad input or usage (no workspace, invalid flowgate.toml, bad arguments)
-  3  conflict (another operation won a race)
+  0    success
+  1    findings (error diagnostics), a failed gate or a refusal by the promotion policy
+  2    bad input or usage (no workspace, invalid flowgate.toml, bad arguments)
+  3    conflict (another operation won a race; this one changed nothing)
+  4    unavailable (the store, a database or a deploy target cannot be reached or used)
+  101  internal error (a bug in flowgate)
 
 Environment:
   NO_COLOR        disable colours (colours are used only on a terminal)

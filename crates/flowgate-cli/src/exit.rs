@@ -12,4 +12,8 @@ pub enum Exit {
     BadInput = 2,
     /// A conflict: another operation won a race.
     Conflict = 3,
+    /// The store, a database or a deploy target cannot be reached or used.
+    Unavailable = 4,
+    /// A bug in flowgate.
+    Internal = 101,
 }

@@ -3,8 +3,10 @@
 
 mod cli;
 mod commands;
+mod error;
 mod exit;
 mod output;
+mod write;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -15,7 +17,28 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    report_panics_as_bugs();
     let cli = cli::Cli::parse();
     let code = commands::run(cli);
     ExitCode::from(code as u8)
+}
+
+/// A panic is a bug: say so, with the documented code, and let it end the process with exit
+/// code 101.
+fn report_panics_as_bugs() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_owned());
+        eprintln!(
+            "error[FG025]: internal error: {what}{place}\n  = help: this is a bug in flowgate: please report it with the command you ran"
+        );
+    }));
 }

@@ -39,31 +39,42 @@ pub fn human_diagnostics(diagnostics: &[Diagnostic], sources: &SourceMap, color:
     text
 }
 
-/// Report a single usage or input problem (no workspace, bad configuration) on stderr.
-pub fn fatal(diagnostic: &Diagnostic, global: &GlobalArgs) {
-    match global.format {
-        crate::cli::Format::Json => out(&format!(
+/// Report problems that stop a command (no workspace, bad configuration, an unusable
+/// argument): as one JSON document on stdout under `--format json`, else on stderr with the
+/// source lines they point at.
+pub fn fatal_all(
+    diagnostics: &[Diagnostic],
+    known: &[flowgate_diagnostics::SourceText],
+    global: &GlobalArgs,
+) {
+    if global.format == crate::cli::Format::Json {
+        out(&format!(
             "{}\n",
-            flowgate_diagnostics::render_json(std::slice::from_ref(diagnostic))
-        )),
-        _ => {
-            let mut sources = SourceMap::new();
-            if let Some(location) = &diagnostic.location {
-                let path = global.workspace.join(&location.path);
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    sources.insert(flowgate_diagnostics::SourceText::new(
-                        location.path.clone(),
-                        text,
-                    ));
-                }
-            }
-            err(&render_human(
-                std::slice::from_ref(diagnostic),
-                &sources,
-                HumanOptions {
-                    color: use_color(global) && std::io::stderr().is_terminal(),
-                },
+            flowgate_diagnostics::render_json(diagnostics)
+        ));
+        return;
+    }
+    let mut sources = SourceMap::new();
+    for source in known {
+        sources.insert(source.clone());
+    }
+    for location in diagnostics.iter().filter_map(|d| d.location.as_ref()) {
+        if sources.get(&location.path).is_some() {
+            continue;
+        }
+        let path = global.workspace.join(&location.path);
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            sources.insert(flowgate_diagnostics::SourceText::new(
+                location.path.clone(),
+                text,
             ));
         }
     }
+    err(&render_human(
+        diagnostics,
+        &sources,
+        HumanOptions {
+            color: use_color(global) && std::io::stderr().is_terminal(),
+        },
+    ));
 }

@@ -1,4 +1,4 @@
-//! Codes of the diagnostics the loader and the configuration readers report. A code is never
+//! Codes of the diagnostics the loader, the configuration readers and the commands report. A code is never
 //! reused for another meaning; each has a page ([`ALL`]) that `flowgate rule FG0xx` prints.
 //!
 //! | code | meaning |
@@ -23,6 +23,11 @@
 //! | FG018 | a rule selector (`--select`, `--ignore`, `[check]`) names no rule |
 //! | FG019 | an environment named on the command line is not in `flowgate.toml` |
 //! | FG020 | a git revision (`--changed-since`) cannot be read |
+//! | FG021 | an argument is unusable: no such snapshot, plan or person, a bad value, a file that cannot be read or written |
+//! | FG022 | the promotion policy refuses: a role may not act, a plan is stale, an environment is pinned |
+//! | FG023 | another operation moved first (a lost race) |
+//! | FG024 | the store, a database or a deploy target cannot be reached or used |
+//! | FG025 | an internal error: a bug in flowgate |
 
 /// I/O error, file too large, or not UTF-8.
 pub const UNREADABLE: &str = "FG001";
@@ -64,6 +69,16 @@ pub const UNKNOWN_RULE: &str = "FG018";
 pub const UNKNOWN_ENVIRONMENT: &str = "FG019";
 /// A git revision that cannot be read.
 pub const BAD_REVISION: &str = "FG020";
+/// An unusable command-line argument, reference or file.
+pub const USAGE: &str = "FG021";
+/// A refusal by the promotion policy.
+pub const REFUSED: &str = "FG022";
+/// A lost race with another operation.
+pub const CONFLICT: &str = "FG023";
+/// The store, a database or a deploy target is unavailable.
+pub const UNAVAILABLE: &str = "FG024";
+/// A bug in flowgate.
+pub const INTERNAL: &str = "FG025";
 
 /// A loader or configuration code and its page.
 #[derive(Debug, Clone, Copy)]
@@ -182,6 +197,26 @@ pub const ALL: &[CodeDoc] = &[
         "`--changed-since REV` names no commit of the repository holding the workspace, or git cannot be run there.",
         "error[FG020]: unknown git revision `no-such-branch`",
         "Pass a branch, tag or commit that exists locally (in CI, fetch the base branch first: `git fetch origin main`)."),
+    code_doc!(USAGE, "an argument is unusable",
+        "Something given on the command line cannot be used: a snapshot, plan, bundle or person that does not exist, a version that is not MAJOR.MINOR.PATCH, a file that cannot be read or written, a plan file whose content no longer matches its id. Nothing was changed. Exit code 2.",
+        "error[FG021]: no snapshot `lead-intake@9.9.9` in the store\n  = help: `flowgate snapshot list` shows what is stored; refer to one as BUNDLE@VERSION or by id",
+        "Follow the help: it names what exists (`flowgate snapshot list`, `flowgate log`, the people in `flowgate.toml`) or the form the value must take."),
+    code_doc!(REFUSED, "the promotion policy refuses",
+        "The promotion policy refuses what was asked: the person may not change this environment, the plan changed since it was approved, the environment is pinned, or the gates block. Nothing was changed. Exit code 1, as for a blocking gate.",
+        "error[FG022]: tom (builder) may not change prod\n  = help: see docs/promotion.md for people, roles and gates",
+        "Ask someone whose role allows it, plan again and collect approvals, or unpin the environment with a reason."),
+    code_doc!(CONFLICT, "another operation moved first",
+        "Another plan, apply, rollback or sync changed the environment between reading and writing it. This command changed nothing. Exit code 3.",
+        "error[FG023]: another operation moved dev first\n  = help: nothing was changed by this command; look at `flowgate status` and plan again",
+        "Look at `flowgate status` and `flowgate log`, then plan and apply again if the change is still wanted."),
+    code_doc!(UNAVAILABLE, "the store, a database or a deploy target cannot be used",
+        "The store (SQLite file or PostgreSQL server), a database or a deploy target could not be reached, opened, read or written: a server that is down, a file without permission, a store written by a newer flowgate or damaged data. This is not a problem with your input. Nothing was changed. Exit code 4.",
+        "error[FG024]: cannot connect to the store at postgres://ci@db:5432/flowgate: connection refused\n  = help: nothing was changed; check that the store is reachable (`flowgate snapshot verify` checks a damaged one) and retry",
+        "Check that the server is running and the URL (`--store`, `FLOWGATE_STORE` or `[store] url`) is right, or the file permissions, then retry. `flowgate snapshot verify` and `flowgate audit verify` name damaged data."),
+    code_doc!(INTERNAL, "an internal error",
+        "flowgate hit a state it should never reach: a bug. Exit code 101, as for a crash.",
+        "error[FG025]: internal error: cannot start the async runtime\n  = help: this is a bug in flowgate: please report it with the command you ran",
+        "Report it with the command you ran and its output; retrying may help if the machine was short of resources."),
 ];
 
 /// The FG002 diagnostic for a syntax error found by one of the parsers.

@@ -1,21 +1,19 @@
 //! `flowgate log` and `flowgate audit verify`: the operation log and its hash chain.
 
 use super::promote::emit;
-use super::store::{fail, with_store};
+use super::store::with_store;
 use crate::cli::{AuditCommand, GlobalArgs, LogArgs};
+use crate::error::CommandResult;
 use crate::exit::Exit;
 use flowgate_store::{LogReport, Operation, OperationFilter, Store};
 use serde_json::{json, Value};
 
 /// `flowgate log [ENV]`.
-pub fn log(args: &LogArgs, global: &GlobalArgs) -> Exit {
+pub fn log(args: &LogArgs, global: &GlobalArgs) -> CommandResult {
     with_store(global, |store| async move {
         let ops = match store.operations(&OperationFilter::default()).await {
             Ok(ops) => ops,
-            Err(e) => {
-                fail(global, &e.to_string(), "run `flowgate audit verify`");
-                return (store, Exit::BadInput);
-            }
+            Err(e) => return (store, Err(e.into())),
         };
         let mut shown: Vec<&Operation> = ops
             .iter()
@@ -28,19 +26,41 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Exit {
             let skip = shown.len().saturating_sub(limit);
             shown.drain(..skip);
         }
-        let text: String = shown.iter().map(|op| format!("{}\n", line(op))).collect();
+        let widths = Widths::of(&shown);
+        let text: String = shown
+            .iter()
+            .map(|op| format!("{}\n", line(op, &widths)))
+            .collect();
         let text = if text.is_empty() {
             "(no operations)\n".to_owned()
         } else {
             text
         };
         emit(global, &text, json!({ "version": 1, "operations": shown }));
-        (store, Exit::Success)
+        (store, Ok(Exit::Success))
     })
 }
 
+/// Column widths that fit every shown operation, so long actor names keep the columns.
+struct Widths {
+    seq: usize,
+    actor: usize,
+    kind: usize,
+}
+
+impl Widths {
+    fn of(ops: &[&Operation]) -> Self {
+        let widest = |f: &dyn Fn(&Operation) -> usize| ops.iter().map(|op| f(op)).max();
+        Self {
+            seq: widest(&|op| op.seq.to_string().len()).unwrap_or(0),
+            actor: widest(&|op| op.actor.chars().count()).unwrap_or(0),
+            kind: widest(&|op| op.kind.chars().count()).unwrap_or(0),
+        }
+    }
+}
+
 /// One operation as a line: sequence, time, actor, kind and what it did.
-fn line(op: &Operation) -> String {
+fn line(op: &Operation, widths: &Widths) -> String {
     let p = &op.payload;
     let text = |key: &str| p.get(key).and_then(Value::as_str).unwrap_or_default();
     let short = |key: &str| {
@@ -103,27 +123,26 @@ fn line(op: &Operation) -> String {
         },
     };
     format!(
-        "#{:<5} {}  {:<12} {:<16} {what}",
+        "#{:<seq$} {}  {:<actor$}  {:<kind$}  {what}",
         op.seq,
         op.at.to_human(),
         op.actor,
-        op.kind
+        op.kind,
+        seq = widths.seq,
+        actor = widths.actor,
+        kind = widths.kind,
     )
 }
 
 /// `flowgate audit verify`.
-pub fn run(command: &AuditCommand, global: &GlobalArgs) -> Exit {
+pub fn run(command: &AuditCommand, global: &GlobalArgs) -> CommandResult {
     match command {
         AuditCommand::Verify => with_store(global, |store| async move {
-            let report = match store.verify_log().await {
-                Ok(report) => report,
-                Err(e) => {
-                    fail(global, &e.to_string(), "the store could not be read");
-                    return (store, Exit::BadInput);
-                }
+            let result = match store.verify_log().await {
+                Ok(report) => Ok(verdict(&report, global)),
+                Err(e) => Err(e.into()),
             };
-            let exit = verdict(&report, global);
-            (store, exit)
+            (store, result)
         }),
     }
 }

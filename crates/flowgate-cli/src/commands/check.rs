@@ -1,6 +1,7 @@
 //! `flowgate check`: the release checklist as static rules.
 
 use crate::cli::{CheckArgs, FailOnArg, Format, GlobalArgs};
+use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::exit::Exit;
 use crate::output;
 use flowgate_check::{
@@ -16,7 +17,6 @@ use flowgate_model::{AssetGraph, AssetId, Model};
 use flowgate_release::{BlockOn, Policy};
 use petgraph::Direction;
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -29,28 +29,16 @@ struct Settings {
 }
 
 /// Run the command.
-pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Exit {
-    let (workspace, loaded) = match super::load(global) {
-        Ok(loaded) => loaded,
-        Err(exit) => return exit,
-    };
-    let settings = match settings(args, &workspace) {
-        Ok(settings) => settings,
-        Err(problems) => {
-            report_bad_input(&problems, &workspace, global);
-            return Exit::BadInput;
-        }
-    };
+pub fn run(args: &CheckArgs, global: &GlobalArgs) -> CommandResult {
+    let (workspace, loaded) = super::load(global)?;
+    let settings =
+        settings(args, &workspace).map_err(|problems| bad_input(problems, &workspace))?;
     let only = match &args.changed_since {
-        Some(rev) => match changed_assets(&workspace, &loaded.model, rev) {
-            Ok(set) => Some(set),
-            Err(message) => {
-                let problem = Diagnostic::error(codes::BAD_REVISION, message)
-                        .with_help("--changed-since takes a git revision (a branch, tag or commit) of the repository holding the workspace");
-                report_bad_input(&[problem], &workspace, global);
-                return Exit::BadInput;
-            }
-        },
+        Some(rev) => Some(changed_assets(&workspace, &loaded.model, rev).map_err(|message| {
+            let problem = Diagnostic::error(codes::BAD_REVISION, message)
+                .with_help("--changed-since takes a git revision (a branch, tag or commit) of the repository holding the workspace");
+            bad_input(vec![problem], &workspace)
+        })?),
         None => None,
     };
     let environments: Vec<String> = workspace.config.environments.keys().cloned().collect();
@@ -125,11 +113,11 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Exit {
         }
     }
     super::release(loaded);
-    if failed {
+    Ok(if failed {
         Exit::Findings
     } else {
         Exit::Success
-    }
+    })
 }
 
 /// The configuration of a run, or every problem with it: the promotion policy and `[check]`
@@ -191,27 +179,14 @@ pub(super) fn policy_problems(workspace: &Workspace) -> Vec<Diagnostic> {
     Policy::from_workspace(workspace).err().unwrap_or_default()
 }
 
-/// Report configuration and usage problems: one JSON document with all of them, or each
-/// rendered with its line of `flowgate.toml` on stderr.
-pub(super) fn report_bad_input(
-    problems: &[Diagnostic],
-    workspace: &Workspace,
-    global: &GlobalArgs,
-) {
-    let mut problems = problems.to_vec();
+/// Configuration and usage problems as one error (exit 2), in order, shown with their lines
+/// of `flowgate.toml`.
+pub(super) fn bad_input(mut problems: Vec<Diagnostic>, workspace: &Workspace) -> CommandError {
     sort_diagnostics(&mut problems);
-    match global.format {
-        Format::Json => output::out(&format!("{:#}\n", render_json(&problems))),
-        _ => {
-            let mut sources = SourceMap::new();
-            sources.insert(SourceText::new(
-                flowgate_load::CONFIG_FILE,
-                workspace.config_text.as_str(),
-            ));
-            let color = output::use_color(global) && std::io::stderr().is_terminal();
-            output::err(&output::human_diagnostics(&problems, &sources, color));
-        }
-    }
+    CommandError::from_diagnostics(ErrorKind::Config, problems).with_source(SourceText::new(
+        flowgate_load::CONFIG_FILE,
+        workspace.config_text.as_str(),
+    ))
 }
 
 /// How many findings would block a promotion into the environment: those at or above its

@@ -5,6 +5,7 @@
 //! directory, one per workspace, so that running it again shows what changed since.
 
 use crate::cli::{DemoArgs, GlobalArgs};
+use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::exit::Exit;
 use crate::output;
 use flowgate_check::{check, parse_check_config, CheckOptions};
@@ -82,16 +83,13 @@ fn write_example(root: &Path) -> std::io::Result<()> {
 }
 
 /// Run the command.
-pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
-    let place = match Place::choose(args, global) {
-        Ok(place) => place,
-        Err(message) => {
-            output::err(&format!(
-                "error: cannot write the example workspace: {message}\n"
-            ));
-            return Exit::BadInput;
-        }
-    };
+pub fn run(args: &DemoArgs, global: &GlobalArgs) -> CommandResult {
+    let place = Place::choose(args, global).map_err(|message| {
+        CommandError::usage(
+            format!("cannot write the example workspace: {message}"),
+            "run the demo where it may write a temporary directory (set TMPDIR), or pass a workspace directory",
+        )
+    })?;
     let global = GlobalArgs {
         workspace: place.workspace.clone(),
         format: global.format,
@@ -100,10 +98,7 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
     };
     let color = output::use_color(&global);
     let started = std::time::Instant::now();
-    let (workspace, loaded) = match super::load(&global) {
-        Ok(loaded) => loaded,
-        Err(exit) => return exit,
-    };
+    let (workspace, loaded) = super::load(&global)?;
     let model = &loaded.model;
     output::out(&format!(
         "== 1. validate: load and resolve workspace `{}` ({})\n",
@@ -142,15 +137,8 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
     }
 
     output::out("\n== 2. check: the release checklist for prod\n");
-    let config = match parse_check_config(&workspace.config_text, flowgate_load::CONFIG_FILE) {
-        Ok(config) => config,
-        Err(errors) => {
-            for error in &errors {
-                output::fatal(error, &global);
-            }
-            return Exit::BadInput;
-        }
-    };
+    let config = parse_check_config(&workspace.config_text, flowgate_load::CONFIG_FILE)
+        .map_err(|errors| CommandError::from_diagnostics(ErrorKind::Config, errors))?;
     let environments: Vec<String> = workspace.config.environments.keys().cloned().collect();
     let started = std::time::Instant::now();
     let report = check(
@@ -238,11 +226,11 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Exit {
         || promoted != Exit::Success
         || graph != Exit::Success;
     super::release(loaded);
-    if failed {
+    Ok(if failed {
         Exit::Findings
     } else {
         Exit::Success
-    }
+    })
 }
 
 /// Who the demo's snapshots are by: the person git names, else the story's builder; a
@@ -412,7 +400,8 @@ fn next_steps(place: &Place, bundle: Option<&str>) -> String {
     next
 }
 
+/// A store failure inside the demo's steps: reported, and the demo goes on to its next step.
 fn demo_failure(message: &str) -> Exit {
     output::err(&format!("error: the store: {message}\n"));
-    Exit::BadInput
+    Exit::Unavailable
 }

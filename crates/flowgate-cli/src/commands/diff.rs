@@ -1,7 +1,8 @@
 //! `flowgate diff`: what changed between two snapshots, workspaces or the working tree.
 
-use super::store::{fail, find_snapshot, not_found, with_store};
+use super::store::{snapshot_named, with_store};
 use crate::cli::{DiffArgs, Format, GlobalArgs};
+use crate::error::{CommandError, CommandResult};
 use crate::exit::Exit;
 use crate::output;
 use flowgate_diff::{diff_documents, render_human, render_markdown, Bump, Diff, Documents};
@@ -27,38 +28,29 @@ struct Side {
 }
 
 /// Run the command.
-pub fn run(args: &DiffArgs, global: &GlobalArgs) -> Exit {
+pub fn run(args: &DiffArgs, global: &GlobalArgs) -> CommandResult {
     let needs_store = !is_tree(&args.from) || !is_tree(&args.to);
     if !needs_store {
-        let (Some(from), Some(to)) = (
-            tree_side(&args.from, None, global),
-            tree_side(&args.to, None, global),
-        ) else {
-            return Exit::BadInput;
-        };
-        return report(args, global, &from, &to);
+        let from = tree_side(&args.from, None, global)?;
+        let to = tree_side(&args.to, None, global)?;
+        return Ok(report(args, global, &from, &to));
     }
     with_store(global, |store| async move {
-        let from = resolve(&store, &args.from, None, global).await;
-        let Some(from) = from else {
-            return (store, Exit::BadInput);
-        };
-        let to = resolve(&store, &args.to, from.bundle.as_deref(), global).await;
-        let Some(to) = to else {
-            return (store, Exit::BadInput);
-        };
-        // A snapshot compared with a tree: the tree's side is the same bundle.
-        let from = if from.bundle.is_none() && to.bundle.is_some() && is_tree(&args.from) {
-            match tree_side(&args.from, to.bundle.as_deref(), global) {
-                Some(side) => side,
-                None => return (store, Exit::BadInput),
-            }
-        } else {
-            from
-        };
-        let exit = report(args, global, &from, &to);
-        (store, exit)
+        let result = diff_with_store(&store, args, global).await;
+        (store, result)
     })
+}
+
+async fn diff_with_store(store: &AnyStore, args: &DiffArgs, global: &GlobalArgs) -> CommandResult {
+    let from = resolve(store, &args.from, None, global).await?;
+    let to = resolve(store, &args.to, from.bundle.as_deref(), global).await?;
+    // A snapshot compared with a tree: the tree's side is the same bundle.
+    let from = if from.bundle.is_none() && to.bundle.is_some() && is_tree(&args.from) {
+        tree_side(&args.from, to.bundle.as_deref(), global)?
+    } else {
+        from
+    };
+    Ok(report(args, global, &from, &to))
 }
 
 /// Whether a side names the working tree or a workspace directory.
@@ -71,61 +63,31 @@ async fn resolve(
     spec: &str,
     bundle: Option<&str>,
     global: &GlobalArgs,
-) -> Option<Side> {
+) -> Result<Side, CommandError> {
     if is_tree(spec) {
         return tree_side(spec, bundle, global);
     }
-    match find_snapshot(store, spec).await {
-        Ok(Some(snapshot)) => match snapshot_documents(store, &snapshot).await {
-            Ok(documents) => Some(Side {
-                documents,
-                label: format!("{}@{}", snapshot.bundle, snapshot.version),
-                bundle: Some(snapshot.bundle.clone()),
-                version: Some(snapshot.version.clone()),
-            }),
-            Err(e) => {
-                fail(
-                    global,
-                    &e.to_string(),
-                    "`flowgate snapshot verify` checks the store",
-                );
-                None
-            }
-        },
-        Ok(None) => {
-            not_found(global, spec);
-            None
-        }
-        Err(e) => {
-            fail(global, &e.to_string(), "check --store");
-            None
-        }
-    }
+    let snapshot = snapshot_named(store, spec).await?;
+    let documents = snapshot_documents(store, &snapshot).await?;
+    Ok(Side {
+        documents,
+        label: format!("{}@{}", snapshot.bundle, snapshot.version),
+        bundle: Some(snapshot.bundle.clone()),
+        version: Some(snapshot.version.clone()),
+    })
 }
 
 /// The working tree (or another workspace), limited to `bundle`'s members when given.
-fn tree_side(spec: &str, bundle: Option<&str>, global: &GlobalArgs) -> Option<Side> {
+fn tree_side(spec: &str, bundle: Option<&str>, global: &GlobalArgs) -> Result<Side, CommandError> {
     let dir = if spec == "working" || spec == "." {
         global.workspace.clone()
     } else {
         Path::new(spec).to_path_buf()
     };
-    let workspace = match Workspace::discover(&dir) {
-        Ok(workspace) => workspace,
-        Err(d) => {
-            output::fatal(&d, global);
-            return None;
-        }
-    };
+    let workspace = Workspace::discover(&dir).map_err(super::config_error)?;
     let loaded = load_workspace(&workspace);
     if loaded.has_errors() {
-        output::out(&output::human_diagnostics(
-            &loaded.diagnostics,
-            &loaded.sources,
-            output::use_color(global),
-        ));
-        output::err("error: the workspace does not load cleanly; fix the problems above first\n");
-        return None;
+        return Err(super::unclean(&loaded, global, "it cannot be compared"));
     }
     let documents = match bundle {
         None => Documents::from_model(&loaded.model),
@@ -135,7 +97,7 @@ fn tree_side(spec: &str, bundle: Option<&str>, global: &GlobalArgs) -> Option<Si
         }
     };
     super::release(loaded);
-    Some(Side {
+    Ok(Side {
         documents,
         bundle: bundle.map(str::to_owned),
         version: None,

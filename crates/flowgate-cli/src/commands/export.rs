@@ -1,30 +1,21 @@
 //! `flowgate export`: imported platform flows written back exactly as they were read.
 
 use crate::cli::{ExportArgs, Format, GlobalArgs};
+use crate::error::{CommandError, CommandResult};
 use crate::exit::Exit;
 use crate::output;
-use flowgate_diagnostics::Diagnostic;
 use flowgate_model::{AssetKind, AssetSpec};
 
 /// Run the command.
-pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Exit {
-    let (_, loaded) = match super::load(global) {
-        Ok(loaded) => loaded,
-        Err(exit) => return exit,
-    };
+pub fn run(args: &ExportArgs, global: &GlobalArgs) -> CommandResult {
+    let (_, loaded) = super::load(global)?;
     if loaded.has_errors() {
         if global.format == Format::Json {
             let document = flowgate_diagnostics::render_json(&loaded.diagnostics);
             output::out(&format!("{document}\n"));
-        } else {
-            output::out(&output::human_diagnostics(
-                &loaded.diagnostics,
-                &loaded.sources,
-                output::use_color(global),
-            ));
+            return Ok(Exit::Findings);
         }
-        output::err("error: fix the problems above before exporting\n");
-        return Exit::Findings;
+        return Err(super::unclean(&loaded, global, "nothing was exported"));
     }
     let occupied = args
         .out
@@ -32,12 +23,10 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Exit {
         .map(|mut entries| entries.next().is_some())
         .unwrap_or(false);
     if occupied {
-        output::fatal(
-            &Diagnostic::error("FG015", format!("{} is not empty", args.out.display()))
-                .with_help("export into a new or empty directory; nothing was written"),
-            global,
-        );
-        return Exit::BadInput;
+        return Err(CommandError::usage(
+            format!("{} is not empty", args.out.display()),
+            "export into a new or empty directory; nothing was written",
+        ));
     }
     let mut written = Vec::new();
     for asset in loaded.model.of_kind(AssetKind::Flow) {
@@ -47,22 +36,12 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Exit {
             continue;
         };
         let target = args.out.join(&file.path);
-        let result = target
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| {
-                // Write beside the target, then rename: a reader never sees half a file.
-                let partial = target.with_extension("flowgate-partial");
-                std::fs::write(&partial, flow.original.as_bytes())?;
-                std::fs::rename(&partial, &target)
-            });
-        if let Err(e) = result {
-            output::fatal(
-                &Diagnostic::error("FG001", format!("cannot write {}: {e}", target.display())),
-                global,
-            );
-            return Exit::BadInput;
-        }
+        write_whole(&target, flow.original.as_bytes()).map_err(|e| {
+            CommandError::usage(
+                format!("cannot write {}: {e}", target.display()),
+                "check the permissions of the output directory",
+            )
+        })?;
         written.push(file.path.clone());
     }
     if global.format == Format::Json {
@@ -72,6 +51,11 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Exit {
             "written": written,
         });
         output::out(&format!("{document}\n"));
+    } else if written.is_empty() {
+        output::out(&format!(
+            "exported 0 flows to {}: the workspace holds no platform flows; list their files under [workspace] `salesforce`, `n8n` or `node_red` in flowgate.toml\n",
+            args.out.display()
+        ));
     } else {
         output::out(&format!(
             "exported {} flows to {}\n",
@@ -80,5 +64,13 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Exit {
         ));
     }
     super::release(loaded);
-    Exit::Success
+    Ok(Exit::Success)
+}
+
+/// Write a file beside its target, then rename: a reader never sees half a file.
+fn write_whole(target: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    crate::write::write_atomically(target, bytes)
 }

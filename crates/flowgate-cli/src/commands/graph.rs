@@ -1,6 +1,7 @@
 //! `flowgate graph`: the asset graph or the step graphs as Mermaid, DOT or JSON.
 
 use crate::cli::{Format, GlobalArgs, GraphArgs, GraphSyntax};
+use crate::error::CommandResult;
 use crate::exit::Exit;
 use crate::output;
 use flowgate_model::{
@@ -8,11 +9,8 @@ use flowgate_model::{
 };
 
 /// Run the command.
-pub fn run(args: &GraphArgs, global: &GlobalArgs) -> Exit {
-    let (_, loaded) = match super::load(global) {
-        Ok(loaded) => loaded,
-        Err(exit) => return exit,
-    };
+pub fn run(args: &GraphArgs, global: &GlobalArgs) -> CommandResult {
+    let (_, loaded) = super::load(global)?;
     if global.format == Format::Json {
         let graph = if args.steps {
             steps_json(&loaded.model)
@@ -51,7 +49,7 @@ pub fn run(args: &GraphArgs, global: &GlobalArgs) -> Exit {
         Exit::Success
     };
     super::release(loaded);
-    exit
+    Ok(exit)
 }
 
 fn steps_json(model: &Model) -> serde_json::Value {

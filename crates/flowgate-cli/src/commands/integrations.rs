@@ -5,8 +5,10 @@ use crate::cli::{
     Command, Format, GlobalArgs, IntegrationsCommand, IntegrationsDocsArgs, IntegrationsImpactArgs,
     IntegrationsMapArgs, IntegrationsRiskArgs, MapSyntax,
 };
+use crate::error::{CommandError, CommandResult};
 use crate::exit::Exit;
 use crate::output;
+use crate::write::write_atomically;
 use flowgate_integrations::risk::{assess_all, RiskAssessment};
 use flowgate_integrations::{csv_field, docs, impact, map, parse_risk_config, rows_csv, Inventory};
 use flowgate_load::{Loaded, Workspace};
@@ -20,11 +22,8 @@ pub fn takes_csv(command: &Command) -> bool {
 }
 
 /// Run the command.
-pub fn run(command: &IntegrationsCommand, global: &GlobalArgs) -> Exit {
-    let (workspace, loaded) = match super::load(global) {
-        Ok(loaded) => loaded,
-        Err(exit) => return exit,
-    };
+pub fn run(command: &IntegrationsCommand, global: &GlobalArgs) -> CommandResult {
+    let (workspace, loaded) = super::load(global)?;
     if loaded.has_errors() {
         output::err(&output::human_diagnostics(
             &loaded.diagnostics,
@@ -35,28 +34,24 @@ pub fn run(command: &IntegrationsCommand, global: &GlobalArgs) -> Exit {
     }
     let exit = match command {
         IntegrationsCommand::List => list(&loaded, global),
-        IntegrationsCommand::Risk(args) => risk(args, &workspace, &loaded, global),
-        IntegrationsCommand::Impact(args) => impact_of(args, &loaded, global),
-        IntegrationsCommand::Map(args) => map_of(args, &workspace, &loaded, global),
-        IntegrationsCommand::Docs(args) => docs_of(args, &workspace, &loaded, global),
+        IntegrationsCommand::Risk(args) => risk(args, &workspace, &loaded, global)?,
+        IntegrationsCommand::Impact(args) => impact_of(args, &loaded, global)?,
+        IntegrationsCommand::Map(args) => map_of(args, &workspace, &loaded)?,
+        IntegrationsCommand::Docs(args) => docs_of(args, &workspace, &loaded, global)?,
     };
     let exit = match (exit, loaded.has_errors()) {
         (Exit::Success, true) => Exit::Findings,
         (exit, _) => exit,
     };
     super::release(loaded);
-    exit
+    Ok(exit)
 }
 
 fn risks(
     workspace: &Workspace,
     inventory: &Inventory<'_>,
-    global: &GlobalArgs,
-) -> Result<Vec<RiskAssessment>, Exit> {
-    let config = parse_risk_config(&workspace.config_text).map_err(|d| {
-        output::fatal(&d, global);
-        Exit::BadInput
-    })?;
+) -> Result<Vec<RiskAssessment>, CommandError> {
+    let config = parse_risk_config(&workspace.config_text).map_err(super::config_error)?;
     Ok(assess_all(inventory, &config))
 }
 
@@ -145,15 +140,12 @@ fn risk(
     workspace: &Workspace,
     loaded: &Loaded,
     global: &GlobalArgs,
-) -> Exit {
+) -> CommandResult {
     let inventory = Inventory::new(&loaded.model);
-    let mut risks = match risks(workspace, &inventory, global) {
-        Ok(risks) => risks,
-        Err(exit) => return exit,
-    };
+    let mut risks = risks(workspace, &inventory)?;
     if let Some(id) = &args.id {
         if inventory.flow(id).is_none() {
-            return unknown(id, &inventory);
+            return Err(unknown(id, &inventory));
         }
         risks.retain(|r| &r.id == id);
     }
@@ -249,7 +241,7 @@ fn risk(
             output::out(&text);
         }
     }
-    Exit::Success
+    Ok(Exit::Success)
 }
 
 fn class_named(name: &str) -> flowgate_integrations::RiskClass {
@@ -260,22 +252,18 @@ fn class_named(name: &str) -> flowgate_integrations::RiskClass {
     }
 }
 
-fn unknown(id: &str, inventory: &Inventory<'_>) -> Exit {
-    let mut message = format!("error: no integration `{id}`\n");
-    match inventory.suggest(id) {
-        Some(close) => message.push_str(&format!("  = help: did you mean `{close}`?\n")),
-        None => {
-            message.push_str("  = help: `flowgate integrations list` shows every integration id\n")
-        }
-    }
-    output::err(&message);
-    Exit::BadInput
+fn unknown(id: &str, inventory: &Inventory<'_>) -> CommandError {
+    let help = match inventory.suggest(id) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => "`flowgate integrations list` shows every integration id".to_owned(),
+    };
+    CommandError::usage(format!("no integration `{id}`"), help)
 }
 
-fn impact_of(args: &IntegrationsImpactArgs, loaded: &Loaded, global: &GlobalArgs) -> Exit {
+fn impact_of(args: &IntegrationsImpactArgs, loaded: &Loaded, global: &GlobalArgs) -> CommandResult {
     let inventory = Inventory::new(&loaded.model);
     let Some(effect) = impact(&inventory, &args.id) else {
-        return unknown(&args.id, &inventory);
+        return Err(unknown(&args.id, &inventory));
     };
     if global.format == Format::Json {
         let document = serde_json::json!({ "version": 1, "impact": effect });
@@ -283,20 +271,12 @@ fn impact_of(args: &IntegrationsImpactArgs, loaded: &Loaded, global: &GlobalArgs
     } else {
         output::out(&effect.render_text(&inventory));
     }
-    Exit::Success
+    Ok(Exit::Success)
 }
 
-fn map_of(
-    args: &IntegrationsMapArgs,
-    workspace: &Workspace,
-    loaded: &Loaded,
-    global: &GlobalArgs,
-) -> Exit {
+fn map_of(args: &IntegrationsMapArgs, workspace: &Workspace, loaded: &Loaded) -> CommandResult {
     let inventory = Inventory::new(&loaded.model);
-    let risks = match risks(workspace, &inventory, global) {
-        Ok(risks) => risks,
-        Err(exit) => return exit,
-    };
+    let risks = risks(workspace, &inventory)?;
     let text = match args.syntax {
         MapSyntax::Mermaid => map::mermaid(&inventory, &risks),
         MapSyntax::Dot => map::dot(&inventory, &risks),
@@ -307,7 +287,7 @@ fn map_of(
         ),
     };
     output::out(&text);
-    Exit::Success
+    Ok(Exit::Success)
 }
 
 fn docs_of(
@@ -315,26 +295,26 @@ fn docs_of(
     workspace: &Workspace,
     loaded: &Loaded,
     global: &GlobalArgs,
-) -> Exit {
+) -> CommandResult {
     let inventory = Inventory::new(&loaded.model);
-    let risks = match risks(workspace, &inventory, global) {
-        Ok(risks) => risks,
-        Err(exit) => return exit,
-    };
+    let risks = risks(workspace, &inventory)?;
     let pages = docs::pages(&loaded.model, &inventory, &risks);
-    if let Err(e) = std::fs::create_dir_all(&args.out) {
-        output::err(&format!(
-            "error: cannot create `{}`: {e}\n  = help: pass a writable directory with --out\n",
-            args.out.display()
-        ));
-        return Exit::BadInput;
-    }
+    std::fs::create_dir_all(&args.out).map_err(|e| {
+        CommandError::usage(
+            format!("cannot create `{}`: {e}", args.out.display()),
+            "pass a writable directory with --out",
+        )
+    })?;
     for page in &pages {
         let path = args.out.join(&page.file);
-        if let Err(e) = std::fs::write(&path, &page.text) {
-            output::err(&format!("error: cannot write `{}`: {e}\n", path.display()));
-            return Exit::BadInput;
-        }
+        // A page replaces whatever is at its name, a planted link included, and never
+        // writes through it.
+        write_atomically(&path, page.text.as_bytes()).map_err(|e| {
+            CommandError::usage(
+                format!("cannot write `{}`: {e}", path.display()),
+                "pass a writable directory with --out",
+            )
+        })?;
     }
     if global.format == Format::Json {
         let files: Vec<&str> = pages.iter().map(|p| p.file.as_str()).collect();
@@ -352,5 +332,5 @@ fn docs_of(
             args.out.display()
         ));
     }
-    Exit::Success
+    Ok(Exit::Success)
 }

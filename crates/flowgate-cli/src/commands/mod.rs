@@ -23,12 +23,20 @@ mod sync;
 mod validate;
 
 use crate::cli::{Cli, Command, GlobalArgs};
+use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::exit::Exit;
-use crate::output;
 use flowgate_load::{load_workspace, Loaded, Workspace};
 
-/// Run the parsed command line.
+/// Run the parsed command line; every failure is reported here, once.
 pub fn run(cli: Cli) -> Exit {
+    match dispatch(&cli) {
+        Ok(exit) => exit,
+        Err(error) => crate::error::report(&error, &cli.global),
+    }
+}
+
+/// Refuse a `--format` the command does not write.
+fn check_format(cli: &Cli) -> Result<(), CommandError> {
     let global = &cli.global;
     let machine_only = matches!(
         global.format,
@@ -37,17 +45,29 @@ pub fn run(cli: Cli) -> Exit {
     if global.format == crate::cli::Format::Markdown
         && !matches!(cli.command, Command::Diff(_) | Command::Changelog(_))
     {
-        output::err("error: --format markdown is for `flowgate diff` and `flowgate changelog`\n");
-        return Exit::BadInput;
+        return Err(CommandError::usage(
+            "--format markdown is for `flowgate diff` and `flowgate changelog`",
+            "use --format human or json with this command",
+        ));
     }
     if global.format == crate::cli::Format::Csv && !integrations::takes_csv(&cli.command) {
-        output::err("error: --format csv is for `flowgate integrations list` and `flowgate integrations risk`\n");
-        return Exit::BadInput;
+        return Err(CommandError::usage(
+            "--format csv is for `flowgate integrations list` and `flowgate integrations risk`",
+            "use --format human or json with this command",
+        ));
     }
     if machine_only && !matches!(cli.command, Command::Check(_)) {
-        output::err("error: --format sarif, github and junit are for `flowgate check`; use human or json here\n");
-        return Exit::BadInput;
+        return Err(CommandError::usage(
+            "--format sarif, github and junit are for `flowgate check`",
+            "use --format human or json with this command",
+        ));
     }
+    Ok(())
+}
+
+fn dispatch(cli: &Cli) -> CommandResult {
+    check_format(cli)?;
+    let global = &cli.global;
     match &cli.command {
         Command::Init(args) => init::run(args, global),
         Command::Validate => validate::run(global),
@@ -79,13 +99,35 @@ pub fn run(cli: Cli) -> Exit {
 }
 
 /// Discover the workspace and load it; `Err` when there is no usable workspace.
-pub fn load(global: &GlobalArgs) -> Result<(Workspace, Loaded), Exit> {
-    let workspace = Workspace::discover(&global.workspace).map_err(|d| {
-        output::fatal(&d, global);
-        Exit::BadInput
-    })?;
+pub fn load(global: &GlobalArgs) -> Result<(Workspace, Loaded), CommandError> {
+    let workspace = discover(global)?;
     let loaded = load_workspace(&workspace);
     Ok((workspace, loaded))
+}
+
+/// Find the workspace of `-C` (or the current directory) and read its `flowgate.toml`.
+pub fn discover(global: &GlobalArgs) -> Result<Workspace, CommandError> {
+    Workspace::discover(&global.workspace).map_err(config_error)
+}
+
+/// The error for a workspace whose assets do not load: its diagnostics are printed first, and
+/// the command stops with exit code 1, as for any finding.
+pub fn unclean(loaded: &Loaded, global: &GlobalArgs, what: &str) -> CommandError {
+    crate::output::out(&crate::output::human_diagnostics(
+        &loaded.diagnostics,
+        &loaded.sources,
+        crate::output::use_color(global),
+    ));
+    CommandError::new(
+        ErrorKind::Refused,
+        format!("the workspace does not load cleanly, so {what}"),
+        "fix the problems above first",
+    )
+}
+
+/// A diagnostic about the workspace or its configuration, as a command error (exit 2).
+pub fn config_error(diagnostic: Box<flowgate_diagnostics::Diagnostic>) -> CommandError {
+    CommandError::from_diagnostic(ErrorKind::Config, *diagnostic)
 }
 
 /// Hand a loaded workspace back when the process is about to exit: the operating system

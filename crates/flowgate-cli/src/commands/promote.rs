@@ -1,10 +1,11 @@
 //! `flowgate plan`, `promote`, `approve` and `apply`.
 
-use super::snapshot::write_atomically;
-use super::store::{find_snapshot, not_found, with_promotions, PromotionSession};
+use super::store::{snapshot_named, with_promotions, PromotionSession};
 use crate::cli::{ApplyArgs, ApproveArgs, Format, GlobalArgs, PlanArgs, PromoteArgs};
+use crate::error::{CommandError, CommandResult};
 use crate::exit::Exit;
 use crate::output;
+use crate::write::write_atomically;
 use flowgate_diff::render_human;
 use flowgate_release::{GateResult, Outcome, Plan, PlanReport, ReleaseError};
 use serde_json::{json, Value};
@@ -13,29 +14,33 @@ use std::path::Path;
 /// `flowgate plan`. With `--detailed-exitcode` (as `terraform plan`): 0 when nothing would
 /// change and no gate blocks, 2 when there are changes and every gate passes, 1 when a gate
 /// blocks or anything fails.
-pub fn plan(args: &PlanArgs, global: &GlobalArgs) -> Exit {
+pub fn plan(args: &PlanArgs, global: &GlobalArgs) -> CommandResult {
     let changes = std::cell::Cell::new(false);
-    let exit = with_promotions(global, |session| async {
-        let exit = match plan_in(&session, args, global).await {
-            Ok(report) => {
-                changes.set(has_changes(&report));
-                if args.detailed_exitcode && !report.passes() {
-                    Exit::Findings
-                } else {
-                    Exit::Success
-                }
+    let result = with_promotions(global, |session| async {
+        let result = plan_in(&session, args, global).await.map(|report| {
+            changes.set(has_changes(&report));
+            if args.detailed_exitcode && !report.passes() {
+                Exit::Findings
+            } else {
+                Exit::Success
             }
-            Err(exit) => exit,
-        };
-        (session, exit)
+        });
+        (session, result)
     });
-    match exit {
-        _ if !args.detailed_exitcode => exit,
-        // Exit code 2 means "changes" under --detailed-exitcode, as in Terraform.
-        Exit::Success if changes.get() => Exit::BadInput,
-        Exit::Success => Exit::Success,
-        _ => Exit::Findings,
+    if !args.detailed_exitcode {
+        return result;
     }
+    // Exit code 2 means "changes" under --detailed-exitcode, as in Terraform, so every failure
+    // is 1.
+    Ok(match result {
+        Ok(Exit::Success) if changes.get() => Exit::BadInput,
+        Ok(Exit::Success) => Exit::Success,
+        Ok(_) => Exit::Findings,
+        Err(error) => {
+            crate::error::report(&error, global);
+            Exit::Findings
+        }
+    })
 }
 
 /// Whether applying the plan would change the environment.
@@ -48,23 +53,19 @@ async fn plan_in(
     session: &PromotionSession,
     args: &PlanArgs,
     global: &GlobalArgs,
-) -> Result<PlanReport, Exit> {
+) -> Result<PlanReport, CommandError> {
     let given = args.actor.person.as_deref();
-    let person = session.person(given, global).ok_or(Exit::BadInput)?;
-    let report = make_plan(session, &args.snapshot, &args.env, given, &person, global)
-        .await
-        .ok_or(Exit::BadInput)?;
+    let person = session.person(given)?;
+    let report = make_plan(session, &args.snapshot, &args.env, given, &person).await?;
     if let Some(out) = &args.out {
         let mut text = serde_json::to_string_pretty(&plan_json(&report)).unwrap_or_default();
         text.push('\n');
-        if let Err(e) = write_atomically(out, text.as_bytes()) {
-            super::store::fail(
-                global,
-                &format!("cannot write {}: {e}", out.display()),
+        write_atomically(out, text.as_bytes()).map_err(|e| {
+            CommandError::usage(
+                format!("cannot write {}: {e}", out.display()),
                 "choose a writable path for --out",
-            );
-            return Err(Exit::BadInput);
-        }
+            )
+        })?;
     }
     show_plan(&report, false, global);
     if let Some(out) = &args.out {
@@ -76,33 +77,28 @@ async fn plan_in(
 }
 
 /// `flowgate promote`: plan, then apply when every gate passes.
-pub fn promote(args: &PromoteArgs, global: &GlobalArgs) -> Exit {
+pub fn promote(args: &PromoteArgs, global: &GlobalArgs) -> CommandResult {
     with_promotions(global, |session| async move {
-        let Some(actor) = session.actor(args.actor.person.as_deref(), global) else {
-            return (session, Exit::BadInput);
-        };
-        let Some(report) = make_plan(
-            &session,
-            &args.snapshot,
-            &args.env,
-            Some(&actor),
-            &actor,
-            global,
-        )
-        .await
-        else {
-            return (session, Exit::BadInput);
-        };
-        if !report.passes() {
-            show_plan(&report, false, global);
-            return (session, Exit::Findings);
-        }
-        if global.format == Format::Human {
-            show_plan(&report, true, global);
-        }
-        let exit = finish_apply(&session, &report.plan, &actor, global).await;
-        (session, exit)
+        let result = promote_in(&session, args, global).await;
+        (session, result)
     })
+}
+
+async fn promote_in(
+    session: &PromotionSession,
+    args: &PromoteArgs,
+    global: &GlobalArgs,
+) -> CommandResult {
+    let actor = session.actor(args.actor.person.as_deref())?;
+    let report = make_plan(session, &args.snapshot, &args.env, Some(&actor), &actor).await?;
+    if !report.passes() {
+        show_plan(&report, false, global);
+        return Ok(Exit::Findings);
+    }
+    if global.format == Format::Human {
+        show_plan(&report, true, global);
+    }
+    finish_apply(session, &report.plan, &actor, global).await
 }
 
 async fn make_plan(
@@ -111,32 +107,18 @@ async fn make_plan(
     env: &str,
     actor: Option<&str>,
     recorder: &str,
-    global: &GlobalArgs,
-) -> Option<PlanReport> {
-    let snapshot = match find_snapshot(&session.store, reference).await {
-        Ok(Some(snapshot)) => snapshot,
-        Ok(None) => {
-            not_found(global, reference);
-            return None;
-        }
-        Err(e) => {
-            super::store::fail(global, &e.to_string(), "run `flowgate snapshot verify`");
-            return None;
-        }
-    };
+) -> Result<PlanReport, CommandError> {
+    let snapshot = snapshot_named(&session.store, reference).await?;
     let promotions = session.promotions();
-    let report = match promotions.plan(&snapshot, env, actor).await {
-        Ok(report) => report,
-        Err(e) => {
-            report_error(&e, global);
-            return None;
-        }
-    };
-    if let Err(e) = promotions.record_plan(&report, recorder).await {
-        report_error(&e, global);
-        return None;
-    }
-    Some(report)
+    let report = promotions
+        .plan(&snapshot, env, actor)
+        .await
+        .map_err(release_error)?;
+    promotions
+        .record_plan(&report, recorder)
+        .await
+        .map_err(release_error)?;
+    Ok(report)
 }
 
 /// Prints a plan for people or as JSON.
@@ -252,59 +234,58 @@ fn short(id: &str) -> &str {
 }
 
 /// `flowgate approve`.
-pub fn approve(args: &ApproveArgs, global: &GlobalArgs) -> Exit {
+pub fn approve(args: &ApproveArgs, global: &GlobalArgs) -> CommandResult {
     with_promotions(global, |session| async move {
-        let Some(person) = session.actor(args.actor.person.as_deref(), global) else {
-            return (session, Exit::BadInput);
-        };
-        let Some(plan) = resolve_plan(&session, &args.plan, global).await else {
-            return (session, Exit::BadInput);
-        };
-        let promotions = session.promotions();
-        let exit = match promotions
-            .approve(
-                &plan,
-                &person,
-                args.role.as_deref(),
-                args.comment.as_deref(),
-            )
-            .await
-        {
-            Ok(outcome) => {
-                let message = match &outcome {
-                    Outcome::Done(seq) => format!(
-                        "{person} approved plan {} ({} {} → {}); operation #{seq}\n",
-                        short(&plan.id()),
-                        plan.bundle,
-                        plan.version,
-                        plan.environment
-                    ),
-                    Outcome::Unchanged(why) => format!("{why}\n"),
-                };
-                emit(
-                    global,
-                    &message,
-                    json!({ "plan": plan.id(), "approved": true, "outcome": outcome_json(&outcome) }),
-                );
-                Exit::Success
-            }
-            Err(e) => report_error(&e, global),
-        };
-        (session, exit)
+        let result = approve_in(&session, args, global).await;
+        (session, result)
     })
 }
 
+async fn approve_in(
+    session: &PromotionSession,
+    args: &ApproveArgs,
+    global: &GlobalArgs,
+) -> CommandResult {
+    let person = session.actor(args.actor.person.as_deref())?;
+    let plan = resolve_plan(session, &args.plan).await?;
+    let outcome = session
+        .promotions()
+        .approve(
+            &plan,
+            &person,
+            args.role.as_deref(),
+            args.comment.as_deref(),
+        )
+        .await
+        .map_err(release_error)?;
+    let message = match &outcome {
+        Outcome::Done(seq) => format!(
+            "{person} approved plan {} ({} {} → {}); operation #{seq}\n",
+            short(&plan.id()),
+            plan.bundle,
+            plan.version,
+            plan.environment
+        ),
+        Outcome::Unchanged(why) => format!("{why}\n"),
+    };
+    emit(
+        global,
+        &message,
+        json!({ "plan": plan.id(), "approved": true, "outcome": outcome_json(&outcome) }),
+    );
+    Ok(Exit::Success)
+}
+
 /// `flowgate apply`.
-pub fn apply(args: &ApplyArgs, global: &GlobalArgs) -> Exit {
+pub fn apply(args: &ApplyArgs, global: &GlobalArgs) -> CommandResult {
     with_promotions(global, |session| async move {
-        let Some(actor) = session.actor(args.actor.person.as_deref(), global) else {
-            return (session, Exit::BadInput);
-        };
-        let Some(plan) = resolve_plan(&session, &args.plan, global).await else {
-            return (session, Exit::BadInput);
-        };
-        let exit = finish_apply(&session, &plan, &actor, global).await;
-        (session, exit)
+        let result = async {
+            let actor = session.actor(args.actor.person.as_deref())?;
+            let plan = resolve_plan(&session, &args.plan).await?;
+            finish_apply(&session, &plan, &actor, global).await
+        }
+        .await;
+        (session, result)
     })
 }
 
@@ -313,31 +294,31 @@ async fn finish_apply(
     plan: &Plan,
     actor: &str,
     global: &GlobalArgs,
-) -> Exit {
-    match session.promotions().apply(plan, actor).await {
-        Ok(outcome) => {
-            let message = match &outcome {
-                Outcome::Done(seq) => format!(
-                    "Applied: {} now holds {} {}{}; operation #{seq}\n",
-                    plan.environment,
-                    plan.bundle,
-                    plan.version,
-                    plan.release_id
-                        .as_ref()
-                        .map(|r| format!(" ({r})"))
-                        .unwrap_or_default()
-                ),
-                Outcome::Unchanged(why) => format!("Nothing to do: {why}\n"),
-            };
-            emit(
-                global,
-                &message,
-                json!({ "plan": plan.id(), "applied": true, "outcome": outcome_json(&outcome) }),
-            );
-            Exit::Success
-        }
-        Err(e) => report_error(&e, global),
-    }
+) -> CommandResult {
+    let outcome = session
+        .promotions()
+        .apply(plan, actor)
+        .await
+        .map_err(release_error)?;
+    let message = match &outcome {
+        Outcome::Done(seq) => format!(
+            "Applied: {} now holds {} {}{}; operation #{seq}\n",
+            plan.environment,
+            plan.bundle,
+            plan.version,
+            plan.release_id
+                .as_ref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        ),
+        Outcome::Unchanged(why) => format!("Nothing to do: {why}\n"),
+    };
+    emit(
+        global,
+        &message,
+        json!({ "plan": plan.id(), "applied": true, "outcome": outcome_json(&outcome) }),
+    );
+    Ok(Exit::Success)
 }
 
 /// Prints a human message or a JSON value, by format; an object is versioned
@@ -391,56 +372,25 @@ pub fn outcome_json(outcome: &Outcome) -> Value {
     }
 }
 
-/// Reports a release error and gives its exit code: 3 for a lost race, 1 for a gate or a
-/// refusal, 2 otherwise.
-pub fn report_error(error: &ReleaseError, global: &GlobalArgs) -> Exit {
-    let (exit, help) = match error {
-        ReleaseError::Conflict(_) => (
-            Exit::Conflict,
-            "nothing was changed; look at `flowgate status` and plan again",
-        ),
-        ReleaseError::Blocked(_) => (
-            Exit::Findings,
-            "satisfy the gates marked ✗, then apply again",
-        ),
-        ReleaseError::Stale(_) => (
-            Exit::Findings,
-            "approvals of the old plan do not carry over",
-        ),
-        ReleaseError::Refused(_) => (
-            Exit::Findings,
-            "see docs/promotion.md for people, roles and gates",
-        ),
-        _ => (
-            Exit::BadInput,
-            "run `flowgate snapshot verify` if the store may be damaged",
-        ),
+/// A release error as a command error; a blocked plan carries its gates (listed for people,
+/// or as `{"applied": false, "gates": …}` under `--format json`).
+pub fn release_error(error: ReleaseError) -> CommandError {
+    let gates = match &error {
+        ReleaseError::Blocked(gates) => Some(gates.clone()),
+        _ => None,
     };
-    if let ReleaseError::Blocked(gates) = error {
-        if global.format == Format::Json {
-            output::out(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(
-                    &json!({ "version": 1, "applied": false, "gates": gates })
-                )
-                .unwrap_or_default()
-            ));
-        } else {
-            output::err(&format!("error: {error}\n{}", gate_lines(gates)));
-        }
-        return exit;
+    let command_error = CommandError::from(error);
+    match gates {
+        Some(gates) => command_error
+            .with_detail(gate_lines(&gates))
+            .with_json(json!({ "version": 1, "applied": false, "gates": gates })),
+        None => command_error,
     }
-    super::store::fail(global, &error.to_string(), help);
-    exit
 }
 
 /// A plan from a file written by `flowgate plan --out` (whose id must match its content) or
 /// from the log by id prefix.
-async fn resolve_plan(
-    session: &PromotionSession,
-    reference: &str,
-    global: &GlobalArgs,
-) -> Option<Plan> {
+async fn resolve_plan(session: &PromotionSession, reference: &str) -> Result<Plan, CommandError> {
     let path = Path::new(reference);
     if path.is_file() {
         let parsed = std::fs::read(path)
@@ -461,31 +411,22 @@ async fn resolve_plan(
                     Err("its content does not match its id: the file was edited".to_owned())
                 }
             });
-        return match parsed {
-            Ok(plan) => Some(plan),
-            Err(e) => {
-                super::store::fail(
-                    global,
-                    &format!("{} is not a usable plan file: {e}", path.display()),
-                    "write a fresh one with `flowgate plan BUNDLE@VERSION --to ENV --out FILE`",
-                );
-                None
-            }
-        };
+        return parsed.map_err(|e| {
+            CommandError::usage(
+                format!("{} is not a usable plan file: {e}", path.display()),
+                "write a fresh one with `flowgate plan BUNDLE@VERSION --to ENV --out FILE`",
+            )
+        });
     }
-    match session.promotions().find_plan(reference).await {
-        Ok(Some(plan)) => Some(plan),
-        Ok(None) => {
-            super::store::fail(
-                global,
-                &format!("no plan `{reference}`: not a file, and no recorded plan has that id"),
+    session
+        .promotions()
+        .find_plan(reference)
+        .await
+        .map_err(release_error)?
+        .ok_or_else(|| {
+            CommandError::usage(
+                format!("no plan `{reference}`: not a file, and no recorded plan has that id"),
                 "make one with `flowgate plan BUNDLE@VERSION --to ENV`",
-            );
-            None
-        }
-        Err(e) => {
-            report_error(&e, global);
-            None
-        }
-    }
+            )
+        })
 }

@@ -1,11 +1,12 @@
 //! `flowgate reconcile run | history | generate`: prove that two databases agree, record
 //! each run in the store's operation log, and watch the mismatch rate for drift.
 
-use super::store::{fail, with_store};
+use super::store::with_store;
 use crate::cli::{
     Format, GlobalArgs, ReconcileCommand, ReconcileGenerateArgs, ReconcileHistoryArgs,
     ReconcileRunArgs,
 };
+use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::exit::Exit;
 use crate::output;
 use flowgate_model::{AssetSpec, Reconciliation};
@@ -24,7 +25,7 @@ use std::time::Instant;
 pub const RECONCILE_RUN: &str = "reconcile-run";
 
 /// Run a `flowgate reconcile` subcommand.
-pub fn run(command: &ReconcileCommand, global: &GlobalArgs) -> Exit {
+pub fn run(command: &ReconcileCommand, global: &GlobalArgs) -> CommandResult {
     match command {
         ReconcileCommand::Run(args) => run_one(args, global),
         ReconcileCommand::History(args) => history(args, global),
@@ -77,45 +78,48 @@ impl Progress for Bar {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| {
-            output::err(&format!("error: cannot start the async runtime: {e}\n"));
-            Exit::BadInput
-        })
+        .map_err(|e| CommandError::internal(format!("cannot start the async runtime: {e}")))
+}
+
+/// A failed run: a database that cannot be reached or fails is unavailable (exit 4), an
+/// unusable asset or local file is input (exit 2).
+fn reconcile_error(error: flowgate_reconcile::Error, what: &str) -> CommandError {
+    use flowgate_reconcile::Error as E;
+    let kind = match &error {
+        E::Invalid(_) | E::Io { .. } => ErrorKind::Usage,
+        _ => ErrorKind::Unavailable,
+    };
+    CommandError::new(
+        kind,
+        format!("{what}: {error}"),
+        "no result is recorded for a failed run; fix the cause (docs/reconcile.md) and run it again",
+    )
 }
 
 /// The asset, its document hash and its spec.
-fn find(global: &GlobalArgs, name: &str) -> Result<(Reconciliation, String), Exit> {
+fn find(global: &GlobalArgs, name: &str) -> Result<(Reconciliation, String), CommandError> {
     let (_, loaded) = super::load(global)?;
     if loaded.has_errors() {
-        output::out(&output::human_diagnostics(
-            &loaded.diagnostics,
-            &loaded.sources,
-            output::use_color(global),
-        ));
-        return Err(Exit::Findings);
+        return Err(super::unclean(&loaded, global, "nothing can be reconciled"));
     }
-    let Some(asset) = loaded.model.get_str(name) else {
-        fail(
-            global,
-            &format!("no asset `{name}` in the workspace"),
+    let asset = loaded.model.get_str(name).ok_or_else(|| {
+        CommandError::usage(
+            format!("no asset `{name}` in the workspace"),
             "give the id of a `kind: Reconciliation` asset",
-        );
-        return Err(Exit::BadInput);
-    };
+        )
+    })?;
     let AssetSpec::Reconciliation(spec) = &asset.spec else {
-        fail(
-            global,
-            &format!(
+        return Err(CommandError::usage(
+            format!(
                 "`{name}` is a {}, not a reconciliation",
                 asset.kind().noun()
             ),
             "give the id of a `kind: Reconciliation` asset",
-        );
-        return Err(Exit::BadInput);
+        ));
     };
     let hash = ObjectId::of(canonical_json_string(&asset.document()).as_bytes()).to_string();
     Ok((spec.clone(), hash))
@@ -153,38 +157,14 @@ fn payload(report: &Report, asset_hash: &str) -> Value {
     })
 }
 
-fn run_one(args: &ReconcileRunArgs, global: &GlobalArgs) -> Exit {
-    let (spec, asset_hash) = match find(global, &args.name) {
-        Ok(found) => found,
-        Err(exit) => return exit,
-    };
-    let urls = flowgate_reconcile::resolve_url("left", &spec.left.url.value).and_then(|l| {
-        flowgate_reconcile::resolve_url("right", &spec.right.url.value).map(|r| (l, r))
-    });
-    let (left_url, right_url) = match urls {
-        Ok(urls) => urls,
-        Err(e) => {
-            fail(global, &e.to_string(), "see docs/reconcile.md");
-            return Exit::BadInput;
-        }
-    };
+fn run_one(args: &ReconcileRunArgs, global: &GlobalArgs) -> CommandResult {
+    let (spec, asset_hash) = find(global, &args.name)?;
+    let left_url = flowgate_reconcile::resolve_url("left", &spec.left.url.value)
+        .map_err(|e| reconcile_error(e, "the left side's url"))?;
+    let right_url = flowgate_reconcile::resolve_url("right", &spec.right.url.value)
+        .map_err(|e| reconcile_error(e, "the right side's url"))?;
     let resume_from = if args.incremental {
-        let mut found = None;
-        let (name, hash) = (args.name.clone(), asset_hash.clone());
-        let exit = with_store(global, |store| async {
-            found = last_checkpoint(&store, &name, &hash).await;
-            (store, Exit::Success)
-        });
-        if exit != Exit::Success {
-            return exit;
-        }
-        if found.is_none() {
-            output::err(&format!(
-                "note: no recorded run of `{}` as it is now to continue from: this run checks everything\n",
-                args.name
-            ));
-        }
-        found
+        resume_point(args, &asset_hash, global)?
     } else {
         None
     };
@@ -200,121 +180,133 @@ fn run_one(args: &ReconcileRunArgs, global: &GlobalArgs) -> Exit {
         fingerprint: asset_hash.clone(),
         resume_from,
     };
-    let runtime = match runtime() {
-        Ok(r) => r,
-        Err(exit) => return exit,
-    };
+    let runtime = runtime()?;
     let bar = Bar::new();
     let result = runtime.block_on(flowgate_reconcile::run(&spec, &options, &bar));
     bar.clear();
     drop(runtime);
-    let report = match result {
-        Ok(report) => report,
-        Err(e) => {
-            fail(
-                global,
-                &format!("reconciliation `{}` failed: {e}", args.name),
-                "no result is recorded for a failed run; fix the cause and run it again",
-            );
-            return Exit::Findings;
-        }
-    };
+    let report = result
+        .map_err(|e| reconcile_error(e, &format!("reconciliation `{}` failed", args.name)))?;
     if let Some(path) = &args.keys_csv {
-        if let Err(e) = std::fs::write(path, report.keys_csv()) {
-            fail(
-                global,
-                &format!("{}: cannot write the keys CSV: {e}", path.display()),
+        crate::write::write_atomically(path, report.keys_csv().as_bytes()).map_err(|e| {
+            CommandError::usage(
+                format!("{}: cannot write the keys CSV: {e}", path.display()),
                 "check that the directory exists and is writable",
-            );
-            return Exit::BadInput;
-        }
+            )
+        })?;
     }
     let mut payload = payload(&report, &asset_hash);
-    let mut rates = Vec::new();
-    if !args.no_record {
-        let author = super::snapshot::author(args.author.as_deref(), &global.workspace);
-        let name = args.name.clone();
-        let checkpoint = report
-            .checkpoint
-            .as_ref()
-            .map(|c| Object::new(c.to_bytes()));
-        if let Some(object) = &checkpoint {
-            payload["checkpoint"] = json!(object.id().to_string());
-        }
-        let op = NewOperation::new(author, RECONCILE_RUN, payload.clone());
-        let mut recorded = Ok(Vec::new());
-        let exit = with_store(global, |store| async {
-            let stored = match &checkpoint {
-                Some(object) => store
-                    .put_objects(std::slice::from_ref(object))
-                    .await
-                    .map(drop),
-                None => Ok(()),
-            };
-            let appended = match stored {
-                Err(e) => Err(e),
-                Ok(()) => store.append_operation(&op).await,
-            };
-            recorded = match appended {
-                Ok(_) => past_rates(&store, &name).await,
-                Err(e) => Err(e),
-            };
-            (store, Exit::Success)
-        });
-        if exit != Exit::Success {
-            return exit;
-        }
-        match recorded {
-            Ok(r) => rates = r.into_iter().map(|(_, _, rate)| rate).collect(),
-            Err(e) => {
-                fail(
-                    global,
-                    &format!("cannot record the run: {e}"),
-                    "pass --no-record to run without a store",
-                );
-                return Exit::BadInput;
-            }
-        }
+    let rates = if args.no_record {
+        vec![report.mismatch_rate()]
     } else {
-        rates.push(report.mismatch_rate());
-    }
+        record(args, &report, &mut payload, global)?
+    };
     let points = drift::evaluate(&rates, spec.drift.as_ref());
     let last = points.last().cloned();
+    show_run(args, &report, &payload, last.as_ref(), global);
     let drifting = last.as_ref().is_some_and(|p| p.drift || p.over_limit);
-    match global.format {
-        Format::Json => {
-            let document = json!({
-                "version": 1,
-                "report": report,
-                "recorded": !args.no_record,
-                "run": payload,
-                "drift": last,
-            });
-            output::out(&format!("{document:#}\n"));
-        }
-        _ => {
-            output::out(&report.summary(args.samples));
-            if let Some(p) = &last {
-                output::out(&format!(
-                    "  mismatch rate {:.6} (level {:.6}, cusum {:.6}){}{}\n",
-                    p.rate,
-                    p.level,
-                    p.cusum,
-                    if p.drift {
-                        "  DRIFT: sustained rise"
-                    } else {
-                        ""
-                    },
-                    if p.over_limit { "  over max_rate" } else { "" }
-                ));
-            }
-        }
-    }
     let differs = report.differences() + report.aggregate_differences() > 0;
-    if (args.fail_on_differences && differs) || (args.fail_on_drift && drifting) {
-        Exit::Findings
-    } else {
-        Exit::Success
+    Ok(
+        if (args.fail_on_differences && differs) || (args.fail_on_drift && drifting) {
+            Exit::Findings
+        } else {
+            Exit::Success
+        },
+    )
+}
+
+/// The checkpoint an incremental run continues from: the last recorded run of the asset as
+/// it is now, if any.
+fn resume_point(
+    args: &ReconcileRunArgs,
+    asset_hash: &str,
+    global: &GlobalArgs,
+) -> Result<Option<Checkpoint>, CommandError> {
+    let (name, hash) = (args.name.clone(), asset_hash.to_owned());
+    let mut found = None;
+    with_store(global, |store| async {
+        found = last_checkpoint(&store, &name, &hash).await;
+        (store, Ok(Exit::Success))
+    })?;
+    if found.is_none() {
+        output::err(&format!(
+            "note: no recorded run of `{}` as it is now to continue from: this run checks everything\n",
+            args.name
+        ));
+    }
+    Ok(found)
+}
+
+/// Records the run (and its checkpoint) in the store's log; the mismatch rates of every
+/// recorded run of the asset, oldest first, this one last.
+fn record(
+    args: &ReconcileRunArgs,
+    report: &Report,
+    payload: &mut Value,
+    global: &GlobalArgs,
+) -> Result<Vec<f64>, CommandError> {
+    let author = super::snapshot::author(args.author.as_deref(), &global.workspace);
+    let checkpoint = report
+        .checkpoint
+        .as_ref()
+        .map(|c| Object::new(c.to_bytes()));
+    if let Some(object) = &checkpoint {
+        payload["checkpoint"] = json!(object.id().to_string());
+    }
+    let op = NewOperation::new(author, RECONCILE_RUN, payload.clone());
+    let name = args.name.clone();
+    let mut rates = Vec::new();
+    with_store(global, |store| async {
+        let recorded = async {
+            if let Some(object) = &checkpoint {
+                store.put_objects(std::slice::from_ref(object)).await?;
+            }
+            store.append_operation(&op).await?;
+            past_rates(&store, &name).await
+        }
+        .await;
+        let result = recorded.map(|r| {
+            rates = r.into_iter().map(|(_, _, rate)| rate).collect();
+            Exit::Success
+        });
+        (store, result.map_err(CommandError::from))
+    })?;
+    Ok(rates)
+}
+
+/// The run's report, for people or as JSON.
+fn show_run(
+    args: &ReconcileRunArgs,
+    report: &Report,
+    payload: &Value,
+    last: Option<&DriftPoint>,
+    global: &GlobalArgs,
+) {
+    if global.format == Format::Json {
+        let document = json!({
+            "version": 1,
+            "report": report,
+            "recorded": !args.no_record,
+            "run": payload,
+            "drift": last,
+        });
+        output::out(&format!("{document:#}\n"));
+        return;
+    }
+    output::out(&report.summary(args.samples));
+    if let Some(p) = last {
+        output::out(&format!(
+            "  mismatch rate {:.6} (level {:.6}, cusum {:.6}){}{}\n",
+            p.rate,
+            p.level,
+            p.cusum,
+            if p.drift {
+                "  DRIFT: sustained rise"
+            } else {
+                ""
+            },
+            if p.over_limit { "  over max_rate" } else { "" }
+        ));
     }
 }
 
@@ -367,7 +359,7 @@ async fn runs(
         .collect())
 }
 
-fn history(args: &ReconcileHistoryArgs, global: &GlobalArgs) -> Exit {
+fn history(args: &ReconcileHistoryArgs, global: &GlobalArgs) -> CommandResult {
     // The drift policy comes from the asset when the workspace has it.
     let policy = super::load(global).ok().and_then(|(_, loaded)| {
         match loaded.model.get_str(&args.name).map(|a| &a.spec) {
@@ -376,25 +368,15 @@ fn history(args: &ReconcileHistoryArgs, global: &GlobalArgs) -> Exit {
         }
     });
     let name = args.name.clone();
-    let mut found = Ok(Vec::new());
-    let exit = with_store(global, |store| async {
-        found = runs(&store, &name).await;
-        (store, Exit::Success)
-    });
-    if exit != Exit::Success {
-        return exit;
-    }
-    let runs = match found {
-        Ok(runs) => runs,
-        Err(e) => {
-            fail(
-                global,
-                &format!("cannot read the history: {e}"),
-                "check --store",
-            );
-            return Exit::BadInput;
-        }
-    };
+    let mut found = Vec::new();
+    with_store(global, |store| async {
+        let result = runs(&store, &name).await.map(|runs| {
+            found = runs;
+            Exit::Success
+        });
+        (store, result.map_err(CommandError::from))
+    })?;
+    let runs = found;
     let rates: Vec<f64> = runs
         .iter()
         .map(|(_, _, p)| p["mismatch_rate"].as_f64().unwrap_or(0.0))
@@ -460,14 +442,14 @@ fn history(args: &ReconcileHistoryArgs, global: &GlobalArgs) -> Exit {
         }
     }
     let drifting = points.last().is_some_and(|p| p.drift || p.over_limit);
-    if args.fail_on_drift && drifting {
+    Ok(if args.fail_on_drift && drifting {
         Exit::Findings
     } else {
         Exit::Success
-    }
+    })
 }
 
-fn generate(args: &ReconcileGenerateArgs, global: &GlobalArgs) -> Exit {
+fn generate(args: &ReconcileGenerateArgs, global: &GlobalArgs) -> CommandResult {
     use flowgate_reconcile::db::Db;
     use flowgate_reconcile::generate::{generate_erp, generate_shop, GenerateOptions};
     let options = GenerateOptions {
@@ -478,10 +460,7 @@ fn generate(args: &ReconcileGenerateArgs, global: &GlobalArgs) -> Exit {
         full_schema: args.magento_schema.clone(),
         now: chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string(),
     };
-    let runtime = match runtime() {
-        Ok(r) => r,
-        Err(exit) => return exit,
-    };
+    let runtime = runtime()?;
     let bar = Bar::new();
     bar.step("generating the shop and the ERP");
     let started = Instant::now();
@@ -498,12 +477,10 @@ fn generate(args: &ReconcileGenerateArgs, global: &GlobalArgs) -> Exit {
     });
     bar.clear();
     if let Err(e) = result {
-        fail(
-            global,
-            &format!("cannot generate the landscape: {e}"),
-            "check both URLs (--shop-url mysql://…, --erp-url postgres://…)",
-        );
-        return Exit::BadInput;
+        return Err(CommandError::unavailable(
+            format!("cannot generate the landscape: {e}"),
+            "check both URLs (--shop-url mysql://…, --erp-url postgres://…) and that the databases run",
+        ));
     }
     let planted = options.planted();
     let summary = json!({
@@ -533,5 +510,5 @@ fn generate(args: &ReconcileGenerateArgs, global: &GlobalArgs) -> Exit {
             summary["planted"]
         )),
     }
-    Exit::Success
+    Ok(Exit::Success)
 }

@@ -1,8 +1,9 @@
 //! `flowgate rollback`, `pin` and `unpin`.
 
-use super::promote::{emit, outcome_json, report_error};
+use super::promote::{emit, outcome_json, release_error};
 use super::store::{with_promotions, PromotionSession};
 use crate::cli::{ActorArgs, GlobalArgs, PinArgs, RollbackArgs};
+use crate::error::{CommandError, CommandResult};
 use crate::exit::Exit;
 use flowgate_release::{Outcome, RollbackStep};
 use flowgate_store::Store;
@@ -13,40 +14,28 @@ pub async fn bundle_of(
     session: &PromotionSession,
     env: &str,
     given: Option<&str>,
-    global: &GlobalArgs,
-) -> Result<String, Exit> {
+) -> Result<String, CommandError> {
     if let Some(bundle) = given {
         return Ok(bundle.to_owned());
     }
-    let refs = match session.store.list_refs(Some(&format!("env/{env}/"))).await {
-        Ok(refs) => refs,
-        Err(e) => {
-            super::store::fail(global, &e.to_string(), "run `flowgate snapshot verify`");
-            return Err(Exit::BadInput);
-        }
-    };
+    let refs = session
+        .store
+        .list_refs(Some(&format!("env/{env}/")))
+        .await?;
     let names: Vec<&str> = refs
         .iter()
         .filter_map(|r| r.name.rsplit('/').next())
         .collect();
     match names.as_slice() {
         [one] => Ok((*one).to_owned()),
-        [] => {
-            super::store::fail(
-                global,
-                &format!("{env} holds nothing; there is nothing to do"),
-                "`flowgate status` shows what each environment holds",
-            );
-            Err(Exit::Findings)
-        }
-        many => {
-            super::store::fail(
-                global,
-                &format!("{env} holds several bundles ({})", many.join(", ")),
-                "say which with --bundle",
-            );
-            Err(Exit::BadInput)
-        }
+        [] => Err(CommandError::usage(
+            format!("{env} holds nothing; there is nothing to do"),
+            "`flowgate status` shows what each environment holds",
+        )),
+        many => Err(CommandError::usage(
+            format!("{env} holds several bundles ({})", many.join(", ")),
+            "say which with --bundle",
+        )),
     }
 }
 
@@ -56,32 +45,22 @@ pub async fn actor_and_bundle(
     actor: &ActorArgs,
     env: &str,
     bundle: Option<&str>,
-    global: &GlobalArgs,
-) -> Result<(String, String), Exit> {
-    let actor = session
-        .actor(actor.person.as_deref(), global)
-        .ok_or(Exit::BadInput)?;
-    let bundle = bundle_of(session, env, bundle, global).await?;
+) -> Result<(String, String), CommandError> {
+    let actor = session.actor(actor.person.as_deref())?;
+    let bundle = bundle_of(session, env, bundle).await?;
     Ok((actor, bundle))
 }
 
 /// `flowgate rollback`.
-pub fn rollback(args: &RollbackArgs, global: &GlobalArgs) -> Exit {
+pub fn rollback(args: &RollbackArgs, global: &GlobalArgs) -> CommandResult {
     with_promotions(global, |session| async move {
-        let (actor, bundle) = match actor_and_bundle(
-            &session,
-            &args.actor,
-            &args.env,
-            args.bundle.as_deref(),
-            global,
-        )
-        .await
-        {
-            Ok(found) => found,
-            Err(exit) => return (session, exit),
-        };
-        let exit = rollback_bundle(&session, args, &bundle, &actor, global).await;
-        (session, exit)
+        let result = async {
+            let (actor, bundle) =
+                actor_and_bundle(&session, &args.actor, &args.env, args.bundle.as_deref()).await?;
+            rollback_bundle(&session, args, &bundle, &actor, global).await
+        }
+        .await;
+        (session, result)
     })
 }
 
@@ -91,15 +70,12 @@ async fn rollback_bundle(
     bundle: &str,
     actor: &str,
     global: &GlobalArgs,
-) -> Exit {
+) -> CommandResult {
     let promotions = session.promotions();
-    let step = match promotions
+    let step = promotions
         .plan_rollback(&args.env, bundle, args.to_version.as_deref())
         .await
-    {
-        Ok(step) => step,
-        Err(e) => return report_error(&e, global),
-    };
+        .map_err(release_error)?;
     let env = &args.env;
     let (from, to) = match &step {
         RollbackStep::Move { current, target } => (current.version.clone(), target.version.clone()),
@@ -109,7 +85,7 @@ async fn rollback_bundle(
                 &format!("Nothing to do: {why}\n"),
                 json!({ "version": 1, "env": env, "bundle": bundle, "dry_run": true, "outcome": outcome_json(&Outcome::Unchanged(why.clone())) }),
             );
-            return Exit::Success;
+            return Ok(Exit::Success);
         }
         RollbackStep::Unchanged(_) => (String::new(), String::new()),
     };
@@ -122,9 +98,9 @@ async fn rollback_bundle(
             ),
             json!({ "version": 1, "env": env, "bundle": bundle, "from": from, "to": to, "dry_run": true }),
         );
-        return Exit::Success;
+        return Ok(Exit::Success);
     }
-    let result = promotions
+    let outcome = promotions
         .rollback(
             env,
             bundle,
@@ -133,56 +109,49 @@ async fn rollback_bundle(
             &args.reason,
             args.force,
         )
-        .await;
-    match result {
-        Ok(outcome) => {
+        .await
+        .map_err(release_error)?;
+    let message = match &outcome {
+        Outcome::Done(seq) => format!(
+            "Rolled back {change}; operation #{seq}. {env} is pinned: nothing is promoted \
+             into it until `flowgate unpin {env} --reason …`.\n"
+        ),
+        Outcome::Unchanged(why) => format!("Nothing to do: {why}\n"),
+    };
+    emit(
+        global,
+        &message,
+        json!({ "version": 1, "env": env, "bundle": bundle, "from": from, "to": to, "outcome": outcome_json(&outcome) }),
+    );
+    Ok(Exit::Success)
+}
+
+/// `flowgate pin` and `flowgate unpin`.
+pub fn pin(args: &PinArgs, pinned: bool, global: &GlobalArgs) -> CommandResult {
+    with_promotions(global, |session| async move {
+        let result = async {
+            let actor = session.actor(args.actor.person.as_deref())?;
+            let outcome = session
+                .promotions()
+                .set_pin(&args.env, pinned, &actor, &args.reason)
+                .await
+                .map_err(release_error)?;
             let message = match &outcome {
                 Outcome::Done(seq) => format!(
-                    "Rolled back {change}; operation #{seq}. {env} is pinned: nothing is promoted \
-                     into it until `flowgate unpin {env} --reason …`.\n"
+                    "{} is {}; operation #{seq}\n",
+                    args.env,
+                    if pinned { "pinned" } else { "unpinned" }
                 ),
                 Outcome::Unchanged(why) => format!("Nothing to do: {why}\n"),
             };
             emit(
                 global,
                 &message,
-                json!({ "version": 1, "env": env, "bundle": bundle, "from": from, "to": to, "outcome": outcome_json(&outcome) }),
+                json!({ "env": args.env, "pinned": pinned, "outcome": outcome_json(&outcome) }),
             );
-            Exit::Success
+            Ok(Exit::Success)
         }
-        Err(e) => report_error(&e, global),
-    }
-}
-
-/// `flowgate pin` and `flowgate unpin`.
-pub fn pin(args: &PinArgs, pinned: bool, global: &GlobalArgs) -> Exit {
-    with_promotions(global, |session| async move {
-        let Some(actor) = session.actor(args.actor.person.as_deref(), global) else {
-            return (session, Exit::BadInput);
-        };
-        let exit = match session
-            .promotions()
-            .set_pin(&args.env, pinned, &actor, &args.reason)
-            .await
-        {
-            Ok(outcome) => {
-                let message = match &outcome {
-                    Outcome::Done(seq) => format!(
-                        "{} is {}; operation #{seq}\n",
-                        args.env,
-                        if pinned { "pinned" } else { "unpinned" }
-                    ),
-                    Outcome::Unchanged(why) => format!("Nothing to do: {why}\n"),
-                };
-                emit(
-                    global,
-                    &message,
-                    json!({ "env": args.env, "pinned": pinned, "outcome": outcome_json(&outcome) }),
-                );
-                Exit::Success
-            }
-            Err(e) => report_error(&e, global),
-        };
-        (session, exit)
+        .await;
+        (session, result)
     })
 }

@@ -1,9 +1,11 @@
 //! `flowgate rule CODE` and `flowgate rules`.
 
 use crate::cli::{Format, GlobalArgs, RuleArgs};
+use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::exit::Exit;
 use crate::output;
 use flowgate_check::{registry, rule_doc, RuleMeta};
+use flowgate_diagnostics::Diagnostic;
 use flowgate_load::codes::{self, CodeDoc};
 
 /// Version of the JSON document `flowgate rule --format json` writes (see docs/json.md).
@@ -27,14 +29,13 @@ fn meta_json(meta: &RuleMeta) -> serde_json::Map<String, serde_json::Value> {
 
 /// `flowgate rule CODE`: the rule by code, name or Lightning Flow Scanner name, or the page
 /// of a loader or configuration code (`FG003`, `FG015`).
-pub fn explain(args: &RuleArgs, global: &GlobalArgs) -> Exit {
+pub fn explain(args: &RuleArgs, global: &GlobalArgs) -> CommandResult {
     if let Some(code) = codes::find(&args.rule) {
         explain_code(code, global);
-        return Exit::Success;
+        return Ok(Exit::Success);
     }
     let Some(rule) = registry::find(&args.rule) else {
-        output::err(&unknown_rule(&args.rule));
-        return Exit::BadInput;
+        return Err(unknown_rule(&args.rule));
     };
     let meta = rule.meta();
     match global.format {
@@ -57,7 +58,7 @@ pub fn explain(args: &RuleArgs, global: &GlobalArgs) -> Exit {
             rule_doc(meta).trim_end()
         )),
     }
-    Exit::Success
+    Ok(Exit::Success)
 }
 
 /// A loader or configuration code's page: what it means, an example, how to fix it.
@@ -77,7 +78,7 @@ fn explain_code(code: &CodeDoc, global: &GlobalArgs) {
             output::out(&format!("{value:#}\n"));
         }
         _ => output::out(&format!(
-            "{} ({}, reported by the loader and configuration readers)\n\n{}\n",
+            "{} ({}, reported by the loader, the configuration readers and the commands)\n\n{}\n",
             code.code,
             code.summary,
             code.doc.trim_end()
@@ -86,19 +87,21 @@ fn explain_code(code: &CodeDoc, global: &GlobalArgs) {
 }
 
 /// The error for a key no rule answers to, with the closest rules.
-fn unknown_rule(key: &str) -> String {
-    let mut text = format!("error: no rule `{key}`\n");
-    if let Some(close) = registry::closest(key) {
-        text.push_str(&format!("  = help: {close}\n"));
-    }
-    text.push_str(
-        "  = help: `flowgate rules` lists every code and name; Lightning Flow Scanner names work too\n",
-    );
-    text
+fn unknown_rule(key: &str) -> CommandError {
+    let listed =
+        "`flowgate rules` lists every code and name; Lightning Flow Scanner names work too";
+    let help = match registry::closest(key) {
+        Some(close) => format!("{close}; {listed}"),
+        None => listed.to_owned(),
+    };
+    CommandError::from_diagnostic(
+        ErrorKind::Usage,
+        Diagnostic::error(codes::UNKNOWN_RULE, format!("no rule `{key}`")).with_help(help),
+    )
 }
 
 /// `flowgate rules`.
-pub fn list(global: &GlobalArgs) -> Exit {
+pub fn list(global: &GlobalArgs) -> CommandResult {
     let rules = registry::all();
     match global.format {
         Format::Json => {
@@ -130,5 +133,5 @@ pub fn list(global: &GlobalArgs) -> Exit {
             output::out(&text);
         }
     }
-    Exit::Success
+    Ok(Exit::Success)
 }

@@ -4,7 +4,7 @@ use crate::exit::Exit;
 use crate::output;
 
 /// Run the command.
-pub fn run() -> Exit {
+pub fn run() -> crate::error::CommandResult {
     output::out(&flowgate_load::schema::asset_schema_text());
-    Exit::Success
+    Ok(Exit::Success)
 }

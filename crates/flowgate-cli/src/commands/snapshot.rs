@@ -1,10 +1,11 @@
 //! `flowgate snapshot`: freeze bundles as versions, and inspect, verify, export and import
 //! them.
 
-use super::store::{
-    fail, find_snapshot, not_found, person_or_report, pinned_clock, policy_or_report, with_store,
+use super::store::{person_id, pinned_clock, policy_of, snapshot_named, with_store};
+use crate::cli::{
+    Format, GlobalArgs, SnapshotCommand, SnapshotCreateArgs, SnapshotExportArgs, SnapshotImportArgs,
 };
-use crate::cli::{Format, GlobalArgs, SnapshotCommand, SnapshotCreateArgs};
+use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::exit::Exit;
 use crate::output;
 use flowgate_check::parse_check_config;
@@ -19,143 +20,126 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
+use crate::write::write_atomically;
+
 /// Run a `snapshot` subcommand.
-pub fn run(command: &SnapshotCommand, global: &GlobalArgs) -> Exit {
+pub fn run(command: &SnapshotCommand, global: &GlobalArgs) -> CommandResult {
     match command {
         SnapshotCommand::Create(args) => create(args, global),
         SnapshotCommand::List(args) => with_store(global, |store| async move {
-            let exit = match store.list_snapshots(args.bundle.as_deref()).await {
+            let result = match store.list_snapshots(args.bundle.as_deref()).await {
                 Ok(list) => {
-                    if global.format == Format::Json {
-                        output::out(&format!("{}\n", json!({ "version": 1, "snapshots": list })));
-                    } else if list.is_empty() {
-                        output::out("No snapshots.\n");
-                    } else {
-                        let mut text = String::new();
-                        for s in &list {
-                            let _ = writeln!(
-                                text,
-                                "{:<24} {:<10} {}  {:<16} {:>4} assets  {}",
-                                s.bundle,
-                                s.version,
-                                s.created_at,
-                                s.author,
-                                s.entries,
-                                s.id.short()
-                            );
-                        }
-                        output::out(&text);
-                    }
-                    Exit::Success
+                    output::out(&list_text(&list, global));
+                    Ok(Exit::Success)
                 }
-                Err(e) => store_error(global, &e),
+                Err(e) => Err(e.into()),
             };
-            (store, exit)
+            (store, result)
         }),
         SnapshotCommand::Show(args) => show(&args.snapshot, global),
         SnapshotCommand::Verify => verify(global),
         SnapshotCommand::Export(args) => with_store(global, |store| async move {
-            let exit = match find_snapshot(&store, &args.snapshot).await {
-                Ok(Some(snapshot)) => match store.export_snapshot(&snapshot.id).await {
-                    Ok(bytes) => match write_atomically(&args.file, &bytes) {
-                        Ok(()) => {
-                            output::out(&format!(
-                                "wrote {} {} ({} bytes) to {}\n",
-                                snapshot.bundle,
-                                snapshot.version,
-                                bytes.len(),
-                                args.file.display()
-                            ));
-                            Exit::Success
-                        }
-                        Err(e) => {
-                            fail(
-                                global,
-                                &format!("cannot write {}: {e}", args.file.display()),
-                                "check the path and permissions",
-                            );
-                            Exit::BadInput
-                        }
-                    },
-                    Err(e) => store_error(global, &e),
-                },
-                Ok(None) => {
-                    not_found(global, &args.snapshot);
-                    Exit::BadInput
-                }
-                Err(e) => store_error(global, &e),
-            };
-            (store, exit)
+            let result = export(&store, args).await;
+            (store, result)
         }),
         SnapshotCommand::Import(args) => with_store(global, |store| async move {
-            let bytes = match std::fs::read(&args.file) {
-                Ok(bytes) => bytes,
-                Err(e) => {
-                    fail(
-                        global,
-                        &format!("cannot read {}: {e}", args.file.display()),
-                        "check the path",
-                    );
-                    return (store, Exit::BadInput);
-                }
-            };
-            let exit = match store.import_snapshot(&bytes).await {
-                Ok(created) => {
-                    output::out(&format!(
-                        "{} snapshot {} ({} new objects)\n",
-                        if created.created {
-                            "imported"
-                        } else {
-                            "already had"
-                        },
-                        created.id.short(),
-                        created.new_objects
-                    ));
-                    Exit::Success
-                }
-                Err(e) => {
-                    fail(global, &format!("{}: {e}", args.file.display()), "the file was changed after export or is not a flowgate snapshot file; nothing was imported");
-                    Exit::Findings
-                }
-            };
-            (store, exit)
+            let result = import(&store, args).await;
+            (store, result)
         }),
     }
 }
 
-fn create(args: &SnapshotCreateArgs, global: &GlobalArgs) -> Exit {
-    let (workspace, loaded) = match super::load(global) {
-        Ok(loaded) => loaded,
-        Err(exit) => return exit,
-    };
-    if loaded.has_errors() {
-        output::out(&output::human_diagnostics(
-            &loaded.diagnostics,
-            &loaded.sources,
-            output::use_color(global),
-        ));
-        output::err("error: the workspace does not load cleanly; fix the problems above before freezing a release\n");
-        return Exit::Findings;
+/// The stored snapshots, as JSON or a table.
+fn list_text(list: &[flowgate_store::SnapshotSummary], global: &GlobalArgs) -> String {
+    if global.format == Format::Json {
+        return format!("{}\n", json!({ "version": 1, "snapshots": list }));
     }
-    let config = match parse_check_config(&workspace.config_text, "flowgate.toml") {
-        Ok(config) => config,
-        Err(diagnostics) => {
-            for d in &diagnostics {
-                output::fatal(d, global);
-            }
-            return Exit::BadInput;
+    if list.is_empty() {
+        return "No snapshots.\n".to_owned();
+    }
+    let mut text = String::new();
+    for s in list {
+        let _ = writeln!(
+            text,
+            "{:<24} {:<10} {}  {:<16} {:>4} assets  {}",
+            s.bundle,
+            s.version,
+            s.created_at,
+            s.author,
+            s.entries,
+            s.id.short()
+        );
+    }
+    text
+}
+
+/// `flowgate snapshot export REF FILE`.
+async fn export(store: &AnyStore, args: &SnapshotExportArgs) -> CommandResult {
+    let snapshot = snapshot_named(store, &args.snapshot).await?;
+    let bytes = store.export_snapshot(&snapshot.id).await?;
+    write_atomically(&args.file, &bytes).map_err(|e| {
+        CommandError::usage(
+            format!("cannot write {}: {e}", args.file.display()),
+            "check the path and permissions",
+        )
+    })?;
+    output::out(&format!(
+        "wrote {} {} ({} bytes) to {}\n",
+        snapshot.bundle,
+        snapshot.version,
+        bytes.len(),
+        args.file.display()
+    ));
+    Ok(Exit::Success)
+}
+
+/// `flowgate snapshot import FILE`.
+async fn import(store: &AnyStore, args: &SnapshotImportArgs) -> CommandResult {
+    let bytes = std::fs::read(&args.file).map_err(|e| {
+        CommandError::usage(
+            format!("cannot read {}: {e}", args.file.display()),
+            "check the path",
+        )
+    })?;
+    let created = store.import_snapshot(&bytes).await.map_err(|e| {
+        match CommandError::from(e) {
+            unavailable if unavailable.kind() == ErrorKind::Unavailable => unavailable,
+            other => CommandError::usage(
+                format!("{}: {}", args.file.display(), other.message()),
+                "the file was changed after export or is not a flowgate snapshot file; nothing was imported",
+            ),
         }
-    };
-    let Ok(policy) = policy_or_report(&workspace, global) else {
-        return Exit::BadInput;
-    };
+    })?;
+    output::out(&format!(
+        "{} snapshot {} ({} new objects)\n",
+        if created.created {
+            "imported"
+        } else {
+            "already had"
+        },
+        created.id.short(),
+        created.new_objects
+    ));
+    Ok(Exit::Success)
+}
+
+fn create(args: &SnapshotCreateArgs, global: &GlobalArgs) -> CommandResult {
+    let (workspace, loaded) = super::load(global)?;
+    if loaded.has_errors() {
+        return Err(super::unclean(
+            &loaded,
+            global,
+            "no release can be frozen from it",
+        ));
+    }
+    let config = parse_check_config(&workspace.config_text, "flowgate.toml")
+        .map_err(|diagnostics| CommandError::from_diagnostics(ErrorKind::Config, diagnostics))?;
+    let policy = policy_of(&workspace)?;
     let given = args
         .author
         .clone()
         .or_else(|| std::env::var("FLOWGATE_USER").ok());
-    let Some(author) = person_or_report(&policy, given.as_deref(), &workspace.root, global) else {
-        return Exit::BadInput;
-    };
+    let author = person_id(&policy, given.as_deref(), &workspace.root)?;
     let (commit, dirty) = git_state(&workspace.root);
     let options = FreezeOptions {
         author,
@@ -163,35 +147,31 @@ fn create(args: &SnapshotCreateArgs, global: &GlobalArgs) -> Exit {
         dirty,
         environments: workspace.config.environments.keys().cloned().collect(),
     };
-    let frozen = match freeze(&workspace.root, &loaded, &config, &args.bundle, &options) {
-        Ok(frozen) => frozen,
-        Err(e) => {
-            fail(
-                global,
-                &e.to_string(),
+    let frozen =
+        freeze(&workspace.root, &loaded, &config, &args.bundle, &options).map_err(|e| {
+            CommandError::usage(
+                e.to_string(),
                 "`flowgate validate` and `flowgate check` show what is wrong",
-            );
-            return Exit::BadInput;
-        }
-    };
+            )
+        })?;
     if frozen.check_errors > 0 {
-        output::err(&format!(
-            "error: {} check error(s) on the bundle's assets; run `flowgate check` and fix them (or record an exception with its reason in [check]) before freezing a release\n",
-            frozen.check_errors
+        return Err(CommandError::new(
+            ErrorKind::Refused,
+            format!("{} check error(s) on the bundle's assets", frozen.check_errors),
+            "run `flowgate check` and fix them (or record an exception with its reason in [check]) before freezing a release",
         ));
-        return Exit::Findings;
     }
     with_store(global, |store| async move {
-        let (store, now) = match pinned_clock(&store, global).await {
+        let (store, now) = match pinned_clock(&store).await {
             Ok(Some(now)) => {
                 let at = Timestamp::from_datetime(now);
                 (store.with_clock(Arc::new(FixedClock(at))), at)
             }
             Ok(None) => (store, SystemClock.now()),
-            Err(exit) => return (store, exit),
+            Err(error) => return (store, Err(error)),
         };
-        let exit = create_in(&store, args, global, frozen, options.author, now).await;
-        (store, exit)
+        let result = create_in(&store, args, global, frozen, options.author, now).await;
+        (store, result)
     })
 }
 
@@ -200,19 +180,14 @@ fn create(args: &SnapshotCreateArgs, global: &GlobalArgs) -> Exit {
 async fn refuse_taken_version(
     store: &AnyStore,
     args: &SnapshotCreateArgs,
-    global: &GlobalArgs,
     frozen: &flowgate_release::Frozen,
     now: Timestamp,
-) -> Result<(), Exit> {
+) -> Result<(), CommandError> {
     let key = SnapshotKey::Version {
         bundle: &args.bundle,
         version: &args.version,
     };
-    let existing = match store.get_snapshot(key).await {
-        Ok(existing) => existing,
-        Err(e) => return Err(store_error(global, &e)),
-    };
-    let Some(existing) = existing else {
+    let Some(existing) = store.get_snapshot(key).await? else {
         return Ok(());
     };
     let id = frozen
@@ -230,9 +205,8 @@ async fn refuse_taken_version(
     if id == existing.id {
         return Ok(());
     }
-    fail(
-        global,
-        &format!(
+    Err(CommandError::usage(
+        format!(
             "{} {} already exists (snapshot {}, frozen by {} at {}) with other content",
             args.bundle,
             args.version,
@@ -241,8 +215,7 @@ async fn refuse_taken_version(
             existing.created_at.to_human()
         ),
         "versions are immutable: choose a new version (`flowgate diff` suggests one with --suggest-version)",
-    );
-    Err(Exit::BadInput)
+    ))
 }
 
 async fn create_in(
@@ -252,21 +225,11 @@ async fn create_in(
     frozen: flowgate_release::Frozen,
     author: String,
     now: Timestamp,
-) -> Exit {
-    if let Err(exit) = refuse_taken_version(store, args, global, &frozen, now).await {
-        return exit;
-    }
-    let changes = match changes_since_latest(store, &frozen).await {
-        Ok(changes) => changes,
-        Err(e) => {
-            fail(
-                global,
-                &e.to_string(),
-                "`flowgate snapshot verify` checks the store",
-            );
-            return Exit::BadInput;
-        }
-    };
+) -> CommandResult {
+    refuse_taken_version(store, args, &frozen, now).await?;
+    let changes = changes_since_latest(store, &frozen)
+        .await
+        .map_err(CommandError::from)?;
     // Freezing the latest version again is the store's business: same content is a no-op,
     // other content a conflict.
     let (previous, diff) = match changes {
@@ -285,13 +248,13 @@ async fn create_in(
     let required = match verdict {
         Ok(VersionVerdict::First) => None,
         Ok(VersionVerdict::Fits { required }) => Some(required),
-        Err(e @ ReleaseError::BadVersion(_)) => {
-            output::err(&format!("error: {e}\n"));
-            return Exit::BadInput;
-        }
+        Err(e @ ReleaseError::BadVersion(_)) => return Err(CommandError::from(e)),
         Err(e) => {
-            output::err(&format!("error: {e}\n"));
-            return Exit::Findings;
+            return Err(CommandError::new(
+                ErrorKind::Refused,
+                e.to_string(),
+                "choose a version that fits the change (`flowgate diff --suggest-version`), or pass --allow-version with the reason",
+            ))
         }
     };
     let snapshot = frozen.to_snapshot(
@@ -304,8 +267,9 @@ async fn create_in(
         },
         now,
     );
-    match store.create_snapshot(&snapshot, &frozen.objects).await {
-        Ok(created) => {
+    let created = store.create_snapshot(&snapshot, &frozen.objects).await?;
+    {
+        {
             let release = frozen.release_id(&args.version);
             if global.format == Format::Json {
                 output::out(&format!(
@@ -333,23 +297,9 @@ async fn create_in(
                     created.id.short()
                 ));
             }
-            Exit::Success
         }
-        Err(e) => store_error(global, &e),
     }
-}
-
-fn store_error(global: &GlobalArgs, e: &flowgate_store::Error) -> Exit {
-    fail(
-        global,
-        &e.to_string(),
-        "`flowgate snapshot verify` checks the store; nothing was changed",
-    );
-    if e.is_conflict() {
-        Exit::Conflict
-    } else {
-        Exit::BadInput
-    }
+    Ok(Exit::Success)
 }
 
 /// `LI-2.4.1` from a manifest.
@@ -362,25 +312,18 @@ pub fn release_id(manifest: &Value, version: &str) -> String {
 }
 
 /// `flowgate snapshot show`: the manifest and the assets of one snapshot.
-fn show(reference: &str, global: &GlobalArgs) -> Exit {
+fn show(reference: &str, global: &GlobalArgs) -> CommandResult {
     with_store(global, |store| async move {
-        let exit = match find_snapshot(&store, reference).await {
-            Ok(Some(snapshot)) => {
-                if global.format == Format::Json {
-                    let shown = json!({ "version": 1, "snapshot": snapshot });
-                    output::out(&format!("{shown}\n"));
-                } else {
-                    output::out(&show_text(&snapshot));
-                }
-                Exit::Success
+        let result = snapshot_named(&store, reference).await.map(|snapshot| {
+            if global.format == Format::Json {
+                let shown = json!({ "version": 1, "snapshot": snapshot });
+                output::out(&format!("{shown}\n"));
+            } else {
+                output::out(&show_text(&snapshot));
             }
-            Ok(None) => {
-                not_found(global, reference);
-                Exit::BadInput
-            }
-            Err(e) => store_error(global, &e),
-        };
-        (store, exit)
+            Exit::Success
+        });
+        (store, result)
     })
 }
 
@@ -445,9 +388,9 @@ fn plain(value: &Value) -> String {
 }
 
 /// `flowgate snapshot verify`: every hash in the store, and the log's chain.
-fn verify(global: &GlobalArgs) -> Exit {
+fn verify(global: &GlobalArgs) -> CommandResult {
     with_store(global, |store| async move {
-        let exit = match (store.verify().await, store.verify_log().await) {
+        let result = match (store.verify().await, store.verify_log().await) {
             (Ok(report), Ok(log)) => {
                 let intact = report.problems.is_empty() && log.broken.is_none();
                 if global.format == Format::Json {
@@ -457,15 +400,15 @@ fn verify(global: &GlobalArgs) -> Exit {
                 } else {
                     output::out(&verify_text(&report, &log));
                 }
-                if intact {
+                Ok(if intact {
                     Exit::Success
                 } else {
                     Exit::Findings
-                }
+                })
             }
-            (Err(e), _) | (_, Err(e)) => store_error(global, &e),
+            (Err(e), _) | (_, Err(e)) => Err(e.into()),
         };
-        (store, exit)
+        (store, result)
     })
 }
 
@@ -554,11 +497,4 @@ pub fn author(given: Option<&str>, root: &Path) -> String {
     git_name
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// Writes a file through a temporary name and a rename, so that it is whole or absent.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let partial = path.with_extension("flowgate-partial");
-    std::fs::write(&partial, bytes)?;
-    std::fs::rename(&partial, path)
 }

@@ -3,18 +3,16 @@
 use super::promote::emit;
 use super::store::with_promotions;
 use crate::cli::GlobalArgs;
+use crate::error::CommandResult;
 use crate::exit::Exit;
 use serde_json::json;
 
 /// `flowgate status`.
-pub fn run(global: &GlobalArgs) -> Exit {
+pub fn run(global: &GlobalArgs) -> CommandResult {
     with_promotions(global, |session| async move {
         let statuses = match session.promotions().status().await {
             Ok(statuses) => statuses,
-            Err(e) => {
-                let exit = super::promote::report_error(&e, global);
-                return (session, exit);
-            }
+            Err(e) => return (session, Err(super::promote::release_error(e))),
         };
         let mut text = String::new();
         for env in &session.policy.environments {
@@ -67,13 +65,11 @@ pub fn run(global: &GlobalArgs) -> Exit {
             &text,
             json!({ "version": 1, "environments": statuses, "drift": drifted }),
         );
-        (
-            session,
-            if drifted {
-                Exit::Findings
-            } else {
-                Exit::Success
-            },
-        )
+        let exit = if drifted {
+            Exit::Findings
+        } else {
+            Exit::Success
+        };
+        (session, Ok(exit))
     })
 }

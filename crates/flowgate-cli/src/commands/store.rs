@@ -2,10 +2,9 @@
 //! `diff` and `changelog`.
 
 use crate::cli::{GlobalArgs, StoreInitArgs};
+use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::exit::Exit;
-use crate::output;
 use chrono::{DateTime, Utc};
-use flowgate_diagnostics::Diagnostic;
 use flowgate_load::Workspace;
 use flowgate_release::{Policy, Promotions};
 use flowgate_store::{
@@ -17,53 +16,31 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Run `body` with the store on a single-threaded runtime; the store is closed afterwards.
-pub fn with_store<F, Fut>(global: &GlobalArgs, body: F) -> Exit
+pub fn with_store<F, Fut>(global: &GlobalArgs, body: F) -> CommandResult
 where
     F: FnOnce(AnyStore) -> Fut,
-    Fut: Future<Output = (AnyStore, Exit)>,
+    Fut: Future<Output = (AnyStore, CommandResult)>,
 {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            output::err(&format!("error: cannot start the async runtime: {e}\n"));
-            return Exit::BadInput;
-        }
-    };
+        .map_err(|e| CommandError::internal(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
-        let spec = match store_spec(global) {
-            Ok(spec) => spec,
-            Err(exit) => return exit,
-        };
-        let store = match open_store(&spec).await {
-            Ok(store) => store,
-            Err(e) => {
-                fail(
-                    global,
-                    &format!("cannot open the store: {e}"),
-                    "pass --store or set FLOWGATE_STORE to a PostgreSQL URL or a SQLite path",
-                );
-                return Exit::BadInput;
-            }
-        };
-        let (store, exit) = body(store).await;
+        let spec = store_spec(global)?;
+        let store = open_store(&spec).await?;
+        let (store, result) = body(store).await;
         store.close().await;
-        exit
+        result
     })
 }
 
 /// `--store` (or `FLOWGATE_STORE`), the workspace's `[store] url`, or its
 /// `.flowgate/store.db`.
-fn store_spec(global: &GlobalArgs) -> Result<String, Exit> {
+fn store_spec(global: &GlobalArgs) -> Result<String, CommandError> {
     if let Some(spec) = &global.store {
         return Ok(spec.clone());
     }
-    let workspace = Workspace::discover(&global.workspace).map_err(|d| {
-        output::fatal(&d, global);
-        Exit::BadInput
-    })?;
+    let workspace = super::discover(global)?;
     let Some(section) = &workspace.config.store else {
         return Ok(workspace
             .root
@@ -74,12 +51,11 @@ fn store_spec(global: &GlobalArgs) -> Result<String, Exit> {
     let url = section.url.get_ref();
     let spec = match url.strip_prefix("env:") {
         Some(name) => std::env::var(name).map_err(|_| {
-            fail(
-                global,
-                &format!("`[store] url` names the variable {name}, which is not set"),
-                &format!("set {name} to the store's URL or path, or pass --store"),
-            );
-            Exit::BadInput
+            CommandError::new(
+                ErrorKind::Config,
+                format!("`[store] url` names the variable {name}, which is not set"),
+                format!("set {name} to the store's URL or path, or pass --store"),
+            )
         })?,
         None => url.clone(),
     };
@@ -93,11 +69,6 @@ fn relative_to_root(root: &std::path::Path, spec: String) -> String {
     } else {
         root.join(spec).to_string_lossy().into_owned()
     }
-}
-
-/// Report a fatal problem with a hint.
-pub fn fail(global: &GlobalArgs, message: &str, help: &str) {
-    output::fatal(&Diagnostic::error("FG015", message).with_help(help), global);
 }
 
 /// A snapshot by `BUNDLE@VERSION`, by id or id prefix (8+ hex characters), or by bundle
@@ -131,13 +102,19 @@ pub async fn find_snapshot(
     }
 }
 
-/// The message for a reference that matches no snapshot.
-pub fn not_found(global: &GlobalArgs, reference: &str) {
-    fail(
-        global,
-        &format!("no snapshot `{reference}` in the store"),
+/// The error for a reference that matches no snapshot.
+pub fn not_found(reference: &str) -> CommandError {
+    CommandError::usage(
+        format!("no snapshot `{reference}` in the store"),
         "`flowgate snapshot list` shows what is stored; refer to one as BUNDLE@VERSION or by id",
-    );
+    )
+}
+
+/// The snapshot `reference` names, or an error saying none does.
+pub async fn snapshot_named(store: &AnyStore, reference: &str) -> Result<Snapshot, CommandError> {
+    find_snapshot(store, reference)
+        .await?
+        .ok_or_else(|| not_found(reference))
 }
 
 /// What the promotion commands work with: the store (its clock pinned by `FLOWGATE_NOW` when
@@ -163,33 +140,29 @@ impl PromotionSession {
         }
     }
 
-    /// The person acting: `--as` or `FLOWGATE_USER`; reported as missing otherwise.
-    pub fn actor(&self, given: Option<&str>, global: &GlobalArgs) -> Option<String> {
+    /// The person acting: `--as` or `FLOWGATE_USER`; an error when missing.
+    pub fn actor(&self, given: Option<&str>) -> Result<String, CommandError> {
         match given.map(str::trim).filter(|p| !p.is_empty()) {
-            Some(person) => Some(person.to_owned()),
+            Some(person) => Ok(person.to_owned()),
             None => {
                 let people: Vec<&str> = self.policy.people.keys().map(String::as_str).collect();
-                fail(
-                    global,
+                let listed = if people.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (people: {})", people.join(", "))
+                };
+                Err(CommandError::usage(
                     "this command needs to know who you are",
-                    &format!(
-                        "pass --as PERSON or set FLOWGATE_USER{}",
-                        if people.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" (people: {})", people.join(", "))
-                        }
-                    ),
-                );
-                None
+                    format!("pass --as PERSON or set FLOWGATE_USER{listed}"),
+                ))
             }
         }
     }
 
     /// The person acting: `--as` (or `FLOWGATE_USER`) naming a person id, or the person git's
-    /// `user.name` / `user.email` belong to; reported (exit 2) when it is no one.
-    pub fn person(&self, given: Option<&str>, global: &GlobalArgs) -> Option<String> {
-        person_or_report(&self.policy, given, &self.workspace.root, global)
+    /// `user.name` / `user.email` belong to; an error (exit 2) when it is no one.
+    pub fn person(&self, given: Option<&str>) -> Result<String, CommandError> {
+        person_id(&self.policy, given, &self.workspace.root)
     }
 }
 
@@ -275,93 +248,70 @@ pub fn resolve_person(
     })
 }
 
-/// [`resolve_person`], reporting the refusal.
-pub fn person_or_report(
+/// [`resolve_person`], as a command error when it is no one.
+pub fn person_id(
     policy: &Policy,
     given: Option<&str>,
     root: &Path,
-    global: &GlobalArgs,
-) -> Option<String> {
-    match resolve_person(policy, given, root) {
-        Ok(id) => Some(id),
-        Err(no) => {
-            fail(global, &no.message, &no.help);
-            None
-        }
-    }
+) -> Result<String, CommandError> {
+    resolve_person(policy, given, root).map_err(|no| CommandError::usage(no.message, no.help))
 }
 
 /// The clock for a command on `store`: `FLOWGATE_NOW` when set (refused, exit 2, unless the
 /// store is a rehearsal store), else `None` (the system clock).
-pub async fn pinned_clock(
-    store: &AnyStore,
-    global: &GlobalArgs,
-) -> Result<Option<DateTime<Utc>>, Exit> {
+pub async fn pinned_clock(store: &AnyStore) -> Result<Option<DateTime<Utc>>, CommandError> {
     let pinned = std::env::var_os("FLOWGATE_NOW").is_some_and(|v| !v.is_empty());
     if !pinned {
         return Ok(None);
     }
     let now = now().map_err(|e| {
-        fail(
-            global,
-            &e,
+        CommandError::usage(
+            e,
             "write FLOWGATE_NOW as RFC 3339, e.g. 2026-11-27T09:00:00Z, or unset it",
-        );
-        Exit::BadInput
+        )
     })?;
-    match store.is_rehearsal().await {
-        Ok(true) => Ok(Some(now)),
-        Ok(false) => {
-            fail(
-                global,
-                &format!(
-                    "FLOWGATE_NOW is set, but the store at {} is a real store: its operations take the system clock",
-                    store.location()
-                ),
-                "unset FLOWGATE_NOW; only a rehearsal store (the demo's, or one made with `flowgate store init --rehearsal`) takes a pinned clock",
-            );
-            Err(Exit::BadInput)
-        }
-        Err(e) => {
-            fail(global, &e.to_string(), "run `flowgate snapshot verify`");
-            Err(Exit::BadInput)
-        }
+    if store.is_rehearsal().await? {
+        return Ok(Some(now));
     }
+    Err(CommandError::usage(
+        format!(
+            "FLOWGATE_NOW is set, but the store at {} is a real store: its operations take the system clock",
+            store.location()
+        ),
+        "unset FLOWGATE_NOW; only a rehearsal store (the demo's, or one made with `flowgate store init --rehearsal`) takes a pinned clock",
+    ))
 }
 
 /// `flowgate store init [--rehearsal]`: creates the store (schema up to date) and, with
 /// `--rehearsal`, marks it as a rehearsal store for good.
-pub fn init(args: &StoreInitArgs, global: &GlobalArgs) -> Exit {
+pub fn init(args: &StoreInitArgs, global: &GlobalArgs) -> CommandResult {
     with_store(global, |store| async move {
-        if args.rehearsal {
-            if let Err(e) = store.mark_rehearsal().await {
-                fail(
-                    global,
-                    &e.to_string(),
-                    "a rehearsal store starts empty: give another --store, or remove this one",
-                );
-                return (store, Exit::BadInput);
-            }
-        }
-        let rehearsal = match store.is_rehearsal().await {
-            Ok(rehearsal) => rehearsal,
-            Err(e) => {
-                fail(global, &e.to_string(), "run `flowgate snapshot verify`");
-                return (store, Exit::BadInput);
-            }
-        };
-        let kind = if rehearsal {
-            "a rehearsal store (FLOWGATE_NOW may set its clock)"
-        } else {
-            "a real store (system clock)"
-        };
-        super::promote::emit(
-            global,
-            &format!("store {}: {kind}\n", store.location()),
-            serde_json::json!({ "version": 1, "store": store.location(), "rehearsal": rehearsal }),
-        );
-        (store, Exit::Success)
+        let result = init_in(&store, args, global).await;
+        (store, result)
     })
+}
+
+async fn init_in(store: &AnyStore, args: &StoreInitArgs, global: &GlobalArgs) -> CommandResult {
+    if args.rehearsal {
+        store.mark_rehearsal().await.map_err(|e| {
+            CommandError::usage(
+                e.to_string(),
+                "a rehearsal store starts empty: give another --store, or remove this one",
+            )
+        })?;
+    }
+    let rehearsal = store.is_rehearsal().await?;
+    let kind = if rehearsal {
+        "a rehearsal store (FLOWGATE_NOW may set its clock)"
+    } else {
+        "a real store (system clock)"
+    };
+    super::promote::emit(
+        global,
+        &format!("store {}: {kind}\n", store.location()),
+        serde_json::json!({ "version": 1, "store": store.location(), "rehearsal": rehearsal }),
+    );
+    Ok(Exit::Success)
 }
 
 /// The pinned time of `FLOWGATE_NOW` (RFC 3339), for rehearsal stores, or the system clock.
@@ -376,42 +326,30 @@ pub fn now() -> Result<DateTime<Utc>, String> {
     }
 }
 
-/// The workspace's promotion policy; its problems are reported at their place in
-/// `flowgate.toml`.
-pub fn policy_or_report(workspace: &Workspace, global: &GlobalArgs) -> Result<Policy, Exit> {
-    Policy::from_workspace(workspace).map_err(|problems| {
-        for problem in &problems {
-            output::fatal(problem, global);
-        }
-        Exit::BadInput
-    })
+/// The workspace's promotion policy; its problems, at their place in `flowgate.toml`, are
+/// the error.
+pub fn policy_of(workspace: &Workspace) -> Result<Policy, CommandError> {
+    Policy::from_workspace(workspace)
+        .map_err(|problems| CommandError::from_diagnostics(ErrorKind::Config, problems))
 }
 
 /// Run `body` with a [`PromotionSession`]; `flowgate.toml` problems are reported at their
 /// place and end the command with exit code 2.
-pub fn with_promotions<F, Fut>(global: &GlobalArgs, body: F) -> Exit
+pub fn with_promotions<F, Fut>(global: &GlobalArgs, body: F) -> CommandResult
 where
     F: FnOnce(PromotionSession) -> Fut,
-    Fut: Future<Output = (PromotionSession, Exit)>,
+    Fut: Future<Output = (PromotionSession, CommandResult)>,
 {
-    let workspace = match Workspace::discover(&global.workspace) {
-        Ok(workspace) => workspace,
-        Err(d) => {
-            output::fatal(&d, global);
-            return Exit::BadInput;
-        }
-    };
-    let Ok(policy) = policy_or_report(&workspace, global) else {
-        return Exit::BadInput;
-    };
+    let workspace = super::discover(global)?;
+    let policy = policy_of(&workspace)?;
     with_store(global, |store| async move {
-        let (store, now) = match pinned_clock(&store, global).await {
+        let (store, now) = match pinned_clock(&store).await {
             Ok(Some(now)) => (
                 store.with_clock(Arc::new(FixedClock(Timestamp::from_datetime(now)))),
                 now,
             ),
             Ok(None) => (store, Utc::now()),
-            Err(exit) => return (store, exit),
+            Err(error) => return (store, Err(error)),
         };
         let session = PromotionSession {
             store,

@@ -1,22 +1,19 @@
 //! `flowgate validate`: load, resolve, report.
 
 use crate::cli::{Format, GlobalArgs};
+use crate::error::CommandResult;
 use crate::exit::Exit;
 use crate::output;
 use flowgate_diagnostics::{render_json, Summary};
 
 /// Run the command.
-pub fn run(global: &GlobalArgs) -> Exit {
-    let (workspace, loaded) = match super::load(global) {
-        Ok(loaded) => loaded,
-        Err(exit) => return exit,
-    };
+pub fn run(global: &GlobalArgs) -> CommandResult {
+    let (workspace, loaded) = super::load(global)?;
     // The promotion policy is configuration too: a broken gate must fail here, not only
     // when someone plans a promotion.
     let problems = super::check::policy_problems(&workspace);
     if !problems.is_empty() {
-        super::check::report_bad_input(&problems, &workspace, global);
-        return Exit::BadInput;
+        return Err(super::check::bad_input(problems, &workspace));
     }
     match global.format {
         Format::Json => {
@@ -59,5 +56,5 @@ pub fn run(global: &GlobalArgs) -> Exit {
         Exit::Success
     };
     super::release(loaded);
-    exit
+    Ok(exit)
 }

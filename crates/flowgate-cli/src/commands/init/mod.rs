@@ -7,9 +7,9 @@ mod detect;
 mod starter;
 
 use crate::cli::{Format, GlobalArgs, InitArgs};
+use crate::error::{CommandError, CommandResult};
 use crate::exit::Exit;
 use crate::output;
-use flowgate_diagnostics::Diagnostic;
 use serde_json::json;
 use std::path::Path;
 
@@ -52,19 +52,12 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// Run the command.
-pub fn run(args: &InitArgs, global: &GlobalArgs) -> Exit {
+pub fn run(args: &InitArgs, global: &GlobalArgs) -> CommandResult {
     let found = detect::detect(&args.dir);
     let example = args.example || !found.any();
-    match create(&args.dir, args.name.as_deref(), &found, example) {
-        Ok(created) => {
-            report(args, global, &found, &created, example);
-            Exit::Success
-        }
-        Err(diagnostic) => {
-            output::fatal(&diagnostic, global);
-            Exit::BadInput
-        }
-    }
+    let created = create(&args.dir, args.name.as_deref(), &found, example)?;
+    report(args, global, &found, &created, example);
+    Ok(Exit::Success)
 }
 
 fn report(
@@ -124,17 +117,22 @@ fn create(
     name: Option<&str>,
     found: &detect::Found,
     example: bool,
-) -> Result<Vec<String>, Box<Diagnostic>> {
-    let fail = |message: String| Box::new(Diagnostic::error("FG015", message));
+) -> Result<Vec<String>, CommandError> {
+    let fail = |message: String| {
+        CommandError::usage(
+            message,
+            "check the directory's permissions, or pick another",
+        )
+    };
     let examples: &[(&str, &str)] = if example { FILES } else { &[] };
     let taken = std::iter::once(flowgate_load::CONFIG_FILE)
         .chain(examples.iter().map(|(relative, _)| *relative))
         .map(|relative| dir.join(relative))
         .find(|path| path.exists());
     if let Some(path) = taken {
-        return Err(Box::new(
-            Diagnostic::error("FG015", format!("{} already exists", path.display()))
-                .with_help("flowgate init never overwrites files: pick another directory, or leave out --example"),
+        return Err(CommandError::usage(
+            format!("{} already exists", path.display()),
+            "flowgate init never overwrites files: pick another directory, or leave out --example",
         ));
     }
     let name = match name {

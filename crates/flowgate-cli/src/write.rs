@@ -1,0 +1,31 @@
+//! Writing output files whole, without following links planted at their names.
+
+use std::io::Write as _;
+use std::path::Path;
+
+/// Writes `bytes` to `path` through a new temporary file beside it and a rename.
+///
+/// Readers see the old file or the new one, never half of it. The temporary file is always
+/// created new (never opened through an existing name), and the rename replaces a symbolic
+/// link at `path` instead of writing through it, so a link planted in an output directory
+/// cannot redirect the write elsewhere. A new file is readable by everyone (0644), as an
+/// ordinary output file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".flowgate-")
+        .suffix(".partial")
+        .tempfile_in(dir)?;
+    file.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
