@@ -354,6 +354,8 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// A schema name flowgate accepts: an unquoted PostgreSQL identifier in lower case, so that
+/// it means the same quoted (as flowgate writes it) and unquoted (as people type it).
 fn check_schema_name(schema: &str) -> Result<()> {
     let ok = !schema.is_empty()
         && schema.len() <= 63
@@ -373,11 +375,65 @@ fn check_schema_name(schema: &str) -> Result<()> {
     }
 }
 
+/// Splits the `schema` parameter off a PostgreSQL URL (`postgres://u@h/db?schema=team`):
+/// the URL without it, for the driver, and its value.
+fn split_schema_param(url: &str) -> Result<(String, Option<String>)> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), None));
+    };
+    let mut schema = None;
+    let mut kept = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let value = match pair.split_once('=') {
+            Some(("schema", value)) => value,
+            None if pair == "schema" => "",
+            _ => {
+                kept.push(pair);
+                continue;
+            }
+        };
+        if schema.replace(value.to_owned()).is_some() {
+            return Err(Error::InvalidLocation {
+                spec: redact_url(url),
+                reason: "it names `schema` twice; give one schema per store".to_owned(),
+            });
+        }
+    }
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((url, schema))
+}
+
+/// The schema a store uses: the one passed to [`PgStore::connect`] or the one in its URL,
+/// which must agree when both are given.
+fn choose_schema(url: &str, given: Option<&str>, in_url: Option<String>) -> Result<Option<String>> {
+    match (given, in_url) {
+        (Some(given), Some(in_url)) if given != in_url => Err(Error::InvalidLocation {
+            spec: redact_url(url),
+            reason: format!(
+                "its `schema={in_url}` disagrees with the schema `{given}` asked for; name one"
+            ),
+        }),
+        (Some(given), _) => Ok(Some(given.to_owned())),
+        (None, in_url) => Ok(in_url),
+    }
+}
+
 impl PgStore {
     /// Connects to the PostgreSQL database at `url` (`postgres://user@host:port/db`) and brings
-    /// the schema up to date. With `schema`, the store's tables live in that schema (created if
-    /// missing) instead of the connection's default.
+    /// the schema up to date. With `schema`, or a `schema=NAME` parameter in the URL (taken off
+    /// before the URL reaches the driver), the store's tables live in that schema, created if
+    /// missing, and every pooled connection's `search_path` is set to it; otherwise they live
+    /// in the connection's default schema (usually `public`). Two stores in two schemas of one
+    /// database are independent.
     pub async fn connect(url: &str, schema: Option<&str>) -> Result<Self> {
+        let (url, in_url) = split_schema_param(url)?;
+        let schema = choose_schema(&url, schema, in_url)?;
+        let schema = schema.as_deref();
+        let url = url.as_str();
         let shown = redact_url(url);
         let connect_error = |source| Error::Connect {
             url: shown.clone(),
@@ -475,8 +531,9 @@ impl AnyStore {
 
 delegate_store!(AnyStore, this => this.engine());
 
-/// Opens the store `spec` names: `postgres://…` or `postgresql://…` for PostgreSQL,
-/// `sqlite://PATH` or a plain path for SQLite.
+/// Opens the store `spec` names: `postgres://…` or `postgresql://…` for PostgreSQL (with an
+/// optional `?schema=NAME`, see [`PgStore::connect`]), `sqlite://PATH` or a plain path for
+/// SQLite.
 pub async fn open_store(spec: &str) -> Result<AnyStore> {
     let trimmed = spec.trim();
     if trimmed.is_empty() {
@@ -488,6 +545,7 @@ pub async fn open_store(spec: &str) -> Result<AnyStore> {
         });
     }
     if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
+        // A `schema=NAME` parameter in the URL is handled by `connect`.
         return PgStore::connect(trimmed, None)
             .await
             .map(AnyStore::Postgres);
@@ -506,7 +564,42 @@ pub async fn open_store(spec: &str) -> Result<AnyStore> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn the_schema_parameter_is_taken_off_the_url() {
+        let split = |url: &str| split_schema_param(url).unwrap();
+        assert_eq!(
+            split("postgres://u@h/db"),
+            ("postgres://u@h/db".into(), None)
+        );
+        assert_eq!(
+            split("postgres://u@h/db?schema=team"),
+            ("postgres://u@h/db".into(), Some("team".into()))
+        );
+        assert_eq!(
+            split("postgres://u@h/db?sslmode=disable&schema=team&application_name=x"),
+            (
+                "postgres://u@h/db?sslmode=disable&application_name=x".into(),
+                Some("team".into())
+            )
+        );
+        assert_eq!(
+            split("postgres://u@h/db?schema"),
+            ("postgres://u@h/db".into(), Some(String::new()))
+        );
+        assert!(split_schema_param("postgres://u@h/db?schema=a&schema=b").is_err());
+        assert!(choose_schema("u", Some("a"), Some("b".into())).is_err());
+        assert_eq!(
+            choose_schema("u", Some("a"), Some("a".into())).unwrap(),
+            Some("a".into())
+        );
+        for bad in ["", "Team", "1team", "te-am", "team;drop", "t\"x"] {
+            assert!(check_schema_name(bad).is_err(), "{bad}");
+        }
+        assert!(check_schema_name("flowgate_team").is_ok());
+    }
 
     #[test]
     fn urls_lose_their_password() {

@@ -542,3 +542,139 @@ fn a_snapshot_whose_entries_were_rewritten_in_the_database_is_refused_on_read() 
         assert!(store.export_snapshot(&created.id).await.is_err());
     });
 }
+
+// ---- PostgreSQL schemas ---------------------------------------------------------------------
+
+/// An admin connection to the test PostgreSQL, or `None` (with a notice) when it is
+/// unreachable outside CI; under CI an unreachable server fails the test.
+async fn postgres_admin(test: &str) -> Option<sqlx::PgPool> {
+    use sqlx::Connection as _;
+    let url = common::postgres_url();
+    let probe = async {
+        sqlx::PgConnection::connect(&url).await?.close().await?;
+        sqlx::postgres::PgPoolOptions::new()
+            .max_connections(2)
+            .connect(&url)
+            .await
+    };
+    let why = match tokio::time::timeout(std::time::Duration::from_secs(10), probe).await {
+        Ok(Ok(admin)) => return Some(admin),
+        Ok(Err(error)) => error.to_string(),
+        Err(_) => "no answer within 10 s".to_owned(),
+    };
+    assert!(
+        !common::in_ci(),
+        "PostgreSQL at {url} is unreachable ({why}); under CI the security suite must run \
+         against it: start it (.ci/run does) or set FLOWGATE_TEST_POSTGRES"
+    );
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipping {test}: PostgreSQL at {url} is unreachable ({why}); with CI set this is an error"
+    );
+    None
+}
+
+/// `url` with `?schema=NAME` (or `&schema=NAME`) added.
+fn with_schema(url: &str, schema: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}schema={schema}")
+}
+
+#[test]
+fn stores_in_two_schemas_of_one_database_are_independent() {
+    let rt = runtime();
+    let test = "stores_in_two_schemas_of_one_database_are_independent";
+    let Some(admin) = rt.block_on(postgres_admin(test)) else {
+        return;
+    };
+    let url = common::postgres_url();
+    let tag = format!("{}_{}", std::process::id(), rand_suffix());
+    let (a, b) = (format!("fg_sec_a_{tag}"), format!("fg_sec_b_{tag}"));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(two_schemas(&url, &a, &b, &admin));
+    }));
+    rt.block_on(async {
+        for schema in [&a, &b] {
+            sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                .execute(&admin)
+                .await
+                .unwrap();
+        }
+        admin.close().await;
+    });
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// A number that differs between runs, for schema names.
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
+}
+
+async fn two_schemas(url: &str, a: &str, b: &str, admin: &sqlx::PgPool) {
+    let first = flowgate_store::open_store(&with_schema(url, a))
+        .await
+        .unwrap();
+    let second = flowgate_store::open_store(&with_schema(url, b))
+        .await
+        .unwrap();
+    assert!(
+        first.location().contains(&format!("(schema {a})")),
+        "{}",
+        first.location()
+    );
+    let craft = honest();
+    first
+        .create_snapshot(&craft.new_snapshot(), &craft.objects)
+        .await
+        .unwrap();
+    assert!(second.list_snapshots(None).await.unwrap().is_empty());
+    // The same bundle and version with other content: no conflict across schemas.
+    let mut other = honest();
+    other.entries.pop();
+    other.manifest = json!({});
+    second
+        .create_snapshot(&other.new_snapshot(), &other.objects[..1])
+        .await
+        .unwrap();
+    for (schema, store) in [(a, &first), (b, &second)] {
+        let count: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM \"{schema}\".flowgate_snapshots"
+        ))
+        .fetch_one(admin)
+        .await
+        .unwrap();
+        assert_eq!(count, 1, "{schema}");
+        assert_eq!(store.verify_log().await.unwrap().records, 1);
+        assert!(store.verify().await.unwrap().is_clean(), "{schema}");
+    }
+    // A trigger added to one store's tables is reported by that store only.
+    sqlx::raw_sql(&format!(
+        "CREATE FUNCTION \"{a}\".sec_f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; \
+         CREATE TRIGGER sec_t1 AFTER INSERT ON \"{a}\".flowgate_operations \
+         FOR EACH ROW EXECUTE FUNCTION \"{a}\".sec_f();"
+    ))
+    .execute(admin)
+    .await
+    .unwrap();
+    let report = first.verify().await.unwrap();
+    let subjects: Vec<&str> = report.problems.iter().map(|p| p.subject.as_str()).collect();
+    assert_eq!(subjects, ["trigger sec_t1"], "{:#?}", report.problems);
+    assert!(second.verify().await.unwrap().is_clean());
+    first.close().await;
+    second.close().await;
+    // Names that are not plain lower-case identifiers are refused before anything is created.
+    for bad in ["Team", "a;drop", "x\"y", ""] {
+        let err = flowgate_store::open_store(&with_schema(url, bad))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidLocation { .. }),
+            "{bad}: {err:?}"
+        );
+    }
+}
