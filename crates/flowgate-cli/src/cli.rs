@@ -72,7 +72,13 @@ pub struct GlobalArgs {
     pub color: ColorChoice,
     /// The versioned store: a PostgreSQL URL (`postgres://…`) or a SQLite file
     /// (default: the workspace's `[store] url`, else `.flowgate/store.db` in the workspace).
-    #[arg(long, global = true, env = "FLOWGATE_STORE", value_name = "URL|PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "FLOWGATE_STORE",
+        hide_env_values = true,
+        value_name = "URL|PATH"
+    )]
     pub store: Option<String>,
 }
 
@@ -329,7 +335,20 @@ pub struct LogArgs {
 pub enum AuditCommand {
     /// Recompute the hash chain of the operation log; an edited, removed or reordered row
     /// fails and is named.
-    Verify,
+    Verify(AuditVerifyArgs),
+    /// Print the log's head as an anchor (`SEQ:HASH`) to keep outside the store: a git tag, a
+    /// CI artifact, a ticket. `audit verify --anchor` then proves that nothing up to it was
+    /// rewritten or cut off since.
+    Anchor,
+}
+
+/// `flowgate audit verify`.
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// An anchor printed earlier by `flowgate audit anchor` (`SEQ:HASH`); the log must still
+    /// hold that record with that hash. Repeatable.
+    #[arg(long = "anchor", value_name = "SEQ:HASH")]
+    pub anchors: Vec<String>,
 }
 
 /// `flowgate integrations …`.
@@ -640,10 +659,15 @@ pub struct ReconcileHistoryArgs {
 #[derive(Debug, Args)]
 pub struct ReconcileGenerateArgs {
     /// The shop database (MySQL/MariaDB URL; its tables are replaced).
-    #[arg(long, env = "MAGENTO_DB_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "MAGENTO_DB_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub shop_url: String,
     /// The ERP database (PostgreSQL URL).
-    #[arg(long, env = "ERP_DB_URL", value_name = "URL")]
+    #[arg(long, env = "ERP_DB_URL", hide_env_values = true, value_name = "URL")]
     pub erp_url: String,
     /// The ERP schema (replaced).
     #[arg(long, default_value = "erp")]

@@ -55,9 +55,13 @@ impl ErrorKind {
     }
 }
 
-/// Why a command could not do what was asked.
+/// Why a command could not do what was asked (boxed: it travels in every `Result`).
 #[derive(Debug)]
-pub struct CommandError {
+pub struct CommandError(Box<Failure>);
+
+/// What a [`CommandError`] holds.
+#[derive(Debug)]
+struct Failure {
     kind: ErrorKind,
     diagnostics: Vec<Diagnostic>,
     /// Printed under the diagnostics for people (the gates of a blocked plan).
@@ -103,41 +107,42 @@ impl CommandError {
 
     /// An error with several diagnostics (every problem of `flowgate.toml` at once).
     pub fn from_diagnostics(kind: ErrorKind, diagnostics: Vec<Diagnostic>) -> Self {
-        Self {
+        Self(Box::new(Failure {
             kind,
             diagnostics,
             detail: None,
             json: None,
             sources: Vec::new(),
-        }
+        }))
     }
 
     /// Text for people printed under the message.
     pub fn with_detail(mut self, detail: String) -> Self {
-        self.detail = Some(detail);
+        self.0.detail = Some(detail);
         self
     }
 
     /// The text of a file the diagnostics point into (`flowgate.toml`).
     pub fn with_source(mut self, source: SourceText) -> Self {
-        self.sources.push(source);
+        self.0.sources.push(source);
         self
     }
 
     /// The JSON document printed instead of the diagnostics under `--format json`.
     pub fn with_json(mut self, json: Value) -> Self {
-        self.json = Some(json);
+        self.0.json = Some(json);
         self
     }
 
     /// The class of the failure.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// What is wrong, in one sentence.
     pub fn message(&self) -> &str {
-        self.diagnostics
+        self.0
+            .diagnostics
             .first()
             .map(|d| d.message.as_str())
             .unwrap_or_default()
@@ -145,20 +150,21 @@ impl CommandError {
 
     /// The exit code of the failure.
     pub fn exit(&self) -> Exit {
-        self.kind.exit()
+        self.0.kind.exit()
     }
 }
 
 /// Report `error` (stdout under `--format json`, stderr otherwise) and give its exit code.
 pub fn report(error: &CommandError, global: &GlobalArgs) -> Exit {
-    match (&error.json, global.format) {
+    let failure = &error.0;
+    match (&failure.json, global.format) {
         (Some(json), Format::Json) => output::out(&format!(
             "{}\n",
             serde_json::to_string_pretty(json).unwrap_or_default()
         )),
         _ => {
-            output::fatal_all(&error.diagnostics, &error.sources, global);
-            if let (Some(detail), false) = (&error.detail, global.format == Format::Json) {
+            output::fatal_all(&failure.diagnostics, &failure.sources, global);
+            if let (Some(detail), false) = (&failure.detail, global.format == Format::Json) {
                 output::err(detail);
             }
         }

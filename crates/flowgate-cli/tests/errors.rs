@@ -1,6 +1,7 @@
 //! Every failure class ends with its documented exit code and diagnostic code: bad input 2
 //! (FG021), a refusal 1 (FG022), a store that cannot be reached or used 4 (FG024), in human
 //! and JSON output alike.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
 
@@ -103,4 +104,83 @@ fn a_format_the_command_does_not_write_is_bad_input() {
     let (code, _, err) = ws.run(&["--format", "sarif", "status"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("error[FG021]"), "{err}");
+}
+
+#[test]
+fn an_environment_flowgate_toml_does_not_declare_is_bad_input_everywhere() {
+    let ws = Workspace::new();
+    for args in [
+        &["rollback", "qa", "--reason", "r"][..],
+        &["pin", "qa", "--reason", "r"],
+        &["unpin", "qa", "--reason", "r"],
+        &["sync", "qa"],
+        &["log", "qa"],
+        &["plan", "lead-intake@1.0.0", "--to", "qa"],
+    ] {
+        let (code, _, err) = ws.run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("error[FG019]: no environment `qa` in flowgate.toml"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_glob_that_does_not_compile_is_configuration_not_a_finding() {
+    let ws = Workspace::new();
+    ws.edit(
+        "flowgate.toml",
+        "[workspace]\n",
+        "[workspace]\nexclude = [\"a/[**\"]\n",
+    );
+    let (code, _, err) = ws.run(&["validate"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("error[FG015]: invalid glob"), "{err}");
+}
+
+#[test]
+fn a_typo_in_the_integrations_settings_fails_validate_and_check() {
+    let ws = Workspace::new();
+    let path = ws.root.join("flowgate.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("\n[integrations.rsk]\nhigh = 50\n");
+    std::fs::write(&path, text).unwrap();
+    for args in [&["validate"][..], &["check"]] {
+        let (code, _, err) = ws.run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("rsk"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn snapshot_export_and_import_write_json_when_asked() {
+    let ws = Workspace::new();
+    let (code, _, err) = ws.run(&["snapshot", "create", "lead-intake", "--version", "1.0.0"]);
+    assert_eq!(code, 0, "{err}");
+    let file = ws.root.join("li.fgs");
+    let path = file.to_str().unwrap();
+    let (code, out, err) = ws.run(&[
+        "--format",
+        "json",
+        "snapshot",
+        "export",
+        "lead-intake@1.0.0",
+        path,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let exported: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(exported["version"], 1);
+    assert_eq!(exported["snapshot_version"], "1.0.0");
+    let (code, out, err) = ws.run(&["--format", "json", "snapshot", "import", path]);
+    assert_eq!(code, 0, "{err}");
+    let imported: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        imported["created"], false,
+        "the store already had it: {out}"
+    );
+    assert_eq!(imported["id"], exported["id"]);
+
+    let (code, _, err) = ws.run(&["--format", "json", "integrations", "map"]);
+    assert_eq!(code, 2, "{err}");
 }

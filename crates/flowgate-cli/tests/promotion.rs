@@ -419,27 +419,9 @@ fn editing_an_operation_row_makes_the_audit_fail_and_name_it() {
     promote_to_dev(&ws, "1.0.0");
     let (code, _, _) = ws.run(&["audit", "verify"]);
     assert_eq!(code, 0);
-    let db = ws.root.join(".flowgate/store.db");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        use sqlx::{ConnectOptions as _, Connection as _};
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&db)
-            .connect()
-            .await
-            .unwrap();
-        let changed =
-            sqlx::query("UPDATE flowgate_operations SET actor = 'mallory' WHERE kind = 'apply'")
-                .execute(&mut conn)
-                .await
-                .unwrap()
-                .rows_affected();
-        assert_eq!(changed, 1);
-        conn.close().await.unwrap();
-    });
+    let changed =
+        ws.execute_sql(&["UPDATE flowgate_operations SET actor = 'mallory' WHERE kind = 'apply'"]);
+    assert_eq!(changed, 1);
     let (code, out, _) = ws.run(&["audit", "verify"]);
     assert_eq!(code, 1, "{out}");
     let (_, log, _) = ws.run(&["--format", "json", "log"]);

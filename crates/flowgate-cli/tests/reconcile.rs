@@ -47,7 +47,7 @@ fn only_reconciliations_can_be_run() {
 }
 
 #[test]
-fn an_unreachable_database_fails_the_run() {
+fn an_unreachable_database_fails_the_run_as_unavailable() {
     let output = Command::new(env!("CARGO_BIN_EXE_flowgate"))
         .arg("-C")
         .arg(example())
@@ -57,8 +57,10 @@ fn an_unreachable_database_fails_the_run() {
         .env("ERP_DB_URL", "postgres://nobody@127.0.0.1:1/erp")
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    // A database that cannot be reached is unavailable (4), not a finding or bad input.
+    assert_eq!(output.status.code(), Some(4));
     let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("error[FG024]"), "{stderr}");
     assert!(stderr.contains("failed"), "{stderr}");
     assert!(!String::from_utf8_lossy(&output.stdout).contains("no row differences"));
 }

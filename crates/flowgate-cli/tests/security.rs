@@ -1,4 +1,5 @@
 //! What the command line writes never goes through a link planted in its output directory.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
 
@@ -54,4 +55,66 @@ fn a_plan_file_replaces_a_planted_link_instead_of_writing_through_it() {
         .unwrap()
         .file_type()
         .is_file());
+}
+
+#[test]
+fn help_never_prints_the_values_of_connection_variables() {
+    let ws = Workspace::new();
+    let secret = "postgres://ci:hunter2-secret@db.example/flowgate";
+    for args in [
+        &["--help"][..],
+        &["snapshot", "list", "--help"],
+        &["reconcile", "generate", "--help"],
+    ] {
+        let mut command = ws.command(args);
+        command
+            .env("FLOWGATE_STORE", secret)
+            .env("MAGENTO_DB_URL", secret)
+            .env("ERP_DB_URL", secret);
+        let (code, out, err) = common::finish(command.output().unwrap());
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(
+            !out.contains("hunter2"),
+            "{args:?} printed a password: {out}"
+        );
+    }
+}
+
+#[test]
+fn an_anchor_kept_outside_the_store_catches_a_cut_off_log() {
+    let ws = Workspace::new();
+    for version in ["1.0.0", "1.0.1"] {
+        let (code, _, err) = ws.run(&[
+            "snapshot",
+            "create",
+            "lead-intake",
+            "--version",
+            version,
+            "--allow-version",
+            "same content, new number",
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, out, err) = ws.run(&["--format", "json", "audit", "anchor"]);
+    assert_eq!(code, 0, "{err}");
+    let anchor: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let anchor = anchor["anchor"].as_str().unwrap().to_owned();
+    let (code, out, _) = ws.run(&["audit", "verify", "--anchor", &anchor]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 anchor(s) hold"), "{out}");
+
+    // Cut off the last record and move the head back: the chain alone still checks out.
+    ws.execute_sql(&[
+        "DELETE FROM flowgate_operations WHERE seq = (SELECT MAX(seq) FROM flowgate_operations)",
+        "UPDATE flowgate_log_head SET seq = (SELECT MAX(seq) FROM flowgate_operations), \
+             hash = (SELECT hash FROM flowgate_operations ORDER BY seq DESC LIMIT 1)",
+    ]);
+    let (code, out, _) = ws.run(&["audit", "verify"]);
+    assert_eq!(code, 0, "without an anchor the cut is invisible: {out}");
+    let (code, out, _) = ws.run(&["audit", "verify", "--anchor", &anchor]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("is gone: the log was cut off"), "{out}");
+
+    let (code, _, err) = ws.run(&["audit", "verify", "--anchor", "12:nothex"]);
+    assert_eq!(code, 2, "{err}");
 }

@@ -301,3 +301,21 @@ fn reconciliation_changes_are_classified() {
         Bump::Patch
     );
 }
+
+/// Repointing one environment's traffic is as breaking as repointing the only endpoint.
+#[test]
+fn a_webhook_endpoint_of_one_environment_changed_is_major() {
+    let webhook = |prod: &str| {
+        let text = format!(
+            "kind: Webhook\nid: crm\nmethod: POST\nendpoints:\n  dev: https://dev.crm.example/leads\n  prod: {prod}\n"
+        );
+        let loaded = load_texts(Path::new("."), &[("crm.yaml".to_owned(), text)]);
+        assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
+        Documents::from_model(&loaded.model)
+    };
+    let diff = diff_documents(
+        &webhook("https://crm.example/api/v2/leads"),
+        &webhook("https://crm.example/api/v3/leads"),
+    );
+    assert_eq!(diff.bump, Bump::Major, "{}", render_human(&diff));
+}

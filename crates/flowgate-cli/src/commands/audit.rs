@@ -3,13 +3,24 @@
 use super::promote::emit;
 use super::store::with_store;
 use crate::cli::{AuditCommand, GlobalArgs, LogArgs};
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 use crate::exit::Exit;
-use flowgate_store::{LogReport, Operation, OperationFilter, Store};
+use flowgate_store::{AnyStore, LogReport, Operation, OperationFilter, Store};
 use serde_json::{json, Value};
 
 /// `flowgate log [ENV]`.
 pub fn log(args: &LogArgs, global: &GlobalArgs) -> CommandResult {
+    if let (Some(env), Ok(workspace)) = (&args.env, super::discover(global)) {
+        let declared: Vec<&str> = workspace
+            .config
+            .environments
+            .keys()
+            .map(String::as_str)
+            .collect();
+        if !declared.contains(&env.as_str()) {
+            return Err(super::store::unknown_environment(env, &declared));
+        }
+    }
     with_store(global, |store| async move {
         let ops = match store.operations(&OperationFilter::default()).await {
             Ok(ops) => ops,
@@ -134,22 +145,103 @@ fn line(op: &Operation, widths: &Widths) -> String {
     )
 }
 
-/// `flowgate audit verify`.
+/// `flowgate audit verify` and `flowgate audit anchor`.
 pub fn run(command: &AuditCommand, global: &GlobalArgs) -> CommandResult {
     match command {
-        AuditCommand::Verify => with_store(global, |store| async move {
-            let result = match store.verify_log().await {
-                Ok(report) => Ok(verdict(&report, global)),
-                Err(e) => Err(e.into()),
-            };
+        AuditCommand::Verify(args) => {
+            let anchors = args
+                .anchors
+                .iter()
+                .map(|text| parse_anchor(text))
+                .collect::<Result<Vec<_>, _>>()?;
+            with_store(global, |store| async move {
+                let result = verify(&store, &anchors, global).await;
+                (store, result)
+            })
+        }
+        AuditCommand::Anchor => with_store(global, |store| async move {
+            let result = anchor(&store, global).await;
             (store, result)
         }),
     }
 }
 
+/// An anchor: the sequence number of a record and the hash it had.
+struct Anchor {
+    seq: u64,
+    hash: String,
+}
+
+fn parse_anchor(text: &str) -> Result<Anchor, CommandError> {
+    let parsed = text.split_once(':').and_then(|(seq, hash)| {
+        let hash = hash.trim().to_ascii_lowercase();
+        let hex = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+        Some(Anchor {
+            seq: seq.trim().parse().ok()?,
+            hash: hex.then_some(hash)?,
+        })
+    });
+    parsed.ok_or_else(|| {
+        CommandError::usage(
+            format!("`{text}` is not an anchor"),
+            "write it as `flowgate audit anchor` prints it: SEQ:HASH, the hash in 64 hex digits",
+        )
+    })
+}
+
+async fn anchor(store: &AnyStore, global: &GlobalArgs) -> CommandResult {
+    let ops = store.operations(&OperationFilter::default()).await?;
+    let Some(head) = ops.last() else {
+        return Err(CommandError::usage(
+            "the log is empty: there is nothing to anchor yet",
+            "anchor after the first snapshot or promotion",
+        ));
+    };
+    let anchor = format!("{}:{}", head.seq, head.hash);
+    emit(
+        global,
+        &format!(
+            "{anchor}\n  keep this outside the store (a git tag, a CI artifact, a ticket) and check it with `flowgate audit verify --anchor {anchor}`\n"
+        ),
+        json!({ "version": 1, "anchor": anchor, "seq": head.seq, "hash": head.hash.to_string(), "at": head.at }),
+    );
+    Ok(Exit::Success)
+}
+
+async fn verify(store: &AnyStore, anchors: &[Anchor], global: &GlobalArgs) -> CommandResult {
+    let report = store.verify_log().await?;
+    let ops = if anchors.is_empty() {
+        Vec::new()
+    } else {
+        store.operations(&OperationFilter::default()).await?
+    };
+    let broken: Vec<String> = anchors
+        .iter()
+        .filter_map(|a| anchor_problem(a, &ops))
+        .collect();
+    Ok(verdict(&report, &broken, anchors.len(), global))
+}
+
+/// Why the log no longer holds an anchor, if it does not.
+fn anchor_problem(anchor: &Anchor, ops: &[Operation]) -> Option<String> {
+    match ops.iter().find(|op| op.seq == anchor.seq) {
+        None => Some(format!(
+            "anchor #{} is gone: the log was cut off or renumbered",
+            anchor.seq
+        )),
+        Some(op) if op.hash.to_string() != anchor.hash => Some(format!(
+            "anchor #{} does not hold: the record now hashes to {}, not {}; the log up to it was rewritten",
+            anchor.seq,
+            op.hash,
+            anchor.hash
+        )),
+        Some(_) => None,
+    }
+}
+
 /// Reports the log's verdict: intact, broken at a record, or with records dated before
 /// their predecessor (a clock set back or forged). Exit 1 unless intact and in time order.
-fn verdict(report: &LogReport, global: &GlobalArgs) -> Exit {
+fn verdict(report: &LogReport, anchors: &[String], checked: usize, global: &GlobalArgs) -> Exit {
     let reversals: Vec<String> = report
         .time_reversals
         .iter()
@@ -173,6 +265,12 @@ fn verdict(report: &LogReport, global: &GlobalArgs) -> Exit {
             broken.seq, broken.reason
         ),
     };
+    if checked > 0 && anchors.is_empty() {
+        text.push_str(&format!("audit: {checked} anchor(s) hold\n"));
+    }
+    for problem in anchors {
+        text.push_str(&format!("audit: {problem}\n"));
+    }
     if !reversals.is_empty() {
         text.push_str(&format!(
             "audit: time goes backwards in {} place(s); the clock was set back or forged:\n",
@@ -190,12 +288,13 @@ fn verdict(report: &LogReport, global: &GlobalArgs) -> Exit {
             "operations": report.records,
             "intact": report.broken.is_none(),
             "broken": report.broken.as_ref().map(|b| json!({ "seq": b.seq, "reason": b.reason })),
+            "anchors": { "checked": checked, "broken": anchors },
             "time_reversals": report.time_reversals.iter().map(|r| json!({
                 "seq": r.seq, "at": r.at, "previous_seq": r.previous_seq, "previous_at": r.previous_at,
             })).collect::<Vec<_>>(),
         }),
     );
-    if report.broken.is_none() && reversals.is_empty() {
+    if report.broken.is_none() && reversals.is_empty() && anchors.is_empty() {
         Exit::Success
     } else {
         Exit::Findings

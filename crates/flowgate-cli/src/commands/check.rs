@@ -130,6 +130,9 @@ fn settings(args: &CheckArgs, workspace: &Workspace) -> Result<Settings, Vec<Dia
     let config = parse_check_config(&workspace.config_text, flowgate_load::CONFIG_FILE)
         .map_err(|errors| problems.extend(errors))
         .ok();
+    if let Err(problem) = flowgate_integrations::parse_risk_config(&workspace.config_text) {
+        problems.push(*problem);
+    }
     problems.extend(unknown_selectors("--select", &args.select));
     problems.extend(unknown_selectors("--ignore", &args.ignore));
     let names: Vec<&str> = workspace
@@ -172,11 +175,16 @@ fn settings(args: &CheckArgs, workspace: &Workspace) -> Result<Settings, Vec<Dia
     })
 }
 
-/// Problems of the promotion policy in `flowgate.toml` (gates, roles, freeze windows,
-/// values), located in the file. `validate` and `check` refuse a workspace that has any,
+/// Problems of the promotion policy and the `[integrations]` settings in `flowgate.toml`
+/// (gates, roles, freeze windows, values, risk weights), located in the file. `validate` and `check` refuse a workspace that has any,
 /// as `plan` and `promote` do.
 pub(super) fn policy_problems(workspace: &Workspace) -> Vec<Diagnostic> {
-    Policy::from_workspace(workspace).err().unwrap_or_default()
+    let mut problems = Policy::from_workspace(workspace).err().unwrap_or_default();
+    // `[integrations]` is configuration too: a typo there must not wait for `integrations risk`.
+    if let Err(problem) = flowgate_integrations::parse_risk_config(&workspace.config_text) {
+        problems.push(*problem);
+    }
+    problems
 }
 
 /// Configuration and usage problems as one error (exit 2), in order, shown with their lines

@@ -84,7 +84,7 @@ fn tree_side(spec: &str, bundle: Option<&str>, global: &GlobalArgs) -> Result<Si
     } else {
         Path::new(spec).to_path_buf()
     };
-    let workspace = Workspace::discover(&dir).map_err(super::config_error)?;
+    let workspace = Workspace::discover(&dir).map_err(|d| super::config_error(*d))?;
     let loaded = load_workspace(&workspace);
     if loaded.has_errors() {
         return Err(super::unclean(&loaded, global, "it cannot be compared"));

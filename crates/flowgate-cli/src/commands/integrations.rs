@@ -51,7 +51,7 @@ fn risks(
     workspace: &Workspace,
     inventory: &Inventory<'_>,
 ) -> Result<Vec<RiskAssessment>, CommandError> {
-    let config = parse_risk_config(&workspace.config_text).map_err(super::config_error)?;
+    let config = parse_risk_config(&workspace.config_text).map_err(|d| super::config_error(*d))?;
     Ok(assess_all(inventory, &config))
 }
 

@@ -56,6 +56,17 @@ fn check_format(cli: &Cli) -> Result<(), CommandError> {
             "use --format human or json with this command",
         ));
     }
+    if global.format == crate::cli::Format::Json
+        && matches!(
+            cli.command,
+            Command::Integrations(crate::cli::IntegrationsCommand::Map(_))
+        )
+    {
+        return Err(CommandError::usage(
+            "`flowgate integrations map` draws Mermaid, DOT or SVG, not JSON",
+            "`flowgate integrations list --format json` gives the flows as data",
+        ));
+    }
     if machine_only && !matches!(cli.command, Command::Check(_)) {
         return Err(CommandError::usage(
             "--format sarif, github and junit are for `flowgate check`",
@@ -102,12 +113,22 @@ fn dispatch(cli: &Cli) -> CommandResult {
 pub fn load(global: &GlobalArgs) -> Result<(Workspace, Loaded), CommandError> {
     let workspace = discover(global)?;
     let loaded = load_workspace(&workspace);
+    // A glob of `flowgate.toml` that does not compile is configuration, not a finding.
+    let config: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == flowgate_load::codes::CONFIG)
+        .cloned()
+        .collect();
+    if !config.is_empty() {
+        return Err(CommandError::from_diagnostics(ErrorKind::Config, config));
+    }
     Ok((workspace, loaded))
 }
 
 /// Find the workspace of `-C` (or the current directory) and read its `flowgate.toml`.
 pub fn discover(global: &GlobalArgs) -> Result<Workspace, CommandError> {
-    Workspace::discover(&global.workspace).map_err(config_error)
+    Workspace::discover(&global.workspace).map_err(|d| config_error(*d))
 }
 
 /// The error for a workspace whose assets do not load: its diagnostics are printed first, and
@@ -126,8 +147,8 @@ pub fn unclean(loaded: &Loaded, global: &GlobalArgs, what: &str) -> CommandError
 }
 
 /// A diagnostic about the workspace or its configuration, as a command error (exit 2).
-pub fn config_error(diagnostic: Box<flowgate_diagnostics::Diagnostic>) -> CommandError {
-    CommandError::from_diagnostic(ErrorKind::Config, *diagnostic)
+pub fn config_error(diagnostic: flowgate_diagnostics::Diagnostic) -> CommandError {
+    CommandError::from_diagnostic(ErrorKind::Config, diagnostic)
 }
 
 /// Hand a loaded workspace back when the process is about to exit: the operating system

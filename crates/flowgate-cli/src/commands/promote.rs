@@ -108,6 +108,7 @@ async fn make_plan(
     actor: Option<&str>,
     recorder: &str,
 ) -> Result<PlanReport, CommandError> {
+    session.environment(env)?;
     let snapshot = snapshot_named(&session.store, reference).await?;
     let promotions = session.promotions();
     let report = promotions

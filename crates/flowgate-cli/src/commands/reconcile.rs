@@ -51,7 +51,8 @@ impl Bar {
 
     fn clear(&self) {
         if self.on {
-            output::err("\r\x1b[2K");
+            let mut stderr = std::io::stderr().lock();
+            let _ = stderr.write_all(b"\r\x1b[2K");
         }
     }
 }
@@ -72,7 +73,7 @@ impl Progress for Bar {
             "\r\x1b[2K{} {:>6.1}s  {}",
             FRAMES[frame % FRAMES.len()],
             self.started.elapsed().as_secs_f64(),
-            message.chars().take(90).collect::<String>()
+            output::inert(&message.chars().take(90).collect::<String>())
         );
         let _ = stderr.flush();
     }
@@ -100,9 +101,17 @@ fn reconcile_error(error: flowgate_reconcile::Error, what: &str) -> CommandError
     )
 }
 
+/// What a run needs from the workspace: the asset's spec, its document hash, and the
+/// workspace root local files must stay inside.
+struct Found {
+    spec: Reconciliation,
+    hash: String,
+    root: std::path::PathBuf,
+}
+
 /// The asset, its document hash and its spec.
-fn find(global: &GlobalArgs, name: &str) -> Result<(Reconciliation, String), CommandError> {
-    let (_, loaded) = super::load(global)?;
+fn find(global: &GlobalArgs, name: &str) -> Result<Found, CommandError> {
+    let (workspace, loaded) = super::load(global)?;
     if loaded.has_errors() {
         return Err(super::unclean(&loaded, global, "nothing can be reconciled"));
     }
@@ -122,7 +131,37 @@ fn find(global: &GlobalArgs, name: &str) -> Result<(Reconciliation, String), Com
         ));
     };
     let hash = ObjectId::of(canonical_json_string(&asset.document()).as_bytes()).to_string();
-    Ok((spec.clone(), hash))
+    refuse_store_variable(&workspace, spec)?;
+    Ok(Found {
+        spec: spec.clone(),
+        hash,
+        root: workspace.root.clone(),
+    })
+}
+
+/// A reconciliation may not read the variable holding the store's own URL: its credentials
+/// are the team's, not the asset author's.
+fn refuse_store_variable(
+    workspace: &flowgate_load::Workspace,
+    spec: &Reconciliation,
+) -> Result<(), CommandError> {
+    let Some(section) = &workspace.config.store else {
+        return Ok(());
+    };
+    let store = section.url.get_ref();
+    for (side, url) in [
+        ("left", &spec.left.url.value),
+        ("right", &spec.right.url.value),
+    ] {
+        let url = format!("{}:{}", url.provider, url.name);
+        if url.starts_with("env:") && &url == store {
+            return Err(CommandError::usage(
+                format!("the {side} side's url `{url}` is the store's own variable ([store] url)"),
+                "give the reconciliation a variable of its own, with a read-only database user",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn payload(report: &Report, asset_hash: &str) -> Value {
@@ -158,11 +197,23 @@ fn payload(report: &Report, asset_hash: &str) -> Value {
 }
 
 fn run_one(args: &ReconcileRunArgs, global: &GlobalArgs) -> CommandResult {
-    let (spec, asset_hash) = find(global, &args.name)?;
-    let left_url = flowgate_reconcile::resolve_url("left", &spec.left.url.value)
-        .map_err(|e| reconcile_error(e, "the left side's url"))?;
-    let right_url = flowgate_reconcile::resolve_url("right", &spec.right.url.value)
-        .map_err(|e| reconcile_error(e, "the right side's url"))?;
+    let Found {
+        spec,
+        hash: asset_hash,
+        root,
+    } = find(global, &args.name)?;
+    // The url names a variable: a variable that is unset or not a connection variable is
+    // input, whatever the error's class.
+    let url_error = |e: flowgate_reconcile::Error| {
+        CommandError::usage(
+            e.to_string(),
+            "set the variable to the database's URL; docs/reconcile.md lists the forms",
+        )
+    };
+    let left_url =
+        flowgate_reconcile::resolve_url("left", &spec.left.url.value).map_err(url_error)?;
+    let right_url =
+        flowgate_reconcile::resolve_url("right", &spec.right.url.value).map_err(url_error)?;
     let resume_from = if args.incremental {
         resume_point(args, &asset_hash, global)?
     } else {
@@ -182,7 +233,7 @@ fn run_one(args: &ReconcileRunArgs, global: &GlobalArgs) -> CommandResult {
     };
     let runtime = runtime()?;
     let bar = Bar::new();
-    let result = runtime.block_on(flowgate_reconcile::run(&spec, &options, &bar));
+    let result = runtime.block_on(flowgate_reconcile::run_in(&spec, &options, &root, &bar));
     bar.clear();
     drop(runtime);
     let report = result

@@ -46,6 +46,7 @@ pub async fn actor_and_bundle(
     env: &str,
     bundle: Option<&str>,
 ) -> Result<(String, String), CommandError> {
+    session.environment(env)?;
     let actor = session.actor(actor.person.as_deref())?;
     let bundle = bundle_of(session, env, bundle).await?;
     Ok((actor, bundle))
@@ -130,6 +131,7 @@ async fn rollback_bundle(
 pub fn pin(args: &PinArgs, pinned: bool, global: &GlobalArgs) -> CommandResult {
     with_promotions(global, |session| async move {
         let result = async {
+            session.environment(&args.env)?;
             let actor = session.actor(args.actor.person.as_deref())?;
             let outcome = session
                 .promotions()

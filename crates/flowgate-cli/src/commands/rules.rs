@@ -91,7 +91,7 @@ fn unknown_rule(key: &str) -> CommandError {
     let listed =
         "`flowgate rules` lists every code and name; Lightning Flow Scanner names work too";
     let help = match registry::closest(key) {
-        Some(close) => format!("{close}; {listed}"),
+        Some(close) => format!("{close} {listed}"),
         None => listed.to_owned(),
     };
     CommandError::from_diagnostic(

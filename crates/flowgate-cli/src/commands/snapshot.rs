@@ -39,11 +39,11 @@ pub fn run(command: &SnapshotCommand, global: &GlobalArgs) -> CommandResult {
         SnapshotCommand::Show(args) => show(&args.snapshot, global),
         SnapshotCommand::Verify => verify(global),
         SnapshotCommand::Export(args) => with_store(global, |store| async move {
-            let result = export(&store, args).await;
+            let result = export(&store, args, global).await;
             (store, result)
         }),
         SnapshotCommand::Import(args) => with_store(global, |store| async move {
-            let result = import(&store, args).await;
+            let result = import(&store, args, global).await;
             (store, result)
         }),
     }
@@ -74,7 +74,7 @@ fn list_text(list: &[flowgate_store::SnapshotSummary], global: &GlobalArgs) -> S
 }
 
 /// `flowgate snapshot export REF FILE`.
-async fn export(store: &AnyStore, args: &SnapshotExportArgs) -> CommandResult {
+async fn export(store: &AnyStore, args: &SnapshotExportArgs, global: &GlobalArgs) -> CommandResult {
     let snapshot = snapshot_named(store, &args.snapshot).await?;
     let bytes = store.export_snapshot(&snapshot.id).await?;
     write_atomically(&args.file, &bytes).map_err(|e| {
@@ -83,18 +83,22 @@ async fn export(store: &AnyStore, args: &SnapshotExportArgs) -> CommandResult {
             "check the path and permissions",
         )
     })?;
-    output::out(&format!(
-        "wrote {} {} ({} bytes) to {}\n",
-        snapshot.bundle,
-        snapshot.version,
-        bytes.len(),
-        args.file.display()
-    ));
+    super::promote::emit(
+        global,
+        &format!(
+            "wrote {} {} ({} bytes) to {}\n",
+            snapshot.bundle,
+            snapshot.version,
+            bytes.len(),
+            args.file.display()
+        ),
+        json!({ "id": snapshot.id, "bundle": snapshot.bundle, "snapshot_version": snapshot.version, "bytes": bytes.len(), "file": args.file.display().to_string() }),
+    );
     Ok(Exit::Success)
 }
 
 /// `flowgate snapshot import FILE`.
-async fn import(store: &AnyStore, args: &SnapshotImportArgs) -> CommandResult {
+async fn import(store: &AnyStore, args: &SnapshotImportArgs, global: &GlobalArgs) -> CommandResult {
     let bytes = std::fs::read(&args.file).map_err(|e| {
         CommandError::usage(
             format!("cannot read {}: {e}", args.file.display()),
@@ -110,16 +114,20 @@ async fn import(store: &AnyStore, args: &SnapshotImportArgs) -> CommandResult {
             ),
         }
     })?;
-    output::out(&format!(
-        "{} snapshot {} ({} new objects)\n",
-        if created.created {
-            "imported"
-        } else {
-            "already had"
-        },
-        created.id.short(),
-        created.new_objects
-    ));
+    super::promote::emit(
+        global,
+        &format!(
+            "{} snapshot {} ({} new objects)\n",
+            if created.created {
+                "imported"
+            } else {
+                "already had"
+            },
+            created.id.short(),
+            created.new_objects
+        ),
+        json!({ "id": created.id, "created": created.created, "new_objects": created.new_objects }),
+    );
     Ok(Exit::Success)
 }
 

@@ -67,6 +67,34 @@ impl Workspace {
         finish(command.output().unwrap())
     }
 
+    /// Runs SQL statements on the workspace's SQLite store, as someone with write access to
+    /// the file could; the rows they changed in all.
+    pub fn execute_sql(&self, statements: &[&str]) -> u64 {
+        let db = self.root.join(".flowgate/store.db");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            use sqlx::{ConnectOptions as _, Connection as _};
+            let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(&db)
+                .connect()
+                .await
+                .unwrap();
+            let mut changed = 0;
+            for statement in statements {
+                changed += sqlx::query(statement)
+                    .execute(&mut conn)
+                    .await
+                    .unwrap()
+                    .rows_affected();
+            }
+            conn.close().await.unwrap();
+            changed
+        })
+    }
+
     /// Replaces text in a workspace file.
     pub fn edit(&self, file: &str, from: &str, to: &str) {
         let path = self.root.join(file);

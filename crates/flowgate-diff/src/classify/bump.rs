@@ -73,6 +73,9 @@ pub(super) fn bump_of(
         },
         "Webhook" => match shape {
             "endpoint" | "method" => Bump::Major,
+            // Per-environment endpoints: repointing one environment's traffic is as breaking
+            // as repointing the single endpoint.
+            s if s == "endpoints" || s.starts_with("endpoints.") => Bump::Major,
             s if s.starts_with("auth") => Bump::Major,
             s if s.starts_with("retries") && removed => Bump::Major,
             _ => Bump::Minor,
