@@ -474,6 +474,11 @@ pub struct SnapshotExportArgs {
 pub struct SnapshotImportArgs {
     /// The file to read.
     pub file: PathBuf,
+    /// Who imports it: a person id under [people] (default: $FLOWGATE_USER, else the person
+    /// whose name or email git's user.name / user.email give). The log records this person;
+    /// the file's own author is kept as its claim.
+    #[arg(long = "as", value_name = "PERSON")]
+    pub person: Option<String>,
 }
 
 /// `flowgate diff`.

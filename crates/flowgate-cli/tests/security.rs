@@ -118,3 +118,47 @@ fn an_anchor_kept_outside_the_store_catches_a_cut_off_log() {
     let (code, _, err) = ws.run(&["audit", "verify", "--anchor", "12:nothex"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn an_import_is_recorded_as_the_importer_with_the_files_author_as_a_claim() {
+    let ws = Workspace::new();
+    let (code, _, err) = ws.run(&["snapshot", "create", "lead-intake", "--version", "1.0.0"]);
+    assert_eq!(code, 0, "{err}");
+    let file = ws.root.join("li.fgs");
+    let (code, _, err) = ws.run(&[
+        "snapshot",
+        "export",
+        "lead-intake@1.0.0",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let other = tempfile::tempdir().unwrap();
+    let store = other.path().join("other.db");
+    let store = store.to_str().unwrap();
+    let (code, _, err) = ws.run(&[
+        "--store",
+        store,
+        "snapshot",
+        "import",
+        file.to_str().unwrap(),
+        "--as",
+        "mara",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = ws.run(&["--store", store, "--format", "json", "log"]);
+    let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let import = &log["operations"][0];
+    assert_eq!(import["actor"], "mara", "{out}");
+    assert_eq!(import["payload"]["claimed_author"], "tom", "{out}");
+
+    let (code, _, err) = ws.run(&[
+        "--store",
+        store,
+        "snapshot",
+        "import",
+        file.to_str().unwrap(),
+        "--as",
+        "nobody",
+    ]);
+    assert_eq!(code, 2, "an importer who is no one is refused: {err}");
+}

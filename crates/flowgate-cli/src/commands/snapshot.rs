@@ -42,10 +42,14 @@ pub fn run(command: &SnapshotCommand, global: &GlobalArgs) -> CommandResult {
             let result = export(&store, args, global).await;
             (store, result)
         }),
-        SnapshotCommand::Import(args) => with_store(global, |store| async move {
-            let result = import(&store, args, global).await;
-            (store, result)
-        }),
+        SnapshotCommand::Import(args) => {
+            let importer = importer(args, global)?;
+            let bytes = read_export_file(&args.file)?;
+            with_store(global, |store| async move {
+                let result = import(&store, args, &bytes, &importer, global).await;
+                (store, result)
+            })
+        }
     }
 }
 
@@ -97,15 +101,42 @@ async fn export(store: &AnyStore, args: &SnapshotExportArgs, global: &GlobalArgs
     Ok(Exit::Success)
 }
 
-/// `flowgate snapshot import FILE`.
-async fn import(store: &AnyStore, args: &SnapshotImportArgs, global: &GlobalArgs) -> CommandResult {
-    let bytes = std::fs::read(&args.file).map_err(|e| {
+/// The person importing: `--as`, `FLOWGATE_USER` or git's user, a person of the workspace.
+fn importer(args: &SnapshotImportArgs, global: &GlobalArgs) -> Result<String, CommandError> {
+    let workspace = super::discover(global)?;
+    let policy = policy_of(&workspace)?;
+    let given = args
+        .person
+        .clone()
+        .or_else(|| std::env::var("FLOWGATE_USER").ok());
+    person_id(&policy, given.as_deref(), &workspace.root)
+}
+
+/// An export file's bytes, read no further than the largest file an import accepts.
+fn read_export_file(path: &Path) -> Result<Vec<u8>, CommandError> {
+    let file = std::fs::File::open(path).map_err(|e| {
         CommandError::usage(
-            format!("cannot read {}: {e}", args.file.display()),
+            format!("cannot read {}: {e}", path.display()),
             "check the path",
         )
     })?;
-    let created = store.import_snapshot(&bytes).await.map_err(|e| {
+    flowgate_store::read_export(file).map_err(|e| {
+        CommandError::usage(
+            format!("{}: {e}", path.display()),
+            "this is not a flowgate snapshot file, or it is larger than an import accepts; nothing was imported",
+        )
+    })
+}
+
+/// `flowgate snapshot import FILE`.
+async fn import(
+    store: &AnyStore,
+    args: &SnapshotImportArgs,
+    bytes: &[u8],
+    importer: &str,
+    global: &GlobalArgs,
+) -> CommandResult {
+    let created = store.import_snapshot_as(bytes, importer).await.map_err(|e| {
         match CommandError::from(e) {
             unavailable if unavailable.kind() == ErrorKind::Unavailable => unavailable,
             other => CommandError::usage(
