@@ -207,7 +207,7 @@ impl From<ReleaseError> for CommandError {
         let (kind, help) = match &error {
             ReleaseError::Conflict(_) => (
                 ErrorKind::Conflict,
-                "nothing was changed by this command; look at `flowgate status` and plan again",
+                "`flowgate log` shows the operation that moved it first",
             ),
             ReleaseError::Blocked(_) => (
                 ErrorKind::Refused,

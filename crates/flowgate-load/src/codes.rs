@@ -207,7 +207,7 @@ pub const ALL: &[CodeDoc] = &[
         "Ask someone whose role allows it, plan again and collect approvals, or unpin the environment with a reason."),
     code_doc!(CONFLICT, "another operation moved first",
         "Another plan, apply, rollback or sync changed the environment between reading and writing it. This command changed nothing. Exit code 3.",
-        "error[FG023]: another operation moved dev first\n  = help: nothing was changed by this command; look at `flowgate status` and plan again",
+        "error[FG023]: another operation moved dev first; nothing was changed. Look at `flowgate status` and make a new plan\n  = help: `flowgate log` shows the operation that moved it first",
         "Look at `flowgate status` and `flowgate log`, then plan and apply again if the change is still wanted."),
     code_doc!(UNAVAILABLE, "the store, a database or a deploy target cannot be used",
         "The store (SQLite file or PostgreSQL server), a database or a deploy target could not be reached, opened, read or written: a server that is down, a file without permission, a store written by a newer flowgate or damaged data. This is not a problem with your input. Nothing was changed. Exit code 4.",
