@@ -175,7 +175,7 @@ pub const ALL: &[CodeDoc] = &[
         "Fix the id or the selector, or remove it from the bundle."),
     code_doc!(CONFIG, "invalid flowgate.toml",
         "`flowgate.toml` cannot be used: a TOML syntax error, an unknown table or key, a value of the wrong type, an invalid glob or pattern, an empty exception reason, or an inconsistent promotion policy (an unknown `from` environment, a `block_on` that is not a severity, a `soak` that is not a duration, a role nobody holds). Commands stop with exit code 2: configuration is input.",
-        "error[FG015]: invalid flowgate.toml: unknown field `asset`, expected one of `name`, `assets`, `exclude`, `max_file_size`\n --> flowgate.toml:3:1",
+        "error[FG015]: invalid flowgate.toml: unknown field `asset`, expected one of `name`, `assets`, `exclude`, `max_file_size`, `salesforce`, `n8n`, `node_red`\n --> flowgate.toml:3:1",
         "Fix the key or value at the reported line and column; docs/configuration.md lists every key."),
     code_doc!(NO_ASSETS, "no asset files matched the workspace globs",
         "No file matches the workspace's globs, so there is nothing to validate or check. This is an error: a run over nothing must not pass in CI.",
