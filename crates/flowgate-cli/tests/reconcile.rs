@@ -79,3 +79,27 @@ fn history_without_runs_says_so() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("no recorded runs"));
 }
+
+#[test]
+fn a_name_that_is_no_reconciliation_is_bad_input_with_the_ones_there_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store.db");
+    for args in [
+        &["reconcile", "run", "orders-magento-er", "--no-record"][..],
+        &[
+            "--store",
+            store.to_str().unwrap(),
+            "reconcile",
+            "history",
+            "orders-magento-er",
+        ],
+    ] {
+        let output = flowgate(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("reconciliations: orders-magento-erp"),
+            "{stderr}"
+        );
+    }
+}

@@ -115,12 +115,10 @@ fn find(global: &GlobalArgs, name: &str) -> Result<Found, CommandError> {
     if loaded.has_errors() {
         return Err(super::unclean(&loaded, global, "nothing can be reconciled"));
     }
-    let asset = loaded.model.get_str(name).ok_or_else(|| {
-        CommandError::usage(
-            format!("no asset `{name}` in the workspace"),
-            "give the id of a `kind: Reconciliation` asset",
-        )
-    })?;
+    let asset = loaded
+        .model
+        .get_str(name)
+        .ok_or_else(|| no_reconciliation(&loaded.model, name))?;
     let AssetSpec::Reconciliation(spec) = &asset.spec else {
         return Err(CommandError::usage(
             format!(
@@ -137,6 +135,20 @@ fn find(global: &GlobalArgs, name: &str) -> Result<Found, CommandError> {
         hash,
         root: workspace.root.clone(),
     })
+}
+
+/// The error for a name no asset has, listing the reconciliations there are.
+fn no_reconciliation(model: &flowgate_model::Model, name: &str) -> CommandError {
+    let ids: Vec<&str> = model
+        .of_kind(flowgate_model::AssetKind::Reconciliation)
+        .map(|a| a.id.as_str())
+        .collect();
+    let help = if ids.is_empty() {
+        "the workspace has no `kind: Reconciliation` asset yet (docs/reconcile.md)".to_owned()
+    } else {
+        format!("reconciliations: {}", ids.join(", "))
+    };
+    CommandError::usage(format!("no asset `{name}` in the workspace"), help)
 }
 
 /// A reconciliation may not read the variable holding the store's own URL: its credentials
@@ -412,12 +424,14 @@ async fn runs(
 
 fn history(args: &ReconcileHistoryArgs, global: &GlobalArgs) -> CommandResult {
     // The drift policy comes from the asset when the workspace has it.
-    let policy = super::load(global).ok().and_then(|(_, loaded)| {
-        match loaded.model.get_str(&args.name).map(|a| &a.spec) {
-            Some(AssetSpec::Reconciliation(spec)) => spec.drift.clone(),
-            _ => None,
-        }
-    });
+    let loaded = super::load(global).ok().map(|(_, loaded)| loaded);
+    let asset = loaded
+        .as_ref()
+        .and_then(|l| l.model.get_str(&args.name).map(|a| &a.spec));
+    let policy = match asset {
+        Some(AssetSpec::Reconciliation(spec)) => spec.drift.clone(),
+        _ => None,
+    };
     let name = args.name.clone();
     let mut found = Vec::new();
     with_store(global, |store| async {
@@ -428,6 +442,10 @@ fn history(args: &ReconcileHistoryArgs, global: &GlobalArgs) -> CommandResult {
         (store, result.map_err(CommandError::from))
     })?;
     let runs = found;
+    // No run and no such asset: a typo, not an empty history.
+    if let (true, None, Some(loaded)) = (runs.is_empty(), asset, &loaded) {
+        return Err(no_reconciliation(&loaded.model, &args.name));
+    }
     let rates: Vec<f64> = runs
         .iter()
         .map(|(_, _, p)| p["mismatch_rate"].as_f64().unwrap_or(0.0))
@@ -500,6 +518,18 @@ fn history(args: &ReconcileHistoryArgs, global: &GlobalArgs) -> CommandResult {
     })
 }
 
+/// The planted differences for people: `100 missing left, 200 missing right, …`.
+fn planted_text(planted: &Value) -> String {
+    let Some(classes) = planted.as_object() else {
+        return String::new();
+    };
+    classes
+        .iter()
+        .map(|(class, count)| format!("{count} {}", class.replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn generate(args: &ReconcileGenerateArgs, global: &GlobalArgs) -> CommandResult {
     use flowgate_reconcile::db::Db;
     use flowgate_reconcile::generate::{generate_erp, generate_shop, GenerateOptions};
@@ -558,7 +588,7 @@ fn generate(args: &ReconcileGenerateArgs, global: &GlobalArgs) -> CommandResult 
             options.orders,
             options.erp_schema,
             started.elapsed().as_secs_f64(),
-            summary["planted"]
+            planted_text(&summary["planted"])
         )),
     }
     Ok(Exit::Success)
