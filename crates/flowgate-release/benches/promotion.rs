@@ -90,14 +90,14 @@ fn promotion(c: &mut Criterion) {
         ));
         (store, v1, v2)
     });
-    let objects: BTreeMap<String, Vec<u8>> = runtime.block_on(async {
+    let objects: BTreeMap<String, std::sync::Arc<[u8]>> = runtime.block_on(async {
         let ids: Vec<_> = v2.entries.iter().map(|e| e.object).collect();
         let by_id: HashMap<_, _> = store
             .get_objects(&ids)
             .await
             .unwrap()
             .into_iter()
-            .map(|o| (o.id(), o.into_bytes()))
+            .map(|o| (o.id(), std::sync::Arc::<[u8]>::from(o.into_bytes())))
             .collect();
         v2.entries
             .iter()
@@ -110,9 +110,9 @@ fn promotion(c: &mut Criterion) {
     let mut group = c.benchmark_group("promotion");
     group.sample_size(10);
     group.bench_function("render_10k_assets_with_guardrails", |b| {
-        b.iter(|| render(&v2, &objects, stage))
+        b.iter(|| render(&v2, &objects, stage).unwrap())
     });
-    let rendered = render(&v2, &objects, stage);
+    let rendered = render(&v2, &objects, stage).unwrap();
     let target = flowgate_release::target_of(stage).unwrap();
     group.bench_function("stage_10k_files_to_directory_target", |b| {
         b.iter(|| {

@@ -46,6 +46,22 @@ pub enum ReleaseError {
     /// The deploy target failed.
     #[error(transparent)]
     Target(#[from] crate::TargetError),
+    /// A snapshot names a file or directory that would lie outside the deploy target (a kind,
+    /// id, entry path, platform dialect or bundle name that is not a plain name).
+    #[error(
+        "{what} {path}; nothing was rendered or written. A snapshot frozen from a workspace \
+         never holds such a name: create the version again with `flowgate snapshot create`, \
+         and import snapshot files only from people you trust"
+    )]
+    UnsafePath {
+        /// What holds the name (`entry Workflow `x` of lead-intake 1.0.0: the file name`).
+        what: String,
+        /// The name and the rule it breaks.
+        path: crate::UnsafePath,
+    },
+    /// The rendering would exceed a cap on the number of files or bytes of one release.
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 /// ` (without the v: 1.0.9)` for a version written `v1.0.9`.

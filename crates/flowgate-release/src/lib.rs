@@ -9,6 +9,7 @@
 mod error;
 mod freeze;
 mod gates;
+mod paths;
 mod policy;
 mod promote;
 mod read;
@@ -19,6 +20,7 @@ mod version;
 pub use error::ReleaseError;
 pub use freeze::{freeze, FreezeOptions, Frozen, ReleaseVersion};
 pub use gates::{approvals_by_role, evaluate, Approval, Facts, GateResult, Pin};
+pub use paths::{safe_relative, UnsafePath};
 pub use policy::{
     BlockOn, Environment, FreezeWindow, Gates, Guardrails, Person, Policy, Raci, SafeMode,
     TargetSpec, POLICY_CODE,
@@ -27,6 +29,6 @@ pub use promote::{
     env_ref, target_of, Base, BundleStatus, Outcome, Plan, PlanReport, Promotions, RollbackStep,
 };
 pub use read::{documents_from_objects, snapshot_documents};
-pub use render::{render, Rendered};
+pub use render::{render, Rendered, MAX_RENDERED_BYTES, MAX_RENDERED_FILES};
 pub use target::{DeployTarget, Deployed, DirectoryTarget, Staged, TargetError, MANIFEST_FILE};
 pub use version::{changes_since_latest, check_version, previous_snapshot, VersionVerdict};

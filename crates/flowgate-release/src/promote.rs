@@ -17,6 +17,7 @@ use flowgate_store::{
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// The ref holding what `env` runs of `bundle`.
 pub fn env_ref(env: &str, bundle: &str) -> String {
@@ -184,22 +185,30 @@ impl<'a, S: Store> Promotions<'a, S> {
             })
     }
 
+    /// The object bytes of every entry, by asset id. Each stored object is read once and
+    /// shared by every entry that names it (never copied per entry).
     async fn objects(
         &self,
         snapshot: &Snapshot,
-    ) -> Result<BTreeMap<String, Vec<u8>>, ReleaseError> {
-        let ids: Vec<_> = snapshot.entries.iter().map(|e| e.object).collect();
-        let stored: HashMap<_, _> = self
+    ) -> Result<BTreeMap<String, Arc<[u8]>>, ReleaseError> {
+        let ids: Vec<_> = snapshot
+            .entries
+            .iter()
+            .map(|e| e.object)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let stored: HashMap<_, Arc<[u8]>> = self
             .store
             .get_objects(&ids)
             .await?
             .into_iter()
-            .map(|o| (o.id(), o.into_bytes()))
+            .map(|o| (o.id(), Arc::from(o.into_bytes())))
             .collect();
         Ok(snapshot
             .entries
             .iter()
-            .filter_map(|e| stored.get(&e.object).map(|b| (e.id.clone(), b.clone())))
+            .filter_map(|e| stored.get(&e.object).map(|b| (e.id.clone(), Arc::clone(b))))
             .collect())
     }
 
@@ -311,13 +320,14 @@ impl<'a, S: Store> Promotions<'a, S> {
         actor: Option<&str>,
     ) -> Result<PlanReport, ReleaseError> {
         let env = self.env(env_name)?;
+        check_names(env_name, &snapshot.bundle)?;
         let objects = self.objects(snapshot).await?;
-        let rendered = render(snapshot, &objects, env);
+        let rendered = render(snapshot, &objects, env)?;
         let current = self.current(env_name, &snapshot.bundle).await?;
         let old_documents = match &current {
             Some(base) => {
                 let objects = self.objects(base).await?;
-                render(base, &objects, env).documents
+                render(base, &objects, env)?.documents
             }
             None => BTreeMap::new(),
         };
@@ -607,6 +617,7 @@ impl<'a, S: Store> Promotions<'a, S> {
         kind: &str,
         payload: Value,
     ) -> Result<Outcome, ReleaseError> {
+        check_names(&env.name, &snapshot.bundle)?;
         let target = target_of(env);
         let mut payload = payload;
         if let (Some(target), Some(fields)) = (&target, payload.as_object_mut()) {
@@ -767,8 +778,9 @@ impl<'a, S: Store> Promotions<'a, S> {
             self.check_stranding(env_name, bundle, &current, &target)
                 .await?;
         }
+        check_names(env_name, bundle)?;
         let objects = self.objects(&target).await?;
-        let rendered = render(&target, &objects, env);
+        let rendered = render(&target, &objects, env)?;
         if let Some(problem) = rendered.problems.first() {
             return Err(ReleaseError::Refused(format!(
                 "{bundle} {} does not render for {env_name}: {problem}",
@@ -899,6 +911,25 @@ impl<'a, S: Store> Promotions<'a, S> {
             .await?;
         Ok(Outcome::Done(op.seq))
     }
+}
+
+/// Refuses an environment or bundle name that cannot name a ref and a target directory,
+/// before anything is rendered or staged.
+fn check_names(env: &str, bundle: &str) -> Result<(), ReleaseError> {
+    crate::paths::safe_bundle(bundle).map_err(|path| ReleaseError::UnsafePath {
+        what: "the bundle name".to_owned(),
+        path,
+    })?;
+    let name = env_ref(env, bundle);
+    flowgate_store::validate_ref_name(&name).map_err(|why| {
+        ReleaseError::Refused(format!(
+            "environment `{}` cannot hold bundles: the ref `{}` {why}; rename the environment \
+             in {} to letters, digits, `.`, `_` and `-`",
+            env.escape_debug(),
+            name.escape_debug(),
+            flowgate_load::CONFIG_FILE
+        ))
+    })
 }
 
 fn describe(base: Option<&Base>) -> String {
@@ -1087,8 +1118,9 @@ impl<S: Store> Promotions<'_, S> {
                 current.version
             )));
         }
+        check_names(env_name, bundle)?;
         let objects = self.objects(&current).await?;
-        let rendered = render(&current, &objects, env);
+        let rendered = render(&current, &objects, env)?;
         if let Some(problem) = rendered.problems.first() {
             return Err(ReleaseError::Refused(format!(
                 "{bundle} {} does not render for {env_name}: {problem}",

@@ -3,17 +3,31 @@
 //! redirection, throttles, caps, audience allow-list, routing flag, campaign filter) written
 //! into the assets themselves, so the deployed files show what will run.
 
+use crate::error::ReleaseError;
+use crate::paths::join_parts;
 use crate::policy::Environment;
-use flowgate_store::{canonical_json, Snapshot};
+use flowgate_store::{canonical_json, Entry, Snapshot};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// The most files one rendering may hold. Real bundles hold hundreds of assets; a snapshot
+/// with more entries than this is refused before anything is rendered.
+pub const MAX_RENDERED_FILES: usize = 50_000;
+
+/// The most bytes one rendering may hold (1 GiB), counted over every rendered file. The
+/// stored objects are checked against it before rendering (a platform file is deployed once
+/// per entry that names it, so a small snapshot could otherwise expand like a zip bomb), and
+/// the rendered files while they are made.
+pub const MAX_RENDERED_BYTES: u64 = 1 << 30;
 
 /// A snapshot rendered for an environment: file path (relative to the bundle's directory)
 /// → bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
-    /// The files.
-    pub files: BTreeMap<String, Vec<u8>>,
+    /// The files. Every path is relative, `/`-separated and made of plain names only; bytes
+    /// deployed unchanged (platform files) share the stored object's allocation.
+    pub files: BTreeMap<String, Arc<[u8]>>,
     /// The rendered documents of the non-platform assets, by asset id (for diffs).
     pub documents: BTreeMap<String, Value>,
     /// What stops the rendering from being deployable (a webhook without an endpoint there).
@@ -23,11 +37,17 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    /// The BLAKE3 hash of every file, by path.
+    /// The BLAKE3 hash of every file, by path (bytes shared by several files are hashed once).
     pub fn file_hashes(&self) -> BTreeMap<String, String> {
+        let mut known: HashMap<*const u8, String> = HashMap::new();
         self.files
             .iter()
-            .map(|(path, bytes)| (path.clone(), blake3::hash(bytes).to_hex().to_string()))
+            .map(|(path, bytes)| {
+                let hash = known
+                    .entry(Arc::as_ptr(bytes).cast::<u8>())
+                    .or_insert_with(|| blake3::hash(bytes).to_hex().to_string());
+                (path.clone(), hash.clone())
+            })
             .collect()
     }
 
@@ -41,75 +61,205 @@ impl Rendered {
 }
 
 /// Renders `snapshot` (whose object bytes are given by asset id) for `env`.
+///
+/// Refuses a snapshot that names a file outside the rendering (a kind, id, entry path or
+/// platform dialect that is not a plain name: [`ReleaseError::UnsafePath`]) and one whose
+/// rendering would exceed [`MAX_RENDERED_FILES`] or [`MAX_RENDERED_BYTES`]
+/// ([`ReleaseError::TooLarge`]).
 pub fn render(
     snapshot: &Snapshot,
-    objects: &BTreeMap<String, Vec<u8>>,
+    objects: &BTreeMap<String, Arc<[u8]>>,
     env: &Environment,
-) -> Rendered {
+) -> Result<Rendered, ReleaseError> {
+    check_caps(snapshot, objects)?;
     let platform = snapshot.manifest.get("platform_flows");
-    let mut files = BTreeMap::new();
-    let mut documents = BTreeMap::new();
-    let mut problems = Vec::new();
-    let mut used = vec![false; env.values.len()];
+    let mut out = Builder::new(snapshot, env);
     for entry in &snapshot.entries {
         let Some(bytes) = objects.get(&entry.id) else {
-            problems.push(format!(
+            out.problems.push(format!(
                 "the object of `{}` is missing from the store",
                 entry.id
             ));
             continue;
         };
-        if let Some(dialect) = platform
+        let dialect = platform
             .and_then(|p| p.get(&entry.id))
-            .and_then(Value::as_str)
-        {
+            .and_then(Value::as_str);
+        match dialect {
             // Platform files are deployed exactly as frozen: the platform's own deploy
             // tooling owns their names and endpoints.
-            let name = entry
-                .path
-                .as_deref()
-                .and_then(|p| p.rsplit('/').next())
-                .unwrap_or(&entry.id);
-            files.insert(format!("platform/{dialect}/{name}"), bytes.clone());
-            continue;
+            Some(dialect) => {
+                let path = out.platform_path(entry, dialect)?;
+                out.add(path, Arc::clone(bytes))?;
+            }
+            None => out.native(entry, bytes)?,
         }
+    }
+    Ok(out.finish())
+}
+
+/// Refuses a snapshot whose rendering would exceed the caps, before anything is rendered.
+fn check_caps(
+    snapshot: &Snapshot,
+    objects: &BTreeMap<String, Arc<[u8]>>,
+) -> Result<(), ReleaseError> {
+    let what = format!("{} {}", snapshot.bundle, snapshot.version);
+    if snapshot.entries.len() > MAX_RENDERED_FILES {
+        return Err(too_many_files(&what, snapshot.entries.len()));
+    }
+    let bytes: u64 = snapshot
+        .entries
+        .iter()
+        .filter_map(|e| objects.get(&e.id))
+        .map(|b| b.len() as u64)
+        .sum();
+    if bytes > MAX_RENDERED_BYTES {
+        return Err(too_many_bytes(&what, bytes));
+    }
+    Ok(())
+}
+
+fn too_many_files(what: &str, files: usize) -> ReleaseError {
+    ReleaseError::TooLarge(format!(
+        "{what} would render {files} files, more than the {MAX_RENDERED_FILES} one release may \
+         hold; nothing was rendered or written. Split the bundle into smaller bundles (a snapshot \
+         file from elsewhere that holds this many entries is not one flowgate froze)"
+    ))
+}
+
+fn too_many_bytes(what: &str, bytes: u64) -> ReleaseError {
+    ReleaseError::TooLarge(format!(
+        "{what} would render {} MiB or more, more than the {} MiB one release may hold; nothing \
+         was rendered or written. Split the bundle into smaller bundles (a snapshot file from \
+         elsewhere whose entries repeat one large object is not one flowgate froze)",
+        bytes >> 20,
+        MAX_RENDERED_BYTES >> 20
+    ))
+}
+
+/// A rendering being made: its files, documents and problems, the values used, and the bytes
+/// rendered so far.
+struct Builder<'a> {
+    snapshot: &'a Snapshot,
+    env: &'a Environment,
+    files: BTreeMap<String, Arc<[u8]>>,
+    documents: BTreeMap<String, Value>,
+    problems: Vec<String>,
+    used: Vec<bool>,
+    bytes: u64,
+}
+
+impl<'a> Builder<'a> {
+    fn new(snapshot: &'a Snapshot, env: &'a Environment) -> Self {
+        Self {
+            snapshot,
+            env,
+            files: BTreeMap::new(),
+            documents: BTreeMap::new(),
+            problems: Vec::new(),
+            used: vec![false; env.values.len()],
+            bytes: 0,
+        }
+    }
+
+    /// `platform/<dialect>/<file name of the entry path, else the id>`, from checked names.
+    fn platform_path(&self, entry: &Entry, dialect: &str) -> Result<String, ReleaseError> {
+        let name = match entry.path.as_deref() {
+            Some(path) => path.rsplit('/').next().unwrap_or(path),
+            None => entry.id.as_str(),
+        };
+        join_parts(&["platform", dialect, name]).map_err(|path| self.unsafe_path(entry, path))
+    }
+
+    /// `assets/<kind>/<id>.json`, from checked names.
+    fn asset_path(&self, entry: &Entry) -> Result<String, ReleaseError> {
+        let kind = entry.kind.to_lowercase();
+        let file = format!("{}.json", entry.id);
+        join_parts(&["assets", &kind, &file]).map_err(|path| self.unsafe_path(entry, path))
+    }
+
+    fn unsafe_path(&self, entry: &Entry, path: crate::UnsafePath) -> ReleaseError {
+        ReleaseError::UnsafePath {
+            what: format!(
+                "entry `{}` `{}` of {} {}: the file name",
+                entry.kind.escape_debug(),
+                entry.id.escape_debug(),
+                self.snapshot.bundle.escape_debug(),
+                self.snapshot.version.escape_debug()
+            ),
+            path,
+        }
+    }
+
+    /// Adds one file, counting it against the caps; two assets rendering to one file is a
+    /// problem (one would silently replace the other).
+    fn add(&mut self, path: String, bytes: Arc<[u8]>) -> Result<(), ReleaseError> {
+        let what = || format!("{} {}", self.snapshot.bundle, self.snapshot.version);
+        self.bytes += bytes.len() as u64;
+        if self.bytes > MAX_RENDERED_BYTES {
+            return Err(too_many_bytes(&what(), self.bytes));
+        }
+        if self.files.len() >= MAX_RENDERED_FILES {
+            return Err(too_many_files(&what(), self.files.len() + 1));
+        }
+        if self.files.contains_key(&path) {
+            self.problems.push(format!(
+                "two assets render to `{path}`; give one of them another file name"
+            ));
+        }
+        self.files.insert(path, bytes);
+        Ok(())
+    }
+
+    /// Renders a native asset: the overlay, the guardrails and the environment's values.
+    fn native(&mut self, entry: &Entry, bytes: &[u8]) -> Result<(), ReleaseError> {
+        let path = self.asset_path(entry)?;
         let mut document: Value = match serde_json::from_slice(bytes) {
             Ok(d) => d,
             Err(e) => {
-                problems.push(format!("`{}` is not a JSON document: {e}", entry.id));
-                continue;
+                self.problems
+                    .push(format!("`{}` is not a JSON document: {e}", entry.id));
+                return Ok(());
             }
         };
-        overlay(&mut document, &entry.kind, &entry.id, env, &mut problems);
-        for (index, (key, value)) in env.values.iter().enumerate() {
+        overlay(
+            &mut document,
+            &entry.kind,
+            &entry.id,
+            self.env,
+            &mut self.problems,
+        );
+        for (index, (key, value)) in self.env.values.iter().enumerate() {
             if let Some(path) = key
                 .strip_prefix(entry.id.as_str())
                 .and_then(|rest| rest.strip_prefix('.'))
             {
                 set_path(&mut document, path, value.clone());
-                used[index] = true;
+                self.used[index] = true;
             }
         }
         let mut text = serde_json::to_vec_pretty(&document).unwrap_or_default();
         text.push(b'\n');
-        files.insert(
-            format!("assets/{}/{}.json", entry.kind.to_lowercase(), entry.id),
-            text,
-        );
-        documents.insert(entry.id.clone(), document);
+        self.add(path, Arc::from(text))?;
+        self.documents.insert(entry.id.clone(), document);
+        Ok(())
     }
-    let unused_values = env
-        .values
-        .keys()
-        .zip(used)
-        .filter(|(_, used)| !used)
-        .map(|(key, _)| key.clone())
-        .collect();
-    Rendered {
-        files,
-        documents,
-        problems,
-        unused_values,
+
+    fn finish(self) -> Rendered {
+        let unused_values = self
+            .env
+            .values
+            .keys()
+            .zip(self.used)
+            .filter(|(_, used)| !used)
+            .map(|(key, _)| key.clone())
+            .collect();
+        Rendered {
+            files: self.files,
+            documents: self.documents,
+            problems: self.problems,
+            unused_values,
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! moves the pointer by compare-and-swap, and only the winner calls
 //! [`DeployTarget::activate`]; a loser calls [`DeployTarget::discard`].
 
+use crate::paths::{safe_bundle, safe_part, safe_relative};
 use crate::render::Rendered;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -84,6 +85,34 @@ impl DirectoryTarget {
         }
     }
 
+    /// Refuses a bundle name that is not a plain id, before anything is created for it.
+    fn check_bundle<'b>(&self, bundle: &'b str) -> Result<&'b str, TargetError> {
+        safe_bundle(bundle).map_err(|e| {
+            self.err(
+                &self.root,
+                format!(
+                    "refuses the bundle name {e}; nothing was written. Bundle names are ids, \
+                     such as lead-intake"
+                ),
+            )
+        })
+    }
+
+    /// `relative` inside `dir`, or an error naming the path when it would lie outside.
+    fn inside(&self, dir: &Path, relative: &str) -> Result<PathBuf, TargetError> {
+        safe_relative(relative)
+            .map(|safe| dir.join(safe))
+            .map_err(|e| {
+                self.err(
+                    dir,
+                    format!(
+                        "refuses to write the file {e}: it would not lie inside the release; \
+                     nothing was made live. Render the snapshot again with this flowgate"
+                    ),
+                )
+            })
+    }
+
     fn releases(&self, bundle: &str) -> PathBuf {
         self.root.join(".releases").join(bundle)
     }
@@ -101,7 +130,9 @@ impl DirectoryTarget {
             .map(|e| e.path())
             .filter(|p| p != keep)
             .filter_map(|p| {
-                let modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok()?;
+                let modified = std::fs::symlink_metadata(&p)
+                    .and_then(|m| m.modified())
+                    .ok()?;
                 Some((modified, p))
             })
             .collect();
@@ -109,6 +140,75 @@ impl DirectoryTarget {
         let excess = old.len().saturating_sub(KEEP);
         for (_, path) in old.into_iter().take(excess) {
             let _ = std::fs::remove_dir_all(path);
+        }
+    }
+
+    /// Writes every rendered file and the manifest under `location`.
+    fn write_release(
+        &self,
+        bundle: &str,
+        location: &Path,
+        rendered: &Rendered,
+        manifest: &Value,
+    ) -> Result<(), TargetError> {
+        // A file the live release already holds with the same content is hard-linked, not
+        // written again: staging costs grow with the change, not with the bundle.
+        let live = self.live_release(bundle).ok();
+        let live_hashes = live.as_deref().map(live_file_hashes).unwrap_or_default();
+        let mut made_dirs = std::collections::HashSet::new();
+        let mut ensure_parent = |path: &Path| -> Result<(), TargetError> {
+            if let Some(parent) = path.parent() {
+                if made_dirs.insert(parent.to_path_buf()) {
+                    make_dirs(parent).map_err(|e| self.err(parent, e))?;
+                }
+            }
+            Ok(())
+        };
+        let hashes = rendered.file_hashes();
+        for (relative, bytes) in &rendered.files {
+            let path = self.inside(location, relative)?;
+            ensure_parent(&path)?;
+            let same = live_hashes.get(relative) == hashes.get(relative);
+            if let (true, Some(live)) = (same, &live) {
+                if link_if_same(&self.inside(live, relative)?, &path, bytes) {
+                    continue;
+                }
+            }
+            write_private(&path, bytes).map_err(|e| self.err(&path, e))?;
+        }
+        let mut full = manifest.clone();
+        full["files"] = json!(hashes);
+        let mut text = serde_json::to_vec_pretty(&full).unwrap_or_default();
+        text.push(b'\n');
+        let path = location.join(MANIFEST_FILE);
+        ensure_parent(&path)?;
+        write_private(&path, &text).map_err(|e| self.err(&path, e))
+    }
+
+    /// Where the live link of `bundle` points, when that is a release directory flowgate
+    /// made (`.releases/<bundle>/<name>`, a real directory); else why not.
+    fn live_release(&self, bundle: &str) -> Result<PathBuf, String> {
+        let target = std::fs::read_link(self.live(bundle))
+            .map_err(|_| format!("{bundle} is not a symbolic link made by flowgate"))?;
+        let expected = Path::new(".releases").join(bundle);
+        let name = target
+            .strip_prefix(&expected)
+            .ok()
+            .and_then(|rest| rest.to_str())
+            .and_then(|rest| safe_part(rest).ok());
+        let Some(name) = name else {
+            return Err(format!(
+                "{bundle} points at {}, not at a release flowgate made",
+                target.display()
+            ));
+        };
+        let release = self.releases(bundle).join(name);
+        match std::fs::symlink_metadata(&release) {
+            Ok(meta) if meta.is_dir() => Ok(release),
+            _ => Err(format!(
+                "{bundle} points at {}, which is not a release directory",
+                target.display()
+            )),
         }
     }
 }
@@ -132,47 +232,20 @@ impl DeployTarget for DirectoryTarget {
         rendered: &Rendered,
         manifest: &Value,
     ) -> Result<Staged, TargetError> {
+        let bundle = self.check_bundle(bundle)?;
+        // Every path is checked before the first directory is made.
+        for relative in rendered.files.keys() {
+            self.inside(&self.root, relative)?;
+        }
         let releases = self.releases(bundle);
-        std::fs::create_dir_all(&releases).map_err(|e| self.err(&releases, e))?;
+        make_dirs(&releases).map_err(|e| self.err(&releases, e))?;
         let location = releases.join(format!(".staging-{}", unique_suffix()));
-        // A file the live release already holds with the same content is hard-linked, not
-        // written again: staging costs grow with the change, not with the bundle.
-        let live = self.live(bundle);
-        let live_hashes = live_file_hashes(&live);
-        let mut made_dirs = std::collections::HashSet::new();
-        let mut ensure_parent = |path: &Path| -> Result<(), TargetError> {
-            if let Some(parent) = path.parent() {
-                if made_dirs.insert(parent.to_path_buf()) {
-                    std::fs::create_dir_all(parent).map_err(|e| self.err(parent, e))?;
-                }
-            }
-            Ok(())
-        };
-        let hashes = rendered.file_hashes();
-        let result = (|| {
-            for (relative, bytes) in &rendered.files {
-                let path = location.join(relative);
-                ensure_parent(&path)?;
-                if live_hashes.get(relative) == hashes.get(relative)
-                    && link_if_same(&live.join(relative), &path, bytes)
-                {
-                    continue;
-                }
-                std::fs::write(&path, bytes).map_err(|e| self.err(&path, e))?;
-            }
-            let mut full = manifest.clone();
-            full["files"] = json!(hashes);
-            let mut text = serde_json::to_vec_pretty(&full).unwrap_or_default();
-            text.push(b'\n');
-            let path = location.join(MANIFEST_FILE);
-            ensure_parent(&path)?;
-            std::fs::write(&path, &text).map_err(|e| self.err(&path, e))
-        })();
+        make_dirs(&location).map_err(|e| self.err(&location, e))?;
         let staged = Staged {
             bundle: bundle.to_owned(),
             location,
         };
-        if let Err(e) = result {
+        if let Err(e) = self.write_release(bundle, &staged.location, rendered, manifest) {
             self.discard(&staged);
             return Err(e);
         }
@@ -180,11 +253,18 @@ impl DeployTarget for DirectoryTarget {
     }
 
     fn activate(&self, staged: &Staged) -> Result<(), TargetError> {
-        let releases = self.releases(&staged.bundle);
+        let bundle = self.check_bundle(&staged.bundle)?;
+        let releases = self.releases(bundle);
+        if staged.location.parent() != Some(releases.as_path()) {
+            return Err(self.err(
+                &staged.location,
+                "is not a staging directory of this target; stage the rendering again",
+            ));
+        }
         let name = format!("release-{}", unique_suffix());
         let release = releases.join(&name);
         std::fs::rename(&staged.location, &release).map_err(|e| self.err(&release, e))?;
-        let live = self.live(&staged.bundle);
+        let live = self.live(bundle);
         if let Ok(meta) = std::fs::symlink_metadata(&live) {
             if !meta.file_type().is_symlink() {
                 return Err(self.err(
@@ -196,14 +276,14 @@ impl DeployTarget for DirectoryTarget {
         }
         let link = self
             .root
-            .join(format!(".{}.link-{}", staged.bundle, unique_suffix()));
-        let relative = Path::new(".releases").join(&staged.bundle).join(&name);
+            .join(format!(".{bundle}.link-{}", unique_suffix()));
+        let relative = Path::new(".releases").join(bundle).join(&name);
         make_link(&relative, &link).map_err(|e| self.err(&link, e))?;
         std::fs::rename(&link, &live).map_err(|e| {
             let _ = std::fs::remove_file(&link);
             self.err(&live, e)
         })?;
-        self.prune(&staged.bundle, &release);
+        self.prune(bundle, &release);
         Ok(())
     }
 
@@ -212,19 +292,27 @@ impl DeployTarget for DirectoryTarget {
     }
 
     fn inspect(&self, bundle: &str) -> Result<Option<Deployed>, TargetError> {
-        let live = self.live(bundle);
-        if std::fs::symlink_metadata(&live).is_err() {
+        let bundle = self.check_bundle(bundle)?;
+        if std::fs::symlink_metadata(self.live(bundle)).is_err() {
             return Ok(None);
         }
-        let manifest_path = live.join(MANIFEST_FILE);
-        let text = match std::fs::read(&manifest_path) {
-            Ok(text) => text,
-            Err(_) => {
+        let release = match self.live_release(bundle) {
+            Ok(release) => release,
+            Err(why) => {
                 return Ok(Some(Deployed {
                     manifest: Value::Null,
-                    drift: vec![format!("missing: {MANIFEST_FILE}")],
+                    drift: vec![format!("live link: {why}")],
                 }))
             }
+        };
+        let manifest_path = release.join(MANIFEST_FILE);
+        let Some(text) = read_regular(&manifest_path, MAX_MANIFEST_BYTES) else {
+            return Ok(Some(Deployed {
+                manifest: Value::Null,
+                drift: vec![format!(
+                    "missing: {MANIFEST_FILE} (or not a regular file flowgate wrote)"
+                )],
+            }));
         };
         let manifest: Value = serde_json::from_slice(&text).map_err(|e| {
             self.err(
@@ -232,62 +320,159 @@ impl DeployTarget for DirectoryTarget {
                 format!("is not the JSON flowgate wrote ({e}); re-apply the environment"),
             )
         })?;
-        let expected: BTreeMap<String, String> = manifest
-            .get("files")
-            .and_then(|f| serde_json::from_value(f.clone()).ok())
-            .unwrap_or_default();
-        let mut found = BTreeMap::new();
-        collect_files(&live, &live, &mut found);
-        found.remove(MANIFEST_FILE);
-        let mut drift = Vec::new();
-        for (path, hash) in &expected {
-            match found.get(path) {
-                None => drift.push(format!("missing: {path}")),
-                Some(actual) if actual != hash => drift.push(format!("modified: {path}")),
-                Some(_) => {}
-            }
-        }
-        for path in found.keys().filter(|p| !expected.contains_key(*p)) {
-            drift.push(format!("added: {path}"));
-        }
+        let drift = drift(&manifest, &release);
         Ok(Some(Deployed { manifest, drift }))
     }
 }
 
+/// The largest deploy manifest read back (a manifest lists one hash per file).
+const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+
+/// What a directory entry of a live release is, as far as drift goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Found {
+    /// A regular file and the BLAKE3 hash of its content.
+    File(String),
+    /// A symbolic link (never followed).
+    Link,
+    /// A FIFO, socket or device (never opened).
+    Special,
+}
+
+/// How the files of `release` differ from those its manifest lists.
+fn drift(manifest: &Value, release: &Path) -> Vec<String> {
+    let expected: BTreeMap<String, String> = manifest
+        .get("files")
+        .and_then(|f| serde_json::from_value(f.clone()).ok())
+        .unwrap_or_default();
+    let mut found = BTreeMap::new();
+    collect_files(release, release, &mut found);
+    found.remove(MANIFEST_FILE);
+    let mut drift = Vec::new();
+    for (path, hash) in &expected {
+        match found.get(path) {
+            None => drift.push(format!("missing: {path}")),
+            Some(Found::File(actual)) if actual == hash => {}
+            Some(other) => drift.push(format!("modified: {path}{}", what_is(other))),
+        }
+    }
+    for (path, kind) in found.iter().filter(|(p, _)| !expected.contains_key(*p)) {
+        drift.push(format!("added: {path}{}", what_is(kind)));
+    }
+    drift
+}
+
+fn what_is(found: &Found) -> &'static str {
+    match found {
+        Found::File(_) => "",
+        Found::Link => " (a symbolic link, not a deployed file)",
+        Found::Special => " (not a regular file)",
+    }
+}
+
 /// The file hashes the live release's manifest records (empty when there is none).
-fn live_file_hashes(live: &Path) -> BTreeMap<String, String> {
-    std::fs::read(live.join(MANIFEST_FILE))
-        .ok()
+fn live_file_hashes(release: &Path) -> BTreeMap<String, String> {
+    read_regular(&release.join(MANIFEST_FILE), MAX_MANIFEST_BYTES)
         .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
         .and_then(|m| m.get("files").cloned())
         .and_then(|files| serde_json::from_value(files).ok())
         .unwrap_or_default()
 }
 
-/// Hard-links `from` to `to` when `from` really holds `bytes` (a drifted live file is never
-/// carried over); false when it does not or the link fails.
+/// The bytes of `path` when it is a regular file (not a link, FIFO or device) of at most
+/// `limit` bytes.
+fn read_regular(path: &Path, limit: u64) -> Option<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > limit {
+        return None;
+    }
+    std::fs::read(path).ok()
+}
+
+/// Hard-links `from` to `to` when `from` is a private regular file that really holds `bytes`
+/// (a drifted live file, a link or a file others may read is never carried over); false
+/// when it is not or the link fails.
 fn link_if_same(from: &Path, to: &Path, bytes: &[u8]) -> bool {
-    match std::fs::read(from) {
-        Ok(actual) if actual == bytes => std::fs::hard_link(from, to).is_ok(),
+    let private = std::fs::symlink_metadata(from).is_ok_and(|m| m.is_file() && is_private(&m));
+    if !private {
+        return false;
+    }
+    match read_regular(from, bytes.len() as u64) {
+        Some(actual) if actual == bytes => std::fs::hard_link(from, to).is_ok(),
         _ => false,
     }
 }
 
-fn collect_files(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+/// Every entry under `dir`, by path relative to `base`. Links are reported, never followed,
+/// and only regular files are read, so a link loop or a link to a large tree costs nothing.
+fn collect_files(base: &Path, dir: &Path, out: &mut BTreeMap<String, Found>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
-        if path.is_dir() {
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
             collect_files(base, &path, out);
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            let relative = path
-                .strip_prefix(base)
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
-            out.insert(relative, blake3::hash(&bytes).to_hex().to_string());
+            continue;
         }
+        let found = if meta.file_type().is_symlink() {
+            Found::Link
+        } else if !meta.is_file() {
+            Found::Special
+        } else {
+            match hash_file(&path) {
+                Some(hash) => Found::File(hash),
+                None => continue,
+            }
+        };
+        let relative = path
+            .strip_prefix(base)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        out.insert(relative, found);
+    }
+}
+
+/// The BLAKE3 hash of a regular file, read in pieces.
+fn hash_file(path: &Path) -> Option<String> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = blake3::Hasher::new();
+    std::io::copy(&mut file, &mut hasher).ok()?;
+    Some(hasher.finalize().to_hex().to_string())
+}
+
+/// Creates `path` and its missing parents, private to the user (0700) on unix.
+fn make_dirs(path: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
+}
+
+/// Writes a new file (never through an existing one or a link), private to the user (0600)
+/// on unix.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(path)?, bytes)
+}
+
+/// Whether only the user may read a file (always true where modes do not exist).
+fn is_private(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o077 == 0
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        true
     }
 }
 

@@ -1,0 +1,325 @@
+//! Security of rendering and deploying: a snapshot whose names would lead outside the deploy
+//! target is refused with nothing written, rendering is capped and shares object bytes,
+//! environment values may not hold credentials, deployed files are private, `status` never
+//! follows links in a live release, and an imported snapshot's claimed check counts are not
+//! trusted.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use flowgate_diagnostics::SourceText;
+use flowgate_release::{
+    render, DeployTarget, DirectoryTarget, Policy, Promotions, ReleaseError, Rendered,
+    MAX_RENDERED_BYTES, MAX_RENDERED_FILES,
+};
+use flowgate_store::{snapshot_id, AnyStore, Entry, Object, Snapshot, SnapshotOrigin, Store};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+// ---- fixtures ---------------------------------------------------------------------------------
+
+const CONFIG: &str = r#"
+[workspace]
+name = "acme"
+
+[people.tom]
+roles = ["builder"]
+
+[environments.dev]
+target = { type = "directory", path = "ws/deploy/dev" }
+"#;
+
+fn policy_from(text: &str, root: &Path) -> Result<Policy, Vec<flowgate_diagnostics::Diagnostic>> {
+    let config = flowgate_load::parse_config(text).unwrap();
+    let source = SourceText::new("flowgate.toml", text);
+    Policy::from_config(&config, &source, root)
+}
+
+struct World {
+    dir: tempfile::TempDir,
+    store: AnyStore,
+    policy: Policy,
+}
+
+impl World {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = flowgate_store::open_store(dir.path().join("store.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let policy = policy_from(CONFIG, dir.path()).unwrap();
+        Self { dir, store, policy }
+    }
+
+    fn promotions(&self) -> Promotions<'_, AnyStore> {
+        Promotions::new(&self.store, &self.policy, chrono::Utc::now())
+    }
+
+    fn target(&self) -> PathBuf {
+        self.dir.path().join("ws/deploy/dev")
+    }
+}
+
+/// A snapshot built in memory, as a crafted export or an altered database would hand it
+/// over: the store's own checks are not in the way, so these tests hold the release crate
+/// to its own.
+fn crafted(bundle: &str, entries: Vec<Entry>, manifest: Value) -> Snapshot {
+    Snapshot {
+        id: snapshot_id(bundle, "1.0.0", &entries),
+        bundle: bundle.to_owned(),
+        version: "1.0.0".to_owned(),
+        created_at: "2026-11-20T09:00:00Z".parse().unwrap(),
+        author: "tom".to_owned(),
+        manifest,
+        entries,
+        origin: SnapshotOrigin::Local,
+    }
+}
+
+fn entry(kind: &str, id: &str, object: &Object, path: Option<&str>) -> Entry {
+    Entry {
+        kind: kind.to_owned(),
+        id: id.to_owned(),
+        object: object.id(),
+        path: path.map(str::to_owned),
+    }
+}
+
+/// Every path under `root`, links not followed.
+fn tree(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = e.path();
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+                stack.push(path.clone());
+            }
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The store's files only (SQLite may add -wal and -shm).
+fn only_store_files(root: &Path) -> bool {
+    tree(root).iter().all(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("store.db"))
+    })
+}
+
+const UP: &str = "../../../../../../../../../../../..";
+
+// ---- paths (nothing written outside the target) -----------------------------------------------
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn traversal_in_kind_id_path_dialect_or_bundle_is_refused_and_nothing_is_written() {
+    runtime().block_on(traversal_is_refused());
+}
+
+async fn traversal_is_refused() {
+    let world = World::new().await;
+    let doc = Object::from_json(&json!({ "kind": "Tag", "id": "x", "name": "X" }));
+    let flow = Object::new(b"<Flow/>".to_vec());
+    world
+        .store
+        .put_objects(&[doc.clone(), flow.clone()])
+        .await
+        .unwrap();
+    let outside = world.dir.path().join("OUTSIDE");
+    let escape = format!("{UP}{}", outside.display());
+    let cases = vec![
+        (
+            "kind",
+            crafted("pwn", vec![entry(&escape, "k", &doc, None)], json!({})),
+        ),
+        (
+            "id",
+            crafted("pwn", vec![entry("Tag", &escape, &doc, None)], json!({})),
+        ),
+        (
+            "path",
+            crafted(
+                "pwn",
+                vec![entry("Flow", "evil", &flow, Some("flows/.."))],
+                json!({ "platform_flows": { "evil": "salesforce" } }),
+            ),
+        ),
+        (
+            "backslash path",
+            crafted(
+                "pwn",
+                vec![entry("Flow", "evil", &flow, Some("flows/..\\..\\x.xml"))],
+                json!({ "platform_flows": { "evil": "salesforce" } }),
+            ),
+        ),
+        (
+            "dialect",
+            crafted(
+                "pwn",
+                vec![entry("Flow", "evil", &flow, Some("flows/a.flow-meta.xml"))],
+                json!({ "platform_flows": { "evil": escape } }),
+            ),
+        ),
+        (
+            "bundle",
+            crafted(&escape, vec![entry("Tag", "x", &doc, None)], json!({})),
+        ),
+    ];
+    for (what, snapshot) in cases {
+        let planned = world.promotions().plan(&snapshot, "dev", Some("tom")).await;
+        match planned {
+            Err(ReleaseError::UnsafePath { what: holder, path }) => {
+                let message = format!("{holder} {path}");
+                assert!(message.contains(".."), "{what}: {message}");
+            }
+            other => panic!("{what}: expected UnsafePath, got {:?}", other.map(|r| r.id)),
+        }
+        assert!(
+            only_store_files(world.dir.path()),
+            "{what}: {:?}",
+            tree(world.dir.path())
+        );
+        assert!(!world.target().exists(), "{what}");
+    }
+}
+
+#[test]
+fn render_refuses_a_traversing_entry_naming_it() {
+    let policy = policy_from(CONFIG, Path::new("/ws")).unwrap();
+    let env = policy.environment("dev").unwrap();
+    let doc = Object::from_json(&json!({ "kind": "Tag", "id": "x" }));
+    let snapshot = crafted(
+        "pwn",
+        vec![entry("Tag", "../../etc/cron.d/x", &doc, None)],
+        json!({}),
+    );
+    let objects = BTreeMap::from([(
+        "../../etc/cron.d/x".to_owned(),
+        Arc::<[u8]>::from(doc.bytes()),
+    )]);
+    let error = render(&snapshot, &objects, env).unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("../../etc/cron.d/x.json"), "{text}");
+    assert!(text.contains("nothing was rendered or written"), "{text}");
+}
+
+fn rendered_with(files: &[(&str, &[u8])]) -> Rendered {
+    Rendered {
+        files: files
+            .iter()
+            .map(|(p, b)| ((*p).to_owned(), Arc::<[u8]>::from(*b)))
+            .collect(),
+        documents: BTreeMap::new(),
+        problems: Vec::new(),
+        unused_values: Vec::new(),
+    }
+}
+
+#[test]
+fn stage_refuses_unsafe_files_and_bundles_before_making_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = DirectoryTarget::new(dir.path().join("deploy"));
+    for bad in [
+        "../../escape.json",
+        "/tmp/escape.json",
+        "assets/../../x",
+        "a\\..\\x",
+        "",
+    ] {
+        let rendered = rendered_with(&[("assets/tag/ok.json", b"{}"), (bad, b"pwned")]);
+        let error = target.stage("ok", &rendered, &json!({})).unwrap_err();
+        assert!(error.to_string().contains("refuses"), "{bad:?}: {error}");
+        assert!(
+            tree(dir.path()).is_empty(),
+            "{bad:?}: {:?}",
+            tree(dir.path())
+        );
+    }
+    let rendered = rendered_with(&[("assets/tag/ok.json", b"{}")]);
+    for bad in ["../../BUNDLE_ESCAPE", ".releases", "a/b", "", "."] {
+        let error = target.stage(bad, &rendered, &json!({})).unwrap_err();
+        assert!(
+            error.to_string().contains("bundle name"),
+            "{bad:?}: {error}"
+        );
+        assert!(
+            tree(dir.path()).is_empty(),
+            "{bad:?}: {:?}",
+            tree(dir.path())
+        );
+        assert!(target.inspect(bad).is_err(), "{bad:?}");
+    }
+}
+
+// ---- amplification ----------------------------------------------------------------------------
+
+fn platform_snapshot(entries: usize, object: &Object) -> Snapshot {
+    let list: Vec<Entry> = (0..entries)
+        .map(|i| {
+            let id = format!("f{i}");
+            entry(
+                "Flow",
+                &id,
+                object,
+                Some(&format!("flows/{id}.flow-meta.xml")),
+            )
+        })
+        .collect();
+    let flows: serde_json::Map<String, Value> = list
+        .iter()
+        .map(|e| (e.id.clone(), json!("salesforce")))
+        .collect();
+    crafted("bomb", list, json!({ "platform_flows": flows }))
+}
+
+fn shared(snapshot: &Snapshot, bytes: &Arc<[u8]>) -> BTreeMap<String, Arc<[u8]>> {
+    snapshot
+        .entries
+        .iter()
+        .map(|e| (e.id.clone(), Arc::clone(bytes)))
+        .collect()
+}
+
+#[test]
+fn rendering_shares_object_bytes_between_entries() {
+    let policy = policy_from(CONFIG, Path::new("/ws")).unwrap();
+    let env = policy.environment("dev").unwrap();
+    let object = Object::new(vec![b'x'; 1 << 16]);
+    let bytes = Arc::<[u8]>::from(object.bytes());
+    let snapshot = platform_snapshot(100, &object);
+    let rendered = render(&snapshot, &shared(&snapshot, &bytes), env).unwrap();
+    assert_eq!(rendered.files.len(), 100);
+    assert!(rendered.files.values().all(|b| Arc::ptr_eq(b, &bytes)));
+}
+
+#[test]
+fn rendering_is_capped_in_bytes_and_files_before_anything_is_rendered() {
+    let policy = policy_from(CONFIG, Path::new("/ws")).unwrap();
+    let env = policy.environment("dev").unwrap();
+    // 1025 entries naming one 1 MiB object: more than 1 GiB once deployed.
+    let object = Object::new(vec![b'x'; 1 << 20]);
+    let bytes = Arc::<[u8]>::from(object.bytes());
+    let entries = usize::try_from(MAX_RENDERED_BYTES >> 20).unwrap() + 1;
+    let snapshot = platform_snapshot(entries, &object);
+    let started = std::time::Instant::now();
+    let error = render(&snapshot, &shared(&snapshot, &bytes), env).unwrap_err();
+    assert!(matches!(error, ReleaseError::TooLarge(_)), "{error}");
+    assert!(error.to_string().contains("1024 MiB"), "{error}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    let tiny = Object::new(b"<Flow/>".to_vec());
+    let snapshot = platform_snapshot(MAX_RENDERED_FILES + 1, &tiny);
+    let error = render(&snapshot, &shared(&snapshot, &Arc::from(tiny.bytes())), env).unwrap_err();
+    assert!(error.to_string().contains("50000"), "{error}");
+}
