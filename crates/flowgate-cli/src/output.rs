@@ -73,6 +73,32 @@ fn colour_sequence(text: &str) -> Option<usize> {
     (body.as_bytes().get(params) == Some(&b'm')).then_some(2 + params + 1)
 }
 
+/// Prints a human message or a JSON value, by format; an object is versioned
+/// ([`versioned`]).
+pub fn emit(global: &GlobalArgs, human: &str, json: serde_json::Value) {
+    if global.format == crate::cli::Format::Json {
+        out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&versioned(json)).unwrap_or_default()
+        ));
+    } else {
+        out(human);
+    }
+}
+
+/// `value` with `"version": 1` first, unless it is no object or already has a version.
+pub fn versioned(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(fields) if !fields.contains_key("version") => {
+            let mut with = serde_json::Map::with_capacity(fields.len() + 1);
+            with.insert("version".to_owned(), serde_json::Value::from(1));
+            with.extend(fields);
+            serde_json::Value::Object(with)
+        }
+        other => other,
+    }
+}
+
 /// Render diagnostics for people, followed by a summary line.
 pub fn human_diagnostics(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let mut text = render_human(diagnostics, sources, HumanOptions { color });

@@ -725,3 +725,54 @@ fn rollback_names_both_versions_and_has_a_dry_run() {
         "{out}"
     );
 }
+
+/// Two required roles take two people: one person holding both cannot sign for each.
+#[test]
+fn one_person_cannot_fill_two_required_approval_roles() {
+    let ws = rehearsal();
+    ws.edit(
+        "flowgate.toml",
+        "roles = [\"revops\"]",
+        "roles = [\"revops\", \"marketing-ops\"]",
+    );
+    freeze(&ws, "1.0.0");
+    let plan = || {
+        let (_, out, err) = ws.run_as(
+            "tom",
+            MONDAY,
+            &[
+                "--format",
+                "json",
+                "plan",
+                "lead-intake@1.0.0",
+                "--to",
+                "prod",
+            ],
+        );
+        serde_json::from_str::<Value>(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"))
+    };
+    let id = plan()["id"].as_str().unwrap().to_owned();
+    for role in ["marketing-ops", "revops"] {
+        let (code, out, err) = ws.run_as("jonas", MONDAY, &["approve", &id, "--role", role]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let approvals = plan()["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gate"] == "approvals")
+        .cloned()
+        .unwrap();
+    assert_eq!(approvals["passed"], false, "{approvals}");
+
+    let (code, out, err) = ws.run_as("mara", MONDAY, &["approve", &id, "--role", "marketing-ops"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let approvals = plan()["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gate"] == "approvals")
+        .cloned()
+        .unwrap();
+    assert_eq!(approvals["passed"], true, "{approvals}");
+}

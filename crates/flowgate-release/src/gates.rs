@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use flowgate_store::SnapshotId;
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One approval recorded in the operation log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -303,32 +304,69 @@ fn downgrade(f: &Facts<'_>) -> GateResult {
 }
 
 /// Which approval counts for which required role: each role needs one approval from a
-/// person who holds it, and one approval counts once.
+/// person who holds it, and each person counts for one role only, so two required roles
+/// always take two people (a person who holds both cannot sign twice). The assignment fills
+/// as many roles as any assignment can (a bipartite matching of roles to people).
 pub fn approvals_by_role<'a>(
     policy: &Policy,
     env: &Environment,
     approvals: &'a [Approval],
 ) -> Vec<(String, Option<&'a Approval>)> {
-    let mut used = vec![false; approvals.len()];
-    env.raci
-        .approvers()
-        .into_iter()
+    let roles = env.raci.approvers();
+    let eligible: Vec<Vec<&'a Approval>> = roles
+        .iter()
         .map(|role| {
-            let found = approvals.iter().enumerate().find(|(i, a)| {
-                !used[*i]
-                    && a.role == role
-                    && policy
-                        .people
-                        .get(&a.person)
-                        .is_some_and(|p| p.roles.contains(&role))
-            });
-            let found = found.map(|(i, a)| {
-                used[i] = true;
-                a
-            });
-            (role, found)
+            approvals
+                .iter()
+                .filter(|a| {
+                    &a.role == role
+                        && policy
+                            .people
+                            .get(&a.person)
+                            .is_some_and(|p| p.roles.contains(role))
+                })
+                .collect()
         })
-        .collect()
+        .collect();
+    let mut signer: BTreeMap<&str, usize> = BTreeMap::new();
+    for role in 0..roles.len() {
+        let mut seen = BTreeSet::new();
+        augment(&eligible, role, &mut seen, &mut signer);
+    }
+    let mut by_role: Vec<Option<&'a Approval>> = vec![None; roles.len()];
+    for (person, role) in &signer {
+        by_role[*role] = eligible[*role]
+            .iter()
+            .copied()
+            .find(|a| a.person == *person);
+    }
+    roles.into_iter().zip(by_role).collect()
+}
+
+/// Kuhn's augmenting path: gives `role` a person who approved it, moving the role that person
+/// signs for to another of its approvers when that frees them. `signer` maps each person to
+/// the role they count for.
+fn augment<'a>(
+    eligible: &[Vec<&'a Approval>],
+    role: usize,
+    seen: &mut BTreeSet<&'a str>,
+    signer: &mut BTreeMap<&'a str, usize>,
+) -> bool {
+    for approval in &eligible[role] {
+        let person = approval.person.as_str();
+        if !seen.insert(person) {
+            continue;
+        }
+        let free = match signer.get(person).copied() {
+            None => true,
+            Some(other) => augment(eligible, other, seen, signer),
+        };
+        if free {
+            signer.insert(person, role);
+            return true;
+        }
+    }
+    false
 }
 
 fn approvals(f: &Facts<'_>) -> GateResult {

@@ -1,10 +1,10 @@
 //! `flowgate log` and `flowgate audit verify`: the operation log and its hash chain.
 
-use super::promote::emit;
 use super::store::with_store;
 use crate::cli::{AuditCommand, GlobalArgs, LogArgs};
 use crate::error::{CommandError, CommandResult};
 use crate::exit::Exit;
+use crate::output::emit;
 use flowgate_store::{AnyStore, LogReport, Operation, OperationFilter, Store};
 use serde_json::{json, Value};
 

@@ -4,7 +4,7 @@ use super::store::{snapshot_named, with_promotions, PromotionSession};
 use crate::cli::{ApplyArgs, ApproveArgs, Format, GlobalArgs, PlanArgs, PromoteArgs};
 use crate::error::{CommandError, CommandResult};
 use crate::exit::Exit;
-use crate::output;
+use crate::output::{self, emit};
 use crate::write::write_atomically;
 use flowgate_diff::render_human;
 use flowgate_release::{GateResult, Outcome, Plan, PlanReport, ReleaseError};
@@ -320,32 +320,6 @@ async fn finish_apply(
         json!({ "plan": plan.id(), "applied": true, "outcome": outcome_json(&outcome) }),
     );
     Ok(Exit::Success)
-}
-
-/// Prints a human message or a JSON value, by format; an object is versioned
-/// ([`versioned`]).
-pub fn emit(global: &GlobalArgs, human: &str, json: Value) {
-    if global.format == Format::Json {
-        output::out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&versioned(json)).unwrap_or_default()
-        ));
-    } else {
-        output::out(human);
-    }
-}
-
-/// `value` with `"version": 1` first, unless it is no object or already has a version.
-pub fn versioned(value: Value) -> Value {
-    match value {
-        Value::Object(fields) if !fields.contains_key("version") => {
-            let mut with = serde_json::Map::with_capacity(fields.len() + 1);
-            with.insert("version".to_owned(), Value::from(1));
-            with.extend(fields);
-            Value::Object(with)
-        }
-        other => other,
-    }
 }
 
 /// A plan report as printed and written by `--out`: the versioned wrapper of the plan (whose

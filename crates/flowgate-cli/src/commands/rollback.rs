@@ -1,10 +1,11 @@
 //! `flowgate rollback`, `pin` and `unpin`.
 
-use super::promote::{emit, outcome_json, release_error};
+use super::promote::{outcome_json, release_error};
 use super::store::{with_promotions, PromotionSession};
 use crate::cli::{ActorArgs, GlobalArgs, PinArgs, RollbackArgs};
 use crate::error::{CommandError, CommandResult};
 use crate::exit::Exit;
+use crate::output::emit;
 use flowgate_release::{Outcome, RollbackStep};
 use flowgate_store::Store;
 use serde_json::json;

@@ -87,7 +87,7 @@ async fn export(store: &AnyStore, args: &SnapshotExportArgs, global: &GlobalArgs
             "check the path and permissions",
         )
     })?;
-    super::promote::emit(
+    crate::output::emit(
         global,
         &format!(
             "wrote {} {} ({} bytes) to {}\n",
@@ -145,7 +145,7 @@ async fn import(
             ),
         }
     })?;
-    super::promote::emit(
+    crate::output::emit(
         global,
         &format!(
             "{} snapshot {} ({} new objects)\n",

@@ -1,10 +1,10 @@
 //! `flowgate status`: what each environment holds.
 
-use super::promote::emit;
 use super::store::with_promotions;
 use crate::cli::GlobalArgs;
 use crate::error::CommandResult;
 use crate::exit::Exit;
+use crate::output::emit;
 use serde_json::json;
 
 /// `flowgate status`.

@@ -333,7 +333,7 @@ async fn init_in(store: &AnyStore, args: &StoreInitArgs, global: &GlobalArgs) ->
     } else {
         "a real store (system clock)"
     };
-    super::promote::emit(
+    crate::output::emit(
         global,
         &format!("store {}: {kind}\n", store.location()),
         serde_json::json!({ "version": 1, "store": store.location(), "rehearsal": rehearsal }),

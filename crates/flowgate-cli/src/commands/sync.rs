@@ -1,11 +1,12 @@
 //! `flowgate sync`: re-deploy what an environment holds to its target, repairing drift.
 
-use super::promote::{emit, outcome_json, release_error};
+use super::promote::{outcome_json, release_error};
 use super::rollback::actor_and_bundle;
 use super::store::with_promotions;
 use crate::cli::{GlobalArgs, SyncArgs};
 use crate::error::CommandResult;
 use crate::exit::Exit;
+use crate::output::emit;
 use flowgate_release::Outcome;
 use serde_json::json;
 
