@@ -14,6 +14,7 @@ mod policy;
 mod promote;
 mod read;
 mod render;
+mod secrets;
 mod target;
 mod version;
 

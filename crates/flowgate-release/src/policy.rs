@@ -2,6 +2,7 @@
 //! guardrails, gates, RACI matrix and deploy target, read from `flowgate.toml` and checked
 //! for consistency (every role, environment and time zone named must exist).
 
+use crate::secrets;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use flowgate_diagnostics::{Diagnostic, SourceText, Span};
@@ -479,21 +480,7 @@ impl Reader<'_> {
             consulted: self.roles(&env.raci.consulted, roles, "`raci.consulted`"),
             informed: self.roles(&env.raci.informed, roles, "`raci.informed`"),
         };
-        let values = env
-            .values
-            .iter()
-            .filter_map(|(key, value)| {
-                if !key.get_ref().contains('.') {
-                    self.problem(
-                        key,
-                        format!("value key `{}` names no field", key.get_ref()),
-                        "write \"<asset-id>.<field>\", e.g. \"welcome-email.from.address\"",
-                    );
-                    return None;
-                }
-                Some((key.get_ref().clone(), toml_to_json(value)))
-            })
-            .collect();
+        let values = self.values(name, env);
         let g = &env.guardrails;
         let guardrails = Guardrails {
             safe_mode: g.safe_mode.as_ref().map(|s| SafeMode {
@@ -538,6 +525,76 @@ impl Reader<'_> {
             raci,
             target,
         }
+    }
+
+    /// The environment's values: each key names an asset and a field; a value on a
+    /// credential field must be a secret reference, and no value may hold a literal
+    /// credential (both reported masked, at the key).
+    fn values(&mut self, env_name: &str, env: &EnvironmentConfig) -> BTreeMap<String, Value> {
+        let mut values = BTreeMap::new();
+        let mut texts: Vec<(&Spanned, String, String)> = Vec::new();
+        for (key, value) in &env.values {
+            if !key.get_ref().contains('.') {
+                self.problem(
+                    key,
+                    format!("value key `{}` names no field", key.get_ref()),
+                    "write \"<asset-id>.<field>\", e.g. \"welcome-email.from.address\"",
+                );
+                continue;
+            }
+            let json = toml_to_json(value);
+            let mut leaves = Vec::new();
+            secrets::leaves(key.get_ref(), &json, &mut leaves);
+            for (path, leaf) in leaves {
+                let text = leaf
+                    .as_str()
+                    .map_or_else(|| leaf.to_string(), str::to_owned);
+                if secrets::is_credential_path(&path) && !secrets::is_secret_reference(leaf) {
+                    self.literal_secret(key, env_name, &path, &text, None);
+                } else if leaf.is_string() {
+                    texts.push((key, path, text));
+                }
+            }
+            values.insert(key.get_ref().clone(), json);
+        }
+        let candidates: Vec<&str> = texts.iter().map(|(_, _, text)| text.as_str()).collect();
+        for (index, what) in secrets::literal_credentials(&candidates) {
+            if let Some((key, path, text)) = texts.get(index) {
+                self.literal_secret(key, env_name, path, text, Some(&what));
+            }
+        }
+        values
+    }
+
+    /// A credential written into `[environments.<env>.values]`, masked in every report.
+    fn literal_secret(
+        &mut self,
+        key: &Spanned,
+        env: &str,
+        path: &str,
+        value: &str,
+        what: Option<&str>,
+    ) {
+        let masked = flowgate_diagnostics::redact_secret(value.trim());
+        let message = match what {
+            Some(what) => format!("value `{path}` of environment `{env}` holds {what}"),
+            None => format!(
+                "value `{path}` of environment `{env}` is a credential field holding a literal \
+                 (`{masked}`), not a secret reference"
+            ),
+        };
+        let span = key.span();
+        self.problems.push(
+            Diagnostic::error(POLICY_CODE, message)
+                .at(self.source, Span::new(span.start, span.end))
+                .with_secret(value.trim())
+                .with_help(
+                    "keep credentials out of flowgate.toml: put the secret in an environment \
+                     variable or the vault and write `env:NAME` or `vault:path#key`; rotate it \
+                     at the provider if it was ever committed"
+                        .to_owned(),
+                ),
+        );
     }
 
     fn freeze_window(&mut self, w: &flowgate_load::FreezeWindowConfig) -> Option<FreezeWindow> {

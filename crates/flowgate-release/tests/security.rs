@@ -323,3 +323,146 @@ fn rendering_is_capped_in_bytes_and_files_before_anything_is_rendered() {
     let error = render(&snapshot, &shared(&snapshot, &Arc::from(tiny.bytes())), env).unwrap_err();
     assert!(error.to_string().contains("50000"), "{error}");
 }
+
+// ---- environment values -----------------------------------------------------------------------
+
+const STRIPE: &str = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
+const BEARER: &str = "Bearer abcdefghijklmnopqrstuvwxyz0123456789";
+
+#[test]
+fn literal_secrets_in_environment_values_are_refused_masked_and_located() {
+    let text = format!(
+        "{CONFIG}[environments.dev.values]\n\
+         \"crm-lead-sync.auth.secret\" = \"{STRIPE}\"\n\
+         \"crm-lead-sync.headers.Authorization\" = \"{BEARER}\"\n\
+         \"crm-lead-sync.auth\" = {{ password = 12345 }}\n\
+         \"welcome.footer\" = \"see https://admin:hunter22secret@crm.example/x\"\n\
+         \"welcome.from.address\" = \"stage@acme.example\"\n\
+         \"other-hook.auth.secret\" = \"env:CRM_TOKEN_STAGE\"\n\
+         \"vaulted.auth.token\" = \"vault:crm/stage#token\"\n"
+    );
+    let problems = policy_from(&text, Path::new("/ws")).unwrap_err();
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert!(problems.iter().all(|d| d.code == "FG015"));
+    assert!(problems.iter().all(|d| d
+        .location
+        .as_ref()
+        .is_some_and(|l| l.path == "flowgate.toml")));
+    let messages: Vec<&str> = problems.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        messages[0].contains("crm-lead-sync.auth.secret"),
+        "{messages:?}"
+    );
+    assert!(messages[0].contains("sk_l…"), "{messages:?}");
+    assert!(messages
+        .iter()
+        .any(|m| m.contains("crm-lead-sync.auth.password")));
+    assert!(messages.iter().any(|m| m.contains("welcome.footer")));
+    let reported = flowgate_diagnostics::render_json(&problems).to_string();
+    for secret in [
+        STRIPE,
+        "abcdefghijklmnopqrstuvwxyz0123456789",
+        "hunter22secret",
+    ] {
+        assert!(!reported.contains(secret), "{secret} shown: {reported}");
+    }
+}
+
+#[test]
+fn secret_references_in_environment_values_are_accepted() {
+    let text = format!(
+        "{CONFIG}[environments.dev.values]\n\
+         \"crm-lead-sync.auth.secret\" = \"env:CRM_TOKEN_DEV\"\n\
+         \"crm-lead-sync.headers.Authorization\" = \"vault:crm/dev#bearer\"\n\
+         \"welcome.from.address\" = \"dev@acme.example\"\n"
+    );
+    assert!(policy_from(&text, Path::new("/ws")).is_ok());
+}
+
+// ---- deploying: file modes and links in a live release ----------------------------------------
+
+/// Deploys lead-intake 1.0.0 to dev; the live release directory.
+async fn deployed(world: &World) -> PathBuf {
+    let doc = json!({ "kind": "Tag", "id": "vip", "name": "VIP" });
+    let object = Object::from_json(&doc);
+    let created = world
+        .store
+        .create_snapshot(
+            &flowgate_store::NewSnapshot {
+                bundle: "lead-intake".to_owned(),
+                version: "1.0.0".to_owned(),
+                created_at: "2026-11-20T09:00:00Z".parse().unwrap(),
+                author: "tom".to_owned(),
+                manifest: json!({ "check": { "errors": 0, "warnings": 0 } }),
+                entries: vec![entry("Tag", "vip", &object, None)],
+            },
+            &[object],
+        )
+        .await
+        .unwrap();
+    let snapshot = world
+        .store
+        .get_snapshot(flowgate_store::SnapshotKey::Id(&created.id))
+        .await
+        .unwrap()
+        .unwrap();
+    let promotions = world.promotions();
+    let report = promotions
+        .plan(&snapshot, "dev", Some("tom"))
+        .await
+        .unwrap();
+    promotions.record_plan(&report, "tom").await.unwrap();
+    promotions.apply(&report.plan, "tom").await.unwrap();
+    std::fs::canonicalize(world.target().join("lead-intake")).unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn deployed_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    runtime().block_on(async {
+        let world = World::new().await;
+        let live = deployed(&world).await;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&live), 0o700);
+        assert_eq!(mode(&world.target().join(".releases")), 0o700);
+        for path in tree(&live) {
+            let expected = if path.is_dir() { 0o700 } else { 0o600 };
+            assert_eq!(mode(&path), expected, "{}", path.display());
+        }
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn links_in_a_live_release_are_drift_and_never_followed() {
+    runtime().block_on(async {
+        let world = World::new().await;
+        let live = deployed(&world).await;
+        std::os::unix::fs::symlink(".", live.join("a")).unwrap();
+        std::os::unix::fs::symlink(".", live.join("b")).unwrap();
+        std::os::unix::fs::symlink("/etc", live.join("etc-link")).unwrap();
+        let deployed_file = live.join("assets/tag/vip.json");
+        std::fs::remove_file(&deployed_file).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", &deployed_file).unwrap();
+
+        let target = DirectoryTarget::new(world.target());
+        let started = std::time::Instant::now();
+        let drift = target.inspect("lead-intake").unwrap().unwrap().drift;
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        let link = "(a symbolic link, not a deployed file)";
+        assert!(drift.contains(&format!("added: a {link}")), "{drift:?}");
+        assert!(
+            drift.contains(&format!("added: etc-link {link}")),
+            "{drift:?}"
+        );
+        assert!(
+            drift.contains(&format!("modified: assets/tag/vip.json {link}")),
+            "{drift:?}"
+        );
+        assert_eq!(drift.len(), 4, "{drift:?}");
+
+        let status = world.promotions().status().await.unwrap();
+        assert!(status[0].drift.iter().any(|d| d.contains("etc-link")));
+    });
+}
