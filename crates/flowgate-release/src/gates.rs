@@ -49,6 +49,9 @@ pub struct Facts<'a> {
     pub version: &'a str,
     /// Its manifest (check counts).
     pub manifest: &'a Value,
+    /// Whether the snapshot was imported from a file: its manifest's check counts are then
+    /// the file's claim, not a check run by this installation.
+    pub imported: bool,
     /// Who took the snapshot.
     pub author: &'a str,
     /// The version the environment holds now.
@@ -213,6 +216,21 @@ fn human(d: chrono::Duration) -> String {
 }
 
 fn checks(f: &Facts<'_>) -> GateResult {
+    if f.imported && f.env.gates.block_on != BlockOn::Off {
+        return GateResult::block(
+            "checks",
+            format!(
+                "{} ({}) was imported from a file: its check counts are the file's claim (an \
+                 export's digest is not a signature), not a check run here, and {} blocks on {}; \
+                 check the content in a workspace and freeze it there with `flowgate snapshot \
+                 create` under a new version, then promote that version",
+                f.version,
+                f.snapshot.short(),
+                f.env.name,
+                f.env.gates.block_on.as_str()
+            ),
+        );
+    }
     let count = |key: &str| {
         f.manifest
             .get("check")

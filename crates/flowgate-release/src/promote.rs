@@ -373,6 +373,7 @@ impl<'a, S: Store> Promotions<'a, S> {
             snapshot: snapshot.id,
             version: &snapshot.version,
             manifest: &snapshot.manifest,
+            imported: snapshot.is_imported(),
             author: &snapshot.author,
             current_version: current.as_ref().map(|c| c.version.as_str()),
             actor,

@@ -466,3 +466,54 @@ fn links_in_a_live_release_are_drift_and_never_followed() {
         assert!(status[0].drift.iter().any(|d| d.contains("etc-link")));
     });
 }
+
+// ---- imported snapshots -----------------------------------------------------------------------
+
+#[test]
+fn the_checks_gate_does_not_trust_an_imported_snapshots_counts() {
+    runtime().block_on(async {
+        let source = World::new().await;
+        deployed(&source).await;
+        let local = source
+            .store
+            .get_snapshot(flowgate_store::SnapshotKey::Version {
+                bundle: "lead-intake",
+                version: "1.0.0",
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        let file = source.store.export_snapshot(&local.id).await.unwrap();
+
+        let world = World::new().await;
+        let imported = world.store.import_snapshot_as(&file, "tom").await.unwrap();
+        let snapshot = world
+            .store
+            .get_snapshot(flowgate_store::SnapshotKey::Id(&imported.id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(snapshot.is_imported());
+        let report = world
+            .promotions()
+            .plan(&snapshot, "dev", Some("tom"))
+            .await
+            .unwrap();
+        let checks = report.gates.iter().find(|g| g.gate == "checks").unwrap();
+        assert!(!checks.passed, "{checks:?}");
+        assert!(checks.reason.contains("imported"), "{}", checks.reason);
+        assert!(
+            checks.reason.contains("snapshot create"),
+            "{}",
+            checks.reason
+        );
+
+        // The locally frozen original passes the same gate.
+        let report = source
+            .promotions()
+            .plan(&local, "dev", Some("tom"))
+            .await
+            .unwrap();
+        assert!(report.gates.iter().any(|g| g.gate == "checks" && g.passed));
+    });
+}
