@@ -165,14 +165,23 @@ impl<'a> Inventory<'a> {
 /// One CSV cell, safe to open in a spreadsheet. A cell a spreadsheet would read as a formula
 /// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return; names and frequencies come
 /// from asset files other people write) gets a leading `'`, as OWASP recommends, so it is
-/// shown as text; then a cell with a comma, quote or line break is quoted with its quotes
-/// doubled (RFC 4180).
+/// shown as text; other control characters than tab and line breaks (an ESC would act on a
+/// terminal showing the file) become U+FFFD; then a cell with a comma, quote or line break is
+/// quoted with its quotes doubled (RFC 4180).
 pub fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
+    let visible = |c: char| {
+        if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+            '\u{fffd}'
+        } else {
+            c
+        }
     };
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let text: String = formula
+        .then_some('\'')
+        .into_iter()
+        .chain(text.chars().map(visible))
+        .collect();
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -233,5 +242,6 @@ mod tests {
         assert_eq!(csv_field("\rx"), "\"'\rx\"");
         assert_eq!(csv_field("a=b"), "a=b");
         assert_eq!(csv_field(""), "");
+        assert_eq!(csv_field("a\u{1b}[2Kb"), "a\u{fffd}[2Kb");
     }
 }
