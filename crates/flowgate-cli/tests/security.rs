@@ -162,3 +162,23 @@ fn an_import_is_recorded_as_the_importer_with_the_files_author_as_a_claim() {
     ]);
     assert_eq!(code, 2, "an importer who is no one is refused: {err}");
 }
+
+#[test]
+fn store_passwords_never_appear_in_errors() {
+    let ws = Workspace::new();
+    for store in [
+        "postgres://postgres@127.0.0.1:1/x?sslmode=disable&password=topsecretpw",
+        "postgres://postgres:top/secretpw@127.0.0.1:1/x",
+        "postgres://postgres:top?secretpw@127.0.0.1:1/x",
+    ] {
+        for format in ["human", "json"] {
+            let (code, out, err) =
+                ws.run(&["--format", format, "--store", store, "snapshot", "list"]);
+            assert_ne!(code, 0, "{store}");
+            assert!(
+                !format!("{out}{err}").contains("secretpw"),
+                "{store}: {out}{err}"
+            );
+        }
+    }
+}

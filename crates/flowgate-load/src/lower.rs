@@ -632,6 +632,21 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         let path = self.dir.join(relative);
+        // The lexical check above cannot see symbolic links: resolve them, and read the file
+        // only where it really is inside the workspace.
+        let path = match resolved_inside(&path, self.root) {
+            Ok(real) => real,
+            Err(()) => {
+                self.invalid(
+                    file.span,
+                    format!(
+                        "`{}` leads outside the workspace through a symbolic link",
+                        file.value
+                    ),
+                );
+                return None;
+            }
+        };
         let text = match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => text,
@@ -1489,6 +1504,21 @@ pub(crate) fn closest<'c>(
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// `path` with its symbolic links resolved, when it exists: `Err` when that real place is
+/// outside the (real) workspace root. A path that cannot be resolved is returned as it is, so
+/// reading it reports why.
+fn resolved_inside(path: &Path, root: &Path) -> Result<std::path::PathBuf, ()> {
+    let (Ok(real), Ok(real_root)) = (std::fs::canonicalize(path), std::fs::canonicalize(root))
+    else {
+        return Ok(path.to_path_buf());
+    };
+    if real.starts_with(&real_root) {
+        Ok(real)
+    } else {
+        Err(())
+    }
 }
 
 /// Resolve `.` and `..` components lexically (without touching the file system).

@@ -337,21 +337,48 @@ pub struct PgStore {
     schema: Option<String>,
 }
 
-/// `url` with any password replaced by `***`, for messages.
+/// `url` with any password replaced by `***`, for messages: the values of password query
+/// parameters (`password`, `sslpassword`, …) and the password of the user information,
+/// wherever its last `@` is (a password may hold an unencoded `/`, `?` or `@`).
 pub fn redact_url(url: &str) -> String {
+    let url = redact_query(url);
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+        return url;
     };
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((user_info, host)) => {
-            let user = user_info.split_once(':').map_or(user_info, |(u, _)| u);
-            let hidden = if user_info.contains(':') { ":***" } else { "" };
-            format!("{scheme}://{user}{hidden}@{host}{tail}")
-        }
-        None => url.to_owned(),
+    match rest.rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.clone(),
+        },
+        None => url.clone(),
     }
+}
+
+/// `text` with the value of every `?key=` or `&key=` parameter whose key names a password
+/// replaced by `***`.
+fn redact_query(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(['?', '&']) {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let key_end = rest.find(['=', '&', '?', '/', '@']).unwrap_or(rest.len());
+        if rest[key_end..].starts_with('=') && is_password_key(&rest[..key_end]) {
+            out.push_str(&rest[..=key_end]);
+            out.push_str("***");
+            rest = &rest[key_end + 1..];
+            rest = &rest[rest.find('&').unwrap_or(rest.len())..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_password_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["password", "passwd", "pwd", "pass", "secret", "token"]
+        .iter()
+        .any(|word| key.ends_with(word))
 }
 
 /// A schema name flowgate accepts: an unquoted PostgreSQL identifier in lower case, so that
@@ -608,6 +635,22 @@ mod tests {
             "postgres://u:***@db:5432/x?sslmode=disable"
         );
         assert_eq!(redact_url("postgres://u@db/x"), "postgres://u@db/x");
+        assert_eq!(
+            redact_url("postgres://u@db/x?sslmode=require&password=top&application_name=a"),
+            "postgres://u@db/x?sslmode=require&password=***&application_name=a"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres:top/secretpw@127.0.0.1:5432/test"),
+            "postgres://postgres:***@127.0.0.1:5432/test"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres:top?secretpw@127.0.0.1:5432/test"),
+            "postgres://postgres:***@127.0.0.1:5432/test"
+        );
+        assert_eq!(
+            redact_url("postgres://u@db/x?sslpassword=abc@def"),
+            "postgres://u@db/x?sslpassword=***"
+        );
         assert_eq!(redact_url("postgres://db/x"), "postgres://db/x");
     }
 }
