@@ -1,1 +1,0 @@
-//! flowgate-cli
