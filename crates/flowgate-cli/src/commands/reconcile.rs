@@ -17,8 +17,6 @@ use flowgate_store::{
     canonical_json_string, NewOperation, Object, ObjectId, OperationFilter, Store,
 };
 use serde_json::{json, Value};
-use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
 use std::time::Instant;
 
 /// The operation kind of a recorded run.
@@ -33,49 +31,30 @@ pub fn run(command: &ReconcileCommand, global: &GlobalArgs) -> CommandResult {
     }
 }
 
-/// A spinner with the elapsed time and the current step, on stderr, only on a terminal.
-struct Bar {
-    started: Instant,
-    frame: Mutex<usize>,
-    on: bool,
-}
+/// A spinner with the elapsed time and the current step, on stderr, only on a terminal; it
+/// keeps turning while a long query runs.
+struct Bar(indicatif::ProgressBar);
 
 impl Bar {
     fn new() -> Self {
-        Self {
-            started: Instant::now(),
-            frame: Mutex::new(0),
-            on: std::io::stderr().is_terminal(),
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}") {
+            bar.set_style(style);
         }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Self(bar)
     }
 
     fn clear(&self) {
-        if self.on {
-            let mut stderr = std::io::stderr().lock();
-            let _ = stderr.write_all(b"\r\x1b[2K");
-        }
+        self.0.finish_and_clear();
     }
 }
 
 impl Progress for Bar {
     fn step(&self, message: &str) {
-        if !self.on {
-            return;
-        }
-        const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
-        let frame = self.frame.lock().map_or(0, |mut f| {
-            *f += 1;
-            *f
-        });
-        let mut stderr = std::io::stderr().lock();
-        let _ = write!(
-            stderr,
-            "\r\x1b[2K{} {:>6.1}s  {}",
-            FRAMES[frame % FRAMES.len()],
-            self.started.elapsed().as_secs_f64(),
-            output::inert(&message.chars().take(90).collect::<String>())
-        );
-        let _ = stderr.flush();
+        let shown: String = message.chars().take(90).collect();
+        self.0.set_message(output::inert(&shown).into_owned());
     }
 }
 
