@@ -1,6 +1,7 @@
 //! Machine formats for CI systems: SARIF 2.1.0, GitHub Actions annotations and JUnit XML.
 
 use crate::{Diagnostic, Severity};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write as _;
 
 /// What a SARIF report says about each rule.
@@ -174,23 +175,6 @@ pub fn render_github(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// JUnit XML: one test suite per file, one test case per finding. Only errors are failures:
 /// a warning or an info is a passing test case whose `system-out` holds the finding, so a CI
 /// dashboard is red exactly when `flowgate check` fails on errors. Every file of `checked`
@@ -214,60 +198,34 @@ pub fn render_junit(diagnostics: &[Diagnostic], checked: &[String], suite: &str)
         .map(String::as_str)
         .filter(|path| !files.iter().any(|(p, _)| p == path))
         .collect();
-    let failures = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    let tests = diagnostics.len() + clean.len();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
-        xml_escape(suite),
-        tests.max(1)
-    );
-    if tests == 0 {
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{0}\" tests=\"1\" failures=\"0\">\n    <testcase name=\"no findings\" classname=\"{0}\"/>\n  </testsuite>",
-            xml_escape(suite)
-        );
+    let mut report = Report::new(suite);
+    if diagnostics.is_empty() && clean.is_empty() {
+        report.add_test_suite(passing_suite(suite, &["no findings"]));
     }
     for (path, list) in files {
-        junit_suite(&mut out, path, &list);
+        report.add_test_suite(junit_suite(path, &list));
     }
     if !clean.is_empty() {
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"0\">",
-            xml_escape(suite),
-            clean.len()
-        );
-        for path in clean {
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"{0}\" classname=\"{0}\"/>",
-                xml_escape(path)
-            );
-        }
-        out.push_str("  </testsuite>\n");
+        report.add_test_suite(passing_suite(suite, &clean));
     }
-    out.push_str("</testsuites>\n");
-    out
+    report.to_string().unwrap_or_default()
 }
 
-/// One file's test suite: its findings, errors as failures.
-fn junit_suite(out: &mut String, path: &str, list: &[&Diagnostic]) {
-    let failures = list
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
-        xml_escape(path),
-        list.len(),
-    );
+/// A suite of test cases that pass: the files without findings.
+fn passing_suite(name: &str, cases: &[&str]) -> TestSuite {
+    let mut suite = TestSuite::new(name);
+    for case in cases {
+        let mut test = TestCase::new(*case, TestCaseStatus::success());
+        test.set_classname(*case);
+        suite.add_test_case(test);
+    }
+    suite
+}
+
+/// One file's test suite: one case per finding, errors as failures, warnings and infos as
+/// passing cases that carry the finding in their output.
+fn junit_suite(path: &str, list: &[&Diagnostic]) -> TestSuite {
+    let mut suite = TestSuite::new(path);
     for d in list {
         let position = d
             .location
@@ -275,38 +233,30 @@ fn junit_suite(out: &mut String, path: &str, list: &[&Diagnostic]) {
             .map(|l| format!("{}:{}", l.start.line, l.start.column))
             .unwrap_or_default();
         let text = format!(
-            "{}: {}{}",
-            xml_escape(&position),
-            xml_escape(&d.message),
+            "{position}: {}{}",
+            d.message,
             d.help
                 .as_ref()
-                .map(|h| format!("\n{}", xml_escape(h)))
+                .map(|h| format!("\n{h}"))
                 .unwrap_or_default()
         );
-        let _ = writeln!(
-            out,
-            "    <testcase name=\"{} {}\" classname=\"{}\">",
-            xml_escape(&d.code),
-            xml_escape(&position),
-            xml_escape(path),
-        );
-        if d.severity == Severity::Error {
-            let _ = writeln!(
-                out,
-                "      <failure type=\"error\" message=\"{}\">{text}</failure>",
-                xml_escape(&d.message),
-            );
+        let status = if d.severity == Severity::Error {
+            let mut failure = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            failure.set_message(d.message.as_str());
+            failure.set_type("error");
+            failure.set_description(text.as_str());
+            failure
         } else {
-            let _ = writeln!(
-                out,
-                "      <system-out>{}[{}] {text}</system-out>",
-                d.severity,
-                xml_escape(&d.code)
-            );
+            TestCaseStatus::success()
+        };
+        let mut test = TestCase::new(format!("{} {position}", d.code), status);
+        test.set_classname(path);
+        if d.severity != Severity::Error {
+            test.set_system_out(format!("{}[{}] {text}", d.severity, d.code));
         }
-        out.push_str("    </testcase>\n");
+        suite.add_test_case(test);
     }
-    out.push_str("  </testsuite>\n");
+    suite
 }
 
 #[cfg(test)]
@@ -322,7 +272,7 @@ mod tests {
         let checked = vec!["a.yaml".to_owned(), "b.yaml".to_owned()];
         let xml = render_junit(std::slice::from_ref(&info), &checked, "flowgate check");
         assert!(
-            xml.contains("<testsuites name=\"flowgate check\" tests=\"2\" failures=\"0\">"),
+            xml.contains("<testsuites name=\"flowgate check\" tests=\"2\" failures=\"0\""),
             "{xml}"
         );
         assert!(!xml.contains("<failure"), "{xml}");
@@ -331,17 +281,37 @@ mod tests {
             "{xml}"
         );
         assert!(
-            xml.contains("<testcase name=\"b.yaml\" classname=\"b.yaml\"/>"),
+            xml.contains("<testcase name=\"b.yaml\" classname=\"b.yaml\""),
             "{xml}"
         );
         let error = Diagnostic::error("FG008", "no Template").at(&source, Span::new(10, 12));
         let xml = render_junit(&[info, error], &checked, "flowgate check");
-        assert!(xml.contains("tests=\"3\" failures=\"1\">"), "{xml}");
+        assert!(xml.contains("tests=\"3\" failures=\"1\""), "{xml}");
+        let suite = xml
+            .lines()
+            .find(|l| l.contains("<testsuite name=\"a.yaml\""))
+            .unwrap_or_default();
         assert!(
-            xml.contains("<testsuite name=\"a.yaml\" tests=\"2\" failures=\"1\">"),
+            suite.contains("tests=\"2\"") && suite.contains("failures=\"1\""),
             "{xml}"
         );
-        assert_eq!(xml.matches("<failure type=\"error\"").count(), 1, "{xml}");
+        assert_eq!(xml.matches("<failure ").count(), 1, "{xml}");
+        assert!(
+            xml.contains("type=\"error\">2:1: no Template</failure>"),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn junit_is_well_formed_xml_whatever_the_message_holds() {
+        let source = SourceText::new("a.yaml", "kind: Tag\nid: x\n");
+        let hostile = "\u{1b}[2K<script>&\"'\u{0}";
+        let error = Diagnostic::error("FG008", hostile)
+            .at(&source, Span::new(0, 4))
+            .with_help(hostile);
+        let xml = render_junit(&[error], &[], "flowgate check");
+        assert!(!xml.contains('\u{1b}') && !xml.contains('\u{0}'), "{xml:?}");
+        assert!(!xml.contains("<script>"), "{xml}");
     }
 
     #[test]
