@@ -1,6 +1,6 @@
 //! The malformed-input suite: every kind of broken input yields a located diagnostic with
 //! the right code, and the right exit code (1 when there is an error, 0 otherwise — the
-//! mapping `flowgate validate` uses; `crates/flowgate-cli/tests/cli.rs` checks the binary).
+//! mapping `flowgate validate` uses; `crates/flowgate-cli/tests/it/cli.rs` checks the binary).
 //!
 //! Each case states the line and column it expects, counted by hand from the fixture text.
 //! `every_message_as_the_user_sees_it` snapshots the human rendering of all of them.

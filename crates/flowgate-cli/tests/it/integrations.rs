@@ -1,0 +1,262 @@
+//! `flowgate integrations`: the example's inventory, risk table, impact analysis, map and
+//! generated docs, pinned by snapshots; CSV, configured weights and unknown ids.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn acme() -> PathBuf {
+    repo().join("examples/acme")
+}
+
+fn flowgate(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowgate"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn ok(args: &[&str]) -> String {
+    let output = flowgate(&acme(), args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn list_shows_every_integration() {
+    let text = ok(&["integrations", "list"]);
+    insta::assert_snapshot!("list", text);
+    assert!(text.contains("15 integrations, 9 systems"));
+}
+
+#[test]
+fn list_as_csv_and_json() {
+    let csv = ok(&["--format", "csv", "integrations", "list"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,name,source,target,direction,hook,entities,owner,frequency,peak_per_hour,safe_zone,lifecycle,depends_on"
+    );
+    assert_eq!(lines.count(), 15);
+    // A name with a comma or parenthesis stays one field.
+    assert!(csv.contains("dropship-csv-exchange,Dropship orders (CSV over SFTP),magento,dropship"));
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["--format", "json", "integrations", "list"])).unwrap();
+    let rows = json["integrations"].as_array().unwrap();
+    assert_eq!(rows.len(), 15);
+    assert_eq!(rows[0]["id"], "bi-nightly-export");
+    assert_eq!(rows[0]["entities"][0], "order");
+}
+
+#[test]
+fn risk_table_of_the_example() {
+    let text = ok(&["integrations", "risk"]);
+    insta::assert_snapshot!("risk", text);
+    // The direct-database job is the riskiest flow of the landscape.
+    assert!(text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("legacy-price-db-job"));
+}
+
+#[test]
+fn risk_of_one_integration_explains_every_factor() {
+    let text = ok(&["integrations", "risk", "legacy-price-db-job"]);
+    insta::assert_snapshot!("risk_one", text);
+    for factor in [
+        "business criticality",
+        "ownership complexity",
+        "timing sensitivity",
+        "degree of customization",
+        "external rigidity",
+        "error-handling gaps",
+        "observability gaps",
+        "hook-type fragility",
+    ] {
+        assert!(text.contains(factor), "{factor} missing:\n{text}");
+    }
+}
+
+#[test]
+fn risk_as_csv_has_one_column_per_factor() {
+    let csv = ok(&["--format", "csv", "integrations", "risk"]);
+    assert!(csv.starts_with("id,class,score,business_criticality,ownership_complexity,timing_sensitivity,customization,external_rigidity,error_handling,observability,hook_fragility,top_reasons\n"));
+    assert_eq!(csv.lines().count(), 16);
+}
+
+#[test]
+fn risk_weights_and_thresholds_come_from_flowgate_toml() {
+    let workspace = crate::common::Workspace::new();
+    let config = workspace.root.join("flowgate.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[integrations.risk]\nhigh = 95\nmedium = 80\n[integrations.risk.weights]\nhook_fragility = 20\n");
+    std::fs::write(&config, text).unwrap();
+    let output = flowgate(
+        &workspace.root,
+        &[
+            "--format",
+            "json",
+            "integrations",
+            "risk",
+            "legacy-price-db-job",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let risk = &json["risks"][0];
+    // Hook fragility (100) now dominates: (20×100 + rest) / 34 > 72 before.
+    assert!(risk["score"].as_u64().unwrap() > 85, "{risk}");
+    assert_eq!(risk["class"], "medium");
+    let weight = risk["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["factor"] == "hook_fragility")
+        .unwrap()["weight"]
+        .clone();
+    assert_eq!(weight, 20);
+
+    // A misspelt factor is a located configuration error.
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text = text.replace("hook_fragility = 20", "hook_fragilty = 20");
+    std::fs::write(&config, text).unwrap();
+    let output = flowgate(&workspace.root, &["integrations", "risk"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unknown risk factor `hook_fragilty`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("flowgate.toml:"), "{stderr}");
+}
+
+#[test]
+fn impact_follows_couplings_and_data_transitively() {
+    let text = ok(&["integrations", "impact", "payment-capture-psp"]);
+    insta::assert_snapshot!("impact_payment_capture", text);
+    let text = ok(&["integrations", "impact", "stock-import-erp"]);
+    insta::assert_snapshot!("impact_stock_import", text);
+    let json: serde_json::Value = serde_json::from_str(&ok(&[
+        "--format",
+        "json",
+        "integrations",
+        "impact",
+        "order-export-erp",
+    ]))
+    .unwrap();
+    let affected: Vec<&str> = json["impact"]["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        affected,
+        [
+            "dropship-csv-exchange",
+            "invoice-sync-erp",
+            "bi-nightly-export",
+            // Dropship shipments land in Magento, where the label flow reads shipments.
+            "shipping-labels-carrier",
+            "tracking-import-carrier",
+        ]
+    );
+}
+
+#[test]
+fn impact_of_an_unknown_integration_suggests_the_closest() {
+    let output = flowgate(&acme(), &["integrations", "impact", "order-export-erpp"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no integration `order-export-erpp`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("did you mean `order-export-erp`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn map_in_three_syntaxes() {
+    insta::assert_snapshot!("map_mermaid", ok(&["integrations", "map"]));
+    insta::assert_snapshot!("map_dot", ok(&["integrations", "map", "dot"]));
+    let svg = ok(&["integrations", "map", "svg"]);
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.trim_end().ends_with("</svg>"));
+    // Every system is drawn, every flow is an edge coloured by its class.
+    assert_eq!(svg.matches("<g><title>").count(), 9);
+    assert_eq!(svg.matches("fill=\"none\" stroke=").count(), 15);
+    assert!(
+        svg.contains("stroke=\"#c62828\""),
+        "high-risk edges are red"
+    );
+    insta::assert_snapshot!("map_svg", svg);
+}
+
+#[test]
+fn docs_writes_one_page_per_integration_and_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let output = flowgate(
+        &acme(),
+        &["integrations", "docs", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 16);
+    assert!(files.contains(&"index.md".to_owned()));
+    let index = std::fs::read_to_string(out.join("index.md")).unwrap();
+    for file in files.iter().filter(|f| *f != "index.md") {
+        assert!(
+            index.contains(&format!("]({file})")),
+            "index does not link {file}"
+        );
+    }
+    insta::assert_snapshot!("docs_index", index);
+    insta::assert_snapshot!(
+        "docs_order_export_erp",
+        std::fs::read_to_string(out.join("order-export-erp.md")).unwrap()
+    );
+    insta::assert_snapshot!(
+        "docs_legacy_price_db_job",
+        std::fs::read_to_string(out.join("legacy-price-db-job.md")).unwrap()
+    );
+}
+
+#[test]
+fn csv_is_refused_where_it_makes_no_sense() {
+    for args in [
+        &["--format", "csv", "check"][..],
+        &["--format", "csv", "integrations", "map"][..],
+        &[
+            "--format",
+            "csv",
+            "integrations",
+            "impact",
+            "order-export-erp",
+        ][..],
+    ] {
+        let output = flowgate(&acme(), args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("--format csv is for"));
+    }
+}

@@ -1,0 +1,22 @@
+//! The `flowgate` binary end to end. One test binary holds every suite (a module each), so
+//! the tests link once; `cargo test -p flowgate-cli --test it promotion::` runs one suite.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+
+mod check;
+mod cli;
+mod demo;
+mod errors;
+mod export;
+mod init;
+mod integrations;
+mod json_contracts;
+mod promotion;
+mod reconcile;
+mod reconcile_incremental;
+mod reference;
+mod sarif;
+mod security;
+mod snapshot;
+mod store_config;
