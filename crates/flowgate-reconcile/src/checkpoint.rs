@@ -7,7 +7,7 @@
 //! checksums. This trusts the watermark: every change must move it, as Magento's
 //! `updated_at` (`ON UPDATE CURRENT_TIMESTAMP`) does. A full run re-proves everything.
 
-use crate::side::Segments;
+use crate::types::Segments;
 use serde::{Deserialize, Serialize};
 
 /// How far before the previous scan changed rows are looked for.
@@ -99,43 +99,12 @@ pub struct Incremental {
     pub rechecked_segments: u64,
 }
 
-/// A UTC instant as the naive local time of `zone` (an IANA name or an offset such as
-/// `+01:00`); UTC without a zone. `None` for a zone neither knows.
-pub(crate) fn in_zone(
-    utc: chrono::NaiveDateTime,
-    zone: Option<&str>,
-) -> Option<chrono::NaiveDateTime> {
-    match zone {
-        None => Some(utc),
-        Some(zone) => crate::normalise::Zone::parse(zone).map(|z| z.local(utc)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn at(text: &str) -> chrono::NaiveDateTime {
         chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").unwrap_or_default()
-    }
-
-    #[test]
-    fn instants_move_into_the_source_zone() {
-        let utc = at("2026-07-01 10:00:00");
-        assert_eq!(in_zone(utc, None), Some(utc));
-        assert_eq!(
-            in_zone(utc, Some("Europe/Berlin")),
-            Some(at("2026-07-01 12:00:00"))
-        );
-        assert_eq!(
-            in_zone(utc, Some("+01:00")),
-            Some(at("2026-07-01 11:00:00"))
-        );
-        assert_eq!(
-            in_zone(utc, Some("-05:30")),
-            Some(at("2026-07-01 04:30:00"))
-        );
-        assert_eq!(in_zone(utc, Some("Mars/Olympus")), None);
     }
 
     #[test]

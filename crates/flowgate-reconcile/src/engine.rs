@@ -11,53 +11,13 @@ use crate::checkpoint::{Checkpoint, Incremental, SideCheckpoint, FORMAT};
 use crate::db::TextRow;
 use crate::error::{Error, Result};
 use crate::report::{AggregateResult, ColumnDiff, Duplicate, Key, Mismatch, Report, Work};
-use crate::side::{Scope, Segments, Side, Tally, LEFT, RIGHT};
+use crate::side::Side;
+pub use crate::types::{parse_decimal, NoProgress, Progress, Tuning};
+use crate::types::{Scope, Segments, Tally, DEFAULT_SCALE, LEFT, RIGHT};
 use flowgate_model::{Reconciliation, ValueType};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-/// Receives progress while a run goes on (the CLI draws a bar on a terminal).
-pub trait Progress: Send + Sync {
-    /// One step done: a short description of where the run is.
-    fn step(&self, message: &str);
-}
-
-/// Progress that goes nowhere.
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn step(&self, _message: &str) {}
-}
-
-/// Tuning knobs of the bisection.
-#[derive(Debug, Clone, Copy)]
-pub struct Tuning {
-    /// Rows per segment aimed at in the first level.
-    pub first_level_rows: u64,
-    /// Rows per segment aimed at when a differing segment is split.
-    pub split_rows: u64,
-    /// Segments with at most this many rows (on the larger side) are fetched.
-    pub fetch_rows: u64,
-    /// Segments per query when refining or fetching without `segment_by` (each such query
-    /// scans the table; key ranges go a few dozen to a query).
-    pub batch: usize,
-    /// Queries run at once on each side: the first level is split into this many key
-    /// ranges (with `segment_by`), and refining or fetching batches run side by side.
-    pub parallel: usize,
-}
-
-impl Default for Tuning {
-    fn default() -> Self {
-        Self {
-            first_level_rows: 128,
-            split_rows: 16,
-            fetch_rows: 64,
-            batch: 2000,
-            parallel: 2,
-        }
-    }
-}
 
 /// Most segments the first level aims at, per side.
 const MAX_FIRST_LEVEL_SEGMENTS: u64 = 1 << 20;
@@ -587,36 +547,6 @@ fn prev_power_of_two(x: u64) -> u64 {
     1u64 << (63 - x.max(1).leading_zeros())
 }
 
-/// A decimal text as an integer count of `10^-scale` units (`"12.345"` at scale 4 is 123450).
-pub fn parse_decimal(text: &str, scale: u32) -> Option<i128> {
-    let text = text.trim();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if whole.is_empty() && frac.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let mut units: i128 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let frac_digits: Vec<u32> = frac.chars().filter_map(|c| c.to_digit(10)).collect();
-    for i in 0..scale as usize {
-        units = units.checked_mul(10)? + i128::from(*frac_digits.get(i).unwrap_or(&0));
-    }
-    // Round half away from zero on the first dropped digit.
-    if frac_digits.get(scale as usize).is_some_and(|&d| d >= 5) {
-        units += 1;
-    }
-    Some(if negative { -units } else { units })
-}
-
 fn values_equal(
     value_type: ValueType,
     scale: u32,
@@ -744,42 +674,9 @@ pub fn classify_rows(
     report
 }
 
-pub(crate) fn checksum_scale(scale: u32, tolerance: Option<&str>) -> u32 {
-    let Some(units) = tolerance.and_then(|t| parse_decimal(t, scale)) else {
-        return scale;
-    };
-    if units <= 0 {
-        return scale;
-    }
-    // Equal after rounding to s decimals implies a difference below 10^-s <= tolerance.
-    let digits = units.to_string().len() as u32 - 1;
-    scale.saturating_sub(digits)
-}
-
-pub(crate) const DEFAULT_SCALE: u32 = 4;
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn decimals_parse_into_units() {
-        assert_eq!(parse_decimal("12.345", 4), Some(123_450));
-        assert_eq!(parse_decimal("-0.01", 2), Some(-1));
-        assert_eq!(parse_decimal("7", 2), Some(700));
-        assert_eq!(parse_decimal("1.005", 2), Some(101));
-        assert_eq!(parse_decimal("abc", 2), None);
-        assert_eq!(parse_decimal(".", 2), None);
-    }
-
-    #[test]
-    fn checksum_scale_follows_the_tolerance() {
-        assert_eq!(checksum_scale(4, Some("0.01")), 2);
-        assert_eq!(checksum_scale(4, Some("0.005")), 3);
-        assert_eq!(checksum_scale(4, None), 4);
-        assert_eq!(checksum_scale(4, Some("0")), 4);
-        assert_eq!(checksum_scale(2, Some("5")), 0);
-    }
 
     #[test]
     fn tolerance_is_inclusive_and_nulls_differ() {

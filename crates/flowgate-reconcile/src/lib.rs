@@ -20,6 +20,8 @@ pub mod report;
 mod side;
 pub mod sql;
 mod sql_side;
+mod types;
+mod zone;
 
 pub use engine::{
     connection_variable, current_workspace, resolve_url, run, run_in, NoProgress, Progress,

@@ -5,11 +5,9 @@
 //! side compares with a database side segment by segment.
 
 use crate::db::TextRow;
-use crate::engine::{checksum_scale, DEFAULT_SCALE};
 use crate::error::{Error, Result};
 use crate::normalise::{self, BadValue};
-use crate::side::{Scope, Segments};
-use crate::sql_side::Pick;
+use crate::types::{checksum_scale, Pick, Scope, Segments, DEFAULT_SCALE};
 use flowgate_model::{AggregateCheck, ReconcileSource, Reconciliation, SideColumn, ValueType};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::Row;

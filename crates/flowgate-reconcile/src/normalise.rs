@@ -3,8 +3,9 @@
 //! hash as MySQL/MariaDB and PostgreSQL compute, so a local side and a database side compare
 //! segment by segment.
 
-use crate::engine::DEFAULT_SCALE;
-use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use crate::types::DEFAULT_SCALE;
+use crate::zone::Zone;
+use chrono::{NaiveDate, NaiveDateTime};
 use flowgate_model::{Case, SideColumn, ValueType};
 use md5::{Digest, Md5};
 
@@ -182,53 +183,6 @@ fn timestamp(value: &str, zone: Option<&str>) -> Result<String, BadValue> {
         (None, Some(zone)) => Zone::parse(zone).ok_or_else(bad)?.utc(t),
     };
     Ok(utc.format("%Y-%m-%d %H:%M:%S").to_string())
-}
-
-/// A source's time zone: an IANA name (`Europe/Berlin`) or a UTC offset (`+02:00`, east
-/// positive, as MySQL and ISO 8601 write it).
-pub(crate) enum Zone {
-    Named(chrono_tz::Tz),
-    Fixed(chrono::FixedOffset),
-}
-
-impl Zone {
-    /// The zone a text names, if any.
-    pub(crate) fn parse(zone: &str) -> Option<Self> {
-        if let Ok(tz) = zone.parse::<chrono_tz::Tz>() {
-            return Some(Self::Named(tz));
-        }
-        chrono::DateTime::parse_from_str(
-            &format!("2000-01-01 00:00:00 {zone}"),
-            "%Y-%m-%d %H:%M:%S %:z",
-        )
-        .ok()
-        .map(|t| Self::Fixed(*t.offset()))
-    }
-
-    /// The local time of a UTC instant.
-    pub(crate) fn local(&self, utc: NaiveDateTime) -> NaiveDateTime {
-        match self {
-            Self::Named(tz) => tz.from_utc_datetime(&utc).naive_local(),
-            Self::Fixed(offset) => offset.from_utc_datetime(&utc).naive_local(),
-        }
-    }
-
-    /// The UTC instant of a local time. An ambiguous local time (the hour repeated when clocks
-    /// go back) is read as standard time, and a skipped one (when they go forward) with the
-    /// offset from before the change, as PostgreSQL reads them.
-    pub(crate) fn utc(&self, local: NaiveDateTime) -> NaiveDateTime {
-        let offset = match self {
-            Self::Fixed(offset) => *offset,
-            Self::Named(tz) => match tz.from_local_datetime(&local) {
-                chrono::LocalResult::Single(x) => return x.naive_utc(),
-                chrono::LocalResult::Ambiguous(_, standard) => return standard.naive_utc(),
-                chrono::LocalResult::None => chrono::Offset::fix(
-                    &tz.offset_from_utc_datetime(&(local - chrono::Duration::hours(3))),
-                ),
-            },
-        };
-        local - chrono::Duration::seconds(i64::from(offset.local_minus_utc()))
-    }
 }
 
 fn date(value: &str) -> Result<String, BadValue> {

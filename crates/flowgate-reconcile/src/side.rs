@@ -2,82 +2,15 @@
 //! checksums per segment, for the rows of differing segments and for aggregate groups.
 
 use crate::db::TextRow;
-use crate::engine::{Progress, Tuning};
 use crate::error::Result;
 use crate::fragment::{self, Lexis};
 use crate::local::{LocalSide, LocalSource};
 use crate::sql::Dialect;
-use crate::sql_side::{Pick, SqlSide};
+use crate::sql_side::SqlSide;
+use crate::types::{Pick, Scope, Segments, Tally, Tuning};
 use flowgate_model::{AggregateCheck, Reconciliation};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Per segment: its row count and the exact sum of its row hashes, as decimal text.
-pub(crate) type Segments = BTreeMap<u64, (u64, String)>;
-
-/// Where a level looks.
-pub(crate) enum Scope<'a> {
-    /// Every row; the line spans `span` values from its lower bound.
-    All {
-        /// Values the line spans.
-        span: u64,
-    },
-    /// The rows of these segments of a coarser width.
-    Within {
-        /// The coarser width.
-        width: u64,
-        /// Its segments that differed.
-        segments: &'a [u64],
-    },
-}
-
-/// Queries done out of queries planned in one pass, both sides together, shown as a bar.
-pub(crate) struct Tally<'a> {
-    progress: &'a dyn Progress,
-    label: String,
-    done: AtomicU64,
-    total: AtomicU64,
-}
-
-impl<'a> Tally<'a> {
-    /// A pass called `label`, drawn on `progress`.
-    pub(crate) fn new(progress: &'a dyn Progress, label: String) -> Self {
-        progress.step(&label);
-        Self {
-            progress,
-            label,
-            done: AtomicU64::new(0),
-            total: AtomicU64::new(0),
-        }
-    }
-
-    /// More queries planned.
-    pub(crate) fn add(&self, queries: u64) {
-        self.total.fetch_add(queries, Ordering::Relaxed);
-        self.draw();
-    }
-
-    /// One query done.
-    pub(crate) fn tick(&self) {
-        self.done.fetch_add(1, Ordering::Relaxed);
-        self.draw();
-    }
-
-    fn draw(&self) {
-        const WIDTH: u64 = 24;
-        let done = self.done.load(Ordering::Relaxed);
-        let total = self.total.load(Ordering::Relaxed).max(1);
-        let filled = (done * WIDTH / total).min(WIDTH) as usize;
-        self.progress.step(&format!(
-            "[{}{}] {:>3}%  {}",
-            "#".repeat(filled),
-            ".".repeat(WIDTH as usize - filled),
-            done * 100 / total,
-            self.label
-        ));
-    }
-}
 
 /// A side of the comparison.
 pub(crate) enum Side {
@@ -252,21 +185,3 @@ fn check_fragments(name: &str, lexis: Lexis, spec: &Reconciliation, pick: Pick) 
     }
     Ok(())
 }
-
-/// The left half of the asset.
-pub(crate) const LEFT: Pick = Pick {
-    source: |spec| &spec.left,
-    key: |k| &k.left,
-    column: |c| &c.left,
-    segment: |s| &s.left,
-    aggregate: |a| &a.left,
-};
-
-/// The right half of the asset.
-pub(crate) const RIGHT: Pick = Pick {
-    source: |spec| &spec.right,
-    key: |k| &k.right,
-    column: |c| &c.right,
-    segment: |s| &s.right,
-    aggregate: |a| &a.right,
-};

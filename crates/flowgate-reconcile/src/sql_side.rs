@@ -2,10 +2,10 @@
 //! in as many concurrent range queries as the tuning allows.
 
 use crate::db::{Db, Plan, TextRow};
-use crate::engine::{checksum_scale, Tuning, DEFAULT_SCALE};
 use crate::error::{Error, Result};
-use crate::side::{Scope, Segments, Tally};
 use crate::sql::Dialect;
+use crate::types::{checksum_scale, Pick, Scope, Segments, Tally, Tuning, DEFAULT_SCALE};
+use crate::zone::in_zone;
 use flowgate_model::{AggregateCheck, ReconcileSource, Reconciliation, SideColumn, ValueType};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -428,15 +428,13 @@ impl SqlSide {
         let Some(watermark) = &self.source.watermark else {
             return Ok(None);
         };
-        let local = crate::checkpoint::in_zone(since, self.source.timezone.as_deref()).ok_or_else(
-            || {
-                Error::Invalid(format!(
-                    "{}: unknown time zone `{}`",
-                    self.db.side(),
-                    self.source.timezone.as_deref().unwrap_or_default()
-                ))
-            },
-        )?;
+        let local = in_zone(since, self.source.timezone.as_deref()).ok_or_else(|| {
+            Error::Invalid(format!(
+                "{}: unknown time zone `{}`",
+                self.db.side(),
+                self.source.timezone.as_deref().unwrap_or_default()
+            ))
+        })?;
         let d = self.db.dialect();
         let predicate = format!(
             "{} >= {}",
@@ -538,16 +536,6 @@ impl SqlSide {
     pub(crate) async fn close(&self) {
         self.db.close().await;
     }
-}
-
-/// Which half of the asset a side reads.
-#[derive(Clone, Copy)]
-pub(crate) struct Pick {
-    pub(crate) source: fn(&Reconciliation) -> &ReconcileSource,
-    pub(crate) key: fn(&flowgate_model::KeyPart) -> &SideColumn,
-    pub(crate) column: fn(&flowgate_model::ColumnMapping) -> &SideColumn,
-    pub(crate) segment: fn(&flowgate_model::SegmentBy) -> &str,
-    pub(crate) aggregate: fn(&AggregateCheck) -> &str,
 }
 
 fn num(row: &TextRow, i: usize) -> Option<i128> {
