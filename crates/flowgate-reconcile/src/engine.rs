@@ -8,13 +8,15 @@
 //! split finer in the next level, until they hold few enough rows to fetch.
 
 use crate::checkpoint::{Checkpoint, Incremental, SideCheckpoint, FORMAT};
+pub use crate::classify::classify_rows;
+use crate::classify::compare_aggregate;
 use crate::db::TextRow;
 use crate::error::{Error, Result};
-use crate::report::{AggregateResult, ColumnDiff, Duplicate, Key, Mismatch, Report, Work};
+use crate::report::{Report, Work};
 use crate::side::Side;
 pub use crate::types::{parse_decimal, NoProgress, Progress, Tuning};
-use crate::types::{Scope, Segments, Tally, DEFAULT_SCALE, LEFT, RIGHT};
-use flowgate_model::{Reconciliation, ValueType};
+use crate::types::{Scope, Segments, Tally, LEFT, RIGHT};
+use flowgate_model::Reconciliation;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -159,7 +161,14 @@ pub async fn run_in(
         }
         (Err(e), Err(_)) => return Err(e),
     };
-    let result = run_on(spec, options, progress, &left, &right, cutoff.clone()).await;
+    let run = Run {
+        spec,
+        options,
+        progress,
+        left: &left,
+        right: &right,
+    };
+    let result = run_on(&run, cutoff.clone()).await;
     left.close().await;
     right.close().await;
     let mut report = result?;
@@ -170,202 +179,297 @@ pub async fn run_in(
     Ok(report)
 }
 
-async fn run_on(
-    spec: &Reconciliation,
-    options: &RunOptions,
-    progress: &dyn Progress,
-    left: &Side,
-    right: &Side,
-    cutoff: Option<String>,
-) -> Result<Report> {
-    let tuning = options.tuning;
-    let numeric = spec.segment_by.is_some();
+/// One run under way: what it was asked and both opened sides.
+struct Run<'a> {
+    spec: &'a Reconciliation,
+    options: &'a RunOptions,
+    progress: &'a dyn Progress,
+    left: &'a Side,
+    right: &'a Side,
+}
+
+/// Where the first level starts: the line's lower bound and span, the first width, and the
+/// first level's checksums when they come from a checkpoint.
+struct Start {
+    lo: u64,
+    span: u64,
+    width: u64,
+    first: Option<(Segments, Segments)>,
+}
+
+/// What the bisection found: the rows on each side (from the first level), the differing
+/// segments to fetch by width, and the first level as a checkpoint.
+#[derive(Default)]
+struct Bisection {
+    rows_left: u64,
+    rows_right: u64,
+    leaves: BTreeMap<u64, Vec<u64>>,
+    checkpoint: Option<Checkpoint>,
+}
+
+/// Both databases' clocks, UTC text, when both have one.
+type Clocks = Option<(String, String)>;
+
+async fn run_on(run: &Run<'_>, cutoff: Option<String>) -> Result<Report> {
     let mut work = Work {
-        segmented_by: if numeric { "segment_by" } else { "key hash" },
+        segmented_by: if run.spec.segment_by.is_some() {
+            "segment_by"
+        } else {
+            "key hash"
+        },
         ..Work::default()
     };
+    let mut start = run.start().await?;
+    // The clocks before anything is read: the next incremental run looks for changes from
+    // there.
+    let clocks = run.clocks().await?;
+    if let Some(cp) = &run.options.resume_from {
+        if let Some((l, r, info)) = resume(run, cp, (start.lo, start.span)).await? {
+            start.lo = cp.lo;
+            start.width = cp.width;
+            work.incremental = Some(info);
+            start.first = Some((l, r));
+        }
+    }
+    let lo = start.lo;
+    let found = run.bisect(&mut work, start, &clocks).await?;
+    let (lrows, rrows) = run.fetch_leaves(&mut work, lo, &found.leaves).await?;
+    let mut report = classify_rows(run.spec, lrows, rrows, cutoff.as_deref());
+    report.rows_left = found.rows_left;
+    report.rows_right = found.rows_right;
+    run.aggregates(&mut report, cutoff.as_deref()).await?;
+    work.queries = run.left.queries() + run.right.queries();
+    report.work = work;
+    report.checkpoint = found.checkpoint;
+    Ok(report)
+}
 
-    // The line's extent and the first level's width.
-    let (lo, span) = if numeric {
-        let (l, r) = tokio::join!(left.bounds(), right.bounds());
+impl Run<'_> {
+    /// The line's extent and the first level's width.
+    async fn start(&self) -> Result<Start> {
+        let (lo, span) = self.extent().await?;
+        let estimate = {
+            let (l, r) = tokio::join!(self.left.estimate(), self.right.estimate());
+            l?.max(r?).max(1)
+        };
+        // At most about a million segments a side: the first level's result and its
+        // checkpoint stay a few tens of megabytes however large the tables.
+        let segments_wanted = (estimate / self.options.tuning.first_level_rows.max(1))
+            .clamp(1, MAX_FIRST_LEVEL_SEGMENTS);
+        // Widths are powers of two, so every segment of a level lies inside one segment of
+        // the level before: a row is fetched at most once.
+        let width = span.div_ceil(segments_wanted).max(1).next_power_of_two();
+        Ok(Start {
+            lo,
+            span,
+            width,
+            first: None,
+        })
+    }
+
+    /// Where the line starts and how many values it spans: the range of `segment_by` on
+    /// both sides, or the 32-bit key hash.
+    async fn extent(&self) -> Result<(u64, u64)> {
+        if self.spec.segment_by.is_none() {
+            return Ok((0, 1u64 << 32));
+        }
+        let (l, r) = tokio::join!(self.left.bounds(), self.right.bounds());
         let (l, r) = (l?, r?);
         let mins: Vec<i128> = [l.0, r.0].into_iter().flatten().collect();
         let maxs: Vec<i128> = [l.1, r.1].into_iter().flatten().collect();
         match (mins.iter().min(), maxs.iter().max()) {
-            (Some(&min), Some(&max)) if min >= 0 => (min as u64, (max - min + 1) as u64),
-            (Some(_), _) => {
-                return Err(Error::Invalid(
-                    "`segment_by` must be a non-negative integer column on both sides".to_owned(),
-                ))
-            }
-            _ => (0, 1),
-        }
-    } else {
-        (0, 1u64 << 32)
-    };
-    let estimate = {
-        let (l, r) = tokio::join!(left.estimate(), right.estimate());
-        l?.max(r?).max(1)
-    };
-    // At most about a million segments a side: the first level's result and its checkpoint
-    // stay a few tens of megabytes however large the tables.
-    let segments_wanted =
-        (estimate / tuning.first_level_rows.max(1)).clamp(1, MAX_FIRST_LEVEL_SEGMENTS);
-    // Widths are powers of two, so every segment of a level lies inside one segment of the
-    // level before: a row is fetched at most once.
-    let mut width = span.div_ceil(segments_wanted).max(1).next_power_of_two();
-
-    // The clocks before anything is read: the next incremental run looks for changes from
-    // there.
-    let (clock_left, clock_right) = tokio::join!(left.clock(), right.clock());
-    let clocks = match (clock_left?, clock_right?) {
-        (Some(l), Some(r)) => Some((l, r)),
-        _ => None,
-    };
-    let mut first = None;
-    let mut lo = lo;
-    if let Some(cp) = &options.resume_from {
-        if let Some((l, r, info)) = resume(cp, options, left, right, (lo, span), progress).await? {
-            lo = cp.lo;
-            width = cp.width;
-            work.incremental = Some(info);
-            first = Some((l, r));
+            (Some(&min), Some(&max)) if min >= 0 => Ok((min as u64, (max - min + 1) as u64)),
+            (Some(_), _) => Err(Error::Invalid(
+                "`segment_by` must be a non-negative integer column on both sides".to_owned(),
+            )),
+            _ => Ok((0, 1)),
         }
     }
-    let mut checkpoint = None;
 
-    // Level by level.
-    let mut rows_left = 0;
-    let mut rows_right = 0;
-    let mut leaves: BTreeMap<u64, Vec<u64>> = BTreeMap::new(); // width -> segments to fetch
-    let mut pending: Option<(u64, Vec<u64>)> = None; // (previous width, its differing segments)
-    loop {
-        work.levels += 1;
-        let level = work.levels;
-        let scope = match &pending {
-            None => Scope::All { span },
-            Some((prev, segments)) => Scope::Within {
-                width: *prev,
-                segments,
-            },
-        };
-        let segments_in_scope = match &scope {
-            Scope::All { span } => span.div_ceil(width),
-            Scope::Within { segments, .. } => segments.len() as u64,
-        };
-        let (lmap, rmap) = match first.take() {
-            Some(maps) => maps,
-            None => {
-                let tally = Tally::new(
-                    progress,
-                    format!(
-                        "level {level}: checksums of {segments_in_scope} {} of width {width}",
-                        if pending.is_none() {
-                            "segments"
-                        } else {
-                            "differing segments, split"
-                        }
-                    ),
-                );
-                let (lmap, rmap) = tokio::join!(
-                    left.level(lo, width, &scope, &tally),
-                    right.level(lo, width, &scope, &tally)
-                );
-                (lmap?, rmap?)
-            }
-        };
-        if level == 1 {
-            rows_left = lmap.values().map(|v| v.0).sum();
-            rows_right = rmap.values().map(|v| v.0).sum();
-            checkpoint = clocks.as_ref().map(|(l, r)| Checkpoint {
-                format: FORMAT,
-                fingerprint: options.fingerprint.clone(),
-                lo,
-                width,
-                left: SideCheckpoint::new(l.clone(), &lmap),
-                right: SideCheckpoint::new(r.clone(), &rmap),
-            });
-        }
-        let all: BTreeSet<u64> = lmap.keys().chain(rmap.keys()).copied().collect();
-        work.segments_compared += (lmap.len() + rmap.len()) as u64;
-        let mut refine: Vec<(u64, u64)> = Vec::new();
-        for seg in all {
-            let (l, r) = (lmap.get(&seg), rmap.get(&seg));
-            if l == r {
-                continue;
-            }
-            let rows = l.map_or(0, |v| v.0).max(r.map_or(0, |v| v.0));
-            if rows <= tuning.fetch_rows || width == 1 {
-                leaves.entry(width).or_default().push(seg);
-            } else {
-                refine.push((seg, rows));
-            }
-        }
-        progress.step(&format!(
-            "level {level}: {} segments to split, {} to fetch",
-            refine.len(),
-            leaves.values().map(Vec::len).sum::<usize>()
-        ));
-        if refine.is_empty() {
-            break;
-        }
-        let densest = refine.iter().map(|r| r.1).max().unwrap_or(1).max(1);
-        let next = prev_power_of_two(
-            (width.saturating_mul(tuning.split_rows) / densest).clamp(1, (width / 2).max(1)),
-        );
-        pending = Some((width, refine.into_iter().map(|r| r.0).collect()));
-        width = next;
+    /// Both databases' clocks; `None` unless both sides have one.
+    async fn clocks(&self) -> Result<Clocks> {
+        let (clock_left, clock_right) = tokio::join!(self.left.clock(), self.right.clock());
+        Ok(match (clock_left?, clock_right?) {
+            (Some(l), Some(r)) => Some((l, r)),
+            _ => None,
+        })
     }
 
-    // Fetch the rows of differing leaves and compare them.
-    let mut lrows: Vec<TextRow> = Vec::new();
-    let mut rrows: Vec<TextRow> = Vec::new();
-    for (w, segs) in &leaves {
+    /// Level by level: checksum the segments in scope, keep the differing ones that are
+    /// small enough to fetch, and split the others finer for the next level.
+    async fn bisect(&self, work: &mut Work, start: Start, clocks: &Clocks) -> Result<Bisection> {
+        let Start {
+            lo,
+            span,
+            mut width,
+            mut first,
+        } = start;
+        let mut found = Bisection::default();
+        let mut pending: Option<(u64, Vec<u64>)> = None; // (previous width, its differing segments)
+        loop {
+            work.levels += 1;
+            let level = work.levels;
+            let scope = match &pending {
+                None => Scope::All { span },
+                Some((prev, segments)) => Scope::Within {
+                    width: *prev,
+                    segments,
+                },
+            };
+            let (lmap, rmap) = match first.take() {
+                Some(maps) => maps,
+                None => self.checksums(level, lo, width, &scope).await?,
+            };
+            if level == 1 {
+                found.rows_left = lmap.values().map(|v| v.0).sum();
+                found.rows_right = rmap.values().map(|v| v.0).sum();
+                found.checkpoint = self.checkpoint(clocks, lo, width, (&lmap, &rmap));
+            }
+            work.segments_compared += (lmap.len() + rmap.len()) as u64;
+            let fetch_rows = self.options.tuning.fetch_rows;
+            let refine = sort_segments((&lmap, &rmap), width, fetch_rows, &mut found.leaves);
+            self.progress.step(&format!(
+                "level {level}: {} segments to split, {} to fetch",
+                refine.len(),
+                found.leaves.values().map(Vec::len).sum::<usize>()
+            ));
+            if refine.is_empty() {
+                break;
+            }
+            let next = next_width(width, &refine, self.options.tuning.split_rows);
+            pending = Some((width, refine.into_iter().map(|r| r.0).collect()));
+            width = next;
+        }
+        Ok(found)
+    }
+
+    /// One level's checksums on both sides.
+    async fn checksums(
+        &self,
+        level: u32,
+        lo: u64,
+        width: u64,
+        scope: &Scope<'_>,
+    ) -> Result<(Segments, Segments)> {
+        let (segments_in_scope, what) = match scope {
+            Scope::All { span } => (span.div_ceil(width), "segments"),
+            Scope::Within { segments, .. } => (segments.len() as u64, "differing segments, split"),
+        };
         let tally = Tally::new(
-            progress,
-            format!("fetching the rows of {} differing segments", segs.len()),
+            self.progress,
+            format!("level {level}: checksums of {segments_in_scope} {what} of width {width}"),
         );
-        let (l, r) = tokio::join!(
-            left.fetch(lo, *w, segs, &tally),
-            right.fetch(lo, *w, segs, &tally)
+        let (lmap, rmap) = tokio::join!(
+            self.left.level(lo, width, scope, &tally),
+            self.right.level(lo, width, scope, &tally)
         );
-        let (l, r) = (l?, r?);
-        work.rows_fetched += (l.len() + r.len()) as u64;
-        lrows.extend(l);
-        rrows.extend(r);
+        Ok((lmap?, rmap?))
     }
-    let mut report = classify_rows(spec, lrows, rrows, cutoff.as_deref());
-    report.rows_left = rows_left;
-    report.rows_right = rows_right;
 
-    for check in &spec.aggregates {
-        progress.step(&format!("aggregate check {}", check.name));
-        let (l, r) = tokio::join!(
-            left.aggregate(check, &check.left, cutoff.as_deref()),
-            right.aggregate(check, &check.right, cutoff.as_deref())
-        );
-        report.aggregates.push(compare_aggregate(check, l?, r?));
+    /// The first level as a checkpoint, when both sides have a clock.
+    fn checkpoint(
+        &self,
+        clocks: &Clocks,
+        lo: u64,
+        width: u64,
+        (lmap, rmap): (&Segments, &Segments),
+    ) -> Option<Checkpoint> {
+        clocks.as_ref().map(|(l, r)| Checkpoint {
+            format: FORMAT,
+            fingerprint: self.options.fingerprint.clone(),
+            lo,
+            width,
+            left: SideCheckpoint::new(l.clone(), lmap),
+            right: SideCheckpoint::new(r.clone(), rmap),
+        })
     }
-    work.queries = left.queries() + right.queries();
-    report.work = work;
-    report.checkpoint = checkpoint;
-    Ok(report)
+
+    /// Fetch the rows of the differing leaves on both sides.
+    async fn fetch_leaves(
+        &self,
+        work: &mut Work,
+        lo: u64,
+        leaves: &BTreeMap<u64, Vec<u64>>,
+    ) -> Result<(Vec<TextRow>, Vec<TextRow>)> {
+        let mut lrows: Vec<TextRow> = Vec::new();
+        let mut rrows: Vec<TextRow> = Vec::new();
+        for (w, segs) in leaves {
+            let tally = Tally::new(
+                self.progress,
+                format!("fetching the rows of {} differing segments", segs.len()),
+            );
+            let (l, r) = tokio::join!(
+                self.left.fetch(lo, *w, segs, &tally),
+                self.right.fetch(lo, *w, segs, &tally)
+            );
+            let (l, r) = (l?, r?);
+            work.rows_fetched += (l.len() + r.len()) as u64;
+            lrows.extend(l);
+            rrows.extend(r);
+        }
+        Ok((lrows, rrows))
+    }
+
+    /// Run and compare every aggregate check.
+    async fn aggregates(&self, report: &mut Report, cutoff: Option<&str>) -> Result<()> {
+        for check in &self.spec.aggregates {
+            self.progress
+                .step(&format!("aggregate check {}", check.name));
+            let (l, r) = tokio::join!(
+                self.left.aggregate(check, &check.left, cutoff),
+                self.right.aggregate(check, &check.right, cutoff)
+            );
+            report.aggregates.push(compare_aggregate(check, l?, r?));
+        }
+        Ok(())
+    }
+}
+
+/// Sort a level's differing segments: those with few enough rows (or of width 1) go to
+/// `leaves` to be fetched; the others are returned, with their rows, to be split.
+fn sort_segments(
+    (lmap, rmap): (&Segments, &Segments),
+    width: u64,
+    fetch_rows: u64,
+    leaves: &mut BTreeMap<u64, Vec<u64>>,
+) -> Vec<(u64, u64)> {
+    let all: BTreeSet<u64> = lmap.keys().chain(rmap.keys()).copied().collect();
+    let mut refine: Vec<(u64, u64)> = Vec::new();
+    for seg in all {
+        let (l, r) = (lmap.get(&seg), rmap.get(&seg));
+        if l == r {
+            continue;
+        }
+        let rows = l.map_or(0, |v| v.0).max(r.map_or(0, |v| v.0));
+        if rows <= fetch_rows || width == 1 {
+            leaves.entry(width).or_default().push(seg);
+        } else {
+            refine.push((seg, rows));
+        }
+    }
+    refine
+}
+
+/// The width of the next level: the densest segment to split should hold about
+/// `split_rows` rows per segment, and every segment is at least halved.
+fn next_width(width: u64, refine: &[(u64, u64)], split_rows: u64) -> u64 {
+    let densest = refine.iter().map(|r| r.1).max().unwrap_or(1).max(1);
+    prev_power_of_two((width.saturating_mul(split_rows) / densest).clamp(1, (width / 2).max(1)))
 }
 
 /// Checksum `segments` of the checkpoint's width again on both sides, replacing them in the
 /// maps (a segment now empty leaves them).
 async fn recheck(
+    run: &Run<'_>,
     cp: &Checkpoint,
-    (left, right): (&Side, &Side),
     segments: Vec<u64>,
     (lmap, rmap): (&mut Segments, &mut Segments),
-    progress: &dyn Progress,
 ) -> Result<()> {
     if segments.is_empty() {
         return Ok(());
     }
     let tally = Tally::new(
-        progress,
+        run.progress,
         format!(
             "incremental: checksums of {} changed segments",
             segments.len()
@@ -376,8 +480,8 @@ async fn recheck(
         segments: &segments,
     };
     let (fresh_left, fresh_right) = tokio::join!(
-        left.level(cp.lo, cp.width, &scope, &tally),
-        right.level(cp.lo, cp.width, &scope, &tally)
+        run.left.level(cp.lo, cp.width, &scope, &tally),
+        run.right.level(cp.lo, cp.width, &scope, &tally)
     );
     for seg in &segments {
         lmap.remove(seg);
@@ -393,23 +497,21 @@ async fn recheck(
 /// start, a side without watermark or clock) or when so much changed that a full pass is
 /// cheaper.
 async fn resume(
+    run: &Run<'_>,
     cp: &Checkpoint,
-    options: &RunOptions,
-    left: &Side,
-    right: &Side,
     (lo, span): (u64, u64),
-    progress: &dyn Progress,
 ) -> Result<Option<(Segments, Segments, Incremental)>> {
-    if cp.fingerprint != options.fingerprint || lo < cp.lo || cp.width == 0 {
+    if cp.fingerprint != run.options.fingerprint || lo < cp.lo || cp.width == 0 {
         return Ok(None);
     }
     let (Some(since_left), Some(since_right)) = (cp.left.since(), cp.right.since()) else {
         return Ok(None);
     };
-    progress.step("incremental: rows changed since the last run");
+    run.progress
+        .step("incremental: rows changed since the last run");
     let (changed_left, changed_right) = tokio::join!(
-        left.changed(cp.lo, cp.width, since_left),
-        right.changed(cp.lo, cp.width, since_right)
+        run.left.changed(cp.lo, cp.width, since_left),
+        run.right.changed(cp.lo, cp.width, since_right)
     );
     let (Some(changed_left), Some(changed_right)) = (changed_left?, changed_right?) else {
         return Ok(None);
@@ -427,14 +529,13 @@ async fn resume(
     // rows counted per segment to find where.
     let (rechecked, total_left, total_right) = tokio::join!(
         recheck(
+            run,
             cp,
-            (left, right),
             dirty.iter().copied().collect(),
-            (&mut lmap, &mut rmap),
-            progress,
+            (&mut lmap, &mut rmap)
         ),
-        left.count(),
-        right.count()
+        run.left.count(),
+        run.right.count()
     );
     rechecked?;
     let (Some(total_left), Some(total_right)) = (total_left?, total_right?) else {
@@ -443,39 +544,16 @@ async fn resume(
     let rows = |map: &Segments| map.values().map(|v| v.0).sum::<u64>();
     let mut recounted = 0;
     if rows(&lmap) != total_left || rows(&rmap) != total_right {
-        let tally = Tally::new(
-            progress,
-            "incremental: rows per segment (rows went or came without a watermark)".to_owned(),
-        );
-        let (counts_left, counts_right) = tokio::join!(
-            left.counts(cp.lo, cp.width, line, &tally),
-            right.counts(cp.lo, cp.width, line, &tally)
-        );
-        let (Some(counts_left), Some(counts_right)) = (counts_left?, counts_right?) else {
+        let Some(moved) = moved(run, cp, line, (&lmap, &rmap)).await? else {
             return Ok(None);
         };
-        let mut moved = BTreeSet::new();
-        for (counts, map) in [(&counts_left, &lmap), (&counts_right, &rmap)] {
-            let segments: BTreeSet<&u64> = counts.keys().chain(map.keys()).collect();
-            for seg in segments {
-                if counts.get(seg).copied() != map.get(seg).map(|v| v.0) {
-                    moved.insert(*seg);
-                }
-            }
-        }
         recounted = moved.len() as u64;
         dirty.extend(moved.iter().copied());
         if dirty.len() as u64 * 2 > segments_on_line {
             return Ok(None);
         }
-        recheck(
-            cp,
-            (left, right),
-            moved.into_iter().collect(),
-            (&mut lmap, &mut rmap),
-            progress,
-        )
-        .await?;
+        let moved = moved.into_iter().collect();
+        recheck(run, cp, moved, (&mut lmap, &mut rmap)).await?;
     }
     Ok(Some((
         lmap,
@@ -490,213 +568,37 @@ async fn resume(
     )))
 }
 
-fn compare_aggregate(
-    check: &flowgate_model::AggregateCheck,
-    left: Vec<TextRow>,
-    right: Vec<TextRow>,
-) -> AggregateResult {
-    let g = check.group_by.len();
-    let split = |rows: Vec<TextRow>| -> BTreeMap<Key, TextRow> {
-        rows.into_iter()
-            .map(|mut row| {
-                let measures = row.split_off(g.min(row.len()));
-                (row, measures)
-            })
-            .collect()
+/// Segments whose row count on either side differs from the maps' (rows went or came
+/// without moving a watermark); `None` when a side cannot count per segment.
+async fn moved(
+    run: &Run<'_>,
+    cp: &Checkpoint,
+    line: u64,
+    (lmap, rmap): (&Segments, &Segments),
+) -> Result<Option<BTreeSet<u64>>> {
+    let tally = Tally::new(
+        run.progress,
+        "incremental: rows per segment (rows went or came without a watermark)".to_owned(),
+    );
+    let (counts_left, counts_right) = tokio::join!(
+        run.left.counts(cp.lo, cp.width, line, &tally),
+        run.right.counts(cp.lo, cp.width, line, &tally)
+    );
+    let (Some(counts_left), Some(counts_right)) = (counts_left?, counts_right?) else {
+        return Ok(None);
     };
-    let (l, r) = (split(left), split(right));
-    let mut result = AggregateResult {
-        name: check.name.clone(),
-        groups_left: l.len() as u64,
-        groups_right: r.len() as u64,
-        ..AggregateResult::default()
-    };
-    for (key, lm) in &l {
-        let Some(rm) = r.get(key) else {
-            result.missing_right.push(key.clone());
-            continue;
-        };
-        let columns: Vec<ColumnDiff> = check
-            .measures
-            .iter()
-            .enumerate()
-            .filter_map(|(i, m)| {
-                let (a, b) = (lm.get(i).cloned().flatten(), rm.get(i).cloned().flatten());
-                let scale = m.scale.unwrap_or(DEFAULT_SCALE);
-                (!values_equal(m.value_type, scale, m.tolerance.as_deref(), &a, &b)).then(|| {
-                    ColumnDiff {
-                        column: m.name.clone(),
-                        left: a,
-                        right: b,
-                    }
-                })
-            })
-            .collect();
-        if !columns.is_empty() {
-            result.mismatches.push(Mismatch {
-                key: key.clone(),
-                columns,
-            });
+    let mut moved = BTreeSet::new();
+    for (counts, map) in [(&counts_left, lmap), (&counts_right, rmap)] {
+        let segments: BTreeSet<&u64> = counts.keys().chain(map.keys()).collect();
+        for seg in segments {
+            if counts.get(seg).copied() != map.get(seg).map(|v| v.0) {
+                moved.insert(*seg);
+            }
         }
     }
-    result.missing_left = r.keys().filter(|k| !l.contains_key(*k)).cloned().collect();
-    result
+    Ok(Some(moved))
 }
 
 fn prev_power_of_two(x: u64) -> u64 {
     1u64 << (63 - x.max(1).leading_zeros())
-}
-
-fn values_equal(
-    value_type: ValueType,
-    scale: u32,
-    tolerance: Option<&str>,
-    a: &Option<String>,
-    b: &Option<String>,
-) -> bool {
-    if a == b {
-        return true;
-    }
-    let (Some(a), Some(b)) = (a, b) else {
-        return false;
-    };
-    match value_type {
-        ValueType::Decimal | ValueType::Integer => {
-            let scale = if value_type == ValueType::Integer {
-                0
-            } else {
-                scale
-            };
-            let tol = tolerance.and_then(|t| parse_decimal(t, scale)).unwrap_or(0);
-            match (parse_decimal(a, scale), parse_decimal(b, scale)) {
-                (Some(x), Some(y)) => (x - y).abs() <= tol,
-                _ => false,
-            }
-        }
-        _ => false,
-    }
-}
-
-/// Classify fetched rows: keys on one side only, duplicates, value mismatches; keys whose
-/// rows changed at or after the cutoff are in flight. Each row is the normalised key parts,
-/// then the columns, then the watermark (UTC text or NULL).
-pub fn classify_rows(
-    spec: &Reconciliation,
-    left: Vec<TextRow>,
-    right: Vec<TextRow>,
-    cutoff: Option<&str>,
-) -> Report {
-    let k = spec.key.len();
-    let group = |rows: Vec<TextRow>| -> BTreeMap<Key, Vec<TextRow>> {
-        let mut map: BTreeMap<Key, Vec<TextRow>> = BTreeMap::new();
-        for mut row in rows {
-            let rest = row.split_off(k.min(row.len()));
-            map.entry(row).or_default().push(rest);
-        }
-        map
-    };
-    let (l, r) = (group(left), group(right));
-    let n = spec.columns.len();
-    let recent = |rows: Option<&Vec<TextRow>>| {
-        rows.is_some_and(|rows| {
-            rows.iter().any(|row| {
-                matches!((row.get(n).cloned().flatten(), cutoff), (Some(w), Some(c)) if w.as_str() >= c)
-            })
-        })
-    };
-    let mut report = Report::default();
-    let keys: BTreeSet<&Key> = l.keys().chain(r.keys()).collect();
-    for key in keys {
-        let (lr, rr) = (l.get(key), r.get(key));
-        let in_flight = recent(lr) || recent(rr);
-        let mut differs = false;
-        let mut duplicates = Vec::new();
-        for (side, rows) in [("left", lr), ("right", rr)] {
-            if let Some(rows) = rows.filter(|rows| rows.len() > 1) {
-                duplicates.push(Duplicate {
-                    key: key.clone(),
-                    side,
-                    count: rows.len() as u64,
-                });
-            }
-        }
-        let mut mismatch = None;
-        match (lr.and_then(|v| v.first()), rr.and_then(|v| v.first())) {
-            (Some(_), None) => differs = true,
-            (None, Some(_)) => differs = true,
-            (Some(a), Some(b)) => {
-                let columns: Vec<ColumnDiff> =
-                    spec.columns
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, c)| {
-                            let (x, y) = (a.get(i).cloned().flatten(), b.get(i).cloned().flatten());
-                            let scale = c.scale.unwrap_or(DEFAULT_SCALE);
-                            (!values_equal(c.value_type, scale, c.tolerance.as_deref(), &x, &y))
-                                .then(|| ColumnDiff {
-                                    column: c.name.clone(),
-                                    left: x,
-                                    right: y,
-                                })
-                        })
-                        .collect();
-                if !columns.is_empty() {
-                    differs = true;
-                    mismatch = Some(Mismatch {
-                        key: key.clone(),
-                        columns,
-                    });
-                }
-            }
-            (None, None) => {}
-        }
-        differs |= !duplicates.is_empty();
-        if !differs {
-            continue;
-        }
-        if in_flight {
-            report.in_flight += 1;
-            continue;
-        }
-        report.duplicates.extend(duplicates);
-        match (lr, rr) {
-            (Some(_), None) => report.missing_right.push(key.clone()),
-            (None, Some(_)) => report.missing_left.push(key.clone()),
-            _ => {}
-        }
-        if let Some(m) = mismatch {
-            for c in &m.columns {
-                *report.per_column.entry(c.column.clone()).or_default() += 1;
-            }
-            report.mismatches.push(m);
-        }
-    }
-    report
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tolerance_is_inclusive_and_nulls_differ() {
-        let t = Some("0.01");
-        let s = |x: &str| Some(x.to_owned());
-        assert!(values_equal(
-            ValueType::Decimal,
-            4,
-            t,
-            &s("1.0000"),
-            &s("1.0100")
-        ));
-        assert!(!values_equal(
-            ValueType::Decimal,
-            4,
-            t,
-            &s("1.0000"),
-            &s("1.0101")
-        ));
-        assert!(!values_equal(ValueType::Decimal, 4, t, &None, &s("1.0000")));
-        assert!(values_equal(ValueType::Text, 4, None, &None, &None));
-    }
 }

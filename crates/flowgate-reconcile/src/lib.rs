@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod checkpoint;
+mod classify;
 pub mod db;
 pub mod drift;
 pub mod engine;

@@ -495,6 +495,224 @@ async fn insert(
     Ok(())
 }
 
+/// One value a local side reads per row: a key part or a column.
+struct Part<'a> {
+    side: &'a SideColumn,
+    value_type: ValueType,
+    /// The scale the value is shown (and compared row by row) at.
+    fetch_scale: u32,
+    /// The scale the value is hashed at (see [`checksum_scale`]).
+    hash_scale: u32,
+    name: String,
+    /// Where the value is in the raw row.
+    value: usize,
+    /// Where its `multiply_by` column is in the raw row.
+    factor: Option<usize>,
+}
+
+/// How a local side reads its rows: the distinct raw columns selected, and where each part
+/// of a normalised row comes from among them.
+struct Layout<'a> {
+    /// The source, as shown in messages.
+    shown: String,
+    csv: bool,
+    zone: Option<&'a str>,
+    raw: Vec<String>,
+    /// The key parts, then the columns.
+    parts: Vec<Part<'a>>,
+    keys: usize,
+    watermark: Option<(&'a str, usize)>,
+    segment: Option<usize>,
+    /// The file's line (CSV) or row (Parquet) of each row.
+    line_column: Option<usize>,
+}
+
+/// Where `name` is among the raw columns, adding it when it is not yet there.
+fn column_index(raw: &mut Vec<String>, name: &str) -> usize {
+    match raw.iter().position(|c| c == name) {
+        Some(i) => i,
+        None => {
+            raw.push(name.to_owned());
+            raw.len() - 1
+        }
+    }
+}
+
+impl<'a> Layout<'a> {
+    fn new(
+        source: &LocalSource,
+        side: &'a ReconcileSource,
+        spec: &'a Reconciliation,
+        pick: Pick,
+    ) -> Self {
+        let mut raw: Vec<String> = Vec::new();
+        let mut part = |s: &'a SideColumn, value_type, fetch_scale, hash_scale| Part {
+            side: s,
+            value_type,
+            fetch_scale,
+            hash_scale,
+            name: s.column.clone(),
+            value: column_index(&mut raw, &s.column),
+            factor: s.multiply_by.as_deref().map(|f| column_index(&mut raw, f)),
+        };
+        let mut parts: Vec<Part<'a>> = Vec::new();
+        for k in &spec.key {
+            let scale = normalise::KEY_SCALE;
+            parts.push(part((pick.key)(k), k.value_type, scale, scale));
+        }
+        for c in &spec.columns {
+            let scale = c.scale.unwrap_or(DEFAULT_SCALE);
+            let hash_scale = checksum_scale(scale, c.tolerance.as_deref());
+            parts.push(part((pick.column)(c), c.value_type, scale, hash_scale));
+        }
+        let watermark = side
+            .watermark
+            .as_deref()
+            .map(|w| (w, column_index(&mut raw, w)));
+        let segment = spec
+            .segment_by
+            .as_ref()
+            .map(|s| column_index(&mut raw, (pick.segment)(s)));
+        let line_column = matches!(source, LocalSource::Csv(_) | LocalSource::Parquet(_))
+            .then(|| column_index(&mut raw, "flowgate_line"));
+        Self {
+            shown: source.path().display().to_string(),
+            csv: matches!(source, LocalSource::Csv(_)),
+            zone: side.timezone.as_deref(),
+            raw,
+            parts,
+            keys: spec.key.len(),
+            watermark,
+            segment,
+            line_column,
+        }
+    }
+
+    /// The query that reads the raw columns, as text.
+    fn select(&self, side: &ReconcileSource, table: Option<&str>) -> Result<String> {
+        let from = match (&side.table, &side.query, table) {
+            (_, _, Some(loaded)) if side.query.is_none() => ident(loaded),
+            (Some(t), None, _) => ident(t),
+            (_, Some(q), _) => format!("({q}\n) AS flowgate_source"),
+            (None, None, _) => {
+                return Err(Error::Invalid(format!(
+                    "{}: the source needs a `table` or a `query`",
+                    self.shown
+                )))
+            }
+        };
+        let select: Vec<String> = self
+            .raw
+            .iter()
+            .map(|c| format!("CAST({} AS TEXT)", ident(c)))
+            .collect();
+        let filter = side
+            .filter
+            .as_ref()
+            .map(|f| format!(" WHERE ({f}\n)"))
+            .unwrap_or_default();
+        Ok(format!("SELECT {} FROM {from}{filter}", select.join(", ")))
+    }
+
+    /// Where the `n`th row read (from 0) is, for messages: its CSV line or its row.
+    fn place(&self, n: usize, row: &TextRow) -> String {
+        let line = self.line_column.and_then(|i| row.get(i).cloned().flatten());
+        match (line, self.csv) {
+            (Some(line), true) => format!("{}:{line}", self.shown),
+            (Some(row), false) => format!("{}: row {row}", self.shown),
+            (None, _) => format!("{}: row {}", self.shown, n + 1),
+        }
+    }
+
+    /// The `n`th row read (from 0), normalised and hashed.
+    fn row(&self, n: usize, row: &TextRow) -> Result<LocalRow> {
+        let get = |i: usize| row.get(i).cloned().flatten();
+        let bad = |column: &str, b: BadValue| {
+            Error::Invalid(format!(
+                "{}: column `{column}`: `{}` is not {}; correct the value or the column's `type`",
+                self.place(n, row),
+                b.found,
+                b.expected
+            ))
+        };
+        let mut fetched: TextRow = Vec::with_capacity(self.parts.len() + 1);
+        let mut hashed = String::new();
+        let mut key_text = String::new();
+        for (i, p) in self.parts.iter().enumerate() {
+            let (shown_value, hash_value) = self.part(p, row).map_err(|b| bad(&p.name, b))?;
+            normalise::encode(&mut hashed, hash_value.as_deref(), p.value_type);
+            if i < self.keys {
+                normalise::encode(&mut key_text, hash_value.as_deref(), p.value_type);
+            }
+            fetched.push(shown_value);
+        }
+        let mark = match self.watermark {
+            Some((name, w)) => normalise::normalise(
+                &SideColumn::default(),
+                ValueType::Timestamp,
+                0,
+                self.zone,
+                get(w).as_deref(),
+                None,
+            )
+            .map_err(|b| bad(name, b))?,
+            None => None,
+        };
+        fetched.push(mark);
+        let line = match self.segment {
+            Some(s) => self.segment_value(n, row, s)?,
+            None => normalise::key_hash(&key_text),
+        };
+        Ok(LocalRow {
+            line,
+            hash: normalise::row_hash(&hashed),
+            fetched,
+        })
+    }
+
+    /// One part of a row, normalised as shown and as hashed (the same text unless the
+    /// tolerance makes the hash coarser).
+    fn part(
+        &self,
+        p: &Part<'_>,
+        row: &TextRow,
+    ) -> std::result::Result<(Option<String>, Option<String>), BadValue> {
+        let get = |i: usize| row.get(i).cloned().flatten();
+        let value = get(p.value);
+        let factor = p.factor.map(get);
+        let factor = factor.as_ref().map(|f| f.as_deref());
+        let at = |scale| {
+            normalise::normalise(
+                p.side,
+                p.value_type,
+                scale,
+                self.zone,
+                value.as_deref(),
+                factor,
+            )
+        };
+        let shown_value = at(p.fetch_scale)?;
+        let hash_value = if p.hash_scale == p.fetch_scale {
+            shown_value.clone()
+        } else {
+            at(p.hash_scale)?
+        };
+        Ok((shown_value, hash_value))
+    }
+
+    /// The row's place on the line: its `segment_by` value.
+    fn segment_value(&self, n: usize, row: &TextRow, s: usize) -> Result<u64> {
+        let text = row.get(s).cloned().flatten().unwrap_or_default();
+        text.trim().parse::<u64>().map_err(|_| {
+            Error::Invalid(format!(
+                "{}: `segment_by` column `{}`: `{text}` is not a non-negative whole number",
+                self.place(n, row),
+                self.raw[s]
+            ))
+        })
+    }
+}
+
 /// Read the side's columns and normalise and hash every row, sorted along the line.
 async fn read_rows(
     pool: &SqlitePool,
@@ -504,163 +722,14 @@ async fn read_rows(
     spec: &Reconciliation,
     pick: Pick,
 ) -> Result<Vec<LocalRow>> {
-    let shown = source.path().display().to_string();
-    let zone = side.timezone.as_deref();
-    // Distinct raw columns, and where each is read.
-    let mut raw: Vec<String> = Vec::new();
-    let mut at = |name: &str| -> usize {
-        match raw.iter().position(|c| c == name) {
-            Some(i) => i,
-            None => {
-                raw.push(name.to_owned());
-                raw.len() - 1
-            }
-        }
-    };
-    struct Part<'a> {
-        side: &'a SideColumn,
-        value_type: ValueType,
-        fetch_scale: u32,
-        hash_scale: u32,
-        name: String,
-        value: usize,
-        factor: Option<usize>,
-    }
-    let mut parts: Vec<Part<'_>> = Vec::new();
-    for k in &spec.key {
-        let s = (pick.key)(k);
-        parts.push(Part {
-            side: s,
-            value_type: k.value_type,
-            fetch_scale: normalise::KEY_SCALE,
-            hash_scale: normalise::KEY_SCALE,
-            name: s.column.clone(),
-            value: at(&s.column),
-            factor: s.multiply_by.as_deref().map(&mut at),
-        });
-    }
-    for c in &spec.columns {
-        let s = (pick.column)(c);
-        let scale = c.scale.unwrap_or(DEFAULT_SCALE);
-        parts.push(Part {
-            side: s,
-            value_type: c.value_type,
-            fetch_scale: scale,
-            hash_scale: checksum_scale(scale, c.tolerance.as_deref()),
-            name: s.column.clone(),
-            value: at(&s.column),
-            factor: s.multiply_by.as_deref().map(&mut at),
-        });
-    }
-    let watermark = side.watermark.as_deref().map(&mut at);
-    let segment = spec.segment_by.as_ref().map(|s| at((pick.segment)(s)));
-    let line_column = matches!(source, LocalSource::Csv(_) | LocalSource::Parquet(_))
-        .then(|| at("flowgate_line"));
-    let from = match (&side.table, &side.query, table) {
-        (_, _, Some(loaded)) if side.query.is_none() => ident(loaded),
-        (Some(t), None, _) => ident(t),
-        (_, Some(q), _) => format!("({q}\n) AS flowgate_source"),
-        (None, None, _) => {
-            return Err(Error::Invalid(format!(
-                "{shown}: the source needs a `table` or a `query`"
-            )))
-        }
-    };
-    let select: Vec<String> = raw
-        .iter()
-        .map(|c| format!("CAST({} AS TEXT)", ident(c)))
-        .collect();
-    let filter = side
-        .filter
-        .as_ref()
-        .map(|f| format!(" WHERE ({f}\n)"))
-        .unwrap_or_default();
-    let sql = format!("SELECT {} FROM {from}{filter}", select.join(", "));
+    let layout = Layout::new(source, side, spec, pick);
+    let sql = layout.select(side, table)?;
     let values = text_rows(pool, &sql).await?;
-    let keys = spec.key.len();
-    let mut rows = Vec::with_capacity(values.len());
-    for (n, row) in values.iter().enumerate() {
-        let get = |i: usize| row.get(i).cloned().flatten();
-        let place = || match (line_column.and_then(get), source) {
-            (Some(line), LocalSource::Csv(_)) => format!("{shown}:{line}"),
-            (Some(row), _) => format!("{shown}: row {row}"),
-            (None, _) => format!("{shown}: row {}", n + 1),
-        };
-        let bad = |column: &str, b: BadValue| {
-            Error::Invalid(format!(
-                "{}: column `{column}`: `{}` is not {}; correct the value or the column's `type`",
-                place(),
-                b.found,
-                b.expected
-            ))
-        };
-        let mut fetched: TextRow = Vec::with_capacity(parts.len() + 1);
-        let mut hashed = String::new();
-        let mut key_text = String::new();
-        for (i, p) in parts.iter().enumerate() {
-            let value = get(p.value);
-            let factor = p.factor.map(get);
-            let factor = factor.as_ref().map(|f| f.as_deref());
-            let shown_value = normalise::normalise(
-                p.side,
-                p.value_type,
-                p.fetch_scale,
-                zone,
-                value.as_deref(),
-                factor,
-            )
-            .map_err(|b| bad(&p.name, b))?;
-            let hash_value = if p.hash_scale == p.fetch_scale {
-                shown_value.clone()
-            } else {
-                normalise::normalise(
-                    p.side,
-                    p.value_type,
-                    p.hash_scale,
-                    zone,
-                    value.as_deref(),
-                    factor,
-                )
-                .map_err(|b| bad(&p.name, b))?
-            };
-            normalise::encode(&mut hashed, hash_value.as_deref(), p.value_type);
-            if i < keys {
-                normalise::encode(&mut key_text, hash_value.as_deref(), p.value_type);
-            }
-            fetched.push(shown_value);
-        }
-        let mark = match watermark {
-            Some(w) => normalise::normalise(
-                &SideColumn::default(),
-                ValueType::Timestamp,
-                0,
-                zone,
-                get(w).as_deref(),
-                None,
-            )
-            .map_err(|b| bad(side.watermark.as_deref().unwrap_or_default(), b))?,
-            None => None,
-        };
-        fetched.push(mark);
-        let line = match segment {
-            Some(s) => {
-                let text = get(s).unwrap_or_default();
-                text.trim().parse::<u64>().map_err(|_| {
-                    Error::Invalid(format!(
-                        "{}: `segment_by` column `{}`: `{text}` is not a non-negative whole number",
-                        place(),
-                        raw[s]
-                    ))
-                })?
-            }
-            None => normalise::key_hash(&key_text),
-        };
-        rows.push(LocalRow {
-            line,
-            hash: normalise::row_hash(&hashed),
-            fetched,
-        });
-    }
+    let mut rows = values
+        .iter()
+        .enumerate()
+        .map(|(n, row)| layout.row(n, row))
+        .collect::<Result<Vec<LocalRow>>>()?;
     rows.sort_by_key(|r| r.line);
     Ok(rows)
 }
