@@ -1,6 +1,6 @@
 //! Connections: one pool per side, every result column read as text.
 
-use crate::error::{Error, Result};
+use crate::error::{ConnectionProblem, Error, Invalid, Result};
 use crate::sql::Dialect;
 use sqlx::mysql::{MySqlPool, MySqlPoolOptions};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -66,7 +66,7 @@ impl Db {
     async fn open(side: &str, url: &str, read_only: bool) -> Result<Self> {
         let dialect = Dialect::from_url(url).ok_or_else(|| Error::Connection {
             side: side.to_owned(),
-            message: "the connection URL must start with mysql://, mariadb://, postgres://, sqlite:, csv: or parquet:".to_owned(),
+            problem: ConnectionProblem::UnknownScheme,
         })?;
         let err = |source| Error::Database {
             side: side.to_owned(),
@@ -133,10 +133,10 @@ impl Db {
     /// Run statements (several, separated by `;`). Refused on a read-only connection.
     pub async fn execute(&self, sql: &str) -> Result<()> {
         if self.read_only {
-            return Err(Error::Invalid(format!(
-                "{}: this connection is read-only; statements that change data are not run",
-                self.side
-            )));
+            return Err(Invalid::ReadOnly {
+                side: self.side.clone(),
+            }
+            .into());
         }
         match &self.pool {
             Pool::MySql(pool) => sqlx::raw_sql(sql).execute(pool).await.map(drop),

@@ -11,7 +11,7 @@ use crate::checkpoint::{Checkpoint, Incremental, SideCheckpoint, FORMAT};
 pub use crate::classify::classify_rows;
 use crate::classify::compare_aggregate;
 use crate::db::TextRow;
-use crate::error::{Error, Result};
+use crate::error::{ConnectionProblem, Error, Invalid, NotConnectionVariable, Result};
 use crate::report::{Report, Work};
 use crate::side::Side;
 pub use crate::types::{parse_decimal, NoProgress, Progress, Tuning};
@@ -49,40 +49,40 @@ pub struct RunOptions {
 /// are read (see [`connection_variable`]): an asset cannot pick another credential of the
 /// runner's environment.
 pub fn resolve_url(side: &str, secret: &flowgate_model::SecretRef) -> Result<String> {
-    let connection = |message: String| Error::Connection {
+    let connection = |problem| Error::Connection {
         side: side.to_owned(),
-        message,
+        problem,
     };
     match secret.provider.as_str() {
         "env" => {
-            connection_variable(&secret.name)
-                .map_err(|message| Error::Invalid(format!("{side}: {message}")))?;
+            connection_variable(&secret.name).map_err(|source| Invalid::Variable {
+                side: side.to_owned(),
+                source,
+            })?;
             std::env::var(&secret.name).map_err(|_| {
-                connection(format!(
-                    "environment variable {} is not set; export it with the connection URL (mysql://… or postgres://…)",
-                    secret.name
-                ))
+                connection(ConnectionProblem::UnsetVariable {
+                    variable: secret.name.clone(),
+                })
             })
         }
-        other => Err(connection(format!(
-            "`{other}:` secret references are not supported for reconciliation connections yet; use `env:NAME`"
-        ))),
+        other => Err(connection(ConnectionProblem::UnsupportedSecret {
+            provider: other.to_owned(),
+        })),
     }
 }
 
 /// Whether a reconciliation may read the environment variable `name`: its name ends in
 /// `_URL` or `_DSN` (`MAGENTO_DB_URL`, `ERP_DSN`) and does not start with `FLOWGATE_`
 /// (flowgate's own settings, such as the store's URL). The error says what to do.
-pub fn connection_variable(name: &str) -> std::result::Result<(), String> {
+pub fn connection_variable(name: &str) -> std::result::Result<(), NotConnectionVariable> {
     let named = name.ends_with("_URL") || name.ends_with("_DSN");
     if named && !name.starts_with("FLOWGATE_") {
         return Ok(());
     }
-    Err(format!(
-        "`env:{name}` is not a connection variable: a reconciliation reads only variables whose name ends in `_URL` or `_DSN` and does not start with `FLOWGATE_` (flowgate's own settings); export the connection URL as, for example, `{}` and write `url: env:{}`",
-        suggestion(name),
-        suggestion(name)
-    ))
+    Err(NotConnectionVariable {
+        variable: name.to_owned(),
+        suggestion: suggestion(name),
+    })
 }
 
 fn suggestion(name: &str) -> String {
@@ -279,9 +279,7 @@ impl Run<'_> {
         let maxs: Vec<i128> = [l.1, r.1].into_iter().flatten().collect();
         match (mins.iter().min(), maxs.iter().max()) {
             (Some(&min), Some(&max)) if min >= 0 => Ok((min as u64, (max - min + 1) as u64)),
-            (Some(_), _) => Err(Error::Invalid(
-                "`segment_by` must be a non-negative integer column on both sides".to_owned(),
-            )),
+            (Some(&min), _) => Err(Invalid::NegativeSegmentBy { min }.into()),
             _ => Ok((0, 1)),
         }
     }

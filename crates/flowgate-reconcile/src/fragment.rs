@@ -9,7 +9,7 @@
 //! `ANSI_QUOTES`, PostgreSQL with `standard_conforming_strings`). Where a reading is
 //! ambiguous, the fragment is refused rather than guessed at.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 
 /// Whose lexical rules a fragment is read with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,15 +36,12 @@ struct Problem {
 /// Check a fragment; the error names the asset `field` (`left.filter`) and the character.
 pub(crate) fn check(lexis: Lexis, field: &str, sql: &str) -> Result<()> {
     scan(lexis, sql.as_bytes()).map_err(|p| {
-        let at = sql
-            .char_indices()
-            .take_while(|(i, _)| *i < p.at)
-            .count()
-            + 1;
-        Error::Invalid(format!(
-            "{field}: {} (at character {at}); `{field}` is one piece of a single statement in the database's own SQL — correct it in the asset",
-            p.what
-        ))
+        let at = sql.char_indices().take_while(|(i, _)| *i < p.at).count() + 1;
+        Error::from(Invalid::Fragment {
+            field: field.to_owned(),
+            at,
+            problem: p.what,
+        })
     })
 }
 

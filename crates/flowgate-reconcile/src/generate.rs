@@ -10,7 +10,7 @@
 //! [`Planted`] lists so tests can check every one is found and nothing else is.
 
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 use std::path::Path;
 
 /// Residues of `s % every` per planted class.
@@ -146,11 +146,11 @@ pub fn sales_order_columns(db_schema: &Path) -> Result<Vec<MagentoColumn>> {
     let mut columns = Vec::new();
     loop {
         let event = reader.read_event().map_err(|e| {
-            Error::Invalid(format!(
-                "{}: byte {}: not readable XML ({e})",
-                db_schema.display(),
-                reader.buffer_position()
-            ))
+            Error::from(Invalid::SchemaXml {
+                path: db_schema.to_path_buf(),
+                byte: reader.buffer_position(),
+                source: e,
+            })
         })?;
         match event {
             Event::Start(e) | Event::Empty(e) => {
@@ -186,10 +186,12 @@ pub fn sales_order_columns(db_schema: &Path) -> Result<Vec<MagentoColumn>> {
                             "timestamp" => "TIMESTAMP NULL".to_owned(),
                             "datetime" => "DATETIME NULL".to_owned(),
                             other => {
-                                return Err(Error::Invalid(format!(
-                                    "{}: column {name}: unknown type `{other}`",
-                                    db_schema.display()
-                                )))
+                                return Err(Invalid::SchemaColumnType {
+                                    path: db_schema.to_path_buf(),
+                                    column: name,
+                                    found: other.to_owned(),
+                                }
+                                .into())
                             }
                         };
                         columns.push(MagentoColumn {
@@ -207,10 +209,10 @@ pub fn sales_order_columns(db_schema: &Path) -> Result<Vec<MagentoColumn>> {
         }
     }
     if columns.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{}: no `sales_order` table; pass Magento's module-sales/etc/db_schema.xml",
-            db_schema.display()
-        )));
+        return Err(Invalid::NoSalesOrder {
+            path: db_schema.to_path_buf(),
+        }
+        .into());
     }
     Ok(columns)
 }
@@ -285,9 +287,7 @@ const CHUNK: u64 = 1_000_000;
 pub async fn generate_shop(db: &Db, options: &GenerateOptions) -> Result<()> {
     let k = options.every;
     if k < 10 {
-        return Err(Error::Invalid(
-            "`every` must be at least 10 (one residue per planted class)".into(),
-        ));
+        return Err(Invalid::Every { every: k }.into());
     }
     let columns = match &options.full_schema {
         Some(path) => sales_order_columns(path)?,
@@ -364,9 +364,10 @@ pub async fn generate_erp(db: &Db, options: &GenerateOptions) -> Result<()> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_')
     {
-        return Err(Error::Invalid(format!(
-            "`{schema}` is not a schema name (letters, digits, `_`)"
-        )));
+        return Err(Invalid::SchemaName {
+            schema: schema.clone(),
+        }
+        .into());
     }
     db.execute(&format!(
         "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};

@@ -28,5 +28,5 @@ pub use engine::{
     connection_variable, current_workspace, resolve_url, run, run_in, NoProgress, Progress,
     RunOptions, Tuning,
 };
-pub use error::{Error, Result};
+pub use error::{ConnectionProblem, Error, Invalid, NotConnectionVariable, Result, RowPlace};
 pub use report::{Counts, Report};

@@ -5,7 +5,7 @@
 //! side compares with a database side segment by segment.
 
 use crate::db::TextRow;
-use crate::error::{Error, Result};
+use crate::error::{ConnectionProblem, Error, Invalid, Result, RowPlace};
 use crate::normalise::{self, BadValue};
 use crate::types::{checksum_scale, Pick, Scope, Segments, DEFAULT_SCALE};
 use flowgate_model::{AggregateCheck, ReconcileSource, Reconciliation, SideColumn, ValueType};
@@ -55,12 +55,13 @@ impl LocalSource {
             source: e,
         })?;
         if !real.starts_with(&root) {
-            return Err(Error::Invalid(format!(
-                "{side}: {} is outside the workspace {} (it resolves to {}); a local source must be a file inside the workspace — copy or export it there",
-                self.path().display(),
-                root.display(),
-                real.display()
-            )));
+            return Err(Invalid::OutsideWorkspace {
+                side: side.to_owned(),
+                path: self.path().to_path_buf(),
+                workspace: root,
+                real,
+            }
+            .into());
         }
         Ok(match self {
             Self::Sqlite(_) => Self::Sqlite(real),
@@ -113,14 +114,14 @@ impl LocalSide {
         if !path.is_file() {
             return Err(Error::Connection {
                 side: name.to_owned(),
-                message: format!(
-                    "{shown}: no such file; give the path of the {} file (relative to the directory flowgate runs in)",
-                    match source {
+                problem: ConnectionProblem::NoSuchFile {
+                    path: path.to_path_buf(),
+                    kind: match source {
                         LocalSource::Sqlite(_) => "SQLite database",
                         LocalSource::Csv(_) => "CSV",
                         LocalSource::Parquet(_) => "Parquet",
-                    }
-                ),
+                    },
+                },
             });
         }
         let db_err = |e: sqlx::Error| Error::Database {
@@ -265,10 +266,12 @@ impl LocalSide {
                             None,
                         )
                         .map_err(|bad| {
-                            Error::Invalid(format!(
-                                "aggregate check {}: column `{}`: `{}` is not {}",
-                                check.name, c.name, bad.found, bad.expected
-                            ))
+                            Error::from(Invalid::AggregateValue {
+                                check: check.name.clone(),
+                                column: c.name.clone(),
+                                found: bad.found,
+                                expected: bad.expected,
+                            })
                         })
                     })
                     .collect()
@@ -313,29 +316,35 @@ async fn text_rows(pool: &SqlitePool, sql: &str) -> Result<Vec<TextRow>> {
 /// Load a CSV file (header row, comma-separated, UTF-8) into `table`, every column TEXT; an
 /// empty cell or `\N` is NULL. The file's line of each row is kept in `flowgate_line`.
 async fn load_csv(pool: &SqlitePool, path: &Path, table: &str) -> Result<()> {
-    let shown = path.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(path)
-        .map_err(|e| Error::Invalid(format!("{shown}: {e}")))?;
+        .map_err(|source| Invalid::Csv {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| Error::Invalid(format!("{shown}:1: cannot read the header row: {e}")))?
+        .map_err(|source| Invalid::CsvHeader {
+            path: path.to_path_buf(),
+            source,
+        })?
         .iter()
         .map(str::to_owned)
         .collect();
     if headers.is_empty() || headers.iter().any(String::is_empty) {
-        return Err(Error::Invalid(format!(
-            "{shown}:1: the header row must name every column"
-        )));
+        return Err(Invalid::CsvUnnamedColumn {
+            path: path.to_path_buf(),
+        }
+        .into());
     }
     let width = headers.len();
     let rows = reader.into_records().map(|record| {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            Error::Invalid(format!(
-                "{shown}:{line}: {e}; every row needs as many cells as the header ({width})"
-            ))
+        let record = record.map_err(|source| Invalid::CsvRow {
+            path: path.to_path_buf(),
+            line: source.position().map_or(0, |p| p.line()),
+            width,
+            source,
         })?;
         let line = record.position().map_or(0, |p| p.line());
         let cells = record
@@ -354,7 +363,10 @@ async fn load_parquet(pool: &SqlitePool, path: &Path, table: &str) -> Result<()>
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let shown = path.display().to_string();
     let bad = |e: parquet::errors::ParquetError| {
-        Error::Invalid(format!("{shown}: not a readable Parquet file: {e}"))
+        Error::from(Invalid::Parquet {
+            path: path.to_path_buf(),
+            source: e,
+        })
     };
     let file = std::fs::File::open(path).map_err(|e| Error::Io {
         path: shown.clone(),
@@ -372,7 +384,11 @@ async fn load_parquet(pool: &SqlitePool, path: &Path, table: &str) -> Result<()>
         .collect();
     let rows = reader.get_row_iter(None).map_err(bad)?;
     let rows = rows.enumerate().map(|(i, row)| {
-        let row = row.map_err(|e| Error::Invalid(format!("{shown}: row {}: {e}", i + 1)))?;
+        let row = row.map_err(|source| Invalid::ParquetRow {
+            path: path.to_path_buf(),
+            row: i + 1,
+            source,
+        })?;
         let cells = row
             .get_column_iter()
             .map(|(_, field)| parquet_text(field))
@@ -513,8 +529,8 @@ struct Part<'a> {
 /// How a local side reads its rows: the distinct raw columns selected, and where each part
 /// of a normalised row comes from among them.
 struct Layout<'a> {
-    /// The source, as shown in messages.
-    shown: String,
+    /// The source's file.
+    path: PathBuf,
     csv: bool,
     zone: Option<&'a str>,
     raw: Vec<String>,
@@ -576,7 +592,7 @@ impl<'a> Layout<'a> {
         let line_column = matches!(source, LocalSource::Csv(_) | LocalSource::Parquet(_))
             .then(|| column_index(&mut raw, "flowgate_line"));
         Self {
-            shown: source.path().display().to_string(),
+            path: source.path().to_path_buf(),
             csv: matches!(source, LocalSource::Csv(_)),
             zone: side.timezone.as_deref(),
             raw,
@@ -595,10 +611,10 @@ impl<'a> Layout<'a> {
             (Some(t), None, _) => ident(t),
             (_, Some(q), _) => format!("({q}\n) AS flowgate_source"),
             (None, None, _) => {
-                return Err(Error::Invalid(format!(
-                    "{}: the source needs a `table` or a `query`",
-                    self.shown
-                )))
+                return Err(Invalid::NoTableOrQuery {
+                    path: self.path.clone(),
+                }
+                .into())
             }
         };
         let select: Vec<String> = self
@@ -615,12 +631,16 @@ impl<'a> Layout<'a> {
     }
 
     /// Where the `n`th row read (from 0) is, for messages: its CSV line or its row.
-    fn place(&self, n: usize, row: &TextRow) -> String {
+    fn place(&self, n: usize, row: &TextRow) -> RowPlace {
+        let path = self.path.clone();
         let line = self.line_column.and_then(|i| row.get(i).cloned().flatten());
         match (line, self.csv) {
-            (Some(line), true) => format!("{}:{line}", self.shown),
-            (Some(row), false) => format!("{}: row {row}", self.shown),
-            (None, _) => format!("{}: row {}", self.shown, n + 1),
+            (Some(line), true) => RowPlace::Line { path, line },
+            (Some(row), false) => RowPlace::Row { path, row },
+            (None, _) => RowPlace::Row {
+                path,
+                row: (n + 1).to_string(),
+            },
         }
     }
 
@@ -628,12 +648,12 @@ impl<'a> Layout<'a> {
     fn row(&self, n: usize, row: &TextRow) -> Result<LocalRow> {
         let get = |i: usize| row.get(i).cloned().flatten();
         let bad = |column: &str, b: BadValue| {
-            Error::Invalid(format!(
-                "{}: column `{column}`: `{}` is not {}; correct the value or the column's `type`",
-                self.place(n, row),
-                b.found,
-                b.expected
-            ))
+            Error::from(Invalid::Value {
+                place: self.place(n, row),
+                column: column.to_owned(),
+                found: b.found,
+                expected: b.expected,
+            })
         };
         let mut fetched: TextRow = Vec::with_capacity(self.parts.len() + 1);
         let mut hashed = String::new();
@@ -704,11 +724,11 @@ impl<'a> Layout<'a> {
     fn segment_value(&self, n: usize, row: &TextRow, s: usize) -> Result<u64> {
         let text = row.get(s).cloned().flatten().unwrap_or_default();
         text.trim().parse::<u64>().map_err(|_| {
-            Error::Invalid(format!(
-                "{}: `segment_by` column `{}`: `{text}` is not a non-negative whole number",
-                self.place(n, row),
-                self.raw[s]
-            ))
+            Error::from(Invalid::SegmentValue {
+                place: self.place(n, row),
+                column: self.raw[s].clone(),
+                found: text.clone(),
+            })
         })
     }
 }

@@ -2,7 +2,7 @@
 //! in as many concurrent range queries as the tuning allows.
 
 use crate::db::{Db, Plan, TextRow};
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 use crate::sql::Dialect;
 use crate::types::{checksum_scale, Pick, Scope, Segments, Tally, Tuning, DEFAULT_SCALE};
 use crate::zone::in_zone;
@@ -283,10 +283,11 @@ impl SqlSide {
             .flatten()
             .is_none()
         {
-            return Err(Error::Invalid(format!(
-                "{}: MySQL does not know the time zone `{zone}`; load the zone tables (mysql_tzinfo_to_sql) or write an offset such as `+01:00`",
-                self.db.side()
-            )));
+            return Err(Invalid::MySqlZone {
+                side: self.db.side().to_owned(),
+                zone: zone.to_owned(),
+            }
+            .into());
         }
         Ok(())
     }
@@ -410,10 +411,9 @@ impl SqlSide {
             .cloned()
             .flatten()
             .ok_or_else(|| {
-                Error::Invalid(format!(
-                    "{}: the database did not tell its clock",
-                    self.db.side()
-                ))
+                Error::from(Invalid::NoClock {
+                    side: self.db.side().to_owned(),
+                })
             })
     }
 
@@ -429,11 +429,10 @@ impl SqlSide {
             return Ok(None);
         };
         let local = in_zone(since, self.source.timezone.as_deref()).ok_or_else(|| {
-            Error::Invalid(format!(
-                "{}: unknown time zone `{}`",
-                self.db.side(),
-                self.source.timezone.as_deref().unwrap_or_default()
-            ))
+            Error::from(Invalid::UnknownZone {
+                side: self.db.side().to_owned(),
+                zone: self.source.timezone.clone().unwrap_or_default(),
+            })
         })?;
         let d = self.db.dialect();
         let predicate = format!(
@@ -573,9 +572,10 @@ fn parse_segments(side: &str, rows: Vec<TextRow>) -> Result<Segments> {
                 out.insert(seg, (count, sum));
             }
             _ => {
-                return Err(Error::Invalid(format!(
-                    "{side}: a checksum query returned an unreadable row; is `segment_by` a non-negative integer column?"
-                )))
+                return Err(Invalid::UnreadableChecksums {
+                    side: side.to_owned(),
+                }
+                .into())
             }
         }
     }
