@@ -11,8 +11,8 @@ use crate::target::{DeployTarget, DirectoryTarget};
 use chrono::{DateTime, Utc};
 use flowgate_diff::{diff_documents, Diff, Documents};
 use flowgate_store::{
-    canonical_json, NewOperation, Operation, OperationFilter, Snapshot, SnapshotId, SnapshotKey,
-    Store,
+    canonical_json, NewOperation, Operation, OperationFilter, OperationKind, Snapshot, SnapshotId,
+    SnapshotKey, Store,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -230,11 +230,11 @@ impl<'a, S: Store> Promotions<'a, S> {
             .await?)
     }
 
-    async fn ops(&self, kind: &str) -> Result<Vec<Operation>, ReleaseError> {
+    async fn ops(&self, kind: OperationKind) -> Result<Vec<Operation>, ReleaseError> {
         Ok(self
             .store
             .operations(&OperationFilter {
-                kind: Some(kind.to_owned()),
+                kind: Some(kind),
                 ..OperationFilter::default()
             })
             .await?)
@@ -243,7 +243,11 @@ impl<'a, S: Store> Promotions<'a, S> {
     /// The pin on `env`, if any: the latest of its pin, unpin and rollback operations.
     pub async fn pin(&self, env: &str) -> Result<Option<Pin>, ReleaseError> {
         let mut latest: Option<Operation> = None;
-        for kind in ["pin", "unpin", "rollback"] {
+        for kind in [
+            OperationKind::Pin,
+            OperationKind::Unpin,
+            OperationKind::Rollback,
+        ] {
             for op in self.ops(kind).await? {
                 if op.payload.get("env").and_then(Value::as_str) == Some(env)
                     && latest.as_ref().is_none_or(|l| op.seq > l.seq)
@@ -252,16 +256,18 @@ impl<'a, S: Store> Promotions<'a, S> {
                 }
             }
         }
-        Ok(latest.filter(|op| op.kind != "unpin").map(|op| Pin {
-            by: op.actor.clone(),
-            at: op.at.to_human(),
-            reason: op
-                .payload
-                .get("reason")
-                .and_then(Value::as_str)
-                .unwrap_or("rolled back")
-                .to_owned(),
-        }))
+        Ok(latest
+            .filter(|op| op.kind_of() != Some(OperationKind::Unpin))
+            .map(|op| Pin {
+                by: op.actor.clone(),
+                at: op.at.to_human(),
+                reason: op
+                    .payload
+                    .get("reason")
+                    .and_then(Value::as_str)
+                    .unwrap_or("rolled back")
+                    .to_owned(),
+            }))
     }
 
     /// The approvals of `plan`, and how many approvals of other plans for the same snapshot
@@ -274,7 +280,7 @@ impl<'a, S: Store> Promotions<'a, S> {
     ) -> Result<(Vec<Approval>, usize), ReleaseError> {
         let mut this = Vec::new();
         let mut stale = 0;
-        for op in self.ops("approve").await? {
+        for op in self.ops(OperationKind::Approve).await? {
             let p = &op.payload;
             let text = |key: &str| {
                 p.get(key)
@@ -407,7 +413,7 @@ impl<'a, S: Store> Promotions<'a, S> {
         self.store
             .append_operation(&NewOperation::new(
                 actor,
-                "plan",
+                OperationKind::Plan,
                 json!({
                     "plan": report.id,
                     "env": report.plan.environment,
@@ -428,7 +434,7 @@ impl<'a, S: Store> Promotions<'a, S> {
             )));
         }
         let mut found: Vec<Plan> = Vec::new();
-        for op in self.ops("plan").await? {
+        for op in self.ops(OperationKind::Plan).await? {
             let id = op
                 .payload
                 .get("plan")
@@ -512,7 +518,7 @@ impl<'a, S: Store> Promotions<'a, S> {
             .store
             .append_operation(&NewOperation::new(
                 person,
-                "approve",
+                OperationKind::Approve,
                 json!({
                     "plan": id,
                     "env": plan.environment,
@@ -587,7 +593,7 @@ impl<'a, S: Store> Promotions<'a, S> {
             &report.rendered,
             expected,
             actor,
-            "apply",
+            OperationKind::Apply,
             payload,
         )
         .await
@@ -599,12 +605,15 @@ impl<'a, S: Store> Promotions<'a, S> {
         bundle: &str,
     ) -> Result<Option<String>, ReleaseError> {
         let ops = self.ref_ops(&env_ref(&env.name, bundle)).await?;
-        Ok(ops.last().filter(|op| op.kind == "apply").and_then(|op| {
-            op.payload
-                .get("plan")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        }))
+        Ok(ops
+            .last()
+            .filter(|op| op.kind_of() == Some(OperationKind::Apply))
+            .and_then(|op| {
+                op.payload
+                    .get("plan")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            }))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -615,7 +624,7 @@ impl<'a, S: Store> Promotions<'a, S> {
         rendered: &Rendered,
         expected: Option<SnapshotId>,
         actor: &str,
-        kind: &str,
+        kind: OperationKind,
         payload: Value,
     ) -> Result<Outcome, ReleaseError> {
         check_names(&env.name, &snapshot.bundle)?;
@@ -720,7 +729,10 @@ impl<'a, S: Store> Promotions<'a, S> {
                     ReleaseError::Refused(format!("no snapshot {bundle}@{version} in the store"))
                 })?,
             None => {
-                if let Some(last) = ops.last().filter(|op| op.kind == "rollback") {
+                if let Some(last) = ops
+                    .last()
+                    .filter(|op| op.kind_of() == Some(OperationKind::Rollback))
+                {
                     return Ok(RollbackStep::Unchanged(format!(
                         "{env_name} was already rolled back to {} by {} at {}; give --to VERSION to go further back",
                         current.version,
@@ -803,7 +815,7 @@ impl<'a, S: Store> Promotions<'a, S> {
             &rendered,
             Some(current.id),
             actor,
-            "rollback",
+            OperationKind::Rollback,
             payload,
         )
         .await
@@ -906,7 +918,11 @@ impl<'a, S: Store> Promotions<'a, S> {
             .store
             .append_operation(&NewOperation::new(
                 actor,
-                if pinned { "pin" } else { "unpin" },
+                if pinned {
+                    OperationKind::Pin
+                } else {
+                    OperationKind::Unpin
+                },
                 json!({ "env": env_name, "reason": reason }),
             ))
             .await?;
@@ -1056,7 +1072,11 @@ impl<S: Store> Promotions<'_, S> {
         target: &DirectoryTarget,
     ) -> Result<Option<String>, ReleaseError> {
         let mut latest: Option<Operation> = None;
-        for kind in ["apply", "rollback", "sync"] {
+        for kind in [
+            OperationKind::Apply,
+            OperationKind::Rollback,
+            OperationKind::Sync,
+        ] {
             for op in self.ops(kind).await? {
                 let p = &op.payload;
                 if p.get("env").and_then(Value::as_str) == Some(env.name.as_str())
@@ -1142,7 +1162,7 @@ impl<S: Store> Promotions<'_, S> {
         });
         let op = match self
             .store
-            .append_operation(&NewOperation::new(actor, "sync", payload))
+            .append_operation(&NewOperation::new(actor, OperationKind::Sync, payload))
             .await
         {
             Ok(op) => op,

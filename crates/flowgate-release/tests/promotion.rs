@@ -704,7 +704,7 @@ fn sync_repairs_drift_and_respects_the_pin() {
         let syncs = world
             .store
             .operations(&OperationFilter {
-                kind: Some("sync".into()),
+                kind: Some(flowgate_store::OperationKind::Sync),
                 ..Default::default()
             })
             .await
@@ -1005,7 +1005,7 @@ fn rollback_is_whole_idempotent_and_pins_the_environment() {
         let rollbacks = world
             .store
             .operations(&OperationFilter {
-                kind: Some("rollback".into()),
+                kind: Some(flowgate_store::OperationKind::Rollback),
                 ..Default::default()
             })
             .await
@@ -1169,7 +1169,7 @@ async fn race(setup: AnyStore, stores: Vec<AnyStore>, policy: Policy, root: &Pat
     assert_eq!(held.target, winner.id);
     let applies = first
         .operations(&OperationFilter {
-            kind: Some("apply".into()),
+            kind: Some(flowgate_store::OperationKind::Apply),
             ..Default::default()
         })
         .await

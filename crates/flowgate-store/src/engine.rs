@@ -19,6 +19,7 @@ use crate::model::{
     RefChange, RefRecord, Snapshot, SnapshotCreated, SnapshotKey, SnapshotOrigin, SnapshotSummary,
     TimeReversal, Timestamp, VerifyReport, VersionKey,
 };
+use crate::OperationKind;
 
 /// The `flowgate_meta` key that marks a rehearsal store.
 const REHEARSAL_KEY: &str = "rehearsal";
@@ -35,10 +36,8 @@ const VERIFY_PAGE: i64 = 128;
 /// Operation records read per page.
 const LOG_PAGE: i64 = 1000;
 
-/// The kind of the operation written by `create_snapshot`.
-pub const SNAPSHOT_CREATE: &str = "snapshot.create";
-/// The kind of the operation written by `import_snapshot`.
-pub const SNAPSHOT_IMPORT: &str = "snapshot.import";
+const SNAPSHOT_CREATE: &str = OperationKind::SnapshotCreate.as_str();
+const SNAPSHOT_IMPORT: &str = OperationKind::SnapshotImport.as_str();
 
 /// Inserts the entries of snapshot `$1` from `$2`, a JSON array of `[kind, id, object, path]`
 /// (one statement instead of a round trip per row).
@@ -239,17 +238,6 @@ fn check_operation(op: &NewOperation) -> Result<()> {
             "the actor is empty; say who is doing this".to_owned(),
         ));
     }
-    let kind_ok = !op.kind.is_empty()
-        && op.kind.len() <= 100
-        && op.kind.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
-        });
-    if !kind_ok {
-        return Err(Error::InvalidOperation(format!(
-            "kind `{}` must be 1 to 100 characters of a-z, 0-9, `.`, `_` and `-`",
-            op.kind
-        )));
-    }
     Ok(())
 }
 
@@ -296,7 +284,7 @@ fn check_snapshot(new: &NewSnapshot) -> Result<Vec<Entry>> {
 
 /// How a snapshot is being recorded: under which operation kind, by whom, from where.
 struct Recording<'a> {
-    kind: &'static str,
+    kind: OperationKind,
     actor: &'a str,
     origin: SnapshotOrigin,
 }
@@ -617,7 +605,7 @@ impl Engine {
         objects: &[Object],
     ) -> Result<SnapshotCreated> {
         let how = Recording {
-            kind: SNAPSHOT_CREATE,
+            kind: OperationKind::SnapshotCreate,
             actor: &new.author,
             origin: SnapshotOrigin::Local,
         };
@@ -908,7 +896,7 @@ impl Engine {
             seq: to_u64(seq, "log head seq").map_err(|e| self.corrupt(e))?,
             at: self.clock.now(),
             actor: op.actor.clone(),
-            kind: op.kind.clone(),
+            kind: op.kind.as_str().to_owned(),
             payload: op.payload.clone(),
             ref_change,
             prev_hash: parse_text(&prev).map_err(|e| self.corrupt(format!("log head: {e}")))?,
@@ -997,15 +985,16 @@ impl Engine {
             .fetch_all(
                 &format!(
                     "SELECT {OPERATION_COLUMNS} FROM flowgate_operations \
-                     WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR actor = $2) \
+                     WHERE ($1 IS NULL OR kind = $1 OR kind = $6) AND ($2 IS NULL OR actor = $2) \
                      AND ($3 IS NULL OR ref_name = $3) AND seq > $4 ORDER BY seq LIMIT $5"
                 ),
                 &[
-                    Arg::OptText(filter.kind.as_deref()),
+                    Arg::OptText(filter.kind.map(OperationKind::as_str)),
                     Arg::OptText(filter.actor.as_deref()),
                     Arg::OptText(filter.ref_name.as_deref()),
                     Arg::Int(to_i64(filter.after_seq.unwrap_or(0))),
                     Arg::Int(to_i64(filter.limit.unwrap_or(u64::MAX))),
+                    Arg::OptText(filter.kind.and_then(OperationKind::legacy_name)),
                 ],
             )
             .await
@@ -1629,7 +1618,7 @@ impl Engine {
     ) -> Result<SnapshotCreated> {
         let (snapshot, new, objects) = export::decode(bytes)?;
         let how = Recording {
-            kind: SNAPSHOT_IMPORT,
+            kind: OperationKind::SnapshotImport,
             actor,
             origin: SnapshotOrigin::Imported,
         };

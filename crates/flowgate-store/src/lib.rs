@@ -41,10 +41,10 @@ mod grammar;
 mod id;
 mod migrations;
 mod model;
+mod operation_kind;
 mod store;
 
 pub use canonical::{canonical_json, canonical_json_string};
-pub use engine::{SNAPSHOT_CREATE, SNAPSHOT_IMPORT};
 pub use error::{Error, Result};
 pub use export::{
     read_export, EXPORT_MAGIC, MAX_EXPORT_BYTES, MAX_EXPORT_HEADER_BYTES, MAX_IMPORT_CONTENT_BYTES,
@@ -59,6 +59,7 @@ pub use model::{
     SnapshotCreated, SnapshotKey, SnapshotOrigin, SnapshotSummary, SystemClock, TimeReversal,
     Timestamp, VerifyReport, VersionKey,
 };
+pub use operation_kind::OperationKind;
 pub use store::{
     open_store, redact_url, AnyStore, PgStore, SqliteStore, Store, DEFAULT_STORE_PATH,
     UNNAMED_IMPORTER,

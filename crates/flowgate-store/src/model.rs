@@ -501,18 +501,18 @@ pub struct PutReport {
 pub struct NewOperation {
     /// Who did it.
     pub actor: String,
-    /// What it is (`promote`, `rollback`, `approve`, …).
-    pub kind: String,
+    /// What it is.
+    pub kind: crate::OperationKind,
     /// Details, as JSON.
     pub payload: Value,
 }
 
 impl NewOperation {
     /// Builds an operation.
-    pub fn new(actor: impl Into<String>, kind: impl Into<String>, payload: Value) -> Self {
+    pub fn new(actor: impl Into<String>, kind: crate::OperationKind, payload: Value) -> Self {
         Self {
             actor: actor.into(),
-            kind: kind.into(),
+            kind,
             payload,
         }
     }
@@ -540,7 +540,7 @@ pub struct Operation {
     pub at: Timestamp,
     /// Who did it.
     pub actor: String,
-    /// What it is.
+    /// What it is, as the log stores it (see [`Operation::kind_of`]).
     pub kind: String,
     /// Details.
     pub payload: Value,
@@ -553,6 +553,11 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// The kind of this record, when this flowgate knows it.
+    pub fn kind_of(&self) -> Option<crate::OperationKind> {
+        crate::OperationKind::parse(&self.kind)
+    }
+
     /// The hash of this record's content and `prev_hash` (everything but `hash`).
     pub fn computed_hash(&self) -> OpHash {
         let record = json!({
@@ -571,8 +576,8 @@ impl Operation {
 /// Which operations to list. The default lists all, oldest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OperationFilter {
-    /// Only this kind.
-    pub kind: Option<String>,
+    /// Only this kind (stored under its current or its legacy name).
+    pub kind: Option<crate::OperationKind>,
     /// Only this actor.
     pub actor: Option<String>,
     /// Only operations that changed this ref.

@@ -10,10 +10,9 @@ mod common;
 use common::runtime;
 use flowgate_store::canonical::{canonical_json, EXPORT_DOMAIN};
 use flowgate_store::{
-    read_export, snapshot_id, Entry, Error, NewSnapshot, Object, OperationFilter, ProblemKind,
-    SnapshotCreated, SnapshotId, SnapshotKey, SnapshotOrigin, SqliteStore, Store, EXPORT_MAGIC,
-    MAX_EXPORT_BYTES, MAX_IMPORT_ENTRIES, MAX_IMPORT_OBJECT_BYTES, SNAPSHOT_IMPORT,
-    UNNAMED_IMPORTER,
+    read_export, snapshot_id, Entry, Error, NewSnapshot, Object, OperationFilter, OperationKind,
+    ProblemKind, SnapshotCreated, SnapshotId, SnapshotKey, SnapshotOrigin, SqliteStore, Store,
+    EXPORT_MAGIC, MAX_EXPORT_BYTES, MAX_IMPORT_ENTRIES, MAX_IMPORT_OBJECT_BYTES, UNNAMED_IMPORTER,
 };
 use serde_json::{json, Value};
 
@@ -240,7 +239,7 @@ fn import_records_the_importer_and_keeps_the_claims_apart() {
         let op = log.last().unwrap();
         assert_eq!(
             (op.kind.as_str(), op.actor.as_str()),
-            (SNAPSHOT_IMPORT, "tom")
+            (OperationKind::SnapshotImport.as_str(), "tom")
         );
         assert_eq!(op.payload["claimed_author"], json!("mara"));
         assert_eq!(

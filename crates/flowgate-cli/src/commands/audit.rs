@@ -78,15 +78,16 @@ fn line(op: &Operation, widths: &Widths) -> String {
         let t = text(key);
         t[..t.len().min(12)].to_owned()
     };
-    let what = match op.kind.as_str() {
-        "plan" => format!(
+    use flowgate_store::OperationKind as K;
+    let what = match op.kind_of() {
+        Some(K::Plan) => format!(
             "plan {} for {} {} → {}",
             short("plan"),
             text("bundle"),
             text("version"),
             text("env")
         ),
-        "approve" => format!(
+        Some(K::Approve) => format!(
             "approved plan {} as {} ({} {} → {}){}",
             short("plan"),
             text("role"),
@@ -98,14 +99,14 @@ fn line(op: &Operation, widths: &Widths) -> String {
                 .map(|c| format!(": {c}"))
                 .unwrap_or_default()
         ),
-        "apply" => format!(
+        Some(K::Apply) => format!(
             "applied {} {} to {} (plan {})",
             text("bundle"),
             text("version"),
             text("env"),
             short("plan")
         ),
-        "rollback" => format!(
+        Some(K::Rollback) => format!(
             "rolled {} in {} back from {} to {}: {}",
             text("bundle"),
             text("env"),
@@ -113,7 +114,7 @@ fn line(op: &Operation, widths: &Widths) -> String {
             text("version"),
             text("reason")
         ),
-        "sync" => format!(
+        Some(K::Sync) => format!(
             "synced {} {} to {}'s target{}",
             text("bundle"),
             text("version"),
@@ -123,8 +124,8 @@ fn line(op: &Operation, widths: &Widths) -> String {
                 .map(|r| format!(": {r}"))
                 .unwrap_or_default()
         ),
-        "pin" => format!("pinned {}: {}", text("env"), text("reason")),
-        "unpin" => format!("unpinned {}: {}", text("env"), text("reason")),
+        Some(K::Pin) => format!("pinned {}: {}", text("env"), text("reason")),
+        Some(K::Unpin) => format!("unpinned {}: {}", text("env"), text("reason")),
         _ => match (
             p.get("bundle").and_then(Value::as_str),
             p.get("version").and_then(Value::as_str),

@@ -14,13 +14,13 @@ use flowgate_reconcile::checkpoint::Checkpoint;
 use flowgate_reconcile::drift::{self, DriftPoint};
 use flowgate_reconcile::{Progress, Report, RunOptions, Tuning};
 use flowgate_store::{
-    canonical_json_string, NewOperation, Object, ObjectId, OperationFilter, Store,
+    canonical_json_string, NewOperation, Object, ObjectId, OperationFilter, OperationKind, Store,
 };
 use serde_json::{json, Value};
 use std::time::Instant;
 
 /// The operation kind of a recorded run.
-pub const RECONCILE_RUN: &str = "reconcile-run";
+const RECONCILE_RUN: OperationKind = OperationKind::ReconcileRun;
 
 /// Run a `flowgate reconcile` subcommand.
 pub fn run(command: &ReconcileCommand, global: &GlobalArgs) -> CommandResult {
@@ -389,7 +389,7 @@ async fn runs(
     name: &str,
 ) -> flowgate_store::Result<Vec<(u64, String, Value)>> {
     let filter = OperationFilter {
-        kind: Some(RECONCILE_RUN.to_owned()),
+        kind: Some(RECONCILE_RUN),
         ..OperationFilter::default()
     };
     Ok(store

@@ -8,8 +8,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use flowgate_store::{
-    Entry, Error, NewOperation, NewSnapshot, Object, ObjectId, OperationFilter, ProblemKind,
-    SnapshotId, SnapshotKey, SnapshotOrigin, Store, EXPORT_MAGIC,
+    Entry, Error, NewOperation, NewSnapshot, Object, ObjectId, OperationFilter, OperationKind,
+    ProblemKind, SnapshotId, SnapshotKey, SnapshotOrigin, Store, EXPORT_MAGIC,
 };
 use serde_json::json;
 
@@ -75,7 +75,7 @@ fn snapshot(bundle: &str, version: &str, objects: &[Object]) -> NewSnapshot {
     }
 }
 
-fn op(kind: &str, payload: serde_json::Value) -> NewOperation {
+fn op(kind: OperationKind, payload: serde_json::Value) -> NewOperation {
     NewOperation::new("ana", kind, payload)
 }
 
@@ -301,7 +301,12 @@ pub async fn verify_detects_tampering<H: Harness>(h: &H) {
         .unwrap();
     let other = make_snapshot(store, "1.1.0").await;
     store
-        .compare_and_swap_ref("env/prod", None, &created.id, &op("promote", json!({})))
+        .compare_and_swap_ref(
+            "env/prod",
+            None,
+            &created.id,
+            &op(OperationKind::Apply, json!({})),
+        )
         .await
         .unwrap();
     assert_clean(store).await;
@@ -351,7 +356,10 @@ pub async fn operation_log_chain_detects_edits<H: Harness>(h: &H) {
     let store = h.store();
     for i in 0..4 {
         let record = store
-            .append_operation(&op("approve", json!({"plan": i, "note": "ok ✓"})))
+            .append_operation(&op(
+                OperationKind::Approve,
+                json!({"plan": i, "note": "ok ✓"}),
+            ))
             .await
             .unwrap();
         assert_eq!(record.seq, i + 1);
@@ -374,7 +382,7 @@ pub async fn operation_log_chain_detects_edits<H: Harness>(h: &H) {
         .unwrap();
     assert_eq!(page.iter().map(|o| o.seq).collect::<Vec<_>>(), [2, 3]);
     let err = store
-        .append_operation(&NewOperation::new("", "approve", json!(null)))
+        .append_operation(&NewOperation::new("", OperationKind::Approve, json!(null)))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("actor is empty"), "{err}");
@@ -423,12 +431,17 @@ pub async fn compare_and_swap_moves_refs<H: Harness>(h: &H) {
     let b = make_snapshot(store, "1.1.0").await;
     assert_eq!(store.get_ref("env/prod").await.unwrap(), None);
     let created = store
-        .compare_and_swap_ref("env/prod", None, &a, &op("promote", json!({"plan": "p1"})))
+        .compare_and_swap_ref(
+            "env/prod",
+            None,
+            &a,
+            &op(OperationKind::Apply, json!({"plan": "p1"})),
+        )
         .await
         .unwrap();
     assert_eq!((created.target, created.version), (a, 1));
     let err = store
-        .compare_and_swap_ref("env/prod", None, &b, &op("promote", json!({})))
+        .compare_and_swap_ref("env/prod", None, &b, &op(OperationKind::Apply, json!({})))
         .await
         .unwrap_err();
     assert!(
@@ -437,12 +450,22 @@ pub async fn compare_and_swap_moves_refs<H: Harness>(h: &H) {
     );
     assert!(err.is_conflict());
     let err = store
-        .compare_and_swap_ref("env/prod", Some(&b), &a, &op("promote", json!({})))
+        .compare_and_swap_ref(
+            "env/prod",
+            Some(&b),
+            &a,
+            &op(OperationKind::Apply, json!({})),
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("changed by someone else"), "{err}");
     let moved = store
-        .compare_and_swap_ref("env/prod", Some(&a), &b, &op("promote", json!({})))
+        .compare_and_swap_ref(
+            "env/prod",
+            Some(&a),
+            &b,
+            &op(OperationKind::Apply, json!({})),
+        )
         .await
         .unwrap();
     assert_eq!((moved.target, moved.version), (b, 2));
@@ -453,18 +476,23 @@ pub async fn compare_and_swap_moves_refs<H: Harness>(h: &H) {
 
     let unknown = SnapshotId::from_bytes([7; 32]);
     let err = store
-        .compare_and_swap_ref("env/stage", None, &unknown, &op("promote", json!({})))
+        .compare_and_swap_ref(
+            "env/stage",
+            None,
+            &unknown,
+            &op(OperationKind::Apply, json!({})),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, Error::UnknownSnapshot(_)), "{err:?}");
     let err = store
-        .compare_and_swap_ref("env//x", None, &a, &op("promote", json!({})))
+        .compare_and_swap_ref("env//x", None, &a, &op(OperationKind::Apply, json!({})))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidRefName { .. }), "{err:?}");
 
     store
-        .compare_and_swap_ref("env/dev", None, &a, &op("promote", json!({})))
+        .compare_and_swap_ref("env/dev", None, &a, &op(OperationKind::Apply, json!({})))
         .await
         .unwrap();
     let names: Vec<String> = store
@@ -512,7 +540,7 @@ pub async fn concurrent_compare_and_swap_has_one_winner<H: Harness>(h: &H) {
         let swap = |store: &H::Store, target: SnapshotId, by: u8| {
             let store = store.clone();
             tokio::spawn(async move {
-                let op = op("promote", json!({ "by": by }));
+                let op = op(OperationKind::Apply, json!({ "by": by }));
                 store
                     .compare_and_swap_ref("env/prod", current.as_ref(), &target, &op)
                     .await
@@ -755,7 +783,10 @@ pub async fn rehearsal_marker_is_kept_and_only_for_new_stores<H: Harness>(h: &H)
     store.mark_rehearsal().await.unwrap();
     store.mark_rehearsal().await.unwrap();
     assert!(store.is_rehearsal().await.unwrap());
-    store.append_operation(&op("pin", json!({}))).await.unwrap();
+    store
+        .append_operation(&op(OperationKind::Pin, json!({})))
+        .await
+        .unwrap();
     store.mark_rehearsal().await.unwrap();
     assert!(h.reopen().await.unwrap().is_rehearsal().await.unwrap());
     assert_clean(store).await;
@@ -763,7 +794,10 @@ pub async fn rehearsal_marker_is_kept_and_only_for_new_stores<H: Harness>(h: &H)
 
 pub async fn a_store_with_history_cannot_become_a_rehearsal<H: Harness>(h: &H) {
     let store = h.store();
-    store.append_operation(&op("pin", json!({}))).await.unwrap();
+    store
+        .append_operation(&op(OperationKind::Pin, json!({})))
+        .await
+        .unwrap();
     let err = store.mark_rehearsal().await.unwrap_err();
     assert!(
         matches!(err, Error::NotEmpty { operations: 1, .. }),
@@ -777,17 +811,23 @@ pub async fn verify_log_names_records_that_go_back_in_time<H: Harness>(h: &H) {
         "2026-12-07T00:20:00Z".parse().unwrap(),
     ));
     let store = h.clocked(clock.clone());
-    store.append_operation(&op("pin", json!({}))).await.unwrap();
+    store
+        .append_operation(&op(OperationKind::Pin, json!({})))
+        .await
+        .unwrap();
     clock.set("2026-12-08T01:00:00Z".parse().unwrap());
     store
-        .append_operation(&op("unpin", json!({})))
+        .append_operation(&op(OperationKind::Unpin, json!({})))
         .await
         .unwrap();
     clock.set("2026-12-07T00:21:00Z".parse().unwrap());
-    store.append_operation(&op("pin", json!({}))).await.unwrap();
+    store
+        .append_operation(&op(OperationKind::Pin, json!({})))
+        .await
+        .unwrap();
     clock.set("2026-12-08T02:00:00Z".parse().unwrap());
     store
-        .append_operation(&op("unpin", json!({})))
+        .append_operation(&op(OperationKind::Unpin, json!({})))
         .await
         .unwrap();
     let report = store.verify_log().await.unwrap();
