@@ -1,6 +1,8 @@
 //! Every rule has a firing fixture and a clean fixture under `tests/fixtures/<code>/`:
 //! `fires.*` must produce at least one finding of that rule (its rendering is pinned by a
 //! snapshot), `clean.*` none. An optional `check.toml` holds a `[check]` section for both.
+//! Each rule is its own test, `rule::<category>::<code>`: `cargo test -p flowgate-check -- FG101` runs
+//! one rule's cases; a registered rule missing from `rule_tests!` fails the suite.
 //! Fixtures must load without loader errors, so they test the rule and nothing else.
 //!
 //! A fixture is a file or a directory of files (for rules across several assets). Its files
@@ -95,27 +97,88 @@ fn run(code: &str, which: &str) -> (Vec<flowgate_diagnostics::Diagnostic>, Strin
     (ours, rendered)
 }
 
-#[test]
-fn every_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
+/// Checks one rule against its fixtures: `fires` must produce at least one located finding
+/// of the rule, rendered as in the snapshot `rules__<code>_fires.snap`, and `clean` none.
+fn fires_on_its_fixture_and_not_on_the_clean_one(code: &str) {
     let mut failures = Vec::new();
-    for rule in registry::all() {
-        let code = rule.meta().code;
-        let (fires, rendered) = run(code, "fires");
-        if fires.is_empty() {
-            failures.push(format!("{code}: no finding on fires"));
-        }
-        for d in &fires {
-            if d.location.is_none() {
-                failures.push(format!("{code}: finding without location: {}", d.message));
-            }
-        }
-        insta::assert_snapshot!(format!("{code}_fires"), rendered);
-        let (clean, rendered) = run(code, "clean");
-        if !clean.is_empty() {
-            failures.push(format!("{code}: findings on clean:\n{rendered}"));
+    let (fires, rendered) = run(code, "fires");
+    if fires.is_empty() {
+        failures.push(format!("{code}: no finding on fires"));
+    }
+    for d in &fires {
+        if d.location.is_none() {
+            failures.push(format!("{code}: finding without location: {}", d.message));
         }
     }
+    insta::assert_snapshot!(format!("{code}_fires"), rendered);
+    let (clean, rendered) = run(code, "clean");
+    if !clean.is_empty() {
+        failures.push(format!("{code}: findings on clean:\n{rendered}"));
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// One test per rule, named by its category and code (`rule::logic::FG101`), so that
+/// `cargo test -p flowgate-check -- FG101` runs that rule's fixtures and snapshot alone and
+/// `-- rule::logic::` a category's.
+macro_rules! rule_tests {
+    ($($category:ident: [$($code:ident),* $(,)?]),* $(,)?) => {
+        /// The codes that have a test case below.
+        const TESTED: &[&str] = &[$($(stringify!($code)),*),*];
+
+        mod rule {
+            $(
+                mod $category {
+                    $(
+                        #[test]
+                        #[allow(non_snake_case)]
+                        fn $code() {
+                            crate::fires_on_its_fixture_and_not_on_the_clean_one(stringify!($code));
+                        }
+                    )*
+                }
+            )*
+        }
+    };
+}
+
+rule_tests! {
+    logic: [FG101, FG102, FG103, FG104, FG105, FG106],
+    compliance: [FG201, FG202, FG203, FG204, FG205, FG206, FG207, FG208],
+    data_model: [FG301, FG302, FG303, FG304, FG305, FG306, FG307, FG308],
+    messaging: [FG401, FG402, FG403, FG404, FG405, FG406, FG407, FG408],
+    integrations: [
+        FG501, FG502, FG503, FG504, FG505, FG506, FG507, FG508, FG509, FG510, FG511, FG512,
+        FG513, FG514, FG515,
+    ],
+    hygiene: [FG601, FG602, FG603, FG604, FG605],
+    flows: [FG701, FG702, FG703, FG704, FG705, FG706, FG707, FG708, FG709],
+    salesforce: [
+        FG801, FG802, FG803, FG804, FG805, FG806, FG807, FG808, FG809, FG810, FG811, FG812,
+        FG813, FG814, FG815, FG816, FG817, FG818, FG819,
+    ],
+}
+
+#[test]
+fn every_registered_rule_has_a_test_case_and_every_test_case_a_rule() {
+    let registered: Vec<&str> = registry::all().iter().map(|r| r.meta().code).collect();
+    let missing = |codes: &[&str], from: &[&str]| -> Vec<String> {
+        codes
+            .iter()
+            .filter(|code| !from.contains(code))
+            .map(|code| (*code).to_owned())
+            .collect()
+    };
+    let untested = missing(&registered, TESTED);
+    assert!(
+        untested.is_empty(),
+        "rules without a test case: {untested:?}; add them to `rule_tests!` in tests/rules.rs"
+    );
+    let unknown = missing(TESTED, &registered);
+    assert!(
+        unknown.is_empty(),
+        "test cases for codes that are not registered rules: {unknown:?}"
+    );
 }
 
 #[test]
