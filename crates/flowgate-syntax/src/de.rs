@@ -11,9 +11,9 @@ use serde::de::{
     Unexpected, VariantAccess, Visitor,
 };
 
-use crate::node::{scalar_text, Entry, Node, Value};
+use crate::node::{Entry, Node, Value};
+use crate::scalar::{resolve_non_string, scalar_text};
 use crate::spanned::{SPANNED_END, SPANNED_NAME, SPANNED_START, SPANNED_VALUE};
-use crate::yaml::resolve_non_string;
 
 /// Prefix of the enum name through which [`tagged_enum!`](crate::tagged_enum) asks for
 /// internally tagged deserialization; the tag key follows it.

@@ -33,6 +33,7 @@ extern crate self as flowgate_syntax;
 mod de;
 mod json;
 mod node;
+mod scalar;
 mod spanned;
 mod tagged;
 mod xml;
@@ -42,10 +43,11 @@ pub use de::{from_node, from_node_partial, DeError, DeErrorKind, TAG_PREFIX};
 pub use flowgate_diagnostics::Span;
 pub use json::parse_json;
 pub use node::{Entry, Node, Parsed, SyntaxError, Value, MAX_DEPTH};
+pub use scalar::resolve_plain;
 pub use spanned::Spanned;
 pub use xml::{parse_xml, XmlDocument, XmlElement, MAX_ENTITY_EXPANSION, MAX_XML_DEPTH};
 pub use yaml::{
-    alias_byte_budget, parse_yaml, resolve_plain, ALIAS_BYTES_BASE, ALIAS_BYTES_PER_SOURCE_BYTE,
+    alias_byte_budget, parse_yaml, ALIAS_BYTES_BASE, ALIAS_BYTES_PER_SOURCE_BYTE,
     MAX_ALIAS_EXPANSION,
 };
 

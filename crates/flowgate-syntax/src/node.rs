@@ -1,6 +1,5 @@
 //! The document tree: nodes with byte spans, and syntax errors.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use flowgate_diagnostics::{LineIndex, Span};
@@ -131,33 +130,6 @@ impl Node {
     /// For a plain scalar such as `1.10` this is what the author wrote, not the number.
     pub fn source_text<'s>(&self, source: &'s str) -> Option<&'s str> {
         source.get(self.span.start as usize..self.span.end as usize)
-    }
-}
-
-/// The text of a scalar: a string as it is, a number, boolean or null as written in `source`
-/// (when the node's span still holds it), or else formatted. `None` for sequences and maps.
-pub(crate) fn scalar_text<'a>(node: &'a Node, source: &'a str) -> Option<Cow<'a, str>> {
-    let written = || {
-        node.source_text(source).filter(|text| {
-            crate::yaml::resolve_non_string(text).is_some_and(|v| same_scalar(&v, &node.value))
-        })
-    };
-    let formatted = match &node.value {
-        Value::String(s) => return Some(Cow::Borrowed(s)),
-        Value::Seq(_) | Value::Map(_) => return None,
-        Value::Null => String::new(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
-        Value::Bool(b) => b.to_string(),
-    };
-    Some(written().map_or(Cow::Owned(formatted), Cow::Borrowed))
-}
-
-/// Whether two scalar values are the same (NaN equal to NaN).
-fn same_scalar(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Float(x), Value::Float(y)) => x == y || (x.is_nan() && y.is_nan()),
-        _ => a == b,
     }
 }
 

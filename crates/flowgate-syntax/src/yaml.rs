@@ -7,9 +7,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use flowgate_diagnostics::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
-use crate::node::{
-    dedup_entries, scalar_text, Entry, Lines, Node, Parsed, SyntaxError, Value, MAX_DEPTH,
-};
+use crate::node::{dedup_entries, Entry, Lines, Node, Parsed, SyntaxError, Value, MAX_DEPTH};
+use crate::scalar::{resolve_non_string, scalar_text};
 use crate::Spanned;
 
 /// Most nodes that aliases (and anchors) may copy in one file; stops "billion laughs".
@@ -69,86 +68,6 @@ pub fn parse_yaml(source: &str) -> Parsed {
             .with_help("this is a bug in flowgate; simplify the file to work around it")],
         },
     }
-}
-
-/// Resolve a plain (unquoted) scalar with the YAML 1.2 core schema.
-pub fn resolve_plain(text: &str) -> Value {
-    resolve_non_string(text).unwrap_or_else(|| Value::String(text.to_owned()))
-}
-
-/// The core-schema value of a plain scalar, or `None` when it is a string.
-pub(crate) fn resolve_non_string(text: &str) -> Option<Value> {
-    let value = match text {
-        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
-        "true" | "True" | "TRUE" => Value::Bool(true),
-        "false" | "False" | "FALSE" => Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Value::Float(f64::INFINITY),
-        "-.inf" | "-.Inf" | "-.INF" => Value::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => Value::Float(f64::NAN),
-        _ => return resolve_number(text),
-    };
-    Some(value)
-}
-
-fn resolve_number(text: &str) -> Option<Value> {
-    let first = *text.as_bytes().first()?;
-    // Quick exit for the common case of ordinary words.
-    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
-        return None;
-    }
-    for (prefix, radix) in [("0x", 16), ("0o", 8)] {
-        if let Some(digits) = text.strip_prefix(prefix) {
-            if !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix)) {
-                // Beyond i64: kept as the string it is (an id or a hash, most likely).
-                return i64::from_str_radix(digits, radix).ok().map(Value::Int);
-            }
-            return None;
-        }
-    }
-    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
-        return match text.parse::<i64>() {
-            Ok(i) => Some(Value::Int(i)),
-            // Beyond i64: a float (a string request still gets the digits as written).
-            Err(_) => text.parse::<f64>().ok().map(Value::Float),
-        };
-    }
-    if is_core_float(unsigned) {
-        return text.parse::<f64>().ok().map(Value::Float);
-    }
-    None
-}
-
-/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
-fn is_core_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while b.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        *i - start
-    };
-    let int_digits = digits(&mut i);
-    let mut frac_digits = 0;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        frac_digits = digits(&mut i);
-    }
-    if int_digits == 0 && frac_digits == 0 {
-        return false;
-    }
-    if let Some(b'e' | b'E') = b.get(i) {
-        i += 1;
-        if let Some(b'+' | b'-') = b.get(i) {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
 }
 
 /// Char index (as saphyr reports) to byte offset, for one text.
@@ -765,47 +684,6 @@ mod tests {
         }
         assert_eq!(index.byte(&text, expected.len()), text.len());
         assert_eq!(index.byte(&text, expected.len() + 500), text.len());
-    }
-
-    #[test]
-    fn core_schema_resolution() {
-        let cases: &[(&str, Value)] = &[
-            ("", Value::Null),
-            ("~", Value::Null),
-            ("null", Value::Null),
-            ("NULL", Value::Null),
-            ("true", Value::Bool(true)),
-            ("True", Value::Bool(true)),
-            ("FALSE", Value::Bool(false)),
-            ("yes", Value::String("yes".into())),
-            ("0", Value::Int(0)),
-            ("-17", Value::Int(-17)),
-            ("+17", Value::Int(17)),
-            ("01234", Value::Int(1234)),
-            ("0x1F", Value::Int(31)),
-            ("0o17", Value::Int(15)),
-            ("0o19", Value::String("0o19".into())),
-            (
-                "0xFFFFFFFFFFFFFFFFFF",
-                Value::String("0xFFFFFFFFFFFFFFFFFF".into()),
-            ),
-            ("99999999999999999999", Value::Float(1e20)),
-            ("1.10", Value::Float(1.1)),
-            (".5", Value::Float(0.5)),
-            ("1.", Value::Float(1.0)),
-            ("-1e3", Value::Float(-1000.0)),
-            ("1e", Value::String("1e".into())),
-            (".inf", Value::Float(f64::INFINITY)),
-            ("-.Inf", Value::Float(f64::NEG_INFINITY)),
-            ("inf", Value::String("inf".into())),
-            ("1.2.3", Value::String("1.2.3".into())),
-            ("-", Value::String("-".into())),
-            ("12:30", Value::String("12:30".into())),
-        ];
-        for (text, value) in cases {
-            assert_eq!(&resolve_plain(text), value, "{text}");
-        }
-        assert!(matches!(resolve_plain(".nan"), Value::Float(f) if f.is_nan()));
     }
 
     #[test]
