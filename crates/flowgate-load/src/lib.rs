@@ -12,6 +12,7 @@ mod lower;
 mod resolve;
 pub mod schema;
 mod sfdx;
+mod span;
 pub mod synthetic;
 pub mod wire;
 
@@ -21,6 +22,7 @@ pub use config::{
     CONFIG_FILE, DEFAULT_ASSET_GLOBS, DEFAULT_MAX_FILE_SIZE,
 };
 pub use discover::{asset_files, discover, AssetFile, Discovered, FileFormat, SFDX_PROJECT_FILE};
+pub use span::value_span;
 
 use flowgate_diagnostics::{sort_diagnostics, Diagnostic, SourceMap, SourceText};
 use flowgate_model::{FileId, Model, SourceFile};

@@ -279,42 +279,9 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Map a byte offset inside a scalar's value to an offset in the file. The value may be
-    /// quoted, or a block scalar whose indentation YAML removed: each line of the value is
-    /// found, in order, inside the text the scalar was written as.
+    /// Map a span inside a scalar's value to a span in the file (see [`crate::value_span`]).
     fn inner_span(&self, raw: &Spanned<String>, relative: Span) -> Span {
-        let Some(written) = self
-            .source
-            .text()
-            .get(raw.span.start as usize..raw.span.end as usize)
-        else {
-            return raw.span;
-        };
-        let map = |offset: u32| -> Option<u32> {
-            let offset = offset as usize;
-            let mut search_from = 0;
-            let mut line_start = 0;
-            for line in raw.value.split_inclusive('\n') {
-                let content = line.trim_end_matches(['\n', '\r']);
-                let found = if content.is_empty() {
-                    search_from
-                } else {
-                    search_from + written.get(search_from..)?.find(content)?
-                };
-                if offset <= line_start + content.len() {
-                    let absolute = raw.span.start as usize + found + (offset - line_start);
-                    return u32::try_from(absolute).ok();
-                }
-                search_from = found + content.len();
-                line_start += line.len();
-            }
-            None
-        };
-        match (map(relative.start), map(relative.end)) {
-            (Some(start), Some(end)) if start <= end => Span { start, end },
-            (Some(start), _) => Span { start, end: start },
-            _ => raw.span,
-        }
+        crate::span::value_span(self.source.text(), raw.span, &raw.value, relative)
     }
 
     fn condition(&mut self, raw: &Spanned<String>) -> Option<Located<m::Expression>> {
@@ -1233,204 +1200,179 @@ impl<'a> Lowerer<'a> {
         })
     }
 
+    /// One step of a workflow: its id, then what it does.
     fn step(&mut self, w: &StepWire, span: Span) -> Option<m::Step> {
-        macro_rules! common {
-            ($s:expr) => {
-                (self.step_id(&$s.id), $s.name.clone())
-            };
-        }
-        let (id, name, action) = match w {
-            StepWire::SendEmail(s) | StepWire::SendSms(s) => {
-                let (id, name) = common!(s);
-                let template = self.id(&s.template);
-                let next = self.opt_step(&s.next);
-                let action = match (template, next) {
-                    (Some(template), Ok(next)) if matches!(w, StepWire::SendEmail(_)) => {
-                        Some(m::StepAction::SendEmail { template, next })
-                    }
-                    (Some(template), Ok(next)) => Some(m::StepAction::SendSms { template, next }),
-                    _ => None,
-                };
-                (id, name, action)
-            }
-            StepWire::AddTag(s) | StepWire::RemoveTag(s) => {
-                let (id, name) = common!(s);
-                let tag = self.id(&s.tag);
-                let next = self.opt_step(&s.next);
-                let action = match (tag, next) {
-                    (Some(tag), Ok(next)) if matches!(w, StepWire::AddTag(_)) => {
-                        Some(m::StepAction::AddTag { tag, next })
-                    }
-                    (Some(tag), Ok(next)) => Some(m::StepAction::RemoveTag { tag, next }),
-                    _ => None,
-                };
-                (id, name, action)
-            }
-            StepWire::AddToList(s) | StepWire::RemoveFromList(s) => {
-                let (id, name) = common!(s);
-                let list = self.id(&s.list);
-                let next = self.opt_step(&s.next);
-                let action = match (list, next) {
-                    (Some(list), Ok(next)) if matches!(w, StepWire::AddToList(_)) => {
-                        Some(m::StepAction::AddToList { list, next })
-                    }
-                    (Some(list), Ok(next)) => Some(m::StepAction::RemoveFromList { list, next }),
-                    _ => None,
-                };
-                (id, name, action)
-            }
-            StepWire::SetField(s) => {
-                let (id, name) = common!(s);
-                let field = self.id(&s.field);
-                let next = self.opt_step(&s.next);
-                let action = (|| {
-                    Some(m::StepAction::SetField {
-                        field: field?,
-                        value: Located::new(Self::literal(&s.value.value), s.value.span),
-                        next: next.ok()?,
-                    })
-                })();
-                (id, name, action)
-            }
-            StepWire::Wait(s) => {
-                let (id, name) = common!(s);
-                (id, name, self.wait(s, span))
-            }
-            StepWire::Branch(s) => {
-                let (id, name) = common!(s);
-                let arms: Vec<_> = s
-                    .branches
-                    .iter()
-                    .map(|arm| {
-                        let condition = self.condition(&arm.condition);
-                        let next = self.step_id(&arm.next);
-                        Some(m::BranchArm {
-                            name: arm.name.clone(),
-                            condition: condition?,
-                            next: next?,
-                        })
-                    })
-                    .collect();
-                let default = self.opt_step(&s.default);
-                if s.branches.is_empty() {
-                    self.error(
-                        codes::MISSING_FIELD,
-                        span,
-                        "a branch needs at least one arm in `branches`".to_owned(),
-                        None,
-                    );
-                }
-                let action = (|| {
-                    Some(m::StepAction::Branch {
-                        branches: arms.into_iter().collect::<Option<_>>()?,
-                        default: default.ok()?,
-                    })
-                })();
-                (id, name, action)
-            }
-            StepWire::Split(s) => {
-                let (id, name) = common!(s);
-                let paths: Vec<_> = s
-                    .paths
-                    .iter()
-                    .map(|p| {
-                        if p.percent.value > 100 {
-                            self.invalid(
-                                p.percent.span,
-                                format!("{}% is more than 100%", p.percent.value),
-                            );
-                        }
-                        self.step_id(&p.next).map(|next| m::SplitPath {
-                            name: p.name.clone(),
-                            percent: Located::new(p.percent.value, p.percent.span),
-                            next,
-                        })
-                    })
-                    .collect();
-                let action = paths
-                    .into_iter()
-                    .collect::<Option<_>>()
-                    .map(|paths| m::StepAction::Split { paths });
-                (id, name, action)
-            }
-            StepWire::CallWebhook(s) => {
-                let (id, name) = common!(s);
-                let webhook = self.id(&s.webhook);
-                let next = self.opt_step(&s.next);
-                let on_error = self.opt_step(&s.on_error);
-                let action = (|| {
-                    Some(m::StepAction::CallWebhook {
-                        webhook: webhook?,
-                        next: next.ok()?,
-                        on_error: on_error.ok()?,
-                    })
-                })();
-                (id, name, action)
-            }
-            StepWire::Enroll(s) => {
-                let (id, name) = common!(s);
-                let workflow = self.id(&s.workflow);
-                let next = self.opt_step(&s.next);
-                let action = (|| {
-                    Some(m::StepAction::Enroll {
-                        workflow: workflow?,
-                        next: next.ok()?,
-                    })
-                })();
-                (id, name, action)
-            }
-            StepWire::AssignOwner(s) => {
-                let (id, name) = common!(s);
-                if s.owners.is_empty() && s.queue.is_none() {
-                    self.error(
-                        codes::MISSING_FIELD,
-                        span,
-                        "an assign_owner step needs `owners` or a `queue`".to_owned(),
-                        None,
-                    );
-                }
-                let next = self.opt_step(&s.next);
-                let action = next.ok().map(|next| m::StepAction::AssignOwner {
-                    strategy: s.strategy,
-                    owners: s.owners.clone(),
-                    queue: s.queue.clone(),
-                    next,
-                });
-                (id, name, action)
-            }
-            StepWire::AdjustScore(s) => {
-                let (id, name) = common!(s);
-                let field = self.id(&s.field);
-                let next = self.opt_step(&s.next);
-                let action = (|| {
-                    Some(m::StepAction::AdjustScore {
-                        field: field?,
-                        by: s.by,
-                        next: next.ok()?,
-                    })
-                })();
-                (id, name, action)
-            }
-            StepWire::Notify(s) => {
-                let (id, name) = common!(s);
-                let next = self.opt_step(&s.next);
-                let action = next.ok().map(|next| m::StepAction::Notify {
-                    to: s.to.clone(),
-                    message: s.message.clone(),
-                    next,
-                });
-                (id, name, action)
-            }
-            StepWire::Exit(s) => {
-                let (id, name) = common!(s);
-                (id, name, Some(m::StepAction::Exit {}))
-            }
-        };
+        let (raw_id, name) = step_header(w);
+        let id = self.step_id(raw_id);
+        let action = self.step_action(w, span);
         Some(m::Step {
             id: id?,
-            name,
+            name: name.clone(),
             action: action?,
             span,
+        })
+    }
+
+    /// What a step does, one lowering per step type.
+    fn step_action(&mut self, w: &StepWire, span: Span) -> Option<m::StepAction> {
+        use m::StepAction as A;
+        match w {
+            StepWire::SendEmail(s) => self.asset_step(&s.template, &s.next, |template, next| {
+                A::SendEmail { template, next }
+            }),
+            StepWire::SendSms(s) => self.asset_step(&s.template, &s.next, |template, next| {
+                A::SendSms { template, next }
+            }),
+            StepWire::AddTag(s) => {
+                self.asset_step(&s.tag, &s.next, |tag, next| A::AddTag { tag, next })
+            }
+            StepWire::RemoveTag(s) => {
+                self.asset_step(&s.tag, &s.next, |tag, next| A::RemoveTag { tag, next })
+            }
+            StepWire::AddToList(s) => {
+                self.asset_step(&s.list, &s.next, |list, next| A::AddToList { list, next })
+            }
+            StepWire::RemoveFromList(s) => self.asset_step(&s.list, &s.next, |list, next| {
+                A::RemoveFromList { list, next }
+            }),
+            StepWire::SetField(s) => self.set_field(s),
+            StepWire::Wait(s) => self.wait(s, span),
+            StepWire::Branch(s) => self.branch(s, span),
+            StepWire::Split(s) => self.split(s),
+            StepWire::CallWebhook(s) => self.call_webhook(s),
+            StepWire::Enroll(s) => self.asset_step(&s.workflow, &s.next, |workflow, next| {
+                A::Enroll { workflow, next }
+            }),
+            StepWire::AssignOwner(s) => self.assign_owner(s, span),
+            StepWire::AdjustScore(s) => self.adjust_score(s),
+            StepWire::Notify(s) => self.notify(s),
+            StepWire::Exit(_) => Some(A::Exit {}),
+        }
+    }
+
+    /// A step that names one asset (a template, tag, list or workflow), then the next step.
+    fn asset_step(
+        &mut self,
+        asset: &Spanned<String>,
+        next: &Option<Spanned<String>>,
+        action: fn(Located<AssetId>, Option<Located<StepId>>) -> m::StepAction,
+    ) -> Option<m::StepAction> {
+        let asset = self.id(asset);
+        let next = self.opt_step(next);
+        Some(action(asset?, next.ok()?))
+    }
+
+    /// `set_field`: a field, the literal it is set to, then the next step.
+    fn set_field(&mut self, s: &SetFieldStepWire) -> Option<m::StepAction> {
+        let field = self.id(&s.field);
+        let next = self.opt_step(&s.next);
+        Some(m::StepAction::SetField {
+            field: field?,
+            value: Located::new(Self::literal(&s.value.value), s.value.span),
+            next: next.ok()?,
+        })
+    }
+
+    /// `branch`: conditional arms in order, then a default step.
+    fn branch(&mut self, s: &BranchStepWire, span: Span) -> Option<m::StepAction> {
+        let arms: Vec<_> = s.branches.iter().map(|arm| self.branch_arm(arm)).collect();
+        let default = self.opt_step(&s.default);
+        if s.branches.is_empty() {
+            self.error(
+                codes::MISSING_FIELD,
+                span,
+                "a branch needs at least one arm in `branches`".to_owned(),
+                None,
+            );
+        }
+        Some(m::StepAction::Branch {
+            branches: arms.into_iter().collect::<Option<_>>()?,
+            default: default.ok()?,
+        })
+    }
+
+    fn branch_arm(&mut self, arm: &BranchArmWire) -> Option<m::BranchArm> {
+        let condition = self.condition(&arm.condition);
+        let next = self.step_id(&arm.next);
+        Some(m::BranchArm {
+            name: arm.name.clone(),
+            condition: condition?,
+            next: next?,
+        })
+    }
+
+    /// `split`: paths with a share of contacts each.
+    fn split(&mut self, s: &SplitStepWire) -> Option<m::StepAction> {
+        let paths: Vec<_> = s.paths.iter().map(|p| self.split_path(p)).collect();
+        paths
+            .into_iter()
+            .collect::<Option<_>>()
+            .map(|paths| m::StepAction::Split { paths })
+    }
+
+    fn split_path(&mut self, p: &SplitPathWire) -> Option<m::SplitPath> {
+        if p.percent.value > 100 {
+            self.invalid(
+                p.percent.span,
+                format!("{}% is more than 100%", p.percent.value),
+            );
+        }
+        self.step_id(&p.next).map(|next| m::SplitPath {
+            name: p.name.clone(),
+            percent: Located::new(p.percent.value, p.percent.span),
+            next,
+        })
+    }
+
+    /// `call_webhook`: a webhook, the next step, and the step taken when the call fails.
+    fn call_webhook(&mut self, s: &WebhookStepWire) -> Option<m::StepAction> {
+        let webhook = self.id(&s.webhook);
+        let next = self.opt_step(&s.next);
+        let on_error = self.opt_step(&s.on_error);
+        Some(m::StepAction::CallWebhook {
+            webhook: webhook?,
+            next: next.ok()?,
+            on_error: on_error.ok()?,
+        })
+    }
+
+    /// `assign_owner`: owners or a queue, then the next step.
+    fn assign_owner(&mut self, s: &AssignOwnerStepWire, span: Span) -> Option<m::StepAction> {
+        if s.owners.is_empty() && s.queue.is_none() {
+            self.error(
+                codes::MISSING_FIELD,
+                span,
+                "an assign_owner step needs `owners` or a `queue`".to_owned(),
+                None,
+            );
+        }
+        let next = self.opt_step(&s.next);
+        next.ok().map(|next| m::StepAction::AssignOwner {
+            strategy: s.strategy,
+            owners: s.owners.clone(),
+            queue: s.queue.clone(),
+            next,
+        })
+    }
+
+    /// `adjust_score`: a score field and the points, then the next step.
+    fn adjust_score(&mut self, s: &AdjustScoreStepWire) -> Option<m::StepAction> {
+        let field = self.id(&s.field);
+        let next = self.opt_step(&s.next);
+        Some(m::StepAction::AdjustScore {
+            field: field?,
+            by: s.by,
+            next: next.ok()?,
+        })
+    }
+
+    /// `notify`: recipients and a message, then the next step.
+    fn notify(&mut self, s: &NotifyStepWire) -> Option<m::StepAction> {
+        let next = self.opt_step(&s.next);
+        next.ok().map(|next| m::StepAction::Notify {
+            to: s.to.clone(),
+            message: s.message.clone(),
+            next,
         })
     }
 
@@ -1472,6 +1414,25 @@ impl<'a> Lowerer<'a> {
             timeout: timeout.ok()?,
             next: next.ok()?,
         })
+    }
+}
+
+/// The id and name every step has.
+fn step_header(w: &StepWire) -> (&Spanned<String>, &Option<String>) {
+    match w {
+        StepWire::SendEmail(s) | StepWire::SendSms(s) => (&s.id, &s.name),
+        StepWire::AddTag(s) | StepWire::RemoveTag(s) => (&s.id, &s.name),
+        StepWire::AddToList(s) | StepWire::RemoveFromList(s) => (&s.id, &s.name),
+        StepWire::SetField(s) => (&s.id, &s.name),
+        StepWire::Wait(s) => (&s.id, &s.name),
+        StepWire::Branch(s) => (&s.id, &s.name),
+        StepWire::Split(s) => (&s.id, &s.name),
+        StepWire::CallWebhook(s) => (&s.id, &s.name),
+        StepWire::Enroll(s) => (&s.id, &s.name),
+        StepWire::AssignOwner(s) => (&s.id, &s.name),
+        StepWire::AdjustScore(s) => (&s.id, &s.name),
+        StepWire::Notify(s) => (&s.id, &s.name),
+        StepWire::Exit(s) => (&s.id, &s.name),
     }
 }
 

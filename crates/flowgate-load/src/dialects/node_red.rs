@@ -222,6 +222,72 @@ struct Pending<'a> {
     element: Element,
 }
 
+/// The nodes of a flow file after the first pass.
+struct Sorted<'a> {
+    tabs: Vec<&'a Node>,
+    subflows: Vec<&'a Node>,
+    pending: Vec<Pending<'a>>,
+}
+
+impl<'a> Pending<'a> {
+    /// A node that becomes an element, before its connections are read.
+    fn new(item: &'a Node, id: &'a str, id_node: &Node, ty: &'a str) -> Self {
+        let label = item
+            .get("name")
+            .and_then(Node::as_str)
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned);
+        Pending {
+            node: item,
+            id,
+            ty,
+            element: Element {
+                id: Located::new(id.to_owned(), id_node.span),
+                label,
+                kind: element_kind(ty),
+                platform_type: ty.to_owned(),
+                platform_id: None,
+                connections: Vec::new(),
+                disabled: item.get("d").and_then(Node::as_bool) == Some(true),
+                error_handling: ErrorHandling::Stop,
+                span: item.span,
+            },
+        }
+    }
+}
+
+/// Adds the trigger and error-handler elements to `entries`, and picks the flow's trigger:
+/// enabled before disabled, then by [`flow_trigger`]'s rank, the first of equals.
+fn trigger_and_entries(pending: &[Pending<'_>], entries: &mut Vec<Located<String>>) -> FlowTrigger {
+    let mut trigger: Option<((bool, u8), FlowTrigger)> = None;
+    for p in pending {
+        let element = &p.element;
+        if !matches!(
+            element.kind,
+            ElementKind::Trigger | ElementKind::ErrorHandler
+        ) {
+            continue;
+        }
+        if !entries.contains(&element.id) {
+            entries.push(element.id.clone());
+        }
+        let (rank, how) = flow_trigger(p.ty, p.node);
+        let key = (element.disabled, rank);
+        if trigger.as_ref().is_none_or(|(best, _)| key < *best) {
+            trigger = Some((key, how));
+        }
+    }
+    trigger.map(|(_, how)| how).unwrap_or_default()
+}
+
+/// The non-empty text of `node`'s `key`.
+fn non_empty_text(node: Option<&Node>, key: &str) -> Option<String> {
+    node.and_then(|n| n.get(key))
+        .and_then(Node::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
 /// Reads one flow file, collecting diagnostics.
 struct Reader<'s> {
     source: &'s SourceText,
@@ -242,99 +308,20 @@ impl Reader<'_> {
             Shape::Nodes(items) => (items, None),
             Shape::Module(module, items) => (items, Some(module)),
         };
-
-        // First pass: ids, tabs, subflow definitions, elements.
-        let mut seen: HashMap<&str, Span> = HashMap::new();
-        let mut tabs: Vec<&Node> = Vec::new();
-        let mut subflows: Vec<&Node> = module.into_iter().collect();
-        let mut pending: Vec<Pending<'_>> = Vec::new();
-        for item in items {
-            let Some((id, id_node, ty)) = self.identify(item) else {
-                continue;
-            };
-            if let Some(&first) = seen.get(id) {
-                let first_line = self.source.locate(first).start.line;
-                self.error(
-                    codes::STEP_GRAPH,
-                    format!("two nodes have the id `{id}`"),
-                    id_node.span,
-                    &format!(
-                        "node ids must be unique in a flow; this one repeats the node on line \
-                         {first_line} and is ignored"
-                    ),
-                );
-                continue;
-            }
-            seen.insert(id, id_node.span);
-            match ty {
-                "tab" => tabs.push(item),
-                "subflow" => subflows.push(item),
-                "group" => {}
-                _ if item.get("x").is_none() && item.get("wires").is_none() => {} // config node
-                _ => {
-                    let label = item
-                        .get("name")
-                        .and_then(Node::as_str)
-                        .filter(|name| !name.is_empty())
-                        .map(str::to_owned);
-                    pending.push(Pending {
-                        node: item,
-                        id,
-                        ty,
-                        element: Element {
-                            id: Located::new(id.to_owned(), id_node.span),
-                            label,
-                            kind: element_kind(ty),
-                            platform_type: ty.to_owned(),
-                            platform_id: None,
-                            connections: Vec::new(),
-                            disabled: item.get("d").and_then(Node::as_bool) == Some(true),
-                            error_handling: ErrorHandling::Stop,
-                            span: item.span,
-                        },
-                    });
-                }
-            }
-        }
+        let Sorted {
+            tabs,
+            subflows,
+            mut pending,
+        } = self.sort(items, module);
         let elements_by_id: HashSet<&str> = pending.iter().map(|p| p.id).collect();
         let disabled_tabs: HashSet<&str> = tabs
             .iter()
             .filter(|tab| tab.get("disabled").and_then(Node::as_bool) == Some(true))
             .filter_map(|tab| tab.get("id").and_then(Node::as_str))
             .collect();
-
-        // Second pass: connections and references.
         for p in &mut pending {
-            if let Some(z) = p.node.get("z").and_then(Node::as_str) {
-                if disabled_tabs.contains(z) {
-                    p.element.disabled = true;
-                }
-            }
-            let mut connections = Vec::new();
-            self.wires(p.node, &elements_by_id, &mut connections);
-            let link_kind = match p.ty {
-                "link out" if p.node.get("mode").and_then(Node::as_str) != Some("return") => {
-                    Some("link")
-                }
-                "link call" => Some("link call"),
-                _ => None,
-            };
-            if let Some(kind) = link_kind {
-                for target in self.ids(p.node, "links", &elements_by_id) {
-                    connections.push(Connection {
-                        kind: ConnectionKind::Auxiliary(kind.to_owned()),
-                        target,
-                    });
-                }
-            } else {
-                // `link in` lists the `link out`s that reach it; `catch`, `status` and
-                // `complete` list the nodes they watch. References, not connections.
-                self.ids(p.node, "links", &elements_by_id);
-            }
-            self.ids(p.node, "scope", &elements_by_id);
-            p.element.connections = connections;
+            self.connect(p, &elements_by_id, &disabled_tabs);
         }
-
         // Failures of the nodes an enabled `catch` node watches are handled by its path.
         let covered = caught(&pending);
         for p in &mut pending {
@@ -342,66 +329,128 @@ impl Reader<'_> {
                 p.element.error_handling = ErrorHandling::Path;
             }
         }
-
-        let mut entries: Vec<Located<String>> = Vec::new();
+        let mut entries = self.subflow_entries(&subflows, &elements_by_id);
         let mut variables = Vec::new();
-        for subflow in &subflows {
-            for port in ["in", "out"] {
-                for target in self.port_ids(subflow, port, &elements_by_id) {
-                    if port == "in" && !entries.contains(&target) {
-                        entries.push(target);
-                    }
-                }
-            }
-        }
         for scope in subflows.iter().chain(&tabs) {
             self.env(scope, &mut variables);
         }
-
-        let mut trigger: Option<((bool, u8), FlowTrigger)> = None;
-        for p in &pending {
-            let element = &p.element;
-            if !matches!(
-                element.kind,
-                ElementKind::Trigger | ElementKind::ErrorHandler
-            ) {
-                continue;
-            }
-            if !entries.contains(&element.id) {
-                entries.push(element.id.clone());
-            }
-            let (rank, how) = flow_trigger(p.ty, p.node);
-            let key = (element.disabled, rank);
-            if trigger.as_ref().is_none_or(|(best, _)| key < *best) {
-                trigger = Some((key, how));
-            }
-        }
-
-        let text = |node: Option<&Node>, key: &str| {
-            node.and_then(|n| n.get(key))
-                .and_then(Node::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
+        let trigger = trigger_and_entries(&pending, &mut entries);
         let first_tab = tabs.first().copied();
-        let label = text(first_tab, "label")
-            .or_else(|| text(module, "name"))
-            .or_else(|| file_stem(self.source.path()));
-        let description = text(first_tab, "info").or_else(|| text(module, "info"));
-        let active = tabs.is_empty() || tabs.len() > disabled_tabs.len();
-
         Flow {
             dialect: Dialect::NodeRed,
-            label,
-            description,
-            trigger: trigger.map(|(_, how)| how).unwrap_or_default(),
-            active,
+            label: non_empty_text(first_tab, "label")
+                .or_else(|| non_empty_text(module, "name"))
+                .or_else(|| file_stem(self.source.path())),
+            description: non_empty_text(first_tab, "info")
+                .or_else(|| non_empty_text(module, "info")),
+            trigger,
+            active: tabs.is_empty() || tabs.len() > disabled_tabs.len(),
             elements: pending.into_iter().map(|p| p.element).collect(),
             entries,
             variables,
             original: self.source.shared_text(),
             document: FlowDocument::Json(Arc::clone(root)),
         }
+    }
+
+    /// First pass: ids (a repeated id is FG013 and its node dropped), then tabs, subflow
+    /// definitions and the nodes that become elements.
+    fn sort<'a>(&mut self, items: &'a [Node], module: Option<&'a Node>) -> Sorted<'a> {
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut sorted = Sorted {
+            tabs: Vec::new(),
+            subflows: module.into_iter().collect(),
+            pending: Vec::new(),
+        };
+        for item in items {
+            let Some((id, id_node, ty)) = self.identify(item) else {
+                continue;
+            };
+            if let Some(&first) = seen.get(id) {
+                self.duplicate(id, id_node, first);
+                continue;
+            }
+            seen.insert(id, id_node.span);
+            match ty {
+                "tab" => sorted.tabs.push(item),
+                "subflow" => sorted.subflows.push(item),
+                "group" => {}
+                _ if item.get("x").is_none() && item.get("wires").is_none() => {} // config node
+                _ => sorted.pending.push(Pending::new(item, id, id_node, ty)),
+            }
+        }
+        sorted
+    }
+
+    /// A node whose id repeats that of the node at `first`.
+    fn duplicate(&mut self, id: &str, id_node: &Node, first: Span) {
+        let first_line = self.source.locate(first).start.line;
+        self.error(
+            codes::STEP_GRAPH,
+            format!("two nodes have the id `{id}`"),
+            id_node.span,
+            &format!(
+                "node ids must be unique in a flow; this one repeats the node on line \
+                 {first_line} and is ignored"
+            ),
+        );
+    }
+
+    /// Second pass, for one element: disabled by its tab, its connections (wires and
+    /// `links`), and the references it makes (`links` of other nodes, `scope`).
+    fn connect(
+        &mut self,
+        p: &mut Pending<'_>,
+        elements_by_id: &HashSet<&str>,
+        disabled_tabs: &HashSet<&str>,
+    ) {
+        if let Some(z) = p.node.get("z").and_then(Node::as_str) {
+            if disabled_tabs.contains(z) {
+                p.element.disabled = true;
+            }
+        }
+        let mut connections = Vec::new();
+        self.wires(p.node, elements_by_id, &mut connections);
+        let link_kind = match p.ty {
+            "link out" if p.node.get("mode").and_then(Node::as_str) != Some("return") => {
+                Some("link")
+            }
+            "link call" => Some("link call"),
+            _ => None,
+        };
+        if let Some(kind) = link_kind {
+            for target in self.ids(p.node, "links", elements_by_id) {
+                connections.push(Connection {
+                    kind: ConnectionKind::Auxiliary(kind.to_owned()),
+                    target,
+                });
+            }
+        } else {
+            // `link in` lists the `link out`s that reach it; `catch`, `status` and
+            // `complete` list the nodes they watch. References, not connections.
+            self.ids(p.node, "links", elements_by_id);
+        }
+        self.ids(p.node, "scope", elements_by_id);
+        p.element.connections = connections;
+    }
+
+    /// The nodes the subflows' inputs are wired to (their output ports are checked too).
+    fn subflow_entries(
+        &mut self,
+        subflows: &[&Node],
+        elements_by_id: &HashSet<&str>,
+    ) -> Vec<Located<String>> {
+        let mut entries: Vec<Located<String>> = Vec::new();
+        for subflow in subflows {
+            for port in ["in", "out"] {
+                for target in self.port_ids(subflow, port, elements_by_id) {
+                    if port == "in" && !entries.contains(&target) {
+                        entries.push(target);
+                    }
+                }
+            }
+        }
+        entries
     }
 
     /// The id and type of a node, or `None` (reported) when it has none.
