@@ -6,6 +6,7 @@
 //! diagnostics; configuration comes from the `[check]` section of `flowgate.toml`.
 #![forbid(unsafe_code)]
 
+mod analysis;
 pub mod codes;
 mod config;
 mod context;
