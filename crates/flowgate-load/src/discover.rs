@@ -106,7 +106,7 @@ pub fn discover(workspace: &Workspace) -> Result<Discovered, Box<Diagnostic>> {
         let name = relative.file_name().and_then(|n| n.to_str());
         if name == Some(SFDX_PROJECT_FILE) {
             found.sfdx_projects.push(relative);
-        } else if name.is_some_and(|n| n != SCHEMA_FILE && !is_tool_file(n)) {
+        } else if !name.is_some_and(|n| n == SCHEMA_FILE || is_tool_file(n)) {
             if let Some(format) = globs.format(&relative) {
                 found.files.push(AssetFile {
                     path: relative,
