@@ -10,7 +10,7 @@
 //! observability = 0   # leave a factor out
 //! ```
 
-use crate::risk::{Factor, RiskClass};
+use crate::factor::{Factor, RiskClass};
 use flowgate_diagnostics::{Diagnostic, SourceText, Span};
 use serde::Deserialize;
 use std::collections::BTreeMap;

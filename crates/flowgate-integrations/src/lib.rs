@@ -14,6 +14,7 @@
 
 pub mod config;
 pub mod docs;
+mod factor;
 pub mod impact;
 pub mod map;
 pub mod markdown;

@@ -2,127 +2,11 @@
 //! reason written out, so that a reviewer can disagree with a number and see why it is so.
 
 use crate::config::RiskConfig;
+pub use crate::factor::{Factor, RiskClass};
 use crate::{Flow, Inventory};
 use flowgate_model::{Criticality, Customization, HookType, PartialFailure, RecordFailure};
 use serde::Serialize;
 use std::collections::BTreeSet;
-use std::fmt;
-
-/// One factor of the risk score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Factor {
-    /// Safe zone and criticality: what breaks for the business when the flow breaks.
-    BusinessCriticality,
-    /// How many teams own the flow and its two systems, and whether there is an escalation.
-    OwnershipComplexity,
-    /// Whether the flow runs on events whose timing it assumes, and whether the assumption
-    /// is written down.
-    TimingSensitivity,
-    /// How far the flow is from a vendor's connector.
-    Customization,
-    /// Rate limits, payload limits, required fields and short timeouts of the other side.
-    ExternalRigidity,
-    /// Missing retries, dead letter and alerting; silent-failure patterns.
-    ErrorHandling,
-    /// Missing logs, metrics, alerts and dashboards.
-    Observability,
-    /// How easily the hook breaks on a platform upgrade (direct database access highest),
-    /// plus deprecated APIs in use.
-    HookFragility,
-}
-
-impl Factor {
-    /// Every factor, in report order.
-    pub const ALL: [Factor; 8] = [
-        Self::BusinessCriticality,
-        Self::OwnershipComplexity,
-        Self::TimingSensitivity,
-        Self::Customization,
-        Self::ExternalRigidity,
-        Self::ErrorHandling,
-        Self::Observability,
-        Self::HookFragility,
-    ];
-
-    /// The key used in `flowgate.toml` and JSON output.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::BusinessCriticality => "business_criticality",
-            Self::OwnershipComplexity => "ownership_complexity",
-            Self::TimingSensitivity => "timing_sensitivity",
-            Self::Customization => "customization",
-            Self::ExternalRigidity => "external_rigidity",
-            Self::ErrorHandling => "error_handling",
-            Self::Observability => "observability",
-            Self::HookFragility => "hook_fragility",
-        }
-    }
-
-    /// A title for reports.
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::BusinessCriticality => "business criticality",
-            Self::OwnershipComplexity => "ownership complexity",
-            Self::TimingSensitivity => "timing sensitivity",
-            Self::Customization => "degree of customization",
-            Self::ExternalRigidity => "external rigidity",
-            Self::ErrorHandling => "error-handling gaps",
-            Self::Observability => "observability gaps",
-            Self::HookFragility => "hook-type fragility",
-        }
-    }
-
-    /// The default weight.
-    pub fn default_weight(self) -> u32 {
-        match self {
-            Self::BusinessCriticality => 3,
-            Self::HookFragility => 3,
-            Self::TimingSensitivity | Self::Customization | Self::ErrorHandling => 2,
-            Self::OwnershipComplexity | Self::ExternalRigidity | Self::Observability => 1,
-        }
-    }
-
-    /// Parse a key.
-    pub fn parse(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.key() == key)
-    }
-}
-
-impl fmt::Display for Factor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.title())
-    }
-}
-
-/// Risk class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RiskClass {
-    /// Below the medium threshold.
-    Low,
-    /// From the medium threshold.
-    Medium,
-    /// From the high threshold.
-    High,
-}
-
-impl RiskClass {
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-        }
-    }
-}
-
-impl fmt::Display for RiskClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One factor's contribution.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -237,213 +121,244 @@ pub fn hook_fragility(hook: HookType) -> u32 {
 }
 
 fn score(inventory: &Inventory<'_>, flow: Flow<'_>, factor: Factor) -> (u32, String) {
-    let spec = flow.spec;
     match factor {
-        Factor::BusinessCriticality => {
-            let base = match spec.criticality {
-                Criticality::Low => 15,
-                Criticality::Medium => 40,
-                Criticality::High => 70,
-                Criticality::Critical => 90,
-            };
-            if spec.safe_zone {
-                (100, format!("safe zone; rated {}", spec.criticality))
-            } else {
-                (base, format!("rated {}", spec.criticality))
+        Factor::BusinessCriticality => business_criticality(flow),
+        Factor::OwnershipComplexity => ownership_complexity(inventory, flow),
+        Factor::TimingSensitivity => timing_sensitivity(flow),
+        Factor::Customization => customization(flow),
+        Factor::ExternalRigidity => external_rigidity(flow),
+        Factor::ErrorHandling => error_handling(flow),
+        Factor::Observability => observability(flow),
+        Factor::HookFragility => hook_fragility_of(flow),
+    }
+}
+
+/// What breaks for the business when the flow breaks.
+fn business_criticality(flow: Flow<'_>) -> (u32, String) {
+    let spec = flow.spec;
+    let base = match spec.criticality {
+        Criticality::Low => 15,
+        Criticality::Medium => 40,
+        Criticality::High => 70,
+        Criticality::Critical => 90,
+    };
+    if spec.safe_zone {
+        (100, format!("safe zone; rated {}", spec.criticality))
+    } else {
+        (base, format!("rated {}", spec.criticality))
+    }
+}
+
+/// How many teams own the flow and its systems, and whether anyone is escalated to.
+fn ownership_complexity(inventory: &Inventory<'_>, flow: Flow<'_>) -> (u32, String) {
+    let spec = flow.spec;
+    let Some(owner) = flow.asset.owner.as_deref() else {
+        return (100, "no owner".to_owned());
+    };
+    let mut teams = BTreeSet::from([owner]);
+    let mut escalation = spec.escalation.is_some();
+    for system in [&spec.source.value, &spec.target.value] {
+        if let Some((asset, system)) = inventory.system(system) {
+            if let Some(owner) = asset.owner.as_deref() {
+                teams.insert(owner);
             }
-        }
-        Factor::OwnershipComplexity => {
-            let Some(owner) = flow.asset.owner.as_deref() else {
-                return (100, "no owner".to_owned());
-            };
-            let mut teams = BTreeSet::from([owner]);
-            let mut escalation = spec.escalation.is_some();
-            for system in [&spec.source.value, &spec.target.value] {
-                if let Some((asset, system)) = inventory.system(system) {
-                    if let Some(owner) = asset.owner.as_deref() {
-                        teams.insert(owner);
-                    }
-                    escalation |= system.escalation.is_some();
-                }
-            }
-            let mut score = 20 * teams.len() as u32;
-            let mut reason = format!(
-                "{} team{} involved ({})",
-                teams.len(),
-                if teams.len() == 1 { "" } else { "s" },
-                teams.iter().copied().collect::<Vec<_>>().join(", ")
-            );
-            if !escalation {
-                score += 30;
-                reason.push_str("; no escalation path");
-            }
-            (score, reason)
-        }
-        Factor::TimingSensitivity => {
-            let event_driven =
-                spec.hook.value.is_event_driven() || spec.hook.value == HookType::FrontendCall;
-            let documented = spec.trigger.as_ref().is_some_and(|t| t.timing.is_some());
-            let (mut score, mut reason) = match (event_driven, documented) {
-                (true, true) => (60, "event-driven, timing assumption documented".to_owned()),
-                (true, false) => (
-                    100,
-                    "event-driven, timing assumption NOT documented".to_owned(),
-                ),
-                (false, true) => (25, "scheduled, timing assumption documented".to_owned()),
-                (false, false) => (45, "scheduled, timing assumption not documented".to_owned()),
-            };
-            if let Some(volume) = &spec.volume {
-                if let (Some(avg), Some(peak)) = (volume.average_per_hour, volume.peak_per_hour) {
-                    if avg > 0 && peak >= avg * 5 {
-                        score += 15;
-                        reason.push_str(&format!("; peak {peak}/h is {}× the average", peak / avg));
-                    }
-                }
-            }
-            (score, reason)
-        }
-        Factor::Customization => {
-            let (mut score, mut reason) = match spec.customization {
-                Customization::Native => (0, "vendor connector or platform feature".to_owned()),
-                Customization::Configured => (25, "configured vendor connector".to_owned()),
-                Customization::Extended => (60, "vendor connector with custom code".to_owned()),
-                Customization::Custom => (85, "built in-house".to_owned()),
-            };
-            if let Some(native) = &spec.duplicates_native {
-                score += 15;
-                reason.push_str(&format!("; re-implements {}", native.value));
-            }
-            (score, reason)
-        }
-        Factor::ExternalRigidity => {
-            let c = &spec.constraints;
-            let mut parts = Vec::new();
-            let mut score = 0;
-            if let Some(rate) = &c.rate_limit {
-                score += 25;
-                parts.push(format!("rate limit {rate}"));
-            }
-            if let Some(limit) = &c.payload_limit {
-                score += 20;
-                parts.push(format!("payload limit {limit}"));
-            }
-            if !c.required_fields.is_empty() {
-                score += (5 * c.required_fields.len() as u32).min(25);
-                parts.push(format!("{} required fields", c.required_fields.len()));
-            }
-            if let Some(timeout) = c.timeout {
-                if timeout.as_seconds() <= 10 {
-                    score += 20;
-                    parts.push(format!("short timeout {timeout}"));
-                } else {
-                    score += 5;
-                    parts.push(format!("timeout {timeout}"));
-                }
-            }
-            if parts.is_empty() {
-                (0, "no external constraints recorded".to_owned())
-            } else {
-                (score, parts.join(", "))
-            }
-        }
-        Factor::ErrorHandling => {
-            let Some(errors) = &spec.errors else {
-                return (100, "error handling not documented".to_owned());
-            };
-            let errors = &errors.value;
-            let mut score: i32 = 100;
-            let mut have = Vec::new();
-            let mut gaps = Vec::new();
-            let mut check = |present: bool, points: i32, name: &str| {
-                if present {
-                    score -= points;
-                    have.push(name.to_owned());
-                } else {
-                    gaps.push(format!("no {name}"));
-                }
-            };
-            check(errors.retries.is_some(), 30, "retries");
-            check(
-                errors.dead_letter.is_some()
-                    || errors
-                        .on_record_failure
-                        .as_ref()
-                        .is_some_and(|r| r.value == RecordFailure::DeadLetter),
-                25,
-                "dead letter",
-            );
-            check(errors.alert.is_some(), 30, "alerting");
-            check(
-                errors
-                    .partial_failure
-                    .as_ref()
-                    .is_some_and(|p| p.value != PartialFailure::Succeed),
-                15,
-                "partial-failure reporting",
-            );
-            if errors
-                .on_record_failure
-                .as_ref()
-                .is_some_and(|r| r.value == RecordFailure::Skip)
-            {
-                score += 20;
-                gaps.push("failed records are skipped".to_owned());
-            }
-            if errors
-                .partial_failure
-                .as_ref()
-                .is_some_and(|p| p.value == PartialFailure::Succeed)
-            {
-                score += 20;
-                gaps.push("partial failure reported as success".to_owned());
-            }
-            let reason = if gaps.is_empty() {
-                format!("has {}", have.join(", "))
-            } else {
-                gaps.join(", ")
-            };
-            (score.clamp(0, 100) as u32, reason)
-        }
-        Factor::Observability => {
-            let Some(o) = &spec.observability else {
-                return (100, "nothing observable recorded".to_owned());
-            };
-            let mut score: u32 = 100;
-            let mut gaps = Vec::new();
-            let mut check = |present: bool, points: u32, name: &str| {
-                if present {
-                    score -= points;
-                } else {
-                    gaps.push(format!("no {name}"));
-                }
-            };
-            check(o.logs.is_some(), 20, "logs");
-            check(!o.metrics.is_empty(), 30, "metrics");
-            check(!o.alerts.is_empty(), 35, "alerts");
-            check(o.dashboard.is_some(), 15, "dashboard");
-            let reason = if gaps.is_empty() {
-                "logs, metrics, alerts and a dashboard".to_owned()
-            } else {
-                gaps.join(", ")
-            };
-            (score, reason)
-        }
-        Factor::HookFragility => {
-            let mut score = hook_fragility(spec.hook.value);
-            let mut reason = format!("hook: {}", spec.hook.value);
-            if !spec.deprecated_apis.is_empty() {
-                score += 15 * spec.deprecated_apis.len() as u32;
-                reason.push_str(&format!(
-                    "; {} deprecated API{} in use",
-                    spec.deprecated_apis.len(),
-                    if spec.deprecated_apis.len() == 1 {
-                        ""
-                    } else {
-                        "s"
-                    }
-                ));
-            }
-            (score, reason)
+            escalation |= system.escalation.is_some();
         }
     }
+    let mut score = 20 * teams.len() as u32;
+    let mut reason = format!(
+        "{} team{} involved ({})",
+        teams.len(),
+        if teams.len() == 1 { "" } else { "s" },
+        teams.iter().copied().collect::<Vec<_>>().join(", ")
+    );
+    if !escalation {
+        score += 30;
+        reason.push_str("; no escalation path");
+    }
+    (score, reason)
+}
+
+/// Whether the flow reacts to events, and whether its timing assumption is written down.
+fn timing_sensitivity(flow: Flow<'_>) -> (u32, String) {
+    let spec = flow.spec;
+    let event_driven =
+        spec.hook.value.is_event_driven() || spec.hook.value == HookType::FrontendCall;
+    let documented = spec.trigger.as_ref().is_some_and(|t| t.timing.is_some());
+    let (mut score, mut reason) = match (event_driven, documented) {
+        (true, true) => (60, "event-driven, timing assumption documented".to_owned()),
+        (true, false) => (
+            100,
+            "event-driven, timing assumption NOT documented".to_owned(),
+        ),
+        (false, true) => (25, "scheduled, timing assumption documented".to_owned()),
+        (false, false) => (45, "scheduled, timing assumption not documented".to_owned()),
+    };
+    if let Some(volume) = &spec.volume {
+        if let (Some(avg), Some(peak)) = (volume.average_per_hour, volume.peak_per_hour) {
+            if avg > 0 && peak >= avg * 5 {
+                score += 15;
+                reason.push_str(&format!("; peak {peak}/h is {}× the average", peak / avg));
+            }
+        }
+    }
+    (score, reason)
+}
+
+/// How much of the flow is built in-house.
+fn customization(flow: Flow<'_>) -> (u32, String) {
+    let spec = flow.spec;
+    let (mut score, mut reason) = match spec.customization {
+        Customization::Native => (0, "vendor connector or platform feature".to_owned()),
+        Customization::Configured => (25, "configured vendor connector".to_owned()),
+        Customization::Extended => (60, "vendor connector with custom code".to_owned()),
+        Customization::Custom => (85, "built in-house".to_owned()),
+    };
+    if let Some(native) = &spec.duplicates_native {
+        score += 15;
+        reason.push_str(&format!("; re-implements {}", native.value));
+    }
+    (score, reason)
+}
+
+/// The limits the other side imposes.
+fn external_rigidity(flow: Flow<'_>) -> (u32, String) {
+    let spec = flow.spec;
+    let c = &spec.constraints;
+    let mut parts = Vec::new();
+    let mut score = 0;
+    if let Some(rate) = &c.rate_limit {
+        score += 25;
+        parts.push(format!("rate limit {rate}"));
+    }
+    if let Some(limit) = &c.payload_limit {
+        score += 20;
+        parts.push(format!("payload limit {limit}"));
+    }
+    if !c.required_fields.is_empty() {
+        score += (5 * c.required_fields.len() as u32).min(25);
+        parts.push(format!("{} required fields", c.required_fields.len()));
+    }
+    if let Some(timeout) = c.timeout {
+        if timeout.as_seconds() <= 10 {
+            score += 20;
+            parts.push(format!("short timeout {timeout}"));
+        } else {
+            score += 5;
+            parts.push(format!("timeout {timeout}"));
+        }
+    }
+    if parts.is_empty() {
+        (0, "no external constraints recorded".to_owned())
+    } else {
+        (score, parts.join(", "))
+    }
+}
+
+/// What happens to failures: retries, dead letters, alerts, partial failures.
+fn error_handling(flow: Flow<'_>) -> (u32, String) {
+    let spec = flow.spec;
+    let Some(errors) = &spec.errors else {
+        return (100, "error handling not documented".to_owned());
+    };
+    let errors = &errors.value;
+    let mut score: i32 = 100;
+    let mut have = Vec::new();
+    let mut gaps = Vec::new();
+    let mut check = |present: bool, points: i32, name: &str| {
+        if present {
+            score -= points;
+            have.push(name.to_owned());
+        } else {
+            gaps.push(format!("no {name}"));
+        }
+    };
+    check(errors.retries.is_some(), 30, "retries");
+    check(
+        errors.dead_letter.is_some()
+            || errors
+                .on_record_failure
+                .as_ref()
+                .is_some_and(|r| r.value == RecordFailure::DeadLetter),
+        25,
+        "dead letter",
+    );
+    check(errors.alert.is_some(), 30, "alerting");
+    check(
+        errors
+            .partial_failure
+            .as_ref()
+            .is_some_and(|p| p.value != PartialFailure::Succeed),
+        15,
+        "partial-failure reporting",
+    );
+    if errors
+        .on_record_failure
+        .as_ref()
+        .is_some_and(|r| r.value == RecordFailure::Skip)
+    {
+        score += 20;
+        gaps.push("failed records are skipped".to_owned());
+    }
+    if errors
+        .partial_failure
+        .as_ref()
+        .is_some_and(|p| p.value == PartialFailure::Succeed)
+    {
+        score += 20;
+        gaps.push("partial failure reported as success".to_owned());
+    }
+    let reason = if gaps.is_empty() {
+        format!("has {}", have.join(", "))
+    } else {
+        gaps.join(", ")
+    };
+    (score.clamp(0, 100) as u32, reason)
+}
+
+/// What can be seen of the flow running.
+fn observability(flow: Flow<'_>) -> (u32, String) {
+    let spec = flow.spec;
+    let Some(o) = &spec.observability else {
+        return (100, "nothing observable recorded".to_owned());
+    };
+    let mut score: u32 = 100;
+    let mut gaps = Vec::new();
+    let mut check = |present: bool, points: u32, name: &str| {
+        if present {
+            score -= points;
+        } else {
+            gaps.push(format!("no {name}"));
+        }
+    };
+    check(o.logs.is_some(), 20, "logs");
+    check(!o.metrics.is_empty(), 30, "metrics");
+    check(!o.alerts.is_empty(), 35, "alerts");
+    check(o.dashboard.is_some(), 15, "dashboard");
+    let reason = if gaps.is_empty() {
+        "logs, metrics, alerts and a dashboard".to_owned()
+    } else {
+        gaps.join(", ")
+    };
+    (score, reason)
+}
+
+/// How easily the hook breaks on a platform upgrade.
+fn hook_fragility_of(flow: Flow<'_>) -> (u32, String) {
+    let spec = flow.spec;
+    let mut score = hook_fragility(spec.hook.value);
+    let mut reason = format!("hook: {}", spec.hook.value);
+    if !spec.deprecated_apis.is_empty() {
+        score += 15 * spec.deprecated_apis.len() as u32;
+        reason.push_str(&format!(
+            "; {} deprecated API{} in use",
+            spec.deprecated_apis.len(),
+            if spec.deprecated_apis.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ));
+    }
+    (score, reason)
 }
