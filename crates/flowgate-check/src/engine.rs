@@ -6,6 +6,7 @@ use crate::context::{CheckContext, Sink};
 use crate::registry;
 use flowgate_diagnostics::{sort_diagnostics, Diagnostic, SourceMap};
 use flowgate_model::{AssetId, Model};
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 
 /// What to check.
@@ -114,51 +115,21 @@ pub fn check(
 }
 
 /// Run the rules on every core, keeping their order: rules only read the model, so they
-/// share it; each thread takes every n-th rule.
+/// share it.
 /// A rule that panics yields `None`, reported as an internal error rather than as "clean".
 fn run_rules(
     ctx: &CheckContext<'_>,
     rules: &[(&'static dyn crate::Rule, flowgate_diagnostics::Severity)],
 ) -> Vec<Option<Vec<crate::Finding>>> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, rules.len().max(1));
-    let run = |rule: &dyn crate::Rule| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut sink = Sink::new();
-            rule.check(ctx, &mut sink);
-            sink.into_findings()
-        }))
-        .ok()
-    };
-    if threads == 1 {
-        return rules.iter().map(|(rule, _)| run(*rule)).collect();
-    }
-    let mut results: Vec<Option<Vec<crate::Finding>>> = vec![None; rules.len()];
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                scope.spawn(move || {
-                    rules
-                        .iter()
-                        .enumerate()
-                        .skip(t)
-                        .step_by(threads)
-                        .map(|(i, (rule, _))| (i, run(*rule)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for handle in handles {
-            if let Ok(part) = handle.join() {
-                for (i, findings) in part {
-                    if let Some(slot) = results.get_mut(i) {
-                        *slot = findings;
-                    }
-                }
-            }
-        }
-    });
-    results
+    rules
+        .par_iter()
+        .map(|(rule, _)| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut sink = Sink::new();
+                rule.check(ctx, &mut sink);
+                sink.into_findings()
+            }))
+            .ok()
+        })
+        .collect()
 }
