@@ -337,28 +337,67 @@ fn place(g: &Graph) -> BTreeMap<String, (i32, usize)> {
     out
 }
 
+/// Where each system's box sits: its column and row, and the rows' spacing.
+struct Layout {
+    placed: BTreeMap<String, (i32, usize)>,
+    per_column: BTreeMap<i32, usize>,
+    height_body: f64,
+    columns: i32,
+}
+
+impl Layout {
+    fn of(g: &Graph) -> Self {
+        let placed = place(g);
+        let columns = placed.values().map(|(l, _)| *l).max().unwrap_or(0) + 1;
+        let mut per_column: BTreeMap<i32, usize> = BTreeMap::new();
+        for (l, _) in placed.values() {
+            *per_column.entry(*l).or_default() += 1;
+        }
+        // Room per row: parallel edges need vertical space for their labels.
+        let busiest = per_column.values().copied().max().unwrap_or(1);
+        let height_body = busiest as f64 * (NODE_H + ROW_GAP);
+        Self {
+            placed,
+            per_column,
+            height_body,
+            columns,
+        }
+    }
+
+    /// The centre of a system's box.
+    fn centre(&self, id: &str) -> (f64, f64) {
+        let (l, i) = self.placed.get(id).copied().unwrap_or((0, 0));
+        let n = self.per_column.get(&l).copied().unwrap_or(1) as f64;
+        let x = MARGIN + l as f64 * (NODE_W + COLUMN_GAP) + NODE_W / 2.0;
+        let y = TOP + self.height_body / 2.0 + (i as f64 - (n - 1.0) / 2.0) * (NODE_H + ROW_GAP);
+        (x, y)
+    }
+
+    fn width(&self) -> f64 {
+        MARGIN * 2.0 + self.columns as f64 * NODE_W + (self.columns - 1).max(0) as f64 * COLUMN_GAP
+    }
+
+    fn height(&self) -> f64 {
+        TOP + self.height_body + 90.0
+    }
+}
+
 /// The map as a standalone SVG document.
 pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> String {
     let g = graph(inventory, risks);
-    let placed = place(&g);
-    let columns = placed.values().map(|(l, _)| *l).max().unwrap_or(0) + 1;
-    let mut per_column: BTreeMap<i32, usize> = BTreeMap::new();
-    for (l, _) in placed.values() {
-        *per_column.entry(*l).or_default() += 1;
-    }
-    // Room per row: parallel edges need vertical space for their labels.
-    let busiest = per_column.values().copied().max().unwrap_or(1);
-    let pitch = NODE_H + ROW_GAP;
-    let height_body = busiest as f64 * pitch;
-    let centre = |id: &str| -> (f64, f64) {
-        let (l, i) = placed.get(id).copied().unwrap_or((0, 0));
-        let n = per_column.get(&l).copied().unwrap_or(1) as f64;
-        let x = MARGIN + l as f64 * (NODE_W + COLUMN_GAP) + NODE_W / 2.0;
-        let y = TOP + height_body / 2.0 + (i as f64 - (n - 1.0) / 2.0) * pitch;
-        (x, y)
-    };
-    let width = MARGIN * 2.0 + columns as f64 * NODE_W + (columns - 1).max(0) as f64 * COLUMN_GAP;
-    let height = TOP + height_body + 90.0;
+    let layout = Layout::of(&g);
+    let mut out = svg_head(layout.width(), layout.height(), title);
+    let labels = svg_edges(&g, &layout, &mut out);
+    // Nodes above edges, labels above nodes.
+    svg_nodes(&g, &layout, &mut out);
+    out.push_str(&labels);
+    svg_legend(layout.height() - 40.0, &mut out);
+    out.push_str("</svg>\n");
+    out
+}
+
+/// The document's start: size, arrow markers, background and title.
+fn svg_head(width: f64, height: f64, title: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -378,7 +417,35 @@ pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> 
         "  <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n  <text x=\"{MARGIN}\" y=\"36\" font-size=\"20\" font-weight=\"bold\" fill=\"#1f2933\">{}</text>",
         xml(title)
     );
-    // Edges: group parallel edges between the same two systems to fan them out.
+    out
+}
+
+/// A cubic Bézier curve: start, two control points, end.
+#[derive(Clone, Copy)]
+struct Curve {
+    s: (f64, f64),
+    c1: (f64, f64),
+    c2: (f64, f64),
+    e: (f64, f64),
+}
+
+impl Curve {
+    /// The point at `t` (0 at the start, 1 at the end).
+    fn at(&self, t: f64) -> (f64, f64) {
+        let u = 1.0 - t;
+        let mix = |a: f64, b: f64, c: f64, d: f64| {
+            u * u * u * a + 3.0 * u * u * t * b + 3.0 * u * t * t * c + t * t * t * d
+        };
+        (
+            mix(self.s.0, self.c1.0, self.c2.0, self.e.0),
+            mix(self.s.1, self.c1.1, self.c2.1, self.e.1),
+        )
+    }
+}
+
+/// Every edge's curve into `out`; their labels, returned, go above the nodes. Parallel edges
+/// between the same two systems fan out.
+fn svg_edges(g: &Graph, layout: &Layout, out: &mut String) -> String {
     let mut groups: BTreeMap<(String, String), Vec<&Edge>> = BTreeMap::new();
     for e in &g.edges {
         let key = if e.from <= e.to {
@@ -394,97 +461,123 @@ pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> 
         let n = edges.len() as f64;
         for (k, e) in edges.iter().enumerate() {
             let spread = (k as f64 - (n - 1.0) / 2.0) * 26.0;
-            let (fx, fy) = centre(&e.from);
-            let (tx, ty) = centre(&e.to);
-            let half = NODE_W / 2.0;
-            let (sx, ex, c1x, c2x);
-            if (fx - tx).abs() < 1.0 {
-                // Same column: loop out to the right.
-                sx = fx + half;
-                ex = tx + half;
-                c1x = sx + 120.0 + spread.abs();
-                c2x = ex + 120.0 + spread.abs();
-            } else if fx < tx {
-                sx = fx + half;
-                ex = tx - half;
-                c1x = sx + COLUMN_GAP * 0.45;
-                c2x = ex - COLUMN_GAP * 0.45;
-            } else {
-                sx = fx - half;
-                ex = tx + half;
-                c1x = sx - COLUMN_GAP * 0.45;
-                c2x = ex + COLUMN_GAP * 0.45;
-            }
-            // Attach each end towards the other system, so edges leave a busy system
-            // spread along its side instead of from one point.
-            let toward = |from_y: f64, to_y: f64| {
-                ((to_y - from_y) * 0.1).clamp(-NODE_H / 2.0 + 8.0, NODE_H / 2.0 - 8.0)
-            };
-            let sy =
-                fy + (toward(fy, ty) + spread * 0.3).clamp(-NODE_H / 2.0 + 4.0, NODE_H / 2.0 - 4.0);
-            let ey =
-                ty + (toward(ty, fy) + spread * 0.3).clamp(-NODE_H / 2.0 + 4.0, NODE_H / 2.0 - 4.0);
-            let c1y = sy + spread * 1.5;
-            let c2y = ey + spread * 1.5;
-            let stroke = colour(e.class);
-            let dash = if e.deprecated {
-                " stroke-dasharray=\"6 4\""
-            } else {
-                ""
-            };
-            let start = if e.both_ways {
-                format!(" marker-start=\"url(#arrow-{})\"", e.class)
-            } else {
-                String::new()
-            };
-            let _ = writeln!(
-                out,
-                "  <path d=\"M{sx:.1},{sy:.1} C{c1x:.1},{c1y:.1} {c2x:.1},{c2y:.1} {ex:.1},{ey:.1}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"2\"{dash}{start} marker-end=\"url(#arrow-{})\"><title>{} ({} risk)</title></path>",
-                e.class,
-                xml(&e.id),
-                e.class
-            );
-            // Label on the curve, nearer the end with fewer edges (away from the hub).
-            let busier_start = degree_of(&g, &e.from) >= degree_of(&g, &e.to);
-            let t: f64 = if busier_start { 0.62 } else { 0.38 };
-            let u = 1.0 - t;
-            let mx =
-                u * u * u * sx + 3.0 * u * u * t * c1x + 3.0 * u * t * t * c2x + t * t * t * ex;
-            let my =
-                u * u * u * sy + 3.0 * u * u * t * c1y + 3.0 * u * t * t * c2y + t * t * t * ey;
-            let text = shorten(&e.label, 36);
-            let w = text.chars().count() as f64 * 6.2 + 10.0;
-            // Move the label along y to the nearest free place, so no two labels overlap.
-            let free = |y: f64, placed: &[(f64, f64, f64)]| {
-                placed.iter().all(|(px, py, pw)| {
-                    (mx - px).abs() * 2.0 >= w + pw + 4.0 || (y - py).abs() >= 19.0
-                })
-            };
-            let y = (0..40)
-                .map(|k| {
-                    let step = f64::from((k + 1) / 2) * 10.0;
-                    if k % 2 == 0 {
-                        my + step
-                    } else {
-                        my - step
-                    }
-                })
-                .find(|y| free(*y, &placed_labels))
-                .unwrap_or(my);
-            placed_labels.push((mx, y, w));
-            let _ = writeln!(
-                labels,
-                "  <rect x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"16\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"{stroke}\" stroke-width=\"0.8\"/>\n  <text x=\"{mx:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{stroke}\">{}</text>",
-                mx - w / 2.0,
-                y - 8.0,
-                y + 4.0,
-                xml(&text)
-            );
+            let curve = edge_curve(layout.centre(&e.from), layout.centre(&e.to), spread);
+            svg_edge_path(e, &curve, out);
+            edge_label(g, e, &curve, &mut placed_labels, &mut labels);
         }
     }
-    // Nodes above edges, labels above nodes.
+    labels
+}
+
+/// The curve of an edge between two box centres, `spread` away from its parallel edges.
+fn edge_curve((fx, fy): (f64, f64), (tx, ty): (f64, f64), spread: f64) -> Curve {
+    let half = NODE_W / 2.0;
+    let (sx, ex, c1x, c2x);
+    if (fx - tx).abs() < 1.0 {
+        // Same column: loop out to the right.
+        sx = fx + half;
+        ex = tx + half;
+        c1x = sx + 120.0 + spread.abs();
+        c2x = ex + 120.0 + spread.abs();
+    } else if fx < tx {
+        sx = fx + half;
+        ex = tx - half;
+        c1x = sx + COLUMN_GAP * 0.45;
+        c2x = ex - COLUMN_GAP * 0.45;
+    } else {
+        sx = fx - half;
+        ex = tx + half;
+        c1x = sx - COLUMN_GAP * 0.45;
+        c2x = ex + COLUMN_GAP * 0.45;
+    }
+    // Attach each end towards the other system, so edges leave a busy system spread along
+    // its side instead of from one point.
+    let toward = |from_y: f64, to_y: f64| {
+        ((to_y - from_y) * 0.1).clamp(-NODE_H / 2.0 + 8.0, NODE_H / 2.0 - 8.0)
+    };
+    let sy = fy + (toward(fy, ty) + spread * 0.3).clamp(-NODE_H / 2.0 + 4.0, NODE_H / 2.0 - 4.0);
+    let ey = ty + (toward(ty, fy) + spread * 0.3).clamp(-NODE_H / 2.0 + 4.0, NODE_H / 2.0 - 4.0);
+    Curve {
+        s: (sx, sy),
+        c1: (c1x, sy + spread * 1.5),
+        c2: (c2x, ey + spread * 1.5),
+        e: (ex, ey),
+    }
+}
+
+/// One edge's path, coloured by its risk class, dashed when deprecated.
+fn svg_edge_path(e: &Edge, curve: &Curve, out: &mut String) {
+    let Curve {
+        s: (sx, sy),
+        c1: (c1x, c1y),
+        c2: (c2x, c2y),
+        e: (ex, ey),
+    } = *curve;
+    let stroke = colour(e.class);
+    let dash = if e.deprecated {
+        " stroke-dasharray=\"6 4\""
+    } else {
+        ""
+    };
+    let start = if e.both_ways {
+        format!(" marker-start=\"url(#arrow-{})\"", e.class)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "  <path d=\"M{sx:.1},{sy:.1} C{c1x:.1},{c1y:.1} {c2x:.1},{c2y:.1} {ex:.1},{ey:.1}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"2\"{dash}{start} marker-end=\"url(#arrow-{})\"><title>{} ({} risk)</title></path>",
+        e.class,
+        xml(&e.id),
+        e.class
+    );
+}
+
+/// An edge's label on its curve, nearer the end with fewer edges (away from the hub), moved
+/// along y to the nearest place no other label holds.
+fn edge_label(
+    g: &Graph,
+    e: &Edge,
+    curve: &Curve,
+    placed: &mut Vec<(f64, f64, f64)>,
+    labels: &mut String,
+) {
+    let busier_start = degree_of(g, &e.from) >= degree_of(g, &e.to);
+    let (mx, my) = curve.at(if busier_start { 0.62 } else { 0.38 });
+    let text = shorten(&e.label, 36);
+    let w = text.chars().count() as f64 * 6.2 + 10.0;
+    let free = |y: f64, placed: &[(f64, f64, f64)]| {
+        placed
+            .iter()
+            .all(|(px, py, pw)| (mx - px).abs() * 2.0 >= w + pw + 4.0 || (y - py).abs() >= 19.0)
+    };
+    let y = (0..40)
+        .map(|k| {
+            let step = f64::from((k + 1) / 2) * 10.0;
+            if k % 2 == 0 {
+                my + step
+            } else {
+                my - step
+            }
+        })
+        .find(|y| free(*y, placed))
+        .unwrap_or(my);
+    placed.push((mx, y, w));
+    let stroke = colour(e.class);
+    let _ = writeln!(
+        labels,
+        "  <rect x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"16\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"{stroke}\" stroke-width=\"0.8\"/>\n  <text x=\"{mx:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{stroke}\">{}</text>",
+        mx - w / 2.0,
+        y - 8.0,
+        y + 4.0,
+        xml(&text)
+    );
+}
+
+/// Every system as a box with its name and category.
+fn svg_nodes(g: &Graph, layout: &Layout, out: &mut String) {
     for (id, (name, category)) in &g.nodes {
-        let (x, y) = centre(id);
+        let (x, y) = layout.centre(id);
         let _ = writeln!(
             out,
             "  <g><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"8\" fill=\"#eef2f7\" stroke=\"#52606d\" stroke-width=\"1.5\"/>\n  <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"14\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#1f2933\">{}</text>\n  <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#52606d\">{}</text></g>",
@@ -497,9 +590,10 @@ pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> 
             xml(category)
         );
     }
-    out.push_str(&labels);
-    // Legend.
-    let ly = height - 40.0;
+}
+
+/// The legend at `ly`: the three risk colours and the dashed deprecated line.
+fn svg_legend(ly: f64, out: &mut String) {
     let mut lx = MARGIN;
     for (class, text) in [
         (RiskClass::High, "high risk"),
@@ -523,8 +617,6 @@ pub fn svg(inventory: &Inventory<'_>, risks: &[RiskAssessment], title: &str) -> 
         lx + 36.0,
         ly + 4.0
     );
-    out.push_str("</svg>\n");
-    out
 }
 
 fn degree_of(g: &Graph, id: &str) -> usize {
