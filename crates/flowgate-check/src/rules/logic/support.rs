@@ -92,37 +92,7 @@ pub(crate) fn condition_span(
     condition: &Located<Expression>,
     relative: Span,
 ) -> Span {
-    let outer = condition.span;
-    let Some(written) = ctx
-        .source(asset)
-        .and_then(|s| s.text().get(outer.start as usize..outer.end as usize))
-    else {
-        return outer;
-    };
-    let text = &condition.source;
-    let map = |offset: u32| -> Option<u32> {
-        let offset = offset as usize;
-        let mut search_from = 0;
-        let mut line_start = 0;
-        for line in text.split_inclusive('\n') {
-            let content = line.trim_end_matches(['\n', '\r']);
-            let found = if content.is_empty() {
-                search_from
-            } else {
-                search_from + written.get(search_from..)?.find(content)?
-            };
-            if offset <= line_start + content.len() {
-                let absolute = outer.start as usize + found + (offset - line_start);
-                return u32::try_from(absolute).ok();
-            }
-            search_from = found + content.len();
-            line_start += line.len();
-        }
-        None
-    };
-    match (map(relative.start), map(relative.end)) {
-        (Some(start), Some(end)) if start <= end => Span { start, end },
-        (Some(start), _) => Span { start, end: start },
-        _ => outer,
-    }
+    ctx.source(asset).map_or(condition.span, |source| {
+        flowgate_load::value_span(source.text(), condition.span, &condition.source, relative)
+    })
 }
