@@ -336,19 +336,24 @@ pub enum AuditCommand {
     /// Recompute the hash chain of the operation log; an edited, removed or reordered row
     /// fails and is named.
     Verify(AuditVerifyArgs),
-    /// Print the log's head as an anchor (`SEQ:HASH`) to keep outside the store: a git tag, a
-    /// CI artifact, a ticket. `audit verify --anchor` then proves that nothing up to it was
-    /// rewritten or cut off since.
+    /// Print the log's head (`SEQ:HASH`) to keep outside the store: a CI artifact, a ticket.
+    /// `audit verify --expect SEQ:HASH` then proves nothing up to it was rewritten or cut off.
+    Head,
+    /// Record the log's head where the team keeps history: a tag `flowgate-audit/SEQ-HASH` on
+    /// the workspace repository's HEAD, which `audit verify --git-anchors` checks.
     Anchor,
 }
 
 /// `flowgate audit verify`.
 #[derive(Debug, Args)]
 pub struct AuditVerifyArgs {
-    /// An anchor printed earlier by `flowgate audit anchor` (`SEQ:HASH`); the log must still
-    /// hold that record with that hash. Repeatable.
-    #[arg(long = "anchor", value_name = "SEQ:HASH")]
+    /// A head printed earlier by `flowgate audit head` (`SEQ:HASH`); the log must still hold
+    /// that record with that hash. Repeatable.
+    #[arg(long = "expect", visible_alias = "anchor", value_name = "SEQ:HASH")]
     pub anchors: Vec<String>,
+    /// Also check every head recorded by `flowgate audit anchor` in the workspace repository.
+    #[arg(long)]
+    pub git_anchors: bool,
 }
 
 /// `flowgate integrations …`.

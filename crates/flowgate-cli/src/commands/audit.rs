@@ -150,18 +150,25 @@ fn line(op: &Operation, widths: &Widths) -> String {
 pub fn run(command: &AuditCommand, global: &GlobalArgs) -> CommandResult {
     match command {
         AuditCommand::Verify(args) => {
-            let anchors = args
+            let mut anchors = args
                 .anchors
                 .iter()
                 .map(|text| parse_anchor(text))
                 .collect::<Result<Vec<_>, _>>()?;
+            if args.git_anchors {
+                anchors.extend(git_anchors(global)?);
+            }
             with_store(global, |store| async move {
                 let result = verify(&store, &anchors, global).await;
                 (store, result)
             })
         }
+        AuditCommand::Head => with_store(global, |store| async move {
+            let result = head(&store, global).await;
+            (store, result)
+        }),
         AuditCommand::Anchor => with_store(global, |store| async move {
-            let result = anchor(&store, global).await;
+            let result = anchor_in_git(&store, global).await;
             (store, result)
         }),
     }
@@ -185,28 +192,92 @@ fn parse_anchor(text: &str) -> Result<Anchor, CommandError> {
     parsed.ok_or_else(|| {
         CommandError::usage(
             format!("`{text}` is not an anchor"),
-            "write it as `flowgate audit anchor` prints it: SEQ:HASH, the hash in 64 hex digits",
+            "write it as `flowgate audit head` prints it: SEQ:HASH, the hash in 64 hex digits",
         )
     })
 }
 
-async fn anchor(store: &AnyStore, global: &GlobalArgs) -> CommandResult {
-    let ops = store.operations(&OperationFilter::default()).await?;
-    let Some(head) = ops.last() else {
-        return Err(CommandError::usage(
+/// The log's last record; an error when the log is empty.
+async fn last_record(store: &AnyStore) -> Result<Operation, CommandError> {
+    let mut ops = store.operations(&OperationFilter::default()).await?;
+    ops.pop().ok_or_else(|| {
+        CommandError::usage(
             "the log is empty: there is nothing to anchor yet",
             "anchor after the first snapshot or promotion",
-        ));
-    };
+        )
+    })
+}
+
+async fn head(store: &AnyStore, global: &GlobalArgs) -> CommandResult {
+    let head = last_record(store).await?;
     let anchor = format!("{}:{}", head.seq, head.hash);
     emit(
         global,
         &format!(
-            "{anchor}\n  keep this outside the store (a git tag, a CI artifact, a ticket) and check it with `flowgate audit verify --anchor {anchor}`\n"
+            "{anchor}\n  keep this outside the store (a CI artifact, a ticket) and check it with `flowgate audit verify --expect {anchor}`\n"
         ),
         json!({ "version": 1, "anchor": anchor, "seq": head.seq, "hash": head.hash.to_string(), "at": head.at }),
     );
     Ok(Exit::Success)
+}
+
+/// The tag prefix under which `audit anchor` records heads.
+const TAG_PREFIX: &str = "flowgate-audit/";
+
+/// Runs git in the workspace's directory: its output, or why it failed.
+fn git(global: &GlobalArgs, args: &[&str]) -> Result<String, String> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&global.workspace)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).trim().to_owned())
+    }
+}
+
+async fn anchor_in_git(store: &AnyStore, global: &GlobalArgs) -> CommandResult {
+    let head = last_record(store).await?;
+    let tag = format!("{TAG_PREFIX}{}-{}", head.seq, head.hash);
+    let existing = git(global, &["tag", "--list", &tag]).map_err(not_a_repository)?;
+    if existing.trim().is_empty() {
+        git(global, &["tag", &tag, "HEAD"]).map_err(not_a_repository)?;
+    }
+    emit(
+        global,
+        &format!(
+            "tagged {tag}\n  push it with your branch (`git push origin {tag}`); `flowgate audit verify --git-anchors` checks every such tag\n"
+        ),
+        json!({ "version": 1, "tag": tag, "seq": head.seq, "hash": head.hash.to_string() }),
+    );
+    Ok(Exit::Success)
+}
+
+fn not_a_repository(reason: String) -> CommandError {
+    CommandError::usage(
+        format!("cannot tag the workspace repository: {reason}"),
+        "run it inside a git repository with at least one commit, or keep `flowgate audit head` where the store's writers cannot change it",
+    )
+}
+
+/// The heads recorded as `flowgate-audit/SEQ-HASH` tags in the workspace repository.
+fn git_anchors(global: &GlobalArgs) -> Result<Vec<Anchor>, CommandError> {
+    let refs = git(
+        global,
+        &[
+            "for-each-ref",
+            "--format=%(refname:short)",
+            "refs/tags/flowgate-audit/",
+        ],
+    )
+    .map_err(not_a_repository)?;
+    refs.lines()
+        .filter_map(|name| name.strip_prefix(TAG_PREFIX))
+        .map(|rest| parse_anchor(&rest.replacen('-', ":", 1)))
+        .collect()
 }
 
 async fn verify(store: &AnyStore, anchors: &[Anchor], global: &GlobalArgs) -> CommandResult {

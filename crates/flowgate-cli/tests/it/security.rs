@@ -93,11 +93,11 @@ fn an_anchor_kept_outside_the_store_catches_a_cut_off_log() {
         ]);
         assert_eq!(code, 0, "{err}");
     }
-    let (code, out, err) = ws.run(&["--format", "json", "audit", "anchor"]);
+    let (code, out, err) = ws.run(&["--format", "json", "audit", "head"]);
     assert_eq!(code, 0, "{err}");
     let anchor: serde_json::Value = serde_json::from_str(&out).unwrap();
     let anchor = anchor["anchor"].as_str().unwrap().to_owned();
-    let (code, out, _) = ws.run(&["audit", "verify", "--anchor", &anchor]);
+    let (code, out, _) = ws.run(&["audit", "verify", "--expect", &anchor]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("1 anchor(s) hold"), "{out}");
 
@@ -179,4 +179,57 @@ fn store_passwords_never_appear_in_errors() {
             );
         }
     }
+}
+
+#[test]
+fn a_head_tagged_in_the_workspace_repository_catches_a_rewritten_log() {
+    let ws = Workspace::new();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&ws.root)
+            .args([
+                "-c",
+                "user.name=Tom Eder",
+                "-c",
+                "user.email=tom.eder@acme-outdoor.example",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{status:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "acme"]);
+    for version in ["1.0.0", "1.0.1"] {
+        let (code, _, err) = ws.run(&[
+            "snapshot",
+            "create",
+            "lead-intake",
+            "--version",
+            version,
+            "--allow-version",
+            "same content, new number",
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, out, err) = ws.run(&["audit", "anchor"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("tagged flowgate-audit/2-"), "{out}");
+    let (code, out, _) = ws.run(&["audit", "verify", "--git-anchors"]);
+    assert_eq!(code, 0, "{out}");
+
+    // Cut off the last record and move the head back: the chain alone still checks out, the
+    // tag does not.
+    ws.execute_sql(&[
+        "DELETE FROM flowgate_operations WHERE seq = 2",
+        "UPDATE flowgate_log_head SET seq = 1, \
+         hash = (SELECT hash FROM flowgate_operations WHERE seq = 1)",
+    ]);
+    let (code, out, _) = ws.run(&["audit", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = ws.run(&["audit", "verify", "--git-anchors"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("anchor #2 is gone"), "{out}");
 }
