@@ -105,9 +105,8 @@ def module_files(src):
     return modules
 
 
-def references(code, module, is_dir_module):
+def references(code, module):
     """Module paths (tuples) the code of `module` refers to through crate::, super:: or self::."""
-    base_self = module if is_dir_module else module
     found = []
 
     def resolve(root, tail):
@@ -115,7 +114,7 @@ def references(code, module, is_dir_module):
         if root == "crate":
             start = []
         elif root == "self":
-            start = list(base_self)
+            start = list(module)
         else:
             start = list(module[:-1])
         while segments and segments[0] == "super":
@@ -216,8 +215,7 @@ def check_crate(crate_dir, limit):
     for module, path in sorted(modules.items()):
         with open(path, encoding="utf-8") as handle:
             code = blank_literals(handle.read())
-        is_dir = os.path.basename(path) in ("mod.rs", "lib.rs", "main.rs")
-        edges |= sibling_edges(modules, module, references(code, module, is_dir))
+        edges |= sibling_edges(modules, module, references(code, module))
         long.extend(long_functions(code, path, limit))
     name = os.path.basename(crate_dir)
     rings = [["::".join(m) or "crate" for m in ring] for ring in cycles(edges)]

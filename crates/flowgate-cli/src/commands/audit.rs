@@ -2,7 +2,7 @@
 
 use super::store::with_store;
 use crate::cli::{AuditCommand, GlobalArgs, LogArgs};
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::exit::Exit;
 use crate::output::emit;
 use flowgate_store::{AnyStore, LogReport, Operation, OperationFilter, Store};
@@ -11,14 +11,8 @@ use serde_json::{json, Value};
 /// `flowgate log [ENV]`.
 pub fn log(args: &LogArgs, global: &GlobalArgs) -> CommandResult {
     if let (Some(env), Ok(workspace)) = (&args.env, super::discover(global)) {
-        let declared: Vec<&str> = workspace
-            .config
-            .environments
-            .keys()
-            .map(String::as_str)
-            .collect();
-        if !declared.contains(&env.as_str()) {
-            return Err(super::store::unknown_environment(env, &declared));
+        if let Some(d) = super::undeclared_environment(&workspace, env) {
+            return Err(CommandError::from_diagnostic(ErrorKind::Usage, d));
         }
     }
     with_store(global, |store| async move {

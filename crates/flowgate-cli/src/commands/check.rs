@@ -135,22 +135,8 @@ fn settings(args: &CheckArgs, workspace: &Workspace) -> Result<Settings, Vec<Dia
     }
     problems.extend(unknown_selectors("--select", &args.select));
     problems.extend(unknown_selectors("--ignore", &args.ignore));
-    let names: Vec<&str> = workspace
-        .config
-        .environments
-        .keys()
-        .map(String::as_str)
-        .collect();
     if let Some(env) = &args.environment {
-        if !names.contains(&env.as_str()) {
-            problems.push(
-                Diagnostic::error(
-                    codes::UNKNOWN_ENVIRONMENT,
-                    format!("no environment `{env}` in flowgate.toml"),
-                )
-                .with_help(format!("environments are: {}", names.join(", "))),
-            );
-        }
+        problems.extend(super::undeclared_environment(workspace, env));
     }
     let Some(mut config) = config.filter(|_| problems.is_empty()) else {
         return Err(problems);

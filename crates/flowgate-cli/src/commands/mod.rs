@@ -146,6 +146,30 @@ pub fn unclean(loaded: &Loaded, global: &GlobalArgs, what: &str) -> CommandError
     )
 }
 
+/// FG019 when `flowgate.toml` does not declare the environment `name`, listing the
+/// environments it does declare.
+pub fn undeclared_environment(
+    workspace: &Workspace,
+    name: &str,
+) -> Option<flowgate_diagnostics::Diagnostic> {
+    let declared: Vec<&str> = workspace
+        .config
+        .environments
+        .keys()
+        .map(String::as_str)
+        .collect();
+    if declared.contains(&name) {
+        return None;
+    }
+    Some(
+        flowgate_diagnostics::Diagnostic::error(
+            flowgate_load::codes::UNKNOWN_ENVIRONMENT,
+            format!("no environment `{name}` in flowgate.toml"),
+        )
+        .with_help(format!("environments are: {}", declared.join(", "))),
+    )
+}
+
 /// A diagnostic about the workspace or its configuration, as a command error (exit 2).
 pub fn config_error(diagnostic: flowgate_diagnostics::Diagnostic) -> CommandError {
     CommandError::from_diagnostic(ErrorKind::Config, diagnostic)

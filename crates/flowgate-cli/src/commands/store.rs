@@ -143,16 +143,10 @@ impl PromotionSession {
     /// `name` when `flowgate.toml` declares it; else the error (FG019, exit 2) listing those
     /// it does.
     pub fn environment<'n>(&self, name: &'n str) -> Result<&'n str, CommandError> {
-        if self.policy.environments.iter().any(|e| e.name == name) {
-            return Ok(name);
+        match super::undeclared_environment(&self.workspace, name) {
+            None => Ok(name),
+            Some(d) => Err(CommandError::from_diagnostic(ErrorKind::Usage, d)),
         }
-        let names: Vec<&str> = self
-            .policy
-            .environments
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect();
-        Err(unknown_environment(name, &names))
     }
 
     /// The person acting: `--as` or `FLOWGATE_USER`; an error when missing.
@@ -179,18 +173,6 @@ impl PromotionSession {
     pub fn person(&self, given: Option<&str>) -> Result<String, CommandError> {
         person_id(&self.policy, given, &self.workspace.root)
     }
-}
-
-/// The error for an environment `flowgate.toml` does not declare (FG019, exit 2).
-pub fn unknown_environment(name: &str, declared: &[&str]) -> CommandError {
-    CommandError::from_diagnostic(
-        ErrorKind::Usage,
-        flowgate_diagnostics::Diagnostic::error(
-            flowgate_load::codes::UNKNOWN_ENVIRONMENT,
-            format!("no environment `{name}` in flowgate.toml"),
-        )
-        .with_help(format!("environments are: {}", declared.join(", "))),
-    )
 }
 
 /// The machine's host name, recorded with each deploy to a directory target.

@@ -2,22 +2,9 @@
 //! `--changed-since`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use crate::common::{flowgate_in as flowgate, repo};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn flowgate(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowgate"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
 
 fn broken() -> PathBuf {
     repo().join("crates/flowgate-cli/tests/fixtures/broken")

@@ -2,14 +2,9 @@
 //! per run. Temporary paths are written `[TMP]`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use crate::common::repo;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn repo() -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .canonicalize()
-        .unwrap()
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

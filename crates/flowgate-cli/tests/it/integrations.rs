@@ -2,25 +2,11 @@
 //! generated docs, pinned by snapshots; CSV, configured weights and unknown ids.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::common::{flowgate_in as flowgate, repo};
+use std::path::PathBuf;
 
 fn acme() -> PathBuf {
     repo().join("examples/acme")
-}
-
-fn flowgate(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowgate"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 fn ok(args: &[&str]) -> String {

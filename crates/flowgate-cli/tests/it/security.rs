@@ -81,18 +81,7 @@ fn help_never_prints_the_values_of_connection_variables() {
 #[test]
 fn an_anchor_kept_outside_the_store_catches_a_cut_off_log() {
     let ws = Workspace::new();
-    for version in ["1.0.0", "1.0.1"] {
-        let (code, _, err) = ws.run(&[
-            "snapshot",
-            "create",
-            "lead-intake",
-            "--version",
-            version,
-            "--allow-version",
-            "same content, new number",
-        ]);
-        assert_eq!(code, 0, "{err}");
-    }
+    two_log_records(&ws);
     let (code, out, err) = ws.run(&["--format", "json", "audit", "head"]);
     assert_eq!(code, 0, "{err}");
     let anchor: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -102,11 +91,7 @@ fn an_anchor_kept_outside_the_store_catches_a_cut_off_log() {
     assert!(out.contains("1 anchor(s) hold"), "{out}");
 
     // Cut off the last record and move the head back: the chain alone still checks out.
-    ws.execute_sql(&[
-        "DELETE FROM flowgate_operations WHERE seq = (SELECT MAX(seq) FROM flowgate_operations)",
-        "UPDATE flowgate_log_head SET seq = (SELECT MAX(seq) FROM flowgate_operations), \
-             hash = (SELECT hash FROM flowgate_operations ORDER BY seq DESC LIMIT 1)",
-    ]);
+    cut_off_last_record(&ws);
     let (code, out, _) = ws.run(&["audit", "verify"]);
     assert_eq!(code, 0, "without an anchor the cut is invisible: {out}");
     let (code, out, _) = ws.run(&["audit", "verify", "--anchor", &anchor]);
@@ -202,6 +187,25 @@ fn a_head_tagged_in_the_workspace_repository_catches_a_rewritten_log() {
     git(&["init", "-q"]);
     git(&["add", "-A"]);
     git(&["commit", "-q", "-m", "acme"]);
+    two_log_records(&ws);
+    let (code, out, err) = ws.run(&["audit", "anchor"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("tagged flowgate-audit/2-"), "{out}");
+    let (code, out, _) = ws.run(&["audit", "verify", "--git-anchors"]);
+    assert_eq!(code, 0, "{out}");
+
+    // Cut off the last record and move the head back: the chain alone still checks out, the
+    // tag does not.
+    cut_off_last_record(&ws);
+    let (code, out, _) = ws.run(&["audit", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = ws.run(&["audit", "verify", "--git-anchors"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("anchor #2 is gone"), "{out}");
+}
+
+/// Two snapshots of the same content, so the log holds two records.
+fn two_log_records(ws: &Workspace) {
     for version in ["1.0.0", "1.0.1"] {
         let (code, _, err) = ws.run(&[
             "snapshot",
@@ -214,22 +218,14 @@ fn a_head_tagged_in_the_workspace_repository_catches_a_rewritten_log() {
         ]);
         assert_eq!(code, 0, "{err}");
     }
-    let (code, out, err) = ws.run(&["audit", "anchor"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("tagged flowgate-audit/2-"), "{out}");
-    let (code, out, _) = ws.run(&["audit", "verify", "--git-anchors"]);
-    assert_eq!(code, 0, "{out}");
+}
 
-    // Cut off the last record and move the head back: the chain alone still checks out, the
-    // tag does not.
+/// Deletes the log's last record and moves the head back to the one before, as someone with
+/// write access to the store could: the hash chain alone still checks out.
+fn cut_off_last_record(ws: &Workspace) {
     ws.execute_sql(&[
-        "DELETE FROM flowgate_operations WHERE seq = 2",
-        "UPDATE flowgate_log_head SET seq = 1, \
-         hash = (SELECT hash FROM flowgate_operations WHERE seq = 1)",
+        "DELETE FROM flowgate_operations WHERE seq = (SELECT MAX(seq) FROM flowgate_operations)",
+        "UPDATE flowgate_log_head SET seq = (SELECT MAX(seq) FROM flowgate_operations), \
+         hash = (SELECT hash FROM flowgate_operations ORDER BY seq DESC LIMIT 1)",
     ]);
-    let (code, out, _) = ws.run(&["audit", "verify"]);
-    assert_eq!(code, 0, "{out}");
-    let (code, out, _) = ws.run(&["audit", "verify", "--git-anchors"]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("anchor #2 is gone"), "{out}");
 }

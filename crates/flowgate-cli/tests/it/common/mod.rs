@@ -104,6 +104,24 @@ impl Workspace {
     }
 }
 
+/// The repository's root (canonical, so that snapshots can replace it).
+pub fn repo() -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .canonicalize()
+        .unwrap()
+}
+
+/// Runs `flowgate -C dir ARGS` without colours.
+pub fn flowgate_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowgate"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
 /// Exit code, stdout and stderr of a finished process.
 pub fn finish(output: Output) -> (i32, String, String) {
     (
