@@ -133,6 +133,9 @@ pub(crate) struct Engine {
     pool: Pool,
     clock: Arc<dyn Clock>,
     location: String,
+    /// The credential the acting person authenticated with, recorded in every operation
+    /// appended through this handle (see [`crate::AnyStore::acting_with`]).
+    credential: Option<String>,
 }
 
 /// A snapshot row as stored, before its text columns are parsed.
@@ -409,7 +412,13 @@ impl Engine {
             pool,
             clock,
             location,
+            credential: None,
         })
+    }
+
+    /// The store clock's time now.
+    pub(crate) fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     pub(crate) fn location(&self) -> &str {
@@ -421,11 +430,25 @@ impl Engine {
         self
     }
 
+    pub(crate) fn with_credential(mut self, credential: String) -> Self {
+        self.credential = Some(credential);
+        self
+    }
+
+    /// `payload` with the acting credential under `credential`, when this handle has one.
+    fn stamped(&self, payload: &Value) -> Value {
+        let mut payload = payload.clone();
+        if let (Some(credential), Some(fields)) = (&self.credential, payload.as_object_mut()) {
+            fields.insert("credential".to_owned(), Value::String(credential.clone()));
+        }
+        payload
+    }
+
     pub(crate) async fn close(&self) {
         self.pool.close().await;
     }
 
-    fn db(&self, action: &'static str) -> impl Fn(sqlx::Error) -> Error + '_ {
+    pub(crate) fn db(&self, action: &'static str) -> impl Fn(sqlx::Error) -> Error + '_ {
         move |source| Error::Database {
             location: self.location.clone(),
             action,
@@ -433,28 +456,28 @@ impl Engine {
         }
     }
 
-    fn corrupt(&self, detail: impl Into<String>) -> Error {
+    pub(crate) fn corrupt(&self, detail: impl Into<String>) -> Error {
         Error::Corrupt {
             location: self.location.clone(),
             detail: detail.into(),
         }
     }
 
-    async fn write(&self) -> Result<Tx> {
+    pub(crate) async fn write(&self) -> Result<Tx> {
         self.pool
             .begin_write()
             .await
             .map_err(self.db("begin a write transaction"))
     }
 
-    async fn read(&self) -> Result<Tx> {
+    pub(crate) async fn read(&self) -> Result<Tx> {
         self.pool
             .begin_read()
             .await
             .map_err(self.db("begin a read transaction"))
     }
 
-    async fn commit(&self, tx: Tx) -> Result<()> {
+    pub(crate) async fn commit(&self, tx: Tx) -> Result<()> {
         tx.commit().await.map_err(self.db("commit"))
     }
 
@@ -897,7 +920,7 @@ impl Engine {
             at: self.clock.now(),
             actor: op.actor.clone(),
             kind: op.kind.as_str().to_owned(),
-            payload: op.payload.clone(),
+            payload: self.stamped(&op.payload),
             ref_change,
             prev_hash: parse_text(&prev).map_err(|e| self.corrupt(format!("log head: {e}")))?,
             hash: OpHash::GENESIS,

@@ -32,6 +32,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod accounts;
 pub mod canonical;
 mod db;
 mod engine;
@@ -44,6 +45,7 @@ mod model;
 mod operation_kind;
 mod store;
 
+pub use accounts::{Accounts, NewToken, SessionRecord, TokenRecord};
 pub use canonical::{canonical_json, canonical_json_string};
 pub use error::{Error, Result};
 pub use export::{

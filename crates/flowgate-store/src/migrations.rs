@@ -100,10 +100,53 @@ UPDATE flowgate_snapshots SET origin = 'imported' WHERE EXISTS (
 );
 "#,
     },
+    Migration {
+        version: 4,
+        name: "accounts: passwords, invitations, API tokens, sessions, login failures",
+        // Secrets are never stored: passwords as argon2id PHC strings, invitation links,
+        // tokens and session ids as BLAKE3 hashes of their random bytes.
+        sql: r#"
+CREATE TABLE flowgate_passwords (
+    person TEXT PRIMARY KEY NOT NULL,
+    hash TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE flowgate_invites (
+    token_hash TEXT PRIMARY KEY NOT NULL,
+    person TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);
+CREATE TABLE flowgate_tokens (
+    id TEXT PRIMARY KEY NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    person TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT,
+    last_used_at TEXT
+);
+CREATE TABLE flowgate_sessions (
+    id_hash TEXT PRIMARY KEY NOT NULL,
+    person TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE flowgate_login_failures (
+    subject TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX flowgate_login_failures_subject ON flowgate_login_failures (subject, at);
+"#,
+    },
 ];
 
 /// The tables the migrations create, `flowgate_migrations` included.
-const TABLES: [&str; 8] = [
+const TABLES: [&str; 13] = [
     "flowgate_migrations",
     "flowgate_objects",
     "flowgate_snapshots",
@@ -112,12 +155,18 @@ const TABLES: [&str; 8] = [
     "flowgate_log_head",
     "flowgate_refs",
     "flowgate_meta",
+    "flowgate_passwords",
+    "flowgate_invites",
+    "flowgate_tokens",
+    "flowgate_sessions",
+    "flowgate_login_failures",
 ];
 
 /// The indexes the migrations create by name.
-const INDEXES: [&str; 2] = [
+const INDEXES: [&str; 3] = [
     "flowgate_snapshot_entries_object",
     "flowgate_operations_ref",
+    "flowgate_login_failures_subject",
 ];
 
 /// True when `(kind, name)` is a schema object the migrations create on `backend`: a table, a
@@ -130,6 +179,7 @@ pub(crate) fn is_own_schema_object(backend: Backend, kind: &str, name: &str) -> 
             INDEXES.contains(&name)
                 || (backend == Backend::Postgres
                     && (name == "flowgate_snapshots_bundle_version_key"
+                        || name == "flowgate_tokens_token_hash_key"
                         || name
                             .strip_suffix("_pkey")
                             .is_some_and(|table| TABLES.contains(&table))))

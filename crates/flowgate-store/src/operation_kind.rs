@@ -16,6 +16,8 @@ pub enum OperationKind {
     Plan,
     /// An approval of a plan (`approve`).
     Approve,
+    /// A rejection of a plan by someone who could approve it (`reject`).
+    Reject,
     /// A plan applied to an environment (`apply`).
     Apply,
     /// An environment moved back to an earlier version (`rollback`).
@@ -32,11 +34,12 @@ pub enum OperationKind {
 
 impl OperationKind {
     /// Every kind.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::SnapshotCreate,
         Self::SnapshotImport,
         Self::Plan,
         Self::Approve,
+        Self::Reject,
         Self::Apply,
         Self::Rollback,
         Self::Pin,
@@ -52,6 +55,7 @@ impl OperationKind {
             Self::SnapshotImport => "snapshot.import",
             Self::Plan => "plan",
             Self::Approve => "approve",
+            Self::Reject => "reject",
             Self::Apply => "apply",
             Self::Rollback => "rollback",
             Self::Pin => "pin",

@@ -554,6 +554,30 @@ impl AnyStore {
     pub async fn close(&self) {
         self.engine().close().await;
     }
+
+    /// This store, recording `credential` (such as `token tok_3f9a…` or `session`) in the
+    /// payload of every operation appended through the returned handle, beside the actor: the
+    /// log then says how the acting person was authenticated.
+    pub fn acting_with(self, credential: impl Into<String>) -> Self {
+        let credential = credential.into();
+        match self {
+            AnyStore::Sqlite(mut store) => {
+                store.engine = store.engine.with_credential(credential);
+                AnyStore::Sqlite(store)
+            }
+            AnyStore::Postgres(mut store) => {
+                store.engine = store.engine.with_credential(credential);
+                AnyStore::Postgres(store)
+            }
+        }
+    }
+
+    /// The people's accounts kept in this store.
+    pub fn accounts(&self) -> crate::Accounts<'_> {
+        crate::Accounts {
+            engine: self.engine(),
+        }
+    }
 }
 
 delegate_store!(AnyStore, this => this.engine());

@@ -331,6 +331,9 @@ fn stores_from_before_the_origin_column_learn_which_snapshots_were_imported() {
         raw_sql(
             &path,
             "ALTER TABLE flowgate_snapshots DROP COLUMN origin; \
+             DROP TABLE flowgate_passwords; DROP TABLE flowgate_invites; \
+             DROP TABLE flowgate_tokens; DROP TABLE flowgate_sessions; \
+             DROP TABLE flowgate_login_failures; \
              DELETE FROM flowgate_migrations WHERE version >= 3;",
         )
         .await;

@@ -1,0 +1,464 @@
+//! Plans: made (`POST /plans`), shown with their gates, diff and approvals (`GET /plans/{id}`),
+//! approved, rejected and applied. Every decision is the release library's: the server only
+//! says who asks (from the credential) and when (its own clock).
+
+use super::input::Input;
+use super::promotions;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::negotiate::Want;
+use crate::pages::{self, page, Viewer};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use flowgate_release::{Outcome, Plan, PlanReport};
+use flowgate_store::{
+    AnyStore, NewOperation, Operation, OperationFilter, OperationKind, Snapshot, SnapshotKey, Store,
+};
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// A request for a plan.
+#[derive(Deserialize)]
+pub struct PlanRequest {
+    /// `BUNDLE@VERSION`, or a snapshot id (8 or more hex digits).
+    snapshot: String,
+    /// The environment to promote into.
+    env: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The snapshot `reference` names.
+pub async fn snapshot_named(store: &AnyStore, reference: &str) -> Result<Snapshot, ApiError> {
+    let found = match reference.split_once('@') {
+        Some((bundle, version)) => {
+            store
+                .get_snapshot(SnapshotKey::Version { bundle, version })
+                .await?
+        }
+        None => {
+            let wanted = reference.to_ascii_lowercase();
+            let hex = wanted.len() >= 8 && wanted.bytes().all(|b| b.is_ascii_hexdigit());
+            let all = if hex {
+                store.list_snapshots(None).await?
+            } else {
+                Vec::new()
+            };
+            let matches: Vec<_> = all
+                .iter()
+                .filter(|s| s.id.to_string().starts_with(&wanted))
+                .collect();
+            match matches[..] {
+                [one] => store.get_snapshot(SnapshotKey::Id(&one.id)).await?,
+                _ => None,
+            }
+        }
+    };
+    found.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no snapshot `{reference}` in the store; name one as BUNDLE@VERSION or by id"
+        ))
+    })
+}
+
+/// `POST /plans`: plans the promotion and records the plan.
+pub async fn create(
+    State(state): State<AppState>,
+    want: Want,
+    caller: Caller,
+    Input(request): Input<PlanRequest>,
+) -> Result<Response, ApiError> {
+    let fail = |e: ApiError| e.to(want);
+    caller.check_csrf(Some(&request.csrf)).map_err(fail)?;
+    let store = caller.store(&state);
+    let snapshot = snapshot_named(&store, request.snapshot.trim())
+        .await
+        .map_err(fail)?;
+    let promotions = promotions(&store, state.policy());
+    let report = promotions
+        .plan(&snapshot, request.env.trim(), Some(&caller.person))
+        .await
+        .map_err(|e| fail(e.into()))?;
+    promotions
+        .record_plan(&report, &caller.person)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    if want == Want::Json {
+        return Ok((StatusCode::CREATED, Json(plan_json(&report, &[]))).into_response());
+    }
+    Ok(Redirect::to(&format!("/plans/{}", report.id)).into_response())
+}
+
+/// The plan as JSON: the release library's document, with the rendered diff and the
+/// rejections recorded against it.
+fn plan_json(report: &PlanReport, rejections: &[Rejection]) -> Value {
+    let mut value = report.to_json();
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert(
+            "diff_text".to_owned(),
+            json!(flowgate_diff::render_human(&report.diff)),
+        );
+        fields.insert("rejections".to_owned(), json!(rejections));
+    }
+    value
+}
+
+/// The recorded plan `id` names (a prefix of 6+ characters will do).
+async fn recorded(
+    promotions: &flowgate_release::Promotions<'_, AnyStore>,
+    id: &str,
+) -> Result<Plan, ApiError> {
+    promotions
+        .find_plan(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no plan `{id}` is recorded")))
+}
+
+/// A plan by id (or a prefix of 6+ characters), and the report of planning it again now.
+async fn load(
+    state: &AppState,
+    store: &AnyStore,
+    id: &str,
+    actor: Option<&str>,
+) -> Result<(Plan, PlanReport), ApiError> {
+    let promotions = promotions(store, state.policy());
+    let plan = recorded(&promotions, id).await?;
+    let snapshot = snapshot_named(store, &plan.snapshot.to_string()).await?;
+    let report = promotions.plan(&snapshot, &plan.environment, actor).await?;
+    Ok((plan, report))
+}
+
+/// A recorded rejection.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Rejection {
+    person: String,
+    at: String,
+    comment: Option<String>,
+}
+
+async fn rejections(store: &AnyStore, plan: &str) -> Result<Vec<Rejection>, ApiError> {
+    let ops: Vec<Operation> = store
+        .operations(&OperationFilter {
+            kind: Some(OperationKind::Reject),
+            ..OperationFilter::default()
+        })
+        .await?;
+    Ok(ops
+        .into_iter()
+        .filter(|op| op.payload.get("plan").and_then(Value::as_str) == Some(plan))
+        .map(|op| Rejection {
+            person: op.actor,
+            at: op.at.to_human(),
+            comment: op
+                .payload
+                .get("comment")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        })
+        .collect())
+}
+
+/// The roles in which `person` could still approve `report`'s plan.
+fn open_roles(state: &AppState, person: &str, report: &PlanReport) -> Vec<String> {
+    let Some(env) = state.policy().environment(&report.plan.environment) else {
+        return Vec::new();
+    };
+    let approvers = env.raci.approvers();
+    state
+        .policy()
+        .people
+        .get(person)
+        .map(|p| {
+            p.roles
+                .iter()
+                .filter(|r| approvers.contains(r))
+                .filter(|r| {
+                    !report
+                        .approvals
+                        .iter()
+                        .any(|a| a.person == person && &a.role == *r)
+                })
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `GET /plans/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    want: Want,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let fail = |e: ApiError| e.to(want);
+    let store = state.store().clone();
+    let (plan, report) = load(&state, &store, &id, Some(&caller.person))
+        .await
+        .map_err(fail)?;
+    let rejected = rejections(&store, &plan.id()).await.map_err(fail)?;
+    let stale = report.id != plan.id();
+    if want == Want::Json {
+        let mut value = plan_json(&report, &rejected);
+        if let Some(fields) = value.as_object_mut() {
+            fields.insert("requested".to_owned(), json!(plan.id()));
+            fields.insert("stale".to_owned(), json!(stale));
+            fields.insert(
+                "can_approve_as".to_owned(),
+                json!(open_roles(&state, &caller.person, &report)),
+            );
+        }
+        return Ok(Json(value).into_response());
+    }
+    let roles = if stale {
+        Vec::new()
+    } else {
+        open_roles(&state, &caller.person, &report)
+    };
+    let body = plan_markup(&plan, &report, &rejected, &roles, stale, caller.csrf());
+    let viewer = Viewer {
+        workspace: state.workspace(),
+        person: Some(&caller.person),
+        csrf: caller.csrf(),
+    };
+    let title = format!(
+        "Plan {} — {} {} → {}",
+        &plan.id()[..12],
+        plan.bundle,
+        plan.version,
+        plan.environment
+    );
+    Ok(page(&title, &viewer, body).into_response())
+}
+
+fn plan_markup(
+    plan: &Plan,
+    report: &PlanReport,
+    rejected: &[Rejection],
+    roles: &[String],
+    stale: bool,
+    csrf: Option<&str>,
+) -> Markup {
+    let id = plan.id();
+    html! {
+        @if stale {
+            p.notice role="status" { "This plan is stale: a plan made now differs (the environment moved, or its files or gates changed). Make a new plan; approvals of this one do not count for it." }
+        }
+        p {
+            "Bundle " strong { (plan.bundle) } " version " strong { (plan.version) }
+            @if let Some(release) = &plan.release_id { " (" (release) ")" }
+            " into " strong { (plan.environment) } ", frozen by " (plan.author) ". "
+            @match &plan.base {
+                Some(base) => { (plan.environment) " holds " (base.version) " now." }
+                None => { (plan.environment) " holds nothing of this bundle yet." }
+            }
+        }
+        h2 { "Gates" }
+        table {
+            thead { tr { th scope="col" { "Gate" } th scope="col" { "Verdict" } th scope="col" { "Why" } } }
+            tbody {
+                @for gate in &report.gates {
+                    tr { td { (gate.gate) } td { (pages::badge(gate.passed, if gate.passed { "passes" } else { "blocks" })) } td { (gate.reason) } }
+                }
+            }
+        }
+        h2 { "What changes" }
+        @if report.diff.is_empty() {
+            p { "No changes to the rendered assets." }
+        } @else {
+            pre.diff { (flowgate_diff::render_human(&report.diff)) }
+        }
+        h2 { "Approvals" }
+        @if report.approvals.is_empty() && rejected.is_empty() {
+            p { "None yet." }
+        }
+        ul {
+            @for approval in &report.approvals {
+                li { (pages::badge(true, "approved")) " " (approval.person) " as " (approval.role) " at " (approval.at)
+                     @if let Some(comment) = &approval.comment { ": “" (comment) "”" } }
+            }
+            @for rejection in rejected {
+                li { (pages::badge(false, "rejected")) " " (rejection.person) " at " (rejection.at)
+                     @if let Some(comment) = &rejection.comment { ": “" (comment) "”" } }
+            }
+        }
+        @if !roles.is_empty() {
+            h2 { "Your decision" }
+            form.stacked method="post" action={ "/plans/" (id) "/approve" } {
+                input type="hidden" name="csrf" value=(csrf.unwrap_or_default());
+                @if roles.len() > 1 {
+                    label for="role" { "Approve as" }
+                    select id="role" name="role" { @for role in roles { option value=(role) { (role) } } }
+                } @else {
+                    input type="hidden" name="role" value=(roles[0]);
+                }
+                label for="comment" { "Comment (optional)" }
+                textarea id="comment" name="comment" rows="3" {}
+                button type="submit" { "Approve as " (roles.join(" or ")) }
+                button.danger type="submit" formaction={ "/plans/" (id) "/reject" } { "Reject" }
+            }
+        }
+        @if !stale && report.passes() && plan.base.as_ref().map(|b| b.snapshot) != Some(plan.snapshot) {
+            h2 { "Apply" }
+            form method="post" action={ "/plans/" (id) "/apply" } {
+                input type="hidden" name="csrf" value=(csrf.unwrap_or_default());
+                button type="submit" { "Apply to " (plan.environment) }
+            }
+        }
+    }
+}
+
+/// An approval or rejection.
+#[derive(Deserialize)]
+pub struct Decision {
+    role: Option<String>,
+    comment: Option<String>,
+    #[serde(default)]
+    csrf: String,
+}
+
+impl Decision {
+    fn comment(&self) -> Option<&str> {
+        self.comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+    }
+
+    fn role(&self) -> Option<&str> {
+        self.role
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+    }
+}
+
+fn outcome_json(action: &str, plan: &str, outcome: &Outcome) -> Value {
+    match outcome {
+        Outcome::Done(seq) => {
+            json!({ "flowgate_outcome": 1, "action": action, "plan": plan, "changed": true, "operation": seq })
+        }
+        Outcome::Unchanged(why) => {
+            json!({ "flowgate_outcome": 1, "action": action, "plan": plan, "changed": false, "reason": why })
+        }
+    }
+}
+
+fn answer(want: Want, action: &str, plan: &str, outcome: &Outcome) -> Response {
+    match want {
+        Want::Json => Json(outcome_json(action, plan, outcome)).into_response(),
+        Want::Html => Redirect::to(&format!("/plans/{plan}")).into_response(),
+    }
+}
+
+/// `POST /plans/{id}/approve`: the release library refuses (403) anyone whose roles cannot
+/// approve into the plan's environment.
+pub async fn approve(
+    State(state): State<AppState>,
+    want: Want,
+    caller: Caller,
+    Path(id): Path<String>,
+    Input(decision): Input<Decision>,
+) -> Result<Response, ApiError> {
+    let fail = |e: ApiError| e.to(want);
+    caller.check_csrf(Some(&decision.csrf)).map_err(fail)?;
+    let store = caller.store(&state);
+    let promotions = promotions(&store, state.policy());
+    let plan = recorded(&promotions, &id).await.map_err(fail)?;
+    let outcome = promotions
+        .approve(&plan, &caller.person, decision.role(), decision.comment())
+        .await
+        .map_err(|e| fail(e.into()))?;
+    tracing::info!(person = caller.person, plan = plan.id(), "plan approved");
+    Ok(answer(want, "approve", &plan.id(), &outcome))
+}
+
+/// `POST /plans/{id}/reject`: only someone who could approve the plan may reject it; the
+/// rejection and its comment go into the log.
+pub async fn reject(
+    State(state): State<AppState>,
+    want: Want,
+    caller: Caller,
+    Path(id): Path<String>,
+    Input(decision): Input<Decision>,
+) -> Result<Response, ApiError> {
+    let fail = |e: ApiError| e.to(want);
+    caller.check_csrf(Some(&decision.csrf)).map_err(fail)?;
+    let store = caller.store(&state);
+    let (plan, report) = load(&state, &store, &id, None).await.map_err(fail)?;
+    let env = state.policy().environment(&plan.environment);
+    let approvers = env.map(|e| e.raci.approvers()).unwrap_or_default();
+    let holds = state
+        .policy()
+        .people
+        .get(&caller.person)
+        .map(|p| p.roles.clone())
+        .unwrap_or_default();
+    if !holds.iter().any(|r| approvers.contains(r)) {
+        return Err(fail(ApiError::forbidden(format!(
+            "{} cannot reject plans into {}: approvals there come from {}",
+            caller.person,
+            plan.environment,
+            if approvers.is_empty() {
+                "nobody".to_owned()
+            } else {
+                approvers.join(", ")
+            }
+        ))));
+    }
+    let op = store
+        .append_operation(&NewOperation::new(
+            &caller.person,
+            OperationKind::Reject,
+            json!({
+                "plan": plan.id(),
+                "env": plan.environment,
+                "bundle": plan.bundle,
+                "version": plan.version,
+                "snapshot": plan.snapshot,
+                "comment": decision.comment(),
+                "stale": report.id != plan.id(),
+            }),
+        ))
+        .await
+        .map_err(|e| fail(e.into()))?;
+    tracing::info!(person = caller.person, plan = plan.id(), "plan rejected");
+    Ok(answer(want, "reject", &plan.id(), &Outcome::Done(op.seq)))
+}
+
+/// `POST /plans/{id}/apply`: the library re-plans, checks every gate for the caller (a role
+/// that may not promote is 403, other blocking gates 422), and moves the environment by
+/// compare-and-swap (409 when it moved since the plan).
+pub async fn apply(
+    State(state): State<AppState>,
+    want: Want,
+    caller: Caller,
+    Path(id): Path<String>,
+    Input(form): Input<super::session::CsrfForm>,
+) -> Result<Response, ApiError> {
+    let fail = |e: ApiError| e.to(want);
+    caller.check_csrf(Some(form.csrf())).map_err(fail)?;
+    let store = caller.store(&state);
+    let promotions = promotions(&store, state.policy());
+    let plan = recorded(&promotions, &id).await.map_err(fail)?;
+    if !rejections(&store, &plan.id())
+        .await
+        .map_err(fail)?
+        .is_empty()
+    {
+        return Err(fail(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "this plan was rejected; address the rejection and make a new plan",
+        )));
+    }
+    let outcome = promotions
+        .apply(&plan, &caller.person)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    tracing::info!(person = caller.person, plan = plan.id(), "plan applied");
+    Ok(answer(want, "apply", &plan.id(), &outcome))
+}

@@ -1,0 +1,9 @@
+//! The server against a real store: authentication (invitations, passwords, sessions, API
+//! tokens, CSRF, rate limits), every route × role, and the pages' escaping.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod authorization;
+mod common;
+mod login;
+mod pages;
+mod postgres;
