@@ -80,6 +80,11 @@ pub struct GlobalArgs {
         value_name = "URL|PATH"
     )]
     pub store: Option<String>,
+    /// A flowgate server (`https://flowgate.example`): plan, approve, apply, promote,
+    /// rollback, pin and unpin go through it, as the person its token belongs to, at its
+    /// clock.
+    #[arg(long, global = true, env = "FLOWGATE_SERVER", value_name = "URL")]
+    pub server: Option<String>,
 }
 
 /// Output formats.
@@ -176,6 +181,80 @@ pub enum Command {
     /// Create the store; `--rehearsal` makes a new one a rehearsal store.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Serve the team's system of record: pages for approvers and the API the CLI uses
+    /// (plan, approve, apply, rollback, pin and unpin through it with `--server`).
+    Serve(ServeArgs),
+    /// People's accounts on the server: invitations to set a password.
+    #[command(subcommand)]
+    People(PeopleCommand),
+    /// Log in to a flowgate server and keep a personal API token for it on this machine.
+    Login(LoginArgs),
+    /// Revoke this machine's token for the server and forget it.
+    Logout,
+}
+
+/// `flowgate serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (`127.0.0.1:0` picks a free port and prints it).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// The address people reach the server at, for invitation links; cookies are marked
+    /// Secure when it is HTTPS (default: http:// and the listening address).
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// The log lines' format on standard error.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How `flowgate serve` writes its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per event, for log collectors.
+    Json,
+}
+
+/// `flowgate people …`.
+#[derive(Debug, Subcommand)]
+pub enum PeopleCommand {
+    /// Print a one-time link with which PERSON sets a password on the server.
+    Invite(InviteArgs),
+    /// List the people of flowgate.toml, their roles, and whether they can log in.
+    List,
+}
+
+/// `flowgate people invite`.
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    /// The person, as listed under [people] in flowgate.toml.
+    pub person: String,
+    /// How long the link works.
+    #[arg(long, default_value_t = 72, value_name = "HOURS", value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub hours: u32,
+    /// The server's public address, for the link (default: --server, else
+    /// http://127.0.0.1:8080).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+/// `flowgate login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Your person id (asked for on a terminal when not given).
+    #[arg(long, value_name = "PERSON")]
+    pub person: Option<String>,
+    /// Read the password from standard input instead of asking for it.
+    #[arg(long, conflicts_with = "with_token")]
+    pub password_stdin: bool,
+    /// Read an API token made in the browser from standard input instead.
+    #[arg(long)]
+    pub with_token: bool,
+    /// The token's name, shown in your token list (default: cli@HOST).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 /// `flowgate sync`.

@@ -3,9 +3,11 @@
 
 mod cli;
 mod commands;
+mod credentials;
 mod error;
 mod exit;
 mod output;
+mod remote;
 mod write;
 
 use clap::Parser;

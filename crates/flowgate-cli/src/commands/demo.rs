@@ -95,6 +95,7 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> CommandResult {
         format: global.format,
         color: global.color,
         store: None,
+        server: None,
     };
     let color = output::use_color(&global);
     let started = std::time::Instant::now();

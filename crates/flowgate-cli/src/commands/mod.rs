@@ -11,16 +11,20 @@ mod export;
 mod graph;
 mod init;
 mod integrations;
+mod login;
+mod people;
 mod promote;
 mod reconcile;
 mod rollback;
 mod rules;
 mod schema;
+mod serve;
 mod snapshot;
 mod status;
 mod store;
 mod sync;
 mod validate;
+mod via_server;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::{CommandError, CommandResult, ErrorKind};
@@ -92,13 +96,33 @@ fn dispatch(cli: &Cli) -> CommandResult {
         Command::Snapshot(command) => snapshot::run(command, global),
         Command::Diff(args) => diff::run(args, global),
         Command::Changelog(args) => changelog::run(args, global),
-        Command::Plan(args) => promote::plan(args, global),
-        Command::Promote(args) => promote::promote(args, global),
-        Command::Approve(args) => promote::approve(args, global),
-        Command::Apply(args) => promote::apply(args, global),
-        Command::Rollback(args) => rollback::rollback(args, global),
-        Command::Pin(args) => rollback::pin(args, true, global),
-        Command::Unpin(args) => rollback::pin(args, false, global),
+        Command::Plan(args) => match remote(global, &args.actor)? {
+            Some(server) => via_server::plan(&server, args, global),
+            None => promote::plan(args, global),
+        },
+        Command::Promote(args) => match remote(global, &args.actor)? {
+            Some(server) => via_server::promote(&server, args, global),
+            None => promote::promote(args, global),
+        },
+        Command::Approve(args) => match remote(global, &args.actor)? {
+            Some(server) => via_server::approve(&server, args, global),
+            None => promote::approve(args, global),
+        },
+        Command::Apply(args) => match remote(global, &args.actor)? {
+            Some(server) => via_server::apply(&server, args, global),
+            None => promote::apply(args, global),
+        },
+        Command::Rollback(args) => match remote(global, &args.actor)? {
+            Some(server) => via_server::rollback(&server, args, global),
+            None => rollback::rollback(args, global),
+        },
+        Command::Pin(args) | Command::Unpin(args) => {
+            let pinned = matches!(cli.command, Command::Pin(_));
+            match remote(global, &args.actor)? {
+                Some(server) => via_server::pin(&server, args, pinned, global),
+                None => rollback::pin(args, pinned, global),
+            }
+        }
         Command::Status => status::run(global),
         Command::Log(args) => audit::log(args, global),
         Command::Audit(command) => audit::run(command, global),
@@ -106,7 +130,19 @@ fn dispatch(cli: &Cli) -> CommandResult {
         Command::Store(crate::cli::StoreCommand::Init(args)) => store::init(args, global),
         Command::Integrations(command) => integrations::run(command, global),
         Command::Reconcile(command) => reconcile::run(command, global),
+        Command::Serve(args) => serve::run(args, global),
+        Command::People(command) => people::run(command, global),
+        Command::Login(args) => login::login(args, global),
+        Command::Logout => login::logout(global),
     }
+}
+
+/// The server the promotion commands go through, when `--server` names one.
+fn remote(
+    global: &GlobalArgs,
+    actor: &crate::cli::ActorArgs,
+) -> Result<Option<crate::remote::Remote>, CommandError> {
+    crate::remote::connect(global, actor.person.as_deref())
 }
 
 /// Discover the workspace and load it; `Err` when there is no usable workspace.

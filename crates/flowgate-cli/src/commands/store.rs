@@ -36,7 +36,7 @@ where
 
 /// `--store` (or `FLOWGATE_STORE`), the workspace's `[store] url`, or its
 /// `.flowgate/store.db`.
-fn store_spec(global: &GlobalArgs) -> Result<String, CommandError> {
+pub fn store_spec(global: &GlobalArgs) -> Result<String, CommandError> {
     if let Some(spec) = &global.store {
         return Ok(spec.clone());
     }

@@ -18,5 +18,6 @@ mod reconcile_incremental;
 mod reference;
 mod sarif;
 mod security;
+mod serve;
 mod snapshot;
 mod store_config;
