@@ -29,6 +29,8 @@ pub struct CheckReport {
     pub suppressed: Vec<(String, String, String)>,
     /// How many rules ran.
     pub rules_run: usize,
+    /// The codes of the rules that ran, in registry order.
+    pub rules: Vec<&'static str>,
 }
 
 /// Run every selected rule over the model.
@@ -55,6 +57,7 @@ pub fn check(
         })
         .collect();
     report.rules_run = selected.len();
+    report.rules = selected.iter().map(|(rule, _)| rule.meta().code).collect();
     for ((rule, severity), findings) in selected.iter().zip(run_rules(&ctx, &selected)) {
         let meta = rule.meta();
         let Some(findings) = findings else {

@@ -101,8 +101,8 @@ pub fn freeze(
         documents.insert(id.clone(), document);
     }
 
-    let (check_digest, check_errors, check_warnings, check_findings) =
-        check_digest(loaded, config, &options.environments, &member_files);
+    let (check_digest, check_errors, check_warnings, check_findings, evidence) =
+        check_digest(loaded, config, &options.environments, &member_files, &documents);
     let bundle_document = bundle_asset.document();
     let mut manifest = Map::new();
     manifest.insert(
@@ -122,7 +122,8 @@ pub fn freeze(
     );
     manifest.insert(
         "check".to_owned(),
-        json!({ "digest": check_digest, "errors": check_errors, "warnings": check_warnings, "findings": check_findings }),
+        json!({ "digest": check_digest, "errors": check_errors, "warnings": check_warnings, "findings": check_findings,
+                "rules": evidence.rules, "codes": evidence.codes, "excepted": evidence.excepted }),
     );
     manifest.insert(
         "externals".to_owned(),
@@ -234,13 +235,22 @@ fn release_prefix(bundle: &str, document: &Value) -> String {
 }
 
 /// A digest of the check findings on the bundle's files, with the error and warning counts.
+/// What a check run proves about a bundle, for release checklists: which rules ran, which
+/// of them found something in the bundle's files (any severity), and which were excepted.
+struct Evidence {
+    rules: Vec<&'static str>,
+    codes: BTreeSet<String>,
+    excepted: BTreeSet<String>,
+}
+
 fn check_digest(
     loaded: &Loaded,
     config: &CheckConfig,
     environments: &[String],
     member_files: &BTreeSet<String>,
-) -> (String, usize, usize, Vec<Value>) {
-    let report = check(
+    members: &BTreeMap<String, Value>,
+) -> (String, usize, usize, Vec<Value>, Evidence) {
+    let mut report = check(
         &loaded.model,
         &loaded.sources,
         config,
@@ -250,6 +260,13 @@ fn check_digest(
             only: None,
         },
     );
+    let evidence_excepted = report
+        .suppressed
+        .iter()
+        .filter(|(_, asset, _)| members.contains_key(asset))
+        .map(|(code, _, _)| code.clone())
+        .collect();
+    let rules = std::mem::take(&mut report.rules);
     let ours: Vec<_> = report
         .diagnostics
         .into_iter()
@@ -269,7 +286,12 @@ fn check_digest(
         .count();
     let rendered = canonical_json(&render_json(&ours));
     let digest = blake3::hash(&rendered).to_hex().to_string();
-    (digest, errors, warnings, blocking_findings(&ours))
+    let evidence = Evidence {
+        rules,
+        codes: ours.iter().map(|d| d.code.clone()).collect(),
+        excepted: evidence_excepted,
+    };
+    (digest, errors, warnings, blocking_findings(&ours), evidence)
 }
 
 /// Most findings a manifest names; the counts cover every one.

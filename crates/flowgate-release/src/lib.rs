@@ -9,6 +9,7 @@
 mod error;
 mod freeze;
 mod gates;
+mod history;
 mod paths;
 mod policy;
 mod promote;
@@ -20,6 +21,7 @@ mod version;
 
 pub use error::ReleaseError;
 pub use freeze::{freeze, FreezeOptions, Frozen, ReleaseVersion};
+pub use history::{bundle_history, release_id_of, VersionChange};
 pub use gates::{approvals_by_role, evaluate, Approval, Facts, GateResult, Pin};
 pub use paths::{safe_relative, UnsafePath};
 pub use policy::{
