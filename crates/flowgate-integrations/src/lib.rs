@@ -89,15 +89,9 @@ impl<'a> Inventory<'a> {
         self.systems.get(id.as_str()).copied()
     }
 
-    /// Integration ids closest to `id`, for "did you mean".
+    /// The integration id closest to `id`, for "did you mean".
     pub fn suggest(&self, id: &str) -> Option<&'a str> {
-        self.flows
-            .iter()
-            .map(|f| f.id())
-            .map(|candidate| (strsim::jaro_winkler(id, candidate), candidate))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, c)| c)
+        flowgate_diagnostics::suggest::did_you_mean(id, self.flows.iter().map(|f| f.id()))
     }
 }
 
