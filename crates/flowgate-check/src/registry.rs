@@ -2,6 +2,7 @@
 
 use crate::rules;
 use crate::Rule;
+use flowgate_diagnostics::suggest;
 use std::sync::OnceLock;
 
 /// Every rule, sorted by code.
@@ -40,20 +41,18 @@ pub fn find(key: &str) -> Option<&'static dyn Rule> {
 /// The rules whose code, name or Lightning Flow Scanner name is closest to `key`, a likely
 /// misspelling of one of them; closest first, at most three, none when nothing is close.
 pub fn suggest(key: &str) -> Vec<&'static dyn Rule> {
-    let lowered: Vec<(String, &'static dyn Rule)> = all()
+    let keyed: Vec<(&'static str, &'static dyn Rule)> = all()
         .iter()
-        .flat_map(|&rule| keys(rule).map(move |k| (k.to_ascii_lowercase(), rule)))
+        .flat_map(|&rule| keys(rule).map(move |k| (k, rule)))
         .collect();
-    let mut candidates: Vec<&str> = lowered.iter().map(|(k, _)| k.as_str()).collect();
     let mut found: Vec<&'static dyn Rule> = Vec::new();
-    while found.len() < SUGGESTIONS {
-        let Some(closest) = flowgate_lang::did_you_mean(key.trim(), &candidates) else {
-            break;
-        };
-        candidates.retain(|c| *c != closest);
-        let rule = lowered.iter().find(|(k, _)| k == closest).map(|(_, r)| *r);
+    for close in suggest::close_matches(key.trim(), keyed.iter().map(|&(k, _)| k)) {
+        let rule = keyed.iter().find(|&&(k, _)| k == close).map(|&(_, r)| r);
         if let Some(rule) = rule.filter(|r| !found.iter().any(|f| f.meta().code == r.meta().code)) {
             found.push(rule);
+            if found.len() == SUGGESTIONS {
+                break;
+            }
         }
     }
     found

@@ -10,6 +10,7 @@ mod render;
 mod secret;
 mod source;
 mod span;
+pub mod suggest;
 
 pub use diagnostic::{sort_diagnostics, Diagnostic, Location, Related, Severity, Summary};
 pub use formats::{render_github, render_junit, render_sarif, RuleInfo, ToolInfo};

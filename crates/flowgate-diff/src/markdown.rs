@@ -3,6 +3,7 @@
 //! word marks must be valid strikethrough and bold.
 
 use crate::words::WordRun;
+use flowgate_model::markdown;
 
 /// Where a line goes: a table cell must also escape `|`, even inside code spans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,25 +14,10 @@ pub(crate) enum Place {
     Cell,
 }
 
-/// `text` as literal Markdown: HTML and Markdown syntax characters are escaped, and a line
-/// break becomes `⏎`, so the text cannot open a tag, a link, emphasis or a new block.
-pub(crate) fn literal(text: &str, place: Place) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push('⏎'),
-            '|' if place == Place::Cell => out.push_str("\\|"),
-            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '#' | '!' | '|' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    out
+/// `text` as literal Markdown ([`markdown::escape`]) with each line break shown as `⏎`, so
+/// the text cannot open a tag, a link, emphasis or a new block, and `|` cannot end a cell.
+pub(crate) fn literal(text: &str) -> String {
+    markdown::escape(&text.replace(['\n', '\r'], "⏎"))
 }
 
 /// A description whose values are quoted in backticks (`` `subject` changed ``): each closed
@@ -48,53 +34,42 @@ pub(crate) fn with_code_spans(text: &str, place: Place) -> String {
             if i % 2 == 1 {
                 out.push_str("\\`");
             }
-            out.push_str(&literal(part, place));
+            out.push_str(&literal(part));
         }
     }
     out
 }
 
-/// `text` as one code span: a fence longer than any run of backticks inside it, padded when
-/// it starts or ends with a backtick.
+/// `text` as one code span ([`markdown::code_span`]), line breaks shown as `⏎` and, in a
+/// table cell, `|` escaped.
 fn code_span(text: &str, place: Place) -> String {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    let inner = text.replace(['\n', '\r'], "⏎");
-    let inner = match place {
-        Place::Cell => inner.replace('|', "\\|"),
-        Place::Line => inner,
-    };
-    format!("{fence}{pad}{inner}{pad}{fence}")
+    let span = markdown::code_span(&text.replace(['\n', '\r'], "⏎"));
+    match place {
+        Place::Cell => span.replace('|', "\\|"),
+        Place::Line => span,
+    }
 }
 
 /// A word diff as Markdown: removed words struck through, inserted words bold, every word
 /// escaped, and the spaces at the edges of a mark kept outside it (`~~Outdoor ~~` is not
 /// strikethrough in GFM; `~~Outdoor~~ ` is).
-pub(crate) fn word_marks(runs: &[WordRun], context: usize, place: Place) -> String {
+pub(crate) fn word_marks(runs: &[WordRun], context: usize) -> String {
     let mut out = String::new();
     let last = runs.len().saturating_sub(1);
     for (i, run) in runs.iter().enumerate() {
         match run {
             WordRun::Same(text) => {
-                out.push_str(&literal(
-                    &crate::words::elide(text, i, last, context),
-                    place,
-                ));
+                out.push_str(&literal(&crate::words::elide(text, i, last, context)));
             }
-            WordRun::Removed(text) => out.push_str(&marked(text, "~~", place)),
-            WordRun::Inserted(text) => out.push_str(&marked(text, "**", place)),
+            WordRun::Removed(text) => out.push_str(&marked(text, "~~")),
+            WordRun::Inserted(text) => out.push_str(&marked(text, "**")),
         }
     }
     out
 }
 
 /// `text` between `mark`s with its edge whitespace outside; whitespace alone is shown as `␣`.
-fn marked(text: &str, mark: &str, place: Place) -> String {
+fn marked(text: &str, mark: &str) -> String {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return format!("{mark}␣{mark}");
@@ -103,9 +78,9 @@ fn marked(text: &str, mark: &str, place: Place) -> String {
     let end = start + trimmed.len();
     format!(
         "{}{mark}{}{mark}{}",
-        literal(&text[..start], place),
-        literal(trimmed, place),
-        literal(&text[end..], place)
+        literal(&text[..start]),
+        literal(trimmed),
+        literal(&text[end..])
     )
 }
 
@@ -115,15 +90,13 @@ mod tests {
 
     #[test]
     fn html_and_markdown_in_values_are_shown_as_text() {
-        let text = literal(
-            "<script>alert(1)</script> *bold* [x](javascript:y) a|b",
-            Place::Cell,
-        );
+        let text = literal("<script>alert(1)</script> *bold* [x](javascript:y) a|b");
         assert_eq!(
             text,
             "&lt;script&gt;alert(1)&lt;/script&gt; \\*bold\\* \\[x\\](javascript:y) a\\|b"
         );
-        assert!(!literal("<img src=x onerror=y>", Place::Line).contains('<'));
+        assert!(!literal("<img src=x onerror=y>").contains('<'));
+        assert_eq!(literal("one\r\ntwo"), "one⏎⏎two");
     }
 
     #[test]
@@ -155,7 +128,7 @@ mod tests {
             WordRun::Removed(" ".into()),
         ];
         assert_eq!(
-            word_marks(&runs, 30, Place::Line),
+            word_marks(&runs, 30),
             "~~Outdoor~~ team **&lt;b&gt;new&lt;/b&gt;**~~␣~~"
         );
     }

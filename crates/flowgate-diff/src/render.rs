@@ -178,7 +178,7 @@ fn md_detail(detail: &Detail, place: Place) -> String {
     match &detail.words {
         Some(runs) => format!(
             "{text}: {}",
-            markdown::word_marks(runs, crate::words::CONTEXT, place)
+            markdown::word_marks(runs, crate::words::CONTEXT)
         ),
         None => text,
     }

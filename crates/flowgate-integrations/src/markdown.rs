@@ -9,7 +9,7 @@
 //! Links are only ever built by flowgate, to pages named after validated ids ([`page_link`]);
 //! a `javascript:` URL in asset text stays text.
 
-use flowgate_model::validate_id;
+use flowgate_model::{markdown, validate_id};
 
 /// Asset text for running Markdown: a paragraph, a list item, a heading or link text.
 /// Besides [`cell`]'s escaping, a leading `-` or `+` and the `.` or `)` of a leading
@@ -37,42 +37,18 @@ pub fn inline(text: &str) -> String {
     }
 }
 
-/// Asset text for a table cell: `<`, `>` and `&` become entities, the Markdown syntax
-/// characters `` \ ` * _ ~ [ ] # ! | `` are backslash-escaped (so `|` is `\|` and cannot end
-/// the cell), line breaks become spaces and invisible control characters U+FFFD.
+/// Asset text for a table cell: line breaks become spaces and invisible control characters
+/// U+FFFD, then [`markdown::escape`] makes HTML entities and backslash-escapes the Markdown
+/// syntax characters (so `|` is `\|` and cannot end the cell).
 pub fn cell(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in folded(text) {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '#' | '!' | '|' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    markdown::escape(&folded(text).collect::<String>())
 }
 
-/// Asset text as a code span in running Markdown (a field name, a metric, a file path): its
-/// fence is longer than any run of backticks inside, line breaks become spaces and invisible
-/// control characters U+FFFD. Inside a code span HTML and Markdown are shown as written.
+/// Asset text as a code span in running Markdown (a field name, a metric, a file path): line
+/// breaks become spaces and invisible control characters U+FFFD, inside a
+/// [`markdown::code_span`] fence, where HTML and Markdown are shown as written.
 pub fn code(text: &str) -> String {
-    let inner: String = folded(text).collect();
-    let longest = inner.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    // CommonMark strips one space at each end when both ends have one; a backtick at an end
-    // would merge with the fence.
-    let spaced = inner.starts_with(' ') && inner.ends_with(' ') && !inner.trim().is_empty();
-    let pad = if inner.is_empty() || inner.starts_with('`') || inner.ends_with('`') || spaced {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{inner}{pad}{fence}")
+    markdown::code_span(&folded(text).collect::<String>())
 }
 
 /// Asset text as a code span in a table cell: [`code`], with `|` as `\|` (GFM removes the

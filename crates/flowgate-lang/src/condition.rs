@@ -4,11 +4,11 @@ use std::collections::BTreeSet;
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 use cel::parser::PrattParser;
+use flowgate_diagnostics::suggest::did_you_mean;
 use flowgate_diagnostics::Span;
 use flowgate_model::{FieldUse, DATA_OBJECTS};
 
 use crate::cel_lex::{self, Token, TokenKind};
-use crate::suggest::did_you_mean;
 use crate::LangError;
 
 /// The longest condition accepted, in bytes.
@@ -145,7 +145,7 @@ fn bad_name_error(name: &BadName, span: Span) -> LangError {
         BadName::Unknown(name) => {
             let mut candidates: Vec<&str> = DATA_OBJECTS.to_vec();
             candidates.push("now");
-            let help = match did_you_mean(name, &candidates) {
+            let help = match did_you_mean(name, candidates) {
                 Some(suggestion) => format!("did you mean `{suggestion}`?"),
                 None => format!("read fields through an object, e.g. `contact.{name}`"),
             };

@@ -19,7 +19,6 @@ mod cel_lex;
 mod comparisons;
 mod condition;
 mod links;
-mod suggest;
 mod template;
 mod template_names;
 
@@ -33,7 +32,6 @@ pub use comparisons::{
 };
 pub use condition::{analyse_condition, MAX_CONDITION_LEN, MAX_CONDITION_OPERATORS};
 pub use links::template_links;
-pub use suggest::did_you_mean;
 pub use template::{analyse_template, MAX_TAG_TOKENS, MAX_TEMPLATE_LEN};
 
 /// A problem in embedded text; `span` is relative to the start of the text (byte offsets).

@@ -2,8 +2,8 @@
 //! Jinja2 syntax flowgate documents. A misspelt filter (`defualt`) parses, but the engine
 //! refuses the template when it renders it, so it is reported while loading.
 
-use crate::suggest::did_you_mean;
 use crate::LangError;
+use flowgate_diagnostics::suggest::did_you_mean;
 use flowgate_diagnostics::Span;
 
 /// Built-in filters (`{{ x | name }}`), as MiniJinja 2 registers them with all its features.
@@ -135,7 +135,7 @@ fn unknown(source: &str, kind: Callable, name: &str, span: Span) -> LangError {
         Callable::Filter => "filter",
         Callable::Test => "test",
     };
-    let help = match did_you_mean(name, known(kind)) {
+    let help = match did_you_mean(name, known(kind).iter().copied()) {
         Some(close) => format!("did you mean `{close}`?"),
         None => format!(
             "the {noun}s are MiniJinja's built-ins: {}",

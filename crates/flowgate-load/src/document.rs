@@ -1,8 +1,9 @@
 //! Reading one file into assets: bytes → text → documents → wire → domain.
 
-use crate::lower::{closest, Lowered, Lowerer};
+use crate::lower::{Lowered, Lowerer};
 use crate::wire::AssetWire;
 use crate::{codes, lossy_source, FileFormat};
+use flowgate_diagnostics::suggest::did_you_mean;
 use flowgate_diagnostics::{Diagnostic, LineCol, Location, SourceText, Span};
 use flowgate_model::flow::Dialect;
 use flowgate_model::{Asset, AssetId, FileId};
@@ -279,7 +280,7 @@ fn report_wire_errors(source: &SourceText, errors: &[DeError], diagnostics: &mut
         .iter()
         .filter_map(|e| match &e.kind {
             DeErrorKind::UnknownField { field, expected } => {
-                closest(field, expected.iter().copied())
+                did_you_mean(field, expected.iter().copied())
             }
             _ => None,
         })
@@ -297,7 +298,7 @@ fn de_error(source: &SourceText, error: &DeError) -> Diagnostic {
         DeErrorKind::UnknownField { field, expected } => (
             codes::UNKNOWN_FIELD,
             format!("unknown field `{field}`"),
-            Some(match closest(field, expected.iter().copied()) {
+            Some(match did_you_mean(field, expected.iter().copied()) {
                 Some(c) => format!("did you mean `{c}`?"),
                 None if expected.is_empty() => "this map takes no fields".to_owned(),
                 None => format!("expected one of: {}", expected.join(", ")),
@@ -306,7 +307,7 @@ fn de_error(source: &SourceText, error: &DeError) -> Diagnostic {
         DeErrorKind::UnknownVariant { variant, expected } => (
             codes::UNKNOWN_VARIANT,
             format!("unknown variant `{variant}`"),
-            Some(match closest(variant, expected.iter().copied()) {
+            Some(match did_you_mean(variant, expected.iter().copied()) {
                 Some(c) => format!("did you mean `{c}`?"),
                 None => format!("expected one of: {}", expected.join(", ")),
             }),

@@ -6,6 +6,7 @@
 
 use crate::codes;
 use crate::wire::*;
+use flowgate_diagnostics::suggest::did_you_mean;
 use flowgate_diagnostics::{Diagnostic, SourceText, Span};
 use flowgate_model as m;
 use flowgate_model::{AssetId, Located, StepId};
@@ -229,7 +230,7 @@ impl<'a> Lowerer<'a> {
         if (allow_contact && raw.value == "contact") || raw.value.parse::<chrono_tz::Tz>().is_ok() {
             return Some(Located::new(raw.value.clone(), raw.span));
         }
-        let hint = closest(
+        let hint = did_you_mean(
             &raw.value,
             chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()),
         )
@@ -868,7 +869,7 @@ impl<'a> Lowerer<'a> {
                         Some(kind) => match m::AssetKind::parse(&kind.value) {
                             Some(k) => Some(k),
                             None => {
-                                let hint = closest(&kind.value, m::AssetKind::names().into_iter());
+                                let hint = did_you_mean(&kind.value, m::AssetKind::names());
                                 self.error(
                                     codes::UNKNOWN_VARIANT,
                                     kind.span,
@@ -976,7 +977,7 @@ impl<'a> Lowerer<'a> {
             .collect();
         let check = |this: &mut Self, target: &m::StepRef| {
             if !seen.contains_key(&target.value) {
-                let hint = closest(target.as_str(), known.iter().copied())
+                let hint = did_you_mean(target.as_str(), known.iter().copied())
                     .map(|s| format!("did you mean `{s}`? "))
                     .unwrap_or_default();
                 this.error(
@@ -1453,18 +1454,6 @@ fn cron_reason(error: &str) -> Option<String> {
         .collect::<Vec<_>>()
         .join(" ");
     (!reason.is_empty()).then_some(reason)
-}
-
-/// The candidate closest to `word`, if close enough to be a likely typo.
-pub(crate) fn closest<'c>(
-    word: &str,
-    candidates: impl Iterator<Item = &'c str>,
-) -> Option<&'c str> {
-    candidates
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 /// `path` with its symbolic links resolved, when it exists: `Err` when that real place is

@@ -2,7 +2,7 @@
 //! every data path an existing field, every bundle member an asset.
 
 use crate::codes;
-use crate::lower::closest;
+use flowgate_diagnostics::suggest::did_you_mean;
 use flowgate_diagnostics::{Diagnostic, SourceMap, SourceText};
 use flowgate_model::{
     AssetId, AssetKind, AssetSpec, Bundle, FieldUse, Located, Member, Model, Reference, Relation,
@@ -95,7 +95,7 @@ impl Resolver<'_, '_> {
         target: &Located<AssetId>,
     ) -> Diagnostic {
         let candidates = self.ids_of(reference.expected);
-        let hint = closest(target.as_str(), candidates.iter().copied())
+        let hint = did_you_mean(target.as_str(), candidates.iter().copied())
             .map(|c| format!("did you mean `{c}`? "))
             .unwrap_or_default();
         Diagnostic::error(code, format!("no {expected} with id `{}`", target.value)).with_help(
@@ -146,7 +146,7 @@ impl Resolver<'_, '_> {
                 ),
                 _ => format!("`{}` is a {}, not a Field", field_use.field, other.kind()),
             },
-            None => match closest(&field_use.field, self.fields_of(&field_use.object)) {
+            None => match did_you_mean(&field_use.field, self.fields_of(&field_use.object)) {
                 Some(c) => format!("did you mean `{}.{c}`?", field_use.object),
                 None => format!(
                     "declare it as a Field with `id: {}` and `object: {}`",

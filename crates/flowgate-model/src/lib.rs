@@ -14,6 +14,7 @@ mod id;
 mod integration;
 mod kinds;
 mod located;
+pub mod markdown;
 mod model;
 mod reconciliation;
 mod references;

@@ -1,6 +1,7 @@
 //! The result of a run: every difference classified, with samples and counts.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A row key: the normalised value of each key part (`None` is SQL NULL).
@@ -165,18 +166,20 @@ impl Report {
 
     /// Every differing key as CSV: `class,side,column,key…,left,right`.
     pub fn keys_csv(&self) -> String {
-        let mut out = String::from("class,side,column,key,left,right\n");
+        let mut bytes = Vec::new();
+        let mut writer = csv::Writer::from_writer(&mut bytes);
         let key_text = |key: &Key| {
             key.iter()
                 .map(|p| p.as_deref().unwrap_or("NULL").to_owned())
                 .collect::<Vec<_>>()
                 .join("|")
         };
+        // Writing to memory cannot fail: there is no I/O, and every record has six cells.
         let mut line = |fields: [&str; 6]| {
-            let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            out.push_str(&quoted.join(","));
-            out.push('\n');
+            let cells = fields.map(csv_cell);
+            let _ = writer.write_record(cells.iter().map(|c| c.as_bytes()));
         };
+        line(["class", "side", "column", "key", "left", "right"]);
         for key in &self.missing_left {
             line(["missing_left", "right", "", &key_text(key), "", ""]);
         }
@@ -205,7 +208,9 @@ impl Report {
                 "",
             ]);
         }
-        out
+        let _ = writer.flush();
+        drop(writer);
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 
     /// A human summary with up to `samples` keys per class.
@@ -325,26 +330,41 @@ impl Report {
     }
 }
 
-/// A CSV cell. A cell a spreadsheet would read as a formula (starting with `=`, `+`, `-`,
-/// `@`, a tab or a carriage return — database values can come from shop customers) gets a
-/// leading `'`, as OWASP recommends, so it is shown as text; a cell with a separator, quote
-/// or line break is quoted.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
+/// A CSV cell's text. A cell a spreadsheet would read as a formula (starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return — database values can come from shop customers) gets
+/// a leading `'`, as OWASP recommends, so it is shown as text. Quoting a cell with a
+/// separator, quote or line break (RFC 4180) is the `csv` writer's.
+fn csv_cell(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
     } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
+        Cow::Borrowed(text)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::csv_field;
+    use super::*;
+
+    /// `text` as the left value of a mismatch in the keys CSV.
+    fn csv_field(text: &str) -> String {
+        let report = Report {
+            mismatches: vec![Mismatch {
+                key: vec![Some("1".to_owned())],
+                columns: vec![ColumnDiff {
+                    column: "c".to_owned(),
+                    left: Some(text.to_owned()),
+                    right: Some("x".to_owned()),
+                }],
+            }],
+            ..Report::default()
+        };
+        let csv = report.keys_csv();
+        let cell = csv
+            .strip_prefix("class,side,column,key,left,right\nmismatch,both,c,1,")
+            .and_then(|rest| rest.strip_suffix(",x\n"));
+        cell.unwrap_or(&csv).to_owned()
+    }
 
     #[test]
     fn formula_cells_are_neutralised_and_quoted_cells_stay_quoted() {
@@ -360,5 +380,25 @@ mod tests {
         assert_eq!(csv_field("\tx"), "'\tx");
         assert_eq!(csv_field("\rx"), "\"'\rx\"");
         assert_eq!(csv_field("a=b"), "a=b");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn every_class_is_one_line() {
+        let report = Report {
+            missing_left: vec![vec![Some("7".to_owned()), None]],
+            duplicates: vec![Duplicate {
+                key: vec![Some("8".to_owned())],
+                side: "left",
+                count: 2,
+            }],
+            ..Report::default()
+        };
+        assert_eq!(
+            report.keys_csv(),
+            "class,side,column,key,left,right\n\
+             missing_left,right,,7|NULL,,\n\
+             duplicate,left,,8,2,\n"
+        );
     }
 }

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 
+use flowgate_diagnostics::suggest::did_you_mean;
 use flowgate_diagnostics::Span;
 use serde::de::value::{BorrowedStrDeserializer, U64Deserializer};
 use serde::de::{
@@ -131,8 +132,12 @@ impl DeError {
     /// A "did you mean" suggestion for unknown fields and variants: the closest expected name.
     pub fn suggestion(&self) -> Option<&'static str> {
         match &self.kind {
-            DeErrorKind::UnknownField { field, expected } => closest(field, expected),
-            DeErrorKind::UnknownVariant { variant, expected } => closest(variant, expected),
+            DeErrorKind::UnknownField { field, expected } => {
+                did_you_mean(field, expected.iter().copied())
+            }
+            DeErrorKind::UnknownVariant { variant, expected } => {
+                did_you_mean(variant, expected.iter().copied())
+            }
             _ => None,
         }
     }
@@ -160,47 +165,6 @@ impl DeError {
             _ => None,
         }
     }
-}
-
-/// Levenshtein distance, by characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != cb);
-            let deletion = row
-                .get(j + 1)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(1);
-            let insertion = row.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
-            previous = row.get(j + 1).copied().unwrap_or(0);
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = substitution.min(deletion).min(insertion);
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
-}
-
-fn closest(name: &str, candidates: &'static [&'static str]) -> Option<&'static str> {
-    if name.chars().count() > 64 {
-        return None;
-    }
-    let lower = name.to_lowercase();
-    let limit = (name.chars().count() / 3).max(2);
-    candidates
-        .iter()
-        .copied()
-        .map(|c| (distance(&lower, &c.to_lowercase()), c))
-        .filter(|&(d, _)| d <= limit)
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, c)| c)
 }
 
 /// The serde error type of the node deserializer: a kind, and the span once known.
@@ -1216,21 +1180,5 @@ impl<'a> VariantAccess<'a> for TaggedContent<'a> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         de::Deserializer::deserialize_struct(self.content, "", fields, visitor)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-    use super::*;
-
-    #[test]
-    fn edit_distance() {
-        assert_eq!(distance("kitten", "sitting"), 3);
-        assert_eq!(distance("", "abc"), 3);
-        assert_eq!(distance("abc", ""), 3);
-        assert_eq!(distance("tempalte", "template"), 2);
-        assert_eq!(closest("tempalte", &["id", "template"]), Some("template"));
-        assert_eq!(closest("zzz", &["id", "template"]), None);
     }
 }

@@ -10,7 +10,7 @@ use crate::exit::Exit;
 use crate::output;
 use crate::write::write_atomically;
 use flowgate_integrations::risk::{assess_all, RiskAssessment};
-use flowgate_integrations::{csv_field, docs, impact, map, parse_risk_config, rows_csv, Inventory};
+use flowgate_integrations::{docs, impact, map, parse_risk_config, risks_csv, rows_csv, Inventory};
 use flowgate_load::{Loaded, Workspace};
 
 /// Whether `--format csv` makes sense for the command.
@@ -163,23 +163,7 @@ fn risk(
             let document = serde_json::json!({ "version": 1, "risks": risks });
             output::out(&format!("{document:#}\n"));
         }
-        Format::Csv => {
-            let mut out = String::from("id,class,score");
-            for f in flowgate_integrations::Factor::ALL {
-                out.push_str(&format!(",{}", f.key()));
-            }
-            out.push_str(",top_reasons\n");
-            for r in &risks {
-                out.push_str(&format!("{},{},{}", csv_field(&r.id), r.class, r.score));
-                for f in &r.factors {
-                    out.push_str(&format!(",{}", f.score));
-                }
-                let reasons: Vec<String> =
-                    r.top_factors(3).iter().map(|f| f.reason.clone()).collect();
-                out.push_str(&format!(",{}\n", csv_field(&reasons.join("; "))));
-            }
-            output::out(&out);
-        }
+        Format::Csv => output::out(&risks_csv(&risks)),
         _ if args.id.is_some() => {
             let mut text = String::new();
             for r in &risks {

@@ -103,6 +103,7 @@ pub use shape::NOT_ELEMENTS;
 
 use super::{id_from_path, Imported};
 use crate::codes;
+use flowgate_diagnostics::suggest::did_you_mean;
 use flowgate_diagnostics::{Diagnostic, SourceText, Span};
 use flowgate_model::flow::{
     Connection, ConnectionKind, Dialect, Element, ElementKind, ErrorHandling, Flow, FlowDocument,
@@ -644,6 +645,9 @@ fn check_targets(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut suggestions_left = MAX_SUGGESTIONS;
+    // Sorted, so that a tie goes to the smaller name whatever the hash order.
+    let mut names: Vec<&str> = ids.keys().copied().collect();
+    names.sort_unstable();
     for element in &flow.elements {
         for connection in &element.connections {
             let target = &connection.target;
@@ -652,7 +656,7 @@ fn check_targets(
             }
             let suggestion = if suggestions_left > 0 {
                 suggestions_left -= 1;
-                closest(&target.value, ids.keys().copied())
+                did_you_mean(&target.value, names.iter().copied())
             } else {
                 None
             };
@@ -671,16 +675,6 @@ fn check_targets(
             );
         }
     }
-}
-
-/// The candidate closest to `word`, if close enough to be a likely typo (ties go to the
-/// smaller name, so the result does not depend on hash order).
-fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
-    candidates
-        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, candidate)| candidate)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 use super::support::{condition_sites, condition_span};
 use crate::{declare_rule, CheckContext, Rule, RuleMeta, Sink};
-use flowgate_lang::{condition_logic, did_you_mean, CelLiteral, CompareOp, Comparison};
+use flowgate_diagnostics::suggest::did_you_mean;
+use flowgate_lang::{condition_logic, CelLiteral, CompareOp, Comparison};
 use flowgate_model::{AssetSpec, Field, FieldType};
 
 declare_rule! {
@@ -162,7 +163,7 @@ fn unknown_options(field: &Field, id: &str, values: &[&CelLiteral]) -> Option<Pr
         .collect::<Vec<_>>()
         .join(", ");
     let verb = if unknown.len() == 1 { "is" } else { "are" };
-    let help = match did_you_mean(first, &options) {
+    let help = match did_you_mean(first, options.iter().copied()) {
         Some(suggestion) => format!("did you mean `{suggestion}`?"),
         None => format!(
             "use one of the options of `{id}`: {}",

@@ -1,5 +1,6 @@
 use super::support;
 use crate::{declare_rule, CheckContext, Rule, RuleMeta, Sink};
+use flowgate_diagnostics::suggest::edit_distance;
 
 /// What stands in for a template expression when a link is checked: a valid host label,
 /// path segment and query value.
@@ -98,9 +99,11 @@ fn problem(link: &str) -> Option<String> {
         return Some("it is not an absolute URL (it has no scheme such as `https://`)".into());
     };
     if scheme != "http" && scheme != "https" {
+        // One edit only: here the distance decides whether the link is reported at all, so
+        // other schemes two edits away (`ftps`) stay allowed.
         let typo = ["https", "http"]
             .into_iter()
-            .find(|wanted| distance(scheme, wanted) <= 1);
+            .find(|wanted| edit_distance(scheme, wanted) <= 1);
         return typo.map(|wanted| format!("unknown scheme `{scheme}` (did you mean `{wanted}`?)"));
     }
     let after = &concrete[scheme.len() + 1..];
@@ -128,32 +131,6 @@ fn problem(link: &str) -> Option<String> {
         }
         Some(_) => None,
     }
-}
-
-/// Edit distance with adjacent transpositions (optimal string alignment).
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
