@@ -316,6 +316,10 @@ pub struct PlanArgs {
     /// `plan` exits 0 whenever a plan was made.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Print the plan's release checklist as Markdown (to paste into a PM tool) instead of
+    /// the plan: items verified from evidence ticked, the rest left to confirm.
+    #[arg(long)]
+    pub checklist: bool,
     /// Who is asking (to check the promoter gate).
     #[command(flatten)]
     pub actor: ActorArgs,

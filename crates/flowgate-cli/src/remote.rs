@@ -53,6 +53,16 @@ impl Remote {
         self.finish(request.call())
     }
 
+    /// `GET path` as text (a Markdown export).
+    pub fn get_text(&self, path: &str) -> Result<String, CommandError> {
+        let mut request = self.agent.get(format!("{}{path}", self.url));
+        if let Some(token) = &self.token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let value = self.finish_text(request.call())?;
+        Ok(value)
+    }
+
     /// `POST path` with a JSON body, as JSON.
     pub fn post(&self, path: &str, body: &Value) -> Result<Value, CommandError> {
         let mut request = self
@@ -69,6 +79,15 @@ impl Remote {
         &self,
         sent: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> Result<Value, CommandError> {
+        let text = self.finish_text(sent)?;
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// The body of a 2xx answer; an error for anything else.
+    fn finish_text(
+        &self,
+        sent: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<String, CommandError> {
         let mut response = sent.map_err(|e| {
             CommandError::new(
                 ErrorKind::Unavailable,
@@ -78,10 +97,10 @@ impl Remote {
         })?;
         let status = response.status().as_u16();
         let text = response.body_mut().read_to_string().unwrap_or_default();
-        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         if (200..300).contains(&status) {
-            return Ok(value);
+            return Ok(text);
         }
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         let message = value
             .get("message")
             .and_then(Value::as_str)

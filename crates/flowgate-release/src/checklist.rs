@@ -3,8 +3,11 @@
 //! found, the environment's prefix and guardrails, the approvals recorded) and otherwise left
 //! for a person holding one of the environment's RACI roles to confirm.
 
+use crate::error::ReleaseError;
 use crate::gates::Approval;
-use crate::policy::Environment;
+use crate::policy::{Environment, Policy};
+use crate::promote::PlanReport;
+use flowgate_store::{OperationFilter, OperationKind, Store};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -76,33 +79,117 @@ pub struct Confirmation {
 /// The items the rules can verify: id, section, text, and the rule codes whose absence is the
 /// evidence.
 const RULE_ITEMS: [(&str, &str, &str, &[&str]); 13] = [
-    ("naming.orphans", "Naming & foldering", "Orphan check: no assets reference out-of-bundle items", &["FG602"]),
-    ("logic.loops", "Logic integrity", "No loops (entry/exit conditions validated)", &["FG101", "FG104", "FG811", "FG817"]),
-    ("logic.suppression", "Logic integrity", "Suppression and quiet hours enforced", &["FG201", "FG202", "FG207"]),
-    ("logic.duplicates", "Logic integrity", "Duplicate-prevention rules in place (email, phone, external ID)", &["FG305"]),
-    ("data.fields", "Data model", "New fields documented (name, type, options, default)", &["FG301", "FG302", "FG304"]),
-    ("data.consent", "Data model", "Consent flags and timestamps mapped (opt-in/out, source, proof)", &["FG203", "FG206"]),
-    ("data.utm", "Data model", "UTM/campaign attribution handled consistently", &["FG306", "FG405"]),
-    ("messaging.lint", "Messaging", "Templates proofread and linted (links, variables, fallbacks)", &["FG401", "FG402", "FG403", "FG404", "FG406", "FG407", "FG408"]),
-    ("messaging.unsubscribe", "Messaging", "Unsubscribe/STOP/HELP compliant for SMS; one-click unsubscribe for email", &["FG204", "FG205"]),
-    ("messaging.sender", "Messaging", "From names/domains and sender IDs verified", &["FG208"]),
-    ("integrations.secrets", "Integrations", "No literal credentials; endpoints use HTTPS", &["FG502", "FG503", "FG708"]),
-    ("integrations.errors", "Integrations", "Error handling defined (retries, DLQs, alerts)", &["FG504", "FG505", "FG507", "FG511", "FG512", "FG702"]),
-    ("monitoring.alerts", "Monitoring", "Failures announced; alerts routed to the right channel", &["FG506", "FG605"]),
+    (
+        "naming.orphans",
+        "Naming & foldering",
+        "Orphan check: no assets reference out-of-bundle items",
+        &["FG602"],
+    ),
+    (
+        "logic.loops",
+        "Logic integrity",
+        "No loops (entry/exit conditions validated)",
+        &["FG101", "FG104", "FG811", "FG817"],
+    ),
+    (
+        "logic.suppression",
+        "Logic integrity",
+        "Suppression and quiet hours enforced",
+        &["FG201", "FG202", "FG207"],
+    ),
+    (
+        "logic.duplicates",
+        "Logic integrity",
+        "Duplicate-prevention rules in place (email, phone, external ID)",
+        &["FG305"],
+    ),
+    (
+        "data.fields",
+        "Data model",
+        "New fields documented (name, type, options, default)",
+        &["FG301", "FG302", "FG304"],
+    ),
+    (
+        "data.consent",
+        "Data model",
+        "Consent flags and timestamps mapped (opt-in/out, source, proof)",
+        &["FG203", "FG206"],
+    ),
+    (
+        "data.utm",
+        "Data model",
+        "UTM/campaign attribution handled consistently",
+        &["FG306", "FG405"],
+    ),
+    (
+        "messaging.lint",
+        "Messaging",
+        "Templates proofread and linted (links, variables, fallbacks)",
+        &[
+            "FG401", "FG402", "FG403", "FG404", "FG406", "FG407", "FG408",
+        ],
+    ),
+    (
+        "messaging.unsubscribe",
+        "Messaging",
+        "Unsubscribe/STOP/HELP compliant for SMS; one-click unsubscribe for email",
+        &["FG204", "FG205"],
+    ),
+    (
+        "messaging.sender",
+        "Messaging",
+        "From names/domains and sender IDs verified",
+        &["FG208"],
+    ),
+    (
+        "integrations.secrets",
+        "Integrations",
+        "No literal credentials; endpoints use HTTPS",
+        &["FG502", "FG503", "FG708"],
+    ),
+    (
+        "integrations.errors",
+        "Integrations",
+        "Error handling defined (retries, DLQs, alerts)",
+        &["FG504", "FG505", "FG507", "FG511", "FG512", "FG702"],
+    ),
+    (
+        "monitoring.alerts",
+        "Monitoring",
+        "Failures announced; alerts routed to the right channel",
+        &["FG506", "FG605"],
+    ),
 ];
 
 /// Items no rule can verify.
 const MANUAL_ITEMS: [(&str, &str, &str); 3] = [
-    ("integrations.fields", "Integrations", "CRM/op tools receive expected fields"),
-    ("monitoring.events", "Monitoring", "Test events visible in logs"),
-    ("monitoring.kpis", "Monitoring", "Early-warning KPIs defined"),
+    (
+        "integrations.fields",
+        "Integrations",
+        "CRM/op tools receive expected fields",
+    ),
+    (
+        "monitoring.events",
+        "Monitoring",
+        "Test events visible in logs",
+    ),
+    (
+        "monitoring.kpis",
+        "Monitoring",
+        "Early-warning KPIs defined",
+    ),
 ];
 
 fn strings(manifest: &Value, key: &str) -> Option<BTreeSet<String>> {
     manifest
         .pointer(&format!("/check/{key}"))
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
 }
 
 /// The state of an item whose evidence is that none of `codes` found anything.
@@ -113,19 +200,42 @@ fn from_rules(manifest: &Value, codes: &[&str]) -> ItemState {
         };
     };
     let excepted = strings(manifest, "excepted").unwrap_or_default();
-    let hits: Vec<&str> = codes.iter().copied().filter(|c| found.contains(*c)).collect();
+    let hits: Vec<&str> = codes
+        .iter()
+        .copied()
+        .filter(|c| found.contains(*c))
+        .collect();
     if !hits.is_empty() {
-        return ItemState::Failed { evidence: format!("{} found in the bundle when frozen", hits.join(", ")) };
+        return ItemState::Failed {
+            evidence: format!("{} found in the bundle when frozen", hits.join(", ")),
+        };
     }
-    let off: Vec<&str> = codes.iter().copied().filter(|c| !ran.contains(*c)).collect();
+    let off: Vec<&str> = codes
+        .iter()
+        .copied()
+        .filter(|c| !ran.contains(*c))
+        .collect();
     if !off.is_empty() {
-        return ItemState::ToConfirm { why: format!("{} did not run (switched off in [check])", off.join(", ")) };
+        return ItemState::ToConfirm {
+            why: format!("{} did not run (switched off in [check])", off.join(", ")),
+        };
     }
-    let waived: Vec<&str> = codes.iter().copied().filter(|c| excepted.contains(*c)).collect();
+    let waived: Vec<&str> = codes
+        .iter()
+        .copied()
+        .filter(|c| excepted.contains(*c))
+        .collect();
     if !waived.is_empty() {
-        return ItemState::ToConfirm { why: format!("{} has a recorded exception for an asset of the bundle", waived.join(", ")) };
+        return ItemState::ToConfirm {
+            why: format!(
+                "{} has a recorded exception for an asset of the bundle",
+                waived.join(", ")
+            ),
+        };
     }
-    ItemState::Verified { evidence: format!("{} ran and found nothing", codes.join(", ")) }
+    ItemState::Verified {
+        evidence: format!("{} ran and found nothing", codes.join(", ")),
+    }
 }
 
 fn confirmed_or(item: &str, confirmations: &[Confirmation], state: ItemState) -> ItemState {
@@ -133,15 +243,23 @@ fn confirmed_or(item: &str, confirmations: &[Confirmation], state: ItemState) ->
         return state;
     }
     match confirmations.iter().rev().find(|c| c.item == item) {
-        Some(c) => ItemState::Confirmed { by: c.by.clone(), at: c.at.clone(), note: c.note.clone() },
+        Some(c) => ItemState::Confirmed {
+            by: c.by.clone(),
+            at: c.at.clone(),
+            note: c.note.clone(),
+        },
         None => state,
     }
 }
 
 fn prefix_item(env: &Environment) -> ItemState {
     match &env.name_prefix {
-        Some(prefix) => ItemState::Verified { evidence: format!("{} renders every name with the prefix `{prefix}`", env.name) },
-        None => ItemState::ToConfirm { why: format!("{} sets no name_prefix", env.name) },
+        Some(prefix) => ItemState::Verified {
+            evidence: format!("{} renders every name with the prefix `{prefix}`", env.name),
+        },
+        None => ItemState::ToConfirm {
+            why: format!("{} sets no name_prefix", env.name),
+        },
     }
 }
 
@@ -166,25 +284,58 @@ pub fn checklist(
     approvals: &[Approval],
     confirmations: &[Confirmation],
 ) -> Vec<ChecklistItem> {
-    let mut items = vec![item("naming.prefix", "Naming & foldering", "All assets prefixed by environment and release ID", prefix_item(env))];
+    let mut items = vec![item(
+        "naming.prefix",
+        "Naming & foldering",
+        "All assets prefixed by environment and release ID",
+        prefix_item(env),
+    )];
     for (id, section, text, codes) in RULE_ITEMS {
         items.push(item(id, section, text, from_rules(manifest, codes)));
     }
-    items.push(item("integrations.endpoints", "Integrations", "Webhooks and API keys point to the environment's endpoints (staging outside prod)", endpoints_item(manifest, env, production)));
+    items.push(item(
+        "integrations.endpoints",
+        "Integrations",
+        "Webhooks and API keys point to the environment's endpoints (staging outside prod)",
+        endpoints_item(manifest, env, production),
+    ));
     for (id, section, text) in MANUAL_ITEMS {
-        items.push(item(id, section, text, ItemState::ToConfirm { why: "no rule can see this; a person must".to_owned() }));
+        items.push(item(
+            id,
+            section,
+            text,
+            ItemState::ToConfirm {
+                why: "no rule can see this; a person must".to_owned(),
+            },
+        ));
     }
     for role in env.raci.approvers() {
         let state = match approvals.iter().find(|a| a.role == role) {
-            Some(a) => ItemState::Verified { evidence: format!("approved by {} at {}", a.person, a.at) },
-            None => ItemState::ToConfirm { why: format!("waiting for an approval by {role}") },
+            Some(a) => ItemState::Verified {
+                evidence: format!("approved by {} at {}", a.person, a.at),
+            },
+            None => ItemState::ToConfirm {
+                why: format!("waiting for an approval by {role}"),
+            },
         };
-        items.push(ChecklistItem { id: format!("signoff.{role}"), section: "Stakeholder sign-off", text: format!("{role} approved the plan"), state });
+        items.push(ChecklistItem {
+            id: format!("signoff.{role}"),
+            section: "Stakeholder sign-off",
+            text: format!("{role} approved the plan"),
+            state,
+        });
     }
     for role in &env.raci.consulted {
         let id = format!("consulted.{role}");
-        let state = ItemState::ToConfirm { why: format!("{role} is consulted; someone holding it confirms") };
-        items.push(ChecklistItem { state: confirmed_or(&id, confirmations, state), id, section: "Stakeholder sign-off", text: format!("{role} reviewed the change") });
+        let state = ItemState::ToConfirm {
+            why: format!("{role} is consulted; someone holding it confirms"),
+        };
+        items.push(ChecklistItem {
+            state: confirmed_or(&id, confirmations, state),
+            id,
+            section: "Stakeholder sign-off",
+            text: format!("{role} reviewed the change"),
+        });
     }
     for entry in &mut items {
         if !entry.id.starts_with("signoff.") {
@@ -195,7 +346,69 @@ pub fn checklist(
 }
 
 fn item(id: &str, section: &'static str, text: &str, state: ItemState) -> ChecklistItem {
-    ChecklistItem { id: id.to_owned(), section, text: text.to_owned(), state }
+    ChecklistItem {
+        id: id.to_owned(),
+        section,
+        text: text.to_owned(),
+        state,
+    }
+}
+
+/// The confirmations recorded for plan `plan`, oldest first.
+pub async fn confirmations(
+    store: &impl Store,
+    plan: &str,
+) -> Result<Vec<Confirmation>, ReleaseError> {
+    let filter = OperationFilter {
+        kind: Some(OperationKind::ChecklistConfirm),
+        ..OperationFilter::default()
+    };
+    let text = |op: &flowgate_store::Operation, key: &str| {
+        op.payload
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Ok(store
+        .operations(&filter)
+        .await?
+        .iter()
+        .filter(|op| text(op, "plan").as_deref() == Some(plan))
+        .filter_map(|op| {
+            Some(Confirmation {
+                item: text(op, "item")?,
+                by: op.actor.clone(),
+                at: op.at.to_human(),
+                note: text(op, "note"),
+            })
+        })
+        .collect())
+}
+
+/// The checklist of a planned promotion as it stands: evidence from the snapshot's
+/// `manifest`, the plan's approvals, and the confirmations recorded in `store`. The
+/// environment is production when it is the last one of the policy.
+pub async fn plan_checklist(
+    store: &impl Store,
+    policy: &Policy,
+    report: &PlanReport,
+    manifest: &Value,
+) -> Result<Vec<ChecklistItem>, ReleaseError> {
+    let env = policy
+        .require_environment(&report.plan.environment)
+        .map_err(ReleaseError::Refused)?;
+    let production = policy
+        .environments
+        .last()
+        .is_some_and(|last| last.name == env.name);
+    let confirmed = confirmations(store, &report.plan.id()).await?;
+    Ok(checklist(
+        manifest,
+        env,
+        production,
+        &report.approvals,
+        &confirmed,
+    ))
 }
 
 /// The roles that may confirm items by hand: the environment's RACI roles (A, R and C).
@@ -211,24 +424,33 @@ pub fn confirming_roles(env: &Environment) -> Vec<String> {
 
 /// The checklist as Markdown task lists, to paste into a PM tool.
 pub fn checklist_markdown(title: &str, items: &[ChecklistItem]) -> String {
-    let mut out = format!("## Release checklist: {}\n", flowgate_diff::escape_markdown(title));
+    let mut out = format!(
+        "## Release checklist: {}\n",
+        flowgate_model::markdown::escape(title)
+    );
     let mut section = "";
     for entry in items {
         if entry.section != section {
             section = entry.section;
             out.push_str(&format!("\n### {section}\n\n"));
         }
+        let escape = flowgate_model::markdown::escape;
         let (mark, why) = match &entry.state {
-            ItemState::Verified { evidence } => ("x", format!("verified: {evidence}")),
-            ItemState::Failed { evidence } => (" ", format!("**fails**: {evidence}")),
-            ItemState::ToConfirm { why } => (" ", format!("to confirm: {why}")),
-            ItemState::Confirmed { by, at, note } => ("x", format!("confirmed by {by} at {at}{}", note.as_ref().map(|n| format!(": {n}")).unwrap_or_default())),
+            ItemState::Verified { evidence } => ("x", format!("verified: {}", escape(evidence))),
+            ItemState::Failed { evidence } => (" ", format!("**fails**: {}", escape(evidence))),
+            ItemState::ToConfirm { why } => (" ", format!("to confirm: {}", escape(why))),
+            ItemState::Confirmed { by, at, note } => (
+                "x",
+                format!(
+                    "confirmed by {} at {at}{}",
+                    escape(by),
+                    note.as_ref()
+                        .map(|n| format!(": {}", escape(n)))
+                        .unwrap_or_default()
+                ),
+            ),
         };
-        out.push_str(&format!(
-            "- [{mark}] {} — {}\n",
-            flowgate_diff::escape_markdown(&entry.text),
-            flowgate_diff::escape_markdown(&why)
-        ));
+        out.push_str(&format!("- [{mark}] {} — {why}\n", escape(&entry.text)));
     }
     out
 }

@@ -101,8 +101,13 @@ pub fn freeze(
         documents.insert(id.clone(), document);
     }
 
-    let (check_digest, check_errors, check_warnings, check_findings, evidence) =
-        check_digest(loaded, config, &options.environments, &member_files, &documents);
+    let (check_digest, check_errors, check_warnings, check_findings, evidence) = check_digest(
+        loaded,
+        config,
+        &options.environments,
+        &member_files,
+        &documents,
+    );
     let bundle_document = bundle_asset.document();
     let mut manifest = Map::new();
     manifest.insert(

@@ -50,8 +50,8 @@ pub async fn bundle_history(
         let documents = snapshot_documents(store, &snapshot).await?;
         let diff = diff_documents(&previous, &documents);
         previous = documents;
-        let after_since =
-            since.is_none_or(|since| compare_versions(&snapshot.version, since) == Ordering::Greater);
+        let after_since = since
+            .is_none_or(|since| compare_versions(&snapshot.version, since) == Ordering::Greater);
         if after_since {
             out.push(VersionChange {
                 release_id: release_id_of(&snapshot.manifest, &snapshot.version),

@@ -6,6 +6,7 @@
 //! rollback ([`Promotions`]), every step an operation in the store's log.
 #![forbid(unsafe_code)]
 
+mod checklist;
 mod error;
 mod freeze;
 mod gates;
@@ -19,10 +20,14 @@ mod secrets;
 mod target;
 mod version;
 
+pub use checklist::{
+    checklist, checklist_markdown, confirmations, confirming_roles, plan_checklist, ChecklistItem,
+    Confirmation, ItemState,
+};
 pub use error::ReleaseError;
 pub use freeze::{freeze, FreezeOptions, Frozen, ReleaseVersion};
-pub use history::{bundle_history, release_id_of, VersionChange};
 pub use gates::{approvals_by_role, evaluate, Approval, Facts, GateResult, Pin};
+pub use history::{bundle_history, release_id_of, VersionChange};
 pub use paths::{safe_relative, UnsafePath};
 pub use policy::{
     BlockOn, Environment, FreezeWindow, Gates, Guardrails, Person, Policy, Raci, SafeMode,

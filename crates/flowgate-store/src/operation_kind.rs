@@ -18,6 +18,8 @@ pub enum OperationKind {
     Approve,
     /// A rejection of a plan by someone who could approve it (`reject`).
     Reject,
+    /// An item of a plan's release checklist confirmed by hand (`checklist.confirm`).
+    ChecklistConfirm,
     /// A plan applied to an environment (`apply`).
     Apply,
     /// An environment moved back to an earlier version (`rollback`).
@@ -34,12 +36,13 @@ pub enum OperationKind {
 
 impl OperationKind {
     /// Every kind.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::SnapshotCreate,
         Self::SnapshotImport,
         Self::Plan,
         Self::Approve,
         Self::Reject,
+        Self::ChecklistConfirm,
         Self::Apply,
         Self::Rollback,
         Self::Pin,
@@ -56,6 +59,7 @@ impl OperationKind {
             Self::Plan => "plan",
             Self::Approve => "approve",
             Self::Reject => "reject",
+            Self::ChecklistConfirm => "checklist.confirm",
             Self::Apply => "apply",
             Self::Rollback => "rollback",
             Self::Pin => "pin",

@@ -43,6 +43,30 @@ pub fn plan(args: &PlanArgs, global: &GlobalArgs) -> CommandResult {
     })
 }
 
+/// The checklist as Markdown, or as JSON under `--format json`.
+fn checklist_text(
+    report: &PlanReport,
+    items: &[flowgate_release::ChecklistItem],
+    global: &GlobalArgs,
+) -> String {
+    if global.format == Format::Json {
+        let value = json!({ "flowgate_checklist": 1, "plan": report.id, "items": items });
+        return format!(
+            "{}\n",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    }
+    let plan = &report.plan;
+    let title = format!(
+        "{} {} → {} (plan {})",
+        plan.bundle,
+        plan.version,
+        plan.environment,
+        short(&report.id)
+    );
+    flowgate_release::checklist_markdown(&title, items)
+}
+
 /// Whether applying the plan would change the environment.
 fn has_changes(report: &PlanReport) -> bool {
     let plan = &report.plan;
@@ -66,6 +90,19 @@ async fn plan_in(
                 "choose a writable path for --out",
             )
         })?;
+    }
+    if args.checklist {
+        let snapshot = snapshot_named(&session.store, &args.snapshot).await?;
+        let items = flowgate_release::plan_checklist(
+            &session.store,
+            &session.policy,
+            &report,
+            &snapshot.manifest,
+        )
+        .await
+        .map_err(release_error)?;
+        output::out(&checklist_text(&report, &items, global));
+        return Ok(report);
     }
     show_plan(&report, false, global);
     if let Some(out) = &args.out {

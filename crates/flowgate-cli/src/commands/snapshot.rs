@@ -341,15 +341,6 @@ async fn create_in(
     Ok(Exit::Success)
 }
 
-/// `LI-2.4.1` from a manifest.
-pub fn release_id(manifest: &Value, version: &str) -> String {
-    manifest
-        .get("release_id")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| version.to_owned())
-}
-
 /// `flowgate snapshot show`: the manifest and the assets of one snapshot.
 fn show(reference: &str, global: &GlobalArgs) -> CommandResult {
     with_store(global, |store| async move {
@@ -372,7 +363,7 @@ fn show_text(snapshot: &flowgate_store::Snapshot) -> String {
         "{} {} ({})\nid:      {}\ncreated: {} by {}\nmanifest:\n",
         snapshot.bundle,
         snapshot.version,
-        release_id(&snapshot.manifest, &snapshot.version),
+        flowgate_release::release_id_of(&snapshot.manifest, &snapshot.version),
         snapshot.id,
         snapshot.created_at,
         snapshot.author

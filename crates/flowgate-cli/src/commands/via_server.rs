@@ -93,6 +93,15 @@ pub fn plan(remote: &Remote, args: &PlanArgs, global: &GlobalArgs) -> CommandRes
         "/plans",
         &json!({ "snapshot": args.snapshot, "env": args.env }),
     )?;
+    if args.checklist {
+        let id = segment(plan["id"].as_str().unwrap_or_default());
+        let text = match global.format {
+            Format::Json => format!("{:#}\n", remote.get(&format!("/plans/{id}/checklist"))?),
+            _ => remote.get_text(&format!("/plans/{id}/checklist?format=markdown"))?,
+        };
+        output::out(&text);
+        return Ok(Exit::Success);
+    }
     show_plan(remote, &plan, global);
     Ok(Exit::Success)
 }

@@ -64,7 +64,12 @@ impl Drop for Server {
 }
 
 /// Runs `flowgate` against `server` as whoever logged in under `config`.
-fn client(workspace: &Workspace, config: &std::path::Path, server: &Server, args: &[&str]) -> (i32, String, String) {
+fn client(
+    workspace: &Workspace,
+    config: &std::path::Path,
+    server: &Server,
+    args: &[&str],
+) -> (i32, String, String) {
     let output = workspace
         .command(args)
         .env_remove("FLOWGATE_USER")
@@ -92,22 +97,36 @@ fn login(workspace: &Workspace, config: &std::path::Path, server: &Server, perso
         .unwrap();
     writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(config.join("credentials.json")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(config.join("credentials.json"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600, "credentials are private");
     }
 }
 
 async fn set_passwords(store: &str, people: &[&str]) -> bool {
-    let opened = tokio::time::timeout(std::time::Duration::from_secs(10), flowgate_store::open_store(store)).await;
+    let opened = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        flowgate_store::open_store(store),
+    )
+    .await;
     let store = match opened {
         Ok(Ok(store)) => store,
         other => {
             let why = format!("{:?}", other.err().map(|_| "timeout"));
-            assert!(!in_ci(), "PostgreSQL is unreachable ({why}); under CI this test must run");
+            assert!(
+                !in_ci(),
+                "PostgreSQL is unreachable ({why}); under CI this test must run"
+            );
             eprintln!("skipping: PostgreSQL is unreachable");
             return false;
         }
@@ -141,7 +160,10 @@ fn plan_id(stdout: &str) -> String {
 
 #[test]
 fn two_servers_on_one_postgres_take_people_from_tokens_and_time_from_their_clock() {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let schema = format!("fg_cli_serve_{}", std::process::id());
     runtime.block_on(drop_schema(&schema));
     let store = format!("{}?schema={schema}", postgres_url());
@@ -149,9 +171,20 @@ fn two_servers_on_one_postgres_take_people_from_tokens_and_time_from_their_clock
         return;
     }
     let workspace = Workspace::new();
-    let (code, _, err) = workspace.run(&["--store", &store, "snapshot", "create", "lead-intake", "--version", "1.0.0"]);
+    let (code, _, err) = workspace.run(&[
+        "--store",
+        &store,
+        "snapshot",
+        "create",
+        "lead-intake",
+        "--version",
+        "1.0.0",
+    ]);
     assert_eq!(code, 0, "{err}");
-    let (a, b) = (Server::start(&workspace, &store), Server::start(&workspace, &store));
+    let (a, b) = (
+        Server::start(&workspace, &store),
+        Server::start(&workspace, &store),
+    );
     let configs = tempfile::tempdir().unwrap();
     let config = |person: &str| configs.path().join(person);
     login(&workspace, &config("tom"), &a, "tom");
@@ -162,26 +195,59 @@ fn two_servers_on_one_postgres_take_people_from_tokens_and_time_from_their_clock
     login(&workspace, &config("mara"), &a, "mara");
     login(&workspace, &config("jonas"), &b, "jonas");
 
-    let (code, out, err) = client(&workspace, &config("tom"), &a, &["promote", "lead-intake@1.0.0", "--to", "dev"]);
+    let (code, out, err) = client(
+        &workspace,
+        &config("tom"),
+        &a,
+        &["promote", "lead-intake@1.0.0", "--to", "dev"],
+    );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Applied plan"), "{out}");
 
-    let (code, _, err) = client(&workspace, &config("tom"), &a, &["--format", "json", "plan", "lead-intake@1.0.0", "--to", "stage", "--as", "tom"]);
+    let (code, _, err) = client(
+        &workspace,
+        &config("tom"),
+        &a,
+        &[
+            "--format",
+            "json",
+            "plan",
+            "lead-intake@1.0.0",
+            "--to",
+            "stage",
+            "--as",
+            "tom",
+        ],
+    );
     assert_eq!(code, 2, "--as is refused with a server: {err}");
     let mut now = workspace.command(&["plan", "lead-intake@1.0.0", "--to", "stage"]);
     now.env_remove("FLOWGATE_USER")
         .env("FLOWGATE_SERVER", &a.url)
         .env("FLOWGATE_CONFIG_DIR", config("tom"))
         .env("FLOWGATE_NOW", "2030-01-01T00:00:00Z");
-    assert_eq!(now.output().unwrap().status.code(), Some(2), "FLOWGATE_NOW is refused with a server");
+    assert_eq!(
+        now.output().unwrap().status.code(),
+        Some(2),
+        "FLOWGATE_NOW is refused with a server"
+    );
 
-    let (code, out, err) = client(&workspace, &config("tom"), &b, &["plan", "lead-intake@1.0.0", "--to", "stage"]);
+    let (code, out, err) = client(
+        &workspace,
+        &config("tom"),
+        &b,
+        &["plan", "lead-intake@1.0.0", "--to", "stage"],
+    );
     assert_eq!(code, 0, "{out}{err}");
     let plan = plan_id(&out);
     let (code, _, err) = client(&workspace, &config("tom"), &a, &["approve", &plan]);
     assert_eq!(code, 1, "a builder cannot approve into stage: {err}");
     assert!(err.contains("not an approver"), "{err}");
-    let (code, out, err) = client(&workspace, &config("mara"), &a, &["approve", &plan, "--comment", "looks right"]);
+    let (code, out, err) = client(
+        &workspace,
+        &config("mara"),
+        &a,
+        &["approve", &plan, "--comment", "looks right"],
+    );
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = client(&workspace, &config("tom"), &b, &["apply", &plan]);
     assert_eq!(code, 0, "{out}{err}");
@@ -195,16 +261,27 @@ fn two_servers_on_one_postgres_take_people_from_tokens_and_time_from_their_clock
     let ops = log["operations"].as_array().unwrap();
     let approve = ops.iter().find(|op| op["kind"] == "approve").unwrap();
     assert_eq!(approve["actor"], "mara");
-    assert!(approve["payload"]["credential"].as_str().unwrap().starts_with("token tok_"));
+    assert!(approve["payload"]["credential"]
+        .as_str()
+        .unwrap()
+        .starts_with("token tok_"));
     let apply = ops.iter().rev().find(|op| op["kind"] == "apply").unwrap();
     assert_eq!(apply["actor"], "tom");
     let at = chrono::DateTime::parse_from_rfc3339(apply["at"].as_str().unwrap()).unwrap();
     let age = chrono::Utc::now().signed_duration_since(at);
-    assert!(age.num_seconds().abs() < 120, "the server's clock stamped it: {at}");
+    assert!(
+        age.num_seconds().abs() < 120,
+        "the server's clock stamped it: {at}"
+    );
 
     let (code, out, err) = client(&workspace, &config("jonas"), &b, &["logout"]);
     assert_eq!(code, 0, "{out}{err}");
-    let (code, _, err) = client(&workspace, &config("jonas"), &b, &["pin", "prod", "--reason", "x"]);
+    let (code, _, err) = client(
+        &workspace,
+        &config("jonas"),
+        &b,
+        &["pin", "prod", "--reason", "x"],
+    );
     assert_eq!(code, 2, "after logout there is no token: {err}");
 
     assert!(a.stop().success(), "SIGTERM stops a server cleanly");

@@ -44,6 +44,8 @@ pub fn page(title: &str, viewer: &Viewer<'_>, content: Markup) -> Markup {
                         nav aria-label="Main" {
                             a href="/" { "Environments" }
                             a href="/inbox" { "Approvals" }
+                            a href="/audit" { "Audit log" }
+                            a href="/api/tokens" { "API tokens" }
                         }
                         form.logout method="post" action="/logout" {
                             @if let Some(csrf) = viewer.csrf {

@@ -90,7 +90,7 @@ pub async fn board(
                 tbody {
                     @for (bundle, cells) in &by_bundle {
                         tr {
-                            th scope="row" { (bundle) }
+                            th scope="row" { a href={ "/bundles/" (bundle) } { (bundle) } }
                             @for name in &names {
                                 td {
                                     @match cells.get(name) {

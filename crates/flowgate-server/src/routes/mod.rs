@@ -1,11 +1,15 @@
 //! Every route. Pages and their JSON twins share a route; state-changing routes take a form
 //! (with the session's CSRF token) or JSON (with an API token).
 
+mod audit;
 mod board;
+mod bundles;
+mod checklist;
 mod environments;
 mod health;
 mod inbox;
 mod input;
+mod lookup;
 mod plans;
 mod session;
 mod tokens;
@@ -31,9 +35,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/me", get(tokens::me))
         .route("/", get(board::board))
         .route("/inbox", get(inbox::inbox))
+        .route("/audit", get(audit::audit))
+        .route("/bundles/{bundle}", get(bundles::bundle))
         .route("/plans", post(plans::create))
         .route("/plans/{id}", get(plans::show))
         .route("/plans/{id}/approve", post(plans::approve))
+        .route("/plans/{id}/checklist", get(checklist::show))
+        .route(
+            "/plans/{id}/checklist/{item}/confirm",
+            post(checklist::confirm),
+        )
         .route("/plans/{id}/reject", post(plans::reject))
         .route("/plans/{id}/apply", post(plans::apply))
         .route("/environments/{env}/rollback", post(environments::rollback))

@@ -3,6 +3,7 @@
 //! says who asks (from the credential) and when (its own clock).
 
 use super::input::Input;
+use super::lookup::{load, recorded, recorded_for, snapshot_named};
 use super::promotions;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -14,9 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use flowgate_release::{Outcome, Plan, PlanReport};
-use flowgate_store::{
-    AnyStore, NewOperation, Operation, OperationFilter, OperationKind, Snapshot, SnapshotKey, Store,
-};
+use flowgate_store::{AnyStore, NewOperation, Operation, OperationFilter, OperationKind, Store};
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -30,39 +29,6 @@ pub struct PlanRequest {
     env: String,
     #[serde(default)]
     csrf: String,
-}
-
-/// The snapshot `reference` names.
-pub async fn snapshot_named(store: &AnyStore, reference: &str) -> Result<Snapshot, ApiError> {
-    let found = match reference.split_once('@') {
-        Some((bundle, version)) => {
-            store
-                .get_snapshot(SnapshotKey::Version { bundle, version })
-                .await?
-        }
-        None => {
-            let wanted = reference.to_ascii_lowercase();
-            let hex = wanted.len() >= 8 && wanted.bytes().all(|b| b.is_ascii_hexdigit());
-            let all = if hex {
-                store.list_snapshots(None).await?
-            } else {
-                Vec::new()
-            };
-            let matches: Vec<_> = all
-                .iter()
-                .filter(|s| s.id.to_string().starts_with(&wanted))
-                .collect();
-            match matches[..] {
-                [one] => store.get_snapshot(SnapshotKey::Id(&one.id)).await?,
-                _ => None,
-            }
-        }
-    };
-    found.ok_or_else(|| {
-        ApiError::not_found(format!(
-            "no snapshot `{reference}` in the store; name one as BUNDLE@VERSION or by id"
-        ))
-    })
 }
 
 /// `POST /plans`: plans the promotion and records the plan.
@@ -105,31 +71,6 @@ fn plan_json(report: &PlanReport, rejections: &[Rejection]) -> Value {
         fields.insert("rejections".to_owned(), json!(rejections));
     }
     value
-}
-
-/// The recorded plan `id` names (a prefix of 6+ characters will do).
-async fn recorded(
-    promotions: &flowgate_release::Promotions<'_, AnyStore>,
-    id: &str,
-) -> Result<Plan, ApiError> {
-    promotions
-        .find_plan(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no plan `{id}` is recorded")))
-}
-
-/// A plan by id (or a prefix of 6+ characters), and the report of planning it again now.
-async fn load(
-    state: &AppState,
-    store: &AnyStore,
-    id: &str,
-    actor: Option<&str>,
-) -> Result<(Plan, PlanReport), ApiError> {
-    let promotions = promotions(store, state.policy());
-    let plan = recorded(&promotions, id).await?;
-    let snapshot = snapshot_named(store, &plan.snapshot.to_string()).await?;
-    let report = promotions.plan(&snapshot, &plan.environment, actor).await?;
-    Ok((plan, report))
 }
 
 /// A recorded rejection.
@@ -197,16 +138,21 @@ pub async fn show(
 ) -> Result<Response, ApiError> {
     let fail = |e: ApiError| e.to(want);
     let store = state.store().clone();
-    let (plan, report) = load(&state, &store, &id, Some(&caller.person))
+    let (plan, report, snapshot) = load(&state, &store, &id, Some(&caller.person))
         .await
         .map_err(fail)?;
     let rejected = rejections(&store, &plan.id()).await.map_err(fail)?;
     let stale = report.id != plan.id();
+    let items =
+        flowgate_release::plan_checklist(&store, state.policy(), &report, &snapshot.manifest)
+            .await
+            .map_err(|e| fail(e.into()))?;
     if want == Want::Json {
         let mut value = plan_json(&report, &rejected);
         if let Some(fields) = value.as_object_mut() {
             fields.insert("requested".to_owned(), json!(plan.id()));
             fields.insert("stale".to_owned(), json!(stale));
+            fields.insert("checklist".to_owned(), json!(items));
             fields.insert(
                 "can_approve_as".to_owned(),
                 json!(open_roles(&state, &caller.person, &report)),
@@ -219,7 +165,17 @@ pub async fn show(
     } else {
         open_roles(&state, &caller.person, &report)
     };
-    let body = plan_markup(&plan, &report, &rejected, &roles, stale, caller.csrf());
+    let confirmer = recorded_for(&state, &plan).is_ok_and(|env| {
+        let roles = flowgate_release::confirming_roles(env);
+        state
+            .policy()
+            .people
+            .get(&caller.person)
+            .is_some_and(|p| p.roles.iter().any(|r| roles.contains(r)))
+    });
+    let mut body = plan_markup(&plan, &report, &rejected, &roles, stale, caller.csrf());
+    body.0
+        .push_str(&checklist_markup(&plan.id(), &items, confirmer, caller.csrf()).0);
     let viewer = Viewer {
         workspace: state.workspace(),
         person: Some(&caller.person),
@@ -312,6 +268,47 @@ fn plan_markup(
     }
 }
 
+fn checklist_markup(
+    plan: &str,
+    items: &[flowgate_release::ChecklistItem],
+    confirmer: bool,
+    csrf: Option<&str>,
+) -> Markup {
+    use flowgate_release::ItemState;
+    html! {
+        h2 id="checklist" { "Release checklist" }
+        p { a href={ "/plans/" (plan) "/checklist?format=markdown" } { "As Markdown" } " (to paste into a PM tool)" }
+        table {
+            thead { tr { th scope="col" { "Section" } th scope="col" { "Item" } th scope="col" { "State" } th scope="col" { "Evidence" } } }
+            tbody {
+                @for item in items {
+                    tr {
+                        td { (item.section) } td { (item.text) }
+                        @match &item.state {
+                            ItemState::Verified { evidence } => { td { (pages::badge(true, "verified")) } td { (evidence) } }
+                            ItemState::Failed { evidence } => { td { (pages::badge(false, "fails")) } td { (evidence) } }
+                            ItemState::Confirmed { by, at, note } => { td { (pages::badge(true, "confirmed")) } td { (by) " at " (at) @if let Some(n) = note { ": " (n) } } }
+                            ItemState::ToConfirm { why } => {
+                                td { (pages::badge(false, "to confirm")) }
+                                td {
+                                    (why)
+                                    @if confirmer && !item.id.starts_with("signoff.") {
+                                        form method="post" action={ "/plans/" (plan) "/checklist/" (item.id) "/confirm" } {
+                                            input type="hidden" name="csrf" value=(csrf.unwrap_or_default());
+                                            label { "Note " input name="note"; }
+                                            button type="submit" aria-label={ "Confirm: " (item.text) } { "Confirm" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// An approval or rejection.
 #[derive(Deserialize)]
 pub struct Decision {
@@ -389,7 +386,7 @@ pub async fn reject(
     let fail = |e: ApiError| e.to(want);
     caller.check_csrf(Some(&decision.csrf)).map_err(fail)?;
     let store = caller.store(&state);
-    let (plan, report) = load(&state, &store, &id, None).await.map_err(fail)?;
+    let (plan, report, _) = load(&state, &store, &id, None).await.map_err(fail)?;
     let env = state.policy().environment(&plan.environment);
     let approvers = env.map(|e| e.raci.approvers()).unwrap_or_default();
     let holds = state

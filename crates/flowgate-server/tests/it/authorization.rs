@@ -13,6 +13,8 @@ fn routes() -> Vec<(Method, &'static str, Value)> {
     vec![
         (Method::GET, "/", Value::Null),
         (Method::GET, "/inbox", Value::Null),
+        (Method::GET, "/audit", Value::Null),
+        (Method::GET, "/bundles/welcome", Value::Null),
         (Method::GET, "/plans/{plan}", Value::Null),
         (Method::GET, "/api/tokens", Value::Null),
         (Method::GET, "/api/me", Value::Null),

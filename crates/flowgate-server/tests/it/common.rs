@@ -196,6 +196,23 @@ impl TestServer {
 
     /// Freezes `bundle@version` holding a template whose subject is `subject`.
     pub async fn snapshot(&self, bundle: &str, version: &str, subject: &str) -> Snapshot {
+        self.snapshot_checked(
+            bundle,
+            version,
+            subject,
+            json!({ "errors": 0, "warnings": 0 }),
+        )
+        .await
+    }
+
+    /// As [`Self::snapshot`], with `check` as the manifest's record of the check run.
+    pub async fn snapshot_checked(
+        &self,
+        bundle: &str,
+        version: &str,
+        subject: &str,
+        check: Value,
+    ) -> Snapshot {
         let template = json!({ "kind": "Template", "id": "welcome", "name": "Welcome email",
             "channel": "email", "subject": subject,
             "from": { "name": "Acme", "address": "hello@acme.example" } });
@@ -208,8 +225,13 @@ impl TestServer {
                     version: version.to_owned(),
                     created_at: "2026-11-20T09:00:00Z".parse().unwrap(),
                     author: "tom".to_owned(),
-                    manifest: json!({ "check": { "errors": 0, "warnings": 0 }, "release_id": format!("LI-{version}") }),
-                    entries: vec![Entry { kind: "Template".into(), id: "welcome".into(), object: object.id(), path: None }],
+                    manifest: json!({ "check": check, "release_id": format!("LI-{version}") }),
+                    entries: vec![Entry {
+                        kind: "Template".into(),
+                        id: "welcome".into(),
+                        object: object.id(),
+                        path: None,
+                    }],
                 },
                 &[object],
             )

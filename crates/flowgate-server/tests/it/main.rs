@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod authorization;
+mod checklist;
 mod common;
 mod login;
 mod pages;

@@ -71,6 +71,33 @@ async fn an_approver_finds_the_plan_reads_it_approves_and_the_board_shows_the_ap
     assert_eq!(board["bundles"]["welcome"]["prod"]["version"], "1.0.0");
     assert_eq!(board["bundles"]["welcome"]["prod"]["by"], "mara");
     assert!(page(&server, &mara, "/").await.contains("LI-1.0.0"));
+    let bundle = server
+        .api(Method::GET, "/bundles/welcome", Some(&mara), Value::Null)
+        .await
+        .json();
+    assert_eq!(bundle["versions"][0]["version"], "1.0.0");
+    assert_eq!(bundle["moves"][0]["kind"], "apply");
+    assert!(page(&server, &mara, "/bundles/welcome")
+        .await
+        .contains("Deployments"));
+    let audit = server
+        .api(Method::GET, "/audit", Some(&mara), Value::Null)
+        .await
+        .json();
+    assert_eq!(audit["intact"], true);
+    let kinds: Vec<&str> = audit["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| op["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["apply", "approve", "approve", "plan", "snapshot.create"]
+    );
+    assert!(page(&server, &mara, "/audit")
+        .await
+        .contains("chain intact"));
 }
 
 #[tokio::test]
