@@ -1,6 +1,5 @@
 //! What the loader reads stays inside the workspace: a `body_file` reached through a symbolic
 //! link that leads out of it is refused, and its text never enters the model.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 #![cfg(unix)]
 
 use flowgate_load::{codes, load_workspace, Workspace};

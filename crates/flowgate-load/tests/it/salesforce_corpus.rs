@@ -5,7 +5,6 @@
 //! lowers to pinned totals; two files are checked element by element against their XML (the
 //! expected values were read off the files by hand). Broken variants (truncated, dangling
 //! connector) are built in memory from corpus files: the corpus itself is never modified.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use flowgate_diagnostics::{Diagnostic, Severity, SourceText};
 use flowgate_load::codes;

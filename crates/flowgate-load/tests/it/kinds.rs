@@ -1,6 +1,5 @@
 //! Fixture tests: one workspace using every asset kind and every field of each kind loads
 //! without a diagnostic, and the model it produces is pinned by a snapshot.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use flowgate_load::{load_workspace, Workspace};
 use flowgate_model::{AssetKind, AssetSpec, StepAction};

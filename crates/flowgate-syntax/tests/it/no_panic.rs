@@ -1,5 +1,4 @@
 //! Property tests: the parsers and the deserializer never panic, and JSON round-trips.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::BTreeMap;
 

@@ -4,11 +4,8 @@
 //!
 //! Each case states the line and column it expects, counted by hand from the fixture text.
 //! `every_message_as_the_user_sees_it` snapshots the human rendering of all of them.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-mod common;
-
-use common::ids;
+use crate::common::ids;
 use flowgate_diagnostics::{render_human, Diagnostic, HumanOptions, Severity};
 use flowgate_load::{codes, load_texts, load_workspace, Loaded, Workspace};
 use std::path::Path;

@@ -1,6 +1,5 @@
 //! The XML reader over the Salesforce Flow corpus, and property tests: it never panics and
 //! its spans always point into the source.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -1,6 +1,5 @@
 //! Hostile `Integration` and `System` documents: every mistake is a located diagnostic with
 //! a hint, and nothing panics.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use flowgate_load::{codes, load_texts, Loaded};
 use std::path::Path;

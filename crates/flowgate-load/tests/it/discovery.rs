@@ -1,5 +1,4 @@
 //! Workspace discovery: globs, exclusions, skipped directories and the editor schema file.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use flowgate_load::{asset_files, load_workspace, Workspace};
 use std::path::{Path, PathBuf};

@@ -1,5 +1,4 @@
 //! The span-aware deserializer, through derived structs.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::BTreeMap;
 

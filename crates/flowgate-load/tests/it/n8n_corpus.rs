@@ -4,10 +4,8 @@
 //! Every file imports without a panic, every diagnostic is located, the original text is kept
 //! byte for byte, and the corpus-wide figures are pinned so that a change in the mapping shows
 //! up here as a deliberate edit.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-mod common;
-
+use crate::common;
 use flowgate_diagnostics::{Diagnostic, Severity, SourceText};
 use flowgate_load::dialects::{n8n, Imported};
 use flowgate_model::flow::{ConnectionKind, ElementKind, ErrorHandling, FlowTrigger};

@@ -1,5 +1,4 @@
 //! The committed JSON Schema must match the one generated from the wire types.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::Path;
 
@@ -15,7 +14,7 @@ fn committed_schema_is_up_to_date() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "schema/flowgate.schema.json is stale: run `FLOWGATE_UPDATE_SCHEMA=1 cargo test -p flowgate-load --test schema` and commit the result"
+        "schema/flowgate.schema.json is stale: run `FLOWGATE_UPDATE_SCHEMA=1 cargo test -p flowgate-load --test it schema::` and commit the result"
     );
 }
 

@@ -1,10 +1,7 @@
 //! Platform files as the platforms accept them, loaded as a workspace: asset ids from file
 //! names, and SFDX projects with several package directories.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-mod common;
-
-use common::ids;
+use crate::common::ids;
 use flowgate_diagnostics::Severity;
 use flowgate_load::{load_platform_texts, load_workspace, Loaded, Workspace};
 use flowgate_model::flow::Dialect;

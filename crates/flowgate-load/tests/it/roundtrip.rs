@@ -1,7 +1,6 @@
 //! Round trip: serializing the model back into the file format and loading it again gives
 //! the same model (load ∘ serialize = identity), on real and generated workspaces; and the
 //! loader never panics, whatever the text.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use flowgate_load::{load_texts, load_workspace, synthetic, Loaded, Workspace};
 use proptest::prelude::*;

@@ -1,7 +1,6 @@
 //! The whole third-party corpus through workspace discovery: every Salesforce, n8n and
 //! Node-RED file is found, imported or reported with a location, and exported back byte for
 //! byte. (Per-dialect mappings are pinned in the `*_corpus` tests.)
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use flowgate_load::{load_workspace, parse_config, Workspace};
 use flowgate_model::{AssetKind, AssetSpec};

@@ -4,7 +4,6 @@
 //!
 //! The hostile inputs are sized so that a parser without these budgets would visibly hang or
 //! run out of memory (gigabytes of copies, or minutes of scanning), rather than by timing.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use flowgate_syntax::{
     alias_byte_budget, parse_xml, parse_yaml, Node, Span, SyntaxError, Value, XmlDocument,
