@@ -1,11 +1,8 @@
 //! An asset's SQL reads and nothing else: stacked statements are refused, writes smuggled
 //! into a read fail because every session is read-only, only connection variables are read,
 //! local files stay inside the workspace and the keys CSV holds no live formulas.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use flowgate_model::{
     ColumnMapping, KeyPart, Located, ReconcileSource, Reconciliation, SecretRef, SideColumn,
     ValueType,

@@ -1,10 +1,7 @@
 //! Reconciliation against the real MariaDB and PostgreSQL: every planted difference found
 //! and classified exactly, with no false positives, from 10 to 1,000,000 orders.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn ten_orders_every_class_by_key_hash() {

@@ -1,9 +1,6 @@
 //! A connection that drops in the middle of a run fails the run: never "no differences".
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use flowgate_reconcile::db::Db;
 use std::time::Duration;
 

@@ -1,11 +1,8 @@
 //! The Rust normaliser (`normalise.rs`) against the real thing: for tricky values, the
 //! normalised text, the 60-bit row hash and the 32-bit key hash must equal what MariaDB and
 //! PostgreSQL compute with the expressions of `sql.rs`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{mysql_base, postgres_url};
+use crate::common::{self, mysql_base, postgres_url};
 use flowgate_model::{Case, SideColumn, ValueType};
 use flowgate_reconcile::db::Db;
 use flowgate_reconcile::normalise;

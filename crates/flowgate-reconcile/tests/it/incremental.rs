@@ -1,11 +1,8 @@
 //! An incremental run continues from the previous run's checkpoint and reports exactly what a
 //! full run reports on the same data, after changes on both sides, while checksumming again
 //! only the segments that changed.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use flowgate_reconcile::db::Db;
 use flowgate_reconcile::{Report, RunOptions};
 

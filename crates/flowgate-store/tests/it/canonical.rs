@@ -3,7 +3,6 @@
 //!
 //! The golden hashes were computed independently of this crate (Python's `json` with sorted
 //! keys for the bytes, the reference `blake3` package for the digests).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use flowgate_store::{
     canonical_json, snapshot_id, Entry, NewSnapshot, ObjectId, OpHash, Operation, RefChange,

@@ -1,5 +1,5 @@
 //! The store test suite, written once against [`Store`] and run on every backend by
-//! `tests/store.rs` through a [`Harness`].
+//! `tests/it/store.rs` through a [`Harness`].
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::future::Future;
@@ -866,7 +866,7 @@ pub async fn killed_writer_leaves_no_partial_snapshot<H: Harness>(h: &H) {
     let store = h.store();
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
-            "kill_child_writer",
+            "store::kill_child_writer",
             "--exact",
             "--nocapture",
             "--test-threads=1",

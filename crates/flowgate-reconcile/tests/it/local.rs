@@ -1,10 +1,7 @@
 //! SQLite databases, CSV and Parquet files as sources reconcile against a database side (the
 //! Rust normalisation itself is checked against both servers in `normalise.rs`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use flowgate_reconcile::db::Db;
 
 /// The shop's `sales_order`, every column as text, with its header.

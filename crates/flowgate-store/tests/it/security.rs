@@ -3,11 +3,8 @@
 //!
 //! Export files are crafted here the way an attacker would: a valid frame, header and digest
 //! around names that break the workspace grammar.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::runtime;
+use crate::common::{self, runtime};
 use flowgate_store::canonical::{canonical_json, EXPORT_DOMAIN};
 use flowgate_store::{
     read_export, snapshot_id, Entry, Error, NewSnapshot, Object, OperationFilter, OperationKind,

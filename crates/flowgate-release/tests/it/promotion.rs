@@ -2,7 +2,6 @@
 //! passes when satisfied, approvals are tied to one plan, roles are enforced, overlays and
 //! guardrails reach the deployed files, concurrent applies have exactly one winner (SQLite and
 //! PostgreSQL), and rollback is whole, idempotent and pins the environment.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Utc};
 use flowgate_diagnostics::SourceText;

@@ -1,13 +1,9 @@
-//! The store suite (`tests/suite`) on each backend: SQLite in a temporary directory, and
+//! The store suite (`tests/it/suite`) on each backend: SQLite in a temporary directory, and
 //! PostgreSQL in a schema of its own per test (dropped afterwards).
 //!
 //! PostgreSQL is found at `FLOWGATE_TEST_POSTGRES` (or `FLOWGATE_TEST_POSTGRES_URL`), default
 //! `postgres://postgres@127.0.0.1:5432/test`. When it is unreachable the PostgreSQL tests fail
 //! under CI (`CI` set) and are skipped with a notice on stderr otherwise.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-mod suite;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -15,12 +11,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{in_ci, postgres_url, runtime};
+use crate::common::{in_ci, postgres_url, runtime};
+use crate::suite::{self, Harness, KILL_CHILD_ENV};
 use flowgate_store::{AnyStore, Clock, FixedClock, PgStore, SqliteStore};
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions as _, Connection as _};
-use suite::{Harness, KILL_CHILD_ENV};
 
 fn clock() -> Arc<dyn Clock> {
     Arc::new(FixedClock("2025-09-17T08:30:00Z".parse().unwrap()))

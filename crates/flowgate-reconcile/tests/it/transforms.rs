@@ -1,10 +1,7 @@
 //! One test per transform: without it, exactly the rows it normalises show up as value
 //! mismatches of that column; with it, none do.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use flowgate_model::Reconciliation;
 
 const ORDERS: u64 = 300;

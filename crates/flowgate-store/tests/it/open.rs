@@ -1,5 +1,4 @@
 //! Opening stores: location parsing and the messages users see when it fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use flowgate_store::{open_store, AnyStore, Error, Store, DEFAULT_STORE_PATH};
 

@@ -3,7 +3,6 @@
 //! environment values may not hold credentials, deployed files are private, `status` never
 //! follows links in a live release, and an imported snapshot's claimed check counts are not
 //! trusted.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use flowgate_diagnostics::SourceText;
 use flowgate_release::{
