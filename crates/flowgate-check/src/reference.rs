@@ -9,7 +9,7 @@ pub const REFERENCE_PATH: &str = "docs/rules.md";
 /// The Markdown reference of every rule: an index table, then each rule's documentation.
 pub fn rules_reference() -> String {
     let mut out = String::from(
-        "# Check rules\n\n<!-- Generated from the rule sources by `flowgate-check`; do not edit. Regenerate with\n     FLOWGATE_UPDATE_DOCS=1 cargo test -p flowgate-check --test reference -->\n\n`flowgate check` runs these rules; `flowgate rule CODE` prints one of these pages.\nSeverities are defaults: change them per rule and per environment in `[check]` of\n`flowgate.toml` (see docs/checks.md).\n\n",
+        "# Check rules\n\n<!-- Generated from the rule sources by `flowgate-check`; do not edit. Regenerate with\n     FLOWGATE_UPDATE_DOCS=1 cargo test -p flowgate-check --test it reference:: -->\n\n`flowgate check` runs these rules; `flowgate rule CODE` prints one of these pages.\nSeverities are defaults: change them per rule and per environment in `[check]` of\n`flowgate.toml` (see docs/checks.md).\n\n",
     );
     for category in Category::ALL {
         let rules: Vec<_> = registry::all()

@@ -2,7 +2,7 @@
 //!
 //! Everything the store hashes goes through [`canonical_json`], so that the same value always
 //! gives the same bytes, whatever order its keys were written or parsed in. The encoding is
-//! specified in `docs/store.md`; the golden test in `tests/canonical.rs` pins it.
+//! specified in `docs/store.md`; the golden test in `tests/it/canonical.rs` pins it.
 
 use serde_json::Value;
 

@@ -1,6 +1,6 @@
 //! The example workspace `examples/acme`, embedded so that an installed `flowgate demo`
 //! runs anywhere. Generated from the directory; do not edit. Regenerate with
-//! `FLOWGATE_UPDATE_DOCS=1 cargo test -p flowgate-cli --test demo`.
+//! `FLOWGATE_UPDATE_DOCS=1 cargo test -p flowgate-cli --test it demo::`.
 
 /// Each file of the example: its path inside the workspace, and its text.
 #[rustfmt::skip]

@@ -2,7 +2,8 @@
 //! `--changed-since`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use crate::common::{flowgate_in as flowgate, repo};
+use crate::common::{flowgate_cmd, flowgate_in as flowgate, repo, tmp_filters};
+use insta_cmd::assert_cmd_snapshot;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -71,26 +72,17 @@ fn findings_fail_the_run_at_the_chosen_level() {
 
 #[test]
 fn github_annotations_and_junit() {
-    let output = flowgate(&broken(), &["--format", "github", "check"]);
-    let text = stdout(&output);
-    assert!(text.lines().all(|l| l.starts_with("::")), "{text}");
-    // Paths resolve from the current directory (the repository root in CI).
-    assert!(
-        text.contains("file=tests/fixtures/broken/assets/route.yaml,line=11,col=9"),
-        "{text}"
+    // One annotation a line; paths resolve from the current directory (the repository root
+    // in CI).
+    assert_cmd_snapshot!(
+        "github",
+        flowgate_cmd(&broken(), &["--format", "github", "check"])
     );
-    let output = flowgate(&broken(), &["--format", "junit", "check"]);
-    let text = stdout(&output);
-    assert!(text.starts_with("<?xml"), "{text}");
-    assert!(
-        text.contains("<testsuite name=\"tests/fixtures/broken/assets/route.yaml\""),
-        "{text}"
+    // Warnings are reported, but only errors fail: no <failure>, and the run exits 0.
+    assert_cmd_snapshot!(
+        "junit",
+        flowgate_cmd(&broken(), &["--format", "junit", "check"])
     );
-    // Warnings are reported, but only errors fail: the run exits 0.
-    assert_eq!(output.status.code(), Some(0), "{text}");
-    assert!(!text.contains("<failure"), "{text}");
-    assert!(text.contains("failures=\"0\""), "{text}");
-    assert!(text.contains("<system-out>warning[FG103]"), "{text}");
 }
 
 #[test]
@@ -101,20 +93,13 @@ fn machine_formats_are_refused_outside_check() {
 
 #[test]
 fn unknown_environment_is_bad_input() {
-    let output = flowgate(&broken(), &["check", "--env", "production"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("environments are: dev, stage, prod"));
+    assert_cmd_snapshot!(flowgate_cmd(&broken(), &["check", "--env", "production"]));
 }
 
 #[test]
 fn bad_check_configuration_is_located() {
     let dir = repo().join("crates/flowgate-cli/tests/fixtures/bad-check-config");
-    let output = flowgate(&dir, &["check"]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("no rule `FG999`"), "{stderr}");
-    assert!(stderr.contains("flowgate.toml:6:"), "{stderr}");
-    assert!(stderr.contains("empty reason"), "{stderr}");
+    assert_cmd_snapshot!(flowgate_cmd(&dir, &["check"]));
 }
 
 #[test]
@@ -292,15 +277,8 @@ fn no_report_format_prints_a_pasted_secret() {
 fn a_lower_case_environment_variable_is_not_called_a_pasted_secret() {
     let text = webhook("crm-upsert", "env:crm_token", "env:X");
     let dir = workspace_of(&[("assets/crm.yaml", text.as_str())]);
-    let output = flowgate(dir.path(), &["validate"]);
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(
-        text.contains("environment variable names are UPPER_CASE: write `env:CRM_TOKEN`"),
-        "{text}"
-    );
-    assert!(!text.contains("never put the secret itself"), "{text}");
-    assert!(text.contains("env:crm_token"), "{text}");
+    // Told to write `env:CRM_TOKEN`, not to keep a secret out of the asset.
+    assert_cmd_snapshot!(flowgate_cmd(dir.path(), &["validate"]));
 }
 
 const TAG: &str = "kind: Tag\nid: vip\nname: VIP\ndescription: Top customers.\nowner: crm\n";
@@ -336,19 +314,13 @@ fn invalid_gate_settings_fail_validate_and_check_with_their_place() {
 #[test]
 fn a_selector_that_matches_no_rule_is_bad_input_with_suggestions() {
     let dir = workspace_of(&[("assets/tags.yaml", TAG)]);
-    let output = flowgate(dir.path(), &["check", "--select", "FG9"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}{}", stdout(&output));
-    assert!(
-        stderr.contains("error[FG018]: `--select FG9` matches no rule"),
-        "{stderr}"
+    assert_cmd_snapshot!(
+        "select_matches_no_rule",
+        flowgate_cmd(dir.path(), &["check", "--select", "FG9"])
     );
-    let output = flowgate(dir.path(), &["check", "--ignore", "unused-assets"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("did you mean `FG308` (unused-asset)?"),
-        "{stderr}"
+    assert_cmd_snapshot!(
+        "ignore_suggests_a_rule",
+        flowgate_cmd(dir.path(), &["check", "--ignore", "unused-assets"])
     );
     // Codes, prefixes, names and Lightning Flow Scanner names, in any case.
     for selector in ["fg3", "FG308", "Unused-Asset", "dmlstatementinloop"] {
@@ -366,13 +338,8 @@ fn a_selector_that_matches_no_rule_is_bad_input_with_suggestions() {
 fn selectors_in_the_configuration_are_matched_in_any_case_and_located() {
     let config = "[workspace]\nname = \"t\"\nassets = [\"assets/**/*.yaml\"]\n[check]\nselect = [\"fg3\"]\nignore = [\"Unused-Asset\"]\n[check.severity]\nunusedasset = \"info\"\n";
     let dir = workspace_of(&[("flowgate.toml", config), ("assets/tags.yaml", TAG)]);
-    let output = flowgate(dir.path(), &["check"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.matches("error[FG018]").count(), 1, "{stderr}");
-    assert!(stderr.contains("no rule `unusedasset`"), "{stderr}");
-    assert!(stderr.contains("flowgate.toml:8:1"), "{stderr}");
-    assert!(stderr.contains("did you mean `FG308`"), "{stderr}");
+    // One error, for the severity key only.
+    assert_cmd_snapshot!(flowgate_cmd(dir.path(), &["check"]));
 }
 
 #[test]
@@ -417,22 +384,20 @@ fn loader_and_configuration_codes_are_explained() {
 #[test]
 fn loader_and_configuration_problems_have_their_own_codes() {
     let dir = workspace_of(&[("assets/tags.yaml", TAG)]);
+    let _filters = tmp_filters(dir.path()).bind_to_scope();
     let missing = dir.path().join("nowhere");
-    let output = flowgate(&missing, &["validate"]);
-    assert!(String::from_utf8_lossy(&output.stderr).contains("error[FG017]"));
-    let output = flowgate(dir.path(), &["check", "--env", "production"]);
-    assert!(String::from_utf8_lossy(&output.stderr).contains("error[FG019]"));
+    assert_cmd_snapshot!("missing_workspace", flowgate_cmd(&missing, &["validate"]));
+    assert_cmd_snapshot!(
+        "unknown_environment",
+        flowgate_cmd(dir.path(), &["check", "--env", "production"])
+    );
 }
 
 #[test]
 fn a_windows_style_glob_is_a_located_configuration_error() {
     let config = "[workspace]\nname = \"t\"\nassets = [\"assets\\\\**\\\\*.yaml\"]\n";
     let dir = workspace_of(&[("flowgate.toml", config), ("assets/tags.yaml", TAG)]);
-    let output = flowgate(dir.path(), &["validate"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("flowgate.toml:3:11"), "{stderr}");
-    assert!(stderr.contains("write `assets/**/*.yaml`"), "{stderr}");
+    assert_cmd_snapshot!(flowgate_cmd(dir.path(), &["validate"]));
 }
 
 #[test]

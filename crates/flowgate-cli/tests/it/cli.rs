@@ -1,8 +1,9 @@
-//! The `flowgate` binary end to end: exit codes, stdout and stderr, snapshotted as one blob
-//! per run. Temporary paths are written `[TMP]`.
+//! The `flowgate` binary end to end: exit code, stdout and stderr of a run, snapshotted
+//! together by `insta_cmd::assert_cmd_snapshot!`. Temporary paths are written `[TMP]`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use crate::common::repo;
+use crate::common::{repo, tmp_filters};
+use insta_cmd::assert_cmd_snapshot;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,32 +20,21 @@ struct Run {
     stderr: String,
 }
 
-impl Run {
-    /// Exit code, stdout and stderr as one text, with `tmp` (if any) written `[TMP]`.
-    fn blob(&self, tmp: Option<&Path>) -> String {
-        let text = format!(
-            "exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
-            self.code, self.stdout, self.stderr
-        );
-        match tmp {
-            Some(tmp) => normalize(&text, tmp),
-            None => text,
-        }
-    }
+/// `flowgate` with `args`, to run in the repository root with `NO_COLOR=1` and a fixed width.
+fn command<I, S>(args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flowgate"));
+    command.env("NO_COLOR", "1").args(args);
+    in_repo(&mut command);
+    command
 }
 
-fn normalize(text: &str, tmp: &Path) -> String {
-    let mut text = text.to_owned();
-    let mut paths = vec![tmp.display().to_string()];
-    if let Ok(canonical) = tmp.canonicalize() {
-        paths.push(canonical.display().to_string());
-    }
-    // Longest first, so that a path is never half replaced.
-    paths.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    for path in paths {
-        text = text.replace(&path, "[TMP]");
-    }
-    text
+/// Runs in the repository root, so that reported paths are relative to it, at a fixed width.
+fn in_repo(command: &mut Command) -> &mut Command {
+    command.current_dir(repo()).env("COLUMNS", "100")
 }
 
 /// Run `flowgate` with `args` in the repository root, `NO_COLOR=1` and a fixed width.
@@ -53,17 +43,11 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_flowgate"));
-    command.env("NO_COLOR", "1");
-    run(command.args(args))
+    run(&mut command(args))
 }
 
 fn run(command: &mut Command) -> Run {
-    let output = command
-        .current_dir(repo())
-        .env("COLUMNS", "100")
-        .output()
-        .unwrap();
+    let output = in_repo(command).output().unwrap();
     Run {
         code: output.status.code().expect("exited, not killed"),
         stdout: String::from_utf8(output.stdout).unwrap(),
@@ -87,79 +71,41 @@ fn in_dir(args: &[&str], dir: &Path) -> Vec<std::ffi::OsString> {
 
 #[test]
 fn help() {
-    let run = flowgate(["--help"]);
-    assert_eq!(run.code, 0);
-    insta::assert_snapshot!(run.blob(None));
+    assert_cmd_snapshot!(command(["--help"]));
 }
 
 #[test]
 fn usage_error_is_exit_code_2() {
-    let run = flowgate(["no-such-command"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stdout.is_empty());
-    assert!(run.stderr.contains("no-such-command"), "{}", run.stderr);
+    assert_cmd_snapshot!(command(["no-such-command"]));
 }
 
 // ---- validate ------------------------------------------------------------------------------
 
 #[test]
 fn validate_the_example_workspace() {
-    let run = flowgate(in_dir(&["validate"], &acme()));
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stdout.contains(" assets in ") && run.stdout.contains(" files loaded and resolved"),
-        "{}",
-        run.stdout
-    );
-    insta::assert_snapshot!(run.blob(None));
+    assert_cmd_snapshot!(command(in_dir(&["validate"], &acme())));
 }
 
 #[test]
 fn validate_a_workspace_with_errors() {
-    let dir = fixture("invalid-assets");
-    let run = flowgate(in_dir(&["validate"], &dir));
-    assert_eq!(run.code, 1);
-    insta::assert_snapshot!(run.blob(None));
+    assert_cmd_snapshot!(command(in_dir(&["validate"], &fixture("invalid-assets"))));
 }
 
 #[test]
 fn validate_a_workspace_with_errors_as_json() {
     let dir = fixture("invalid-assets");
-    let run = flowgate(in_dir(&["validate", "--format", "json"], &dir));
-    assert_eq!(run.code, 1);
-    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(document["version"], 1);
-    assert_eq!(document["summary"]["errors"], 3);
-    let diagnostics = document["diagnostics"].as_array().unwrap();
-    assert_eq!(diagnostics.len(), 3);
-    for d in diagnostics {
-        assert!(d["location"]["start"]["line"].as_u64().unwrap() >= 1, "{d}");
-        assert!(d["location"]["path"]
-            .as_str()
-            .unwrap()
-            .starts_with("assets/"));
-    }
-    insta::assert_snapshot!(run.blob(None));
+    assert_cmd_snapshot!(command(in_dir(&["validate", "--format", "json"], &dir)));
 }
 
 #[test]
 fn validate_a_missing_directory() {
-    let run = flowgate(["validate", "-C", "/nonexistent"]);
-    assert_eq!(run.code, 2);
-    insta::assert_snapshot!(run.blob(None));
+    assert_cmd_snapshot!(command(["validate", "-C", "/nonexistent"]));
 }
 
 #[test]
 fn validate_with_an_unknown_configuration_key() {
     let dir = fixture("unknown-config-key");
-    let run = flowgate(in_dir(&["validate"], &dir));
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("--> flowgate.toml:3:1"),
-        "{}",
-        run.stderr
-    );
-    insta::assert_snapshot!(run.blob(None));
+    assert_cmd_snapshot!(command(in_dir(&["validate"], &dir)));
 }
 
 // ---- init ----------------------------------------------------------------------------------
@@ -167,20 +113,16 @@ fn validate_with_an_unknown_configuration_key() {
 #[test]
 fn init_then_validate_then_init_again() {
     let tmp = tempfile::tempdir().unwrap();
+    let _filters = tmp_filters(tmp.path()).bind_to_scope();
     let dir = tmp.path().join("my-stack");
-    let init = || flowgate([std::ffi::OsStr::new("init"), dir.as_os_str()]);
+    let init = || command([std::ffi::OsStr::new("init"), dir.as_os_str()]);
 
-    let first = init();
-    assert_eq!(first.code, 0, "{}", first.stderr);
-    insta::assert_snapshot!("init", first.blob(Some(tmp.path())));
-
-    let validate = flowgate(in_dir(&["validate"], &dir));
-    assert_eq!(validate.code, 0, "{}", validate.stdout);
-    insta::assert_snapshot!("init_validate", validate.blob(Some(tmp.path())));
-
-    let graph = flowgate(in_dir(&["graph", "--steps"], &dir));
-    assert_eq!(graph.code, 0, "{}", graph.stderr);
-    insta::assert_snapshot!("init_graph_steps", graph.blob(Some(tmp.path())));
+    assert_cmd_snapshot!("init", init());
+    assert_cmd_snapshot!("init_validate", command(in_dir(&["validate"], &dir)));
+    assert_cmd_snapshot!(
+        "init_graph_steps",
+        command(in_dir(&["graph", "--steps"], &dir))
+    );
 
     // A second init must not overwrite anything, edited files included.
     let config = dir.join("flowgate.toml");
@@ -190,9 +132,7 @@ fn init_then_validate_then_init_again() {
     std::fs::write(&fields, &edited).unwrap();
     let config_before = std::fs::read_to_string(&config).unwrap();
 
-    let again = init();
-    assert_eq!(again.code, 2);
-    insta::assert_snapshot!("init_again", again.blob(Some(tmp.path())));
+    assert_cmd_snapshot!("init_again", init());
     assert_eq!(std::fs::read_to_string(&config).unwrap(), config_before);
     assert_eq!(std::fs::read_to_string(&fields).unwrap(), edited);
 }
@@ -203,15 +143,13 @@ fn init_refuses_to_overwrite_an_asset_file() {
     let existing = tmp.path().join("assets/bundles.yaml");
     std::fs::create_dir_all(existing.parent().unwrap()).unwrap();
     std::fs::write(&existing, "mine\n").unwrap();
-    let run = flowgate([std::ffi::OsStr::new("init"), tmp.path().as_os_str()]);
-    assert_eq!(run.code, 2);
+    let _filters = tmp_filters(tmp.path()).bind_to_scope();
+    assert_cmd_snapshot!(command([
+        std::ffi::OsStr::new("init"),
+        tmp.path().as_os_str()
+    ]));
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "mine\n");
     assert!(!tmp.path().join("flowgate.toml").exists());
-    assert!(
-        normalize(&run.stderr, tmp.path()).contains("[TMP]/assets/bundles.yaml already exists"),
-        "{}",
-        run.stderr
-    );
 }
 
 // ---- graph ---------------------------------------------------------------------------------
@@ -255,10 +193,9 @@ fn graph_json() {
 
 #[test]
 fn rule_by_lightning_flow_scanner_name() {
-    let run = flowgate(["rule", "DMLStatementInLoop"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    insta::assert_snapshot!(run.blob(None));
+    assert_cmd_snapshot!(command(["rule", "DMLStatementInLoop"]));
     // Any case, and the code shows the same page.
+    let run = flowgate(["rule", "DMLStatementInLoop"]);
     assert_eq!(flowgate(["rule", "dmlstatementinloop"]).stdout, run.stdout);
     assert_eq!(flowgate(["rule", "fg704"]).stdout, run.stdout);
 }
@@ -284,9 +221,7 @@ fn rule_shows_its_lightning_flow_scanner_name() {
 
 #[test]
 fn rule_with_a_typo_suggests_the_closest_rules() {
-    let run = flowgate(["rule", "DMLStatmentInLoop"]);
-    assert_eq!(run.code, 2);
-    insta::assert_snapshot!(run.blob(None));
+    assert_cmd_snapshot!(command(["rule", "DMLStatmentInLoop"]));
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //!
 //! src/commands/demo_example.rs (the embedded example) is generated from examples/acme; the
 //! first test fails when it is stale. Regenerate with
-//! `FLOWGATE_UPDATE_DOCS=1 cargo test -p flowgate-cli --test demo`.
+//! `FLOWGATE_UPDATE_DOCS=1 cargo test -p flowgate-cli --test it demo::`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use crate::common::{finish, Workspace};
@@ -35,7 +35,7 @@ fn generate_embedded_example() -> String {
     let mut source = String::from(
         "//! The example workspace `examples/acme`, embedded so that an installed `flowgate demo`\n\
          //! runs anywhere. Generated from the directory; do not edit. Regenerate with\n\
-         //! `FLOWGATE_UPDATE_DOCS=1 cargo test -p flowgate-cli --test demo`.\n\n\
+         //! `FLOWGATE_UPDATE_DOCS=1 cargo test -p flowgate-cli --test it demo::`.\n\n\
          /// Each file of the example: its path inside the workspace, and its text.\n\
          #[rustfmt::skip]\n\
          pub const FILES: &[(&str, &str)] = &[\n",
@@ -59,7 +59,7 @@ fn the_embedded_example_is_up_to_date() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "src/commands/demo_example.rs is stale: run `FLOWGATE_UPDATE_DOCS=1 cargo test -p flowgate-cli --test demo` and commit it"
+        "src/commands/demo_example.rs is stale: run `FLOWGATE_UPDATE_DOCS=1 cargo test -p flowgate-cli --test it demo::` and commit it"
     );
 }
 

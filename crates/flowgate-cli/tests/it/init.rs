@@ -2,12 +2,14 @@
 //! starter's promotion gates.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use crate::common::finish;
+use crate::common::{finish, tmp_filters};
+use insta_cmd::assert_cmd_snapshot;
 use std::path::Path;
 use std::process::Command;
 
 /// `flowgate ARGS` in `dir`, with git's identity pinned to a known person.
-fn flowgate(dir: &Path, args: &[&str]) -> (i32, String, String) {
+/// `flowgate ARGS` started in `dir`, with a git identity of its own.
+fn command(dir: &Path, args: &[&str]) -> Command {
     let gitconfig = dir.parent().unwrap().join("gitconfig");
     if !gitconfig.exists() {
         std::fs::write(
@@ -16,7 +18,8 @@ fn flowgate(dir: &Path, args: &[&str]) -> (i32, String, String) {
         )
         .unwrap();
     }
-    let output = Command::new(env!("CARGO_BIN_EXE_flowgate"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flowgate"));
+    command
         .current_dir(dir)
         .args(["--color", "never"])
         .args(args)
@@ -24,10 +27,12 @@ fn flowgate(dir: &Path, args: &[&str]) -> (i32, String, String) {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env_remove("FLOWGATE_STORE")
         .env_remove("FLOWGATE_NOW")
-        .env_remove("FLOWGATE_USER")
-        .output()
-        .unwrap();
-    finish(output)
+        .env_remove("FLOWGATE_USER");
+    command
+}
+
+fn flowgate(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    finish(command(dir, args).output().unwrap())
 }
 
 fn write(root: &Path, relative: &str, text: &str) {
@@ -51,13 +56,9 @@ fn a_folder_of_n8n_exports_gets_their_glob_and_no_example_assets() {
         "package.json",
         r#"{"name": "team", "private": true}"#,
     );
-    let (code, out, err) = flowgate(&root, &["init"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("found n8n exports: workflows/*.json"), "{out}");
-    assert!(
-        out.contains("flowgate validate\n"),
-        "the hint names what to run here: {out}"
-    );
+    // Names the exports found, and the hint names what to run here: `flowgate validate`.
+    let _filters = tmp_filters(tmp.path()).bind_to_scope();
+    assert_cmd_snapshot!(command(&root, &["init"]));
     let config = std::fs::read_to_string(root.join("flowgate.toml")).unwrap();
     assert!(config.contains(r#"n8n = ["workflows/*.json"]"#), "{config}");
     assert!(!root.join("assets").exists(), "no example assets");

@@ -24,7 +24,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A private copy of `examples/acme` (without its store).
 pub struct Workspace {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     /// The workspace root.
     pub root: PathBuf,
 }
@@ -35,7 +35,7 @@ impl Workspace {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("acme");
         copy_dir(Path::new(EXAMPLE), &root);
-        Self { _dir: dir, root }
+        Self { dir, root }
     }
 
     /// The command, ready to run in the workspace as `tom` (a person of the example), without
@@ -53,18 +53,29 @@ impl Workspace {
         command
     }
 
+    /// Snapshot settings that write the temporary directory holding the workspace `[TMP]`
+    /// (the root is `[TMP]/acme`).
+    pub fn filters(&self) -> insta::Settings {
+        tmp_filters(self.dir.path())
+    }
+
     /// Runs a command: exit code, stdout, stderr.
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
         finish(self.command(args).output().unwrap())
     }
 
-    /// Runs a command as `person` at the pinned time `now` (RFC 3339).
-    pub fn run_as(&self, person: &str, now: &str, args: &[&str]) -> (i32, String, String) {
+    /// The command, ready to run as `person` at the pinned time `now` (RFC 3339).
+    pub fn command_as(&self, person: &str, now: &str, args: &[&str]) -> Command {
         let mut command = self.command(args);
         command
             .env("FLOWGATE_USER", person)
             .env("FLOWGATE_NOW", now);
-        finish(command.output().unwrap())
+        command
+    }
+
+    /// Runs a command as `person` at the pinned time `now` (RFC 3339).
+    pub fn run_as(&self, person: &str, now: &str, args: &[&str]) -> (i32, String, String) {
+        finish(self.command_as(person, now, args).output().unwrap())
     }
 
     /// Runs SQL statements on the workspace's SQLite store, as someone with write access to
@@ -111,15 +122,34 @@ pub fn repo() -> PathBuf {
         .unwrap()
 }
 
+/// The command `flowgate -C dir ARGS` without colours, to run or to snapshot with
+/// `insta_cmd::assert_cmd_snapshot!`.
+pub fn flowgate_cmd(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flowgate"));
+    command.arg("-C").arg(dir).args(args).env("NO_COLOR", "1");
+    command
+}
+
 /// Runs `flowgate -C dir ARGS` without colours.
 pub fn flowgate_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowgate"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    flowgate_cmd(dir, args).output().unwrap()
+}
+
+/// Snapshot settings that write the temporary directory `tmp` (as given and canonical)
+/// `[TMP]`: `let _filters = tmp_filters(dir.path()).bind_to_scope();` before the snapshots.
+pub fn tmp_filters(tmp: &Path) -> insta::Settings {
+    let mut paths = vec![tmp.display().to_string()];
+    if let Ok(canonical) = tmp.canonicalize() {
+        paths.push(canonical.display().to_string());
+    }
+    // Longest first, so that a path is never half replaced.
+    paths.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    paths.dedup();
+    let mut settings = insta::Settings::clone_current();
+    for path in paths {
+        settings.add_filter(&regex::escape(&path), "[TMP]");
+    }
+    settings
 }
 
 /// Exit code, stdout and stderr of a finished process.

@@ -1,0 +1,963 @@
+//! The store test suite, written once against [`Store`] and run on every backend by
+//! `tests/it/store.rs` through a [`Harness`].
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::Future;
+use std::io::Read as _;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use flowgate_store::{
+    Entry, Error, NewOperation, NewSnapshot, Object, ObjectId, OperationFilter, OperationKind,
+    ProblemKind, SnapshotId, SnapshotKey, SnapshotOrigin, Store, EXPORT_MAGIC,
+};
+use serde_json::json;
+
+/// The environment variable that turns the `kill_child_writer` test into the child writer.
+pub const KILL_CHILD_ENV: &str = "FLOWGATE_STORE_KILL_CHILD";
+
+/// One backend under test: a fresh, isolated store per test and raw access around it.
+pub trait Harness: Sized {
+    /// The store type.
+    type Store: Store + Clone + std::fmt::Debug + 'static;
+
+    /// A fresh, empty store for `test`, or `None` when the backend is unavailable and the test
+    /// is to be skipped.
+    fn start(test: &str) -> impl Future<Output = Option<Self>>;
+
+    /// The store opened by `start`.
+    fn store(&self) -> &Self::Store;
+
+    /// Opens the same database again, with its own connections.
+    fn reopen(&self) -> impl Future<Output = flowgate_store::Result<Self::Store>>;
+
+    /// The store opened by `start`, with another clock.
+    fn clocked(&self, clock: std::sync::Arc<dyn flowgate_store::Clock>) -> Self::Store;
+
+    /// Runs SQL on the database directly, bypassing the store.
+    fn sql(&self, sql: &str) -> impl Future<Output = ()>;
+
+    /// The value of [`KILL_CHILD_ENV`] for a child process that writes into this store.
+    fn child_target(&self) -> String;
+
+    /// True while another process has an open transaction that has written objects.
+    fn write_in_progress(&self) -> impl Future<Output = bool>;
+
+    /// Closes the store and removes what `start` created.
+    fn finish(self) -> impl Future<Output = ()>;
+}
+
+// ---- helpers --------------------------------------------------------------------------------
+
+fn objects(prefix: &str, n: usize) -> Vec<Object> {
+    (0..n)
+        .map(|i| Object::new(format!("{prefix} asset {i}\n").into_bytes()))
+        .collect()
+}
+
+fn snapshot(bundle: &str, version: &str, objects: &[Object]) -> NewSnapshot {
+    NewSnapshot {
+        bundle: bundle.into(),
+        version: version.into(),
+        created_at: "2025-09-17T08:30:00Z".parse().unwrap(),
+        author: "ana".into(),
+        manifest: json!({"release": format!("{bundle}-{version}"), "commit": "3fa4c1", "checks": {"errors": 0}}),
+        entries: objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| Entry {
+                kind: if i % 2 == 0 { "Workflow" } else { "Template" }.into(),
+                id: format!("asset-{i}"),
+                object: o.id(),
+                path: Some(format!("assets/asset-{i}.yaml")),
+            })
+            .collect(),
+    }
+}
+
+fn op(kind: OperationKind, payload: serde_json::Value) -> NewOperation {
+    NewOperation::new("ana", kind, payload)
+}
+
+async fn make_snapshot<S: Store>(store: &S, version: &str) -> SnapshotId {
+    let objs = objects(version, 2);
+    store
+        .create_snapshot(&snapshot("lead-intake", version, &objs), &objs)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn assert_clean<S: Store>(store: &S) {
+    let report = store.verify().await.unwrap();
+    assert!(
+        report.is_clean(),
+        "verify found problems: {:#?}",
+        report.problems
+    );
+}
+
+// ---- objects and snapshots ------------------------------------------------------------------
+
+pub async fn put_is_idempotent<H: Harness>(h: &H) {
+    let store = h.store();
+    let objs = objects("put", 3);
+    let first = store.put_objects(&objs).await.unwrap();
+    assert_eq!((first.inserted, first.existing), (3, 0));
+    let mut again = objs.clone();
+    again.push(objs[0].clone());
+    let second = store.put_objects(&again).await.unwrap();
+    assert_eq!((second.inserted, second.existing), (0, 3));
+    assert_eq!(
+        store.get_object(&objs[1].id()).await.unwrap().as_deref(),
+        Some(objs[1].bytes())
+    );
+    let unknown = ObjectId::of(b"never stored");
+    assert_eq!(store.get_object(&unknown).await.unwrap(), None);
+    let asked = [unknown, objs[2].id(), unknown, objs[0].id(), objs[2].id()];
+    assert_eq!(store.missing_objects(&asked).await.unwrap(), vec![unknown]);
+    let got = store.get_objects(&asked).await.unwrap();
+    assert_eq!(got, vec![objs[2].clone(), objs[0].clone()]);
+    assert_eq!(store.put_objects(&[]).await.unwrap().inserted, 0);
+    assert_clean(store).await;
+}
+
+pub async fn identical_content_gives_identical_snapshot<H: Harness>(h: &H) {
+    let store = h.store();
+    let objs = objects("same", 4);
+    let new = snapshot("lead-intake", "1.0.0", &objs);
+    let first = store.create_snapshot(&new, &objs).await.unwrap();
+    assert!(first.created);
+    assert_eq!(first.new_objects, 4);
+    assert_eq!(first.id, new.id());
+    assert_eq!(first.operation, Some(1));
+
+    // Same content, other date, author, manifest and entry order: same id, nothing written.
+    let mut again = new.clone();
+    again.author = "bo".into();
+    again.created_at = "2030-01-01T00:00:00Z".parse().unwrap();
+    again.manifest = json!({"release": "other"});
+    again.entries.reverse();
+    let second = store.create_snapshot(&again, &objs).await.unwrap();
+    assert_eq!(
+        (second.id, second.created, second.new_objects),
+        (first.id, false, 0)
+    );
+    assert_eq!(second.operation, None);
+    let ids: Vec<ObjectId> = objs.iter().map(Object::id).collect();
+    assert!(store.missing_objects(&ids).await.unwrap().is_empty());
+
+    // Another version of the same content: new snapshot, no new objects (callers ask first).
+    let next = snapshot("lead-intake", "1.1.0", &objs);
+    assert!(store.missing_objects(&ids).await.unwrap().is_empty());
+    let third = store.create_snapshot(&next, &[]).await.unwrap();
+    assert!(third.created);
+    assert_eq!(third.new_objects, 0);
+    assert_ne!(third.id, first.id);
+
+    let stored = store
+        .get_snapshot(SnapshotKey::Version {
+            bundle: "lead-intake",
+            version: "1.0.0",
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.id, first.id);
+    assert_eq!(stored.author, "ana");
+    assert_eq!(stored.manifest, new.manifest);
+    assert_eq!(stored.entries, new.sorted_entries());
+    assert_eq!(stored.computed_id(), stored.id);
+    assert_eq!(
+        store.get_snapshot((&first.id).into()).await.unwrap(),
+        Some(stored)
+    );
+    let log = store.operations(&OperationFilter::default()).await.unwrap();
+    assert_eq!(log.len(), 2, "one operation per created snapshot");
+    assert_eq!(log[0].kind, "snapshot.create");
+    assert_eq!(log[0].payload["snapshot"], json!(first.id));
+    assert_clean(store).await;
+}
+
+pub async fn version_conflict_and_missing_objects_change_nothing<H: Harness>(h: &H) {
+    let store = h.store();
+    let objs = objects("conflict", 3);
+    let first = store
+        .create_snapshot(&snapshot("lead-intake", "2.0.0", &objs), &objs)
+        .await
+        .unwrap();
+    let changed = objects("changed", 3);
+    let err = store
+        .create_snapshot(&snapshot("lead-intake", "2.0.0", &changed), &changed)
+        .await
+        .unwrap_err();
+    match &err {
+        Error::VersionExists {
+            bundle, existing, ..
+        } => {
+            assert_eq!(bundle, "lead-intake");
+            assert_eq!(*existing, first.id);
+        }
+        other => panic!("expected VersionExists, got {other:?}"),
+    }
+    assert!(
+        err.to_string().contains("already has version 2.0.0"),
+        "{err}"
+    );
+    let changed_ids: Vec<ObjectId> = changed.iter().map(Object::id).collect();
+    assert_eq!(
+        store.missing_objects(&changed_ids).await.unwrap(),
+        changed_ids,
+        "a refused snapshot stores none of its objects"
+    );
+
+    // An entry whose object is neither stored nor supplied: refused, and the supplied objects
+    // are rolled back with it.
+    let extra = objects("extra", 1);
+    let mut incomplete = snapshot("lead-intake", "3.0.0", &extra);
+    let ghost = ObjectId::of(b"ghost");
+    incomplete.entries.push(Entry {
+        kind: "Tag".into(),
+        id: "ghost".into(),
+        object: ghost,
+        path: None,
+    });
+    let err = store
+        .create_snapshot(&incomplete, &extra)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::MissingObjects { missing, .. } if missing == &vec![ghost]),
+        "{err:?}"
+    );
+    assert_eq!(
+        store.missing_objects(&[extra[0].id()]).await.unwrap(),
+        vec![extra[0].id()]
+    );
+    let mut duplicate = snapshot("lead-intake", "4.0.0", &objs);
+    duplicate.entries.push(duplicate.entries[0].clone());
+    let err = store.create_snapshot(&duplicate, &objs).await.unwrap_err();
+    assert!(err.to_string().contains("appears twice"), "{err}");
+    let listed = store.list_snapshots(None).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        store
+            .operations(&OperationFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_clean(store).await;
+}
+
+pub async fn snapshots_list_in_version_order<H: Harness>(h: &H) {
+    let store = h.store();
+    for version in ["1.10.0", "1.9.0", "1.10.0-rc.1", "v0.1.0", "nightly"] {
+        make_snapshot(store, version).await;
+    }
+    let objs = objects("other", 1);
+    store
+        .create_snapshot(&snapshot("abandoned-cart", "1.0.0", &objs), &objs)
+        .await
+        .unwrap();
+    let all = store.list_snapshots(None).await.unwrap();
+    let names: Vec<(&str, &str)> = all
+        .iter()
+        .map(|s| (s.bundle.as_str(), s.version.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("abandoned-cart", "1.0.0"),
+            ("lead-intake", "v0.1.0"),
+            ("lead-intake", "1.9.0"),
+            ("lead-intake", "1.10.0-rc.1"),
+            ("lead-intake", "1.10.0"),
+            ("lead-intake", "nightly"),
+        ]
+    );
+    let one = store.list_snapshots(Some("abandoned-cart")).await.unwrap();
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].entries, 1);
+    assert!(store
+        .get_snapshot(SnapshotKey::Version {
+            bundle: "lead-intake",
+            version: "9.9.9"
+        })
+        .await
+        .unwrap()
+        .is_none());
+}
+
+// ---- verification ---------------------------------------------------------------------------
+
+pub async fn verify_detects_tampering<H: Harness>(h: &H) {
+    let store = h.store();
+    let objs = objects("verify", 3);
+    let created = store
+        .create_snapshot(&snapshot("lead-intake", "1.0.0", &objs), &objs)
+        .await
+        .unwrap();
+    let other = make_snapshot(store, "1.1.0").await;
+    store
+        .compare_and_swap_ref(
+            "env/prod",
+            None,
+            &created.id,
+            &op(OperationKind::Apply, json!({})),
+        )
+        .await
+        .unwrap();
+    assert_clean(store).await;
+
+    // Corrupt one object's bytes behind the store's back.
+    let (victim, donor) = (objs[0].id(), objs[1].id());
+    h.sql(&format!(
+        "UPDATE flowgate_objects SET bytes = (SELECT bytes FROM flowgate_objects WHERE id = \
+         '{donor}') WHERE id = '{victim}'"
+    ))
+    .await;
+    // Point an entry of the snapshot at another object.
+    h.sql(&format!(
+        "UPDATE flowgate_snapshot_entries SET object_id = '{donor}' WHERE snapshot_id = '{}' \
+         AND object_id = '{}'",
+        created.id,
+        objs[2].id()
+    ))
+    .await;
+    // Move the ref without an operation.
+    h.sql(&format!(
+        "UPDATE flowgate_refs SET snapshot_id = '{other}' WHERE name = 'env/prod'"
+    ))
+    .await;
+
+    let err = store.get_object(&victim).await.unwrap_err();
+    assert!(matches!(err, Error::Corrupt { .. }), "{err:?}");
+    assert!(err.to_string().contains(&victim.to_string()), "{err}");
+    assert!(store.export_snapshot(&created.id).await.is_err());
+
+    let report = store.verify().await.unwrap();
+    let kinds: Vec<ProblemKind> = report.problems.iter().map(|p| p.kind).collect();
+    assert!(kinds.contains(&ProblemKind::ObjectHash), "{report:#?}");
+    let hash_problem = report
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::ObjectHash)
+        .unwrap();
+    assert_eq!(hash_problem.subject, format!("object {victim}"));
+    assert!(kinds.contains(&ProblemKind::SnapshotId), "{report:#?}");
+    assert!(kinds.contains(&ProblemKind::Ref), "{report:#?}");
+    assert!(report.log.is_intact());
+    assert_eq!((report.objects, report.snapshots, report.refs), (5, 2, 1));
+}
+
+pub async fn operation_log_chain_detects_edits<H: Harness>(h: &H) {
+    let store = h.store();
+    for i in 0..4 {
+        let record = store
+            .append_operation(&op(
+                OperationKind::Approve,
+                json!({"plan": i, "note": "ok ✓"}),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(record.seq, i + 1);
+        assert_eq!(record.at.to_string(), "2025-09-17T08:30:00.000000Z");
+        assert_eq!(record.computed_hash(), record.hash);
+    }
+    let all = store.operations(&OperationFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 4);
+    assert!(all.windows(2).all(|w| w[1].prev_hash == w[0].hash));
+    let report = store.verify_log().await.unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!((report.records, report.head), (4, all[3].hash));
+    let page = store
+        .operations(&OperationFilter {
+            after_seq: Some(1),
+            limit: Some(2),
+            ..OperationFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.iter().map(|o| o.seq).collect::<Vec<_>>(), [2, 3]);
+    let err = store
+        .append_operation(&NewOperation::new("", OperationKind::Approve, json!(null)))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("actor is empty"), "{err}");
+
+    // Edit a record: the chain breaks there.
+    h.sql("UPDATE flowgate_operations SET actor = 'mallory' WHERE seq = 2")
+        .await;
+    let report = store.verify_log().await.unwrap();
+    let broken = report.broken.expect("an edited record breaks the chain");
+    assert_eq!(broken.seq, 2, "{}", broken.reason);
+    assert!(broken.reason.contains("edited"), "{}", broken.reason);
+    assert_eq!(report.records, 1);
+
+    // Edit it and fix its own hash: the next record's link breaks instead.
+    let mut forged = all[1].clone();
+    forged.actor = "mallory".into();
+    let forged_hash = forged.computed_hash();
+    h.sql(&format!(
+        "UPDATE flowgate_operations SET hash = '{forged_hash}' WHERE seq = 2"
+    ))
+    .await;
+    let broken = store.verify_log().await.unwrap().broken.unwrap();
+    assert_eq!(broken.seq, 3, "{}", broken.reason);
+    assert!(broken.reason.contains("prev_hash"), "{}", broken.reason);
+
+    // Restore, then drop the last record: the log head notices.
+    h.sql(&format!(
+        "UPDATE flowgate_operations SET actor = 'ana', hash = '{}' WHERE seq = 2",
+        all[1].hash
+    ))
+    .await;
+    assert!(store.verify_log().await.unwrap().is_intact());
+    h.sql("DELETE FROM flowgate_operations WHERE seq = 4").await;
+    let broken = store.verify_log().await.unwrap().broken.unwrap();
+    assert_eq!(broken.seq, 4, "{}", broken.reason);
+    assert!(broken.reason.contains("removed"), "{}", broken.reason);
+    let report = store.verify().await.unwrap();
+    assert!(report.problems.iter().any(|p| p.kind == ProblemKind::Log));
+}
+
+// ---- refs -----------------------------------------------------------------------------------
+
+pub async fn compare_and_swap_moves_refs<H: Harness>(h: &H) {
+    let store = h.store();
+    let a = make_snapshot(store, "1.0.0").await;
+    let b = make_snapshot(store, "1.1.0").await;
+    assert_eq!(store.get_ref("env/prod").await.unwrap(), None);
+    let created = store
+        .compare_and_swap_ref(
+            "env/prod",
+            None,
+            &a,
+            &op(OperationKind::Apply, json!({"plan": "p1"})),
+        )
+        .await
+        .unwrap();
+    assert_eq!((created.target, created.version), (a, 1));
+    let err = store
+        .compare_and_swap_ref("env/prod", None, &b, &op(OperationKind::Apply, json!({})))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Conflict { expected: None, actual: Some(x), .. } if *x == a),
+        "{err:?}"
+    );
+    assert!(err.is_conflict());
+    let err = store
+        .compare_and_swap_ref(
+            "env/prod",
+            Some(&b),
+            &a,
+            &op(OperationKind::Apply, json!({})),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("changed by someone else"), "{err}");
+    let moved = store
+        .compare_and_swap_ref(
+            "env/prod",
+            Some(&a),
+            &b,
+            &op(OperationKind::Apply, json!({})),
+        )
+        .await
+        .unwrap();
+    assert_eq!((moved.target, moved.version), (b, 2));
+    assert_eq!(
+        store.get_ref("env/prod").await.unwrap(),
+        Some(moved.clone())
+    );
+
+    let unknown = SnapshotId::from_bytes([7; 32]);
+    let err = store
+        .compare_and_swap_ref(
+            "env/stage",
+            None,
+            &unknown,
+            &op(OperationKind::Apply, json!({})),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownSnapshot(_)), "{err:?}");
+    let err = store
+        .compare_and_swap_ref("env//x", None, &a, &op(OperationKind::Apply, json!({})))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRefName { .. }), "{err:?}");
+
+    store
+        .compare_and_swap_ref("env/dev", None, &a, &op(OperationKind::Apply, json!({})))
+        .await
+        .unwrap();
+    let names: Vec<String> = store
+        .list_refs(Some("env/"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(names, ["env/dev", "env/prod"]);
+    let history = store
+        .operations(&OperationFilter {
+            ref_name: Some("env/prod".into()),
+            ..OperationFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2, "only the winning swaps are logged");
+    let last = history[1].ref_change.clone().unwrap();
+    assert_eq!((last.from, last.to, last.version), (Some(a), b, 2));
+    assert_eq!(history[0].payload, json!({"plan": "p1"}));
+    assert_clean(store).await;
+}
+
+pub async fn concurrent_compare_and_swap_has_one_winner<H: Harness>(h: &H) {
+    let first = h.store().clone();
+    let second = h.reopen().await.unwrap();
+    let targets = [
+        make_snapshot(&first, "1.0.0").await,
+        make_snapshot(&first, "1.1.0").await,
+        make_snapshot(&first, "1.2.0").await,
+    ];
+    const TRIALS: u64 = 20;
+    // Creation races too: two creators of one ref.
+    let mut current = None;
+    for trial in 0..=TRIALS {
+        let (x, y) = match current {
+            None => (targets[0], targets[1]),
+            Some(cur) => {
+                let others: Vec<SnapshotId> =
+                    targets.iter().copied().filter(|t| *t != cur).collect();
+                (others[0], others[1])
+            }
+        };
+        let swap = |store: &H::Store, target: SnapshotId, by: u8| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let op = op(OperationKind::Apply, json!({ "by": by }));
+                store
+                    .compare_and_swap_ref("env/prod", current.as_ref(), &target, &op)
+                    .await
+            })
+        };
+        let (task1, task2) = (swap(&first, x, 1), swap(&second, y, 2));
+        let (r1, r2) = (task1.await.unwrap(), task2.await.unwrap());
+        let (winner, loser) = match (r1, r2) {
+            (Ok(w), Err(l)) | (Err(l), Ok(w)) => (w, l),
+            (Ok(_), Ok(_)) => panic!("trial {trial}: both swaps won"),
+            (Err(a), Err(b)) => panic!("trial {trial}: both swaps lost: {a}; {b}"),
+        };
+        assert!(
+            matches!(&loser, Error::Conflict { actual: Some(t), .. } if *t == winner.target),
+            "trial {trial}: {loser:?}"
+        );
+        assert_eq!(winner.version, trial + 1);
+        let now = first.get_ref("env/prod").await.unwrap().unwrap();
+        assert_eq!((now.target, now.version), (winner.target, winner.version));
+        current = Some(winner.target);
+    }
+    let history = first
+        .operations(&OperationFilter {
+            ref_name: Some("env/prod".into()),
+            ..OperationFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(history.len() as u64, TRIALS + 1);
+    assert_clean(&first).await;
+}
+
+pub async fn concurrent_snapshots_do_not_interfere<H: Harness>(h: &H) {
+    let first = h.store().clone();
+    let second = h.reopen().await.unwrap();
+    let create = |store: &H::Store, new: NewSnapshot, objs: Vec<Object>| {
+        let store = store.clone();
+        tokio::spawn(async move { store.create_snapshot(&new, &objs).await })
+    };
+    for trial in 0..5 {
+        // Different versions sharing objects, supplied in opposite orders.
+        let shared = objects(&format!("shared {trial}"), 200);
+        let mut reversed = shared.clone();
+        reversed.reverse();
+        let a = create(
+            &first,
+            snapshot("a", &format!("{trial}.0.0"), &shared),
+            shared.clone(),
+        );
+        let b = create(
+            &second,
+            snapshot("b", &format!("{trial}.0.0"), &reversed),
+            reversed,
+        );
+        let (a, b) = (a.await.unwrap().unwrap(), b.await.unwrap().unwrap());
+        assert!(a.created && b.created);
+        assert_eq!(
+            a.new_objects + b.new_objects,
+            200,
+            "each object stored once"
+        );
+
+        // One version raced with the same content: both get its id, one of them created it.
+        let v = format!("{trial}.1.0");
+        let c = create(&first, snapshot("c", &v, &shared), shared.clone());
+        let d = create(&second, snapshot("c", &v, &shared), shared.clone());
+        let (c, d) = (c.await.unwrap().unwrap(), d.await.unwrap().unwrap());
+        assert_eq!(c.id, d.id);
+        assert!(c.created != d.created, "exactly one writer creates it");
+
+        // One version raced with different content: one wins, the other is told.
+        let v = format!("{trial}.2.0");
+        let other = objects(&format!("other {trial}"), 3);
+        let e = create(&first, snapshot("c", &v, &shared), shared.clone());
+        let f = create(&second, snapshot("c", &v, &other), other);
+        match (e.await.unwrap(), f.await.unwrap()) {
+            (Ok(won), Err(Error::VersionExists { existing, .. }))
+            | (Err(Error::VersionExists { existing, .. }), Ok(won)) => {
+                assert_eq!(existing, won.id);
+            }
+            (e, f) => panic!("trial {trial}: expected one winner, got {e:?} and {f:?}"),
+        }
+    }
+    assert_eq!(first.list_snapshots(None).await.unwrap().len(), 20);
+    let log = first.operations(&OperationFilter::default()).await.unwrap();
+    assert_eq!(log.len(), 20, "one operation per created snapshot");
+    assert_clean(&first).await;
+}
+
+// ---- export / import ------------------------------------------------------------------------
+
+/// Needs a second, empty store (`target`) to import into.
+pub async fn export_import_round_trip_and_tamper<H: Harness>(h: &H, target: &H) {
+    let store = h.store();
+    let mut objs = objects("export", 5);
+    objs.push(Object::new(vec![0u8, 255, 10, 13, 0]));
+    let new = snapshot("lead-intake", "2.4.1", &objs);
+    let created = store.create_snapshot(&new, &objs).await.unwrap();
+    let file = store.export_snapshot(&created.id).await.unwrap();
+    assert!(file.starts_with(EXPORT_MAGIC));
+    assert_eq!(
+        store.export_snapshot(&created.id).await.unwrap(),
+        file,
+        "exports are deterministic"
+    );
+
+    // Into an empty store: everything arrives, verified.
+    let imported = target.store().import_snapshot(&file).await.unwrap();
+    assert_eq!(
+        (imported.id, imported.created, imported.new_objects),
+        (created.id, true, 6)
+    );
+    let original = store.get_snapshot((&created.id).into()).await.unwrap();
+    let mut copy = target
+        .store()
+        .get_snapshot((&created.id).into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(copy.is_imported() && !original.as_ref().unwrap().is_imported());
+    copy.origin = SnapshotOrigin::Local;
+    assert_eq!(Some(copy), original);
+    assert_eq!(
+        target.store().export_snapshot(&created.id).await.unwrap(),
+        file,
+        "an imported snapshot exports to the same bytes"
+    );
+    for object in &objs {
+        assert_eq!(
+            target
+                .store()
+                .get_object(&object.id())
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(object.bytes())
+        );
+    }
+    let again = target.store().import_snapshot(&file).await.unwrap();
+    assert_eq!((again.created, again.new_objects), (false, 0));
+    let log = target
+        .store()
+        .operations(&OperationFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].kind, "snapshot.import");
+    assert_clean(target.store()).await;
+
+    // Into the store it came from: nothing changes.
+    assert!(!store.import_snapshot(&file).await.unwrap().created);
+
+    // Tampered files are refused with the mismatch named, and import nothing.
+    let refuse = |bytes: Vec<u8>, needle: &'static str| {
+        let store = target.store().clone();
+        async move {
+            let err = store.import_snapshot(&bytes).await.unwrap_err();
+            assert!(matches!(err, Error::TamperedExport(_)), "{err:?}");
+            assert!(
+                err.to_string().contains(needle),
+                "`{err}` should mention `{needle}`"
+            );
+        }
+    };
+    let digest_at = file.len() - 32;
+    let mut object_byte = file.clone();
+    object_byte[digest_at - 2] ^= 1;
+    refuse(object_byte, "does not match its content (the bytes hash to").await;
+    let text_pos = |needle: &str| {
+        file.windows(needle.len())
+            .position(|w| w == needle.as_bytes())
+            .unwrap()
+    };
+    let mut version = file.clone();
+    let at = text_pos("\"version\":\"2.4.1\"") + 15;
+    version[at] = b'9';
+    refuse(version, "2.4.9").await;
+    let mut manifest = file.clone();
+    let at = text_pos("\"commit\":\"3fa4c1\"") + 11;
+    manifest[at] = b'b';
+    refuse(manifest, "digest does not match").await;
+    let mut digest = file.clone();
+    digest[digest_at + 3] ^= 0x40;
+    refuse(digest, "digest does not match").await;
+    refuse(file[..file.len() - 40].to_vec(), "").await;
+    refuse(
+        b"not an export at all, but long enough to be read as one".to_vec(),
+        "not a flowgate snapshot export",
+    )
+    .await;
+    let mut header_len = file.clone();
+    header_len[EXPORT_MAGIC.len()] = 0x7f;
+    refuse(header_len, "header length").await;
+
+    // A version the importing store already has with other content.
+    let other = objects("other", 1);
+    let other_new = snapshot("lead-intake", "9.0.0", &other);
+    let other_id = target
+        .store()
+        .create_snapshot(&other_new, &other)
+        .await
+        .unwrap()
+        .id;
+    let other_file = target.store().export_snapshot(&other_id).await.unwrap();
+    let made = store
+        .create_snapshot(&snapshot("lead-intake", "9.0.0", &objs), &objs)
+        .await
+        .unwrap();
+    let err = store.import_snapshot(&other_file).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::VersionExists { existing, .. } if *existing == made.id),
+        "{err:?}"
+    );
+    assert_eq!(target.store().list_snapshots(None).await.unwrap().len(), 2);
+}
+
+// ---- schema ---------------------------------------------------------------------------------
+
+pub async fn newer_store_is_refused<H: Harness>(h: &H) {
+    h.sql(
+        "INSERT INTO flowgate_migrations (version, name, applied_at) \
+         VALUES (999, 'from the future', '2099-01-01T00:00:00Z')",
+    )
+    .await;
+    let err = h.reopen().await.unwrap_err();
+    assert!(
+        matches!(err, Error::StoreTooNew { found: 999, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("upgrade flowgate"), "{err}");
+    h.sql("DELETE FROM flowgate_migrations WHERE version = 999")
+        .await;
+    let reopened = h.reopen().await.unwrap();
+    assert!(reopened.list_snapshots(None).await.unwrap().is_empty());
+}
+
+pub async fn rehearsal_marker_is_kept_and_only_for_new_stores<H: Harness>(h: &H) {
+    let store = h.store();
+    assert!(!store.is_rehearsal().await.unwrap());
+    store.mark_rehearsal().await.unwrap();
+    store.mark_rehearsal().await.unwrap();
+    assert!(store.is_rehearsal().await.unwrap());
+    store
+        .append_operation(&op(OperationKind::Pin, json!({})))
+        .await
+        .unwrap();
+    store.mark_rehearsal().await.unwrap();
+    assert!(h.reopen().await.unwrap().is_rehearsal().await.unwrap());
+    assert_clean(store).await;
+}
+
+pub async fn a_store_with_history_cannot_become_a_rehearsal<H: Harness>(h: &H) {
+    let store = h.store();
+    store
+        .append_operation(&op(OperationKind::Pin, json!({})))
+        .await
+        .unwrap();
+    let err = store.mark_rehearsal().await.unwrap_err();
+    assert!(
+        matches!(err, Error::NotEmpty { operations: 1, .. }),
+        "{err:?}"
+    );
+    assert!(!store.is_rehearsal().await.unwrap());
+}
+
+pub async fn verify_log_names_records_that_go_back_in_time<H: Harness>(h: &H) {
+    let clock = std::sync::Arc::new(flowgate_store::ManualClock::new(
+        "2026-12-07T00:20:00Z".parse().unwrap(),
+    ));
+    let store = h.clocked(clock.clone());
+    store
+        .append_operation(&op(OperationKind::Pin, json!({})))
+        .await
+        .unwrap();
+    clock.set("2026-12-08T01:00:00Z".parse().unwrap());
+    store
+        .append_operation(&op(OperationKind::Unpin, json!({})))
+        .await
+        .unwrap();
+    clock.set("2026-12-07T00:21:00Z".parse().unwrap());
+    store
+        .append_operation(&op(OperationKind::Pin, json!({})))
+        .await
+        .unwrap();
+    clock.set("2026-12-08T02:00:00Z".parse().unwrap());
+    store
+        .append_operation(&op(OperationKind::Unpin, json!({})))
+        .await
+        .unwrap();
+    let report = store.verify_log().await.unwrap();
+    assert!(report.is_intact());
+    assert_eq!(report.time_reversals.len(), 1, "{report:?}");
+    let reversal = &report.time_reversals[0];
+    assert_eq!((reversal.seq, reversal.previous_seq), (3, 2));
+    assert_eq!(reversal.at.to_human(), "2026-12-07T00:21:00Z");
+    assert_eq!(reversal.previous_at.to_human(), "2026-12-08T01:00:00Z");
+}
+
+// ---- crash safety ---------------------------------------------------------------------------
+
+/// Objects for the child writer: `count` pseudo-random MiB-sized blobs (incompressible, so the
+/// database really writes them).
+pub fn big_objects(count: usize) -> Vec<Object> {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..count)
+        .map(|_| {
+            let mut bytes = Vec::with_capacity(1 << 20);
+            for _ in 0..(1 << 17) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                bytes.extend_from_slice(&state.to_le_bytes());
+            }
+            Object::new(bytes)
+        })
+        .collect()
+}
+
+/// The bundle the child writer snapshots.
+pub const BIG_BUNDLE: &str = "big-bundle";
+
+pub async fn killed_writer_leaves_no_partial_snapshot<H: Harness>(h: &H) {
+    let store = h.store();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "store::kill_child_writer",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(KILL_CHILD_ENV, h.child_target())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        if h.write_in_progress().await {
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut out = String::new();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            panic!("the writer exited ({status}) before it could be killed:\n{out}\n{err}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the writer never started writing"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(
+        !out.contains("committed"),
+        "the writer finished before the kill; the test proves nothing:\n{out}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt as _;
+        assert_eq!(status.signal(), Some(9), "{status}");
+    }
+    #[cfg(not(unix))]
+    assert!(!status.success());
+
+    // Nothing of the half-written transaction is visible, from this handle or a new one.
+    let fresh = h.reopen().await.unwrap();
+    for s in [store, &fresh] {
+        assert!(s.list_snapshots(None).await.unwrap().is_empty());
+        assert!(s
+            .operations(&OperationFilter::default())
+            .await
+            .unwrap()
+            .is_empty());
+        let report = s.verify().await.unwrap();
+        assert!(report.is_clean(), "{:#?}", report.problems);
+        assert_eq!(
+            report.objects, 0,
+            "no object of the killed transaction is stored"
+        );
+    }
+    // And the store takes a fresh write.
+    let objs = objects("after", 2);
+    let created = fresh
+        .create_snapshot(&snapshot(BIG_BUNDLE, "1.0.0", &objs), &objs)
+        .await
+        .unwrap();
+    assert!(created.created);
+    assert_clean(store).await;
+}
+
+/// The child side of [`killed_writer_leaves_no_partial_snapshot`]: writes one large snapshot
+/// and says `committed` on stdout when done (which the parent must never see).
+#[allow(clippy::print_stdout)]
+pub async fn write_big_snapshot<S: Store>(store: &S) {
+    let objs = big_objects(96);
+    let new = snapshot(BIG_BUNDLE, "1.0.0", &objs);
+    println!("writing {} objects", objs.len());
+    store.create_snapshot(&new, &objs).await.unwrap();
+    println!("committed");
+}
