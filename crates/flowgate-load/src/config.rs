@@ -36,6 +36,36 @@ pub struct Config {
     /// `[store]`: the versioned store everyone working in the workspace shares.
     #[serde(default)]
     pub store: Option<StoreSection>,
+    /// `[server]`: the team's `flowgate serve`, read by flowgate-server (which validates its
+    /// notification targets with located errors).
+    #[serde(default)]
+    pub server: Option<ServerSection>,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSection {
+    /// The address people reach the server at, for invitation links.
+    #[serde(default)]
+    pub url: Option<toml::Spanned<String>>,
+    /// `[[server.notify]]`: outgoing webhooks.
+    #[serde(default)]
+    pub notify: Vec<NotifySection>,
+}
+
+/// One outgoing webhook (`[[server.notify]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifySection {
+    /// Where to POST (a Slack incoming-webhook URL is a secret: write `env:NAME`).
+    pub url: toml::Spanned<String>,
+    /// The HMAC-SHA256 key the receiver checks signatures with, as `env:NAME`.
+    #[serde(default)]
+    pub secret: Option<toml::Spanned<String>>,
+    /// The events sent (default: all).
+    #[serde(default)]
+    pub events: Vec<toml::Spanned<String>>,
 }
 
 /// `[store]`: where the versioned store lives. `--store` and `FLOWGATE_STORE` still win.

@@ -24,6 +24,10 @@ pub struct ServeOptions {
     /// The address people reach the server at (`https://flowgate.example`), for links in
     /// invitations; cookies are marked Secure when it is HTTPS.
     pub public_url: String,
+    /// Where events are sent (`[[server.notify]]`).
+    pub notify: Vec<crate::notify::Target>,
+    /// How failed deliveries are retried.
+    pub retry: crate::notify::Retry,
 }
 
 /// Why the server could not start or stopped.
@@ -50,12 +54,18 @@ pub enum ServeError {
 
 /// Shared by every request.
 #[derive(Debug, Clone)]
-pub struct AppState(Arc<ServeOptions>);
+pub struct AppState(Arc<ServeOptions>, crate::notify::Notifier);
 
 impl AppState {
     /// State over `options`.
     pub fn new(options: ServeOptions) -> Self {
-        Self(Arc::new(options))
+        let notifier = crate::notify::Notifier::new(options.notify.clone(), options.retry);
+        Self(Arc::new(options), notifier)
+    }
+
+    /// Sends events to the notification targets.
+    pub fn notifier(&self) -> &crate::notify::Notifier {
+        &self.1
     }
 
     /// The store.
@@ -141,7 +151,8 @@ pub async fn serve(
             source,
         })?;
     let bound = listener.local_addr()?;
-    let app = router(AppState::new(options));
+    let state = AppState::new(options);
+    let app = router(state.clone());
     ready(bound);
     tracing::info!(%bound, "listening");
     axum::serve(
@@ -150,6 +161,10 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    state
+        .notifier()
+        .drain(std::time::Duration::from_secs(20))
+        .await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -16,6 +16,7 @@ mod app;
 mod auth;
 mod error;
 mod negotiate;
+pub mod notify;
 mod pages;
 pub mod password;
 mod routes;

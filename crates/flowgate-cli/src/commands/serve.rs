@@ -23,6 +23,14 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> CommandResult {
     let workspace = super::discover(global)?;
     let policy = Policy::from_workspace(&workspace)
         .map_err(|d| CommandError::from_diagnostics(ErrorKind::Config, d))?;
+    let notify = flowgate_server::notify::targets(&workspace)
+        .map_err(|d| CommandError::from_diagnostics(ErrorKind::Config, d))?;
+    let configured_url = workspace
+        .config
+        .server
+        .as_ref()
+        .and_then(|s| s.url.as_ref())
+        .map(|u| u.get_ref().clone());
     let spec = super::store::store_spec(global)?;
     init_logging(args.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -38,7 +46,10 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> CommandResult {
             public_url: args
                 .public_url
                 .clone()
+                .or(configured_url)
                 .unwrap_or_else(|| format!("http://{}", args.listen)),
+            notify,
+            retry: flowgate_server::notify::Retry::default(),
         };
         let served = flowgate_server::serve(options, args.listen, |bound| {
             crate::output::out(&format!(

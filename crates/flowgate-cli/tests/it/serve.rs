@@ -288,3 +288,29 @@ fn two_servers_on_one_postgres_take_people_from_tokens_and_time_from_their_clock
     assert!(b.stop().success());
     runtime.block_on(drop_schema(&schema));
 }
+
+#[test]
+fn a_bad_notification_target_stops_serve_with_its_place_in_flowgate_toml() {
+    let workspace = Workspace::new();
+    let config = workspace.root.join("flowgate.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[server]\n[[server.notify]]\nurl = \"env:FLOWGATE_TEST_UNSET_HOOK\"\nevents = [\"plan.aproved\"]\n");
+    std::fs::write(&config, text).unwrap();
+    let output = workspace
+        .command(&["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("FLOWGATE_USER")
+        .env_remove("FLOWGATE_TEST_UNSET_HOOK")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("names the variable FLOWGATE_TEST_UNSET_HOOK, which is not set"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no event `plan.aproved`") && err.contains("plan.approved"),
+        "{err}"
+    );
+    assert!(err.contains("flowgate.toml:"), "{err}");
+}

@@ -6,6 +6,7 @@ use super::promotions;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::negotiate::Want;
+use crate::notify::Event;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -109,6 +110,16 @@ async fn set_pin(
         .map_err(|e| fail(e.into()))?;
     let action = if pinned { "pin" } else { "unpin" };
     tracing::info!(person = caller.person, env, action, "pin changed");
+    if matches!(outcome, Outcome::Done(_)) {
+        let (event, verb) = if pinned {
+            (Event::Pinned, "pinned")
+        } else {
+            (Event::Unpinned, "unpinned")
+        };
+        let text = format!("{} {verb} {env}: {why}", caller.person);
+        let data = json!({ "env": env, "by": caller.person, "reason": why });
+        state.notifier().send(event, text, data).await;
+    }
     Ok(answer(want, action, &env, &outcome))
 }
 

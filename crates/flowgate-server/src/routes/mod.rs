@@ -71,3 +71,8 @@ pub fn viewer<'a>(
         csrf: caller.csrf(),
     }
 }
+
+/// The page of plan `id` on this server, for messages.
+pub fn link(state: &AppState, id: &str) -> String {
+    format!("{}/plans/{id}", state.public_url().trim_end_matches('/'))
+}

@@ -8,6 +8,7 @@ use super::promotions;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::negotiate::Want;
+use crate::notify::Event;
 use crate::pages::{self, page, Viewer};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -53,10 +54,59 @@ pub async fn create(
         .record_plan(&report, &caller.person)
         .await
         .map_err(|e| fail(e.into()))?;
+    notify_waiting(&state, &caller.person, &report).await;
     if want == Want::Json {
         return Ok((StatusCode::CREATED, Json(plan_json(&report, &[]))).into_response());
     }
     Ok(Redirect::to(&format!("/plans/{}", report.id)).into_response())
+}
+
+/// Tells the notification targets whom a new plan waits for, when approvals block it.
+async fn notify_waiting(state: &AppState, by: &str, report: &PlanReport) {
+    let Some(env) = state.policy().environment(&report.plan.environment) else {
+        return;
+    };
+    let waiting: Vec<String> = env
+        .raci
+        .approvers()
+        .into_iter()
+        .filter(|role| !report.approvals.iter().any(|a| &a.role == role))
+        .collect();
+    if waiting.is_empty() {
+        return;
+    }
+    let plan = &report.plan;
+    let text = format!(
+        "{by} planned {} {} into {}; it waits for approval by {}: {}",
+        plan.bundle,
+        plan.version,
+        plan.environment,
+        waiting.join(", "),
+        super::link(state, &report.id)
+    );
+    let data = json!({ "plan": report.id, "bundle": plan.bundle, "version": plan.version, "env": plan.environment, "by": by, "waiting_for": waiting });
+    state.notifier().send(Event::PlanWaiting, text, data).await;
+}
+
+/// Tells the notification targets that `person` did `event` to `plan`.
+async fn notify_plan(state: &AppState, event: Event, person: &str, plan: &Plan, outcome: &Outcome) {
+    if !matches!(outcome, Outcome::Done(_)) {
+        return;
+    }
+    let verb = match event {
+        Event::PlanApproved => "approved",
+        Event::PlanRejected => "rejected",
+        _ => "applied",
+    };
+    let text = format!(
+        "{person} {verb} {} {} into {}: {}",
+        plan.bundle,
+        plan.version,
+        plan.environment,
+        super::link(state, &plan.id())
+    );
+    let data = json!({ "plan": plan.id(), "bundle": plan.bundle, "version": plan.version, "env": plan.environment, "by": person });
+    state.notifier().send(event, text, data).await;
 }
 
 /// The plan as JSON: the release library's document, with the rendered diff and the
@@ -371,6 +421,7 @@ pub async fn approve(
         .await
         .map_err(|e| fail(e.into()))?;
     tracing::info!(person = caller.person, plan = plan.id(), "plan approved");
+    notify_plan(&state, Event::PlanApproved, &caller.person, &plan, &outcome).await;
     Ok(answer(want, "approve", &plan.id(), &outcome))
 }
 
@@ -424,7 +475,9 @@ pub async fn reject(
         .await
         .map_err(|e| fail(e.into()))?;
     tracing::info!(person = caller.person, plan = plan.id(), "plan rejected");
-    Ok(answer(want, "reject", &plan.id(), &Outcome::Done(op.seq)))
+    let outcome = Outcome::Done(op.seq);
+    notify_plan(&state, Event::PlanRejected, &caller.person, &plan, &outcome).await;
+    Ok(answer(want, "reject", &plan.id(), &outcome))
 }
 
 /// `POST /plans/{id}/apply`: the library re-plans, checks every gate for the caller (a role
@@ -457,5 +510,6 @@ pub async fn apply(
         .await
         .map_err(|e| fail(e.into()))?;
     tracing::info!(person = caller.person, plan = plan.id(), "plan applied");
+    notify_plan(&state, Event::PlanApplied, &caller.person, &plan, &outcome).await;
     Ok(answer(want, "apply", &plan.id(), &outcome))
 }

@@ -77,17 +77,7 @@ async fn server_with_prod_plan() -> (TestServer, String) {
         let plan = server
             .plan(&mara, &format!("welcome@{version}"), "prod")
             .await;
-        for token in [&mara, &jonas] {
-            let approved = server
-                .api(
-                    Method::POST,
-                    &format!("/plans/{plan}/approve"),
-                    Some(token),
-                    json!({}),
-                )
-                .await;
-            assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
-        }
+        server.approve(&plan, &[&mara, &jonas]).await;
         let applied = server
             .api(
                 Method::POST,

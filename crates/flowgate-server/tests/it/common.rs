@@ -103,11 +103,28 @@ impl TestServer {
 
     /// A server over `store`.
     pub fn over(store: AnyStore, dir: tempfile::TempDir) -> Self {
+        Self::notifying(
+            store,
+            dir,
+            Vec::new(),
+            flowgate_server::notify::Retry::default(),
+        )
+    }
+
+    /// A server over `store` that sends events to `notify`.
+    pub fn notifying(
+        store: AnyStore,
+        dir: tempfile::TempDir,
+        notify: Vec<flowgate_server::notify::Target>,
+        retry: flowgate_server::notify::Retry,
+    ) -> Self {
         let app = router(AppState::new(ServeOptions {
             store: store.clone(),
             policy: policy(),
             workspace: "acme".to_owned(),
             public_url: "http://127.0.0.1:8080".to_owned(),
+            notify,
+            retry,
         }));
         Self {
             app,
@@ -242,6 +259,15 @@ impl TestServer {
             .await
             .unwrap()
             .unwrap()
+    }
+
+    /// Approves `plan` with each of `tokens`, asserting every answer.
+    pub async fn approve(&self, plan: &str, tokens: &[&String]) {
+        for token in tokens {
+            let path = format!("/plans/{plan}/approve");
+            let answer = self.api(Method::POST, &path, Some(token), json!({})).await;
+            assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        }
     }
 
     /// Plans `reference` into `env` as the token's person; the plan id.

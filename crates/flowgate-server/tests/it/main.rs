@@ -6,5 +6,6 @@ mod authorization;
 mod checklist;
 mod common;
 mod login;
+mod notify;
 mod pages;
 mod postgres;

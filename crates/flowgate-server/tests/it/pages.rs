@@ -41,17 +41,7 @@ async fn an_approver_finds_the_plan_reads_it_approves_and_the_board_shows_the_ap
     assert!(!page(&server, &tom, &format!("/plans/{plan}"))
         .await
         .contains("Approve as"));
-    for token in [&mara, &jonas] {
-        let answer = server
-            .api(
-                Method::POST,
-                &format!("/plans/{plan}/approve"),
-                Some(token),
-                json!({}),
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    }
+    server.approve(&plan, &[&mara, &jonas]).await;
     assert!(page(&server, &mara, "/inbox")
         .await
         .contains("Nothing waits"));

@@ -1,0 +1,139 @@
+//! Outgoing webhooks against a real receiver: a plan waiting for roles, its approval and its
+//! apply each arrive as Slack-compatible JSON signed with HMAC-SHA256; a receiver that fails
+//! the first attempt gets the same delivery again; targets get only the events they take.
+
+use crate::common::TestServer;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode};
+use flowgate_server::notify::{signature, Event, Retry, Target};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Default)]
+struct Received {
+    attempts: usize,
+    accepted: Vec<(HeaderMap, Value)>,
+}
+
+/// A receiver on a free port that answers 500 to its first request and 200 after.
+async fn receiver() -> (String, Arc<Mutex<Received>>) {
+    let seen: Arc<Mutex<Received>> = Arc::default();
+    let state = Arc::clone(&seen);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+            let state = Arc::clone(&state);
+            async move {
+                let mut seen = state.lock().unwrap();
+                seen.attempts += 1;
+                if seen.attempts == 1 {
+                    return StatusCode::INTERNAL_SERVER_ERROR;
+                }
+                let ts = headers["x-flowgate-timestamp"].to_str().unwrap().to_owned();
+                let signed = headers["x-flowgate-signature"].to_str().unwrap().to_owned();
+                assert_eq!(
+                    signed,
+                    signature("s3cret", &ts, &body),
+                    "signature over timestamp.body"
+                );
+                seen.accepted
+                    .push((headers, serde_json::from_slice(&body).unwrap()));
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+async fn wait_for(seen: &Arc<Mutex<Received>>, count: usize) {
+    for _ in 0..200 {
+        if seen.lock().unwrap().accepted.len() >= count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!(
+        "only {} deliveries arrived",
+        seen.lock().unwrap().accepted.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_arrive_signed_retried_and_filtered() {
+    let (url, seen) = receiver().await;
+    let (other_url, other) = receiver().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = flowgate_store::open_store(dir.path().join("store.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let targets = vec![
+        Target::new(url, Some("s3cret".to_owned()), &[]),
+        Target::new(other_url, Some("s3cret".to_owned()), &[Event::PlanApplied]),
+    ];
+    let retry = Retry {
+        attempts: 3,
+        first_wait: Duration::from_millis(50),
+    };
+    let server = TestServer::notifying(store, dir, targets, retry);
+    server.snapshot("welcome", "1.0.0", "Hello").await;
+    let (mara, jonas) = (server.token("mara").await, server.token("jonas").await);
+    let plan = server.plan(&mara, "welcome@1.0.0", "prod").await;
+    wait_for(&seen, 1).await;
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.attempts, 2, "the first attempt failed and was retried");
+        let (headers, body) = &seen.accepted[0];
+        assert_eq!(headers["x-flowgate-event"], "plan.waiting");
+        assert_eq!(body["event"], "plan.waiting");
+        assert_eq!(
+            body["data"]["waiting_for"],
+            json!(["marketing-ops", "revops"])
+        );
+        let text = body["text"].as_str().unwrap();
+        assert!(
+            text.contains("waits for approval by marketing-ops, revops") && text.contains(&plan),
+            "{text}"
+        );
+    }
+    server.approve(&plan, &[&mara, &jonas]).await;
+    let applied = server
+        .api(
+            Method::POST,
+            &format!("/plans/{plan}/apply"),
+            Some(&mara),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    wait_for(&seen, 4).await;
+    let mut events: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .accepted
+        .iter()
+        .map(|(_, b)| b["event"].as_str().unwrap().to_owned())
+        .collect();
+    events.sort();
+    assert_eq!(
+        events,
+        [
+            "plan.applied",
+            "plan.approved",
+            "plan.approved",
+            "plan.waiting"
+        ]
+    );
+    wait_for(&other, 1).await;
+    let other = other.lock().unwrap();
+    assert_eq!(
+        other.accepted.len(),
+        1,
+        "a target gets only the events it takes"
+    );
+    assert_eq!(other.accepted[0].1["event"], "plan.applied");
+    assert_eq!(other.accepted[0].1["data"]["by"], "mara");
+}
