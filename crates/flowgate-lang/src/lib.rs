@@ -19,6 +19,7 @@ mod cel_lex;
 mod comparisons;
 mod condition;
 mod links;
+mod preview;
 mod template;
 mod template_names;
 
@@ -32,6 +33,7 @@ pub use comparisons::{
 };
 pub use condition::{analyse_condition, MAX_CONDITION_LEN, MAX_CONDITION_OPERATORS};
 pub use links::template_links;
+pub use preview::{render_preview, sample_context};
 pub use template::{analyse_template, MAX_TAG_TOKENS, MAX_TEMPLATE_LEN};
 
 /// A problem in embedded text; `span` is relative to the start of the text (byte offsets).

@@ -11,6 +11,7 @@ mod inbox;
 mod input;
 mod lookup;
 mod plans;
+mod preview;
 mod session;
 mod tokens;
 

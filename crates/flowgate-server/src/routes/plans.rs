@@ -197,12 +197,17 @@ pub async fn show(
         flowgate_release::plan_checklist(&store, state.policy(), &report, &snapshot.manifest)
             .await
             .map_err(|e| fail(e.into()))?;
+    let env = recorded_for(&state, &plan).map_err(fail)?;
+    let previews = super::preview::previews(&store, env, &report)
+        .await
+        .map_err(fail)?;
     if want == Want::Json {
         let mut value = plan_json(&report, &rejected);
         if let Some(fields) = value.as_object_mut() {
             fields.insert("requested".to_owned(), json!(plan.id()));
             fields.insert("stale".to_owned(), json!(stale));
             fields.insert("checklist".to_owned(), json!(items));
+            fields.insert("previews".to_owned(), json!(previews));
             fields.insert(
                 "can_approve_as".to_owned(),
                 json!(open_roles(&state, &caller.person, &report)),
@@ -215,15 +220,16 @@ pub async fn show(
     } else {
         open_roles(&state, &caller.person, &report)
     };
-    let confirmer = recorded_for(&state, &plan).is_ok_and(|env| {
+    let confirmer = {
         let roles = flowgate_release::confirming_roles(env);
         state
             .policy()
             .people
             .get(&caller.person)
             .is_some_and(|p| p.roles.iter().any(|r| roles.contains(r)))
-    });
+    };
     let mut body = plan_markup(&plan, &report, &rejected, &roles, stale, caller.csrf());
+    body.0.push_str(&super::preview::markup(&previews).0);
     body.0
         .push_str(&checklist_markup(&plan.id(), &items, confirmer, caller.csrf()).0);
     let viewer = Viewer {

@@ -162,3 +162,57 @@ async fn every_page_has_a_json_twin_and_security_headers() {
         assert_eq!(answer.headers["x-frame-options"], "DENY");
     }
 }
+
+#[tokio::test]
+async fn a_changed_template_is_previewed_per_locale_before_and_after_with_fallbacks() {
+    let server = TestServer::start().await;
+    let mara = server.token("mara").await;
+    let jonas = server.token("jonas").await;
+    server.snapshot("welcome", "1.0.0", "Hello").await;
+    let first = server.plan(&mara, "welcome@1.0.0", "prod").await;
+    server.approve(&first, &[&mara, &jonas]).await;
+    let applied = server
+        .api(
+            Method::POST,
+            &format!("/plans/{first}/apply"),
+            Some(&mara),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    server
+        .snapshot(
+            "welcome",
+            "1.1.0",
+            "Hello {{ contact.first_name | default('friend') }}",
+        )
+        .await;
+    let plan = server.plan(&mara, "welcome@1.1.0", "prod").await;
+    let shown = server
+        .api(
+            Method::GET,
+            &format!("/plans/{plan}"),
+            Some(&mara),
+            Value::Null,
+        )
+        .await
+        .json();
+    let preview = &shown["previews"][0];
+    assert_eq!(preview["id"], "welcome");
+    let locale = &preview["locales"][0];
+    assert_eq!(locale["locale"], "default");
+    assert_eq!(locale["before"]["subject"], "Hello");
+    assert_eq!(
+        locale["after"]["subject"], "Hello Alex",
+        "sample values fill the variables"
+    );
+    let html = page(&server, &mara, &format!("/plans/{plan}")).await;
+    assert!(
+        html.contains("Message previews") && html.contains("Hello Alex"),
+        "{html}"
+    );
+    assert!(
+        html.contains("sandbox=\"\""),
+        "email bodies render in a sandboxed frame"
+    );
+}
