@@ -13,12 +13,13 @@ mod paths;
 mod policy;
 mod promote;
 mod read;
+mod refusal;
 mod render;
 mod secrets;
 mod target;
 mod version;
 
-pub use error::ReleaseError;
+pub use error::{Cap, ChangeReason, Conflict, ReleaseError, StalePlan, TooLarge, VersionTooSmall};
 pub use freeze::{freeze, FreezeOptions, Frozen, ReleaseVersion};
 pub use gates::{approvals_by_role, evaluate, Approval, Facts, GateResult, Pin};
 pub use paths::{safe_relative, UnsafePath};
@@ -30,6 +31,7 @@ pub use promote::{
     env_ref, target_of, Base, BundleStatus, Outcome, Plan, PlanReport, Promotions, RollbackStep,
 };
 pub use read::{documents_from_objects, snapshot_documents};
+pub use refusal::{Refusal, Stranded};
 pub use render::{render, Rendered, MAX_RENDERED_BYTES, MAX_RENDERED_FILES};
 pub use target::{DeployTarget, Deployed, DirectoryTarget, Staged, TargetError, MANIFEST_FILE};
 pub use version::{changes_since_latest, check_version, previous_snapshot, VersionVerdict};
