@@ -200,11 +200,8 @@ impl From<flowgate_store::Error> for CommandError {
 
 impl From<ReleaseError> for CommandError {
     fn from(error: ReleaseError) -> Self {
-        let error = match error {
+        let (kind, help) = match error {
             ReleaseError::Store(inner) => return inner.into(),
-            other => other,
-        };
-        let (kind, help) = match &error {
             ReleaseError::Conflict(_) => (
                 ErrorKind::Conflict,
                 "`flowgate log` shows the operation that moved it first",
@@ -225,7 +222,12 @@ impl From<ReleaseError> for CommandError {
                 ErrorKind::Unavailable,
                 "nothing was changed; check the store (`flowgate snapshot verify`) and the target directory, then retry",
             ),
-            _ => (
+            ReleaseError::NoBundle { .. }
+            | ReleaseError::BadVersion(_)
+            | ReleaseError::NotReleasable
+            | ReleaseError::VersionTooSmall(_)
+            | ReleaseError::UnsafePath { .. }
+            | ReleaseError::TooLarge(_) => (
                 ErrorKind::Usage,
                 "`flowgate snapshot list` shows the stored versions",
             ),

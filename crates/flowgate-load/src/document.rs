@@ -8,6 +8,7 @@ use flowgate_diagnostics::{Diagnostic, LineCol, Location, SourceText, Span};
 use flowgate_model::flow::Dialect;
 use flowgate_model::{Asset, AssetId, FileId};
 use flowgate_syntax::{DeError, DeErrorKind, Node, Value};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// A file to load.
@@ -35,59 +36,22 @@ pub(crate) fn load_files(inputs: &[Input], root: &Path, max_size: u64) -> Vec<Fi
     )
 }
 
-/// Fewer items than this are not worth a thread.
-const MIN_PARALLEL_ITEMS: usize = 16;
-
-/// `work` over every item on every core, in item order (`work` gets the item's index). An
-/// item whose chunk panicked gets `on_panic` instead of being lost: a panic is a bug, and
-/// the other files still load.
+/// `work` over every item on rayon's pool, in item order (`work` gets the item's index). An
+/// item whose work panicked gets `on_panic` instead of being lost: a panic is a bug, and the
+/// other files still load.
 pub(crate) fn in_parallel<T: Sync, O: Send>(
     items: &[T],
     work: impl Fn(usize, &T) -> O + Sync,
-    on_panic: impl Fn(&T) -> O,
+    on_panic: impl Fn(&T) -> O + Sync,
 ) -> Vec<O> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(items.len().max(1));
-    if threads <= 1 || items.len() < MIN_PARALLEL_ITEMS {
-        return items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| work(i, item))
-            .collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let work = &work;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .enumerate()
-            .map(|(c, part)| {
-                scope.spawn(move || {
-                    part.iter()
-                        .enumerate()
-                        .map(|(i, item)| work(c * chunk + i, item))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        let mut outputs = Vec::with_capacity(items.len());
-        for (c, handle) in handles.into_iter().enumerate() {
-            match handle.join() {
-                Ok(part) => outputs.extend(part),
-                Err(_) => outputs.extend(
-                    items
-                        .chunks(chunk)
-                        .nth(c)
-                        .into_iter()
-                        .flatten()
-                        .map(&on_panic),
-                ),
-            }
-        }
-        outputs
-    })
+    items
+        .par_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(i, item)))
+                .unwrap_or_else(|_| on_panic(item))
+        })
+        .collect()
 }
 
 fn file_id(index: usize) -> FileId {
@@ -385,4 +349,30 @@ fn load_platform(file: FileId, source: SourceText, dialect: Dialect) -> FileOutp
     }
     output.source = Some(source);
     output
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_parallel;
+
+    #[test]
+    fn items_keep_their_order_and_a_panic_costs_only_its_item() {
+        let items: Vec<u32> = (0..100).collect();
+        let out = in_parallel(
+            &items,
+            |i, &item| {
+                assert_ne!(item, 42, "a bug in one file");
+                (i, item * 2)
+            },
+            |&item| (usize::MAX, item),
+        );
+        assert_eq!(out.len(), 100);
+        for (i, &(index, value)) in out.iter().enumerate() {
+            if i == 42 {
+                assert_eq!((index, value), (usize::MAX, 42));
+            } else {
+                assert_eq!((index, value), (i, 2 * i as u32));
+            }
+        }
+    }
 }

@@ -53,11 +53,7 @@ pub fn freeze(
     options: &FreezeOptions,
 ) -> Result<Frozen, ReleaseError> {
     if loaded.has_errors() {
-        return Err(ReleaseError::NotReleasable(
-            "the workspace does not load cleanly; run `flowgate validate` and fix the errors \
-             before freezing a release"
-                .to_owned(),
-        ));
+        return Err(ReleaseError::NotReleasable);
     }
     let model = &loaded.model;
     let (bundle_asset, spec) = find_bundle(model, bundle)?;

@@ -15,6 +15,7 @@ mod paths;
 mod policy;
 mod promote;
 mod read;
+mod refusal;
 mod render;
 mod secrets;
 mod target;
@@ -24,7 +25,7 @@ pub use checklist::{
     checklist, checklist_markdown, confirmations, confirming_roles, plan_checklist, ChecklistItem,
     Confirmation, ItemState,
 };
-pub use error::ReleaseError;
+pub use error::{Cap, ChangeReason, Conflict, ReleaseError, StalePlan, TooLarge, VersionTooSmall};
 pub use freeze::{freeze, FreezeOptions, Frozen, ReleaseVersion};
 pub use gates::{approvals_by_role, evaluate, Approval, Facts, GateResult, Pin};
 pub use history::{bundle_history, release_id_of, VersionChange};
@@ -37,6 +38,7 @@ pub use promote::{
     env_ref, target_of, Base, BundleStatus, Outcome, Plan, PlanReport, Promotions, RollbackStep,
 };
 pub use read::{documents_from_objects, snapshot_documents};
+pub use refusal::{Refusal, Stranded};
 pub use render::{render, Rendered, MAX_RENDERED_BYTES, MAX_RENDERED_FILES};
 pub use target::{DeployTarget, Deployed, DirectoryTarget, Staged, TargetError, MANIFEST_FILE};
 pub use version::{changes_since_latest, check_version, previous_snapshot, VersionVerdict};

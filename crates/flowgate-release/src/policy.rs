@@ -2,6 +2,7 @@
 //! guardrails, gates, RACI matrix and deploy target, read from `flowgate.toml` and checked
 //! for consistency (every role, environment and time zone named must exist).
 
+use crate::refusal::Refusal;
 use crate::secrets;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
@@ -358,14 +359,12 @@ impl Policy {
     }
 
     /// The environment called `name`, or an error listing the ones there are.
-    pub fn require_environment(&self, name: &str) -> Result<&Environment, String> {
-        self.environment(name).ok_or_else(|| {
-            let known: Vec<&str> = self.environments.iter().map(|e| e.name.as_str()).collect();
-            format!(
-                "no environment `{name}` in {CONFIG_FILE}; environments: {}",
-                known.join(", ")
-            )
-        })
+    pub fn require_environment(&self, name: &str) -> Result<&Environment, Refusal> {
+        self.environment(name)
+            .ok_or_else(|| Refusal::UnknownEnvironment {
+                name: name.to_owned(),
+                known: self.environments.iter().map(|e| e.name.clone()).collect(),
+            })
     }
 
     /// The environment before `name` in promotion order.

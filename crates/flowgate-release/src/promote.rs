@@ -3,9 +3,10 @@
 //! the ref `env/<environment>/<bundle>`; it moves only by compare-and-swap, so of two
 //! concurrent applies exactly one wins.
 
-use crate::error::ReleaseError;
+use crate::error::{Conflict, ReleaseError, StalePlan};
 use crate::gates::{evaluate, Approval, Facts, GateResult, Pin};
 use crate::policy::{Environment, Policy};
+use crate::refusal::{Refusal, Stranded};
 use crate::render::{render, Rendered};
 use crate::target::{DeployTarget, DirectoryTarget};
 use chrono::{DateTime, Utc};
@@ -18,6 +19,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+
+/// The shortest plan id prefix [`Promotions::find_plan`] looks plans up by.
+const MIN_PLAN_PREFIX: usize = 6;
 
 /// The ref holding what `env` runs of `bundle`.
 pub fn env_ref(env: &str, bundle: &str) -> String {
@@ -180,9 +184,7 @@ impl<'a, S: Store> Promotions<'a, S> {
         self.store
             .get_snapshot(SnapshotKey::Id(id))
             .await?
-            .ok_or_else(|| {
-                ReleaseError::Refused(format!("no snapshot {} in the store", id.short()))
-            })
+            .ok_or_else(|| ReleaseError::Refused(Refusal::UnknownSnapshot { id: id.short() }))
     }
 
     /// The object bytes of every entry, by asset id. Each stored object is read once and
@@ -428,10 +430,11 @@ impl<'a, S: Store> Promotions<'a, S> {
 
     /// A recorded plan by id or unambiguous id prefix (at least 6 characters).
     pub async fn find_plan(&self, prefix: &str) -> Result<Option<Plan>, ReleaseError> {
-        if prefix.len() < 6 {
-            return Err(ReleaseError::Refused(format!(
-                "`{prefix}` is too short for a plan id; give at least 6 characters"
-            )));
+        if prefix.len() < MIN_PLAN_PREFIX {
+            return Err(ReleaseError::Refused(Refusal::PlanIdTooShort {
+                prefix: prefix.to_owned(),
+                min: MIN_PLAN_PREFIX,
+            }));
         }
         let mut found: Vec<Plan> = Vec::new();
         for op in self.ops(OperationKind::Plan).await? {
@@ -454,9 +457,10 @@ impl<'a, S: Store> Promotions<'a, S> {
         }
         match found.len() {
             0 | 1 => Ok(found.pop()),
-            n => Err(ReleaseError::Refused(format!(
-                "`{prefix}` matches {n} plans; give more of the id"
-            ))),
+            matches => Err(ReleaseError::Refused(Refusal::AmbiguousPlan {
+                prefix: prefix.to_owned(),
+                matches,
+            })),
         }
     }
 
@@ -470,36 +474,37 @@ impl<'a, S: Store> Promotions<'a, S> {
     ) -> Result<Outcome, ReleaseError> {
         let env = self.env(&plan.environment)?;
         let Some(who) = self.policy.people.get(person) else {
-            return Err(ReleaseError::Refused(format!(
-                "`{person}` is not listed under [people] in flowgate.toml; approvals are signed by people listed there"
-            )));
+            return Err(ReleaseError::Refused(Refusal::UnknownApprover {
+                person: person.to_owned(),
+            }));
         };
         let approvers = env.raci.approvers();
         let eligible: Vec<&String> = who.roles.iter().filter(|r| approvers.contains(r)).collect();
         let role = match (role, eligible.as_slice()) {
             (Some(role), _) if eligible.iter().any(|r| *r == role) => role.to_owned(),
             (Some(role), _) => {
-                return Err(ReleaseError::Refused(format!(
-                    "{person} cannot approve as `{role}` into {}: {person} holds {}, and approvals there come from {}",
-                    env.name,
-                    who.roles.join(", "),
-                    if approvers.is_empty() { "nobody (none are required)".to_owned() } else { approvers.join(", ") }
-                )))
+                return Err(ReleaseError::Refused(Refusal::CannotApproveAs {
+                    person: person.to_owned(),
+                    role: role.to_owned(),
+                    env: env.name.clone(),
+                    holds: who.roles.clone(),
+                    approvers,
+                }))
             }
             (None, [one]) => (*one).clone(),
             (None, []) => {
-                return Err(ReleaseError::Refused(format!(
-                    "{person} ({}) is not an approver for {}; approvals there come from {}",
-                    who.roles.join(", "),
-                    env.name,
-                    if approvers.is_empty() { "nobody (none are required)".to_owned() } else { approvers.join(", ") }
-                )))
+                return Err(ReleaseError::Refused(Refusal::NotAnApprover {
+                    person: person.to_owned(),
+                    env: env.name.clone(),
+                    holds: who.roles.clone(),
+                    approvers,
+                }))
             }
             (None, many) => {
-                return Err(ReleaseError::Refused(format!(
-                    "{person} holds several approving roles ({}); say which with --role",
-                    many.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
-                )))
+                return Err(ReleaseError::Refused(Refusal::WhichRole {
+                    person: person.to_owned(),
+                    roles: many.iter().map(|r| (*r).clone()).collect(),
+                }))
             }
         };
         let id = plan.id();
@@ -552,12 +557,11 @@ impl<'a, S: Store> Promotions<'a, S> {
                     env.name, plan.version
                 )));
             }
-            return Err(ReleaseError::Conflict(format!(
-                "{} moved since the plan was made (it held {}, now {}); make a new plan",
-                env.name,
-                describe(plan.base.as_ref()),
-                describe(current.as_ref())
-            )));
+            return Err(ReleaseError::Conflict(Box::new(Conflict::MovedSincePlan {
+                env: env.name.clone(),
+                held: plan.base.clone(),
+                now: current,
+            })));
         }
         if plan.base.as_ref().map(|b| b.snapshot) == Some(plan.snapshot) {
             self.ensure_live(env, &snapshot, &report).await?;
@@ -567,11 +571,11 @@ impl<'a, S: Store> Promotions<'a, S> {
             )));
         }
         if report.id != id {
-            return Err(ReleaseError::Stale(format!(
-                "the plan is stale: a plan made now differs (rendered files or {}'s gates changed); \
-                 make a new plan with `flowgate plan {}@{} --to {}`",
-                env.name, plan.bundle, plan.version, env.name
-            )));
+            return Err(ReleaseError::Stale(StalePlan {
+                env: env.name.clone(),
+                bundle: plan.bundle.clone(),
+                version: plan.version.clone(),
+            }));
         }
         if !report.passes() {
             return Err(ReleaseError::Blocked(report.gates));
@@ -662,11 +666,11 @@ impl<'a, S: Store> Promotions<'a, S> {
                     target.discard(staged);
                 }
                 match e {
-                    flowgate_store::Error::Conflict { .. } => Err(ReleaseError::Conflict(format!(
-                        "another operation moved {} first; nothing was changed. Look at \
-                         `flowgate status` and make a new plan",
-                        env.name
-                    ))),
+                    flowgate_store::Error::Conflict { .. } => {
+                        Err(ReleaseError::Conflict(Box::new(Conflict::MovedFirst {
+                            env: env.name.clone(),
+                        })))
+                    }
                     other => Err(other.into()),
                 }
             }
@@ -715,9 +719,10 @@ impl<'a, S: Store> Promotions<'a, S> {
     ) -> Result<RollbackStep, ReleaseError> {
         self.env(env_name)?;
         let Some(current) = self.current(env_name, bundle).await? else {
-            return Err(ReleaseError::Refused(format!(
-                "{env_name} holds no version of {bundle}; nothing to roll back"
-            )));
+            return Err(ReleaseError::Refused(Refusal::NothingToRollBack {
+                env: env_name.to_owned(),
+                bundle: bundle.to_owned(),
+            }));
         };
         let ops = self.ref_ops(&env_ref(env_name, bundle)).await?;
         let target = match to {
@@ -726,7 +731,10 @@ impl<'a, S: Store> Promotions<'a, S> {
                 .get_snapshot(SnapshotKey::Version { bundle, version })
                 .await?
                 .ok_or_else(|| {
-                    ReleaseError::Refused(format!("no snapshot {bundle}@{version} in the store"))
+                    ReleaseError::Refused(Refusal::UnknownVersion {
+                        bundle: bundle.to_owned(),
+                        version: version.to_owned(),
+                    })
                 })?,
             None => {
                 if let Some(last) = ops
@@ -746,10 +754,11 @@ impl<'a, S: Store> Promotions<'a, S> {
                     .filter_map(|op| op.ref_change.as_ref().and_then(|c| c.from))
                     .find(|from| *from != current.id);
                 let Some(previous) = previous else {
-                    return Err(ReleaseError::Refused(format!(
-                        "{env_name} has held only {bundle} {}; there is no earlier version to go back to",
-                        current.version
-                    )));
+                    return Err(ReleaseError::Refused(Refusal::NoEarlierVersion {
+                        env: env_name.to_owned(),
+                        bundle: bundle.to_owned(),
+                        version: current.version.clone(),
+                    }));
                 };
                 self.snapshot(&previous).await?
             }
@@ -795,10 +804,12 @@ impl<'a, S: Store> Promotions<'a, S> {
         let objects = self.objects(&target).await?;
         let rendered = render(&target, &objects, env)?;
         if let Some(problem) = rendered.problems.first() {
-            return Err(ReleaseError::Refused(format!(
-                "{bundle} {} does not render for {env_name}: {problem}",
-                target.version
-            )));
+            return Err(ReleaseError::Refused(Refusal::DoesNotRender {
+                bundle: bundle.to_owned(),
+                version: target.version.clone(),
+                env: env_name.to_owned(),
+                problem: problem.clone(),
+            }));
         }
         let payload = json!({
             "env": env_name,
@@ -855,23 +866,22 @@ impl<'a, S: Store> Promotions<'a, S> {
                 .filter(|id| removed.contains(id))
                 .collect();
             if !uses.is_empty() {
-                stranded.push(format!(
-                    "{} {} uses {}",
-                    other.bundle,
-                    other.version,
-                    uses.join(", ")
-                ));
+                stranded.push(Stranded {
+                    bundle: other.bundle.clone(),
+                    version: other.version.clone(),
+                    uses: uses.into_iter().map(str::to_owned).collect(),
+                });
             }
         }
         if stranded.is_empty() {
             Ok(())
         } else {
-            Err(ReleaseError::Refused(format!(
-                "rolling {bundle} back to {} would strand what other bundles in {env} use: {}; \
-                 roll those back first, or pass --force",
-                target.version,
-                stranded.join("; ")
-            )))
+            Err(ReleaseError::Refused(Refusal::WouldStrand {
+                bundle: bundle.to_owned(),
+                version: target.version.clone(),
+                env: env.to_owned(),
+                stranded,
+            }))
         }
     }
 
@@ -880,20 +890,20 @@ impl<'a, S: Store> Promotions<'a, S> {
             return Ok(());
         }
         let Some(person) = self.policy.people.get(actor) else {
-            return Err(ReleaseError::Refused(format!(
-                "`{actor}` is not listed under [people] in flowgate.toml"
-            )));
+            return Err(ReleaseError::Refused(Refusal::UnknownActor {
+                actor: actor.to_owned(),
+            }));
         };
         let allowed = &env.gates.promoters;
         if allowed.is_empty() || person.roles.iter().any(|r| allowed.contains(r)) {
             Ok(())
         } else {
-            Err(ReleaseError::Refused(format!(
-                "{actor} ({}) may not change {}; that takes {}",
-                person.roles.join(", "),
-                env.name,
-                allowed.join(" or ")
-            )))
+            Err(ReleaseError::Refused(Refusal::NotAPromoter {
+                actor: actor.to_owned(),
+                env: env.name.clone(),
+                holds: person.roles.clone(),
+                allowed: allowed.clone(),
+            }))
         }
     }
 
@@ -939,21 +949,12 @@ fn check_names(env: &str, bundle: &str) -> Result<(), ReleaseError> {
     })?;
     let name = env_ref(env, bundle);
     flowgate_store::validate_ref_name(&name).map_err(|why| {
-        ReleaseError::Refused(format!(
-            "environment `{}` cannot hold bundles: the ref `{}` {why}; rename the environment \
-             in {} to letters, digits, `.`, `_` and `-`",
-            env.escape_debug(),
-            name.escape_debug(),
-            flowgate_load::CONFIG_FILE
-        ))
+        ReleaseError::Refused(Refusal::BadEnvironmentName {
+            env: env.to_owned(),
+            reference: name.clone(),
+            why,
+        })
     })
-}
-
-fn describe(base: Option<&Base>) -> String {
-    base.map_or_else(
-        || "nothing".to_owned(),
-        |b| format!("{} ({})", b.version, b.snapshot.short()),
-    )
 }
 
 /// The deploy target of an environment.
@@ -1120,14 +1121,15 @@ impl<S: Store> Promotions<'_, S> {
     ) -> Result<Outcome, ReleaseError> {
         let env = self.env(env_name)?;
         let Some(target) = target_of(env) else {
-            return Err(ReleaseError::Refused(format!(
-                "{env_name} has no deploy target, so there are no files to sync"
-            )));
+            return Err(ReleaseError::Refused(Refusal::NoTarget {
+                env: env_name.to_owned(),
+            }));
         };
         let Some(current) = self.current(env_name, bundle).await? else {
-            return Err(ReleaseError::Refused(format!(
-                "{env_name} holds no version of {bundle}; nothing to sync"
-            )));
+            return Err(ReleaseError::Refused(Refusal::NothingToSync {
+                env: env_name.to_owned(),
+                bundle: bundle.to_owned(),
+            }));
         };
         self.require_promoter(env, actor)?;
         self.require_unpinned_or_forced(env_name, reason, force)
@@ -1143,10 +1145,12 @@ impl<S: Store> Promotions<'_, S> {
         let objects = self.objects(&current).await?;
         let rendered = render(&current, &objects, env)?;
         if let Some(problem) = rendered.problems.first() {
-            return Err(ReleaseError::Refused(format!(
-                "{bundle} {} does not render for {env_name}: {problem}",
-                current.version
-            )));
+            return Err(ReleaseError::Refused(Refusal::DoesNotRender {
+                bundle: bundle.to_owned(),
+                version: current.version.clone(),
+                env: env_name.to_owned(),
+                problem: problem.clone(),
+            }));
         }
         let staged = target.stage(bundle, &rendered, &deploy_manifest(env, &current))?;
         let payload = json!({
@@ -1188,17 +1192,11 @@ impl<S: Store> Promotions<'_, S> {
         if force && has_reason {
             return Ok(());
         }
-        Err(ReleaseError::Refused(format!(
-            "{env} is pinned by {} since {}: {}; {}",
-            pin.by,
-            pin.at,
-            pin.reason,
-            if force {
-                "--force needs --reason saying why the pinned environment is re-deployed"
-            } else {
-                "pass --force with --reason to re-deploy it anyway, or unpin it first"
-            }
-        )))
+        Err(ReleaseError::Refused(Refusal::Pinned {
+            env: env.to_owned(),
+            pin,
+            forced: force,
+        }))
     }
 }
 

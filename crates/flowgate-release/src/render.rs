@@ -3,7 +3,7 @@
 //! redirection, throttles, caps, audience allow-list, routing flag, campaign filter) written
 //! into the assets themselves, so the deployed files show what will run.
 
-use crate::error::ReleaseError;
+use crate::error::{Cap, ReleaseError, TooLarge};
 use crate::paths::join_parts;
 use crate::policy::Environment;
 use flowgate_store::{canonical_json, Entry, Snapshot};
@@ -103,9 +103,14 @@ fn check_caps(
     snapshot: &Snapshot,
     objects: &BTreeMap<String, Arc<[u8]>>,
 ) -> Result<(), ReleaseError> {
-    let what = format!("{} {}", snapshot.bundle, snapshot.version);
     if snapshot.entries.len() > MAX_RENDERED_FILES {
-        return Err(too_many_files(&what, snapshot.entries.len()));
+        return Err(too_large(
+            snapshot,
+            Cap::Files {
+                files: snapshot.entries.len(),
+                limit: MAX_RENDERED_FILES,
+            },
+        ));
     }
     let bytes: u64 = snapshot
         .entries
@@ -114,27 +119,24 @@ fn check_caps(
         .map(|b| b.len() as u64)
         .sum();
     if bytes > MAX_RENDERED_BYTES {
-        return Err(too_many_bytes(&what, bytes));
+        return Err(too_large(
+            snapshot,
+            Cap::Bytes {
+                bytes,
+                limit: MAX_RENDERED_BYTES,
+            },
+        ));
     }
     Ok(())
 }
 
-fn too_many_files(what: &str, files: usize) -> ReleaseError {
-    ReleaseError::TooLarge(format!(
-        "{what} would render {files} files, more than the {MAX_RENDERED_FILES} one release may \
-         hold; nothing was rendered or written. Split the bundle into smaller bundles (a snapshot \
-         file from elsewhere that holds this many entries is not one flowgate froze)"
-    ))
-}
-
-fn too_many_bytes(what: &str, bytes: u64) -> ReleaseError {
-    ReleaseError::TooLarge(format!(
-        "{what} would render {} MiB or more, more than the {} MiB one release may hold; nothing \
-         was rendered or written. Split the bundle into smaller bundles (a snapshot file from \
-         elsewhere whose entries repeat one large object is not one flowgate froze)",
-        bytes >> 20,
-        MAX_RENDERED_BYTES >> 20
-    ))
+/// [`ReleaseError::TooLarge`] for `snapshot`.
+fn too_large(snapshot: &Snapshot, cap: Cap) -> ReleaseError {
+    ReleaseError::TooLarge(TooLarge {
+        bundle: snapshot.bundle.clone(),
+        version: snapshot.version.clone(),
+        cap,
+    })
 }
 
 /// A rendering being made: its files, documents and problems, the values used, and the bytes
@@ -194,13 +196,24 @@ impl<'a> Builder<'a> {
     /// Adds one file, counting it against the caps; two assets rendering to one file is a
     /// problem (one would silently replace the other).
     fn add(&mut self, path: String, bytes: Arc<[u8]>) -> Result<(), ReleaseError> {
-        let what = || format!("{} {}", self.snapshot.bundle, self.snapshot.version);
         self.bytes += bytes.len() as u64;
         if self.bytes > MAX_RENDERED_BYTES {
-            return Err(too_many_bytes(&what(), self.bytes));
+            return Err(too_large(
+                self.snapshot,
+                Cap::Bytes {
+                    bytes: self.bytes,
+                    limit: MAX_RENDERED_BYTES,
+                },
+            ));
         }
         if self.files.len() >= MAX_RENDERED_FILES {
-            return Err(too_many_files(&what(), self.files.len() + 1));
+            return Err(too_large(
+                self.snapshot,
+                Cap::Files {
+                    files: self.files.len() + 1,
+                    limit: MAX_RENDERED_FILES,
+                },
+            ));
         }
         if self.files.contains_key(&path) {
             self.problems.push(format!(

@@ -1,6 +1,6 @@
 //! Holding a new version against what changed since the previous snapshot.
 
-use crate::error::ReleaseError;
+use crate::error::{ChangeReason, ReleaseError, VersionTooSmall};
 use crate::freeze::Frozen;
 use crate::read::snapshot_documents;
 use flowgate_diff::{diff_documents, Bump, Diff};
@@ -75,25 +75,22 @@ pub fn check_version(
         return Ok(VersionVerdict::Fits { required });
     }
     let suggestion = required.max(Bump::Patch).apply(&before);
-    let reasons: Vec<String> = diff
+    let reasons = diff
         .reasons()
         .iter()
         .take(8)
-        .map(|(asset, detail)| format!("  - {} `{}`: {}", asset.kind, asset.id, detail.text))
+        .map(|(asset, detail)| ChangeReason {
+            kind: asset.kind.clone(),
+            id: asset.id.clone(),
+            detail: detail.text.clone(),
+        })
         .collect();
-    let problem = match given {
-        None => format!("version {next} is not greater than the previous version {before}"),
-        Some(given) => format!(
-            "version {next} is a {given} release, but the changes since {before} require a {required} release"
-        ),
-    };
-    Err(ReleaseError::VersionTooSmall(format!(
-        "{problem}; use {suggestion} or pass --allow-version \"<reason>\"{}{}",
-        if reasons.is_empty() {
-            ""
-        } else {
-            "\nbecause:\n"
-        },
-        reasons.join("\n")
-    )))
+    Err(ReleaseError::VersionTooSmall(Box::new(VersionTooSmall {
+        version: next,
+        previous: before,
+        given,
+        required,
+        suggestion,
+        reasons,
+    })))
 }

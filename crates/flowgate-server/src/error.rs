@@ -4,7 +4,7 @@
 use crate::negotiate::Want;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use flowgate_release::ReleaseError;
+use flowgate_release::{Refusal, ReleaseError};
 use serde_json::json;
 
 /// A failed request.
@@ -89,21 +89,25 @@ impl From<flowgate_store::Error> for ApiError {
 }
 
 impl From<ReleaseError> for ApiError {
-    /// Refusals are 403 (the policy says no), a lost race 409, a stale plan or blocking gates
-    /// 422 with every gate's reason, a bad name 400; store failures 500.
+    /// Each kind of release error to the status that says why: the policy says no (403), a
+    /// name or id that matches nothing (404), a lost race (409), a stale plan or blocking gates
+    /// (422, with every gate's reason), a bad request (400); store and target failures are 500.
     fn from(error: ReleaseError) -> Self {
         let status = match &error {
-            ReleaseError::Refused(_) => StatusCode::FORBIDDEN,
+            ReleaseError::Refused(refusal) => refusal_status(refusal),
             ReleaseError::Conflict(_) => StatusCode::CONFLICT,
             ReleaseError::Blocked(gates) if actor_may_not(gates) => StatusCode::FORBIDDEN,
-            ReleaseError::Blocked(_) | ReleaseError::Stale(_) | ReleaseError::NotReleasable(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
+            ReleaseError::Blocked(_)
+            | ReleaseError::Stale(_)
+            | ReleaseError::NotReleasable
+            | ReleaseError::VersionTooSmall(_)
+            | ReleaseError::TooLarge(_)
+            | ReleaseError::UnsafePath { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ReleaseError::NoBundle { .. } => StatusCode::NOT_FOUND,
+            ReleaseError::BadVersion(_) => StatusCode::BAD_REQUEST,
+            ReleaseError::Unreadable { .. } | ReleaseError::Store(_) | ReleaseError::Target(_) => {
+                return Self::internal(error)
             }
-            ReleaseError::NoBundle { .. } | ReleaseError::Unreadable { .. } => {
-                StatusCode::NOT_FOUND
-            }
-            ReleaseError::Store(_) | ReleaseError::Target(_) => return Self::internal(error),
-            _ => StatusCode::BAD_REQUEST,
         };
         let message = match &error {
             ReleaseError::Blocked(gates) => gates
@@ -115,6 +119,33 @@ impl From<ReleaseError> for ApiError {
             other => other.to_string(),
         };
         Self::new(status, message)
+    }
+}
+
+/// Who may not (403), what does not exist (404), what is asked wrongly (400), and what the
+/// state of the environments does not allow now (422; 409 is kept for a lost race, so that
+/// the command line's exit codes through a server are those it gives locally).
+fn refusal_status(refusal: &Refusal) -> StatusCode {
+    match refusal {
+        Refusal::UnknownApprover { .. }
+        | Refusal::CannotApproveAs { .. }
+        | Refusal::NotAnApprover { .. }
+        | Refusal::UnknownActor { .. }
+        | Refusal::NotAPromoter { .. } => StatusCode::FORBIDDEN,
+        Refusal::UnknownEnvironment { .. }
+        | Refusal::UnknownSnapshot { .. }
+        | Refusal::UnknownVersion { .. } => StatusCode::NOT_FOUND,
+        Refusal::BadEnvironmentName { .. }
+        | Refusal::PlanIdTooShort { .. }
+        | Refusal::AmbiguousPlan { .. }
+        | Refusal::WhichRole { .. } => StatusCode::BAD_REQUEST,
+        Refusal::Pinned { .. }
+        | Refusal::NothingToRollBack { .. }
+        | Refusal::NoEarlierVersion { .. }
+        | Refusal::WouldStrand { .. }
+        | Refusal::NoTarget { .. }
+        | Refusal::NothingToSync { .. }
+        | Refusal::DoesNotRender { .. } => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

@@ -287,14 +287,14 @@ async fn create_in(
     let required = match verdict {
         Ok(VersionVerdict::First) => None,
         Ok(VersionVerdict::Fits { required }) => Some(required),
-        Err(e @ ReleaseError::BadVersion(_)) => return Err(CommandError::from(e)),
-        Err(e) => {
+        Err(e @ ReleaseError::VersionTooSmall(_)) => {
             return Err(CommandError::new(
                 ErrorKind::Refused,
                 e.to_string(),
                 "choose a version that fits the change (`flowgate diff --suggest-version`), or pass --allow-version with the reason",
             ))
         }
+        Err(e) => return Err(CommandError::from(e)),
     };
     let snapshot = frozen.to_snapshot(
         &ReleaseVersion {

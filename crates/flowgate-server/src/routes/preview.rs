@@ -224,6 +224,7 @@ pub fn markup(previews: &[TemplatePreview]) -> Markup {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::preview;
     use serde_json::json;
 
