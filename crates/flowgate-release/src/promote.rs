@@ -232,6 +232,20 @@ impl<'a, S: Store> Promotions<'a, S> {
             .await?)
     }
 
+    /// The last operation that moved one ref.
+    async fn last_ref_op(&self, name: &str) -> Result<Option<Operation>, ReleaseError> {
+        let mut newest = self
+            .store
+            .operations(&OperationFilter {
+                ref_name: Some(name.to_owned()),
+                newest_first: true,
+                limit: Some(1),
+                ..OperationFilter::default()
+            })
+            .await?;
+        Ok(newest.pop())
+    }
+
     async fn ops(&self, kind: OperationKind) -> Result<Vec<Operation>, ReleaseError> {
         Ok(self
             .store
@@ -282,7 +296,15 @@ impl<'a, S: Store> Promotions<'a, S> {
     ) -> Result<(Vec<Approval>, usize), ReleaseError> {
         let mut this = Vec::new();
         let mut stale = 0;
-        for op in self.ops(OperationKind::Approve).await? {
+        let of_snapshot = self
+            .store
+            .operations(&OperationFilter {
+                kind: Some(OperationKind::Approve),
+                snapshot: Some(snapshot.to_string()),
+                ..OperationFilter::default()
+            })
+            .await?;
+        for op in of_snapshot {
             let p = &op.payload;
             let text = |key: &str| {
                 p.get(key)
@@ -437,7 +459,15 @@ impl<'a, S: Store> Promotions<'a, S> {
             }));
         }
         let mut found: Vec<Plan> = Vec::new();
-        for op in self.ops(OperationKind::Plan).await? {
+        let recorded = self
+            .store
+            .operations(&OperationFilter {
+                kind: Some(OperationKind::Plan),
+                plan_prefix: Some(prefix.to_owned()),
+                ..OperationFilter::default()
+            })
+            .await?;
+        for op in recorded {
             let id = op
                 .payload
                 .get("plan")
@@ -608,9 +638,8 @@ impl<'a, S: Store> Promotions<'a, S> {
         env: &Environment,
         bundle: &str,
     ) -> Result<Option<String>, ReleaseError> {
-        let ops = self.ref_ops(&env_ref(&env.name, bundle)).await?;
-        Ok(ops
-            .last()
+        let last = self.last_ref_op(&env_ref(&env.name, bundle)).await?;
+        Ok(last
             .filter(|op| op.kind_of() == Some(OperationKind::Apply))
             .and_then(|op| {
                 op.payload
@@ -657,8 +686,8 @@ impl<'a, S: Store> Promotions<'a, S> {
                 if let (Some(target), Some(staged)) = (&target, &staged) {
                     target.activate(staged)?;
                 }
-                let ops = self.ref_ops(&env_ref(&env.name, &snapshot.bundle)).await?;
-                let seq = ops.last().map(|op| op.seq).unwrap_or(record.version);
+                let last = self.last_ref_op(&env_ref(&env.name, &snapshot.bundle)).await?;
+                let seq = last.map(|op| op.seq).unwrap_or(record.version);
                 Ok(Outcome::Done(seq))
             }
             Err(e) => {
@@ -1030,8 +1059,8 @@ impl<S: Store> Promotions<'_, S> {
                 .await?
             {
                 let snapshot = self.snapshot(&record.target).await?;
-                let ops = self.ref_ops(&record.name).await?;
-                let last = ops.last();
+                let newest = self.last_ref_op(&record.name).await?;
+                let last = newest.as_ref();
                 let target = target_of(env);
                 let elsewhere = match &target {
                     Some(target) => self.elsewhere(env, &snapshot.bundle, target).await?,

@@ -127,6 +127,51 @@ fn sql_schema_objects(backend: Backend) -> &'static str {
 const OPERATION_COLUMNS: &str =
     "seq, at, actor, kind, payload, ref_name, ref_from, ref_to, ref_version, prev_hash, hash";
 
+/// The query for `filter`, with only the conditions it sets (so each can use its index), and
+/// its arguments. Rows come oldest first, or newest first with `newest_first`.
+fn operations_query(filter: &OperationFilter) -> (String, Vec<Arg<'_>>) {
+    let mut conditions = vec!["seq > $1".to_owned()];
+    let mut args = vec![Arg::Int(to_i64(filter.after_seq.unwrap_or(0)))];
+    if let Some(kind) = filter.kind {
+        let n = args.len() + 1;
+        match kind.legacy_name() {
+            Some(old) => {
+                conditions.push(format!("kind IN (${n}, ${})", n + 1));
+                args.push(Arg::Text(kind.as_str()));
+                args.push(Arg::Text(old));
+            }
+            None => {
+                conditions.push(format!("kind = ${n}"));
+                args.push(Arg::Text(kind.as_str()));
+            }
+        }
+    }
+    if let Some(actor) = &filter.actor {
+        conditions.push(format!("actor = ${}", args.len() + 1));
+        args.push(Arg::Text(actor));
+    }
+    if let Some(name) = &filter.ref_name {
+        conditions.push(format!("ref_name = ${}", args.len() + 1));
+        args.push(Arg::Text(name));
+    }
+    if let Some(prefix) = &filter.plan_prefix {
+        let n = args.len() + 1;
+        conditions.push(format!("plan >= ${n} AND plan < ${n} || '~'"));
+        args.push(Arg::Text(prefix));
+    }
+    if let Some(snapshot) = &filter.snapshot {
+        conditions.push(format!("snapshot = ${}", args.len() + 1));
+        args.push(Arg::Text(snapshot));
+    }
+    let order = if filter.newest_first { "DESC" } else { "ASC" };
+    let limit = to_i64(filter.limit.unwrap_or(u64::MAX));
+    let sql = format!(
+        "SELECT {OPERATION_COLUMNS} FROM flowgate_operations WHERE {} ORDER BY seq {order} LIMIT {limit}",
+        conditions.join(" AND ")
+    );
+    (sql, args)
+}
+
 /// The backend-independent store.
 #[derive(Debug, Clone)]
 pub(crate) struct Engine {
@@ -932,10 +977,11 @@ impl Engine {
         let from = change.and_then(|c| c.from.map(|f| f.to_string()));
         let to = change.map(|c| c.to.to_string());
         let hash = record.hash.to_string();
+        let named = |key: &str| record.payload.get(key).and_then(Value::as_str);
         tx.execute(
             &format!(
-                "INSERT INTO flowgate_operations ({OPERATION_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                "INSERT INTO flowgate_operations ({OPERATION_COLUMNS}, plan, snapshot) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
             ),
             &[
                 Arg::Int(seq),
@@ -949,6 +995,8 @@ impl Engine {
                 Arg::OptInt(change.map(|c| to_i64(c.version))),
                 Arg::Text(&prev),
                 Arg::Text(&hash),
+                Arg::OptText(named("plan")),
+                Arg::OptText(named("snapshot")),
             ],
         )
         .await
@@ -1003,23 +1051,10 @@ impl Engine {
     }
 
     pub(crate) async fn operations(&self, filter: &OperationFilter) -> Result<Vec<Operation>> {
+        let (sql, args) = operations_query(filter);
         let mut tx = self.read().await?;
         let rows = tx
-            .fetch_all(
-                &format!(
-                    "SELECT {OPERATION_COLUMNS} FROM flowgate_operations \
-                     WHERE ($1 IS NULL OR kind = $1 OR kind = $6) AND ($2 IS NULL OR actor = $2) \
-                     AND ($3 IS NULL OR ref_name = $3) AND seq > $4 ORDER BY seq LIMIT $5"
-                ),
-                &[
-                    Arg::OptText(filter.kind.map(OperationKind::as_str)),
-                    Arg::OptText(filter.actor.as_deref()),
-                    Arg::OptText(filter.ref_name.as_deref()),
-                    Arg::Int(to_i64(filter.after_seq.unwrap_or(0))),
-                    Arg::Int(to_i64(filter.limit.unwrap_or(u64::MAX))),
-                    Arg::OptText(filter.kind.and_then(OperationKind::legacy_name)),
-                ],
-            )
+            .fetch_all(&sql, &args)
             .await
             .map_err(self.db("read the operation log"))?;
         self.rollback(tx).await?;

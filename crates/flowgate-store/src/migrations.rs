@@ -143,6 +143,20 @@ CREATE TABLE flowgate_login_failures (
 CREATE INDEX flowgate_login_failures_subject ON flowgate_login_failures (subject, at);
 "#,
     },
+    Migration {
+        version: 5,
+        name: "operations indexed by kind, plan and snapshot",
+        // The plan and snapshot an operation names, copied from its payload (which the hash
+        // chain covers) so that a plan's approvals are found without reading the whole log.
+        sql: r#"
+ALTER TABLE flowgate_operations ADD COLUMN plan TEXT;
+ALTER TABLE flowgate_operations ADD COLUMN snapshot TEXT;
+UPDATE flowgate_operations SET plan = {payload_plan}, snapshot = {payload_snapshot};
+CREATE INDEX flowgate_operations_kind ON flowgate_operations (kind, seq);
+CREATE INDEX flowgate_operations_plan ON flowgate_operations (plan, seq);
+CREATE INDEX flowgate_operations_snapshot ON flowgate_operations (snapshot, kind);
+"#,
+    },
 ];
 
 /// The tables the migrations create, `flowgate_migrations` included.
@@ -163,10 +177,13 @@ const TABLES: [&str; 13] = [
 ];
 
 /// The indexes the migrations create by name.
-const INDEXES: [&str; 3] = [
+const INDEXES: [&str; 6] = [
     "flowgate_snapshot_entries_object",
     "flowgate_operations_ref",
     "flowgate_login_failures_subject",
+    "flowgate_operations_kind",
+    "flowgate_operations_plan",
+    "flowgate_operations_snapshot",
 ];
 
 /// True when `(kind, name)` is a schema object the migrations create on `backend`: a table, a
@@ -194,11 +211,24 @@ pub(crate) fn latest_version() -> i64 {
 }
 
 fn render(backend: Backend, sql: &str) -> String {
-    let (int, blob) = match backend {
-        Backend::Sqlite => ("INTEGER", "BLOB"),
-        Backend::Postgres => ("BIGINT", "BYTEA"),
+    let (int, blob, plan, snapshot) = match backend {
+        Backend::Sqlite => (
+            "INTEGER",
+            "BLOB",
+            "json_extract(payload, '$.plan')",
+            "json_extract(payload, '$.snapshot')",
+        ),
+        Backend::Postgres => (
+            "BIGINT",
+            "BYTEA",
+            "(payload::jsonb ->> 'plan')",
+            "(payload::jsonb ->> 'snapshot')",
+        ),
     };
-    sql.replace("{int}", int).replace("{blob}", blob)
+    sql.replace("{int}", int)
+        .replace("{blob}", blob)
+        .replace("{payload_plan}", plan)
+        .replace("{payload_snapshot}", snapshot)
 }
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS flowgate_migrations (

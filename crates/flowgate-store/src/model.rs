@@ -586,6 +586,15 @@ pub struct OperationFilter {
     pub after_seq: Option<u64>,
     /// At most this many.
     pub limit: Option<u64>,
+    /// Only operations whose payload names a plan id starting with this (a plan, its
+    /// approvals, its apply). Narrowed through an indexed column; callers that must not be
+    /// misled by an edited column check the payload too.
+    pub plan_prefix: Option<String>,
+    /// Only operations whose payload names this snapshot (through an indexed column, as
+    /// `plan_prefix`).
+    pub snapshot: Option<String>,
+    /// Newest first (with `limit`, the last N).
+    pub newest_first: bool,
 }
 
 /// A named pointer to a snapshot (`env/prod`).

@@ -331,6 +331,10 @@ fn stores_from_before_the_origin_column_learn_which_snapshots_were_imported() {
              DROP TABLE flowgate_passwords; DROP TABLE flowgate_invites; \
              DROP TABLE flowgate_tokens; DROP TABLE flowgate_sessions; \
              DROP TABLE flowgate_login_failures; \
+             DROP INDEX flowgate_operations_kind; DROP INDEX flowgate_operations_plan; \
+             DROP INDEX flowgate_operations_snapshot; \
+             ALTER TABLE flowgate_operations DROP COLUMN plan; \
+             ALTER TABLE flowgate_operations DROP COLUMN snapshot; \
              DELETE FROM flowgate_migrations WHERE version >= 3;",
         )
         .await;
