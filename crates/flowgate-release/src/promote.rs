@@ -686,7 +686,9 @@ impl<'a, S: Store> Promotions<'a, S> {
                 if let (Some(target), Some(staged)) = (&target, &staged) {
                     target.activate(staged)?;
                 }
-                let last = self.last_ref_op(&env_ref(&env.name, &snapshot.bundle)).await?;
+                let last = self
+                    .last_ref_op(&env_ref(&env.name, &snapshot.bundle))
+                    .await?;
                 let seq = last.map(|op| op.seq).unwrap_or(record.version);
                 Ok(Outcome::Done(seq))
             }

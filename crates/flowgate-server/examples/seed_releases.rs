@@ -61,15 +61,32 @@ async fn freeze(store: &AnyStore, bundle: &str, version: &str) -> flowgate_store
         )
         .await
         .expect("snapshot");
-    store.get_snapshot(SnapshotKey::Id(&created.id)).await.expect("read").expect("stored")
+    store
+        .get_snapshot(SnapshotKey::Id(&created.id))
+        .await
+        .expect("read")
+        .expect("stored")
 }
 
-async fn promote(promotions: &Promotions<'_, AnyStore>, snapshot: &flowgate_store::Snapshot, env: &str) -> String {
-    let report = promotions.plan(snapshot, env, Some("mara")).await.expect("plan");
-    promotions.record_plan(&report, "mara").await.expect("record");
+async fn promote(
+    promotions: &Promotions<'_, AnyStore>,
+    snapshot: &flowgate_store::Snapshot,
+    env: &str,
+) -> String {
+    let report = promotions
+        .plan(snapshot, env, Some("mara"))
+        .await
+        .expect("plan");
+    promotions
+        .record_plan(&report, "mara")
+        .await
+        .expect("record");
     if env == "prod" {
         for person in ["mara", "jonas"] {
-            promotions.approve(&report.plan, person, None, None).await.expect("approve");
+            promotions
+                .approve(&report.plan, person, None, None)
+                .await
+                .expect("approve");
         }
     }
     promotions.apply(&report.plan, "mara").await.expect("apply");
@@ -85,7 +102,8 @@ async fn main() {
     std::fs::create_dir_all(dir.join(".flowgate")).expect("create DIR");
     std::fs::write(dir.join("flowgate.toml"), CONFIG).expect("write flowgate.toml");
     let config = flowgate_load::parse_config(CONFIG).expect("config");
-    let policy = Policy::from_config(&config, &SourceText::new("flowgate.toml", CONFIG), dir).expect("policy");
+    let policy = Policy::from_config(&config, &SourceText::new("flowgate.toml", CONFIG), dir)
+        .expect("policy");
     let store = flowgate_store::open_store(dir.join(".flowgate/store.db").to_str().expect("utf-8"))
         .await
         .expect("store");
@@ -102,18 +120,39 @@ async fn main() {
             println!("{} releases in {:.0?}", n + 1, started.elapsed());
         }
     }
-    let next = freeze(&store, "bundle-0", &format!("1.{}.0", releases / BUNDLES + 1)).await;
-    let waiting = promotions.plan(&next, "prod", Some("mara")).await.expect("plan");
-    promotions.record_plan(&waiting, "mara").await.expect("record");
+    let next = freeze(
+        &store,
+        "bundle-0",
+        &format!("1.{}.0", releases / BUNDLES + 1),
+    )
+    .await;
+    let waiting = promotions
+        .plan(&next, "prod", Some("mara"))
+        .await
+        .expect("plan");
+    promotions
+        .record_plan(&waiting, "mara")
+        .await
+        .expect("record");
     let secret = flowgate_server::secret::generate(flowgate_server::TOKEN_PREFIX).expect("random");
     let hash = flowgate_server::secret::hash(&secret);
     store
         .accounts()
-        .create_token(&NewToken { id: "tok_load", hash: &hash, person: "mara", name: "load test", expires_at: None })
+        .create_token(&NewToken {
+            id: "tok_load",
+            hash: &hash,
+            person: "mara",
+            name: "load test",
+            expires_at: None,
+        })
         .await
         .expect("token");
     std::fs::write(dir.join("token"), &secret).expect("write token");
     std::fs::write(dir.join("plan"), &waiting.id).expect("write plan");
     store.close().await;
-    println!("{releases} releases in {:.1?}; waiting plan {}", started.elapsed(), waiting.id);
+    println!(
+        "{releases} releases in {:.1?}; waiting plan {}",
+        started.elapsed(),
+        waiting.id
+    );
 }

@@ -131,16 +131,43 @@ pub struct Rejection {
     comment: Option<String>,
 }
 
-async fn rejections(store: &AnyStore, plan: &str) -> Result<Vec<Rejection>, ApiError> {
+/// The operations of `kind` recorded against `plan`, oldest first.
+async fn on_plan(
+    store: &AnyStore,
+    kind: OperationKind,
+    plan: &str,
+) -> Result<Vec<Operation>, ApiError> {
     let ops: Vec<Operation> = store
         .operations(&OperationFilter {
-            kind: Some(OperationKind::Reject),
+            kind: Some(kind),
             ..OperationFilter::default()
         })
         .await?;
     Ok(ops
         .into_iter()
         .filter(|op| op.payload.get("plan").and_then(Value::as_str) == Some(plan))
+        .collect())
+}
+
+/// Who applied the plan and when, once it is applied.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Applied {
+    person: String,
+    at: String,
+}
+
+async fn applied(store: &AnyStore, plan: &str) -> Result<Option<Applied>, ApiError> {
+    let ops = on_plan(store, OperationKind::Apply, plan).await?;
+    Ok(ops.into_iter().next().map(|op| Applied {
+        person: op.actor,
+        at: op.at.to_human(),
+    }))
+}
+
+async fn rejections(store: &AnyStore, plan: &str) -> Result<Vec<Rejection>, ApiError> {
+    Ok(on_plan(store, OperationKind::Reject, plan)
+        .await?
+        .into_iter()
         .map(|op| Rejection {
             person: op.actor,
             at: op.at.to_human(),
@@ -192,6 +219,7 @@ pub async fn show(
         .await
         .map_err(fail)?;
     let rejected = rejections(&store, &plan.id()).await.map_err(fail)?;
+    let applied = applied(&store, &plan.id()).await.map_err(fail)?;
     let stale = report.id != plan.id();
     let items =
         flowgate_release::plan_checklist(&store, state.policy(), &report, &snapshot.manifest)
@@ -206,6 +234,7 @@ pub async fn show(
         if let Some(fields) = value.as_object_mut() {
             fields.insert("requested".to_owned(), json!(plan.id()));
             fields.insert("stale".to_owned(), json!(stale));
+            fields.insert("applied".to_owned(), json!(applied));
             fields.insert("checklist".to_owned(), json!(items));
             fields.insert("previews".to_owned(), json!(previews));
             fields.insert(
@@ -228,7 +257,15 @@ pub async fn show(
             .get(&caller.person)
             .is_some_and(|p| p.roles.iter().any(|r| roles.contains(r)))
     };
-    let mut body = plan_markup(&plan, &report, &rejected, &roles, stale, caller.csrf());
+    let mut body = plan_markup(
+        &plan,
+        &report,
+        &rejected,
+        &roles,
+        stale,
+        applied.as_ref(),
+        caller.csrf(),
+    );
     body.0.push_str(&super::preview::markup(&previews).0);
     body.0
         .push_str(&checklist_markup(&plan.id(), &items, confirmer, caller.csrf()).0);
@@ -253,18 +290,21 @@ fn plan_markup(
     rejected: &[Rejection],
     roles: &[String],
     stale: bool,
+    applied: Option<&Applied>,
     csrf: Option<&str>,
 ) -> Markup {
     let id = plan.id();
     html! {
-        @if stale {
+        @if let Some(applied) = applied {
+            p.notice role="status" { "Applied to " (plan.environment) " by " (applied.person) " at " (applied.at) ". The gates and the diff below are those of planning it again now." }
+        } @else if stale {
             p.notice role="status" { "This plan is stale: a plan made now differs (the environment moved, or its files or gates changed). Make a new plan; approvals of this one do not count for it." }
         }
         p {
             "Bundle " strong { (plan.bundle) } " version " strong { (plan.version) }
             @if let Some(release) = &plan.release_id { " (" (release) ")" }
             " into " strong { (plan.environment) } ", frozen by " (plan.author) ". "
-            @match &plan.base {
+            @match &report.plan.base {
                 Some(base) => { (plan.environment) " holds " (base.version) " now." }
                 None => { (plan.environment) " holds nothing of this bundle yet." }
             }
