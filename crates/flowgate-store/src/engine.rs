@@ -130,18 +130,28 @@ const OPERATION_COLUMNS: &str =
 /// The query for `filter`, with only the conditions it sets (so each can use its index), and
 /// its arguments. Rows come oldest first, or newest first with `newest_first`.
 fn operations_query(filter: &OperationFilter) -> (String, Vec<Arg<'_>>) {
-    let mut conditions = vec!["seq > $1".to_owned()];
-    let mut args = vec![Arg::Int(to_i64(filter.after_seq.unwrap_or(0)))];
+    // Only the conditions asked for: `seq > 0` alone would make SQLite walk the table by
+    // rowid instead of using the index of a more selective condition.
+    let mut conditions = vec!["1 = 1".to_owned()];
+    let mut args = Vec::new();
+    if let Some(after) = filter.after_seq {
+        conditions.push("seq > $1".to_owned());
+        args.push(Arg::Int(to_i64(after)));
+    }
+    // With a plan or a snapshot to narrow by, `kind || ''` keeps the planner off the kind
+    // index, whose equality it would otherwise prefer to the far more selective one.
+    let narrowed = filter.plan_prefix.is_some() || filter.snapshot.is_some();
+    let kind_column = if narrowed { "(kind || '')" } else { "kind" };
     if let Some(kind) = filter.kind {
         let n = args.len() + 1;
         match kind.legacy_name() {
             Some(old) => {
-                conditions.push(format!("kind IN (${n}, ${})", n + 1));
+                conditions.push(format!("{kind_column} IN (${n}, ${})", n + 1));
                 args.push(Arg::Text(kind.as_str()));
                 args.push(Arg::Text(old));
             }
             None => {
-                conditions.push(format!("kind = ${n}"));
+                conditions.push(format!("{kind_column} = ${n}"));
                 args.push(Arg::Text(kind.as_str()));
             }
         }
