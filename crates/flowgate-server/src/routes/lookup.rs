@@ -60,7 +60,15 @@ pub async fn load(
 ) -> Result<(Plan, PlanReport, Snapshot), ApiError> {
     let promotions = promotions(store, state.policy());
     let plan = recorded(&promotions, id).await?;
-    let snapshot = snapshot_named(store, &plan.snapshot.to_string()).await?;
+    let snapshot = store
+        .get_snapshot(SnapshotKey::Id(&plan.snapshot))
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "the plan's snapshot {} is not in the store",
+                plan.snapshot.short()
+            ))
+        })?;
     let report = promotions.plan(&snapshot, &plan.environment, actor).await?;
     Ok((plan, report, snapshot))
 }
