@@ -137,9 +137,13 @@ async fn on_plan(
     kind: OperationKind,
     plan: &str,
 ) -> Result<Vec<Operation>, ApiError> {
+    // A plan's rejections are few and read from the whole log, so that an edited index
+    // column can never hide one; its apply is found through the plan index.
+    let narrow = (kind != OperationKind::Reject).then(|| plan.to_owned());
     let ops: Vec<Operation> = store
         .operations(&OperationFilter {
             kind: Some(kind),
+            plan_prefix: narrow,
             ..OperationFilter::default()
         })
         .await?;
