@@ -243,15 +243,23 @@ pub struct Notifier {
     targets: Arc<Vec<Target>>,
     retry: Retry,
     running: Arc<tokio::sync::Mutex<JoinSet<()>>>,
+    /// One HTTP client for every delivery, so connections to a receiver are reused.
+    agent: ureq::Agent,
 }
 
 impl Notifier {
     /// A notifier for `targets`.
     pub fn new(targets: Vec<Target>, retry: Retry) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into();
         Self {
             targets: Arc::new(targets),
             retry,
             running: Arc::default(),
+            agent,
         }
     }
 
@@ -268,8 +276,8 @@ impl Notifier {
             .filter(|t| t.events.contains(&event))
             .cloned()
         {
-            let (body, retry) = (Arc::clone(&body), self.retry);
-            running.spawn(async move { deliver(target, event, body, retry).await });
+            let (agent, body, retry) = (self.agent.clone(), Arc::clone(&body), self.retry);
+            running.spawn(async move { deliver(agent, target, event, body, retry).await });
         }
     }
 
@@ -283,14 +291,24 @@ impl Notifier {
     }
 }
 
-async fn deliver(target: Target, event: Event, body: Arc<Vec<u8>>, retry: Retry) {
+async fn deliver(
+    agent: ureq::Agent,
+    target: Target,
+    event: Event,
+    body: Arc<Vec<u8>>,
+    retry: Retry,
+) {
     let delivery = crate::secret::generate("dlv_").unwrap_or_default();
     let mut wait = retry.first_wait;
     for attempt in 1..=retry.attempts.max(1) {
-        let (this_try, body_for_try, delivery_id) =
-            (target.clone(), Arc::clone(&body), delivery.clone());
+        let (agent, this_try, body_for_try, delivery_id) = (
+            agent.clone(),
+            target.clone(),
+            Arc::clone(&body),
+            delivery.clone(),
+        );
         let sent = tokio::task::spawn_blocking(move || {
-            post(&this_try, event, &body_for_try, &delivery_id)
+            post(&agent, &this_try, event, &body_for_try, &delivery_id)
         })
         .await;
         match sent {
@@ -327,12 +345,13 @@ async fn deliver(target: Target, event: Event, body: Arc<Vec<u8>>, retry: Retry)
 }
 
 /// One attempt: `Ok` on a 2xx answer.
-fn post(target: &Target, event: Event, body: &[u8], delivery: &str) -> Result<(), String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into();
+fn post(
+    agent: &ureq::Agent,
+    target: &Target,
+    event: Event,
+    body: &[u8],
+    delivery: &str,
+) -> Result<(), String> {
     let timestamp = chrono::Utc::now().timestamp().to_string();
     let mut request = agent
         .post(&target.url)

@@ -1,58 +1,14 @@
 //! A real server on a loopback port over a temporary SQLite store with a small policy, and a
 //! plain HTTP client for what the command line and CI do (plans, approvals, applies).
 
-use flowgate_diagnostics::SourceText;
-use flowgate_release::Policy;
+use crate::policy::policy;
 use flowgate_server::{router, secret, AppState, ServeOptions};
 use flowgate_store::{AnyStore, Entry, NewSnapshot, NewToken, Object, Store};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 
-/// People and environments: prod is approved by marketing-ops (accountable) and revops
-/// (responsible); compliance is consulted; a builder may promote into stage only.
-const POLICY: &str = r#"
-[workspace]
-name = "acme"
-
-[people.mara]
-roles = ["marketing-ops"]
-[people.jonas]
-roles = ["revops"]
-[people.priya]
-roles = ["compliance"]
-[people.tom]
-roles = ["builder"]
-
-[environments.stage]
-name_prefix = "STG — "
-
-[environments.stage.gates]
-promoters = ["builder", "marketing-ops", "revops"]
-
-[environments.prod]
-name_prefix = "PRD — "
-
-[environments.prod.gates]
-promoters = ["marketing-ops", "revops"]
-
-[environments.prod.raci]
-accountable = ["marketing-ops"]
-responsible = ["revops"]
-consulted = ["compliance"]
-"#;
-
 /// The password every person of these tests logs in with.
 pub const PASSWORD: &str = "correct horse battery staple";
-
-fn policy() -> Policy {
-    let config = flowgate_load::parse_config(POLICY).unwrap();
-    Policy::from_config(
-        &config,
-        &SourceText::new("flowgate.toml", POLICY),
-        std::path::Path::new("."),
-    )
-    .unwrap()
-}
 
 /// `flowgate serve` on 127.0.0.1 (a free port) over its own store; stopped when dropped.
 pub struct Server {

@@ -8,5 +8,7 @@ mod chrome;
 mod common;
 mod escaping;
 mod keyboard;
+#[path = "../support/policy.rs"]
+mod policy;
 mod refusals;
 mod screenshots;

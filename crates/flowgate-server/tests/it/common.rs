@@ -1,47 +1,13 @@
 //! A server over a temporary SQLite store with a small policy, driven in process.
 
+use crate::policy::policy;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use flowgate_diagnostics::SourceText;
-use flowgate_release::Policy;
 use flowgate_server::{router, secret, AppState, ServeOptions};
 use flowgate_store::{AnyStore, Entry, NewSnapshot, NewToken, Object, Snapshot, Store};
 use serde_json::{json, Value};
 use tower::ServiceExt;
-
-/// People and environments: prod is approved by marketing-ops (accountable) and revops
-/// (responsible); compliance is consulted; a builder may promote into stage only.
-pub const POLICY: &str = r#"
-[workspace]
-name = "acme"
-
-[people.mara]
-roles = ["marketing-ops"]
-[people.jonas]
-roles = ["revops"]
-[people.priya]
-roles = ["compliance"]
-[people.tom]
-roles = ["builder"]
-
-[environments.stage]
-name_prefix = "STG — "
-
-[environments.stage.gates]
-promoters = ["builder", "marketing-ops", "revops"]
-
-[environments.prod]
-name_prefix = "PRD — "
-
-[environments.prod.gates]
-promoters = ["marketing-ops", "revops"]
-
-[environments.prod.raci]
-accountable = ["marketing-ops"]
-responsible = ["revops"]
-consulted = ["compliance"]
-"#;
 
 pub struct TestServer {
     pub app: Router,
@@ -80,16 +46,6 @@ impl Answer {
             .map(|c| c[1].to_owned())
             .unwrap_or_else(|| panic!("no CSRF field in {}", self.body))
     }
-}
-
-pub fn policy() -> Policy {
-    let config = flowgate_load::parse_config(POLICY).unwrap();
-    Policy::from_config(
-        &config,
-        &SourceText::new("flowgate.toml", POLICY),
-        std::path::Path::new("."),
-    )
-    .unwrap()
 }
 
 impl TestServer {

@@ -8,4 +8,6 @@ mod common;
 mod login;
 mod notify;
 mod pages;
+#[path = "../support/policy.rs"]
+mod policy;
 mod postgres;
