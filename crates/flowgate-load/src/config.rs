@@ -52,6 +52,9 @@ pub struct ServerSection {
     /// `[[server.notify]]`: outgoing webhooks.
     #[serde(default)]
     pub notify: Vec<NotifySection>,
+    /// How often the server checks deploy targets for drift (`"30s"`, `"5m"`).
+    #[serde(default)]
+    pub drift_check: Option<toml::Spanned<String>>,
 }
 
 /// One outgoing webhook (`[[server.notify]]`).

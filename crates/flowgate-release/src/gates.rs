@@ -178,7 +178,7 @@ fn soak(f: &Facts<'_>) -> GateResult {
             if ran >= needed {
                 GateResult::pass(
                     "soak",
-                    format!("{} ran in {from} for {}", f.version, human(ran)),
+                    format!("{} ran in {from} for {}", f.version, human_duration(ran)),
                 )
             } else {
                 GateResult::block(
@@ -186,8 +186,8 @@ fn soak(f: &Facts<'_>) -> GateResult {
                     format!(
                         "{} has run in {from} for {}, {} required; it may be promoted from {}",
                         f.version,
-                        human(ran),
-                        human(needed),
+                        human_duration(ran),
+                        human_duration(needed),
                         (since + needed).format("%Y-%m-%d %H:%M UTC")
                     ),
                 )
@@ -198,13 +198,14 @@ fn soak(f: &Facts<'_>) -> GateResult {
             format!(
                 "{} has not run in {from}; it needs {} there first",
                 f.version,
-                human(needed)
+                human_duration(needed)
             ),
         ),
     }
 }
 
-fn human(d: chrono::Duration) -> String {
+/// A duration as people read it on gates and the board: `45m`, `3h05m`, `2d4h`.
+pub fn human_duration(d: chrono::Duration) -> String {
     let minutes = d.num_minutes();
     if minutes < 60 {
         format!("{minutes}m")

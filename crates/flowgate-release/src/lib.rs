@@ -27,7 +27,7 @@ pub use checklist::{
 };
 pub use error::{Cap, ChangeReason, Conflict, ReleaseError, StalePlan, TooLarge, VersionTooSmall};
 pub use freeze::{freeze, FreezeOptions, Frozen, ReleaseVersion};
-pub use gates::{approvals_by_role, evaluate, Approval, Facts, GateResult, Pin};
+pub use gates::{approvals_by_role, evaluate, human_duration, Approval, Facts, GateResult, Pin};
 pub use history::{bundle_history, release_id_of, VersionChange};
 pub use paths::{safe_relative, UnsafePath};
 pub use policy::{

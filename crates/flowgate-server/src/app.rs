@@ -28,7 +28,14 @@ pub struct ServeOptions {
     pub notify: Vec<crate::notify::Target>,
     /// How failed deliveries are retried.
     pub retry: crate::notify::Retry,
+    /// How often deploy targets are checked for drift (`[server] drift_check`); also how old
+    /// the board may be, since drift is the one thing on it the log does not record.
+    pub drift_check: std::time::Duration,
+    /// The workspace's root directory, whose assets the integration and reconciliation
+    /// pages read.
+    pub root: std::path::PathBuf,
 }
+
 
 /// Why the server could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -54,43 +61,67 @@ pub enum ServeError {
 
 /// Shared by every request.
 #[derive(Debug, Clone)]
-pub struct AppState(Arc<ServeOptions>, crate::notify::Notifier);
+pub struct AppState {
+    options: Arc<ServeOptions>,
+    notifier: crate::notify::Notifier,
+    views: Arc<crate::views::Kept>,
+}
 
 impl AppState {
     /// State over `options`.
     pub fn new(options: ServeOptions) -> Self {
         let notifier = crate::notify::Notifier::new(options.notify.clone(), options.retry);
-        Self(Arc::new(options), notifier)
+        let views = Arc::new(crate::views::Kept::new(options.drift_check));
+        Self {
+            options: Arc::new(options),
+            notifier,
+            views,
+        }
     }
 
     /// Sends events to the notification targets.
     pub fn notifier(&self) -> &crate::notify::Notifier {
-        &self.1
+        &self.notifier
+    }
+
+    /// The views kept between requests.
+    pub fn views(&self) -> &crate::views::Kept {
+        &self.views
+    }
+
+    /// How often drift is checked.
+    pub fn drift_check(&self) -> std::time::Duration {
+        self.options.drift_check
+    }
+
+    /// The workspace's root directory.
+    pub fn root(&self) -> &std::path::Path {
+        &self.options.root
     }
 
     /// The store.
     pub fn store(&self) -> &AnyStore {
-        &self.0.store
+        &self.options.store
     }
 
     /// People and environments.
     pub fn policy(&self) -> &Policy {
-        &self.0.policy
+        &self.options.policy
     }
 
     /// The workspace's name.
     pub fn workspace(&self) -> &str {
-        &self.0.workspace
+        &self.options.workspace
     }
 
     /// The public address.
     pub fn public_url(&self) -> &str {
-        &self.0.public_url
+        &self.options.public_url
     }
 
     /// Whether cookies must only travel over HTTPS.
     pub fn secure_cookies(&self) -> bool {
-        self.0.public_url.starts_with("https://")
+        self.options.public_url.starts_with("https://")
     }
 }
 
@@ -153,6 +184,7 @@ pub async fn serve(
     let bound = listener.local_addr()?;
     let state = AppState::new(options);
     let app = router(state.clone());
+    let watcher = tokio::spawn(crate::drift::watch(state.clone()));
     ready(bound);
     tracing::info!(%bound, "listening");
     axum::serve(
@@ -161,6 +193,7 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    watcher.abort();
     state
         .notifier()
         .drain(std::time::Duration::from_secs(20))

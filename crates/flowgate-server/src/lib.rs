@@ -14,15 +14,18 @@
 
 mod app;
 mod auth;
+pub mod drift;
 mod error;
 mod negotiate;
 pub mod notify;
 mod pages;
 pub mod password;
-mod routes;
+pub(crate) mod routes;
 pub mod secret;
+mod views;
 
 pub use app::{router, serve, AppState, ServeError, ServeOptions};
+pub use drift::DEFAULT_DRIFT_CHECK;
 pub use auth::{
     invite, Invitation, INVITE_PREFIX, LOCKOUT_MINUTES, MAX_FAILURES, SESSION_COOKIE, TOKEN_PREFIX,
 };

@@ -34,11 +34,15 @@ pub enum Event {
     Pinned,
     /// An environment was unpinned (`unpin`).
     Unpinned,
+    /// A deploy target changed outside flowgate (`drift`).
+    Drift,
+    /// A target drifted from is back to what was deployed (`drift.ended`).
+    DriftEnded,
 }
 
 impl Event {
     /// Every event.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
         Self::PlanWaiting,
         Self::PlanApproved,
         Self::PlanRejected,
@@ -46,6 +50,8 @@ impl Event {
         Self::RolledBack,
         Self::Pinned,
         Self::Unpinned,
+        Self::Drift,
+        Self::DriftEnded,
     ];
 
     /// Its name in `events = [...]` and in the message.
@@ -58,6 +64,8 @@ impl Event {
             Self::RolledBack => "rollback",
             Self::Pinned => "pin",
             Self::Unpinned => "unpin",
+            Self::Drift => "drift",
+            Self::DriftEnded => "drift.ended",
         }
     }
 }

@@ -44,6 +44,7 @@ mod migrations;
 mod model;
 mod operation_kind;
 mod store;
+mod watch;
 
 pub use accounts::{Accounts, NewToken, SessionRecord, TokenRecord};
 pub use canonical::{canonical_json, canonical_json_string};
@@ -66,3 +67,4 @@ pub use store::{
     open_store, redact_url, AnyStore, PgStore, SqliteStore, Store, DEFAULT_STORE_PATH,
     UNNAMED_IMPORTER,
 };
+pub use watch::{LogHead, Notices};

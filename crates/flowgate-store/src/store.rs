@@ -578,6 +578,19 @@ impl AnyStore {
             engine: self.engine(),
         }
     }
+
+    /// The head of the operation log: it moves with every operation and every ref move, so
+    /// a view of the log is current while the head is unchanged.
+    pub async fn log_head(&self) -> Result<crate::LogHead> {
+        self.engine().log_head().await
+    }
+
+    /// The notices sent about lasting conditions, shared by every server on this store.
+    pub fn notices(&self) -> crate::Notices<'_> {
+        crate::Notices {
+            engine: self.engine(),
+        }
+    }
 }
 
 delegate_store!(AnyStore, this => this.engine());

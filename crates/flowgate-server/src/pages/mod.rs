@@ -2,6 +2,8 @@
 //! pieces every page uses. maud escapes every interpolated value, so a name holding `<script>`
 //! is shown as text.
 
+pub mod markdown;
+
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -45,6 +47,8 @@ pub fn page(title: &str, viewer: &Viewer<'_>, content: Markup) -> Markup {
                             a href="/" { "Environments" }
                             a href="/inbox" { "Approvals" }
                             a href="/audit" { "Audit log" }
+                            a href="/integrations" { "Integrations" }
+                            a href="/reconciliations" { "Reconciliations" }
                             a href="/api/tokens" { "API tokens" }
                         }
                         form.logout method="post" action="/logout" {

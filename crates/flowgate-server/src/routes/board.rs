@@ -1,5 +1,7 @@
 //! The environment board: every bundle in every environment, with its version, release id,
-//! who moved it and when, pin, drift, and whether a freeze window is on now.
+//! who moved it and when, pin, drift, the soak time left before the next environment may take
+//! it, and whether a freeze window is on now. The statuses are the view the drift check keeps
+//! (see `views.rs`); what depends on the time is worked out per request.
 
 use super::{promotions, viewer};
 use crate::auth::Caller;
@@ -10,9 +12,10 @@ use crate::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Utc;
-use flowgate_release::BundleStatus;
+use chrono::{DateTime, Utc};
+use flowgate_release::{human_duration, BundleStatus, Policy};
 use maud::html;
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -41,23 +44,72 @@ fn environment_json(state: &AppState) -> Vec<Value> {
         .collect()
 }
 
+/// The soak an environment that takes from another needs, before it may take a version.
+#[derive(Debug, Serialize)]
+struct Soak<'a> {
+    /// The environment that waits.
+    before: &'a str,
+    /// Seconds left; 0 when soaked.
+    seconds_left: i64,
+}
+
+/// One cell: what an environment holds of a bundle, and the soak left for the next ones.
+#[derive(Debug, Serialize)]
+struct Cell<'a> {
+    #[serde(flatten)]
+    status: &'a BundleStatus,
+    soak: Vec<Soak<'a>>,
+}
+
+/// The soak time `status` has left before each environment that takes from its own.
+fn soak_left<'a>(policy: &'a Policy, status: &BundleStatus, now: DateTime<Utc>) -> Vec<Soak<'a>> {
+    let since = status
+        .at
+        .as_deref()
+        .and_then(|at| DateTime::parse_from_rfc3339(at).ok());
+    policy
+        .environments
+        .iter()
+        .filter(|next| next.gates.from.as_deref() == Some(status.env.as_str()))
+        .filter_map(|next| {
+            let needed = i64::try_from(next.gates.soak?.as_seconds()).ok()?;
+            let ran = since.map_or(0, |since| now.signed_duration_since(since).num_seconds());
+            Some(Soak {
+                before: &next.name,
+                seconds_left: (needed - ran).max(0),
+            })
+        })
+        .collect()
+}
+
 /// `GET /`.
 pub async fn board(
     State(state): State<AppState>,
     want: Want,
     caller: Caller,
 ) -> Result<Response, ApiError> {
-    let store = state.store().clone();
-    let statuses = promotions(&store, state.policy())
-        .status()
+    let fail = |e: ApiError| e.to(want);
+    let store = state.store();
+    let head = store.log_head().await.map_err(|e| fail(e.into()))?;
+    let statuses = state
+        .views()
+        .board
+        .get(&(), &head, || async {
+            promotions(store, state.policy())
+                .status()
+                .await
+                .map_err(ApiError::from)
+        })
         .await
-        .map_err(|e| ApiError::from(e).to(want))?;
-    let mut by_bundle: BTreeMap<&str, BTreeMap<&str, &BundleStatus>> = BTreeMap::new();
-    for status in &statuses {
+        .map_err(fail)?;
+    let now = Utc::now();
+    let mut by_bundle: BTreeMap<&str, BTreeMap<&str, Cell<'_>>> = BTreeMap::new();
+    for status in statuses.iter() {
+        let soak = soak_left(state.policy(), status, now);
         by_bundle
             .entry(status.bundle.as_str())
             .or_default()
-            .insert(status.env.as_str(), status);
+            .insert(status.env.as_str(), Cell { status, soak });
     }
     let environments = environment_json(&state);
     if want == Want::Json {
@@ -85,7 +137,7 @@ pub async fn board(
             p { "No environment holds a bundle yet. Freeze one with " code { "flowgate snapshot create" } " and plan it." }
         } @else {
             table {
-                caption.muted { "Each cell: version, release, who moved it and when." }
+                caption.muted { "Each cell: version, release, who moved it and when. Targets are checked for drift every " (state.drift_check().as_secs()) " seconds." }
                 thead { tr { th scope="col" { "Bundle" } @for name in &names { th scope="col" { (name) } } } }
                 tbody {
                     @for (bundle, cells) in &by_bundle {
@@ -94,13 +146,21 @@ pub async fn board(
                             @for name in &names {
                                 td {
                                     @match cells.get(name) {
-                                        Some(s) => {
+                                        Some(Cell { status: s, soak }) => {
                                             strong { (s.version) }
                                             @if let Some(r) = &s.release_id { " · " (r) }
                                             br;
                                             span.muted { (s.by_operation.as_deref().unwrap_or("?")) " by " (s.by.as_deref().unwrap_or("?")) " at " (s.at.as_deref().unwrap_or("?")) }
                                             @if let Some(pin) = &s.pinned { br; (badge(false, "pinned")) " " (pin.reason) }
                                             @if !s.drift.is_empty() { br; (badge(false, "drift")) " " (s.drift.join(", ")) }
+                                            @for wait in soak {
+                                                br;
+                                                @if wait.seconds_left > 0 {
+                                                    span.muted { "soak: " (human_duration(chrono::Duration::seconds(wait.seconds_left))) " left before " (wait.before) }
+                                                } @else {
+                                                    span.muted { "soaked for " (wait.before) }
+                                                }
+                                            }
                                         }
                                         None => { span.muted { "—" } }
                                     }

@@ -34,6 +34,13 @@ pub struct Format {
     format: Option<String>,
 }
 
+impl Format {
+    /// Whether the request asks for Markdown.
+    pub fn markdown(&self) -> bool {
+        self.format.as_deref() == Some("markdown")
+    }
+}
+
 /// `GET /plans/{id}/checklist`: JSON, Markdown (`?format=markdown`), or the plan page.
 pub async fn show(
     State(state): State<AppState>,
@@ -50,7 +57,7 @@ pub async fn show(
     let items = items_of(&state, &store, &report, &snapshot)
         .await
         .map_err(fail)?;
-    if format.format.as_deref() == Some("markdown") {
+    if format.markdown() {
         let title = format!(
             "{} {} → {} (plan {})",
             plan.bundle,

@@ -140,12 +140,19 @@ pub async fn inbox(
     want: Want,
     caller: Caller,
 ) -> Result<Response, ApiError> {
-    let waiting = waiting_for(&state, &caller.person)
+    let fail = |e: ApiError| e.to(want);
+    let head = state.store().log_head().await.map_err(|e| fail(e.into()))?;
+    let waiting = state
+        .views()
+        .inboxes
+        .get(&caller.person, &head, || {
+            waiting_for(&state, &caller.person)
+        })
         .await
-        .map_err(|e| e.to(want))?;
+        .map_err(fail)?;
     if want == Want::Json {
         return Ok(Json(
-            json!({ "flowgate_inbox": 1, "person": caller.person, "waiting": waiting }),
+            json!({ "flowgate_inbox": 1, "person": caller.person, "waiting": waiting.as_slice() }),
         )
         .into_response());
     }
@@ -156,7 +163,7 @@ pub async fn inbox(
             table {
                 thead { tr { th scope="col" { "Plan" } th scope="col" { "Change" } th scope="col" { "Planned" } th scope="col" { "Your roles" } th scope="col" { "Approved by" } } }
                 tbody {
-                    @for w in &waiting {
+                    @for w in waiting.iter() {
                         tr {
                             td { a href={ "/plans/" (w.id) } { code { (&w.id[..12.min(w.id.len())]) } } }
                             td { (w.bundle) " " (w.from_version.as_deref().unwrap_or("(new)")) " → " strong { (w.version) } " into " (w.environment) }

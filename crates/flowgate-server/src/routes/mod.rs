@@ -8,10 +8,14 @@ mod checklist;
 mod environments;
 mod health;
 mod inbox;
+pub use inbox::Waiting;
 mod input;
+mod integrations;
 mod lookup;
 mod plans;
+pub use plans::PlanView;
 mod preview;
+mod reconciliations;
 mod session;
 mod tokens;
 
@@ -38,6 +42,11 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox", get(inbox::inbox))
         .route("/audit", get(audit::audit))
         .route("/bundles/{bundle}", get(bundles::bundle))
+        .route("/integrations", get(integrations::list))
+        .route("/integrations/map.svg", get(integrations::map_svg))
+        .route("/integrations/{id}", get(integrations::show))
+        .route("/reconciliations", get(reconciliations::list))
+        .route("/reconciliations/{name}", get(reconciliations::show))
         .route("/plans", post(plans::create))
         .route("/plans/{id}", get(plans::show))
         .route("/plans/{id}/approve", post(plans::approve))

@@ -210,6 +210,61 @@ fn open_roles(state: &AppState, person: &str, report: &PlanReport) -> Vec<String
         .unwrap_or_default()
 }
 
+/// What the plan page shows, worked out once per log head (see `views.rs`).
+#[derive(Debug)]
+pub struct PlanView {
+    plan: Plan,
+    report: PlanReport,
+    rejected: Vec<Rejection>,
+    applied: Option<Applied>,
+    items: Vec<flowgate_release::ChecklistItem>,
+    previews: Vec<super::preview::TemplatePreview>,
+}
+
+impl PlanView {
+    /// Whether a plan made now differs from the recorded one.
+    fn stale(&self) -> bool {
+        self.report.id != self.plan.id()
+    }
+}
+
+/// Works out the page of plan `id` as `person` sees it.
+async fn plan_view(state: &AppState, id: &str, person: &str) -> Result<PlanView, ApiError> {
+    let store = state.store();
+    let (plan, report, snapshot) = load(state, store, id, Some(person)).await?;
+    let rejected = rejections(store, &plan.id()).await?;
+    let applied = applied(store, &plan.id()).await?;
+    let items =
+        flowgate_release::plan_checklist(store, state.policy(), &report, &snapshot.manifest)
+            .await?;
+    let env = recorded_for(state, &plan)?;
+    let previews = super::preview::previews(store, env, &report).await?;
+    Ok(PlanView {
+        plan,
+        report,
+        rejected,
+        applied,
+        items,
+        previews,
+    })
+}
+
+fn plan_view_json(state: &AppState, person: &str, view: &PlanView) -> Value {
+    let mut value = plan_json(&view.report, &view.rejected);
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert("requested".to_owned(), json!(view.plan.id()));
+        fields.insert("stale".to_owned(), json!(view.stale()));
+        fields.insert("applied".to_owned(), json!(view.applied));
+        fields.insert("checklist".to_owned(), json!(view.items));
+        fields.insert("previews".to_owned(), json!(view.previews));
+        fields.insert(
+            "can_approve_as".to_owned(),
+            json!(open_roles(state, person, &view.report)),
+        );
+    }
+    value
+}
+
 /// `GET /plans/{id}`.
 pub async fn show(
     State(state): State<AppState>,
@@ -218,42 +273,25 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let fail = |e: ApiError| e.to(want);
-    let store = state.store().clone();
-    let (plan, report, snapshot) = load(&state, &store, &id, Some(&caller.person))
-        .await
-        .map_err(fail)?;
-    let rejected = rejections(&store, &plan.id()).await.map_err(fail)?;
-    let applied = applied(&store, &plan.id()).await.map_err(fail)?;
-    let stale = report.id != plan.id();
-    let items =
-        flowgate_release::plan_checklist(&store, state.policy(), &report, &snapshot.manifest)
-            .await
-            .map_err(|e| fail(e.into()))?;
-    let env = recorded_for(&state, &plan).map_err(fail)?;
-    let previews = super::preview::previews(&store, env, &report)
+    let head = state.store().log_head().await.map_err(|e| fail(e.into()))?;
+    let key = (id.clone(), caller.person.clone());
+    let view = state
+        .views()
+        .plans
+        .get(&key, &head, || plan_view(&state, &id, &caller.person))
         .await
         .map_err(fail)?;
     if want == Want::Json {
-        let mut value = plan_json(&report, &rejected);
-        if let Some(fields) = value.as_object_mut() {
-            fields.insert("requested".to_owned(), json!(plan.id()));
-            fields.insert("stale".to_owned(), json!(stale));
-            fields.insert("applied".to_owned(), json!(applied));
-            fields.insert("checklist".to_owned(), json!(items));
-            fields.insert("previews".to_owned(), json!(previews));
-            fields.insert(
-                "can_approve_as".to_owned(),
-                json!(open_roles(&state, &caller.person, &report)),
-            );
-        }
-        return Ok(Json(value).into_response());
+        return Ok(Json(plan_view_json(&state, &caller.person, &view)).into_response());
     }
-    let roles = if stale {
+    let (plan, report) = (&view.plan, &view.report);
+    let roles = if view.stale() {
         Vec::new()
     } else {
-        open_roles(&state, &caller.person, &report)
+        open_roles(&state, &caller.person, report)
     };
     let confirmer = {
+        let env = recorded_for(&state, plan).map_err(fail)?;
         let roles = flowgate_release::confirming_roles(env);
         state
             .policy()
@@ -262,17 +300,17 @@ pub async fn show(
             .is_some_and(|p| p.roles.iter().any(|r| roles.contains(r)))
     };
     let mut body = plan_markup(
-        &plan,
-        &report,
-        &rejected,
+        plan,
+        report,
+        &view.rejected,
         &roles,
-        stale,
-        applied.as_ref(),
+        view.stale(),
+        view.applied.as_ref(),
         caller.csrf(),
     );
-    body.0.push_str(&super::preview::markup(&previews).0);
+    body.0.push_str(&super::preview::markup(&view.previews).0);
     body.0
-        .push_str(&checklist_markup(&plan.id(), &items, confirmer, caller.csrf()).0);
+        .push_str(&checklist_markup(&plan.id(), &view.items, confirmer, caller.csrf()).0);
     let viewer = Viewer {
         workspace: state.workspace(),
         person: Some(&caller.person),

@@ -52,6 +52,8 @@ impl Server {
             public_url: url.clone(),
             notify: Vec::new(),
             retry: flowgate_server::notify::Retry::default(),
+            drift_check: flowgate_server::DEFAULT_DRIFT_CHECK,
+            root: dir.path().to_owned(),
         }));
         let task = tokio::spawn(async move {
             axum::serve(

@@ -11,6 +11,7 @@ use tower::ServiceExt;
 
 pub struct TestServer {
     pub app: Router,
+    pub state: AppState,
     pub store: AnyStore,
     _dir: tempfile::TempDir,
 }
@@ -51,6 +52,7 @@ impl Answer {
 impl TestServer {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("flowgate.toml"), crate::policy::POLICY).unwrap();
         let store = flowgate_store::open_store(dir.path().join("store.db").to_str().unwrap())
             .await
             .unwrap();
@@ -74,16 +76,31 @@ impl TestServer {
         notify: Vec<flowgate_server::notify::Target>,
         retry: flowgate_server::notify::Retry,
     ) -> Self {
-        let app = router(AppState::new(ServeOptions {
+        Self::with_policy(store, dir, policy(), notify, retry)
+    }
+
+    /// A server over `store` with `policy`, sending events to `notify`; the workspace root
+    /// is `dir`.
+    pub fn with_policy(
+        store: AnyStore,
+        dir: tempfile::TempDir,
+        policy: flowgate_release::Policy,
+        notify: Vec<flowgate_server::notify::Target>,
+        retry: flowgate_server::notify::Retry,
+    ) -> Self {
+        let state = AppState::new(ServeOptions {
             store: store.clone(),
-            policy: policy(),
+            policy,
             workspace: "acme".to_owned(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             notify,
             retry,
-        }));
+            drift_check: flowgate_server::DEFAULT_DRIFT_CHECK,
+            root: dir.path().to_owned(),
+        });
         Self {
-            app,
+            app: router(state.clone()),
+            state,
             store,
             _dir: dir,
         }

@@ -11,3 +11,4 @@ mod pages;
 #[path = "../support/policy.rs"]
 mod policy;
 mod postgres;
+mod workspace_pages;

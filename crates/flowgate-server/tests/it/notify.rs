@@ -137,3 +137,94 @@ async fn events_arrive_signed_retried_and_filtered() {
     assert_eq!(other.accepted[0].1["event"], "plan.applied");
     assert_eq!(other.accepted[0].1["data"]["by"], "mara");
 }
+
+/// The test policy with a directory target for stage, under `root`.
+fn policy_with_target(root: &std::path::Path) -> flowgate_release::Policy {
+    let text = crate::policy::POLICY.replace(
+        "[environments.stage]\n",
+        "[environments.stage]\ntarget = { type = \"directory\", path = \"deploy/stage\" }\n",
+    );
+    let config = flowgate_load::parse_config(&text).unwrap();
+    let source = flowgate_diagnostics::SourceText::new("flowgate.toml", text.as_str());
+    flowgate_release::Policy::from_config(&config, &source, root).unwrap()
+}
+
+/// Every file under `dir`.
+fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_is_told_once_when_it_appears_and_once_when_it_ends() {
+    let (url, seen) = receiver().await;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_owned();
+    let store = flowgate_store::open_store(root.join("store.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let targets = vec![Target::new(
+        url,
+        Some("s3cret".to_owned()),
+        &[Event::Drift, Event::DriftEnded],
+    )];
+    let retry = Retry {
+        attempts: 3,
+        first_wait: Duration::from_millis(50),
+    };
+    let server = TestServer::with_policy(store, dir, policy_with_target(&root), targets, retry);
+    server.snapshot("welcome", "1.0.0", "Hello").await;
+    let tom = server.token("tom").await;
+    let plan = server.plan(&tom, "welcome@1.0.0", "stage").await;
+    let path = format!("/plans/{plan}/apply");
+    let applied = server
+        .api(Method::POST, &path, Some(&tom), Value::Null)
+        .await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+
+    flowgate_server::drift::check(&server.state).await.unwrap();
+    let deployed = files(&root.join("deploy/stage"));
+    let asset = deployed
+        .iter()
+        .find(|p| {
+            p.to_string_lossy().contains("welcome") && !p.ends_with(flowgate_release::MANIFEST_FILE)
+        })
+        .unwrap_or_else(|| panic!("no deployed template in {deployed:?}"));
+    let original = std::fs::read(asset).unwrap();
+    std::fs::write(asset, b"edited in production\n").unwrap();
+    for _ in 0..3 {
+        flowgate_server::drift::check(&server.state).await.unwrap();
+    }
+    wait_for(&seen, 1).await;
+    let board = server.api(Method::GET, "/", Some(&tom), Value::Null).await;
+    let cell = &board.json()["bundles"]["welcome"]["stage"];
+    assert!(!cell["drift"].as_array().unwrap().is_empty(), "{cell}");
+
+    std::fs::write(asset, original).unwrap();
+    flowgate_server::drift::check(&server.state).await.unwrap();
+    flowgate_server::drift::check(&server.state).await.unwrap();
+    wait_for(&seen, 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let seen = seen.lock().unwrap();
+    let events: Vec<&str> = seen
+        .accepted
+        .iter()
+        .map(|(_, b)| b["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["drift", "drift.ended"], "each told once, in order");
+    let first = &seen.accepted[0].1;
+    assert_eq!(first["data"]["env"], "stage");
+    assert_eq!(first["data"]["bundle"], "welcome");
+    assert!(first["text"]
+        .as_str()
+        .unwrap()
+        .contains("changed outside flowgate"));
+}
