@@ -28,6 +28,8 @@ pub struct ServeOptions {
     pub notify: Vec<crate::notify::Target>,
     /// How failed deliveries are retried.
     pub retry: crate::notify::Retry,
+    /// OpenID Connect login (`[server.oidc]`), when configured.
+    pub oidc: Option<crate::oidc::Settings>,
 }
 
 /// Why the server could not start or stopped.
@@ -54,13 +56,23 @@ pub enum ServeError {
 
 /// Shared by every request.
 #[derive(Debug, Clone)]
-pub struct AppState(Arc<ServeOptions>, crate::notify::Notifier);
+pub struct AppState(
+    Arc<ServeOptions>,
+    crate::notify::Notifier,
+    Option<crate::oidc::Provider>,
+);
 
 impl AppState {
     /// State over `options`.
     pub fn new(options: ServeOptions) -> Self {
         let notifier = crate::notify::Notifier::new(options.notify.clone(), options.retry);
-        Self(Arc::new(options), notifier)
+        let provider = options.oidc.clone().map(crate::oidc::Provider::new);
+        Self(Arc::new(options), notifier, provider)
+    }
+
+    /// The OpenID Connect provider, when one is configured.
+    pub fn oidc(&self) -> Option<&crate::oidc::Provider> {
+        self.2.as_ref()
     }
 
     /// Sends events to the notification targets.

@@ -7,6 +7,9 @@
 //! re-implements a gate. Every page is rendered on the server (maud, no scripts from a CDN)
 //! and has a JSON twin on the same route (`Accept: application/json` or `?format=json`).
 //!
+//! People may also log in through an OpenID Connect provider (`[server.oidc]`, module
+//! [`oidc`]): the provider's verified claim names a person of `[people]`.
+//!
 //! Everything a request changes lives in the store's database (sessions, tokens, login
 //! failures, the operation log and the refs moved by compare-and-swap), so several servers on
 //! one PostgreSQL behave as one.
@@ -17,6 +20,7 @@ mod auth;
 mod error;
 mod negotiate;
 pub mod notify;
+pub mod oidc;
 mod pages;
 pub mod password;
 mod routes;

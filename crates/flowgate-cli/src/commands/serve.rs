@@ -25,6 +25,8 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> CommandResult {
         .map_err(|d| CommandError::from_diagnostics(ErrorKind::Config, d))?;
     let notify = flowgate_server::notify::targets(&workspace)
         .map_err(|d| CommandError::from_diagnostics(ErrorKind::Config, d))?;
+    let oidc = flowgate_server::oidc::settings(&workspace)
+        .map_err(|d| CommandError::from_diagnostics(ErrorKind::Config, d))?;
     let configured_url = workspace
         .config
         .server
@@ -50,6 +52,7 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> CommandResult {
                 .unwrap_or_else(|| format!("http://{}", args.listen)),
             notify,
             retry: flowgate_server::notify::Retry::default(),
+            oidc,
         };
         let served = flowgate_server::serve(options, args.listen, |bound| {
             crate::output::out(&format!(

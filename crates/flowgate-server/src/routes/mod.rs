@@ -10,6 +10,7 @@ mod health;
 mod inbox;
 mod input;
 mod lookup;
+mod oidc;
 mod plans;
 mod preview;
 mod session;
@@ -26,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/readyz", get(health::ready))
         .route("/assets/style.css", get(crate::pages::stylesheet))
         .route("/login", get(session::login_form).post(session::login))
+        .route("/login/oidc", get(oidc::start))
+        .route("/login/oidc/callback", get(oidc::callback))
         .route("/logout", post(session::logout))
         .route(
             "/setup/{secret}",

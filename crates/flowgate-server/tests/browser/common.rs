@@ -52,6 +52,7 @@ impl Server {
             public_url: url.clone(),
             notify: Vec::new(),
             retry: flowgate_server::notify::Retry::default(),
+            oidc: None,
         }));
         let task = tokio::spawn(async move {
             axum::serve(
