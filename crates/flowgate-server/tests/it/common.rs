@@ -74,6 +74,27 @@ impl TestServer {
         notify: Vec<flowgate_server::notify::Target>,
         retry: flowgate_server::notify::Retry,
     ) -> Self {
+        Self::with(store, dir, notify, retry, None)
+    }
+
+    /// A server over a new SQLite store whose people may log in through `oidc`.
+    pub async fn with_oidc(oidc: flowgate_server::oidc::Settings) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = flowgate_store::open_store(dir.path().join("store.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let retry = flowgate_server::notify::Retry::default();
+        Self::with(store, dir, Vec::new(), retry, Some(oidc))
+    }
+
+    /// A server over `store` with every option.
+    pub fn with(
+        store: AnyStore,
+        dir: tempfile::TempDir,
+        notify: Vec<flowgate_server::notify::Target>,
+        retry: flowgate_server::notify::Retry,
+        oidc: Option<flowgate_server::oidc::Settings>,
+    ) -> Self {
         let app = router(AppState::new(ServeOptions {
             store: store.clone(),
             policy: policy(),
@@ -81,6 +102,7 @@ impl TestServer {
             public_url: "http://127.0.0.1:8080".to_owned(),
             notify,
             retry,
+            oidc,
         }));
         Self {
             app,
