@@ -1,5 +1,6 @@
 //! Accounts of the people a server authenticates: password hashes, one-time invitations,
-//! personal API tokens, browser sessions and recent login failures.
+//! personal API tokens, browser sessions, recent login failures and OpenID Connect logins in
+//! progress.
 //!
 //! The store never sees a secret. Callers pass what they derived from it: an argon2id PHC
 //! string for a password, a hash of the random bytes of an invitation, token or session id.
