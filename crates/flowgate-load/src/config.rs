@@ -55,6 +55,33 @@ pub struct ServerSection {
     /// How often the server checks deploy targets for drift (`"30s"`, `"5m"`).
     #[serde(default)]
     pub drift_check: Option<toml::Spanned<String>>,
+    /// `[server.oidc]`: OpenID Connect login (validated by flowgate-server with located
+    /// errors).
+    #[serde(default)]
+    pub oidc: Option<OidcSection>,
+}
+
+/// `[server.oidc]`: logging in through an OpenID Connect provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcSection {
+    /// The provider's issuer URL; its discovery document is at
+    /// `<issuer>/.well-known/openid-configuration`.
+    pub issuer: toml::Spanned<String>,
+    /// The client id registered with the provider.
+    pub client_id: toml::Spanned<String>,
+    /// The client secret, as a reference (`env:NAME`), never the secret itself.
+    pub client_secret: toml::Spanned<String>,
+    /// The provider's name on the login page (`Sign in with <name>`).
+    #[serde(default)]
+    pub name: Option<toml::Spanned<String>>,
+    /// Scopes asked for besides `openid` (default `email` and `profile`).
+    #[serde(default)]
+    pub scopes: Option<Vec<toml::Spanned<String>>>,
+    /// The ID token claim naming the person: `email` (default, matched against
+    /// `[people.<id>] email`) or another claim matched against the person's id.
+    #[serde(default)]
+    pub claim: Option<toml::Spanned<String>>,
 }
 
 /// One outgoing webhook (`[[server.notify]]`).
@@ -534,6 +561,19 @@ mod tests {
         let err = parse_config("[workspace]\nname = \"x\"\nasset = []\n").unwrap_err();
         let location = err.location.expect("located");
         assert_eq!(location.start.line, 3);
+        assert!(err.message.contains("unknown field"), "{}", err.message);
+    }
+
+    #[test]
+    fn oidc_settings_are_read_and_unknown_keys_located() {
+        let text = "[workspace]\nname = \"x\"\n[server.oidc]\nissuer = \"https://id.example\"\n\
+                    client_id = \"flowgate\"\nclient_secret = \"env:FLOWGATE_OIDC_SECRET\"\n";
+        let config = parse_config(text).unwrap();
+        let oidc = config.server.unwrap().oidc.unwrap();
+        assert_eq!(oidc.issuer.get_ref(), "https://id.example");
+        assert!(oidc.claim.is_none() && oidc.scopes.is_none());
+        let err = parse_config(&format!("{text}claims = \"email\"\n")).unwrap_err();
+        assert_eq!(err.location.expect("located").start.line, 7);
         assert!(err.message.contains("unknown field"), "{}", err.message);
     }
 }

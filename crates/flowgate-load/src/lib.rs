@@ -18,8 +18,9 @@ pub mod wire;
 
 pub use config::{
     parse_config, Config, EnvironmentConfig, FreezeWindowConfig, GatesConfig, GuardrailsConfig,
-    NotifySection, PersonConfig, RaciConfig, SafeModeConfig, ServerSection, TargetConfig,
-    Workspace, WorkspaceSection, CONFIG_FILE, DEFAULT_ASSET_GLOBS, DEFAULT_MAX_FILE_SIZE,
+    NotifySection, OidcSection, PersonConfig, RaciConfig, SafeModeConfig, ServerSection,
+    TargetConfig, Workspace, WorkspaceSection, CONFIG_FILE, DEFAULT_ASSET_GLOBS,
+    DEFAULT_MAX_FILE_SIZE,
 };
 pub use discover::{asset_files, discover, AssetFile, Discovered, FileFormat, SFDX_PROJECT_FILE};
 pub use span::value_span;

@@ -34,8 +34,9 @@ pub struct ServeOptions {
     /// The workspace's root directory, whose assets the integration and reconciliation
     /// pages read.
     pub root: std::path::PathBuf,
+    /// OpenID Connect login (`[server.oidc]`), when configured.
+    pub oidc: Option<crate::oidc::Settings>,
 }
-
 
 /// Why the server could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,7 @@ pub struct AppState {
     options: Arc<ServeOptions>,
     notifier: crate::notify::Notifier,
     views: Arc<crate::views::Kept>,
+    oidc: Option<crate::oidc::Provider>,
 }
 
 impl AppState {
@@ -72,11 +74,18 @@ impl AppState {
     pub fn new(options: ServeOptions) -> Self {
         let notifier = crate::notify::Notifier::new(options.notify.clone(), options.retry);
         let views = Arc::new(crate::views::Kept::new(options.drift_check));
+        let oidc = options.oidc.clone().map(crate::oidc::Provider::new);
         Self {
             options: Arc::new(options),
             notifier,
             views,
+            oidc,
         }
+    }
+
+    /// The OpenID Connect provider, when one is configured.
+    pub fn oidc(&self) -> Option<&crate::oidc::Provider> {
+        self.oidc.as_ref()
     }
 
     /// Sends events to the notification targets.

@@ -277,11 +277,22 @@ pub async fn start_session(state: &AppState, person: &str) -> Result<Cookie<'sta
 /// A cookie only this site's pages send: HttpOnly, SameSite=Strict, and Secure unless the
 /// server runs on plain HTTP for one machine.
 pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+    cookie_for(state, name, value, SameSite::Strict, "/")
+}
+
+/// An HttpOnly cookie for `path` only, sent as `same_site` says (Secure as [`cookie`] is).
+pub fn cookie_for(
+    state: &AppState,
+    name: &'static str,
+    value: String,
+    same_site: SameSite,
+    path: &'static str,
+) -> Cookie<'static> {
     Cookie::build((name, value))
         .http_only(true)
-        .same_site(SameSite::Strict)
+        .same_site(same_site)
         .secure(state.secure_cookies())
-        .path("/")
+        .path(path)
         .build()
 }
 

@@ -7,6 +7,9 @@
 //! re-implements a gate. Every page is rendered on the server (maud, no scripts from a CDN)
 //! and has a JSON twin on the same route (`Accept: application/json` or `?format=json`).
 //!
+//! People may also log in through an OpenID Connect provider (`[server.oidc]`, module
+//! [`oidc`]): the provider's verified claim names a person of `[people]`.
+//!
 //! Everything a request changes lives in the store's database (sessions, tokens, login
 //! failures, the operation log and the refs moved by compare-and-swap), so several servers on
 //! one PostgreSQL behave as one.
@@ -18,6 +21,7 @@ pub mod drift;
 mod error;
 mod negotiate;
 pub mod notify;
+pub mod oidc;
 mod pages;
 pub mod password;
 pub(crate) mod routes;
@@ -25,7 +29,7 @@ pub mod secret;
 mod views;
 
 pub use app::{router, serve, AppState, ServeError, ServeOptions};
-pub use drift::DEFAULT_DRIFT_CHECK;
 pub use auth::{
     invite, Invitation, INVITE_PREFIX, LOCKOUT_MINUTES, MAX_FAILURES, SESSION_COOKIE, TOKEN_PREFIX,
 };
+pub use drift::DEFAULT_DRIFT_CHECK;

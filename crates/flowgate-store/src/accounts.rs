@@ -1,5 +1,6 @@
 //! Accounts of the people a server authenticates: password hashes, one-time invitations,
-//! personal API tokens, browser sessions and recent login failures.
+//! personal API tokens, browser sessions, recent login failures and OpenID Connect logins in
+//! progress.
 //!
 //! The store never sees a secret. Callers pass what they derived from it: an argon2id PHC
 //! string for a password, a hash of the random bytes of an invitation, token or session id.
@@ -378,5 +379,67 @@ impl Accounts<'_> {
         )
         .await
         .map(drop)
+    }
+
+    /// Records an OpenID Connect login sent to the provider: the hashes of its `state` and
+    /// of the browser's binding secret, where to go once logged in, and when it lapses.
+    /// Lapsed logins are forgotten on the way.
+    pub async fn begin_oidc_login(
+        &self,
+        state_hash: &str,
+        browser_hash: &str,
+        next: &str,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        let (now, end) = (self.now().to_rfc3339(), expires_at.to_rfc3339());
+        let mut tx = self.engine.write().await?;
+        let db = self.engine.db("record an OpenID Connect login");
+        tx.execute(
+            "DELETE FROM flowgate_oidc_logins WHERE expires_at <= $1",
+            &[Arg::Text(&now)],
+        )
+        .await
+        .map_err(&db)?;
+        tx.execute(
+            "INSERT INTO flowgate_oidc_logins (state_hash, browser_hash, next, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                Arg::Text(state_hash),
+                Arg::Text(browser_hash),
+                Arg::Text(next),
+                Arg::Text(&now),
+                Arg::Text(&end),
+            ],
+        )
+        .await
+        .map_err(&db)?;
+        self.engine.commit(tx).await
+    }
+
+    /// Uses the unexpired OpenID Connect login whose `state` and browser binding hash to
+    /// these values: its `next`, once (of two concurrent uses exactly one gets it), or `None`.
+    pub async fn take_oidc_login(
+        &self,
+        state_hash: &str,
+        browser_hash: &str,
+    ) -> Result<Option<String>> {
+        let now = self.now().to_rfc3339();
+        let mut tx = self.engine.write().await?;
+        let db = self.engine.db("use an OpenID Connect login");
+        let row = tx
+            .fetch_optional(
+                "DELETE FROM flowgate_oidc_logins WHERE state_hash = $1 AND browser_hash = $2 \
+                 AND expires_at > $3 RETURNING next",
+                &[
+                    Arg::Text(state_hash),
+                    Arg::Text(browser_hash),
+                    Arg::Text(&now),
+                ],
+            )
+            .await
+            .map_err(&db)?;
+        let next = row.map(|r| r.text(0)).transpose().map_err(&db)?;
+        self.engine.commit(tx).await?;
+        Ok(next)
     }
 }

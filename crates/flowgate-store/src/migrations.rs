@@ -157,10 +157,26 @@ CREATE INDEX flowgate_operations_plan ON flowgate_operations (plan, seq);
 CREATE INDEX flowgate_operations_snapshot ON flowgate_operations (snapshot, kind);
 "#,
     },
+    Migration {
+        version: 6,
+        name: "OpenID Connect logins in progress",
+        // One row per login sent to the provider and not yet back: the hashes of its `state`
+        // and of the browser's binding cookie (from which the PKCE verifier and the nonce are
+        // derived, so that the database holds nothing a login can be finished with).
+        sql: r#"
+CREATE TABLE flowgate_oidc_logins (
+    state_hash TEXT PRIMARY KEY NOT NULL,
+    browser_hash TEXT NOT NULL,
+    next TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+"#,
+    },
 ];
 
 /// The tables the migrations create, `flowgate_migrations` included.
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 14] = [
     "flowgate_migrations",
     "flowgate_objects",
     "flowgate_snapshots",
@@ -174,6 +190,7 @@ const TABLES: [&str; 13] = [
     "flowgate_tokens",
     "flowgate_sessions",
     "flowgate_login_failures",
+    "flowgate_oidc_logins",
 ];
 
 /// The indexes the migrations create by name.

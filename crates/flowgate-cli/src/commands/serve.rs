@@ -27,6 +27,8 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> CommandResult {
         .map_err(|d| CommandError::from_diagnostics(ErrorKind::Config, d))?;
     let drift_check = flowgate_server::drift::interval(&workspace)
         .map_err(|d| CommandError::from_diagnostics(ErrorKind::Config, d))?;
+    let oidc = flowgate_server::oidc::settings(&workspace)
+        .map_err(|d| CommandError::from_diagnostics(ErrorKind::Config, d))?;
     let configured_url = workspace
         .config
         .server
@@ -54,6 +56,7 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> CommandResult {
             retry: flowgate_server::notify::Retry::default(),
             drift_check,
             root: workspace.root.clone(),
+            oidc,
         };
         let served = flowgate_server::serve(options, args.listen, |bound| {
             crate::output::out(&format!(

@@ -314,3 +314,32 @@ fn a_bad_notification_target_stops_serve_with_its_place_in_flowgate_toml() {
     );
     assert!(err.contains("flowgate.toml:"), "{err}");
 }
+
+#[test]
+fn a_client_secret_written_into_flowgate_toml_stops_serve_and_is_never_printed() {
+    let workspace = Workspace::new();
+    let config = workspace.root.join("flowgate.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(
+        "\n[server.oidc]\nissuer = \"https://id.acme.example\"\nclient_id = \"flowgate\"\n\
+         client_secret = \"literal-oidc-secret-123\"\nclaim = \"nickname\"\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    let output = workspace
+        .command(&["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("FLOWGATE_USER")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("`client_secret` must name an environment variable"),
+        "{err}"
+    );
+    assert!(err.contains("no claim `nickname`"), "{err}");
+    assert!(err.contains("flowgate.toml:"), "{err}");
+    assert!(
+        !err.contains("literal-oidc-secret-123"),
+        "the secret is masked: {err}"
+    );
+}

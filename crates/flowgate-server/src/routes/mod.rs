@@ -12,6 +12,7 @@ pub use inbox::Waiting;
 mod input;
 mod integrations;
 mod lookup;
+mod oidc;
 mod plans;
 pub use plans::PlanView;
 mod preview;
@@ -30,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/readyz", get(health::ready))
         .route("/assets/style.css", get(crate::pages::stylesheet))
         .route("/login", get(session::login_form).post(session::login))
+        .route("/login/oidc", get(oidc::start))
+        .route("/login/oidc/callback", get(oidc::callback))
         .route("/logout", post(session::logout))
         .route(
             "/setup/{secret}",

@@ -36,11 +36,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 /// `?next=` of the login page.
 #[derive(Deserialize)]
 pub struct Next {
-    next: Option<String>,
+    pub(super) next: Option<String>,
 }
 
 /// Only a path on this site (never `//host` or `https://…`): no open redirect.
-fn local_path(next: Option<&str>) -> &str {
+pub(super) fn local_path(next: Option<&str>) -> &str {
     match next {
         Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
             path
@@ -49,7 +49,7 @@ fn local_path(next: Option<&str>) -> &str {
     }
 }
 
-fn anonymous(state: &AppState) -> Viewer<'_> {
+pub(super) fn anonymous(state: &AppState) -> Viewer<'_> {
     Viewer {
         workspace: state.workspace(),
         person: None,
@@ -74,9 +74,13 @@ fn check_form_token(jar: &CookieJar, given: &str) -> Result<(), ApiError> {
     }
 }
 
-fn login_markup(csrf: &str, next: &str, error: Option<&str>) -> Markup {
+fn login_markup(state: &AppState, csrf: &str, next: &str, error: Option<&str>) -> Markup {
+    let provider = state.oidc().map(|p| p.settings().name.as_str());
     html! {
         @if let Some(error) = error { p.error role="alert" { (error) } }
+        @if let Some(name) = provider {
+            p { a.button href=(format!("/login/oidc?next={}", auth::encode(next))) { "Sign in with " (name) } }
+        }
         form.stacked method="post" action="/login" {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="next" value=(next);
@@ -98,7 +102,7 @@ pub async fn login_form(
 ) -> Result<Response, ApiError> {
     let (jar, csrf) = form_token(&state, jar)?;
     let next = local_path(next.next.as_deref()).to_owned();
-    let body = login_markup(&csrf, &next, None);
+    let body = login_markup(&state, &csrf, &next, None);
     Ok((jar, page("Log in", &anonymous(&state), body)).into_response())
 }
 
@@ -126,7 +130,7 @@ pub async fn login(
     {
         let (jar, csrf) = form_token(&state, jar)?;
         let next = local_path(form.next.as_deref()).to_owned();
-        let body = login_markup(&csrf, &next, Some(&error.message));
+        let body = login_markup(&state, &csrf, &next, Some(&error.message));
         return Ok((error.status, jar, page("Log in", &anonymous(&state), body)).into_response());
     }
     let session = auth::start_session(&state, person).await?;

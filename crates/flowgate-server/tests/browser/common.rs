@@ -54,6 +54,7 @@ impl Server {
             retry: flowgate_server::notify::Retry::default(),
             drift_check: flowgate_server::DEFAULT_DRIFT_CHECK,
             root: dir.path().to_owned(),
+            oidc: None,
         }));
         let task = tokio::spawn(async move {
             axum::serve(

@@ -76,7 +76,17 @@ impl TestServer {
         notify: Vec<flowgate_server::notify::Target>,
         retry: flowgate_server::notify::Retry,
     ) -> Self {
-        Self::with_policy(store, dir, policy(), notify, retry)
+        Self::with(store, dir, policy(), notify, retry, None)
+    }
+
+    /// A server over a new SQLite store whose people may log in through `oidc`.
+    pub async fn with_oidc(oidc: flowgate_server::oidc::Settings) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = flowgate_store::open_store(dir.path().join("store.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let retry = flowgate_server::notify::Retry::default();
+        Self::with(store, dir, policy(), Vec::new(), retry, Some(oidc))
     }
 
     /// A server over `store` with `policy`, sending events to `notify`; the workspace root
@@ -88,6 +98,18 @@ impl TestServer {
         notify: Vec<flowgate_server::notify::Target>,
         retry: flowgate_server::notify::Retry,
     ) -> Self {
+        Self::with(store, dir, policy, notify, retry, None)
+    }
+
+    /// A server over `store` with every option; the workspace root is `dir`.
+    pub fn with(
+        store: AnyStore,
+        dir: tempfile::TempDir,
+        policy: flowgate_release::Policy,
+        notify: Vec<flowgate_server::notify::Target>,
+        retry: flowgate_server::notify::Retry,
+        oidc: Option<flowgate_server::oidc::Settings>,
+    ) -> Self {
         let state = AppState::new(ServeOptions {
             store: store.clone(),
             policy,
@@ -97,6 +119,7 @@ impl TestServer {
             retry,
             drift_check: flowgate_server::DEFAULT_DRIFT_CHECK,
             root: dir.path().to_owned(),
+            oidc,
         });
         Self {
             app: router(state.clone()),

@@ -7,6 +7,7 @@ mod checklist;
 mod common;
 mod login;
 mod notify;
+mod oidc;
 mod pages;
 #[path = "../support/policy.rs"]
 mod policy;

@@ -7,19 +7,28 @@ use axum::http::{Method, StatusCode};
 use flowgate_store::AnyStore;
 use serde_json::{json, Value};
 
-fn postgres_url() -> String {
+pub(crate) fn postgres_url() -> String {
     ["FLOWGATE_TEST_POSTGRES", "FLOWGATE_TEST_POSTGRES_URL"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 /// Two servers over one fresh schema, or `None` (outside CI) when PostgreSQL is unreachable.
 async fn two_servers(schema: &str) -> Option<(TestServer, TestServer)> {
+    let (first, second) = two_stores(schema).await?;
+    Some((
+        TestServer::over(first, tempfile::tempdir().unwrap()),
+        TestServer::over(second, tempfile::tempdir().unwrap()),
+    ))
+}
+
+/// Two stores over one fresh schema, or `None` (outside CI) when PostgreSQL is unreachable.
+pub(crate) async fn two_stores(schema: &str) -> Option<(AnyStore, AnyStore)> {
     let url = format!("{}?schema={schema}", postgres_url());
     let open = || async {
         tokio::time::timeout(
@@ -45,13 +54,10 @@ async fn two_servers(schema: &str) -> Option<(TestServer, TestServer)> {
         }
     };
     let second: AnyStore = open().await.unwrap().unwrap();
-    Some((
-        TestServer::over(first, tempfile::tempdir().unwrap()),
-        TestServer::over(second, tempfile::tempdir().unwrap()),
-    ))
+    Some((first, second))
 }
 
-async fn drop_schema(schema: &str) {
+pub(crate) async fn drop_schema(schema: &str) {
     use sqlx::Connection as _;
     let mut conn = sqlx::PgConnection::connect(&postgres_url()).await.unwrap();
     sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))

@@ -10,8 +10,10 @@ pub const POLICY: &str = r#"
 name = "acme"
 
 [people.mara]
+email = "Mara@Acme.example"
 roles = ["marketing-ops"]
 [people.jonas]
+email = "jonas@acme.example"
 roles = ["revops"]
 [people.priya]
 roles = ["compliance"]
