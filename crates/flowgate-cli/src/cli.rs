@@ -178,7 +178,8 @@ pub enum Command {
     Audit(AuditCommand),
     /// Re-deploy what an environment holds to its target, repairing drift.
     Sync(SyncArgs),
-    /// Create the store; `--rehearsal` makes a new one a rehearsal store.
+    /// Create the store (`--rehearsal` makes a new one a rehearsal store); collect what
+    /// nothing reaches.
     #[command(subcommand)]
     Store(StoreCommand),
     /// Serve the team's system of record: pages for approvers and the API the CLI uses
@@ -281,6 +282,21 @@ pub struct SyncArgs {
 pub enum StoreCommand {
     /// Create the store (or bring its schema up to date) and say what kind it is.
     Init(StoreInitArgs),
+    /// Remove the objects and snapshot-tree nodes that no snapshot, ref, plan or checkpoint
+    /// reaches (snapshots themselves are never removed).
+    Gc(StoreGcArgs),
+}
+
+/// `flowgate store gc`.
+#[derive(Debug, Args)]
+pub struct StoreGcArgs {
+    /// Only say what would be removed.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Keep what nothing reaches yet if it was added less than this many minutes ago: a
+    /// writer may be about to refer to it.
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub grace_minutes: u64,
 }
 
 /// `flowgate store init`.

@@ -20,15 +20,36 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn write_with_mode(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    let mut file = partial_beside(path)?;
+    file.write_all(bytes)?;
+    finish_with_mode(file, path, mode)
+}
+
+/// A new temporary file beside `path`, to be written and then put in place with
+/// [`finish_partial`]; dropped instead, it is removed and `path` is left as it was.
+pub fn partial_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut file = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".flowgate-")
         .suffix(".partial")
-        .tempfile_in(dir)?;
-    file.write_all(bytes)?;
+        .tempfile_in(dir)
+}
+
+/// Puts a file made by [`partial_beside`] in place at `path` by a rename, readable by
+/// everyone (0644), as [`write_atomically`] does.
+pub fn finish_partial(file: tempfile::NamedTempFile, path: &Path) -> std::io::Result<()> {
+    finish_with_mode(file, path, 0o644)
+}
+
+fn finish_with_mode(
+    mut file: tempfile::NamedTempFile,
+    path: &Path,
+    mode: u32,
+) -> std::io::Result<()> {
+    file.flush()?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;

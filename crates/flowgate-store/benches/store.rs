@@ -1,21 +1,22 @@
-//! Benchmark: the embedded (SQLite) store taking snapshots of a 10,000-asset bundle.
+//! Benchmark: the embedded (SQLite) store taking snapshots of 10,000- and 30,000-asset bundles.
 //!
-//! - `first_snapshot_10k`: 10,000 new objects of about 1 KB and a snapshot of them, in one
+//! - `first_snapshot_{n}`: `n` new objects of about 1 KB and a snapshot of them, in one
 //!   transaction, into an empty store.
-//! - `second_snapshot_one_changed`: the next version, where one asset changed: ask which of
-//!   the 10,000 objects are missing, then snapshot with only the changed one.
+//! - `second_snapshot_one_changed_{n}`: the next version, where one asset changed: ask which of
+//!   the `n` objects are missing, then snapshot with only the changed one (the store's part of
+//!   `flowgate snapshot create` when one file changed).
 //!
-//! Each iteration gets a fresh store (built outside the timing). Objects are hashed outside
-//! the timing too, as callers hash content while reading it.
+//! Each iteration gets a fresh store (built outside the timing: the store holding the first
+//! snapshot is built once and copied). Objects are hashed outside the timing too, as callers
+//! hash content while reading it.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::Path;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
 use flowgate_store::{Entry, NewSnapshot, Object, ObjectId, SqliteStore, Store};
 use serde_json::json;
-
-const ASSETS: usize = 10_000;
 
 fn asset(i: usize, revision: u32) -> Object {
     let mut text = format!("kind: workflow\nid: wf-{i:05}\nrevision: {revision}\nsteps:\n");
@@ -45,14 +46,19 @@ fn snapshot(version: &str, objects: &[Object]) -> NewSnapshot {
     }
 }
 
-fn snapshots(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let first: Vec<Object> = (0..ASSETS).map(|i| asset(i, 1)).collect();
+/// Copies the closed store at `from` into a new temporary directory and opens it there.
+fn copy_store(rt: &tokio::runtime::Runtime, from: &Path) -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    std::fs::copy(from, &path).unwrap();
+    let store = rt.block_on(SqliteStore::open(&path)).unwrap();
+    (dir, store)
+}
+
+fn bundle_of(c: &mut Criterion, rt: &tokio::runtime::Runtime, assets: usize) {
+    let first: Vec<Object> = (0..assets).map(|i| asset(i, 1)).collect();
     let mut second = first.clone();
-    second[ASSETS / 2] = asset(ASSETS / 2, 2);
+    second[assets / 2] = asset(assets / 2, 2);
     let second_ids: Vec<ObjectId> = second.iter().map(Object::id).collect();
     let v1 = snapshot("1.0.0", &first);
     let v2 = snapshot("1.0.1", &second);
@@ -64,29 +70,31 @@ fn snapshots(c: &mut Criterion) {
             .unwrap();
         (dir, store)
     };
+    // The store holding the first snapshot, closed so that its file is complete.
+    let (template_dir, template) = fresh_store();
+    rt.block_on(template.create_snapshot(&v1, &first)).unwrap();
+    rt.block_on(template.close());
+    let template_path = template_dir.path().join("store.db");
 
+    let k = assets / 1000;
     let mut group = c.benchmark_group("store_sqlite");
     group.sample_size(10);
     group.sampling_mode(SamplingMode::Flat);
     group.measurement_time(Duration::from_secs(15));
-    group.bench_function("first_snapshot_10k", |b| {
+    group.bench_function(format!("first_snapshot_{k}k"), |b| {
         b.iter_batched(
             fresh_store,
             |(dir, store)| {
                 let created = rt.block_on(store.create_snapshot(&v1, &first)).unwrap();
-                assert_eq!(created.new_objects, ASSETS as u64);
+                assert_eq!(created.new_objects, assets as u64);
                 (dir, store)
             },
             BatchSize::PerIteration,
         )
     });
-    group.bench_function("second_snapshot_one_changed", |b| {
+    group.bench_function(format!("second_snapshot_one_changed_{k}k"), |b| {
         b.iter_batched(
-            || {
-                let (dir, store) = fresh_store();
-                rt.block_on(store.create_snapshot(&v1, &first)).unwrap();
-                (dir, store)
-            },
+            || copy_store(rt, &template_path),
             |(dir, store)| {
                 let missing = rt.block_on(store.missing_objects(&second_ids)).unwrap();
                 assert_eq!(missing.len(), 1);
@@ -103,6 +111,16 @@ fn snapshots(c: &mut Criterion) {
         )
     });
     group.finish();
+    drop(template_dir);
+}
+
+fn snapshots(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    bundle_of(c, &rt, 10_000);
+    bundle_of(c, &rt, 30_000);
 }
 
 criterion_group!(benches, snapshots);

@@ -12,6 +12,10 @@ pub const OBJECT_DOMAIN: &[u8] = b"flowgate/object/v1\0";
 pub const SNAPSHOT_DOMAIN: &[u8] = b"flowgate/snapshot/v1\0";
 /// Domain prefix of operation-log record hashes.
 pub const OPERATION_DOMAIN: &[u8] = b"flowgate/operation/v1\0";
+/// Domain prefix of snapshot tree node ids.
+pub const TREE_DOMAIN: &[u8] = b"flowgate/tree/v1\0";
+/// Domain prefix of the key that places an entry in a snapshot tree.
+pub const TREE_KEY_DOMAIN: &[u8] = b"flowgate/tree-key/v1\0";
 /// Domain prefix of the digest that closes an export file.
 pub const EXPORT_DOMAIN: &[u8] = b"flowgate/export/v1\0";
 

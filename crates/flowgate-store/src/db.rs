@@ -8,6 +8,10 @@ use sqlx::postgres::{PgPool, PgRow, Postgres};
 use sqlx::sqlite::{Sqlite, SqlitePool, SqliteRow};
 use sqlx::{Database, Encode, Row as _, Transaction, Type};
 
+/// The PostgreSQL advisory lock key that serialises garbage collection against snapshot
+/// writes (see [`Tx::lock_shared`]).
+const GC_LOCK: i64 = 4_641_263_001_672_149;
+
 /// Which database is underneath.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Backend {
@@ -167,6 +171,32 @@ impl Tx {
         }
     }
 
+    /// Takes the collection lock shared, for the rest of the transaction: writers that rely
+    /// on stored objects and tree nodes staying stored until they commit (snapshot writes)
+    /// take it shared, garbage collection takes it exclusively ([`Tx::lock_exclusive`]).
+    /// PostgreSQL uses a transaction-scoped advisory lock; on SQLite write transactions are
+    /// already serial (`BEGIN IMMEDIATE`), so there is nothing to take.
+    pub(crate) async fn lock_shared(&mut self) -> sqlx::Result<()> {
+        if self.backend() == Backend::Postgres {
+            self.fetch_optional(
+                "SELECT pg_advisory_xact_lock_shared($1)",
+                &[Arg::Int(GC_LOCK)],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Takes the collection lock exclusively (see [`Tx::lock_shared`]): waits for every
+    /// snapshot write in progress, and holds back new ones until the transaction ends.
+    pub(crate) async fn lock_exclusive(&mut self) -> sqlx::Result<()> {
+        if self.backend() == Backend::Postgres {
+            self.fetch_optional("SELECT pg_advisory_xact_lock($1)", &[Arg::Int(GC_LOCK)])
+                .await?;
+        }
+        Ok(())
+    }
+
     pub(crate) async fn commit(self) -> sqlx::Result<()> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await,
@@ -235,4 +265,48 @@ pub(crate) fn placeholders(first: usize, count: usize) -> String {
         out.push_str(&n.to_string());
     }
     out
+}
+
+/// Most rows in one multi-row `INSERT` or `VALUES` list (measured: SQLite statements get
+/// slower per row well before its parameter limit; 100 rows is near the best).
+pub(crate) const MAX_ROWS_PER_STATEMENT: usize = 100;
+/// Most object bytes in one `INSERT` (keeps PostgreSQL messages and SQLite memory modest).
+pub(crate) const MAX_BYTES_PER_STATEMENT: usize = 8 << 20;
+
+/// Splits `items` into runs of at most [`MAX_ROWS_PER_STATEMENT`] items and, where `size`
+/// says so, [`MAX_BYTES_PER_STATEMENT`] bytes (a single larger item gets a run of its own).
+pub(crate) fn batches<T>(items: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        let n = size(item);
+        if i > start && (i - start == MAX_ROWS_PER_STATEMENT || bytes + n > MAX_BYTES_PER_STATEMENT)
+        {
+            out.push(&items[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += n;
+    }
+    if start < items.len() {
+        out.push(&items[start..]);
+    }
+    out
+}
+
+/// `INSERT INTO … VALUES (…), (…) <suffix>` for `args.len() / columns` rows.
+pub(crate) fn multi_row_insert(prefix: &str, columns: usize, rows: usize, suffix: &str) -> String {
+    let mut sql = String::with_capacity(prefix.len() + rows * columns * 6 + suffix.len() + 16);
+    sql.push_str(prefix);
+    sql.push_str(" VALUES ");
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        sql.push_str(&placeholders(row * columns + 1, columns));
+        sql.push(')');
+    }
+    sql.push(' ');
+    sql.push_str(suffix);
+    sql
 }

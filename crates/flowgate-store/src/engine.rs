@@ -6,12 +6,14 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use crate::canonical::{canonical_json_string, write_string};
-use crate::db::{is_unique_violation, placeholders, Arg, Backend, Pool, Row, Tx};
+use crate::canonical::canonical_json_string;
+use crate::db::{
+    batches, is_unique_violation, multi_row_insert, placeholders, Arg, Backend, Pool, Row, Tx,
+};
 use crate::error::{Error, Result};
 use crate::export;
 use crate::grammar;
-use crate::id::{ObjectId, OpHash, ParseIdError, SnapshotId};
+use crate::id::{ObjectId, OpHash, ParseIdError, SnapshotId, TreeId};
 use crate::migrations;
 use crate::model::{
     compare_versions, snapshot_id, validate_ref_name, Clock, Entry, LogBreak, LogReport,
@@ -19,16 +21,12 @@ use crate::model::{
     RefChange, RefRecord, Snapshot, SnapshotCreated, SnapshotKey, SnapshotOrigin, SnapshotSummary,
     TimeReversal, Timestamp, VerifyReport, VersionKey,
 };
+use crate::tree::{self, RawEntry, WalkError};
 use crate::OperationKind;
 
 /// The `flowgate_meta` key that marks a rehearsal store.
 const REHEARSAL_KEY: &str = "rehearsal";
 
-/// Most rows in one multi-row `INSERT` or `VALUES` list (measured: SQLite statements get
-/// slower per row well before its parameter limit; 100 rows is near the best).
-const MAX_ROWS_PER_STATEMENT: usize = 100;
-/// Most object bytes in one `INSERT` (keeps PostgreSQL messages and SQLite memory modest).
-const MAX_BYTES_PER_STATEMENT: usize = 8 << 20;
 /// Rows passed as one JSON array to a bulk statement.
 const JSON_BATCH: usize = 5000;
 /// Objects read per page by `verify`.
@@ -38,50 +36,6 @@ const LOG_PAGE: i64 = 1000;
 
 const SNAPSHOT_CREATE: &str = OperationKind::SnapshotCreate.as_str();
 const SNAPSHOT_IMPORT: &str = OperationKind::SnapshotImport.as_str();
-
-/// Inserts the entries of snapshot `$1` from `$2`, a JSON array of `[kind, id, object, path]`
-/// (one statement instead of a round trip per row).
-fn sql_insert_entries(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => {
-            "INSERT INTO flowgate_snapshot_entries \
-             (snapshot_id, asset_kind, asset_id, object_id, path) \
-             SELECT $1, e.value ->> 0, e.value ->> 1, e.value ->> 2, e.value ->> 3 \
-             FROM json_each($2) AS e"
-        }
-        Backend::Postgres => {
-            "INSERT INTO flowgate_snapshot_entries \
-             (snapshot_id, asset_kind, asset_id, object_id, path) \
-             SELECT $1, e ->> 0, e ->> 1, e ->> 2, e ->> 3 \
-             FROM jsonb_array_elements($2::jsonb) AS e"
-        }
-    }
-}
-
-/// `[[kind, id, object, path], …]` for [`sql_insert_entries`].
-fn entries_json(entries: &[Entry]) -> String {
-    let mut out = String::with_capacity(2 + entries.len() * 140);
-    out.push('[');
-    for (i, entry) in entries.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('[');
-        write_string(&mut out, &entry.kind);
-        out.push(',');
-        write_string(&mut out, &entry.id);
-        out.push_str(",\"");
-        out.push_str(&entry.object.to_string());
-        out.push_str("\",");
-        match &entry.path {
-            Some(path) => write_string(&mut out, path),
-            None => out.push_str("null"),
-        }
-        out.push(']');
-    }
-    out.push(']');
-    out
-}
 
 /// The ids in `$1`, a JSON array of object ids, that are not stored.
 fn sql_missing_objects(backend: Backend) -> &'static str {
@@ -202,7 +156,12 @@ struct RawSnapshot {
     author: String,
     manifest: String,
     origin: String,
-    entries: Vec<(String, String, String, Option<String>)>,
+    /// The root of the snapshot's tree (the `tree` column).
+    tree: Option<String>,
+    /// The entry count recorded beside the tree.
+    entry_count: Option<i64>,
+    /// The entries, once read from the tree ([`Engine::load_entries`]).
+    entries: Vec<RawEntry>,
 }
 
 impl RawSnapshot {
@@ -215,12 +174,12 @@ impl RawSnapshot {
         let mut entries = self
             .entries
             .into_iter()
-            .map(|(kind, id, object, path)| {
+            .map(|e| {
                 Ok(Entry {
-                    object: parse_text(&object)?,
-                    kind,
-                    id,
-                    path,
+                    object: parse_text(&e.object)?,
+                    kind: e.kind,
+                    id: e.id,
+                    path: e.path,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -250,44 +209,6 @@ fn to_i64(n: u64) -> i64 {
 
 fn to_u64(n: i64, what: &str) -> Result<u64, String> {
     u64::try_from(n).map_err(|_| format!("{what} is negative ({n})"))
-}
-
-/// Splits `items` into runs of at most [`MAX_ROWS_PER_STATEMENT`] items and, where `size`
-/// says so, [`MAX_BYTES_PER_STATEMENT`] bytes (a single larger item gets a run of its own).
-fn batches<T>(items: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
-    let mut out = Vec::new();
-    let (mut start, mut bytes) = (0, 0);
-    for (i, item) in items.iter().enumerate() {
-        let n = size(item);
-        if i > start && (i - start == MAX_ROWS_PER_STATEMENT || bytes + n > MAX_BYTES_PER_STATEMENT)
-        {
-            out.push(&items[start..i]);
-            (start, bytes) = (i, 0);
-        }
-        bytes += n;
-    }
-    if start < items.len() {
-        out.push(&items[start..]);
-    }
-    out
-}
-
-/// `INSERT INTO … VALUES (…), (…) <suffix>` for `args.len() / columns` rows.
-fn multi_row_insert(prefix: &str, columns: usize, rows: usize, suffix: &str) -> String {
-    let mut sql = String::with_capacity(prefix.len() + rows * columns * 6 + suffix.len() + 16);
-    sql.push_str(prefix);
-    sql.push_str(" VALUES ");
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        sql.push_str(&placeholders(row * columns + 1, columns));
-        sql.push(')');
-    }
-    sql.push(' ');
-    sql.push_str(suffix);
-    sql
 }
 
 fn check_operation(op: &NewOperation) -> Result<()> {
@@ -370,19 +291,22 @@ fn snapshot_payload(
 }
 
 /// Inserts the `flowgate_snapshots` row of `new`.
+/// The root of its tree and its entry count are `tree`.
 async fn insert_snapshot_row(
     tx: &mut Tx,
     new: &NewSnapshot,
     id: &str,
     origin: SnapshotOrigin,
+    tree: (TreeId, usize),
 ) -> sqlx::Result<u64> {
     let manifest = canonical_json_string(&new.manifest);
     let key = VersionKey::parse(&new.version);
     let created_at = new.created_at.to_rfc3339();
+    let root = tree.0.to_string();
     tx.execute(
         "INSERT INTO flowgate_snapshots (id, bundle, version, version_major, version_minor, \
-         version_patch, version_pre, created_at, author, manifest, origin) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         version_patch, version_pre, created_at, author, manifest, origin, tree, entry_count) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         &[
             Arg::Text(id),
             Arg::Text(&new.bundle),
@@ -395,9 +319,27 @@ async fn insert_snapshot_row(
             Arg::Text(&new.author),
             Arg::Text(&manifest),
             Arg::Text(origin.as_str()),
+            Arg::Text(&root),
+            Arg::Int(to_i64(tree.1 as u64)),
         ],
     )
     .await
+}
+
+/// A content-addressed table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Content {
+    Objects,
+    Trees,
+}
+
+impl Content {
+    pub(crate) fn table(self) -> &'static str {
+        match self {
+            Content::Objects => "flowgate_objects",
+            Content::Trees => "flowgate_trees",
+        }
+    }
 }
 
 /// What the log recorded when a snapshot was created or imported.
@@ -449,6 +391,36 @@ fn snapshot_findings(
                  outside flowgate",
                 snapshot.origin.as_str(),
                 logged.origin.as_str()
+            ),
+        ));
+    }
+    found
+}
+
+/// What is wrong with the shape of a snapshot's tree, whose entries were read: it must be the
+/// tree those entries build (so that equal snapshots share nodes), and the entry count stored
+/// beside it must be theirs.
+fn tree_findings(raw: &RawSnapshot) -> Vec<(ProblemKind, String)> {
+    let mut found = Vec::new();
+    let built = tree::build(&raw.entries);
+    if raw.tree.as_deref() != Some(built.root.to_string().as_str()) {
+        found.push((
+            ProblemKind::Tree,
+            format!(
+                "its tree holds its entries but is not the tree they build ({}): it was \
+                 rewritten outside flowgate",
+                built.root
+            ),
+        ));
+    }
+    let count = raw.entries.len() as u64;
+    if raw.entry_count.and_then(|n| u64::try_from(n).ok()) != Some(count) {
+        found.push((
+            ProblemKind::Tree,
+            format!(
+                "its recorded entry count {} is not the {count} entries its tree holds",
+                raw.entry_count
+                    .map_or_else(|| "(none)".to_owned(), |n| n.to_string())
             ),
         ));
     }
@@ -536,32 +508,38 @@ impl Engine {
         tx.commit().await.map_err(self.db("commit"))
     }
 
-    async fn rollback(&self, tx: Tx) -> Result<()> {
+    pub(crate) async fn rollback(&self, tx: Tx) -> Result<()> {
         tx.rollback().await.map_err(self.db("roll back"))
     }
 
     // ---- objects -------------------------------------------------------------------------
 
-    /// Inserts the objects that are not stored yet; returns how many were new.
+    /// Inserts the objects that are not stored yet, stamped with the time now; returns how
+    /// many were new. With `refresh`, objects already stored get the time now too, when
+    /// theirs is older: garbage collection spares recently added objects, and a caller that
+    /// stores an object to refer to it later (a checkpoint named by an operation appended
+    /// next) must get that grace whether or not the object was there before.
     ///
     /// Objects go in id order (each once), so that concurrent writers sharing objects take
     /// PostgreSQL's row locks in one order and cannot deadlock.
-    async fn insert_objects(&self, tx: &mut Tx, objects: &[Object]) -> Result<u64> {
+    async fn insert_objects(&self, tx: &mut Tx, objects: &[Object], refresh: bool) -> Result<u64> {
         let mut sorted: Vec<&Object> = objects.iter().collect();
         sorted.sort_unstable_by_key(|o| o.id());
         sorted.dedup_by_key(|o| o.id());
+        let now = self.clock.now().to_rfc3339();
         let mut inserted = 0;
         for batch in batches(&sorted, |o| o.bytes().len()) {
             let ids: Vec<String> = batch.iter().map(|o| o.id().to_string()).collect();
-            let mut args = Vec::with_capacity(batch.len() * 3);
+            let mut args = Vec::with_capacity(batch.len() * 4);
             for (object, id) in batch.iter().zip(&ids) {
                 args.push(Arg::Text(id));
                 args.push(Arg::Int(to_i64(object.bytes().len() as u64)));
                 args.push(Arg::Bytes(object.bytes()));
+                args.push(Arg::Text(&now));
             }
             let sql = multi_row_insert(
-                "INSERT INTO flowgate_objects (id, size, bytes)",
-                3,
+                "INSERT INTO flowgate_objects (id, size, bytes, added_at)",
+                4,
                 batch.len(),
                 "ON CONFLICT (id) DO NOTHING",
             );
@@ -569,6 +547,17 @@ impl Engine {
                 .execute(&sql, &args)
                 .await
                 .map_err(self.db("store objects"))?;
+            if refresh {
+                let mut args = vec![Arg::Text(&now)];
+                args.extend(ids.iter().map(|id| Arg::Text(id)));
+                let sql = format!(
+                    "UPDATE flowgate_objects SET added_at = $1 WHERE added_at < $1 AND id IN ({})",
+                    placeholders(2, ids.len())
+                );
+                tx.execute(&sql, &args)
+                    .await
+                    .map_err(self.db("store objects"))?;
+            }
         }
         Ok(inserted)
     }
@@ -605,7 +594,10 @@ impl Engine {
             return Ok(PutReport::default());
         }
         let mut tx = self.write().await?;
-        let inserted = self.insert_objects(&mut tx, objects).await?;
+        tx.lock_shared()
+            .await
+            .map_err(self.db("lock the store against collection"))?;
+        let inserted = self.insert_objects(&mut tx, objects, true).await?;
         self.commit(tx).await?;
         Ok(PutReport {
             inserted,
@@ -701,13 +693,33 @@ impl Engine {
         let payload = snapshot_payload(new, id, entries.len(), how.origin);
         let op = NewOperation::new(how.actor, how.kind, payload);
         check_operation(&op)?;
+        let raw: Vec<RawEntry> = entries.iter().map(RawEntry::from_entry).collect();
+        let built = tree::build(&raw);
         let mut tx = self.write().await?;
+        tx.lock_shared()
+            .await
+            .map_err(self.db("lock the store against collection"))?;
         if let Some(existing) = self.version_id(&mut tx, &new.bundle, &new.version).await? {
             self.rollback(tx).await?;
             return self.existing_version(new, id, existing);
         }
-        let new_objects = self.insert_objects(&mut tx, objects).await?;
-        let wanted: Vec<ObjectId> = entries.iter().map(|e| e.object).collect();
+        let new_objects = self.insert_objects(&mut tx, objects, false).await?;
+        let new_nodes = tree::unstored(&mut tx, &built)
+            .await
+            .map_err(self.db("look up tree nodes"))?;
+        // A stored node's objects are stored (collection removes an object only with every
+        // node that reaches it, and holds back snapshot writes while it runs), so only the
+        // entries of new leaves need looking up.
+        let in_new_leaves: BTreeSet<ObjectId> = new_nodes
+            .iter()
+            .flat_map(|node| &node.objects)
+            .filter_map(|text| text.parse().ok())
+            .collect();
+        let wanted: Vec<ObjectId> = entries
+            .iter()
+            .map(|e| e.object)
+            .filter(|object| in_new_leaves.contains(object))
+            .collect();
         let missing = self.missing_in(&mut tx, &wanted).await?;
         if !missing.is_empty() {
             self.rollback(tx).await?;
@@ -717,19 +729,15 @@ impl Engine {
                 missing,
             });
         }
+        let now = self.clock.now().to_rfc3339();
+        tree::insert(&mut tx, &new_nodes, &now)
+            .await
+            .map_err(self.db("record the snapshot's tree"))?;
         let id_text = id.to_string();
-        if let Err(error) = insert_snapshot_row(&mut tx, new, &id_text, how.origin).await {
+        let root = (built.root, entries.len());
+        if let Err(error) = insert_snapshot_row(&mut tx, new, &id_text, how.origin, root).await {
             drop(tx);
             return self.lost_race(new, id, error).await;
-        }
-        for batch in entries.chunks(JSON_BATCH) {
-            let rows = entries_json(batch);
-            tx.execute(
-                sql_insert_entries(tx.backend()),
-                &[Arg::Text(&id_text), Arg::Text(&rows)],
-            )
-            .await
-            .map_err(self.db("record snapshot entries"))?;
         }
         let op = self.append_in(&mut tx, &op, None).await?;
         self.commit(tx).await?;
@@ -806,9 +814,10 @@ impl Engine {
         }
     }
 
-    async fn raw_snapshot(&self, tx: &mut Tx, key: SnapshotKey<'_>) -> Result<Option<RawSnapshot>> {
+    /// The snapshot row `key` names, without its entries.
+    async fn snapshot_row(&self, tx: &mut Tx, key: SnapshotKey<'_>) -> Result<Option<RawSnapshot>> {
         const COLUMNS: &str = "SELECT id, bundle, version, created_at, author, manifest, \
-                               origin FROM flowgate_snapshots";
+                               origin, tree, entry_count FROM flowgate_snapshots";
         let id_text;
         let row = match key {
             SnapshotKey::Id(id) => {
@@ -837,23 +846,41 @@ impl Engine {
                 author: row.text(4)?,
                 manifest: row.text(5)?,
                 origin: row.text(6)?,
+                tree: row.opt_text(7)?,
+                entry_count: row.opt_int(8)?,
                 entries: Vec::new(),
             })
         };
-        let mut raw = read(&row).map_err(self.db("read a snapshot"))?;
-        let rows = tx
-            .fetch_all(
-                "SELECT asset_kind, asset_id, object_id, path FROM flowgate_snapshot_entries \
-                 WHERE snapshot_id = $1",
-                &[Arg::Text(&raw.id)],
-            )
-            .await
-            .map_err(self.db("read snapshot entries"))?;
-        raw.entries = rows
-            .iter()
-            .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.opt_text(3)?)))
-            .collect::<sqlx::Result<_>>()
-            .map_err(self.db("read snapshot entries"))?;
+        read(&row).map(Some).map_err(self.db("read a snapshot"))
+    }
+
+    /// Reads the entries of `raw` from its tree. The outer error is the database's; the inner
+    /// one says what is wrong with the tree (missing, altered or malformed nodes).
+    async fn load_entries(&self, tx: &mut Tx, raw: &mut RawSnapshot) -> Result<Result<(), String>> {
+        let root = match raw.tree.as_deref().map(parse_text::<TreeId>) {
+            Some(Ok(root)) => root,
+            Some(Err(e)) => return Ok(Err(format!("its tree root is unreadable: {e}"))),
+            None => return Ok(Err("it has no tree".to_owned())),
+        };
+        match tree::entries(tx, root).await {
+            Ok(entries) => {
+                raw.entries = entries;
+                Ok(Ok(()))
+            }
+            Err(WalkError::Db(e)) => Err(self.db("read a snapshot's tree")(e)),
+            Err(WalkError::Bad(problem)) => Ok(Err(problem)),
+        }
+    }
+
+    /// The snapshot `key` names, with its entries; a tree that cannot be read is
+    /// [`Error::Corrupt`], naming the snapshot and the node.
+    async fn raw_snapshot(&self, tx: &mut Tx, key: SnapshotKey<'_>) -> Result<Option<RawSnapshot>> {
+        let Some(mut raw) = self.snapshot_row(tx, key).await? else {
+            return Ok(None);
+        };
+        if let Err(problem) = self.load_entries(tx, &mut raw).await? {
+            return Err(self.corrupt(format!("snapshot {}: {problem}", raw.id)));
+        }
         Ok(Some(raw))
     }
 
@@ -899,8 +926,7 @@ impl Engine {
         let mut tx = self.read().await?;
         let rows = tx
             .fetch_all(
-                "SELECT s.id, s.bundle, s.version, s.created_at, s.author, \
-                 (SELECT COUNT(*) FROM flowgate_snapshot_entries e WHERE e.snapshot_id = s.id), \
+                "SELECT s.id, s.bundle, s.version, s.created_at, s.author, s.entry_count, \
                  s.origin FROM flowgate_snapshots s WHERE ($1 IS NULL OR s.bundle = $1)",
                 &[Arg::OptText(bundle)],
             )
@@ -916,7 +942,7 @@ impl Engine {
                     row.text(2)?,
                     row.text(3)?,
                     row.text(4)?,
-                    row.int(5)?,
+                    row.opt_int(5)?,
                     row.text(6)?,
                 ))
             };
@@ -926,7 +952,7 @@ impl Engine {
                 Ok(SnapshotSummary {
                     id: parse_text(&id)?,
                     created_at: created_at.parse().map_err(|e| format!("{e}"))?,
-                    entries: to_u64(count, "entry count")?,
+                    entries: to_u64(count.ok_or("it has no entry count")?, "entry count")?,
                     origin: SnapshotOrigin::parse(&origin)?,
                     bundle,
                     version,
@@ -1391,6 +1417,7 @@ impl Engine {
         let mut tx = self.read().await?;
         let mut problems = Vec::new();
         let objects = self.verify_objects(&mut tx, &mut problems).await?;
+        self.verify_trees(&mut tx, &mut problems).await?;
         let snapshots = self.verify_snapshots(&mut tx, &mut problems).await?;
         let refs = self.verify_refs(&mut tx, &mut problems).await?;
         let log = self.verify_log_in(&mut tx).await?;
@@ -1413,37 +1440,57 @@ impl Engine {
     }
 
     async fn verify_objects(&self, tx: &mut Tx, problems: &mut Vec<Problem>) -> Result<u64> {
+        self.verify_content(tx, Content::Objects, problems).await
+    }
+
+    async fn verify_trees(&self, tx: &mut Tx, problems: &mut Vec<Problem>) -> Result<u64> {
+        self.verify_content(tx, Content::Trees, problems).await
+    }
+
+    /// Checks every row of a content-addressed table: its bytes must hash to its id and its
+    /// recorded size must be their length.
+    async fn verify_content(
+        &self,
+        tx: &mut Tx,
+        content: Content,
+        problems: &mut Vec<Problem>,
+    ) -> Result<u64> {
+        let table = content.table();
+        let (what, hash_kind, size_kind) = match content {
+            Content::Objects => ("object", ProblemKind::ObjectHash, ProblemKind::ObjectSize),
+            Content::Trees => ("tree node", ProblemKind::Tree, ProblemKind::Tree),
+        };
+        let sql = format!("SELECT id, size, bytes FROM {table} WHERE id > $1 ORDER BY id LIMIT $2");
         let mut after = String::new();
         let mut count = 0;
         loop {
             let rows = tx
-                .fetch_all(
-                    "SELECT id, size, bytes FROM flowgate_objects WHERE id > $1 ORDER BY id \
-                     LIMIT $2",
-                    &[Arg::Text(&after), Arg::Int(VERIFY_PAGE)],
-                )
+                .fetch_all(&sql, &[Arg::Text(&after), Arg::Int(VERIFY_PAGE)])
                 .await
-                .map_err(self.db("read objects"))?;
+                .map_err(self.db("read stored content"))?;
             let Some(last) = rows.last() else {
                 break;
             };
-            after = last.text(0).map_err(self.db("read objects"))?;
+            after = last.text(0).map_err(self.db("read stored content"))?;
             for row in &rows {
                 let (id, size, bytes) = (|| Ok((row.text(0)?, row.int(1)?, row.bytes(2)?)))()
-                    .map_err(self.db("read objects"))?;
+                    .map_err(self.db("read stored content"))?;
                 count += 1;
-                let actual = ObjectId::of(&bytes);
-                let subject = format!("object {id}");
-                if actual.to_string() != id {
+                let actual = match content {
+                    Content::Objects => ObjectId::of(&bytes).to_string(),
+                    Content::Trees => TreeId::of(&bytes).to_string(),
+                };
+                let subject = format!("{what} {id}");
+                if actual != id {
                     problems.push(Problem {
-                        kind: ProblemKind::ObjectHash,
+                        kind: hash_kind,
                         subject: subject.clone(),
                         message: format!("its bytes hash to {actual}: the content was altered"),
                     });
                 }
                 if u64::try_from(size).ok() != Some(bytes.len() as u64) {
                     problems.push(Problem {
-                        kind: ProblemKind::ObjectSize,
+                        kind: size_kind,
                         subject,
                         message: format!("recorded size {size} but holds {} bytes", bytes.len()),
                     });
@@ -1559,9 +1606,13 @@ impl Engine {
                 )])
             }
         };
-        let Some(raw) = self.raw_snapshot(tx, SnapshotKey::Id(&id)).await? else {
+        let Some(mut raw) = self.snapshot_row(tx, SnapshotKey::Id(&id)).await? else {
             return Ok(Vec::new());
         };
+        if let Err(e) = self.load_entries(tx, &mut raw).await? {
+            return Ok(vec![problem(&subject, ProblemKind::Tree, e)]);
+        }
+        let tree_found = tree_findings(&raw);
         let manifest_text = raw.manifest.clone();
         let snapshot = match raw.parse() {
             Ok(snapshot) => snapshot,
@@ -1574,6 +1625,7 @@ impl Engine {
             grammar::shown(&snapshot.version)
         );
         let mut found = snapshot_findings(&snapshot, &manifest_text, logged.get(id_text));
+        found.extend(tree_found);
         let wanted: Vec<ObjectId> = snapshot.entries.iter().map(|e| e.object).collect();
         for missing in self.missing_in(tx, &wanted).await? {
             found.push((
@@ -1656,27 +1708,85 @@ impl Engine {
     // ---- export / import -----------------------------------------------------------------
 
     pub(crate) async fn export_snapshot(&self, id: &SnapshotId) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.export_snapshot_to(id, &mut out).await?;
+        Ok(out)
+    }
+
+    /// Writes the export file of snapshot `id` to `out` as it reads the store: the header,
+    /// then the objects a few megabytes at a time, each checked against its id, then the
+    /// digest. Returns the file's length. On an error `out` holds an incomplete file.
+    pub(crate) async fn export_snapshot_to<W: std::io::Write + Send>(
+        &self,
+        id: &SnapshotId,
+        out: &mut W,
+    ) -> Result<u64> {
         let mut tx = self.read().await?;
         let raw = self
             .raw_snapshot(&mut tx, SnapshotKey::Id(id))
             .await?
             .ok_or(Error::UnknownSnapshot(*id))?;
         let snapshot = self.checked(raw)?;
-        let ids: Vec<ObjectId> = snapshot.entries.iter().map(|e| e.object).collect();
-        let found = self.read_objects(&mut tx, &ids).await?;
+        let sizes = self.object_sizes(&mut tx, &snapshot.object_ids()).await?;
         if let Some(entry) = snapshot
             .entries
             .iter()
-            .find(|e| !found.contains_key(&e.object))
+            .find(|e| !sizes.contains_key(&e.object))
         {
             return Err(self.corrupt(format!(
                 "object {} of entry {} `{}` is not stored",
                 entry.object, entry.kind, entry.id
             )));
         }
-        let objects: Vec<Object> = found.into_values().collect();
+        let listed: Vec<(ObjectId, u64)> = sizes.into_iter().collect();
+        let mut writer = export::ExportWriter::start(out, &snapshot, &listed)?;
+        for batch in batches(&listed, |(_, size)| {
+            usize::try_from(*size).unwrap_or(usize::MAX)
+        }) {
+            let ids: Vec<ObjectId> = batch.iter().map(|(id, _)| *id).collect();
+            let found = self.read_objects(&mut tx, &ids).await?;
+            for (id, _) in batch {
+                let object = found
+                    .get(id)
+                    .ok_or_else(|| self.corrupt(format!("object {id} vanished while exported")))?;
+                writer.object(object)?;
+            }
+        }
+        let written = writer.finish()?;
         self.rollback(tx).await?;
-        export::encode(&snapshot, &objects)
+        Ok(written)
+    }
+
+    /// The length of each stored object among `ids` (the length of its bytes, not the recorded
+    /// size, which `verify` checks), by id.
+    async fn object_sizes(&self, tx: &mut Tx, ids: &[ObjectId]) -> Result<BTreeMap<ObjectId, u64>> {
+        let sql = match tx.backend() {
+            Backend::Sqlite => {
+                "SELECT o.id, length(o.bytes) FROM json_each($1) AS e \
+                 JOIN flowgate_objects o ON o.id = e.value"
+            }
+            Backend::Postgres => {
+                "SELECT o.id, octet_length(o.bytes)::bigint FROM jsonb_array_elements_text($1::jsonb) \
+                 AS e JOIN flowgate_objects o ON o.id = e"
+            }
+        };
+        let mut sizes = BTreeMap::new();
+        for batch in ids.chunks(JSON_BATCH) {
+            let list = serde_json::to_string(batch)
+                .map_err(|e| self.corrupt(format!("cannot encode object ids: {e}")))?;
+            for row in tx
+                .fetch_all(sql, &[Arg::Text(&list)])
+                .await
+                .map_err(self.db("read object sizes"))?
+            {
+                let (id, size) =
+                    (|| Ok((row.text(0)?, row.int(1)?)))().map_err(self.db("read object sizes"))?;
+                let id = parse_text::<ObjectId>(&id).map_err(|e| self.corrupt(e))?;
+                let size = to_u64(size, "object size").map_err(|e| self.corrupt(e))?;
+                sizes.insert(id, size);
+            }
+        }
+        Ok(sizes)
     }
 
     pub(crate) async fn import_snapshot(

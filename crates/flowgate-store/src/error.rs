@@ -193,6 +193,13 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// An export file that could not be written.
+    #[error("cannot write the export file: {source} — check the path, its permissions and the free space")]
+    ExportUnwritable {
+        /// The cause.
+        source: std::io::Error,
+    },
+
     /// A stored snapshot whose content no longer hashes to its id: its entries (or its bundle
     /// or version) were changed in the database behind the store's back.
     #[error(

@@ -16,7 +16,7 @@
 //! file, so everything a file says about itself is a claim (see `SnapshotOrigin::Imported`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
+use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
@@ -86,38 +86,89 @@ struct ObjectRef {
     size: u64,
 }
 
-/// Writes the export file of `snapshot`. `objects` must hold every entry's object, each once,
-/// sorted by id.
-pub(crate) fn encode(snapshot: &Snapshot, objects: &[Object]) -> Result<Vec<u8>> {
-    let header = Header {
-        objects: objects
+/// Writes an export file to `out` part by part, so that a snapshot's objects never need to be
+/// in memory together: [`ExportWriter::start`] writes the magic and the header,
+/// [`ExportWriter::object`] each listed object in turn, [`ExportWriter::finish`] the digest.
+/// On an error the output is incomplete and must be discarded.
+pub(crate) struct ExportWriter<W: Write> {
+    out: W,
+    hasher: blake3::Hasher,
+    written: u64,
+    listed: std::vec::IntoIter<ObjectRef>,
+}
+
+impl<W: Write> ExportWriter<W> {
+    /// Writes the magic and the header of `snapshot`, whose entries' objects are `objects`
+    /// (id and size; each once, sorted by id).
+    pub(crate) fn start(out: W, snapshot: &Snapshot, objects: &[(ObjectId, u64)]) -> Result<Self> {
+        let listed: Vec<ObjectRef> = objects
             .iter()
-            .map(|o| ObjectRef {
-                id: o.id(),
-                size: o.bytes().len() as u64,
-            })
-            .collect(),
-        // How the snapshot came into this store is not part of it: the importer decides.
-        snapshot: Snapshot {
-            origin: SnapshotOrigin::Local,
-            ..snapshot.clone()
-        },
-    };
-    let value = serde_json::to_value(&header)
-        .map_err(|e| Error::InvalidOperation(format!("cannot encode the export header: {e}")))?;
-    let header = canonical_json(&value);
-    let body: usize = objects.iter().map(|o| o.bytes().len()).sum();
-    let mut out =
-        Vec::with_capacity(EXPORT_MAGIC.len() + LEN_BYTES + header.len() + body + DIGEST_BYTES);
-    out.extend_from_slice(EXPORT_MAGIC);
-    out.extend_from_slice(&(header.len() as u64).to_be_bytes());
-    out.extend_from_slice(&header);
-    for object in objects {
-        out.extend_from_slice(object.bytes());
+            .map(|&(id, size)| ObjectRef { id, size })
+            .collect();
+        let header = Header {
+            objects: listed,
+            // How the snapshot came into this store is not part of it: the importer decides.
+            snapshot: Snapshot {
+                origin: SnapshotOrigin::Local,
+                ..snapshot.clone()
+            },
+        };
+        let value = serde_json::to_value(&header).map_err(|e| {
+            Error::InvalidOperation(format!("cannot encode the export header: {e}"))
+        })?;
+        let bytes = canonical_json(&value);
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(EXPORT_DOMAIN);
+        let mut writer = Self {
+            out,
+            hasher,
+            written: 0,
+            listed: header.objects.into_iter(),
+        };
+        writer.put(EXPORT_MAGIC)?;
+        writer.put(&(bytes.len() as u64).to_be_bytes())?;
+        writer.put(&bytes)?;
+        Ok(writer)
     }
-    let digest = domain_hash(EXPORT_DOMAIN, &out);
-    out.extend_from_slice(&digest);
-    Ok(out)
+
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out
+            .write_all(bytes)
+            .map_err(|source| Error::ExportUnwritable { source })?;
+        self.hasher.update(bytes);
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Writes the next listed object; it must be that object, with the listed size.
+    pub(crate) fn object(&mut self, object: &Object) -> Result<()> {
+        match self.listed.next() {
+            Some(next) if next.id == object.id() && next.size == object.bytes().len() as u64 => {
+                self.put(object.bytes())
+            }
+            _ => Err(Error::InvalidOperation(format!(
+                "object {} is not the next one the export header lists",
+                object.id()
+            ))),
+        }
+    }
+
+    /// Writes the digest after checking that every listed object was written; returns the
+    /// file's length.
+    pub(crate) fn finish(mut self) -> Result<u64> {
+        if let Some(next) = self.listed.next() {
+            return Err(Error::InvalidOperation(format!(
+                "object {} is listed in the export header but was not written",
+                next.id
+            )));
+        }
+        let digest = *self.hasher.finalize().as_bytes();
+        self.out
+            .write_all(&digest)
+            .and_then(|()| self.out.flush())
+            .map_err(|source| Error::ExportUnwritable { source })?;
+        Ok(self.written + digest.len() as u64)
+    }
 }
 
 fn rejected(reason: impl Into<String>) -> Error {

@@ -1,6 +1,6 @@
-//! Content hashes: object ids, snapshot ids and operation-log hashes.
+//! Content hashes: object ids, snapshot ids, tree node ids and operation-log hashes.
 //!
-//! All three are 32-byte BLAKE3 digests written as 64 lowercase hex characters; they differ in
+//! All four are 32-byte BLAKE3 digests written as 64 lowercase hex characters; they differ in
 //! what they hash and in the domain prefix (see [`crate::canonical`]).
 
 use std::fmt;
@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::canonical::{domain_hash, OBJECT_DOMAIN};
+use crate::canonical::{domain_hash, OBJECT_DOMAIN, TREE_DOMAIN};
 
 /// A string that is not 64 lowercase hex characters, given where an id was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -131,6 +131,20 @@ digest_type!(
     OpHash,
     "operation hash"
 );
+
+digest_type!(
+    /// The id of a node of a snapshot's tree: BLAKE3 over `flowgate/tree/v1\0` followed by the
+    /// node's bytes (see `docs/store.md`).
+    TreeId,
+    "tree id"
+);
+
+impl TreeId {
+    /// The id of the tree node `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(domain_hash(TREE_DOMAIN, bytes))
+    }
+}
 
 impl ObjectId {
     /// The id of `bytes`.

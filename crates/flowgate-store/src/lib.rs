@@ -38,12 +38,14 @@ mod db;
 mod engine;
 mod error;
 mod export;
+mod gc;
 mod grammar;
 mod id;
 mod migrations;
 mod model;
 mod operation_kind;
 mod store;
+mod tree;
 mod watch;
 
 pub use accounts::{Accounts, NewToken, SessionRecord, TokenRecord};
@@ -54,13 +56,13 @@ pub use export::{
     MAX_IMPORT_ENTRIES, MAX_IMPORT_OBJECT_BYTES,
 };
 pub use grammar::{MAX_PATH_BYTES, PLATFORM_FLOWS};
-pub use id::{ObjectId, OpHash, ParseIdError, SnapshotId};
+pub use id::{ObjectId, OpHash, ParseIdError, SnapshotId, TreeId};
 pub use model::{
-    compare_versions, snapshot_id, validate_ref_name, Clock, Entry, FixedClock, LogBreak,
-    LogReport, ManualClock, NewOperation, NewSnapshot, Object, Operation, OperationFilter,
-    ParseTimestampError, Problem, ProblemKind, PutReport, RefChange, RefRecord, Snapshot,
-    SnapshotCreated, SnapshotKey, SnapshotOrigin, SnapshotSummary, SystemClock, TimeReversal,
-    Timestamp, VerifyReport, VersionKey,
+    compare_versions, snapshot_id, validate_ref_name, Clock, Entry, FixedClock, GcCount, GcOptions,
+    GcReport, LogBreak, LogReport, ManualClock, NewOperation, NewSnapshot, Object, Operation,
+    OperationFilter, ParseTimestampError, Problem, ProblemKind, PutReport, RefChange, RefRecord,
+    Snapshot, SnapshotCreated, SnapshotKey, SnapshotOrigin, SnapshotSummary, SystemClock,
+    TimeReversal, Timestamp, VerifyReport, VersionKey, DEFAULT_GC_GRACE,
 };
 pub use operation_kind::OperationKind;
 pub use store::{

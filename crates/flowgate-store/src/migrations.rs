@@ -6,12 +6,24 @@
 
 use crate::db::{Arg, Backend, Pool, Tx};
 use crate::error::{Error, Result};
+use crate::tree::{self, RawEntry};
 
 /// One schema version.
 pub(crate) struct Migration {
     pub(crate) version: i64,
     pub(crate) name: &'static str,
     sql: &'static str,
+    /// Work done in Rust after `sql` (what SQL cannot compute, such as hashes).
+    step: Option<Step>,
+    /// SQL run after `step`.
+    after: &'static str,
+}
+
+/// A migration step written in Rust.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    /// Every snapshot's entries into a tree (schema version 6).
+    SnapshotTrees,
 }
 
 /// Every schema version, oldest first. Append only: never edit a released entry.
@@ -75,6 +87,8 @@ CREATE TABLE flowgate_refs (
     updated_at TEXT NOT NULL
 );
 "#,
+        step: None,
+        after: "",
     },
     Migration {
         version: 2,
@@ -85,6 +99,8 @@ CREATE TABLE flowgate_meta (
     value TEXT NOT NULL
 );
 "#,
+        step: None,
+        after: "",
     },
     Migration {
         version: 3,
@@ -99,6 +115,8 @@ UPDATE flowgate_snapshots SET origin = 'imported' WHERE EXISTS (
     AND o.payload LIKE '%"snapshot":"' || flowgate_snapshots.id || '"%'
 );
 "#,
+        step: None,
+        after: "",
     },
     Migration {
         version: 4,
@@ -142,6 +160,8 @@ CREATE TABLE flowgate_login_failures (
 );
 CREATE INDEX flowgate_login_failures_subject ON flowgate_login_failures (subject, at);
 "#,
+        step: None,
+        after: "",
     },
     Migration {
         version: 5,
@@ -156,9 +176,31 @@ CREATE INDEX flowgate_operations_kind ON flowgate_operations (kind, seq);
 CREATE INDEX flowgate_operations_plan ON flowgate_operations (plan, seq);
 CREATE INDEX flowgate_operations_snapshot ON flowgate_operations (snapshot, kind);
 "#,
+        step: None,
+        after: "",
     },
     Migration {
         version: 6,
+        name: "snapshot entries as trees; object insertion times",
+        // Each snapshot's entries move into a tree of content-addressed nodes (`crate::tree`),
+        // built in Rust, and the per-entry table goes. Objects stored before this version get
+        // an empty insertion time: they count as old to garbage collection.
+        sql: r#"
+CREATE TABLE flowgate_trees (
+    id TEXT PRIMARY KEY NOT NULL,
+    size {int} NOT NULL,
+    bytes {blob} NOT NULL,
+    added_at TEXT NOT NULL
+);
+ALTER TABLE flowgate_objects ADD COLUMN added_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE flowgate_snapshots ADD COLUMN tree TEXT;
+ALTER TABLE flowgate_snapshots ADD COLUMN entry_count {int};
+"#,
+        step: Some(Step::SnapshotTrees),
+        after: "DROP TABLE flowgate_snapshot_entries;",
+    },
+    Migration {
+        version: 7,
         name: "OpenID Connect logins in progress",
         // One row per login sent to the provider and not yet back: the hashes of its `state`
         // and of the browser's binding cookie (from which the PKCE verifier and the nonce are
@@ -172,15 +214,17 @@ CREATE TABLE flowgate_oidc_logins (
     expires_at TEXT NOT NULL
 );
 "#,
+        step: None,
+        after: "",
     },
 ];
 
-/// The tables the migrations create, `flowgate_migrations` included.
+/// The tables of the current schema, `flowgate_migrations` included.
 const TABLES: [&str; 14] = [
     "flowgate_migrations",
     "flowgate_objects",
     "flowgate_snapshots",
-    "flowgate_snapshot_entries",
+    "flowgate_trees",
     "flowgate_operations",
     "flowgate_log_head",
     "flowgate_refs",
@@ -193,9 +237,8 @@ const TABLES: [&str; 14] = [
     "flowgate_oidc_logins",
 ];
 
-/// The indexes the migrations create by name.
-const INDEXES: [&str; 6] = [
-    "flowgate_snapshot_entries_object",
+/// The indexes of the current schema, by name.
+const INDEXES: [&str; 5] = [
     "flowgate_operations_ref",
     "flowgate_login_failures_subject",
     "flowgate_operations_kind",
@@ -297,6 +340,14 @@ pub(crate) async fn migrate(pool: &Pool, location: &str, now: &str) -> Result<()
         tx.script(&render(tx.backend(), migration.sql))
             .await
             .map_err(failed)?;
+        if let Some(step) = migration.step {
+            run_step(&mut tx, step, now).await.map_err(failed)?;
+        }
+        if !migration.after.is_empty() {
+            tx.script(&render(tx.backend(), migration.after))
+                .await
+                .map_err(failed)?;
+        }
         tx.execute(
             "INSERT INTO flowgate_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
             &[
@@ -320,6 +371,54 @@ async fn lock_for_migration(tx: &mut Tx) -> sqlx::Result<()> {
     if tx.backend() == Backend::Postgres {
         tx.fetch_optional("SELECT pg_advisory_xact_lock(4641263001672148)", &[])
             .await?;
+    }
+    Ok(())
+}
+
+async fn run_step(tx: &mut Tx, step: Step, now: &str) -> sqlx::Result<()> {
+    match step {
+        Step::SnapshotTrees => snapshot_trees(tx, now).await,
+    }
+}
+
+/// Gives every snapshot the tree of its rows in `flowgate_snapshot_entries`, copied as they
+/// are (whatever they hold is checked when read, as before), and its entry count.
+async fn snapshot_trees(tx: &mut Tx, now: &str) -> sqlx::Result<()> {
+    let ids = tx
+        .fetch_all("SELECT id FROM flowgate_snapshots", &[])
+        .await?
+        .iter()
+        .map(|row| row.text(0))
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    for id in &ids {
+        let rows = tx
+            .fetch_all(
+                "SELECT asset_kind, asset_id, object_id, path FROM flowgate_snapshot_entries \
+                 WHERE snapshot_id = $1",
+                &[Arg::Text(id)],
+            )
+            .await?;
+        let entries = rows
+            .iter()
+            .map(|r| {
+                Ok(RawEntry {
+                    kind: r.text(0)?,
+                    id: r.text(1)?,
+                    object: r.text(2)?,
+                    path: r.opt_text(3)?,
+                })
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        let built = tree::build(&entries);
+        let new = tree::unstored(tx, &built).await?;
+        tree::insert(tx, &new, now).await?;
+        let root = built.root.to_string();
+        let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+        tx.execute(
+            "UPDATE flowgate_snapshots SET tree = $1, entry_count = $2 WHERE id = $3",
+            &[Arg::Text(&root), Arg::Int(count), Arg::Text(id)],
+        )
+        .await?;
     }
     Ok(())
 }

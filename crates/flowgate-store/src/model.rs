@@ -416,6 +416,13 @@ impl Snapshot {
         }
     }
 
+    /// The ids of its entries' objects, each once, in id order.
+    pub fn object_ids(&self) -> Vec<ObjectId> {
+        let ids: std::collections::BTreeSet<ObjectId> =
+            self.entries.iter().map(|e| e.object).collect();
+        ids.into_iter().collect()
+    }
+
     /// The id recomputed from the content; differs from `id` only if the record was altered.
     pub fn computed_id(&self) -> SnapshotId {
         snapshot_id(&self.bundle, &self.version, &self.entries)
@@ -642,6 +649,9 @@ pub enum ProblemKind {
     SnapshotId,
     /// A snapshot entry names an object that is not stored.
     MissingObject,
+    /// A node of a snapshot's tree is missing, altered or malformed, or a snapshot's tree is
+    /// not the one its entries build.
+    Tree,
     /// A snapshot's manifest is not canonical JSON.
     Manifest,
     /// A snapshot's origin (local or imported) disagrees with the operation that recorded it.
@@ -712,6 +722,55 @@ pub struct TimeReversal {
     pub previous_seq: u64,
     /// The (later) time of the record before it.
     pub previous_at: Timestamp,
+}
+
+/// How long garbage collection spares what nothing reaches, by default: an hour.
+pub const DEFAULT_GC_GRACE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// How [`crate::Store::collect_garbage`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GcOptions {
+    /// Only find what would be removed; remove nothing.
+    pub dry_run: bool,
+    /// Objects and tree nodes added less than this long ago are kept even when nothing reaches
+    /// them: a writer may have stored them to refer to them next (a checkpoint before the
+    /// operation naming it, objects before the snapshot).
+    pub grace: std::time::Duration,
+}
+
+impl Default for GcOptions {
+    fn default() -> Self {
+        Self {
+            dry_run: false,
+            grace: DEFAULT_GC_GRACE,
+        }
+    }
+}
+
+/// What garbage collection found in one content-addressed table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct GcCount {
+    /// Rows something reaches (kept).
+    pub reachable: u64,
+    /// Rows nothing reaches but added within the grace period (kept).
+    pub recent: u64,
+    /// Rows nothing reaches, older than the grace period: removed (or, in a dry run, to be).
+    pub removed: u64,
+    /// The bytes of the removed rows.
+    pub removed_bytes: u64,
+}
+
+/// The result of [`crate::Store::collect_garbage`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct GcReport {
+    /// True when nothing was removed because only a dry run was asked for.
+    pub dry_run: bool,
+    /// Snapshots whose trees were walked (every snapshot: none is ever removed).
+    pub snapshots: u64,
+    /// Objects.
+    pub objects: GcCount,
+    /// Nodes of snapshot trees.
+    pub trees: GcCount,
 }
 
 /// The result of [`crate::Store::verify`].

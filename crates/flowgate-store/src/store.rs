@@ -15,8 +15,9 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::id::{ObjectId, SnapshotId};
 use crate::model::{
-    Clock, LogReport, NewOperation, NewSnapshot, Object, Operation, OperationFilter, PutReport,
-    RefRecord, Snapshot, SnapshotCreated, SnapshotKey, SnapshotSummary, SystemClock, VerifyReport,
+    Clock, GcOptions, GcReport, LogReport, NewOperation, NewSnapshot, Object, Operation,
+    OperationFilter, PutReport, RefRecord, Snapshot, SnapshotCreated, SnapshotKey, SnapshotSummary,
+    SystemClock, VerifyReport,
 };
 
 /// Where a workspace keeps its embedded store, relative to the workspace root.
@@ -122,8 +123,28 @@ pub trait Store: Send + Sync {
         op: &NewOperation,
     ) -> impl Future<Output = Result<RefRecord>> + Send;
 
-    /// One self-verifying file holding the snapshot and all its objects (see `docs/store.md`).
+    /// One self-verifying file holding the snapshot and all its objects (see `docs/store.md`),
+    /// in memory; [`Store::export_snapshot_to`] writes the same bytes to a file as it goes.
     fn export_snapshot(&self, id: &SnapshotId) -> impl Future<Output = Result<Vec<u8>>> + Send;
+
+    /// Writes the export file of snapshot `id` to `out` while reading the store, objects a few
+    /// megabytes at a time, and returns its length: the same bytes as
+    /// [`Store::export_snapshot`], without holding them all in memory. On an error `out` holds
+    /// an incomplete file, to be discarded ([`Error::ExportUnwritable`] when writing failed).
+    fn export_snapshot_to<W: std::io::Write + Send>(
+        &self,
+        id: &SnapshotId,
+        out: &mut W,
+    ) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Removes the objects and snapshot-tree nodes that no snapshot, ref, plan, checkpoint or
+    /// other operation reaches and that were added before the grace period (see
+    /// [`GcOptions`]); with `dry_run`, only counts them. Snapshots are never removed. Safe
+    /// against concurrent writers: collection and snapshot writes exclude each other, and what
+    /// is reached is never removed. A snapshot whose tree cannot be read stops it before
+    /// anything is removed ([`Error::Corrupt`]).
+    fn collect_garbage(&self, options: &GcOptions)
+        -> impl Future<Output = Result<GcReport>> + Send;
 
     /// Verifies an export file completely, then creates its snapshot as
     /// [`crate::SnapshotOrigin::Imported`] (idempotent; the operation kind is `snapshot.import`, its
@@ -230,6 +251,18 @@ macro_rules! delegate_store {
             async fn export_snapshot(&self, id: &SnapshotId) -> Result<Vec<u8>> {
                 let $this = self;
                 $engine.export_snapshot(id).await
+            }
+            async fn export_snapshot_to<W: std::io::Write + Send>(
+                &self,
+                id: &SnapshotId,
+                out: &mut W,
+            ) -> Result<u64> {
+                let $this = self;
+                $engine.export_snapshot_to(id, out).await
+            }
+            async fn collect_garbage(&self, options: &GcOptions) -> Result<GcReport> {
+                let $this = self;
+                $engine.collect_garbage(options).await
             }
             async fn import_snapshot_as(
                 &self,

@@ -128,6 +128,7 @@ fn dispatch(cli: &Cli) -> CommandResult {
         Command::Audit(command) => audit::run(command, global),
         Command::Sync(args) => sync::run(args, global),
         Command::Store(crate::cli::StoreCommand::Init(args)) => store::init(args, global),
+        Command::Store(crate::cli::StoreCommand::Gc(args)) => store::gc(args, global),
         Command::Integrations(command) => integrations::run(command, global),
         Command::Reconcile(command) => reconcile::run(command, global),
         Command::Serve(args) => serve::run(args, global),

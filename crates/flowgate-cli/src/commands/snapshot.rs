@@ -20,7 +20,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use crate::write::write_atomically;
+use crate::write::{finish_partial, partial_beside};
 
 /// Run a `snapshot` subcommand.
 pub fn run(command: &SnapshotCommand, global: &GlobalArgs) -> CommandResult {
@@ -77,26 +77,37 @@ fn list_text(list: &[flowgate_store::SnapshotSummary], global: &GlobalArgs) -> S
     text
 }
 
-/// `flowgate snapshot export REF FILE`.
+/// `flowgate snapshot export REF FILE`: the file is written as the store is read (never whole
+/// in memory), beside its final name, and renamed into place only when complete.
 async fn export(store: &AnyStore, args: &SnapshotExportArgs, global: &GlobalArgs) -> CommandResult {
     let snapshot = snapshot_named(store, &args.snapshot).await?;
-    let bytes = store.export_snapshot(&snapshot.id).await?;
-    write_atomically(&args.file, &bytes).map_err(|e| {
+    let cannot_write = |e: std::io::Error| {
         CommandError::usage(
             format!("cannot write {}: {e}", args.file.display()),
             "check the path and permissions",
         )
-    })?;
+    };
+    let mut file = partial_beside(&args.file).map_err(cannot_write)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file.as_file_mut());
+    let bytes = match store.export_snapshot_to(&snapshot.id, &mut out).await {
+        Ok(bytes) => bytes,
+        Err(flowgate_store::Error::ExportUnwritable { source }) => {
+            return Err(cannot_write(source))
+        }
+        Err(error) => return Err(error.into()),
+    };
+    drop(out);
+    finish_partial(file, &args.file).map_err(cannot_write)?;
     crate::output::emit(
         global,
         &format!(
             "wrote {} {} ({} bytes) to {}\n",
             snapshot.bundle,
             snapshot.version,
-            bytes.len(),
+            bytes,
             args.file.display()
         ),
-        json!({ "id": snapshot.id, "bundle": snapshot.bundle, "snapshot_version": snapshot.version, "bytes": bytes.len(), "file": args.file.display().to_string() }),
+        json!({ "id": snapshot.id, "bundle": snapshot.bundle, "snapshot_version": snapshot.version, "bytes": bytes, "file": args.file.display().to_string() }),
     );
     Ok(Exit::Success)
 }

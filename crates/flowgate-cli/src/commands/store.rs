@@ -1,7 +1,7 @@
 //! Opening the versioned store and resolving snapshot references, shared by `snapshot`,
 //! `diff` and `changelog`.
 
-use crate::cli::{GlobalArgs, StoreInitArgs};
+use crate::cli::{GlobalArgs, StoreGcArgs, StoreInitArgs};
 use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::exit::Exit;
 use chrono::{DateTime, Utc};
@@ -10,7 +10,7 @@ use flowgate_release::{Policy, Promotions};
 use flowgate_store::{
     compare_versions, open_store, AnyStore, Snapshot, SnapshotKey, Store, DEFAULT_STORE_PATH,
 };
-use flowgate_store::{FixedClock, Timestamp};
+use flowgate_store::{FixedClock, GcCount, GcOptions, GcReport, Timestamp};
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
@@ -321,6 +321,67 @@ async fn init_in(store: &AnyStore, args: &StoreInitArgs, global: &GlobalArgs) ->
         serde_json::json!({ "version": 1, "store": store.location(), "rehearsal": rehearsal }),
     );
     Ok(Exit::Success)
+}
+
+/// `flowgate store gc [--dry-run] [--grace-minutes N]`: removes (or counts) the objects and
+/// tree nodes nothing reaches.
+pub fn gc(args: &StoreGcArgs, global: &GlobalArgs) -> CommandResult {
+    let options = GcOptions {
+        dry_run: args.dry_run,
+        grace: std::time::Duration::from_secs(args.grace_minutes.saturating_mul(60)),
+    };
+    with_store(global, |store| async move {
+        let result = match store.collect_garbage(&options).await {
+            Ok(report) => {
+                crate::output::emit(
+                    global,
+                    &gc_text(&report, store.location(), args.grace_minutes),
+                    gc_json(&report, store.location(), args.grace_minutes),
+                );
+                Ok(Exit::Success)
+            }
+            Err(error) => Err(error.into()),
+        };
+        (store, result)
+    })
+}
+
+fn gc_json(report: &GcReport, location: &str, grace_minutes: u64) -> serde_json::Value {
+    serde_json::json!({
+        "version": 1,
+        "store": location,
+        "dry_run": report.dry_run,
+        "grace_minutes": grace_minutes,
+        "snapshots": report.snapshots,
+        "objects": report.objects,
+        "trees": report.trees,
+    })
+}
+
+fn gc_text(report: &GcReport, location: &str, grace_minutes: u64) -> String {
+    let verb = if report.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
+    let line = |what: &str, count: &GcCount| {
+        format!(
+            "  {what}: {verb} {} ({} bytes); kept {} reachable, {} added in the last \
+             {grace_minutes} min\n",
+            count.removed, count.removed_bytes, count.reachable, count.recent
+        )
+    };
+    format!(
+        "store {location}: {} snapshots walked{}\n{}{}",
+        report.snapshots,
+        if report.dry_run {
+            " (dry run: nothing removed)"
+        } else {
+            ""
+        },
+        line("objects", &report.objects),
+        line("tree nodes", &report.trees)
+    )
 }
 
 /// The pinned time of `FLOWGATE_NOW` (RFC 3339), for rehearsal stores, or the system clock.

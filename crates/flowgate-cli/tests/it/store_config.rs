@@ -66,3 +66,47 @@ fn a_password_in_the_store_url_is_refused_and_never_printed() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(!format!("{out}{err}").contains("Sup3rS3cretPw"));
 }
+
+#[test]
+fn store_gc_keeps_what_snapshots_reach_and_reports_as_json() {
+    let ws = Workspace::new();
+    let (code, out, err) = ws.run(&["snapshot", "create", "lead-intake", "--version", "1.0.0"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for args in [
+        &["store", "gc", "--dry-run", "--format", "json"][..],
+        &["store", "gc", "--grace-minutes", "0", "--format", "json"],
+    ] {
+        let (code, out, err) = ws.run(args);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(report["version"], 1, "{report:#}");
+        assert_eq!(report["dry_run"], args.contains(&"--dry-run"), "{report:#}");
+        assert_eq!(report["snapshots"], 1, "{report:#}");
+        assert_eq!(report["objects"]["removed"], 0, "{report:#}");
+        assert!(
+            report["objects"]["reachable"].as_u64().unwrap() > 0,
+            "{report:#}"
+        );
+        assert!(
+            report["trees"]["reachable"].as_u64().unwrap() > 0,
+            "{report:#}"
+        );
+    }
+    let (code, out, err) = ws.run(&["store", "gc", "--dry-run"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("dry run: nothing removed"), "{out}");
+    // The snapshot is whole afterwards: it verifies, and exports (streamed to the file).
+    let (code, out, err) = ws.run(&["snapshot", "verify"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let file = ws.root.join("lead-intake.fgx");
+    let (code, out, err) = ws.run(&[
+        "snapshot",
+        "export",
+        "lead-intake@1.0.0",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.starts_with(flowgate_store::EXPORT_MAGIC));
+    assert!(out.contains(&format!("({} bytes)", bytes.len())), "{out}");
+}

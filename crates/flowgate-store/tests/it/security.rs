@@ -9,7 +9,8 @@ use flowgate_store::canonical::{canonical_json, EXPORT_DOMAIN};
 use flowgate_store::{
     read_export, snapshot_id, Entry, Error, NewSnapshot, Object, OperationFilter, OperationKind,
     ProblemKind, SnapshotCreated, SnapshotId, SnapshotKey, SnapshotOrigin, SqliteStore, Store,
-    EXPORT_MAGIC, MAX_EXPORT_BYTES, MAX_IMPORT_ENTRIES, MAX_IMPORT_OBJECT_BYTES, UNNAMED_IMPORTER,
+    TreeId, EXPORT_MAGIC, MAX_EXPORT_BYTES, MAX_IMPORT_ENTRIES, MAX_IMPORT_OBJECT_BYTES,
+    UNNAMED_IMPORTER,
 };
 use serde_json::{json, Value};
 
@@ -322,9 +323,41 @@ fn created_snapshots_are_local_and_a_forged_origin_is_reported() {
 fn stores_from_before_the_origin_column_learn_which_snapshots_were_imported() {
     runtime().block_on(async {
         let (dir, store) = sqlite().await;
-        let (_, imported) = local_and_imported(&store).await;
+        let (local, imported) = local_and_imported(&store).await;
+        let mut rows = String::new();
+        for id in [local, imported] {
+            for e in store
+                .get_snapshot(SnapshotKey::Id(&id))
+                .await
+                .unwrap()
+                .unwrap()
+                .entries
+            {
+                let path = e.path.map_or("NULL".to_owned(), |p| format!("'{p}'"));
+                rows.push_str(&format!(
+                    "INSERT INTO flowgate_snapshot_entries VALUES ('{id}', '{}', '{}', '{}', \
+                     {path});",
+                    e.kind, e.id, e.object
+                ));
+            }
+        }
         store.close().await;
         let path = dir.path().join(".flowgate/store.db");
+        // Schema version 6 undone: entries one row each, no trees.
+        raw_sql(
+            &path,
+            &format!(
+                "CREATE TABLE flowgate_snapshot_entries (snapshot_id TEXT NOT NULL, \
+                 asset_kind TEXT NOT NULL, asset_id TEXT NOT NULL, object_id TEXT NOT NULL, \
+                 path TEXT, PRIMARY KEY (snapshot_id, asset_kind, asset_id)); \
+                 CREATE INDEX flowgate_snapshot_entries_object ON flowgate_snapshot_entries \
+                 (object_id); {rows} DROP TABLE flowgate_trees; \
+                 ALTER TABLE flowgate_snapshots DROP COLUMN tree; \
+                 ALTER TABLE flowgate_snapshots DROP COLUMN entry_count; \
+                 ALTER TABLE flowgate_objects DROP COLUMN added_at;"
+            ),
+        )
+        .await;
         raw_sql(
             &path,
             "ALTER TABLE flowgate_snapshots DROP COLUMN origin; \
@@ -520,11 +553,27 @@ fn a_snapshot_whose_entries_were_rewritten_in_the_database_is_refused_on_read() 
             .put_objects(std::slice::from_ref(&evil))
             .await
             .unwrap();
+        // The snapshot's tree (one leaf) rewritten with the entry pointing at `evil`, under a
+        // new id that matches its bytes, and the snapshot pointed at it.
+        let mut rows: Vec<Value> = Vec::new();
+        let mut entries = craft.new_snapshot().sorted_entries();
+        for e in &mut entries {
+            if e.id == "welcome" {
+                e.object = evil.id();
+            }
+            rows.push(json!([e.kind, e.id, e.object, e.path]));
+        }
+        let bytes = canonical_json(&json!({ "entries": rows }));
+        let tree = TreeId::of(&bytes);
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         raw_sql(
             &dir.path().join(".flowgate/store.db"),
             &format!(
-                "UPDATE flowgate_snapshot_entries SET object_id = '{}' WHERE asset_id = 'welcome'",
-                evil.id()
+                "INSERT INTO flowgate_trees (id, size, bytes, added_at) \
+                 VALUES ('{tree}', {}, X'{hex}', ''); \
+                 UPDATE flowgate_snapshots SET tree = '{tree}' WHERE id = '{}'",
+                bytes.len(),
+                created.id
             ),
         )
         .await;

@@ -22,6 +22,10 @@ fn clock() -> Arc<dyn Clock> {
     Arc::new(FixedClock("2025-09-17T08:30:00Z".parse().unwrap()))
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 // ---- SQLite ---------------------------------------------------------------------------------
 
 struct SqliteHarness {
@@ -69,6 +73,10 @@ impl Harness for SqliteHarness {
 
     fn child_target(&self) -> String {
         format!("sqlite:{}", self.path.display())
+    }
+
+    fn blob(&self, bytes: &[u8]) -> String {
+        format!("X'{}'", hex(bytes))
     }
 
     async fn write_in_progress(&self) -> bool {
@@ -172,6 +180,10 @@ impl Harness for PgHarness {
         format!("postgres|{}|{}", self.schema, self.url)
     }
 
+    fn blob(&self, bytes: &[u8]) -> String {
+        format!("'\\x{}'::bytea", hex(bytes))
+    }
+
     async fn write_in_progress(&self) -> bool {
         let held: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
@@ -244,6 +256,11 @@ macro_rules! suite_on {
                 a_store_with_history_cannot_become_a_rehearsal,
                 verify_log_names_records_that_go_back_in_time,
                 killed_writer_leaves_no_partial_snapshot,
+                verify_detects_tampered_trees,
+                stores_from_before_trees_are_converted,
+                collection_removes_only_what_nothing_reaches,
+                collection_never_removes_what_concurrent_writers_reach,
+                streamed_export_equals_the_file_built_in_memory,
             );
 
             #[test]

@@ -8,10 +8,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use flowgate_store::{
-    Entry, Error, NewOperation, NewSnapshot, Object, ObjectId, OperationFilter, OperationKind,
-    ProblemKind, SnapshotId, SnapshotKey, SnapshotOrigin, Store, EXPORT_MAGIC,
+    canonical_json, Entry, Error, GcOptions, NewOperation, NewSnapshot, Object, ObjectId,
+    OperationFilter, OperationKind, ProblemKind, Snapshot, SnapshotId, SnapshotKey, SnapshotOrigin,
+    Store, TreeId, EXPORT_MAGIC,
 };
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// The environment variable that turns the `kill_child_writer` test into the child writer.
 pub const KILL_CHILD_ENV: &str = "FLOWGATE_STORE_KILL_CHILD";
@@ -39,6 +40,9 @@ pub trait Harness: Sized {
 
     /// The value of [`KILL_CHILD_ENV`] for a child process that writes into this store.
     fn child_target(&self) -> String;
+
+    /// `bytes` as an SQL literal of the backend's byte-string type.
+    fn blob(&self, bytes: &[u8]) -> String;
 
     /// True while another process has an open transaction that has written objects.
     fn write_in_progress(&self) -> impl Future<Output = bool>;
@@ -86,6 +90,42 @@ async fn make_snapshot<S: Store>(store: &S, version: &str) -> SnapshotId {
         .await
         .unwrap()
         .id
+}
+
+/// The bytes and id of the one-leaf tree holding `entries`, written from the format
+/// `docs/store.md` gives (a snapshot of at most 256 entries has such a tree).
+fn leaf(entries: &[Entry]) -> (Vec<u8>, TreeId) {
+    let mut sorted = entries.to_vec();
+    sorted.sort();
+    let rows: Vec<Value> = sorted
+        .iter()
+        .map(|e| json!([e.kind, e.id, e.object, e.path]))
+        .collect();
+    let bytes = canonical_json(&json!({ "entries": rows }));
+    let id = TreeId::of(&bytes);
+    (bytes, id)
+}
+
+/// Points snapshot `id` at a new one-leaf tree holding `entries`, behind the store's back.
+async fn replace_tree<H: Harness>(h: &H, id: SnapshotId, entries: &[Entry]) -> TreeId {
+    let (bytes, tree) = leaf(entries);
+    h.sql(&format!(
+        "INSERT INTO flowgate_trees (id, size, bytes, added_at) VALUES ('{tree}', {}, {}, '') \
+         ON CONFLICT (id) DO NOTHING; UPDATE flowgate_snapshots SET tree = '{tree}' WHERE id = '{id}'",
+        bytes.len(),
+        h.blob(&bytes)
+    ))
+    .await;
+    tree
+}
+
+async fn entries_of<S: Store>(store: &S, id: &SnapshotId) -> Vec<Entry> {
+    store
+        .get_snapshot(SnapshotKey::Id(id))
+        .await
+        .unwrap()
+        .unwrap()
+        .entries
 }
 
 async fn assert_clean<S: Store>(store: &S) {
@@ -313,19 +353,20 @@ pub async fn verify_detects_tampering<H: Harness>(h: &H) {
 
     // Corrupt one object's bytes behind the store's back.
     let (victim, donor) = (objs[0].id(), objs[1].id());
+    let donor_text = donor.to_string();
     h.sql(&format!(
         "UPDATE flowgate_objects SET bytes = (SELECT bytes FROM flowgate_objects WHERE id = \
-         '{donor}') WHERE id = '{victim}'"
+         '{donor_text}') WHERE id = '{victim}'"
     ))
     .await;
-    // Point an entry of the snapshot at another object.
-    h.sql(&format!(
-        "UPDATE flowgate_snapshot_entries SET object_id = '{donor}' WHERE snapshot_id = '{}' \
-         AND object_id = '{}'",
-        created.id,
-        objs[2].id()
-    ))
-    .await;
+    // Point an entry of the snapshot at another object: a new tree, consistent in itself.
+    let mut entries = entries_of(store, &created.id).await;
+    for entry in &mut entries {
+        if entry.object == objs[2].id() {
+            entry.object = donor;
+        }
+    }
+    replace_tree(h, created.id, &entries).await;
     // Move the ref without an operation.
     h.sql(&format!(
         "UPDATE flowgate_refs SET snapshot_id = '{other}' WHERE name = 'env/prod'"
@@ -960,4 +1001,413 @@ pub async fn write_big_snapshot<S: Store>(store: &S) {
     println!("writing {} objects", objs.len());
     store.create_snapshot(&new, &objs).await.unwrap();
     println!("committed");
+}
+
+// ---- trees, collection, streaming export ----------------------------------------------------
+
+/// Objects of `n` × about 200 bytes, enough entries (over 256) for a tree of several nodes.
+fn many(prefix: &str, n: usize) -> Vec<Object> {
+    (0..n)
+        .map(|i| Object::new(format!("{prefix} {i} {}\n", "x".repeat(200)).into_bytes()))
+        .collect()
+}
+
+pub async fn verify_detects_tampered_trees<H: Harness>(h: &H) {
+    let store = h.store();
+    let small_objs = objects("trees", 3);
+    let small = store
+        .create_snapshot(&snapshot("lead-intake", "1.0.0", &small_objs), &small_objs)
+        .await
+        .unwrap()
+        .id;
+    let large_objs = many("large", 600);
+    let new_large = snapshot("lead-intake", "2.0.0", &large_objs);
+    let large = store
+        .create_snapshot(&new_large, &large_objs)
+        .await
+        .unwrap()
+        .id;
+    let split_objs = many("split", 300);
+    let split = store
+        .create_snapshot(&snapshot("lead-intake", "3.0.0", &split_objs), &split_objs)
+        .await
+        .unwrap()
+        .id;
+    assert_clean(store).await;
+    let large_entries = entries_of(store, &large).await;
+    assert_eq!(large_entries, new_large.sorted_entries());
+
+    // 1. A node's bytes altered in place: refused on read, reported, and collection stops.
+    let (_, small_root) = leaf(&entries_of(store, &small).await);
+    h.sql(&format!(
+        "UPDATE flowgate_trees SET bytes = {} WHERE id = '{small_root}'",
+        h.blob(b"{\"entries\":[]}")
+    ))
+    .await;
+    let err = store
+        .get_snapshot(SnapshotKey::Id(&small))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Corrupt { .. }), "{err:?}");
+    assert!(err.to_string().contains(&small_root.to_string()), "{err}");
+    assert!(store.export_snapshot(&small).await.is_err());
+    let err = store
+        .collect_garbage(&GcOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("nothing was collected"), "{err}");
+
+    // 2. The large tree replaced by one leaf of the same entries: readable (the snapshot id
+    //    still matches), but not the tree those entries build; and its count edited.
+    replace_tree(h, large, &large_entries).await;
+    assert_eq!(entries_of(store, &large).await, large_entries);
+    h.sql(&format!(
+        "UPDATE flowgate_snapshots SET entry_count = 5 WHERE id = '{large}'"
+    ))
+    .await;
+
+    // 3. Inner and leaf nodes of the split tree removed (every node no snapshot names as root).
+    h.sql("DELETE FROM flowgate_trees WHERE id NOT IN (SELECT tree FROM flowgate_snapshots)")
+        .await;
+    let err = store
+        .get_snapshot(SnapshotKey::Id(&split))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("is not stored"), "{err}");
+
+    let report = store.verify().await.unwrap();
+    let tree_problems = |subject: &str| -> Vec<String> {
+        report
+            .problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::Tree && p.subject.contains(subject))
+            .map(|p| p.message.clone())
+            .collect()
+    };
+    let node = tree_problems(&format!("tree node {small_root}"));
+    assert!(node.iter().any(|m| m.contains("hash to")), "{report:#?}");
+    let small_found = tree_problems(&format!("snapshot {small}"));
+    assert!(
+        small_found.iter().any(|m| m.contains("was altered")),
+        "{report:#?}"
+    );
+    let large_found = tree_problems(&large.short());
+    assert!(
+        large_found
+            .iter()
+            .any(|m| m.contains("not the tree they build")),
+        "{report:#?}"
+    );
+    assert!(
+        large_found.iter().any(|m| m.contains("entry count 5")),
+        "{report:#?}"
+    );
+    let split_found = tree_problems(&format!("snapshot {split}"));
+    assert!(
+        split_found.iter().any(|m| m.contains("is not stored")),
+        "{report:#?}"
+    );
+}
+
+/// A v5 store (entries one row each, no trees) holding what `store` holds, made by undoing
+/// schema version 6 behind the store's back.
+async fn downgrade_to_v5<H: Harness>(h: &H, snapshots: &[Snapshot]) {
+    let mut sql = String::from(
+        "CREATE TABLE flowgate_snapshot_entries (
+            snapshot_id TEXT NOT NULL REFERENCES flowgate_snapshots (id),
+            asset_kind TEXT NOT NULL, asset_id TEXT NOT NULL,
+            object_id TEXT NOT NULL REFERENCES flowgate_objects (id), path TEXT,
+            PRIMARY KEY (snapshot_id, asset_kind, asset_id));
+         CREATE INDEX flowgate_snapshot_entries_object ON flowgate_snapshot_entries (object_id);",
+    );
+    for snapshot in snapshots {
+        for e in &snapshot.entries {
+            let path = e
+                .path
+                .as_ref()
+                .map_or_else(|| "NULL".to_owned(), |p| format!("'{p}'"));
+            sql.push_str(&format!(
+                "INSERT INTO flowgate_snapshot_entries VALUES ('{}', '{}', '{}', '{}', {path});",
+                snapshot.id, e.kind, e.id, e.object
+            ));
+        }
+    }
+    sql.push_str(
+        "DROP TABLE flowgate_trees;
+         ALTER TABLE flowgate_snapshots DROP COLUMN tree;
+         ALTER TABLE flowgate_snapshots DROP COLUMN entry_count;
+         ALTER TABLE flowgate_objects DROP COLUMN added_at;
+         DELETE FROM flowgate_migrations WHERE version >= 6",
+    );
+    h.sql(&sql).await;
+}
+
+pub async fn stores_from_before_trees_are_converted<H: Harness>(h: &H) {
+    let store = h.store();
+    let mut before = Vec::new();
+    for (version, n) in [("1.0.0", 3), ("1.1.0", 400)] {
+        let objs = many(version, n);
+        let id = store
+            .create_snapshot(&snapshot("lead-intake", version, &objs), &objs)
+            .await
+            .unwrap()
+            .id;
+        before.push(
+            store
+                .get_snapshot(SnapshotKey::Id(&id))
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    let listed = store.list_snapshots(None).await.unwrap();
+    let exported = store.export_snapshot(&before[1].id).await.unwrap();
+    downgrade_to_v5(h, &before).await;
+    let reopened = h.reopen().await.unwrap();
+    for snapshot in &before {
+        let read = reopened
+            .get_snapshot(SnapshotKey::Id(&snapshot.id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&read, snapshot);
+    }
+    assert_eq!(reopened.list_snapshots(None).await.unwrap(), listed);
+    assert_eq!(
+        reopened.export_snapshot(&before[1].id).await.unwrap(),
+        exported
+    );
+    assert_clean(&reopened).await;
+    // Converted trees are shared with new snapshots of the same entries.
+    let objs = many("1.1.0", 400);
+    let again = reopened
+        .create_snapshot(&snapshot("other", "1.1.0", &objs), &[])
+        .await
+        .unwrap();
+    assert_eq!(again.new_objects, 0);
+    let gc = reopened
+        .collect_garbage(&GcOptions {
+            dry_run: true,
+            grace: Duration::ZERO,
+        })
+        .await
+        .unwrap();
+    assert_eq!((gc.objects.removed, gc.trees.removed), (0, 0));
+    assert_clean(&reopened).await;
+}
+
+pub async fn collection_removes_only_what_nothing_reaches<H: Harness>(h: &H) {
+    let store = h.store();
+    let now = GcOptions {
+        dry_run: false,
+        grace: Duration::ZERO,
+    };
+    let objs = many("gc", 300);
+    let created = store
+        .create_snapshot(&snapshot("lead-intake", "1.0.0", &objs), &objs)
+        .await
+        .unwrap();
+    let checkpoint = Object::new(b"reconciliation checkpoint".to_vec());
+    let orphan = Object::new(b"stored, never referred to".to_vec());
+    store
+        .put_objects(&[checkpoint.clone(), orphan.clone()])
+        .await
+        .unwrap();
+    store
+        .append_operation(&op(
+            OperationKind::ReconcileRun,
+            json!({"reconciliation": "orders", "checkpoint": checkpoint.id()}),
+        ))
+        .await
+        .unwrap();
+
+    // Within the grace period the orphan stays.
+    let kept = store.collect_garbage(&GcOptions::default()).await.unwrap();
+    assert_eq!((kept.objects.recent, kept.objects.removed), (1, 0));
+    let dry = store
+        .collect_garbage(&GcOptions {
+            dry_run: true,
+            ..now
+        })
+        .await
+        .unwrap();
+    assert!(dry.dry_run);
+    assert_eq!((dry.objects.reachable, dry.objects.removed), (301, 1));
+    assert_eq!(dry.objects.removed_bytes, orphan.bytes().len() as u64);
+    assert!(dry.trees.reachable > 1, "{dry:?}");
+    assert_eq!(dry.trees.removed, 0);
+    assert!(store
+        .missing_objects(&[orphan.id()])
+        .await
+        .unwrap()
+        .is_empty());
+
+    let done = store.collect_garbage(&now).await.unwrap();
+    assert_eq!((done.snapshots, done.objects.removed), (1, 1));
+    assert_eq!(
+        store.missing_objects(&[orphan.id()]).await.unwrap(),
+        vec![orphan.id()]
+    );
+    assert_eq!(
+        store.get_object(&checkpoint.id()).await.unwrap().as_deref(),
+        Some(checkpoint.bytes())
+    );
+    assert!(store.export_snapshot(&created.id).await.is_ok());
+    assert_clean(store).await;
+
+    // Tree nodes nothing reaches go too (here: an orphaned one-leaf tree).
+    let entries = entries_of(store, &created.id).await;
+    let (bytes, stray) = leaf(&entries[..5]);
+    h.sql(&format!(
+        "INSERT INTO flowgate_trees (id, size, bytes, added_at) VALUES ('{stray}', {}, {}, '')",
+        bytes.len(),
+        h.blob(&bytes)
+    ))
+    .await;
+    let done = store.collect_garbage(&now).await.unwrap();
+    assert_eq!((done.objects.removed, done.trees.removed), (0, 1));
+    assert_clean(store).await;
+}
+
+/// Writers store objects and then snapshot them relying on them being stored, while
+/// collection runs with no grace period: a writer may be told its objects are missing (and
+/// then sends them), but no snapshot may ever reach a removed object or node.
+pub async fn collection_never_removes_what_concurrent_writers_reach<H: Harness>(h: &H) {
+    let stores = [
+        h.store().clone(),
+        h.reopen().await.unwrap(),
+        h.reopen().await.unwrap(),
+    ];
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let collector = {
+        let store = h.reopen().await.unwrap();
+        let done = done.clone();
+        tokio::spawn(async move {
+            let now = GcOptions {
+                dry_run: false,
+                grace: Duration::ZERO,
+            };
+            let mut runs = 0u32;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) || runs == 0 {
+                store.collect_garbage(&now).await.unwrap();
+                runs += 1;
+            }
+            runs
+        })
+    };
+    let base = many("base", 300);
+    let mut writers = Vec::new();
+    for (w, store) in stores.iter().enumerate() {
+        let (store, base) = (store.clone(), base.clone());
+        writers.push(tokio::spawn(async move {
+            let mut told = 0;
+            for round in 0..6 {
+                let mut objs = base.clone();
+                objs[round * 7 + w] = Object::new(format!("w{w} r{round}").into_bytes());
+                let orphan = Object::new(format!("orphan w{w} r{round}").into_bytes());
+                let new = snapshot(&format!("bundle-{w}"), &format!("1.{round}.0"), &objs);
+                store.put_objects(&objs).await.unwrap();
+                store.put_objects(&[orphan]).await.unwrap();
+                match store.create_snapshot(&new, &[]).await {
+                    Ok(created) => assert!(created.created),
+                    Err(Error::MissingObjects { .. }) => {
+                        told += 1;
+                        store.create_snapshot(&new, &objs).await.unwrap();
+                    }
+                    Err(e) => panic!("writer {w} round {round}: {e}"),
+                }
+            }
+            told
+        }));
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(collector.await.unwrap() > 0);
+    let store = h.store();
+    let listed = store.list_snapshots(None).await.unwrap();
+    assert_eq!(listed.len(), 18);
+    for summary in &listed {
+        let entries = entries_of(store, &summary.id).await;
+        let ids: Vec<ObjectId> = entries.iter().map(|e| e.object).collect();
+        assert!(store.missing_objects(&ids).await.unwrap().is_empty());
+        assert!(store.export_snapshot(&summary.id).await.is_ok());
+    }
+    assert_clean(store).await;
+}
+
+/// The export file as it was written before exports were streamed: built whole in memory
+/// from the snapshot and its objects (the format of `docs/store.md`).
+fn export_in_memory(snapshot: &Snapshot, objects: &[Object]) -> Vec<u8> {
+    let mut sorted = objects.to_vec();
+    sorted.sort_by_key(Object::id);
+    sorted.dedup_by_key(|o| o.id());
+    let listed: Vec<Value> = sorted
+        .iter()
+        .map(|o| json!({"id": o.id(), "size": o.bytes().len()}))
+        .collect();
+    let record = Snapshot {
+        origin: SnapshotOrigin::Local,
+        ..snapshot.clone()
+    };
+    let header = canonical_json(&json!({"objects": listed, "snapshot": record}));
+    let mut out = EXPORT_MAGIC.to_vec();
+    out.extend_from_slice(&(header.len() as u64).to_be_bytes());
+    out.extend_from_slice(&header);
+    for object in &sorted {
+        out.extend_from_slice(object.bytes());
+    }
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(b"flowgate/export/v1\0");
+    hasher.update(&out);
+    out.extend_from_slice(hasher.finalize().as_bytes());
+    out
+}
+
+pub async fn streamed_export_equals_the_file_built_in_memory<H: Harness>(h: &H) {
+    let store = h.store();
+    // Several hundred entries (a tree of many nodes), objects shared by entries, sizes from a
+    // few bytes to past the 8 MiB a read batch holds.
+    let mut objs = many("stream", 450);
+    objs.push(Object::new(vec![7u8; 9 << 20]));
+    objs.push(Object::new(Vec::new()));
+    let mut new = snapshot("lead-intake", "4.0.0", &objs);
+    new.entries.push(Entry {
+        kind: "Tag".into(),
+        id: "shares-an-object".into(),
+        object: objs[0].id(),
+        path: None,
+    });
+    let created = store.create_snapshot(&new, &objs).await.unwrap();
+    let snapshot = store
+        .get_snapshot(SnapshotKey::Id(&created.id))
+        .await
+        .unwrap()
+        .unwrap();
+    let expected = export_in_memory(&snapshot, &objs);
+    let mut streamed = Vec::new();
+    let written = store
+        .export_snapshot_to(&created.id, &mut streamed)
+        .await
+        .unwrap();
+    assert_eq!(written, streamed.len() as u64);
+    assert!(streamed == expected, "the streamed export differs");
+    assert!(store.export_snapshot(&created.id).await.unwrap() == expected);
+
+    // A writer that fails is an error, not a panic.
+    struct Broken;
+    impl std::io::Write for Broken {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let err = store
+        .export_snapshot_to(&created.id, &mut Broken)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ExportUnwritable { .. }), "{err:?}");
 }
