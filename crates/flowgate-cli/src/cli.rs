@@ -80,9 +80,9 @@ pub struct GlobalArgs {
         value_name = "URL|PATH"
     )]
     pub store: Option<String>,
-    /// A flowgate server (`https://flowgate.example`): plan, approve, apply, promote,
-    /// rollback, pin and unpin go through it, as the person its token belongs to, at its
-    /// clock.
+    /// A flowgate server (`https://flowgate.example`; default: `[server] url` of
+    /// flowgate.toml; `""` for the local store): plan, approve, apply, promote, rollback, pin
+    /// and unpin go through it, as the person its token belongs to, at its clock.
     #[arg(long, global = true, env = "FLOWGATE_SERVER", value_name = "URL")]
     pub server: Option<String>,
 }

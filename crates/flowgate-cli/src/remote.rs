@@ -1,5 +1,6 @@
-//! The CLI as a client of `flowgate serve`. With `--server` (or `FLOWGATE_SERVER`), the
-//! promotion commands send their request to the server with the person's API token: the
+//! The CLI as a client of `flowgate serve`. With `--server` (or `FLOWGATE_SERVER`, or else the
+//! workspace's `[server] url`), the promotion commands send their request to the server with
+//! the person's API token: the
 //! server takes the person from the token and the time from its own clock, so `--as`,
 //! `FLOWGATE_USER` and `FLOWGATE_NOW` are refused here rather than silently ignored.
 
@@ -145,14 +146,10 @@ fn refusal(status: u16, message: String) -> CommandError {
 /// The server the command line names, with its token; `None` when no server is named.
 /// `actor` is the `--as` (or `FLOWGATE_USER`) given, which a server refuses to take.
 pub fn connect(global: &GlobalArgs, actor: Option<&str>) -> Result<Option<Remote>, CommandError> {
-    let Some(url) = global
-        .server
-        .as_deref()
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-    else {
+    let Some(url) = server_url(global) else {
         return Ok(None);
     };
+    let url = url.as_str();
     if let Some(person) = actor.filter(|p| !p.trim().is_empty()) {
         return Err(CommandError::usage(
             format!("--as {person} (or FLOWGATE_USER) cannot be used with a server: it acts as the person its token belongs to"),
@@ -173,6 +170,19 @@ pub fn connect(global: &GlobalArgs, actor: Option<&str>) -> Result<Option<Remote
         ));
     }
     Remote::new(url, token).map(Some)
+}
+
+/// The server the command goes through: `--server` (or `FLOWGATE_SERVER`), else the
+/// workspace's `[server] url`. An empty `--server ""` means none: the local store.
+pub fn server_url(global: &GlobalArgs) -> Option<String> {
+    if let Some(given) = &global.server {
+        let given = given.trim();
+        return (!given.is_empty()).then(|| given.to_owned());
+    }
+    let workspace = flowgate_load::Workspace::discover(&global.workspace).ok()?;
+    let configured = workspace.config.server?.url?;
+    let url = configured.get_ref().trim();
+    (!url.is_empty()).then(|| url.to_owned())
 }
 
 /// `text` percent-encoded for one path segment.

@@ -83,6 +83,20 @@ impl<K: Eq + Hash + Clone, V> Views<K, V> {
         Ok(value)
     }
 
+    /// The view `key` of something that never changes (such as the diff of two snapshots):
+    /// computed once, kept until dropped for room.
+    pub async fn get_immutable<E, F, Fut>(&self, key: &K, compute: F) -> Result<Arc<V>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        let forever = LogHead {
+            seq: 0,
+            hash: String::new(),
+        };
+        self.get(key, &forever, compute).await
+    }
+
     /// Replaces the view `key` with `value`, computed at `head` (by a background refresh).
     pub async fn put(&self, key: &K, head: LogHead, value: V) -> Arc<V> {
         let value = Arc::new(value);
@@ -104,6 +118,10 @@ pub struct Kept {
     pub plans: Views<(String, String), crate::routes::PlanView>,
     /// Inboxes by person: they depend on the log and the refs only.
     pub inboxes: Views<String, Vec<crate::routes::Waiting>>,
+    /// Bundle pages by bundle.
+    pub bundles: Views<String, crate::routes::BundleView>,
+    /// Diffs between two versions of a bundle, which never change.
+    pub diffs: Views<(String, String, String), flowgate_diff::Diff>,
 }
 
 /// How long a plan page's view is kept: its gates (soak, freeze windows) depend on the time.
@@ -116,6 +134,8 @@ impl Kept {
             board: Views::new(drift_check, 1),
             plans: Views::new(PLAN_VIEW_TTL, 512),
             inboxes: Views::new(Duration::from_secs(3600), 512),
+            bundles: Views::new(Duration::from_secs(3600), 64),
+            diffs: Views::new(Duration::MAX, 256),
         }
     }
 }

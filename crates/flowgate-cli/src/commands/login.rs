@@ -11,16 +11,12 @@ use serde_json::{json, Value};
 use std::io::{BufRead as _, IsTerminal as _};
 
 fn server(global: &GlobalArgs) -> Result<String, CommandError> {
-    global
-        .server
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(credentials::key)
+    crate::remote::server_url(global)
+        .map(|url| credentials::key(&url))
         .ok_or_else(|| {
             CommandError::usage(
                 "which server? none is named",
-                "pass --server https://HOST or set FLOWGATE_SERVER",
+                "pass --server https://HOST, set FLOWGATE_SERVER, or set [server] url in flowgate.toml",
             )
         })
 }

@@ -343,3 +343,36 @@ fn a_client_secret_written_into_flowgate_toml_stops_serve_and_is_never_printed()
         "the secret is masked: {err}"
     );
 }
+
+#[test]
+fn a_workspace_with_a_server_url_sends_the_promotion_commands_to_it() {
+    let workspace = Workspace::new();
+    let config = workspace.root.join("flowgate.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[server]\nurl = \"http://127.0.0.1:9\"\n");
+    std::fs::write(&config, text).unwrap();
+    let credentials = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = workspace
+            .command(args)
+            .env_remove("FLOWGATE_USER")
+            .env_remove("FLOWGATE_SERVER")
+            .env_remove("FLOWGATE_TOKEN")
+            .env("FLOWGATE_CONFIG_DIR", credentials.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.code(), err)
+    };
+    let (code, err) = run(&["plan", "lead-intake@1.0.0", "--to", "stage"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("you are not logged in to http://127.0.0.1:9"),
+        "{err}"
+    );
+    let (_, err) = run(&["--server", "", "plan", "lead-intake@1.0.0", "--to", "stage"]);
+    assert!(
+        !err.contains("not logged in"),
+        "--server \"\" is the local store: {err}"
+    );
+}

@@ -4,6 +4,7 @@
 mod audit;
 mod board;
 mod bundles;
+pub use bundles::BundleView;
 mod checklist;
 mod environments;
 mod health;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox", get(inbox::inbox))
         .route("/audit", get(audit::audit))
         .route("/bundles/{bundle}", get(bundles::bundle))
+        .route("/bundles/{bundle}/diff", get(bundles::diff))
         .route("/integrations", get(integrations::list))
         .route("/integrations/map.svg", get(integrations::map_svg))
         .route("/integrations/{id}", get(integrations::show))

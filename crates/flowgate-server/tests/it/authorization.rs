@@ -15,6 +15,11 @@ fn routes() -> Vec<(Method, &'static str, Value)> {
         (Method::GET, "/inbox", Value::Null),
         (Method::GET, "/audit", Value::Null),
         (Method::GET, "/bundles/welcome", Value::Null),
+        (
+            Method::GET,
+            "/bundles/welcome/diff?from=1.0.0&to=1.1.0",
+            Value::Null,
+        ),
         (Method::GET, "/integrations", Value::Null),
         (Method::GET, "/integrations/index", Value::Null),
         (Method::GET, "/integrations/map.svg", Value::Null),

@@ -216,3 +216,36 @@ async fn a_changed_template_is_previewed_per_locale_before_and_after_with_fallba
         "email bodies render in a sandboxed frame"
     );
 }
+
+#[tokio::test]
+async fn the_diff_of_two_versions_names_what_changed_and_unknown_versions_are_404() {
+    let server = TestServer::start().await;
+    server.snapshot("welcome", "1.0.0", "Hello").await;
+    server
+        .snapshot("welcome", "1.1.0", "Hello <i>again</i>")
+        .await;
+    let tom = server.token("tom").await;
+    let path = "/bundles/welcome/diff?from=1.0.0&to=1.1.0";
+    let answer = server.api(Method::GET, path, Some(&tom), Value::Null).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let document = answer.json();
+    assert_eq!(document["flowgate_diff"], 1);
+    assert_ne!(document["diff"]["bump"], "none", "{document}");
+    let html = page(&server, &tom, path).await;
+    assert!(html.contains("subject"), "{html}");
+    assert!(html.contains("&lt;i&gt;again&lt;/i&gt;"), "{html}");
+    let bundle = page(&server, &tom, "/bundles/welcome").await;
+    assert!(
+        bundle.contains(r#"action="/bundles/welcome/diff""#),
+        "{bundle}"
+    );
+    let unknown = server
+        .api(
+            Method::GET,
+            "/bundles/welcome/diff?from=0.9.0&to=1.1.0",
+            Some(&tom),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
+}
