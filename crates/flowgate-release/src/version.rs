@@ -3,8 +3,10 @@
 use crate::error::{ChangeReason, ReleaseError, VersionTooSmall};
 use crate::freeze::Frozen;
 use crate::read::snapshot_documents;
-use flowgate_diff::{diff_documents, Bump, Diff};
-use flowgate_store::{compare_versions, SnapshotKey, SnapshotSummary, Store};
+use flowgate_diff::{diff_documents, Bump, Diff, Documents};
+use flowgate_store::{compare_versions, Snapshot, SnapshotKey, SnapshotSummary, Store};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Whether a proposed version fits the changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,9 +46,46 @@ pub async fn changes_since_latest(
             snapshot: previous.id.short(),
             reason: "listed but not found".to_owned(),
         })?;
-    let old = snapshot_documents(store, &snapshot).await?;
-    let diff = diff_documents(&old, &frozen.documents);
-    Ok(Some((previous, diff)))
+    let changed = changed_ids(&snapshot, frozen);
+    let mut partial = snapshot;
+    partial.entries.retain(|e| changed.contains(&e.id));
+    let old = snapshot_documents(store, &partial).await?;
+    let new = Documents(
+        frozen
+            .documents
+            .0
+            .iter()
+            .filter(|(id, _)| changed.contains(*id))
+            .map(|(id, doc)| (id.clone(), doc.clone()))
+            .collect(),
+    );
+    Ok(Some((previous, diff_documents(&old, &new))))
+}
+
+/// The assets whose document may differ between `old` and `frozen`: a different object, a
+/// different platform dialect, or present on one side only. An asset with the same object
+/// and dialect has the same document, and the diff compares assets one by one, so reading
+/// only these gives the whole diff at a cost that grows with the change.
+fn changed_ids(old: &Snapshot, frozen: &Frozen) -> BTreeSet<String> {
+    let objects =
+        |entries: &[flowgate_store::Entry]| -> BTreeMap<String, flowgate_store::ObjectId> {
+            entries.iter().map(|e| (e.id.clone(), e.object)).collect()
+        };
+    let (before, after) = (objects(&old.entries), objects(&frozen.entries));
+    let dialect = |manifest: Option<&Value>, id: &str| -> Option<Value> {
+        manifest?.get("platform_flows")?.get(id).cloned()
+    };
+    let new_manifest = Value::Object(frozen.manifest.clone());
+    let mut ids: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    ids.extend(frozen.documents.0.keys());
+    ids.into_iter()
+        .filter(|id| {
+            before.get(*id) != after.get(*id)
+                || !after.contains_key(*id)
+                || dialect(Some(&old.manifest), id) != dialect(Some(&new_manifest), id)
+        })
+        .cloned()
+        .collect()
 }
 
 /// Check `version` against the previous version and the diff from it. A version that is

@@ -4,3 +4,4 @@
 
 mod promotion;
 mod security;
+mod versions;
