@@ -228,3 +228,66 @@ async fn drift_is_told_once_when_it_appears_and_once_when_it_ends() {
         .unwrap()
         .contains("changed outside flowgate"));
 }
+
+/// Applies `welcome@1.0.0` to stage through `server` and edits the deployed template under
+/// `root`: the target now drifts.
+async fn applied_then_edited(server: &TestServer, root: &std::path::Path) {
+    server.snapshot("welcome", "1.0.0", "Hello").await;
+    let tom = server.token("tom").await;
+    let plan = server.plan(&tom, "welcome@1.0.0", "stage").await;
+    let path = format!("/plans/{plan}/apply");
+    let applied = server
+        .api(Method::POST, &path, Some(&tom), Value::Null)
+        .await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    let deployed = files(&root.join("deploy/stage"));
+    let asset = deployed
+        .iter()
+        .find(|p| !p.ends_with(flowgate_release::MANIFEST_FILE))
+        .unwrap();
+    std::fs::write(asset, b"edited in production\n").unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_tell_drift_once() {
+    let schema = format!("fg_drift_{}", std::process::id());
+    crate::postgres::drop_schema(&schema).await;
+    let Some((a, b)) = crate::postgres::two_stores(&schema).await else {
+        return;
+    };
+    let (url, seen) = receiver().await;
+    let shared = tempfile::tempdir().unwrap();
+    let retry = Retry {
+        attempts: 3,
+        first_wait: Duration::from_millis(50),
+    };
+    let server = |store| {
+        let targets = vec![Target::new(url.clone(), Some("s3cret".to_owned()), &[])];
+        let policy = policy_with_target(shared.path());
+        TestServer::with_policy(store, tempfile::tempdir().unwrap(), policy, targets, retry)
+    };
+    let (first, second) = (server(a), server(b));
+    applied_then_edited(&first, shared.path()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = seen.lock().unwrap().accepted.len();
+    for _ in 0..3 {
+        let (x, y) = tokio::join!(
+            flowgate_server::drift::check(&first.state),
+            flowgate_server::drift::check(&second.state)
+        );
+        x.unwrap();
+        y.unwrap();
+    }
+    wait_for(&seen, before + 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let drift: Vec<Value> = seen
+        .lock()
+        .unwrap()
+        .accepted
+        .iter()
+        .map(|(_, body)| body.clone())
+        .filter(|body| body["event"] == "drift")
+        .collect();
+    assert_eq!(drift.len(), 1, "one notice across both servers: {drift:?}");
+    crate::postgres::drop_schema(&schema).await;
+}
