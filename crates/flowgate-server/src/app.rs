@@ -72,7 +72,12 @@ pub struct AppState {
 impl AppState {
     /// State over `options`.
     pub fn new(options: ServeOptions) -> Self {
-        let notifier = crate::notify::Notifier::new(options.notify.clone(), options.retry);
+        let notifier = crate::notify::Notifier::new(
+            options.notify.clone(),
+            options.retry,
+            options.store.clone(),
+        );
+        notifier.start();
         let views = Arc::new(crate::views::Kept::new(options.drift_check));
         let oidc = options.oidc.clone().map(crate::oidc::Provider::new);
         Self {

@@ -245,19 +245,37 @@ impl Default for Retry {
     }
 }
 
-/// Sends events to the targets in the background.
+/// How long a server holds the deliveries it claimed before another may try them.
+const LEASE_SECONDS: i64 = 60;
+
+/// Deliveries claimed per round.
+const BATCH: u32 = 16;
+
+/// Sends events to the targets in the background, through the store's outbox: a delivery is
+/// recorded before it is tried, so it survives a restart and any server on the store retries
+/// it.
 #[derive(Debug, Clone)]
 pub struct Notifier {
     targets: Arc<Vec<Target>>,
     retry: Retry,
-    running: Arc<tokio::sync::Mutex<JoinSet<()>>>,
+    store: flowgate_store::AnyStore,
     /// One HTTP client for every delivery, so connections to a receiver are reused.
     agent: ureq::Agent,
+    wake: Arc<tokio::sync::Notify>,
+    started: Arc<std::sync::OnceLock<()>>,
+}
+
+impl Target {
+    /// The receiver's name in the outbox: a fingerprint of its address, which may hold a
+    /// secret.
+    fn key(&self) -> String {
+        blake3::hash(self.url.as_bytes()).to_hex()[..32].to_owned()
+    }
 }
 
 impl Notifier {
-    /// A notifier for `targets`.
-    pub fn new(targets: Vec<Target>, retry: Retry) -> Self {
+    /// A notifier for `targets`, queueing in `store`'s outbox.
+    pub fn new(targets: Vec<Target>, retry: Retry, store: flowgate_store::AnyStore) -> Self {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(10)))
@@ -266,97 +284,143 @@ impl Notifier {
         Self {
             targets: Arc::new(targets),
             retry,
-            running: Arc::default(),
+            store,
             agent,
+            wake: Arc::default(),
+            started: Arc::default(),
         }
     }
 
-    /// Sends `event` (with a sentence for people and its data) to every target that takes it.
+    /// Starts delivering in the background (once), when there is anywhere to deliver to.
+    pub fn start(&self) {
+        if self.targets.is_empty() || tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        self.started.get_or_init(|| {
+            tokio::spawn(self.clone().work());
+        });
+    }
+
+    /// Queues `event` (with a sentence for people and its data) for every target that takes it.
     pub async fn send(&self, event: Event, text: String, data: Value) {
         let body =
             json!({ "text": text, "flowgate_event": 1, "event": event.as_str(), "data": data });
-        let body = Arc::new(body.to_string().into_bytes());
-        let mut running = self.running.lock().await;
-        while running.try_join_next().is_some() {}
-        for target in self
-            .targets
-            .iter()
-            .filter(|t| t.events.contains(&event))
-            .cloned()
-        {
-            let (agent, body, retry) = (self.agent.clone(), Arc::clone(&body), self.retry);
-            running.spawn(async move { deliver(agent, target, event, body, retry).await });
+        let body = body.to_string().into_bytes();
+        for target in self.targets.iter().filter(|t| t.events.contains(&event)) {
+            let id = crate::secret::generate("dlv_").unwrap_or_default();
+            let (outbox, key) = (self.store.outbox(), target.key());
+            let queued = outbox.enqueue(&id, &key, event.as_str(), &body);
+            if let Err(error) = queued.await {
+                tracing::error!(event = event.as_str(), %error, "a notification could not be queued");
+            }
+        }
+        self.start();
+        self.wake.notify_one();
+    }
+
+    async fn work(self) {
+        let poll = self
+            .retry
+            .first_wait
+            .clamp(Duration::from_millis(20), Duration::from_secs(1));
+        loop {
+            if self.round().await == 0 {
+                tokio::select! {
+                    () = self.wake.notified() => {},
+                    () = tokio::time::sleep(poll) => {},
+                }
+            }
         }
     }
 
-    /// Waits up to `limit` for deliveries in flight (at shutdown).
+    /// Claims the due deliveries and tries each once; how many were tried.
+    async fn round(&self) -> usize {
+        let due = match self.store.outbox().claim_due(BATCH, LEASE_SECONDS).await {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::warn!(%error, "the outbox could not be read");
+                return 0;
+            }
+        };
+        let count = due.len();
+        let mut attempts = JoinSet::new();
+        for delivery in due {
+            attempts.spawn(self.clone().attempt(delivery));
+        }
+        while attempts.join_next().await.is_some() {}
+        count
+    }
+
+    /// Waits up to `limit` for queued deliveries (at shutdown); what is left stays queued in
+    /// the store for the next server to deliver.
     pub async fn drain(&self, limit: Duration) {
-        let mut running = self.running.lock().await;
-        let all = async { while running.join_next().await.is_some() {} };
-        if tokio::time::timeout(limit, all).await.is_err() {
-            tracing::warn!("notifications still being retried were dropped at shutdown");
-        }
-    }
-}
-
-async fn deliver(
-    agent: ureq::Agent,
-    target: Target,
-    event: Event,
-    body: Arc<Vec<u8>>,
-    retry: Retry,
-) {
-    let delivery = crate::secret::generate("dlv_").unwrap_or_default();
-    let mut wait = retry.first_wait;
-    for attempt in 1..=retry.attempts.max(1) {
-        let (agent, this_try, body_for_try, delivery_id) = (
-            agent.clone(),
-            target.clone(),
-            Arc::clone(&body),
-            delivery.clone(),
-        );
-        let sent = tokio::task::spawn_blocking(move || {
-            post(&agent, &this_try, event, &body_for_try, &delivery_id)
-        })
-        .await;
-        match sent {
-            Ok(Ok(())) => {
-                tracing::info!(
-                    event = event.as_str(),
-                    target = redacted(&target.url),
-                    attempt,
-                    "notification delivered"
-                );
+        let started = std::time::Instant::now();
+        while started.elapsed() < limit {
+            if self.targets.is_empty() || self.store.outbox().pending().await.unwrap_or(0) == 0 {
                 return;
             }
-            Ok(Err(why)) => tracing::warn!(
-                event = event.as_str(),
-                target = redacted(&target.url),
-                attempt,
-                why,
-                "notification failed"
-            ),
-            Err(join) => {
-                tracing::warn!(event = event.as_str(), attempt, error = %join, "notification task failed")
+            if self.round().await == 0 {
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
-        if attempt < retry.attempts {
-            tokio::time::sleep(wait).await;
-            wait = wait.saturating_mul(2);
+        tracing::warn!("notifications still queued stay in the store for the next start");
+    }
+
+    async fn attempt(self, delivery: flowgate_store::Delivery) {
+        let outbox = self.store.outbox();
+        let Some(target) = self
+            .targets
+            .iter()
+            .find(|t| t.key() == delivery.target)
+            .cloned()
+        else {
+            tracing::warn!(
+                event = delivery.event,
+                "a queued notification's receiver is no longer configured; dropped"
+            );
+            let _ = outbox.delivered(&delivery.id).await;
+            return;
+        };
+        let attempt = delivery.attempts + 1;
+        let (agent, sent_to) = (self.agent.clone(), target.clone());
+        let (event, body, id) = (
+            delivery.event.clone(),
+            delivery.body.clone(),
+            delivery.id.clone(),
+        );
+        let sent = tokio::task::spawn_blocking(move || post(&agent, &sent_to, &event, &body, &id))
+            .await
+            .unwrap_or_else(|join| Err(join.to_string()));
+        let (event, to) = (delivery.event.as_str(), redacted(&target.url));
+        let recorded = match sent {
+            Ok(()) => {
+                tracing::info!(event, target = to, attempt, "notification delivered");
+                outbox.delivered(&delivery.id).await
+            }
+            Err(why) if attempt >= self.retry.attempts.max(1) => {
+                tracing::error!(event, target = to, attempt, why, "notification given up");
+                outbox.delivered(&delivery.id).await
+            }
+            Err(why) => {
+                tracing::warn!(event, target = to, attempt, why, "notification failed");
+                let wait = self
+                    .retry
+                    .first_wait
+                    .saturating_mul(1 << (attempt - 1).min(16));
+                outbox.retry_later(&delivery.id, wait.as_secs_f64()).await
+            }
+        };
+        if let Err(error) = recorded {
+            tracing::warn!(%error, "a notification's outcome could not be recorded");
         }
     }
-    tracing::error!(
-        event = event.as_str(),
-        target = redacted(&target.url),
-        "notification given up"
-    );
 }
 
 /// One attempt: `Ok` on a 2xx answer.
 fn post(
     agent: &ureq::Agent,
     target: &Target,
-    event: Event,
+    event: &str,
     body: &[u8],
     delivery: &str,
 ) -> Result<(), String> {
@@ -364,7 +428,7 @@ fn post(
     let mut request = agent
         .post(&target.url)
         .header("content-type", "application/json")
-        .header("x-flowgate-event", event.as_str())
+        .header("x-flowgate-event", event)
         .header("x-flowgate-delivery", delivery)
         .header("x-flowgate-timestamp", &timestamp);
     if let Some(secret) = &target.secret {

@@ -86,13 +86,7 @@ impl Accounts<'_> {
     }
 
     async fn run(&self, action: &'static str, sql: &str, args: &[Arg<'_>]) -> Result<u64> {
-        let mut tx = self.engine.write().await?;
-        let changed = tx
-            .execute(sql, args)
-            .await
-            .map_err(self.engine.db(action))?;
-        self.engine.commit(tx).await?;
-        Ok(changed)
+        self.engine.run_one(action, sql, args).await
     }
 
     async fn row(&self, action: &'static str, sql: &str, args: &[Arg<'_>]) -> Result<Option<Row>> {

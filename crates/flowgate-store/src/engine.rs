@@ -512,6 +512,19 @@ impl Engine {
         tx.rollback().await.map_err(self.db("roll back"))
     }
 
+    /// Runs one statement in its own write transaction; the rows it changed.
+    pub(crate) async fn run_one(
+        &self,
+        action: &'static str,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<u64> {
+        let mut tx = self.write().await?;
+        let changed = tx.execute(sql, args).await.map_err(self.db(action))?;
+        self.commit(tx).await?;
+        Ok(changed)
+    }
+
     // ---- objects -------------------------------------------------------------------------
 
     /// Inserts the objects that are not stored yet, stamped with the time now; returns how

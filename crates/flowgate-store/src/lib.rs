@@ -44,6 +44,7 @@ mod id;
 mod migrations;
 mod model;
 mod operation_kind;
+mod outbox;
 mod store;
 mod tree;
 mod watch;
@@ -65,6 +66,7 @@ pub use model::{
     TimeReversal, Timestamp, VerifyReport, VersionKey, DEFAULT_GC_GRACE,
 };
 pub use operation_kind::OperationKind;
+pub use outbox::{Delivery, Outbox};
 pub use store::{
     open_store, redact_url, AnyStore, PgStore, SqliteStore, Store, DEFAULT_STORE_PATH,
     UNNAMED_IMPORTER,

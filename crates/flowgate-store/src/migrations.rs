@@ -217,10 +217,31 @@ CREATE TABLE flowgate_oidc_logins (
         step: None,
         after: "",
     },
+    Migration {
+        version: 8,
+        name: "notifications waiting to be delivered",
+        // Times are RFC 3339 text in UTC to the microsecond; an empty `claimed_until` is
+        // unclaimed.
+        sql: r#"
+CREATE TABLE flowgate_outbox (
+    id TEXT PRIMARY KEY NOT NULL,
+    target TEXT NOT NULL,
+    event TEXT NOT NULL,
+    body {blob} NOT NULL,
+    attempts {int} NOT NULL,
+    due_at TEXT NOT NULL,
+    claimed_until TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX flowgate_outbox_due ON flowgate_outbox (due_at);
+"#,
+        step: None,
+        after: "",
+    },
 ];
 
 /// The tables of the current schema, `flowgate_migrations` included.
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 15] = [
     "flowgate_migrations",
     "flowgate_objects",
     "flowgate_snapshots",
@@ -235,10 +256,12 @@ const TABLES: [&str; 14] = [
     "flowgate_sessions",
     "flowgate_login_failures",
     "flowgate_oidc_logins",
+    "flowgate_outbox",
 ];
 
 /// The indexes of the current schema, by name.
-const INDEXES: [&str; 5] = [
+const INDEXES: [&str; 6] = [
+    "flowgate_outbox_due",
     "flowgate_operations_ref",
     "flowgate_login_failures_subject",
     "flowgate_operations_kind",

@@ -618,6 +618,13 @@ impl AnyStore {
         self.engine().log_head().await
     }
 
+    /// The notifications waiting to be delivered, shared by every server on this store.
+    pub fn outbox(&self) -> crate::Outbox<'_> {
+        crate::Outbox {
+            engine: self.engine(),
+        }
+    }
+
     /// The notices sent about lasting conditions, shared by every server on this store.
     pub fn notices(&self) -> crate::Notices<'_> {
         crate::Notices {

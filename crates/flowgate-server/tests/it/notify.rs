@@ -291,3 +291,71 @@ async fn two_servers_on_one_postgres_tell_drift_once() {
     assert_eq!(drift.len(), 1, "one notice across both servers: {drift:?}");
     crate::postgres::drop_schema(&schema).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queued_notification_outlives_its_server_and_arrives_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let store = flowgate_store::open_store(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let retry = Retry {
+        attempts: 50,
+        first_wait: Duration::from_millis(100),
+    };
+    let target = || vec![Target::new(url.clone(), None, &[Event::PlanWaiting])];
+    let first = TestServer::notifying(store, dir, target(), retry);
+    first.snapshot("welcome", "1.0.0", "Hello").await;
+    let mara = first.token("mara").await;
+    first.plan(&mara, "welcome@1.0.0", "prod").await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let reopened = flowgate_store::open_store(path.to_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        reopened.outbox().pending().await.unwrap(),
+        1,
+        "the receiver is down: the delivery waits in the store"
+    );
+
+    let ids: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&ids);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap| {
+            let seen = Arc::clone(&seen);
+            async move {
+                let id = headers["x-flowgate-delivery"].to_str().unwrap().to_owned();
+                seen.lock().unwrap().push(id);
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let _second = TestServer::notifying(reopened.clone(), dir, target(), retry);
+    for _ in 0..200 {
+        if reopened.outbox().pending().await.unwrap() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let ids = ids.lock().unwrap().clone();
+    assert_eq!(
+        ids.len(),
+        1,
+        "delivered once between the two servers: {ids:?}"
+    );
+    assert!(ids[0].starts_with("dlv_"), "{ids:?}");
+    assert_eq!(reopened.outbox().pending().await.unwrap(), 0);
+}

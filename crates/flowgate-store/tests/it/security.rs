@@ -343,8 +343,8 @@ fn stores_from_before_the_origin_column_learn_which_snapshots_were_imported() {
         }
         store.close().await;
         let path = dir.path().join(".flowgate/store.db");
-        // Schema versions 7 and 6 undone: no OpenID Connect logins; entries one row each, no
-        // trees.
+        // Schema versions 8, 7 and 6 undone: no outbox, no OpenID Connect logins; entries one
+        // row each, no trees.
         raw_sql(
             &path,
             &format!(
@@ -352,7 +352,7 @@ fn stores_from_before_the_origin_column_learn_which_snapshots_were_imported() {
                  asset_kind TEXT NOT NULL, asset_id TEXT NOT NULL, object_id TEXT NOT NULL, \
                  path TEXT, PRIMARY KEY (snapshot_id, asset_kind, asset_id)); \
                  CREATE INDEX flowgate_snapshot_entries_object ON flowgate_snapshot_entries \
-                 (object_id); {rows} DROP TABLE flowgate_oidc_logins; DROP TABLE flowgate_trees; \
+                 (object_id); {rows} DROP TABLE flowgate_outbox; DROP TABLE flowgate_oidc_logins; DROP TABLE flowgate_trees; \
                  ALTER TABLE flowgate_snapshots DROP COLUMN tree; \
                  ALTER TABLE flowgate_snapshots DROP COLUMN entry_count; \
                  ALTER TABLE flowgate_objects DROP COLUMN added_at;"

@@ -1110,7 +1110,7 @@ pub async fn verify_detects_tampered_trees<H: Harness>(h: &H) {
 }
 
 /// A v5 store (entries one row each, no trees) holding what `store` holds, made by undoing
-/// schema versions 7 and 6 behind the store's back.
+/// schema versions 8, 7 and 6 behind the store's back.
 async fn downgrade_to_v5<H: Harness>(h: &H, snapshots: &[Snapshot]) {
     let mut sql = String::from(
         "CREATE TABLE flowgate_snapshot_entries (
@@ -1133,7 +1133,8 @@ async fn downgrade_to_v5<H: Harness>(h: &H, snapshots: &[Snapshot]) {
         }
     }
     sql.push_str(
-        "DROP TABLE flowgate_oidc_logins;
+        "DROP TABLE flowgate_outbox;
+         DROP TABLE flowgate_oidc_logins;
          DROP TABLE flowgate_trees;
          ALTER TABLE flowgate_snapshots DROP COLUMN tree;
          ALTER TABLE flowgate_snapshots DROP COLUMN entry_count;
