@@ -366,6 +366,24 @@ impl Notifier {
         tracing::warn!("notifications still queued stay in the store for the next start");
     }
 
+    /// A delivery to a receiver this server does not have.
+    async fn not_here(&self, delivery: &flowgate_store::Delivery) {
+        let outbox = self.store.outbox();
+        let recorded = if delivery.attempts + 1 >= self.retry.attempts.max(1) {
+            tracing::error!(
+                event = delivery.event,
+                "a notification for a receiver this server does not have was given up"
+            );
+            outbox.delivered(&delivery.id).await
+        } else {
+            let wait = self.retry.first_wait.as_secs_f64();
+            outbox.retry_later(&delivery.id, wait).await
+        };
+        if let Err(error) = recorded {
+            tracing::warn!(%error, "a notification's outcome could not be recorded");
+        }
+    }
+
     async fn attempt(self, delivery: flowgate_store::Delivery) {
         let outbox = self.store.outbox();
         let Some(target) = self
@@ -374,11 +392,9 @@ impl Notifier {
             .find(|t| t.key() == delivery.target)
             .cloned()
         else {
-            tracing::warn!(
-                event = delivery.event,
-                "a queued notification's receiver is no longer configured; dropped"
-            );
-            let _ = outbox.delivered(&delivery.id).await;
+            // Another server may have this receiver configured: count an attempt and leave
+            // the delivery for it, until the attempts run out.
+            self.not_here(&delivery).await;
             return;
         };
         let attempt = delivery.attempts + 1;
