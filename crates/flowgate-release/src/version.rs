@@ -72,17 +72,16 @@ fn changed_ids(old: &Snapshot, frozen: &Frozen) -> BTreeSet<String> {
             entries.iter().map(|e| (e.id.clone(), e.object)).collect()
         };
     let (before, after) = (objects(&old.entries), objects(&frozen.entries));
-    let dialect = |manifest: Option<&Value>, id: &str| -> Option<Value> {
-        manifest?.get("platform_flows")?.get(id).cloned()
-    };
-    let new_manifest = Value::Object(frozen.manifest.clone());
+    let old_dialects = old.manifest.get("platform_flows");
+    let new_dialects = frozen.manifest.get("platform_flows");
+    let dialect = |dialects: Option<&Value>, id: &str| dialects.and_then(|d| d.get(id)).cloned();
     let mut ids: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     ids.extend(frozen.documents.0.keys());
     ids.into_iter()
         .filter(|id| {
             before.get(*id) != after.get(*id)
                 || !after.contains_key(*id)
-                || dialect(Some(&old.manifest), id) != dialect(Some(&new_manifest), id)
+                || dialect(old_dialects, id) != dialect(new_dialects, id)
         })
         .cloned()
         .collect()

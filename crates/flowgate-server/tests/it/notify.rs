@@ -181,25 +181,8 @@ async fn drift_is_told_once_when_it_appears_and_once_when_it_ends() {
         first_wait: Duration::from_millis(50),
     };
     let server = TestServer::with_policy(store, dir, policy_with_target(&root), targets, retry);
-    server.snapshot("welcome", "1.0.0", "Hello").await;
+    let (asset, original) = applied_then_edited(&server, &root).await;
     let tom = server.token("tom").await;
-    let plan = server.plan(&tom, "welcome@1.0.0", "stage").await;
-    let path = format!("/plans/{plan}/apply");
-    let applied = server
-        .api(Method::POST, &path, Some(&tom), Value::Null)
-        .await;
-    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
-
-    flowgate_server::drift::check(&server.state).await.unwrap();
-    let deployed = files(&root.join("deploy/stage"));
-    let asset = deployed
-        .iter()
-        .find(|p| {
-            p.to_string_lossy().contains("welcome") && !p.ends_with(flowgate_release::MANIFEST_FILE)
-        })
-        .unwrap_or_else(|| panic!("no deployed template in {deployed:?}"));
-    let original = std::fs::read(asset).unwrap();
-    std::fs::write(asset, b"edited in production\n").unwrap();
     for _ in 0..3 {
         flowgate_server::drift::check(&server.state).await.unwrap();
     }
@@ -208,7 +191,7 @@ async fn drift_is_told_once_when_it_appears_and_once_when_it_ends() {
     let cell = &board.json()["bundles"]["welcome"]["stage"];
     assert!(!cell["drift"].as_array().unwrap().is_empty(), "{cell}");
 
-    std::fs::write(asset, original).unwrap();
+    std::fs::write(&asset, original).unwrap();
     flowgate_server::drift::check(&server.state).await.unwrap();
     flowgate_server::drift::check(&server.state).await.unwrap();
     wait_for(&seen, 2).await;
@@ -230,8 +213,11 @@ async fn drift_is_told_once_when_it_appears_and_once_when_it_ends() {
 }
 
 /// Applies `welcome@1.0.0` to stage through `server` and edits the deployed template under
-/// `root`: the target now drifts.
-async fn applied_then_edited(server: &TestServer, root: &std::path::Path) {
+/// `root`: the target now drifts. The template's path and its bytes as deployed.
+async fn applied_then_edited(
+    server: &TestServer,
+    root: &std::path::Path,
+) -> (std::path::PathBuf, Vec<u8>) {
     server.snapshot("welcome", "1.0.0", "Hello").await;
     let tom = server.token("tom").await;
     let plan = server.plan(&tom, "welcome@1.0.0", "stage").await;
@@ -240,12 +226,19 @@ async fn applied_then_edited(server: &TestServer, root: &std::path::Path) {
         .api(Method::POST, &path, Some(&tom), Value::Null)
         .await;
     assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    // A check of the clean target tells nothing.
+    flowgate_server::drift::check(&server.state).await.unwrap();
     let deployed = files(&root.join("deploy/stage"));
     let asset = deployed
         .iter()
-        .find(|p| !p.ends_with(flowgate_release::MANIFEST_FILE))
-        .unwrap();
-    std::fs::write(asset, b"edited in production\n").unwrap();
+        .find(|p| {
+            p.to_string_lossy().contains("welcome") && !p.ends_with(flowgate_release::MANIFEST_FILE)
+        })
+        .unwrap_or_else(|| panic!("no deployed template in {deployed:?}"))
+        .clone();
+    let original = std::fs::read(&asset).unwrap();
+    std::fs::write(&asset, b"edited in production\n").unwrap();
+    (asset, original)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
