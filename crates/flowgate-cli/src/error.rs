@@ -198,6 +198,30 @@ impl From<flowgate_store::Error> for CommandError {
     }
 }
 
+/// How a deploy target's failure maps to an exit code, and what to do about it.
+fn target_kind(error: &flowgate_release::TargetError) -> (ErrorKind, &'static str) {
+    use flowgate_release::TargetFailure;
+    match error.failure {
+        TargetFailure::Conflict => (
+            ErrorKind::Conflict,
+            "nothing was overwritten: `flowgate pull ENV` shows what changed on the platform; \
+             `flowgate adopt ENV` keeps it as a new version, `flowgate sync ENV` puts back the held one",
+        ),
+        TargetFailure::Denied => (
+            ErrorKind::Unavailable,
+            "nothing was changed; check the credential the target's secret reference names",
+        ),
+        TargetFailure::Unreachable => (
+            ErrorKind::Unavailable,
+            "nothing was changed; start the platform or check the target's url, then retry",
+        ),
+        TargetFailure::Failed => (
+            ErrorKind::Unavailable,
+            "nothing was changed; check the store (`flowgate snapshot verify`) and the target, then retry",
+        ),
+    }
+}
+
 impl From<ReleaseError> for CommandError {
     fn from(error: ReleaseError) -> Self {
         let (kind, help) = match error {
@@ -218,7 +242,8 @@ impl From<ReleaseError> for CommandError {
                 ErrorKind::Refused,
                 "see docs/promotion.md for people, roles and gates",
             ),
-            ReleaseError::Unreadable { .. } | ReleaseError::Target(_) => (
+            ReleaseError::Target(ref target) => target_kind(target),
+            ReleaseError::Unreadable { .. } => (
                 ErrorKind::Unavailable,
                 "nothing was changed; check the store (`flowgate snapshot verify`) and the target directory, then retry",
             ),

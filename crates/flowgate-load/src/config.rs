@@ -290,6 +290,34 @@ pub enum TargetConfig {
         /// The directory.
         path: String,
     },
+    /// A running Node-RED, deployed through its Admin HTTP API.
+    #[serde(rename = "node-red")]
+    NodeRed {
+        /// The runtime's base URL (`http://127.0.0.1:1880`).
+        url: toml::Spanned<String>,
+        /// The Admin API bearer token, as a secret reference (`env:NODE_RED_TOKEN`); absent
+        /// when the runtime has no `adminAuth`.
+        #[serde(default)]
+        auth: Option<toml::Spanned<String>>,
+        /// `"flows"` (the default: only changed flows restart) or `"full"`.
+        #[serde(default)]
+        deployment: Option<toml::Spanned<String>>,
+    },
+    /// A running n8n, deployed through its public REST API.
+    N8n {
+        /// The instance's base URL (`http://127.0.0.1:5678`).
+        url: toml::Spanned<String>,
+        /// The API key, as a secret reference (`env:N8N_API_KEY`).
+        api_key: toml::Spanned<String>,
+    },
+    /// Home-grown middleware: the rendered bundle POSTed as JSON, HMAC-signed, with an
+    /// idempotency key.
+    Http {
+        /// The receiver's URL.
+        url: toml::Spanned<String>,
+        /// The HMAC-SHA256 key, as a secret reference (`env:DEPLOY_HOOK_SECRET`).
+        secret: toml::Spanned<String>,
+    },
 }
 
 fn default_assets() -> Vec<String> {

@@ -12,7 +12,7 @@ mod common;
 use common::{frozen, load, snapshot, texts};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use flowgate_diagnostics::SourceText;
-use flowgate_release::{render, DeployTarget, Outcome, Policy, Promotions};
+use flowgate_release::{render, Outcome, Policy, Promotions, Targets};
 use flowgate_store::{AnyStore, SnapshotKey, SqliteStore, Store};
 use std::collections::{BTreeMap, HashMap};
 
@@ -113,7 +113,10 @@ fn promotion(c: &mut Criterion) {
         b.iter(|| render(&v2, &objects, stage).unwrap())
     });
     let rendered = render(&v2, &objects, stage).unwrap();
-    let target = flowgate_release::target_of(stage).unwrap();
+    let target = flowgate_release::DirectoryTargets
+        .open(stage)
+        .unwrap()
+        .unwrap();
     group.bench_function("stage_10k_files_to_directory_target", |b| {
         b.iter(|| {
             let staged = target

@@ -155,6 +155,16 @@ pub enum Conflict {
         /// The environment.
         env: String,
     },
+    /// The platform took the deployment, but another operation moved the pointer first.
+    #[error(
+        "the platform of {env} now runs {version}, but another operation moved {env} first;          run `flowgate sync {env}` to put back what {env} holds, then make a new plan"
+    )]
+    MovedAfterDeploy {
+        /// The environment.
+        env: String,
+        /// The version the platform runs now.
+        version: String,
+    },
 }
 
 /// `1.2.0 (abc123)`, or `nothing`.

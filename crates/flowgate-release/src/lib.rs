@@ -35,10 +35,13 @@ pub use policy::{
     TargetSpec, POLICY_CODE,
 };
 pub use promote::{
-    env_ref, target_of, Base, BundleStatus, Outcome, Plan, PlanReport, Promotions, RollbackStep,
+    env_ref, Base, BundleStatus, Outcome, Plan, PlanReport, Promotions, RollbackStep,
 };
 pub use read::{documents_from_objects, snapshot_documents};
 pub use refusal::{Refusal, Stranded};
 pub use render::{render, Rendered, MAX_RENDERED_BYTES, MAX_RENDERED_FILES};
-pub use target::{DeployTarget, Deployed, DirectoryTarget, Staged, TargetError, MANIFEST_FILE};
+pub use target::{
+    DeployTarget, Deployed, DirectoryTarget, DirectoryTargets, Pulled, Staged, TargetError,
+    TargetFailure, Targets, MANIFEST_FILE,
+};
 pub use version::{changes_since_latest, check_version, previous_snapshot, VersionVerdict};

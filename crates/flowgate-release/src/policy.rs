@@ -11,7 +11,7 @@ use flowgate_load::{Config, EnvironmentConfig, Workspace, CONFIG_FILE};
 use flowgate_model::Duration;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The diagnostic code of an inconsistent promotion policy (shared with the loader's
 /// configuration errors).
@@ -245,11 +245,36 @@ impl Guardrails {
     }
 }
 
-/// Where applied bundles go.
+/// Where applied bundles go. Credentials are held as secret references (`env:NAME`) and
+/// resolved only when the target is opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TargetSpec {
     /// A directory (absolute, resolved against the workspace root).
     Directory(PathBuf),
+    /// A running Node-RED.
+    NodeRed {
+        /// Its base URL, without a trailing `/`.
+        url: String,
+        /// The Admin API token's secret reference, when the runtime has `adminAuth`.
+        auth: Option<String>,
+        /// Deploy with `Node-RED-Deployment-Type: full` (every flow restarts) instead of
+        /// `flows` (only changed flows restart).
+        full: bool,
+    },
+    /// A running n8n.
+    N8n {
+        /// Its base URL, without a trailing `/`.
+        url: String,
+        /// The API key's secret reference.
+        api_key: String,
+    },
+    /// An HTTP receiver of rendered bundles.
+    Http {
+        /// Its URL.
+        url: String,
+        /// The HMAC key's secret reference.
+        secret: String,
+    },
 }
 
 /// One environment.
@@ -382,6 +407,76 @@ struct Reader<'a> {
 type Spanned = toml::Spanned<String>;
 
 impl Reader<'_> {
+    /// A deploy target, its URL and secret references checked where they are written.
+    fn target(&mut self, config: &flowgate_load::TargetConfig, root: &Path) -> TargetSpec {
+        use flowgate_load::TargetConfig;
+        match config {
+            TargetConfig::Directory { path } => TargetSpec::Directory(root.join(path)),
+            TargetConfig::NodeRed {
+                url,
+                auth,
+                deployment,
+            } => {
+                let full = match deployment.as_ref().map(|d| d.get_ref().as_str()) {
+                    None | Some("flows") => false,
+                    Some("full") => true,
+                    Some(other) => {
+                        let at = deployment.as_ref().unwrap_or(url);
+                        self.problem(
+                            at,
+                            format!("`deployment = \"{other}\"` is not a Node-RED deployment type"),
+                            "write \"flows\" (only changed flows restart) or \"full\"",
+                        );
+                        false
+                    }
+                };
+                TargetSpec::NodeRed {
+                    url: self.target_url(url),
+                    auth: auth.as_ref().map(|a| self.secret_reference(a, "auth")),
+                    full,
+                }
+            }
+            TargetConfig::N8n { url, api_key } => TargetSpec::N8n {
+                url: self.target_url(url),
+                api_key: self.secret_reference(api_key, "api_key"),
+            },
+            TargetConfig::Http { url, secret } => TargetSpec::Http {
+                url: self.target_url(url),
+                secret: self.secret_reference(secret, "secret"),
+            },
+        }
+    }
+
+    /// A target's base URL without its trailing `/`, or a problem where it is written.
+    fn target_url(&mut self, url: &Spanned) -> String {
+        let text = url.get_ref().trim();
+        let scheme_ok = text.starts_with("http://") || text.starts_with("https://");
+        let host_ok = text
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.is_empty() && !rest.starts_with('/'));
+        if !scheme_ok || !host_ok || text.chars().any(char::is_whitespace) {
+            self.problem(
+                url,
+                format!("`url = \"{}\"` is not an http(s) URL", url.get_ref()),
+                "write the platform's base URL, e.g. \"http://127.0.0.1:1880\"",
+            );
+        }
+        text.trim_end_matches('/').to_owned()
+    }
+
+    /// A credential of a target, which must be a secret reference, never the secret.
+    fn secret_reference(&mut self, value: &Spanned, field: &str) -> String {
+        let text = value.get_ref().trim();
+        if flowgate_model::SecretRef::parse(text).is_err() {
+            self.problem(
+                value,
+                format!("`{field}` of a deploy target must be a secret reference, not the secret itself"),
+                "write `env:NAME` and export NAME where flowgate deploys",
+            );
+        }
+        text.to_owned()
+    }
+
     fn problem(&mut self, at: &Spanned, message: String, help: &str) {
         let span = at.span();
         self.problems.push(
@@ -502,11 +597,7 @@ impl Reader<'_> {
             routing_flag: g.routing_flag.clone(),
             only_campaign: g.only_campaign.clone(),
         };
-        let target = env.target.as_ref().map(|t| match t {
-            flowgate_load::TargetConfig::Directory { path } => {
-                TargetSpec::Directory(root.join(path))
-            }
-        });
+        let target = env.target.as_ref().map(|t| self.target(t, root));
         Environment {
             name: name.to_owned(),
             description: env.description.clone(),

@@ -8,7 +8,7 @@ use crate::gates::{evaluate, Approval, Facts, GateResult, Pin};
 use crate::policy::{Environment, Policy};
 use crate::refusal::{Refusal, Stranded};
 use crate::render::{render, Rendered};
-use crate::target::{DeployTarget, DirectoryTarget};
+use crate::target::{DeployTarget, DirectoryTargets, Targets};
 use chrono::{DateTime, Utc};
 use flowgate_diff::{diff_documents, Diff, Documents};
 use flowgate_store::{
@@ -134,7 +134,11 @@ pub struct Promotions<'a, S: Store> {
     policy: &'a Policy,
     now: DateTime<Utc>,
     host: Option<String>,
+    targets: &'a dyn Targets,
 }
+
+/// The targets opened when none are given: directories only.
+static DIRECTORIES: DirectoryTargets = DirectoryTargets;
 
 /// What a rollback would do.
 #[derive(Debug, Clone)]
@@ -158,7 +162,19 @@ impl<'a, S: Store> Promotions<'a, S> {
             policy,
             now,
             host: None,
+            targets: &DIRECTORIES,
         }
+    }
+
+    /// Opens deploy targets with `targets` (the default knows directories only).
+    pub fn with_targets(mut self, targets: &'a dyn Targets) -> Self {
+        self.targets = targets;
+        self
+    }
+
+    /// The deploy target of `env`, if it has one.
+    pub fn target(&self, env: &Environment) -> Result<Option<Box<dyn DeployTarget>>, ReleaseError> {
+        Ok(self.targets.open(env)?)
     }
 
     /// Names the machine this runs on: deploys record it with their target, so that
@@ -170,8 +186,13 @@ impl<'a, S: Store> Promotions<'a, S> {
     }
 
     /// Where a deploy to `target` lands: this host and the target.
-    fn location(&self, target: &DirectoryTarget) -> Value {
-        json!({ "host": self.host, "target": target.describe() })
+    fn location(&self, target: &dyn DeployTarget) -> Value {
+        let host = if target.shared() {
+            None
+        } else {
+            self.host.clone()
+        };
+        json!({ "host": host, "target": target.describe() })
     }
 
     fn env(&self, name: &str) -> Result<&'a Environment, ReleaseError> {
@@ -661,10 +682,10 @@ impl<'a, S: Store> Promotions<'a, S> {
         payload: Value,
     ) -> Result<Outcome, ReleaseError> {
         check_names(&env.name, &snapshot.bundle)?;
-        let target = target_of(env);
+        let target = self.target(env)?;
         let mut payload = payload;
         if let (Some(target), Some(fields)) = (&target, payload.as_object_mut()) {
-            fields.insert("deployed".to_owned(), self.location(target));
+            fields.insert("deployed".to_owned(), self.location(target.as_ref()));
         }
         let staged = match &target {
             Some(target) => {
@@ -672,6 +693,13 @@ impl<'a, S: Store> Promotions<'a, S> {
             }
             None => None,
         };
+        // A platform checks its own revision when a deployment goes live, so it goes live
+        // first and the pointer then records what the platform runs; a directory is only
+        // switched by the winner of the pointer's compare-and-swap.
+        let live_first = target.as_ref().is_some_and(|t| t.shared());
+        if let (true, Some(target), Some(staged)) = (live_first, &target, &staged) {
+            target.activate(staged)?;
+        }
         let moved = self
             .store
             .compare_and_swap_ref(
@@ -683,7 +711,7 @@ impl<'a, S: Store> Promotions<'a, S> {
             .await;
         match moved {
             Ok(record) => {
-                if let (Some(target), Some(staged)) = (&target, &staged) {
+                if let (false, Some(target), Some(staged)) = (live_first, &target, &staged) {
                     target.activate(staged)?;
                 }
                 let last = self
@@ -693,14 +721,22 @@ impl<'a, S: Store> Promotions<'a, S> {
                 Ok(Outcome::Done(seq))
             }
             Err(e) => {
-                if let (Some(target), Some(staged)) = (&target, &staged) {
+                if let (false, Some(target), Some(staged)) = (live_first, &target, &staged) {
                     target.discard(staged);
                 }
                 match e {
                     flowgate_store::Error::Conflict { .. } => {
-                        Err(ReleaseError::Conflict(Box::new(Conflict::MovedFirst {
-                            env: env.name.clone(),
-                        })))
+                        let conflict = if live_first {
+                            Conflict::MovedAfterDeploy {
+                                env: env.name.clone(),
+                                version: snapshot.version.clone(),
+                            }
+                        } else {
+                            Conflict::MovedFirst {
+                                env: env.name.clone(),
+                            }
+                        };
+                        Err(ReleaseError::Conflict(Box::new(conflict)))
                     }
                     other => Err(other.into()),
                 }
@@ -716,7 +752,7 @@ impl<'a, S: Store> Promotions<'a, S> {
         snapshot: &Snapshot,
         report: &PlanReport,
     ) -> Result<(), ReleaseError> {
-        let Some(target) = target_of(env) else {
+        let Some(target) = self.target(env)? else {
             return Ok(());
         };
         let live = target.inspect(&snapshot.bundle)?;
@@ -988,13 +1024,6 @@ fn check_names(env: &str, bundle: &str) -> Result<(), ReleaseError> {
     })
 }
 
-/// The deploy target of an environment.
-pub fn target_of(env: &Environment) -> Option<DirectoryTarget> {
-    env.target.as_ref().map(|t| match t {
-        crate::policy::TargetSpec::Directory(path) => DirectoryTarget::new(path),
-    })
-}
-
 fn deploy_manifest(env: &Environment, snapshot: &Snapshot) -> Value {
     json!({
         "environment": env.name,
@@ -1063,13 +1092,16 @@ impl<S: Store> Promotions<'_, S> {
                 let snapshot = self.snapshot(&record.target).await?;
                 let newest = self.last_ref_op(&record.name).await?;
                 let last = newest.as_ref();
-                let target = target_of(env);
+                let target = self.target(env)?;
                 let elsewhere = match &target {
-                    Some(target) => self.elsewhere(env, &snapshot.bundle, target).await?,
+                    Some(target) => {
+                        self.elsewhere(env, &snapshot.bundle, target.as_ref())
+                            .await?
+                    }
                     None => None,
                 };
                 let drift = match (&target, &elsewhere) {
-                    (Some(target), None) => target_drift(target, &snapshot)?,
+                    (Some(target), None) => target_drift(target.as_ref(), &snapshot)?,
                     _ => Vec::new(),
                 };
                 out.push(BundleStatus {
@@ -1101,7 +1133,7 @@ impl<S: Store> Promotions<'_, S> {
         &self,
         env: &Environment,
         bundle: &str,
-        target: &DirectoryTarget,
+        target: &dyn DeployTarget,
     ) -> Result<Option<String>, ReleaseError> {
         let mut latest: Option<Operation> = None;
         for kind in [
@@ -1151,7 +1183,7 @@ impl<S: Store> Promotions<'_, S> {
         force: bool,
     ) -> Result<Outcome, ReleaseError> {
         let env = self.env(env_name)?;
-        let Some(target) = target_of(env) else {
+        let Some(target) = self.target(env)? else {
             return Err(ReleaseError::Refused(Refusal::NoTarget {
                 env: env_name.to_owned(),
             }));
@@ -1165,8 +1197,13 @@ impl<S: Store> Promotions<'_, S> {
         self.require_promoter(env, actor)?;
         self.require_unpinned_or_forced(env_name, reason, force)
             .await?;
-        let drift = target_drift(&target, &current)?;
-        if drift.is_empty() && self.elsewhere(env, bundle, &target).await?.is_none() {
+        let drift = target_drift(target.as_ref(), &current)?;
+        if drift.is_empty()
+            && self
+                .elsewhere(env, bundle, target.as_ref())
+                .await?
+                .is_none()
+        {
             return Ok(Outcome::Unchanged(format!(
                 "the target of {env_name} already holds {bundle} {} as deployed",
                 current.version
@@ -1193,8 +1230,12 @@ impl<S: Store> Promotions<'_, S> {
             "reason": reason,
             "forced": force,
             "repaired": drift,
-            "deployed": self.location(&target),
+            "deployed": self.location(target.as_ref()),
         });
+        if target.shared() {
+            // The platform checks its own revision; the log then records what it runs.
+            target.activate(&staged)?;
+        }
         let op = match self
             .store
             .append_operation(&NewOperation::new(actor, OperationKind::Sync, payload))
@@ -1206,7 +1247,9 @@ impl<S: Store> Promotions<'_, S> {
                 return Err(e.into());
             }
         };
-        target.activate(&staged)?;
+        if !target.shared() {
+            target.activate(&staged)?;
+        }
         Ok(Outcome::Done(op.seq))
     }
 
@@ -1234,7 +1277,7 @@ impl<S: Store> Promotions<'_, S> {
 /// How a target differs from what it should hold of `snapshot`: nothing deployed, another
 /// version, or files changed outside flowgate.
 fn target_drift(
-    target: &DirectoryTarget,
+    target: &dyn DeployTarget,
     snapshot: &Snapshot,
 ) -> Result<Vec<String>, ReleaseError> {
     let mut drift = Vec::new();

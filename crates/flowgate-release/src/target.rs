@@ -6,28 +6,63 @@
 //! [`DeployTarget::activate`]; a loser calls [`DeployTarget::discard`].
 
 use crate::paths::{safe_bundle, safe_part, safe_relative};
+use crate::policy::{Environment, TargetSpec};
 use crate::render::Rendered;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// How a deploy target failed; the CLI maps a [`TargetFailure::Conflict`] to exit 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetFailure {
+    /// The target could not be written or read, or refused what was sent.
+    Failed,
+    /// The platform did not answer.
+    Unreachable,
+    /// The platform refused the credential (401/403) or none was given.
+    Denied,
+    /// The platform changed since it was read (an edit in its own editor, another deploy).
+    Conflict,
+}
+
 /// A deploy target that could not be written or read.
 #[derive(Debug, thiserror::Error)]
 #[error("deploy target {path}: {message}")]
 pub struct TargetError {
-    /// The path involved.
+    /// The path or URL involved.
     pub path: String,
     /// What went wrong and what to do.
     pub message: String,
+    /// What kind of failure it is.
+    pub failure: TargetFailure,
 }
 
-/// A rendering written but not yet visible.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl TargetError {
+    /// A failure of kind [`TargetFailure::Failed`].
+    pub fn failed(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::of(TargetFailure::Failed, path, message)
+    }
+
+    /// A failure of the given kind.
+    pub fn of(failure: TargetFailure, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+            failure,
+        }
+    }
+}
+
+/// A rendering prepared but not yet live.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Staged {
     /// The bundle.
     pub bundle: String,
-    /// Where the files are.
-    pub location: PathBuf,
+    /// Where it waits (a directory for directory targets; empty for platforms).
+    pub location: String,
+    /// What the target needs to make it live (for platforms: the revision read and the
+    /// document to send).
+    pub state: Value,
 }
 
 /// What a target holds for a bundle, and how it differs from what was deployed.
@@ -39,11 +74,27 @@ pub struct Deployed {
     pub drift: Vec<String>,
 }
 
+/// What a platform runs now for a bundle, laid out like a rendering so that it can be
+/// diffed against one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pulled {
+    /// The manifest of the last deployment flowgate made there.
+    pub manifest: Value,
+    /// The files as the platform holds them, by rendered path.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
 /// A place rendered bundles are deployed to.
-pub trait DeployTarget {
+pub trait DeployTarget: Send + Sync {
     /// How the target reads in messages.
     fn describe(&self) -> String;
-    /// Writes the rendering where nobody reads it yet.
+    /// Whether every machine sees the same target (a platform at a URL), so that where
+    /// a deploy ran does not matter; false for a directory on one machine.
+    fn shared(&self) -> bool {
+        false
+    }
+    /// Prepares the rendering where nobody reads it yet; a platform edited outside flowgate
+    /// since its last deployment is a [`TargetFailure::Conflict`].
     fn stage(
         &self,
         bundle: &str,
@@ -56,6 +107,48 @@ pub trait DeployTarget {
     fn discard(&self, staged: &Staged);
     /// What is live for `bundle`, with drift.
     fn inspect(&self, bundle: &str) -> Result<Option<Deployed>, TargetError>;
+    /// What the platform runs now for `bundle`, as files.
+    fn pull(&self, bundle: &str) -> Result<Option<Pulled>, TargetError>;
+}
+
+/// Opens the deploy target of an environment. The release crate knows directories; a
+/// front end passes one that knows platforms too.
+pub trait Targets: Send + Sync {
+    /// The target of `env`, if it has one.
+    fn open(&self, env: &Environment) -> Result<Option<Box<dyn DeployTarget>>, TargetError>;
+}
+
+/// Opens directory targets only; any other kind is an error that says so.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DirectoryTargets;
+
+impl Targets for DirectoryTargets {
+    fn open(&self, env: &Environment) -> Result<Option<Box<dyn DeployTarget>>, TargetError> {
+        match &env.target {
+            None => Ok(None),
+            Some(TargetSpec::Directory(path)) => Ok(Some(Box::new(DirectoryTarget::new(path)))),
+            Some(other) => Err(TargetError::failed(
+                other.describe(),
+                format!(
+                    "the environment {} deploys to a platform this program cannot reach; run \
+                     the `flowgate` command, which can",
+                    env.name
+                ),
+            )),
+        }
+    }
+}
+
+impl TargetSpec {
+    /// How the target reads in messages (never with a credential).
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Directory(path) => format!("directory {}", path.display()),
+            Self::NodeRed { url, .. } => format!("Node-RED {url}"),
+            Self::N8n { url, .. } => format!("n8n {url}"),
+            Self::Http { url, .. } => format!("HTTP {url}"),
+        }
+    }
 }
 
 /// Writes each bundle's files under `<root>/.releases/<bundle>/<release>/` and points the
@@ -79,10 +172,7 @@ impl DirectoryTarget {
     }
 
     fn err(&self, path: &Path, message: impl std::fmt::Display) -> TargetError {
-        TargetError {
-            path: path.display().to_string(),
-            message: message.to_string(),
-        }
+        TargetError::failed(path.display().to_string(), message.to_string())
     }
 
     /// Refuses a bundle name that is not a plain id, before anything is created for it.
@@ -243,9 +333,10 @@ impl DeployTarget for DirectoryTarget {
         make_dirs(&location).map_err(|e| self.err(&location, e))?;
         let staged = Staged {
             bundle: bundle.to_owned(),
-            location,
+            location: location.to_string_lossy().into_owned(),
+            state: Value::Null,
         };
-        if let Err(e) = self.write_release(bundle, &staged.location, rendered, manifest) {
+        if let Err(e) = self.write_release(bundle, &location, rendered, manifest) {
             self.discard(&staged);
             return Err(e);
         }
@@ -255,15 +346,16 @@ impl DeployTarget for DirectoryTarget {
     fn activate(&self, staged: &Staged) -> Result<(), TargetError> {
         let bundle = self.check_bundle(&staged.bundle)?;
         let releases = self.releases(bundle);
-        if staged.location.parent() != Some(releases.as_path()) {
+        let location = Path::new(&staged.location);
+        if location.parent() != Some(releases.as_path()) {
             return Err(self.err(
-                &staged.location,
+                location,
                 "is not a staging directory of this target; stage the rendering again",
             ));
         }
         let name = format!("release-{}", unique_suffix());
         let release = releases.join(&name);
-        std::fs::rename(&staged.location, &release).map_err(|e| self.err(&release, e))?;
+        std::fs::rename(location, &release).map_err(|e| self.err(&release, e))?;
         let live = self.live(bundle);
         if let Ok(meta) = std::fs::symlink_metadata(&live) {
             if !meta.file_type().is_symlink() {
@@ -288,7 +380,10 @@ impl DeployTarget for DirectoryTarget {
     }
 
     fn discard(&self, staged: &Staged) {
-        let _ = std::fs::remove_dir_all(&staged.location);
+        let location = Path::new(&staged.location);
+        if location.parent() == Some(self.releases(&staged.bundle).as_path()) {
+            let _ = std::fs::remove_dir_all(location);
+        }
     }
 
     fn inspect(&self, bundle: &str) -> Result<Option<Deployed>, TargetError> {
@@ -322,6 +417,38 @@ impl DeployTarget for DirectoryTarget {
         })?;
         let drift = drift(&manifest, &release);
         Ok(Some(Deployed { manifest, drift }))
+    }
+
+    fn pull(&self, bundle: &str) -> Result<Option<Pulled>, TargetError> {
+        let bundle = self.check_bundle(bundle)?;
+        if std::fs::symlink_metadata(self.live(bundle)).is_err() {
+            return Ok(None);
+        }
+        let release = self
+            .live_release(bundle)
+            .map_err(|why| self.err(&self.live(bundle), why))?;
+        let manifest = read_regular(&release.join(MANIFEST_FILE), MAX_MANIFEST_BYTES)
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or(Value::Null);
+        let mut found = BTreeMap::new();
+        collect_files(&release, &release, &mut found);
+        found.remove(MANIFEST_FILE);
+        let mut files = BTreeMap::new();
+        let mut total = 0u64;
+        for (path, kind) in found {
+            if !matches!(kind, Found::File(_)) {
+                continue;
+            }
+            let full = self.inside(&release, &path)?;
+            let bytes = read_regular(&full, crate::render::MAX_RENDERED_BYTES)
+                .ok_or_else(|| self.err(&full, "could not be read; check its permissions"))?;
+            total += bytes.len() as u64;
+            if total > crate::render::MAX_RENDERED_BYTES {
+                return Err(self.err(&release, "holds more than 1 GiB; it is not a release"));
+            }
+            files.insert(path, bytes);
+        }
+        Ok(Some(Pulled { manifest, files }))
     }
 }
 

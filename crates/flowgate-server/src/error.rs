@@ -91,7 +91,8 @@ impl From<flowgate_store::Error> for ApiError {
 impl From<ReleaseError> for ApiError {
     /// Each kind of release error to the status that says why: the policy says no (403), a
     /// name or id that matches nothing (404), a lost race (409), a stale plan or blocking gates
-    /// (422, with every gate's reason), a bad request (400); store and target failures are 500.
+    /// (422, with every gate's reason), a bad request (400), a platform that did not answer or
+    /// refused the credential (502); store and other target failures are 500.
     fn from(error: ReleaseError) -> Self {
         let status = match &error {
             ReleaseError::Refused(refusal) => refusal_status(refusal),
@@ -105,7 +106,13 @@ impl From<ReleaseError> for ApiError {
             | ReleaseError::UnsafePath { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ReleaseError::NoBundle { .. } => StatusCode::NOT_FOUND,
             ReleaseError::BadVersion(_) => StatusCode::BAD_REQUEST,
-            ReleaseError::Unreadable { .. } | ReleaseError::Store(_) | ReleaseError::Target(_) => {
+            ReleaseError::Target(target) => match target.failure {
+                flowgate_release::TargetFailure::Conflict => StatusCode::CONFLICT,
+                flowgate_release::TargetFailure::Unreachable
+                | flowgate_release::TargetFailure::Denied => StatusCode::BAD_GATEWAY,
+                flowgate_release::TargetFailure::Failed => return Self::internal(error),
+            },
+            ReleaseError::Unreadable { .. } | ReleaseError::Store(_) => {
                 return Self::internal(error)
             }
         };

@@ -6,9 +6,7 @@
 
 use flowgate_diagnostics::{Diagnostic, SourceText, Span};
 use flowgate_load::{Workspace, CONFIG_FILE};
-use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{json, Value};
-use sha2::Sha256;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -210,21 +208,10 @@ pub fn targets(workspace: &Workspace) -> Result<Vec<Target>, Vec<Diagnostic>> {
     }
 }
 
-/// `sha256=<hex>` of HMAC-SHA256 over `timestamp.body` with `secret`.
+/// `sha256=<hex>` of HMAC-SHA256 over `timestamp.body` with `secret` (the same signature as
+/// deployments to HTTP targets).
 pub fn signature(secret: &str, timestamp: &str, body: &[u8]) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
-        return String::new();
-    };
-    mac.update(timestamp.as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    let bytes = mac.finalize().into_bytes();
-    let mut hex = String::with_capacity(71);
-    hex.push_str("sha256=");
-    for byte in bytes.iter() {
-        hex.push_str(&format!("{byte:02x}"));
-    }
-    hex
+    flowgate_targets::sign(secret, timestamp, body)
 }
 
 /// How deliveries are retried.
@@ -462,19 +449,6 @@ fn post(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn signatures_are_hmac_sha256_of_timestamp_and_body() {
-        // Python: hmac.new(b"Jefe", b"1.body", hashlib.sha256).hexdigest()
-        let a = signature("Jefe", "1", b"body");
-        assert_eq!(
-            a,
-            "sha256=25d254c27761adb1423727084ca395476858b2401387226230b6358cf07fad8b"
-        );
-        assert_ne!(a, signature("Jefe", "2", b"body"));
-        assert_ne!(a, signature("jefe", "1", b"body"));
-        assert_eq!(a, signature("Jefe", "1", b"body"));
-    }
 
     #[test]
     fn urls_lose_their_path_in_logs() {

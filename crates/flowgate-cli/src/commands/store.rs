@@ -133,7 +133,8 @@ pub struct PromotionSession {
 impl PromotionSession {
     /// Promotion against this session's store and policy, on this host.
     pub fn promotions(&self) -> Promotions<'_, AnyStore> {
-        let promotions = Promotions::new(&self.store, &self.policy, self.now);
+        let promotions = Promotions::new(&self.store, &self.policy, self.now)
+            .with_targets(&flowgate_targets::Platforms);
         match hostname() {
             Some(host) => promotions.on_host(host),
             None => promotions,
