@@ -176,8 +176,16 @@ pub enum Command {
     /// Audit the operation log.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Re-deploy what an environment holds to its target, repairing drift.
+    /// Re-deploy what an environment holds to its target, repairing drift (and undoing
+    /// changes made on its platform).
     Sync(SyncArgs),
+    /// What an environment's platform runs now, against what the environment holds: edits
+    /// made in the platform's own editor, as a semantic diff (exit 1 when they differ).
+    Pull(PullArgs),
+    /// Keep the changes made on an environment's platform: write them into the workspace
+    /// files and freeze them as a new version, through the checks of `snapshot create`.
+    #[command(disable_version_flag = true)]
+    Adopt(AdoptArgs),
     /// Create the store (`--rehearsal` makes a new one a rehearsal store); collect what
     /// nothing reaches.
     #[command(subcommand)]
@@ -256,6 +264,33 @@ pub struct LoginArgs {
     /// The token's name, shown in your token list (default: cli@HOST).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
+}
+
+/// `flowgate pull`.
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// The environment.
+    pub env: String,
+    /// The bundle (needed when the environment holds several).
+    #[arg(long)]
+    pub bundle: Option<String>,
+}
+
+/// `flowgate adopt`.
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    /// The environment whose platform was changed.
+    pub env: String,
+    /// The bundle (needed when the environment holds several).
+    #[arg(long)]
+    pub bundle: Option<String>,
+    /// The new version (MAJOR.MINOR.PATCH); it must move at least as far as the changes
+    /// require.
+    #[arg(long)]
+    pub version: String,
+    /// Who adopts (the new version's author).
+    #[command(flatten)]
+    pub actor: ActorArgs,
 }
 
 /// `flowgate sync`.

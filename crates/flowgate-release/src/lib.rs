@@ -11,6 +11,7 @@ mod error;
 mod freeze;
 mod gates;
 mod history;
+mod live;
 mod paths;
 mod policy;
 mod promote;
@@ -29,6 +30,7 @@ pub use error::{Cap, ChangeReason, Conflict, ReleaseError, StalePlan, TooLarge, 
 pub use freeze::{freeze, FreezeOptions, Frozen, ReleaseVersion};
 pub use gates::{approvals_by_role, evaluate, human_duration, Approval, Facts, GateResult, Pin};
 pub use history::{bundle_history, release_id_of, VersionChange};
+pub use live::{LiveFile, LiveReport, LiveStatus};
 pub use paths::{safe_relative, UnsafePath};
 pub use policy::{
     BlockOn, Environment, FreezeWindow, Gates, Guardrails, Person, Policy, Raci, SafeMode,

@@ -195,7 +195,7 @@ impl<'a, S: Store> Promotions<'a, S> {
         json!({ "host": host, "target": target.describe() })
     }
 
-    fn env(&self, name: &str) -> Result<&'a Environment, ReleaseError> {
+    pub(crate) fn env(&self, name: &str) -> Result<&'a Environment, ReleaseError> {
         self.policy
             .require_environment(name)
             .map_err(ReleaseError::Refused)
@@ -210,7 +210,7 @@ impl<'a, S: Store> Promotions<'a, S> {
 
     /// The object bytes of every entry, by asset id. Each stored object is read once and
     /// shared by every entry that names it (never copied per entry).
-    async fn objects(
+    pub(crate) async fn objects(
         &self,
         snapshot: &Snapshot,
     ) -> Result<BTreeMap<String, Arc<[u8]>>, ReleaseError> {
@@ -235,7 +235,11 @@ impl<'a, S: Store> Promotions<'a, S> {
             .collect())
     }
 
-    async fn current(&self, env: &str, bundle: &str) -> Result<Option<Snapshot>, ReleaseError> {
+    pub(crate) async fn current(
+        &self,
+        env: &str,
+        bundle: &str,
+    ) -> Result<Option<Snapshot>, ReleaseError> {
         match self.store.get_ref(&env_ref(env, bundle)).await? {
             None => Ok(None),
             Some(record) => Ok(Some(self.snapshot(&record.target).await?)),

@@ -98,6 +98,23 @@ pub fn render(
     Ok(out.finish())
 }
 
+/// The rendered path of each platform file of `snapshot` → the workspace file it was frozen
+/// from.
+pub(crate) fn platform_sources(snapshot: &Snapshot) -> BTreeMap<String, String> {
+    let platform = snapshot.manifest.get("platform_flows");
+    snapshot
+        .entries
+        .iter()
+        .filter_map(|entry| {
+            let dialect = platform?.get(&entry.id)?.as_str()?;
+            let source = entry.path.as_deref()?;
+            let name = source.rsplit('/').next().unwrap_or(source);
+            let rendered = join_parts(&["platform", dialect, name]).ok()?;
+            Some((rendered, source.to_owned()))
+        })
+        .collect()
+}
+
 /// Refuses a snapshot whose rendering would exceed the caps, before anything is rendered.
 fn check_caps(
     snapshot: &Snapshot,

@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod adopt;
 mod audit;
 mod changelog;
 mod check;
@@ -14,6 +15,7 @@ mod integrations;
 mod login;
 mod people;
 mod promote;
+mod pull;
 mod reconcile;
 mod rollback;
 mod rules;
@@ -127,6 +129,8 @@ fn dispatch(cli: &Cli) -> CommandResult {
         Command::Log(args) => audit::log(args, global),
         Command::Audit(command) => audit::run(command, global),
         Command::Sync(args) => sync::run(args, global),
+        Command::Pull(args) => pull::run(args, global),
+        Command::Adopt(args) => adopt::run(args, global),
         Command::Store(crate::cli::StoreCommand::Init(args)) => store::init(args, global),
         Command::Store(crate::cli::StoreCommand::Gc(args)) => store::gc(args, global),
         Command::Integrations(command) => integrations::run(command, global),

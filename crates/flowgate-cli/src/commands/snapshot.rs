@@ -173,7 +173,7 @@ async fn import(
     Ok(Exit::Success)
 }
 
-fn create(args: &SnapshotCreateArgs, global: &GlobalArgs) -> CommandResult {
+pub(crate) fn create(args: &SnapshotCreateArgs, global: &GlobalArgs) -> CommandResult {
     let (workspace, loaded) = super::load(global)?;
     if loaded.has_errors() {
         return Err(super::unclean(
