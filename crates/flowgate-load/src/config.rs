@@ -280,44 +280,33 @@ pub struct RaciConfig {
     pub informed: Vec<toml::Spanned<String>>,
 }
 
-/// A deploy target.
+/// A deploy target: `type` says which, and which other keys it takes (see docs/targets.md).
+/// Read as one table, not as a tagged enum, so that every value keeps its place in the file.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
-pub enum TargetConfig {
-    /// Rendered assets and a manifest, written atomically under `path` (relative to the
-    /// workspace root).
-    Directory {
-        /// The directory.
-        path: String,
-    },
-    /// A running Node-RED, deployed through its Admin HTTP API.
-    #[serde(rename = "node-red")]
-    NodeRed {
-        /// The runtime's base URL (`http://127.0.0.1:1880`).
-        url: toml::Spanned<String>,
-        /// The Admin API bearer token, as a secret reference (`env:NODE_RED_TOKEN`); absent
-        /// when the runtime has no `adminAuth`.
-        #[serde(default)]
-        auth: Option<toml::Spanned<String>>,
-        /// `"flows"` (the default: only changed flows restart) or `"full"`.
-        #[serde(default)]
-        deployment: Option<toml::Spanned<String>>,
-    },
-    /// A running n8n, deployed through its public REST API.
-    N8n {
-        /// The instance's base URL (`http://127.0.0.1:5678`).
-        url: toml::Spanned<String>,
-        /// The API key, as a secret reference (`env:N8N_API_KEY`).
-        api_key: toml::Spanned<String>,
-    },
-    /// Home-grown middleware: the rendered bundle POSTed as JSON, HMAC-signed, with an
-    /// idempotency key.
-    Http {
-        /// The receiver's URL.
-        url: toml::Spanned<String>,
-        /// The HMAC-SHA256 key, as a secret reference (`env:DEPLOY_HOOK_SECRET`).
-        secret: toml::Spanned<String>,
-    },
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    /// `directory`, `node-red`, `n8n` or `http`.
+    #[serde(rename = "type")]
+    pub kind: toml::Spanned<String>,
+    /// `directory`: the directory, relative to the workspace root.
+    #[serde(default)]
+    pub path: Option<toml::Spanned<String>>,
+    /// `node-red`, `n8n`, `http`: the platform's or receiver's URL.
+    #[serde(default)]
+    pub url: Option<toml::Spanned<String>>,
+    /// `node-red`: the Admin API bearer token, as a secret reference (`env:NODE_RED_TOKEN`);
+    /// absent when the runtime has no `adminAuth`.
+    #[serde(default)]
+    pub auth: Option<toml::Spanned<String>>,
+    /// `node-red`: `"flows"` (the default: only changed flows restart) or `"full"`.
+    #[serde(default)]
+    pub deployment: Option<toml::Spanned<String>>,
+    /// `n8n`: the API key, as a secret reference (`env:N8N_API_KEY`).
+    #[serde(default)]
+    pub api_key: Option<toml::Spanned<String>>,
+    /// `http`: the HMAC-SHA256 key, as a secret reference (`env:DEPLOY_HOOK_SECRET`).
+    #[serde(default)]
+    pub secret: Option<toml::Spanned<String>>,
 }
 
 fn default_assets() -> Vec<String> {

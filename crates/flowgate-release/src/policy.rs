@@ -407,43 +407,107 @@ struct Reader<'a> {
 type Spanned = toml::Spanned<String>;
 
 impl Reader<'_> {
-    /// A deploy target, its URL and secret references checked where they are written.
-    fn target(&mut self, config: &flowgate_load::TargetConfig, root: &Path) -> TargetSpec {
-        use flowgate_load::TargetConfig;
-        match config {
-            TargetConfig::Directory { path } => TargetSpec::Directory(root.join(path)),
-            TargetConfig::NodeRed {
-                url,
-                auth,
-                deployment,
-            } => {
-                let full = match deployment.as_ref().map(|d| d.get_ref().as_str()) {
-                    None | Some("flows") => false,
-                    Some("full") => true,
-                    Some(other) => {
-                        let at = deployment.as_ref().unwrap_or(url);
-                        self.problem(
-                            at,
-                            format!("`deployment = \"{other}\"` is not a Node-RED deployment type"),
-                            "write \"flows\" (only changed flows restart) or \"full\"",
-                        );
-                        false
-                    }
-                };
+    /// A deploy target, its type, URL and secret references checked where they are written;
+    /// `None` (with a problem) when it cannot be used.
+    fn target(&mut self, config: &flowgate_load::TargetConfig, root: &Path) -> Option<TargetSpec> {
+        let kind = config.kind.get_ref().as_str();
+        let allowed: &[&str] = match kind {
+            "directory" => &["path"],
+            "node-red" => &["url", "auth", "deployment"],
+            "n8n" => &["url", "api_key"],
+            "http" => &["url", "secret"],
+            other => {
+                self.problem(
+                    &config.kind,
+                    format!("`type = \"{other}\"` is not a deploy target"),
+                    "write \"directory\", \"node-red\", \"n8n\" or \"http\" (docs/targets.md)",
+                );
+                return None;
+            }
+        };
+        self.foreign_target_keys(config, kind, allowed);
+        let mut need = |value: &Option<Spanned>, key: &str| -> Option<Spanned> {
+            if value.is_none() {
+                self.problem(
+                    &config.kind,
+                    format!("a `{kind}` target needs `{key}`"),
+                    "see docs/targets.md for the keys of each target",
+                );
+            }
+            value.clone()
+        };
+        let spec = match kind {
+            "directory" => TargetSpec::Directory(root.join(need(&config.path, "path")?.get_ref())),
+            "node-red" => {
+                let url = need(&config.url, "url")?;
                 TargetSpec::NodeRed {
-                    url: self.target_url(url),
-                    auth: auth.as_ref().map(|a| self.secret_reference(a, "auth")),
-                    full,
+                    url: self.target_url(&url),
+                    auth: config
+                        .auth
+                        .as_ref()
+                        .map(|a| self.secret_reference(a, "auth")),
+                    full: self.deployment_type(config.deployment.as_ref()),
                 }
             }
-            TargetConfig::N8n { url, api_key } => TargetSpec::N8n {
-                url: self.target_url(url),
-                api_key: self.secret_reference(api_key, "api_key"),
-            },
-            TargetConfig::Http { url, secret } => TargetSpec::Http {
-                url: self.target_url(url),
-                secret: self.secret_reference(secret, "secret"),
-            },
+            "n8n" => {
+                let (url, key) = (need(&config.url, "url"), need(&config.api_key, "api_key"));
+                TargetSpec::N8n {
+                    url: self.target_url(&url?),
+                    api_key: self.secret_reference(&key?, "api_key"),
+                }
+            }
+            _ => {
+                let (url, secret) = (need(&config.url, "url"), need(&config.secret, "secret"));
+                TargetSpec::Http {
+                    url: self.target_url(&url?),
+                    secret: self.secret_reference(&secret?, "secret"),
+                }
+            }
+        };
+        Some(spec)
+    }
+
+    /// A problem at each key given that a target of `kind` does not take.
+    fn foreign_target_keys(
+        &mut self,
+        config: &flowgate_load::TargetConfig,
+        kind: &str,
+        allowed: &[&str],
+    ) {
+        let given = [
+            ("path", &config.path),
+            ("url", &config.url),
+            ("auth", &config.auth),
+            ("deployment", &config.deployment),
+            ("api_key", &config.api_key),
+            ("secret", &config.secret),
+        ];
+        for (key, value) in given {
+            if let (Some(value), false) = (value, allowed.contains(&key)) {
+                self.problem(
+                    value,
+                    format!("a `{kind}` target takes no `{key}`"),
+                    &format!("a `{kind}` target takes {}", allowed.join(", ")),
+                );
+            }
+        }
+    }
+
+    /// `deployment = "flows" | "full"` of a Node-RED target: whether it is `full`.
+    fn deployment_type(&mut self, deployment: Option<&Spanned>) -> bool {
+        match deployment.map(|d| d.get_ref().as_str()) {
+            None | Some("flows") => false,
+            Some("full") => true,
+            Some(other) => {
+                if let Some(at) = deployment {
+                    self.problem(
+                        at,
+                        format!("`deployment = \"{other}\"` is not a Node-RED deployment type"),
+                        "write \"flows\" (only changed flows restart) or \"full\"",
+                    );
+                }
+                false
+            }
         }
     }
 
@@ -597,7 +661,7 @@ impl Reader<'_> {
             routing_flag: g.routing_flag.clone(),
             only_campaign: g.only_campaign.clone(),
         };
-        let target = env.target.as_ref().map(|t| self.target(t, root));
+        let target = env.target.as_ref().and_then(|t| self.target(t, root));
         Environment {
             name: name.to_owned(),
             description: env.description.clone(),

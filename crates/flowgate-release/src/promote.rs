@@ -1224,7 +1224,10 @@ impl<S: Store> Promotions<'_, S> {
                 problem: problem.clone(),
             }));
         }
-        let staged = target.stage(bundle, &rendered, &deploy_manifest(env, &current))?;
+        // A repair overwrites edits made on the platform: that is what sync is for.
+        let mut manifest = deploy_manifest(env, &current);
+        manifest["repair"] = Value::Bool(true);
+        let staged = target.stage(bundle, &rendered, &manifest)?;
         let payload = json!({
             "env": env_name,
             "bundle": bundle,

@@ -4,4 +4,5 @@
 
 mod promotion;
 mod security;
+mod targets;
 mod versions;
