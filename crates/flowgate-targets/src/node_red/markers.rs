@@ -109,6 +109,15 @@ pub(crate) fn digest(node: &Value) -> String {
     strip(&mut bare, true);
     if let Some(map) = bare.as_object_mut() {
         map.remove("credentials");
+        // A tab without an `env` and one with an empty `env` are the same tab (marking adds
+        // one, stripping may leave it empty).
+        if map
+            .get("env")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty)
+        {
+            map.remove("env");
+        }
     }
     let mut bytes = Vec::new();
     canonical(&bare, &mut bytes);

@@ -96,11 +96,6 @@ impl Owned {
         owned
     }
 
-    /// Whether nothing of the bundle is in the runtime.
-    pub fn is_empty(&self) -> bool {
-        self.tabs.is_empty()
-    }
-
     /// The deployment the runtime holds (the first marked tab's).
     pub fn deployment(&self) -> Option<&Deployment> {
         self.tabs.first().map(|(_, d, _)| d)
