@@ -142,8 +142,14 @@ fn apply_conflict_and_rollback_against_a_running_node_red() {
     let ws = Ws::new(&red, &capture.url, &production.url);
     store_init(&ws.root);
     ws.ok(&["snapshot", "create", "orders", "--version", "1.0.0"]);
-    let out = ws.ok(&["promote", "orders@1.0.0", "--to", "stage"]);
-    assert!(out.contains("Plan "), "{out}");
+    let out = ws.ok(&["plan", "orders@1.0.0", "--to", "stage"]);
+    let plan = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Plan "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_owned();
+    ws.ok(&["apply", &plan]);
     assert_eq!(ws.held().as_deref(), Some("1.0.0"));
 
     // The flows run there, with the stage guardrail.
