@@ -208,6 +208,8 @@ fn redirect_requests(nodes: &mut [Value], redirect: &str) {
         let note = format!("{REDIRECT_NOTE} `{original}`");
         let info = if info.is_empty() {
             note
+        } else if info.contains(&note) {
+            info.to_owned()
         } else {
             format!("{info}\n\n{note}")
         };

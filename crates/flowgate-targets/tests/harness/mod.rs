@@ -17,7 +17,9 @@ const PASSWORD_HASH: &str = "$2b$08$AUb8PzrwYCNmACSIphDkYOoaKfR.IDX8o7Rqr8LeMbd9
 
 /// Where `npm ci` puts Node-RED (crates/flowgate-targets/tests/node-red).
 pub fn red_js() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node-red/node_modules/node-red/red.js")
+    // Relative to the crate being tested: this harness also serves the CLI's tests.
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../flowgate-targets/tests/node-red/node_modules/node-red/red.js")
 }
 
 /// Whether Node-RED can run here; under CI (`CI=true`) a missing node or Node-RED fails the
