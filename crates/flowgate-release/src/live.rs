@@ -95,6 +95,7 @@ impl<S: Store> Promotions<'_, S> {
         let expected: BTreeMap<&String, &[u8]> = rendered
             .files
             .iter()
+            .filter(|(path, _)| target.carries(path))
             .map(|(path, bytes)| (path, bytes.as_ref()))
             .collect();
         Ok(LiveReport {

@@ -86,11 +86,15 @@ pub fn render(
             .and_then(|p| p.get(&entry.id))
             .and_then(Value::as_str);
         match dialect {
-            // Platform files are deployed exactly as frozen: the platform's own deploy
-            // tooling owns their names and endpoints.
+            // Platform files are deployed as frozen, except where a platform's overlay
+            // (Node-RED: `render_node_red`) applies the environment to them.
             Some(dialect) => {
                 let path = out.platform_path(entry, dialect)?;
-                out.add(path, Arc::clone(bytes))?;
+                let bytes = match dialect {
+                    "node-red" => out.node_red(entry, bytes),
+                    _ => Arc::clone(bytes),
+                };
+                out.add(path, bytes)?;
             }
             None => out.native(entry, bytes)?,
         }
@@ -239,6 +243,12 @@ impl<'a> Builder<'a> {
         }
         self.files.insert(path, bytes);
         Ok(())
+    }
+
+    /// A Node-RED flow file with the environment's overlay (see `render_node_red`).
+    fn node_red(&mut self, entry: &Entry, bytes: &Arc<[u8]>) -> Arc<[u8]> {
+        let (env, used, problems) = (self.env, &mut self.used, &mut self.problems);
+        crate::render_node_red::render(bytes, &entry.id, env, used, problems)
     }
 
     /// Renders a native asset: the overlay, the guardrails and the environment's values.

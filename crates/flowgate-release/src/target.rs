@@ -93,6 +93,12 @@ pub trait DeployTarget: Send + Sync {
     fn shared(&self) -> bool {
         false
     }
+    /// Whether the rendered file at `path` is deployed to this target (a platform takes
+    /// only its own flows; a directory or HTTP receiver takes every file).
+    fn carries(&self, path: &str) -> bool {
+        let _ = path;
+        true
+    }
     /// Prepares the rendering where nobody reads it yet; a platform edited outside flowgate
     /// since its last deployment is a [`TargetFailure::Conflict`].
     fn stage(

@@ -7,10 +7,12 @@
 #![forbid(unsafe_code)]
 
 mod http;
+mod node_red;
 mod secret;
 mod wire;
 
 pub use http::{sign, HttpTarget, DOCUMENT_VERSION};
+pub use node_red::NodeRedTarget;
 pub use secret::resolve_secret;
 
 use flowgate_release::{
@@ -30,6 +32,10 @@ impl Targets for Platforms {
             TargetSpec::Directory(path) => Box::new(DirectoryTarget::new(path)),
             TargetSpec::Http { url, secret } => {
                 Box::new(HttpTarget::new(url, &resolve_secret(secret, spec)?))
+            }
+            TargetSpec::NodeRed { url, auth, full } => {
+                let token = auth.as_ref().map(|a| resolve_secret(a, spec)).transpose()?;
+                Box::new(NodeRedTarget::new(url, token, *full))
             }
             other => {
                 return Err(TargetError::failed(
