@@ -17,6 +17,7 @@ mod promote;
 mod read;
 mod refusal;
 mod render;
+mod render_n8n;
 mod secrets;
 mod target;
 mod version;

@@ -86,11 +86,21 @@ pub fn render(
             .and_then(|p| p.get(&entry.id))
             .and_then(Value::as_str);
         match dialect {
-            // Platform files are deployed exactly as frozen: the platform's own deploy
-            // tooling owns their names and endpoints.
+            // Platform files are deployed as frozen, but for the overlay of dialects that
+            // have one (n8n: name prefix, node values, webhook redirect).
             Some(dialect) => {
                 let path = out.platform_path(entry, dialect)?;
-                out.add(path, Arc::clone(bytes))?;
+                let bytes = match dialect {
+                    "n8n" => crate::render_n8n::render(
+                        &entry.id,
+                        bytes,
+                        out.env,
+                        &mut out.used,
+                        &mut out.problems,
+                    ),
+                    _ => Arc::clone(bytes),
+                };
+                out.add(path, bytes)?;
             }
             None => out.native(entry, bytes)?,
         }

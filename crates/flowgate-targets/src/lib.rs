@@ -7,10 +7,12 @@
 #![forbid(unsafe_code)]
 
 mod http;
+mod n8n;
 mod secret;
 mod wire;
 
 pub use http::{sign, HttpTarget, DOCUMENT_VERSION};
+pub use n8n::N8nTarget;
 pub use secret::resolve_secret;
 
 use flowgate_release::{
@@ -31,6 +33,11 @@ impl Targets for Platforms {
             TargetSpec::Http { url, secret } => {
                 Box::new(HttpTarget::new(url, &resolve_secret(secret, spec)?))
             }
+            TargetSpec::N8n { url, api_key } => Box::new(N8nTarget::new(
+                url,
+                &resolve_secret(api_key, spec)?,
+                &env.name,
+            )),
             other => {
                 return Err(TargetError::failed(
                     other.describe(),

@@ -12,6 +12,7 @@ mod export;
 mod init;
 mod integrations;
 mod json_contracts;
+mod n8n;
 mod promotion;
 mod reconcile;
 mod reconcile_incremental;
