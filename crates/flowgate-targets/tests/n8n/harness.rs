@@ -150,10 +150,19 @@ impl N8n {
         let started = Instant::now();
         let agent = agent();
         loop {
+            // `/healthz/readiness` answers before the REST routes exist (while migrations
+            // run), and every route answers 200 "n8n is starting up" (HTML) for a while; the
+            // settings route answers JSON once n8n serves its API.
             let ready = agent
-                .get(&format!("{}/healthz/readiness", self.url))
+                .get(&format!("{}/rest/settings", self.url))
                 .call()
-                .is_ok_and(|r| r.status() == 200);
+                .is_ok_and(|r| {
+                    r.status() == 200
+                        && r.headers()
+                            .get("content-type")
+                            .and_then(|v| v.to_str().ok())
+                            .is_some_and(|v| v.starts_with("application/json"))
+                });
             if ready {
                 return;
             }
