@@ -280,9 +280,9 @@ pub struct RaciConfig {
     pub informed: Vec<toml::Spanned<String>>,
 }
 
-/// A deploy target.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
+/// A deploy target. Read through a flat table (see [`RawTarget`]): serde's internally
+/// tagged enums buffer their fields, which loses the spans `toml::Spanned` needs.
+#[derive(Debug, Clone)]
 pub enum TargetConfig {
     /// Rendered assets and a manifest, written atomically under `path` (relative to the
     /// workspace root).
@@ -291,16 +291,13 @@ pub enum TargetConfig {
         path: String,
     },
     /// A running Node-RED, deployed through its Admin HTTP API.
-    #[serde(rename = "node-red")]
     NodeRed {
         /// The runtime's base URL (`http://127.0.0.1:1880`).
         url: toml::Spanned<String>,
         /// The Admin API bearer token, as a secret reference (`env:NODE_RED_TOKEN`); absent
         /// when the runtime has no `adminAuth`.
-        #[serde(default)]
         auth: Option<toml::Spanned<String>>,
         /// `"flows"` (the default: only changed flows restart) or `"full"`.
-        #[serde(default)]
         deployment: Option<toml::Spanned<String>>,
     },
     /// A running n8n, deployed through its public REST API.
@@ -318,6 +315,71 @@ pub enum TargetConfig {
         /// The HMAC-SHA256 key, as a secret reference (`env:DEPLOY_HOOK_SECRET`).
         secret: toml::Spanned<String>,
     },
+}
+
+/// A `target` table as written: `type` and every key any kind of target has.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    #[serde(rename = "type")]
+    kind: String,
+    path: Option<String>,
+    url: Option<toml::Spanned<String>>,
+    auth: Option<toml::Spanned<String>>,
+    deployment: Option<toml::Spanned<String>>,
+    api_key: Option<toml::Spanned<String>>,
+    secret: Option<toml::Spanned<String>>,
+}
+
+impl<'de> Deserialize<'de> for TargetConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let raw = RawTarget::deserialize(deserializer)?;
+        let given = [
+            ("path", raw.path.is_some()),
+            ("url", raw.url.is_some()),
+            ("auth", raw.auth.is_some()),
+            ("deployment", raw.deployment.is_some()),
+            ("api_key", raw.api_key.is_some()),
+            ("secret", raw.secret.is_some()),
+        ];
+        let allowed: &'static [&'static str] = match raw.kind.as_str() {
+            "directory" => &["path"],
+            "node-red" => &["url", "auth", "deployment"],
+            "n8n" => &["url", "api_key"],
+            "http" => &["url", "secret"],
+            other => {
+                return Err(D::Error::unknown_variant(
+                    other,
+                    &["directory", "node-red", "n8n", "http"],
+                ))
+            }
+        };
+        if let Some((key, _)) = given.iter().find(|(k, set)| *set && !allowed.contains(k)) {
+            return Err(D::Error::unknown_field(key, allowed));
+        }
+        let need = |v: Option<toml::Spanned<String>>, key: &'static str| {
+            v.ok_or_else(|| D::Error::missing_field(key))
+        };
+        Ok(match raw.kind.as_str() {
+            "directory" => Self::Directory {
+                path: raw.path.ok_or_else(|| D::Error::missing_field("path"))?,
+            },
+            "node-red" => Self::NodeRed {
+                url: need(raw.url, "url")?,
+                auth: raw.auth,
+                deployment: raw.deployment,
+            },
+            "n8n" => Self::N8n {
+                url: need(raw.url, "url")?,
+                api_key: need(raw.api_key, "api_key")?,
+            },
+            _ => Self::Http {
+                url: need(raw.url, "url")?,
+                secret: need(raw.secret, "secret")?,
+            },
+        })
+    }
 }
 
 fn default_assets() -> Vec<String> {
