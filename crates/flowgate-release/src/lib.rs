@@ -18,6 +18,7 @@ mod promote;
 mod read;
 mod refusal;
 mod render;
+mod render_n8n;
 mod render_node_red;
 mod secrets;
 mod target;

@@ -87,11 +87,19 @@ pub fn render(
             .and_then(Value::as_str);
         match dialect {
             // Platform files are deployed as frozen, except where a platform's overlay
-            // (Node-RED: `render_node_red`) applies the environment to them.
+            // applies the environment to them (Node-RED: `render_node_red`; n8n:
+            // `render_n8n`: name prefix, node values, webhook redirect).
             Some(dialect) => {
                 let path = out.platform_path(entry, dialect)?;
                 let bytes = match dialect {
                     "node-red" => out.node_red(entry, bytes),
+                    "n8n" => crate::render_n8n::render(
+                        &entry.id,
+                        bytes,
+                        out.env,
+                        &mut out.used,
+                        &mut out.problems,
+                    ),
                     _ => Arc::clone(bytes),
                 };
                 out.add(path, bytes)?;
@@ -409,7 +417,7 @@ fn add_guardrails(object: &mut Map<String, Value>, limits: Map<String, Value>) {
 
 /// Sets `value` at a dotted `path`, creating objects on the way (an existing non-object on
 /// the way is replaced).
-fn set_path(document: &mut Value, path: &str, value: Value) {
+pub(crate) fn set_path(document: &mut Value, path: &str, value: Value) {
     let mut here = document;
     let mut parts = path.split('.').peekable();
     while let Some(part) = parts.next() {

@@ -13,8 +13,9 @@
 //! rendering; nothing here panics on hostile input.
 
 use crate::policy::Environment;
+use crate::render::set_path;
 use flowgate_model::SecretRef;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -161,27 +162,6 @@ fn set_value(
 
 fn is_secret_reference(value: &Value) -> bool {
     value.as_str().is_some_and(|s| SecretRef::parse(s).is_ok())
-}
-
-/// Sets `value` at a dotted `path` of `node`, creating objects on the way.
-fn set_path(node: &mut Value, path: &str, value: Value) {
-    let mut here = node;
-    let mut parts = path.split('.').peekable();
-    while let Some(part) = parts.next() {
-        if !here.is_object() {
-            *here = Value::Object(Map::new());
-        }
-        let Value::Object(map) = here else {
-            return;
-        };
-        if parts.peek().is_none() {
-            map.insert(part.to_owned(), value);
-            return;
-        }
-        here = map
-            .entry(part.to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
-    }
 }
 
 /// Points every `http request` node at `redirect`, noting the original url in its `info`.

@@ -7,11 +7,13 @@
 #![forbid(unsafe_code)]
 
 mod http;
+mod n8n;
 mod node_red;
 mod secret;
 mod wire;
 
 pub use http::{sign, HttpTarget, DOCUMENT_VERSION};
+pub use n8n::N8nTarget;
 pub use node_red::NodeRedTarget;
 pub use secret::resolve_secret;
 
@@ -37,12 +39,11 @@ impl Targets for Platforms {
                 let token = auth.as_ref().map(|a| resolve_secret(a, spec)).transpose()?;
                 Box::new(NodeRedTarget::new(url, token, *full))
             }
-            other => {
-                return Err(TargetError::failed(
-                    other.describe(),
-                    "this kind of target is not available in this build",
-                ))
-            }
+            TargetSpec::N8n { url, api_key } => Box::new(N8nTarget::new(
+                url,
+                &resolve_secret(api_key, spec)?,
+                &env.name,
+            )),
         };
         Ok(Some(target))
     }

@@ -13,6 +13,7 @@ mod init;
 mod integrations;
 mod json_contracts;
 mod live;
+mod n8n;
 mod node_red;
 mod promotion;
 mod reconcile;
