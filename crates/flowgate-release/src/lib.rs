@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod checklist;
+mod dotted;
 mod error;
 mod freeze;
 mod gates;

@@ -3,6 +3,7 @@
 //! redirection, throttles, caps, audience allow-list, routing flag, campaign filter) written
 //! into the assets themselves, so the deployed files show what will run.
 
+use crate::dotted::set_path;
 use crate::error::{Cap, ReleaseError, TooLarge};
 use crate::paths::join_parts;
 use crate::policy::Environment;
@@ -413,28 +414,6 @@ fn add_guardrails(object: &mut Map<String, Value>, limits: Map<String, Value>) {
     };
     current.extend(limits);
     object.insert("guardrails".to_owned(), Value::Object(current));
-}
-
-/// Sets `value` at a dotted `path`, creating objects on the way (an existing non-object on
-/// the way is replaced).
-pub(crate) fn set_path(document: &mut Value, path: &str, value: Value) {
-    let mut here = document;
-    let mut parts = path.split('.').peekable();
-    while let Some(part) = parts.next() {
-        if !here.is_object() {
-            *here = Value::Object(Map::new());
-        }
-        let Value::Object(map) = here else {
-            return;
-        };
-        if parts.peek().is_none() {
-            map.insert(part.to_owned(), value);
-            return;
-        }
-        here = map
-            .entry(part.to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
-    }
 }
 
 #[cfg(test)]

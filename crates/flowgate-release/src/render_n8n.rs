@@ -10,8 +10,8 @@
 //! applies to but that is not a workflow object (not JSON, not an object, `nodes` not a list)
 //! is a rendering problem, never a panic; its bytes are left as they are.
 
+use crate::dotted::set_path;
 use crate::policy::Environment;
-use crate::render::set_path;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 

@@ -12,8 +12,8 @@
 //! duplicate ids) and a value naming a node the file does not hold are problems of the
 //! rendering; nothing here panics on hostile input.
 
+use crate::dotted::set_path;
 use crate::policy::Environment;
-use crate::render::set_path;
 use flowgate_model::SecretRef;
 use serde_json::Value;
 use std::collections::HashSet;
