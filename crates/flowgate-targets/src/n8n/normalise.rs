@@ -8,6 +8,7 @@
 //! is layout (node `id`, `webhookId`, `position`), orders nodes by name and reduces
 //! credentials to their names, so that a workflow reads the same sent and stored.
 
+use flowgate_store::canonical_json;
 use serde_json::{json, Map, Value};
 
 /// Node keys of n8n's public API schema (`additionalProperties: false`).
@@ -225,41 +226,7 @@ pub(crate) fn unresolved_credentials(workflow: &Value) -> Vec<(String, String)> 
 
 /// The BLAKE3 digest of a value's canonical JSON (object keys sorted at every level).
 pub(crate) fn digest(value: &Value) -> String {
-    let mut bytes = Vec::new();
-    canonical(value, &mut bytes);
-    blake3::hash(&bytes).to_hex().to_string()
-}
-
-fn canonical(value: &Value, out: &mut Vec<u8>) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push(b'{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                out.extend(serde_json::to_vec(key).unwrap_or_default());
-                out.push(b':');
-                if let Some(v) = map.get(key) {
-                    canonical(v, out);
-                }
-            }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                canonical(item, out);
-            }
-            out.push(b']');
-        }
-        other => out.extend(serde_json::to_vec(other).unwrap_or_default()),
-    }
+    blake3::hash(&canonical_json(value)).to_hex().to_string()
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! A digest is 16 hex digits of BLAKE3 over the node's canonical JSON (keys sorted, without
 //! `credentials`, which the runtime never returns, and without these markers).
 
+use flowgate_store::canonical_json;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -119,40 +120,7 @@ pub(crate) fn digest(node: &Value) -> String {
             map.remove("env");
         }
     }
-    let mut bytes = Vec::new();
-    canonical(&bare, &mut bytes);
-    blake3::hash(&bytes).to_hex()[..16].to_owned()
-}
-
-/// JSON with object keys sorted, whatever order the map keeps.
-pub(crate) fn canonical(value: &Value, out: &mut Vec<u8>) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push(b'{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                out.extend(serde_json::to_vec(key).unwrap_or_default());
-                out.push(b':');
-                canonical(&map[key], out);
-            }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                canonical(item, out);
-            }
-            out.push(b']');
-        }
-        other => out.extend(serde_json::to_vec(other).unwrap_or_default()),
-    }
+    blake3::hash(&canonical_json(&bare)).to_hex()[..16].to_owned()
 }
 
 /// Writes the markers of `deployment` with `record` into `tab`'s `env`.

@@ -232,8 +232,7 @@ pub(crate) fn same(a: &[Value], b: &[Value]) -> bool {
                 if let Some(map) = bare.as_object_mut() {
                     map.remove("credentials");
                 }
-                let mut bytes = Vec::new();
-                markers::canonical(&bare, &mut bytes);
+                let bytes = flowgate_store::canonical_json(&bare);
                 (id_of(n).unwrap_or_default().to_owned(), bytes)
             })
             .collect()
