@@ -104,6 +104,8 @@ pub enum Format {
     Markdown,
     /// Comma-separated values for a spreadsheet (`integrations list` and `integrations risk`).
     Csv,
+    /// Prometheus' text exposition format (`metrics` only).
+    Prometheus,
 }
 
 /// Colour choice.
@@ -150,6 +152,14 @@ pub enum Command {
     /// Prove that two databases agree (shop and ERP), record each run, track drift.
     #[command(subcommand)]
     Reconcile(ReconcileCommand),
+    /// Incidents after a release: open, update, link releases, actions, resolve, list.
+    #[command(subcommand)]
+    Incident(Box<crate::incident_args::IncidentCommand>),
+    /// Write the blameless post-mortem of an incident as Markdown.
+    Postmortem(crate::incident_args::PostmortemArgs),
+    /// Delivery metrics: deployment frequency, lead time, change failure rate, time to
+    /// restore and detect, escaped defects, monthly trend.
+    Metrics(crate::incident_args::MetricsArgs),
     /// The integration inventory: list, risk classes, impact of a change, map and docs.
     #[command(subcommand)]
     Integrations(IntegrationsCommand),
@@ -343,13 +353,7 @@ pub struct StoreInitArgs {
     pub rehearsal: bool,
 }
 
-/// Who is acting, for commands that need a person.
-#[derive(Debug, Args)]
-pub struct ActorArgs {
-    /// The person acting, as listed under [people] in flowgate.toml.
-    #[arg(long = "as", env = "FLOWGATE_USER", value_name = "PERSON")]
-    pub person: Option<String>,
-}
+pub use crate::actor_args::ActorArgs;
 
 /// `flowgate plan`.
 #[derive(Debug, Args)]

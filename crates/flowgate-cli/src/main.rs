@@ -1,11 +1,13 @@
 //! The `flowgate` command-line tool.
 #![forbid(unsafe_code)]
 
+mod actor_args;
 mod cli;
 mod commands;
 mod credentials;
 mod error;
 mod exit;
+mod incident_args;
 mod output;
 mod remote;
 mod write;

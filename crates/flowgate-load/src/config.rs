@@ -238,6 +238,10 @@ pub struct GatesConfig {
     /// Whether the author of the snapshot may be its only approver (default false).
     #[serde(default)]
     pub author_may_approve_alone: bool,
+    /// Whether an overdue action item of an incident linked to a release of the bundle
+    /// blocks its promotion here (default false).
+    #[serde(default)]
+    pub block_on_overdue_actions: bool,
     /// Time ranges in which nothing is applied.
     #[serde(default)]
     pub freeze: Vec<FreezeWindowConfig>,

@@ -72,6 +72,9 @@ pub struct Facts<'a> {
     pub from_since: Option<DateTime<Utc>>,
     /// Why the rendering cannot be deployed.
     pub render_problems: &'a [String],
+    /// Overdue action items of incidents linked to releases of the bundle, described
+    /// (gathered only when the environment blocks on them).
+    pub overdue_actions: &'a [String],
 }
 
 /// One gate's verdict.
@@ -116,7 +119,32 @@ pub fn evaluate(facts: &Facts<'_>) -> Vec<GateResult> {
         separation(facts),
         freeze(facts),
         promoter(facts),
+        actions(facts),
     ]
+}
+
+fn actions(f: &Facts<'_>) -> GateResult {
+    if !f.env.gates.block_on_overdue_actions {
+        return GateResult::pass("actions", "overdue incident actions do not block here");
+    }
+    match f.overdue_actions {
+        [] => GateResult::pass(
+            "actions",
+            "no overdue action item from an incident linked to this bundle",
+        ),
+        [first, rest @ ..] => GateResult::block(
+            "actions",
+            format!(
+                "overdue action item {first}{}; finish it (`flowgate incident action done`) \
+                 before promoting into {}",
+                match rest.len() {
+                    0 => String::new(),
+                    n => format!(" (and {n} more)"),
+                },
+                f.env.name
+            ),
+        ),
+    }
 }
 
 fn render(f: &Facts<'_>) -> GateResult {

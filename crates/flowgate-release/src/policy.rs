@@ -149,6 +149,8 @@ pub struct Gates {
     pub promoters: Vec<String>,
     /// Whether the snapshot's author may be its only approver.
     pub author_may_approve_alone: bool,
+    /// Whether overdue incident action items of the bundle block promotion.
+    pub block_on_overdue_actions: bool,
     /// Freeze windows.
     pub freeze: Vec<FreezeWindow>,
 }
@@ -674,6 +676,7 @@ impl Reader<'_> {
                 soak,
                 promoters,
                 author_may_approve_alone: gates.author_may_approve_alone,
+                block_on_overdue_actions: gates.block_on_overdue_actions,
                 freeze,
             },
             raci,

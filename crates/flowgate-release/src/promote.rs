@@ -367,6 +367,32 @@ impl<'a, S: Store> Promotions<'a, S> {
             .map(|op| op.at.datetime()))
     }
 
+    /// Overdue action items of incidents linked to releases of `bundle`, when `env` blocks on
+    /// them (nothing is read otherwise).
+    async fn overdue_actions(
+        &self,
+        env: &Environment,
+        bundle: &str,
+    ) -> Result<Vec<String>, ReleaseError> {
+        if !env.gates.block_on_overdue_actions {
+            return Ok(Vec::new());
+        }
+        let folded = flowgate_incidents::Incidents::new(self.store, self.now)
+            .all()
+            .await?;
+        let today = self.now.date_naive();
+        Ok(folded
+            .incidents
+            .values()
+            .filter(|i| i.links.iter().any(|l| l.bundle == bundle))
+            .flat_map(|i| {
+                i.overdue_actions(today).into_iter().map(move |a| {
+                    format!("{} {} ({}, due {}): {}", i.id, a.id, a.owner, a.due, a.text)
+                })
+            })
+            .collect())
+    }
+
     /// The plan for promoting `snapshot` into `env`, with every gate evaluated for `actor`.
     pub async fn plan(
         &self,
@@ -421,6 +447,7 @@ impl<'a, S: Store> Promotions<'a, S> {
             },
             None => (None, None),
         };
+        let overdue = self.overdue_actions(env, &snapshot.bundle).await?;
         let gates = evaluate(&Facts {
             policy: self.policy,
             env,
@@ -439,6 +466,7 @@ impl<'a, S: Store> Promotions<'a, S> {
             from_current,
             from_since,
             render_problems: &rendered.problems,
+            overdue_actions: &overdue,
         });
         Ok(PlanReport {
             plan,

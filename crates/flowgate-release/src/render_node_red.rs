@@ -217,6 +217,7 @@ mod tests {
                 soak: None,
                 promoters: Vec::new(),
                 author_may_approve_alone: false,
+                block_on_overdue_actions: false,
                 freeze: Vec::new(),
             },
             raci: Default::default(),

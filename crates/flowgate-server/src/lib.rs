@@ -17,6 +17,7 @@
 
 mod app;
 mod auth;
+mod blocking;
 pub mod drift;
 mod error;
 mod negotiate;

@@ -32,11 +32,21 @@ pub enum OperationKind {
     Sync,
     /// A reconciliation run recorded (`reconcile.run`).
     ReconcileRun,
+    /// An incident opened (`incident.open`).
+    IncidentOpen,
+    /// An incident's times, impact, details, causes or notes changed (`incident.update`).
+    IncidentUpdate,
+    /// A release linked to (or unlinked from) an incident by a person (`incident.link`).
+    IncidentLink,
+    /// An action item of an incident added or done (`incident.action`).
+    IncidentAction,
+    /// An incident resolved (`incident.resolve`).
+    IncidentResolve,
 }
 
 impl OperationKind {
     /// Every kind.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 17] = [
         Self::SnapshotCreate,
         Self::SnapshotImport,
         Self::Plan,
@@ -49,6 +59,20 @@ impl OperationKind {
         Self::Unpin,
         Self::Sync,
         Self::ReconcileRun,
+        Self::IncidentOpen,
+        Self::IncidentUpdate,
+        Self::IncidentLink,
+        Self::IncidentAction,
+        Self::IncidentResolve,
+    ];
+
+    /// The kinds that make up incidents.
+    pub const INCIDENT: [Self; 5] = [
+        Self::IncidentOpen,
+        Self::IncidentUpdate,
+        Self::IncidentLink,
+        Self::IncidentAction,
+        Self::IncidentResolve,
     ];
 
     /// The name the log stores.
@@ -66,6 +90,11 @@ impl OperationKind {
             Self::Unpin => "unpin",
             Self::Sync => "sync",
             Self::ReconcileRun => "reconcile.run",
+            Self::IncidentOpen => "incident.open",
+            Self::IncidentUpdate => "incident.update",
+            Self::IncidentLink => "incident.link",
+            Self::IncidentAction => "incident.action",
+            Self::IncidentResolve => "incident.resolve",
         }
     }
 

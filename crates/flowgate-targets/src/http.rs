@@ -96,20 +96,19 @@ impl DeployTarget for HttpTarget {
         let key = staged.state["key"].as_str().unwrap_or_default();
         let body = serde_json::to_vec(&staged.state["document"]).unwrap_or_default();
         let mut wait = FIRST_WAIT;
-        let mut last = None;
         for attempt in 1..=ATTEMPTS {
-            let outcome = self
-                .post(&body, key)
-                .and_then(|reply| self.client.expect(reply, "taking the deployment"));
-            match outcome {
-                Ok(_) => return Ok(()),
-                Err(e) if !retryable(&e) || attempt == ATTEMPTS => return Err(e),
-                Err(e) => last = Some(e),
+            let last = attempt == ATTEMPTS;
+            match self.post(&body, key) {
+                Ok(reply) if (200..300).contains(&reply.status) => return Ok(()),
+                Ok(reply) if !last && retryable_status(reply.status) => {}
+                Ok(reply) => return self.client.expect(reply, "taking the deployment").map(drop),
+                Err(e) if !last && e.failure == TargetFailure::Unreachable => {}
+                Err(e) => return Err(e),
             }
             std::thread::sleep(wait);
             wait *= 2;
         }
-        Err(last.unwrap_or_else(|| TargetError::failed(&self.url, "was never tried")))
+        Err(TargetError::failed(&self.url, "was never tried"))
     }
 
     fn discard(&self, _staged: &Staged) {}
@@ -181,15 +180,10 @@ fn drift(held: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Whether another attempt may succeed: the receiver did not answer, or failed (5xx, 429).
-fn retryable(error: &TargetError) -> bool {
-    match error.failure {
-        TargetFailure::Unreachable => true,
-        TargetFailure::Failed => {
-            error.message.contains("answered 5") || error.message.contains("answered 429")
-        }
-        TargetFailure::Denied | TargetFailure::Conflict => false,
-    }
+/// Whether another attempt may succeed after the receiver answered `status`: it failed
+/// (5xx) or asked to be called later (429, 408).
+fn retryable_status(status: u16) -> bool {
+    status >= 500 || status == 429 || status == 408
 }
 
 /// `sha256=<hex>` of HMAC-SHA256 over `timestamp.body` with `secret`: the signature of

@@ -18,6 +18,9 @@ const SECRET: &str = "receiver-shared-secret";
 
 #[derive(Default)]
 struct Seen {
+    /// Every POST, signed or not.
+    requests: u32,
+    /// POSTs with a valid signature.
     attempts: u32,
     keys: Vec<String>,
     held: HashMap<String, Value>,
@@ -33,11 +36,12 @@ async fn take(State(seen): State<Shared>, headers: HeaderMap, body: Bytes) -> St
             .unwrap_or_default()
             .to_owned()
     };
+    let mut seen = seen.lock().unwrap();
+    seen.requests += 1;
     let expected = sign(SECRET, &header("x-flowgate-timestamp"), &body);
     if header("x-flowgate-signature") != expected {
         return StatusCode::UNAUTHORIZED;
     }
-    let mut seen = seen.lock().unwrap();
     seen.attempts += 1;
     seen.keys.push(header("idempotency-key"));
     if seen.attempts == 1 {
@@ -149,11 +153,12 @@ fn a_deployment_is_signed_retried_with_one_key_and_read_back() {
 
 #[test]
 fn a_wrong_secret_is_denied_and_a_closed_port_unreachable() {
-    let (url, _) = receiver();
+    let (url, seen) = receiver();
     let wrong = HttpTarget::new(&url, "not-the-secret");
     let staged = wrong.stage("orders", &rendering(), &manifest()).unwrap();
     let error = wrong.activate(&staged).unwrap_err();
     assert_eq!(error.failure, TargetFailure::Denied, "{error}");
+    assert_eq!(seen.lock().unwrap().requests, 1, "a refusal is not retried");
     assert!(!error.to_string().contains("not-the-secret"), "{error}");
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -360,6 +360,7 @@ fn render_stage(flow: &Value, capture: &str, production: &str) -> Rendered {
             soak: None,
             promoters: vec![],
             author_may_approve_alone: false,
+            block_on_overdue_actions: false,
             freeze: vec![],
         },
         raci: Default::default(),

@@ -118,6 +118,19 @@ fn line(op: &Operation, widths: &Widths) -> String {
                 .map(|r| format!(": {r}"))
                 .unwrap_or_default()
         ),
+        Some(K::IncidentOpen) => format!(
+            "opened INC-{} in {}: {}",
+            op.seq,
+            text("env"),
+            text("summary")
+        ),
+        Some(K::IncidentUpdate) => format!("updated {}", text("incident")),
+        Some(K::IncidentLink) => match p.get("unlink").and_then(Value::as_str) {
+            Some(release) => format!("unlinked {release} from {}", text("incident")),
+            None => format!("linked {} to {}", text("release"), text("incident")),
+        },
+        Some(K::IncidentAction) => format!("action item of {}", text("incident")),
+        Some(K::IncidentResolve) => format!("resolved {}", text("incident")),
         Some(K::Pin) => format!("pinned {}: {}", text("env"), text("reason")),
         Some(K::Unpin) => format!("unpinned {}: {}", text("env"), text("reason")),
         _ => match (

@@ -76,7 +76,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> CommandResult {
         assets: loaded.model.assets().len(),
     };
     match global.format {
-        Format::Human | Format::Markdown | Format::Csv => {
+        Format::Human | Format::Markdown | Format::Csv | Format::Prometheus => {
             let mut text = String::new();
             if !diagnostics.is_empty() {
                 let (shown, sources) =

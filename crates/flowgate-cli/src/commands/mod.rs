@@ -10,10 +10,14 @@ mod demo_release;
 mod diff;
 mod export;
 mod graph;
+mod incident;
+mod incident_view;
 mod init;
 mod integrations;
 mod login;
+mod metrics;
 mod people;
+mod postmortem;
 mod promote;
 mod pull;
 mod reconcile;
@@ -71,6 +75,14 @@ fn check_format(cli: &Cli) -> Result<(), CommandError> {
         return Err(CommandError::usage(
             "`flowgate integrations map` draws Mermaid, DOT or SVG, not JSON",
             "`flowgate integrations list --format json` gives the flows as data",
+        ));
+    }
+    if global.format == crate::cli::Format::Prometheus
+        && !matches!(cli.command, Command::Metrics(_))
+    {
+        return Err(CommandError::usage(
+            "--format prometheus is for `flowgate metrics`",
+            "use --format human or json with this command",
         ));
     }
     if machine_only && !matches!(cli.command, Command::Check(_)) {
@@ -135,6 +147,9 @@ fn dispatch(cli: &Cli) -> CommandResult {
         Command::Store(crate::cli::StoreCommand::Gc(args)) => store::gc(args, global),
         Command::Integrations(command) => integrations::run(command, global),
         Command::Reconcile(command) => reconcile::run(command, global),
+        Command::Incident(command) => incident::run(command, global),
+        Command::Postmortem(args) => postmortem::run(args, global),
+        Command::Metrics(args) => metrics::run(args, global),
         Command::Serve(args) => serve::run(args, global),
         Command::People(command) => people::run(command, global),
         Command::Login(args) => login::login(args, global),

@@ -9,6 +9,7 @@ mod cli;
 mod demo;
 mod errors;
 mod export;
+mod incidents;
 mod init;
 mod integrations;
 mod json_contracts;

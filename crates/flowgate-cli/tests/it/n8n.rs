@@ -97,6 +97,11 @@ fn plan_and_apply(root: &Path, key: &str, version: &str) -> (i32, String, String
         &["snapshot", "create", "automations", "--version", version],
     );
     assert_eq!(code, 0, "{out}{err}");
+    plan_and_apply_frozen(root, key, version)
+}
+
+/// Plans `automations@version` for stage and applies the plan.
+fn plan_and_apply_frozen(root: &Path, key: &str, version: &str) -> (i32, String, String) {
     let (code, out, err) = run(
         root,
         key,
@@ -168,4 +173,26 @@ fn apply_deploys_to_n8n_and_an_edit_there_exits_3_and_keeps_the_pointer() {
     assert_eq!(code, 3, "{out}{err}");
     assert!(err.contains("edited in n8n"), "{err}");
     assert_eq!(stage_holds(&root, &n8n.key), "1.0.0");
+
+    // Adopting the edit writes it into the workspace; releasing that version is no conflict,
+    // and stage then runs it, hotfix included.
+    set_version(&root, "v1");
+    let (code, out, err) = run(&root, &n8n.key, &["adopt", "stage", "--version", "1.2.0"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let source = std::fs::read_to_string(root.join("workflows/lead-intake.json")).unwrap();
+    assert!(source.contains("hotfix in n8n"), "{source}");
+    assert!(
+        !source.contains("STG "),
+        "overlays stay out of the workspace: {source}"
+    );
+    let (code, out, err) = plan_and_apply_frozen(&root, &n8n.key, "1.2.0");
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(stage_holds(&root, &n8n.key), "1.2.0");
+    let (code, out, err) = run(&root, &n8n.key, &["pull", "stage"]);
+    assert_eq!(code, 0, "the platform runs what stage holds: {out}{err}");
+    let (_, live) = n8n.api("GET", &format!("/workflows/{id}"), None);
+    assert_eq!(
+        live["nodes"][1]["parameters"]["note"], "hotfix in n8n",
+        "{live}"
+    );
 }

@@ -73,7 +73,7 @@ pub fn promotions<'a>(
     policy: &'a flowgate_release::Policy,
 ) -> flowgate_release::Promotions<'a, flowgate_store::AnyStore> {
     flowgate_release::Promotions::new(store, policy, chrono::Utc::now())
-        .with_targets(&flowgate_targets::Platforms)
+        .with_targets(&crate::blocking::BlockingPlatforms)
 }
 
 /// The page header's view of `caller`.

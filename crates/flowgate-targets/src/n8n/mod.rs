@@ -76,7 +76,7 @@ impl DeployTarget for N8nTarget {
         let view = self.view(bundle)?;
         // A repair (`sync`) puts the held version back over edits made in n8n.
         if manifest.get("repair") != Some(&Value::Bool(true)) {
-            stage::check_conflicts(&self.url, &view)?;
+            stage::check_conflicts(&self.url, &view, &wanted)?;
         }
         Ok(Staged {
             bundle: bundle.to_owned(),

@@ -1,6 +1,6 @@
 //! Pull: the bundle's workflows as n8n holds them, laid out like a rendering
 //! (`platform/n8n/<file>`), so that they can be diffed against one or brought back into the
-//! workspace.
+//! workspace. The deployment's own tags (`env:`, `release:`) are left out.
 
 use super::marker::{static_data, Held, KEY};
 use super::view::BundleView;
@@ -28,6 +28,21 @@ pub(crate) fn pulled(view: &BundleView) -> Option<Pulled> {
     Some(Pulled { manifest, files })
 }
 
+/// The workflow's tags without the `env:` and `release:` tags a deployment sets (they are
+/// the target's bookkeeping, not the workflow's content); `None` when none is left.
+fn own_tags(tags: Option<&Value>) -> Option<Value> {
+    let kept: Vec<Value> = tags?
+        .as_array()?
+        .iter()
+        .filter(|t| {
+            let name = t.get("name").and_then(Value::as_str).unwrap_or_default();
+            !name.starts_with("env:") && !name.starts_with("release:")
+        })
+        .cloned()
+        .collect();
+    (!kept.is_empty()).then_some(Value::Array(kept))
+}
+
 /// A workflow as an n8n export file (its own state in `staticData`, without the marker).
 fn export(held: &Held) -> Vec<u8> {
     let mut out = Map::new();
@@ -36,6 +51,10 @@ fn export(held: &Held) -> Vec<u8> {
             out.insert((*key).to_owned(), value.clone());
         }
     }
+    match own_tags(out.get("tags")) {
+        Some(tags) => out.insert("tags".to_owned(), tags),
+        None => out.remove("tags"),
+    };
     let mut data = static_data(&held.raw);
     data.remove(KEY);
     if !data.is_empty() {

@@ -2,7 +2,7 @@
 //! and working out what activation will create, update, (de)activate, tag and delete.
 
 use super::marker::Held;
-use super::normalise::{desired, unresolved_credentials, Desired};
+use super::normalise::{desired, digest, normalised, unresolved_credentials, Desired};
 use super::view::{edited, BundleView};
 use flowgate_release::{Rendered, TargetError, TargetFailure};
 use serde_json::{json, Value};
@@ -50,13 +50,35 @@ pub(crate) fn deployment_tags(manifest: &Value) -> Vec<String> {
     .collect()
 }
 
-/// Refuses when a workflow of the bundle was edited in n8n, or a file is claimed twice.
-pub(crate) fn check_conflicts(place: &str, view: &BundleView) -> Result<(), TargetError> {
+/// Refuses when a workflow of the bundle was edited in n8n, or a file is claimed twice. An
+/// edit the rendering already holds (a version adopted from this instance) is no conflict,
+/// nor is a workflow an interrupted deployment of this same rendering left half-written.
+pub(crate) fn check_conflicts(
+    place: &str,
+    view: &BundleView,
+    wanted: &[(String, Desired)],
+) -> Result<(), TargetError> {
+    let recorded = view.recorded();
+    let holds = |file: &str, held: &Held| {
+        let Some((_, want)) = wanted.iter().find(|(f, _)| f == file) else {
+            return false;
+        };
+        // Written by an unfinished deployment of this very rendering (its marker names the
+        // rendering, the record does not yet): flowgate's own half-done write, resumed.
+        let source = held.mark("source");
+        let recorded_source = recorded
+            .get(file)
+            .and_then(|m| m.get("source"))
+            .and_then(Value::as_str);
+        let unfinished =
+            source.as_deref() == Some(want.digest.as_str()) && recorded_source != source.as_deref();
+        unfinished || want.digest == digest(&normalised(&held.raw))
+    };
     let mut found: Vec<String> = view
         .members
-        .values()
-        .filter(|h| edited(h))
-        .map(|h| format!("workflow \"{}\" ({}) was edited in n8n", h.name, h.id))
+        .iter()
+        .filter(|(file, h)| edited(h) && !holds(file, h))
+        .map(|(_, h)| format!("workflow \"{}\" ({}) was edited in n8n", h.name, h.id))
         .collect();
     for (file, list) in &view.claimed_twice {
         let ids: Vec<&str> = list.iter().map(|h| h.id.as_str()).collect();

@@ -1,6 +1,9 @@
 //! A real n8n for tests: `node_modules/n8n` of this directory (installed by `.ci/n8n` with
-//! `npm ci`), started on a free port with a temporary user folder and SQLite, its owner set
-//! up and an API key created through its own REST API, and killed on drop.
+//! `npm ci --ignore-scripts`), started on a free port with a temporary user folder and its own
+//! database on the test PostgreSQL (`FLOWGATE_TEST_POSTGRES` or `_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/test`), its owner set up and an API key created through
+//! its own REST API, and killed on drop. PostgreSQL rather than SQLite: n8n's `sqlite3` module
+//! compiles from source when its prebuilt binary cannot be downloaded, which took 20 minutes.
 //!
 //! The suite runs when `FLOWGATE_TEST_N8N=1` (`.ci/n8n` sets it); else it is skipped with a
 //! printed reason, so that `cargo test --workspace` does not start n8n twice. When it is
@@ -12,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// How long n8n may take to start (migrations on a fresh SQLite file included).
+/// How long n8n may take to start (migrations on a fresh database included).
 const START_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// The owner the harness sets up.
@@ -52,6 +55,7 @@ pub struct N8n {
     pub key: String,
     port: u16,
     folder: tempfile::TempDir,
+    database: Database,
     child: Option<Child>,
 }
 
@@ -80,11 +84,13 @@ impl N8n {
     /// Starts a fresh instance, with an owner and an API key.
     pub fn start() -> Self {
         let folder = tempfile::tempdir().expect("a temporary folder");
+        let port = free_port();
         let mut n8n = Self {
             url: String::new(),
             key: String::new(),
-            port: free_port(),
+            port,
             folder,
+            database: Database::create(port),
             child: None,
         };
         n8n.url = format!("http://127.0.0.1:{}", n8n.port);
@@ -127,8 +133,13 @@ impl N8n {
             ("N8N_PORT", &self.port.to_string()),
             ("N8N_LISTEN_ADDRESS", "127.0.0.1"),
             ("N8N_HOST", "127.0.0.1"),
-            ("DB_TYPE", "sqlite"),
-            ("DB_SQLITE_POOL_SIZE", "2"),
+            ("DB_TYPE", "postgresdb"),
+            ("DB_POSTGRESDB_HOST", &self.database.host),
+            ("DB_POSTGRESDB_PORT", &self.database.port),
+            ("DB_POSTGRESDB_USER", &self.database.user),
+            ("DB_POSTGRESDB_PASSWORD", &self.database.password),
+            ("DB_POSTGRESDB_DATABASE", &self.database.name),
+            ("DB_POSTGRESDB_POOL_SIZE", "2"),
             ("N8N_DIAGNOSTICS_ENABLED", "false"),
             ("N8N_PERSONALIZATION_ENABLED", "false"),
             ("N8N_VERSION_NOTIFICATIONS_ENABLED", "false"),
@@ -266,5 +277,90 @@ impl N8n {
 impl Drop for N8n {
     fn drop(&mut self) {
         self.kill();
+        self.database.drop_now();
+    }
+}
+
+/// The PostgreSQL database of one n8n instance: `flowgate_n8n_<pid>_<port>` on the test
+/// server, created empty; databases left by test processes that are gone are dropped first.
+struct Database {
+    admin_url: String,
+    host: String,
+    port: String,
+    user: String,
+    password: String,
+    name: String,
+}
+
+impl Database {
+    fn create(n8n_port: u16) -> Self {
+        let admin_url = ["FLOWGATE_TEST_POSTGRES", "FLOWGATE_TEST_POSTGRES_URL"]
+            .iter()
+            .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        let uri: ureq::http::Uri = admin_url.parse().expect("FLOWGATE_TEST_POSTGRES is a URL");
+        let authority = uri
+            .authority()
+            .expect("a host in FLOWGATE_TEST_POSTGRES")
+            .as_str();
+        let (credentials, _) = authority
+            .rsplit_once('@')
+            .unwrap_or(("postgres", authority));
+        let (user, password) = credentials.split_once(':').unwrap_or((credentials, ""));
+        let database = Self {
+            host: uri.host().unwrap_or("127.0.0.1").to_owned(),
+            port: uri.port_u16().unwrap_or(5432).to_string(),
+            user: user.to_owned(),
+            password: password.to_owned(),
+            name: format!("flowgate_n8n_{}_{n8n_port}", std::process::id()),
+            admin_url,
+        };
+        database.drop_stale();
+        database.sql(&format!("CREATE DATABASE {}", database.name));
+        database
+    }
+
+    /// Runs one statement through `psql`; the first column of each row.
+    fn sql(&self, statement: &str) -> Vec<String> {
+        let out = Command::new("psql")
+            .args([
+                self.admin_url.as_str(),
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-tAc",
+                statement,
+            ])
+            .output()
+            .expect("psql runs (the n8n suite needs PostgreSQL's client and server)");
+        assert!(
+            out.status.success(),
+            "psql {statement}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn drop_stale(&self) {
+        let names = self.sql("SELECT datname FROM pg_database WHERE datname LIKE 'flowgate_n8n_%'");
+        for name in names {
+            let pid = name.split('_').nth(2).unwrap_or_default();
+            let alive = Path::new("/proc").join(pid).exists();
+            if !alive || pid.is_empty() {
+                self.sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+
+    fn drop_now(&self) {
+        let _ = Command::new("psql")
+            .arg(&self.admin_url)
+            .args([
+                "-tAc",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            ])
+            .output();
     }
 }

@@ -373,6 +373,10 @@ fn pull_returns_the_workflows_as_n8n_holds_them() {
         "v1"
     );
     assert!(doc.get("staticData").is_none(), "{doc}");
+    assert!(
+        doc.get("tags").is_none(),
+        "the deployment's env:/release: tags are not content: {doc}"
+    );
     assert!(t.pull("none").unwrap().is_none());
 }
 

@@ -1,0 +1,173 @@
+//! `flowgate metrics [--env prod] [--since DATE] [--format human|json|prometheus]`: delivery
+//! metrics from the operation log and the incidents (definitions in docs/incidents.md).
+
+use super::incident::{date, refuse_remote, time};
+use super::store::with_promotions;
+use crate::cli::{Format, GlobalArgs};
+use crate::error::CommandError;
+use crate::exit::Exit;
+use crate::incident_args::MetricsArgs;
+use crate::output::{emit, out};
+use chrono::{DateTime, Duration, Utc};
+use flowgate_incidents::metrics::{metrics, prometheus, Inputs, Metrics};
+use flowgate_incidents::Incidents;
+use flowgate_store::{AnyStore, OperationFilter, OperationKind, SnapshotId, SnapshotKey, Store};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+/// The period when `--since` is not given.
+const DEFAULT_DAYS: i64 = 90;
+
+/// `flowgate metrics`.
+pub fn run(args: &MetricsArgs, global: &GlobalArgs) -> crate::error::CommandResult {
+    refuse_remote(global)?;
+    with_promotions(global, |session| async move {
+        let result = async {
+            let env = session.environment(&args.env)?;
+            let since = since(args.since.as_deref(), session.now)?;
+            let mut log = Vec::new();
+            for kind in [
+                OperationKind::Apply,
+                OperationKind::Rollback,
+                OperationKind::SnapshotCreate,
+            ] {
+                let filter = OperationFilter {
+                    kind: Some(kind),
+                    ..OperationFilter::default()
+                };
+                log.extend(session.store.operations(&filter).await?);
+            }
+            let folded = Incidents::new(&session.store, session.now).all().await?;
+            let incidents: Vec<_> = folded.incidents.into_values().collect();
+            let failing = failing_checks(&session.store, &log, &incidents).await?;
+            let m = metrics(&Inputs {
+                env,
+                since,
+                until: session.now,
+                log: &log,
+                incidents: &incidents,
+                failing_checks: &failing,
+            });
+            match global.format {
+                Format::Prometheus => out(&prometheus(&m)),
+                _ => emit(
+                    global,
+                    &text(&m),
+                    serde_json::to_value(&m).unwrap_or(Value::Null),
+                ),
+            }
+            Ok(Exit::Success)
+        }
+        .await;
+        (session, result)
+    })
+}
+
+fn since(given: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>, CommandError> {
+    match given {
+        None => Ok(now - Duration::days(DEFAULT_DAYS)),
+        Some(text) if text.len() == 10 => Ok(date(text, "--since")?
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc()),
+        Some(text) => time(text, now),
+    }
+}
+
+/// The snapshots of releases linked to incidents whose check found errors when frozen.
+async fn failing_checks(
+    store: &AnyStore,
+    log: &[flowgate_store::Operation],
+    incidents: &[flowgate_incidents::Incident],
+) -> Result<BTreeSet<String>, CommandError> {
+    let mut failing = BTreeSet::new();
+    let seqs: BTreeSet<u64> = incidents
+        .iter()
+        .flat_map(|i| i.links.iter().map(|l| l.apply_seq))
+        .collect();
+    for op in log.iter().filter(|op| seqs.contains(&op.seq)) {
+        let Some(id) = op.payload.get("snapshot").and_then(Value::as_str) else {
+            continue;
+        };
+        let Ok(id) = id.parse::<SnapshotId>() else {
+            continue;
+        };
+        let errors = store
+            .get_snapshot(SnapshotKey::Id(&id))
+            .await?
+            .and_then(|s| {
+                s.manifest
+                    .get("check")
+                    .and_then(|c| c.get("errors"))
+                    .and_then(Value::as_u64)
+            })
+            .unwrap_or(0);
+        if errors > 0 {
+            failing.insert(id.to_string());
+        }
+    }
+    Ok(failing)
+}
+
+fn text(m: &Metrics) -> String {
+    let mut out = String::new();
+    let hours = |h: &Option<flowgate_incidents::metrics::Hours>| {
+        h.as_ref().map_or("no data".to_owned(), |h| {
+            format!(
+                "median {:.1} h, p90 {:.1} h ({} samples)",
+                h.median, h.p90, h.count
+            )
+        })
+    };
+    let ratio = |r: &flowgate_incidents::metrics::Ratio| match r.rate {
+        Some(rate) => format!("{:.1} % ({} of {})", rate * 100.0, r.count, r.of),
+        None => "no deployments".to_owned(),
+    };
+    let _ = writeln!(
+        out,
+        "Delivery metrics of {} from {} to {}",
+        m.env,
+        m.since.format("%Y-%m-%d"),
+        m.until.format("%Y-%m-%d")
+    );
+    let _ = writeln!(
+        out,
+        "  deployment frequency  {} ({:.2} per week)",
+        m.deployments, m.deployments_per_week
+    );
+    let _ = writeln!(out, "  lead time for changes {}", hours(&m.lead_time));
+    let _ = writeln!(
+        out,
+        "  change failure rate   {}",
+        ratio(&m.change_failure_rate)
+    );
+    let _ = writeln!(out, "  time to restore       {}", hours(&m.time_to_restore));
+    let _ = writeln!(out, "  time to detect        {}", hours(&m.time_to_detect));
+    let _ = writeln!(
+        out,
+        "  escaped defect rate   {}",
+        ratio(&m.escaped_defect_rate)
+    );
+    let _ = writeln!(out, "  incidents             {}", m.incidents);
+    if !m.months.is_empty() {
+        let _ = writeln!(
+            out,
+            "  month    deploys failed lead(h) incidents restore(h)"
+        );
+        for month in &m.months {
+            let num = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
+            let _ = writeln!(
+                out,
+                "  {}  {:>7} {:>6} {:>7} {:>9} {:>10}",
+                month.month,
+                month.deployments,
+                month.failed,
+                num(month.lead_time_median_hours),
+                month.incidents,
+                num(month.restore_median_hours)
+            );
+        }
+    }
+    out
+}
