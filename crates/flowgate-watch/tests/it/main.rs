@@ -1,0 +1,6 @@
+//! The watch's integration tests, one binary with a module per suite.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[rustfmt::skip]
+mod reference_values;
+mod stats;
