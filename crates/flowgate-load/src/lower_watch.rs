@@ -32,7 +32,10 @@ impl Lowerer<'_> {
             );
         }
         let bundle = self.opt_id(&w.bundle).ok()?;
-        let environment = w.environment.as_ref().and_then(|e| self.environment_name(e));
+        let environment = w
+            .environment
+            .as_ref()
+            .and_then(|e| self.environment_name(e));
         let sources = self.watch_sources(&w.sources);
         let compare = match &w.compare {
             Some(c) => Some(self.compare(c)?),
@@ -51,7 +54,9 @@ impl Lowerer<'_> {
                 codes::MISSING_FIELD,
                 w.kpis.span,
                 "a watch needs at least one KPI".to_owned(),
-                Some("add a KPI under `kpis:` with `id`, `source`, `unit`, `bad` and `query`".into()),
+                Some(
+                    "add a KPI under `kpis:` with `id`, `source`, `unit`, `bad` and `query`".into(),
+                ),
             );
         }
         let mut seen = BTreeSet::new();
@@ -60,7 +65,10 @@ impl Lowerer<'_> {
             if !seen.insert(kpi.value.id.value.clone()) {
                 self.invalid(
                     kpi.value.id.span,
-                    format!("KPI `{}` is defined twice in this watch: KPI ids are unique", kpi.value.id.value),
+                    format!(
+                        "KPI `{}` is defined twice in this watch: KPI ids are unique",
+                        kpi.value.id.value
+                    ),
                 );
             }
             kpis.push(self.kpi(&kpi.value, &sources, &inherited));
@@ -82,7 +90,10 @@ impl Lowerer<'_> {
         if !valid {
             self.invalid(
                 raw.span,
-                format!("`{}` is not an environment name (letters, digits, `-`, `_`)", raw.value),
+                format!(
+                    "`{}` is not an environment name (letters, digits, `-`, `_`)",
+                    raw.value
+                ),
             );
             return None;
         }
@@ -134,7 +145,11 @@ impl Lowerer<'_> {
             ),
             _ => matches!(kind, WatchSourceType::Csv | WatchSourceType::Jsonl),
         };
-        let fields = [("url", &w.url), ("path", &w.path), ("time_field", &w.time_field)];
+        let fields = [
+            ("url", &w.url),
+            ("path", &w.path),
+            ("time_field", &w.time_field),
+        ];
         let mut ok = true;
         for (field, value) in fields {
             match (needs(field), value) {
@@ -209,9 +224,7 @@ impl Lowerer<'_> {
     fn prometheus_url(&mut self, raw: &Spanned<String>) -> Option<Located<m::UrlRef>> {
         let text = raw.value.trim();
         if text.starts_with("env:") || text.starts_with("vault:") {
-            return self
-                .database_url(raw)
-                .map(|s| s.map(m::UrlRef::Secret));
+            return self.database_url(raw).map(|s| s.map(m::UrlRef::Secret));
         }
         let Some(rest) = text
             .strip_prefix("http://")
@@ -284,20 +297,29 @@ impl Lowerer<'_> {
                 ok = false;
                 self.invalid(
                     value.span,
-                    format!("`{}` is not a cohort value (letters, digits, `-`, `_`, `.`)", value.value),
+                    format!(
+                        "`{}` is not a cohort value (letters, digits, `-`, `_`, `.`)",
+                        value.value
+                    ),
                 );
             }
         }
         if w.treatment.value == w.control.value {
             ok = false;
-            self.invalid(w.control.span, "the control cohort must differ from the treatment");
+            self.invalid(
+                w.control.span,
+                "the control cohort must differ from the treatment",
+            );
         }
         if let Some(share) = &w.control_share {
             if !(share.value > 0.0 && share.value < 1.0) {
                 ok = false;
                 self.invalid(
                     share.span,
-                    format!("`control_share: {}` must be between 0 and 1 (0.1 for a 10 % holdout)", share.value),
+                    format!(
+                        "`control_share: {}` must be between 0 and 1 (0.1 for a 10 % holdout)",
+                        share.value
+                    ),
                 );
             }
         }
@@ -319,23 +341,38 @@ impl Lowerer<'_> {
         let t = m::Thresholds {
             alpha: own.alpha.or(inherited.alpha).unwrap_or(d.alpha),
             marginal: own.marginal.or(inherited.marginal).unwrap_or(d.marginal),
-            min_effect: own.min_effect.or(inherited.min_effect).unwrap_or(d.min_effect),
-            min_events: own.min_events.or(inherited.min_events).unwrap_or(d.min_events),
-            min_trials: own.min_trials.or(inherited.min_trials).unwrap_or(d.min_trials),
+            min_effect: own
+                .min_effect
+                .or(inherited.min_effect)
+                .unwrap_or(d.min_effect),
+            min_events: own
+                .min_events
+                .or(inherited.min_events)
+                .unwrap_or(d.min_events),
+            min_trials: own
+                .min_trials
+                .or(inherited.min_trials)
+                .unwrap_or(d.min_trials),
             min_observations: own
                 .min_observations
                 .or(inherited.min_observations)
                 .unwrap_or(d.min_observations),
         };
         let problem = if !(t.alpha > 0.0 && t.alpha < 0.5) {
-            Some(format!("`alpha: {}` must be between 0 and 0.5 (0.01 is usual)", t.alpha))
+            Some(format!(
+                "`alpha: {}` must be between 0 and 0.5 (0.01 is usual)",
+                t.alpha
+            ))
         } else if !(t.marginal >= t.alpha && t.marginal < 0.5) {
             Some(format!(
                 "`marginal: {}` must be at least `alpha` ({}) and below 0.5 (0.05 is usual)",
                 t.marginal, t.alpha
             ))
         } else if !(t.min_effect.is_finite() && t.min_effect >= 0.0) {
-            Some(format!("`min_effect: {}` must be 0 or more (0.2 = a 20 % worsening)", t.min_effect))
+            Some(format!(
+                "`min_effect: {}` must be 0 or more (0.2 = a 20 % worsening)",
+                t.min_effect
+            ))
         } else if t.min_events == 0 || t.min_trials == 0 || t.min_observations < 2 {
             Some("minimum data must be positive (`min_events`, `min_trials` ≥ 1, `min_observations` ≥ 2): a judgement on no data is no judgement".to_owned())
         } else {
@@ -360,7 +397,10 @@ impl Lowerer<'_> {
         if !id_ok {
             self.invalid(
                 w.id.span,
-                format!("`{}` is not a KPI id (letters, digits, `-`, `_`, `.`)", w.id.value),
+                format!(
+                    "`{}` is not a KPI id (letters, digits, `-`, `_`, `.`)",
+                    w.id.value
+                ),
             );
         }
         let source = self.kpi_source(&w.source, sources);
@@ -375,7 +415,13 @@ impl Lowerer<'_> {
         );
         let max_samples = match &w.max_samples {
             Some(s) if s.value < 100 => {
-                self.invalid(s.span, format!("`max_samples: {}` is too small: read at least 100 observations", s.value));
+                self.invalid(
+                    s.span,
+                    format!(
+                        "`max_samples: {}` is too small: read at least 100 observations",
+                        s.value
+                    ),
+                );
                 None
             }
             Some(s) => Some(s.value),
@@ -391,7 +437,10 @@ impl Lowerer<'_> {
             per: w.per.clone(),
             bad: w.bad.value,
             query: Located::new(w.query.value.clone(), w.query.span),
-            denominator: w.denominator.as_ref().map(|d| Located::new(d.value.clone(), d.span)),
+            denominator: w
+                .denominator
+                .as_ref()
+                .map(|d| Located::new(d.value.clone(), d.span)),
             value: w.value.as_ref().map(|v| v.value.clone()),
             compare,
             thresholds: thresholds?,
@@ -442,7 +491,9 @@ fn source_help(kind: WatchSourceType) -> &'static str {
             "write `url: env:NAME` and put the connection URL in that environment variable"
         }
         WatchSourceType::Prometheus => "write `url: http://prometheus:9090` (or `url: env:NAME`)",
-        WatchSourceType::Sqlite => "write `path: data/events.sqlite`, relative to the workspace root",
+        WatchSourceType::Sqlite => {
+            "write `path: data/events.sqlite`, relative to the workspace root"
+        }
         WatchSourceType::Csv | WatchSourceType::Jsonl => {
             "write `path: data/events.csv` (relative to the workspace root) and `time_field: at`"
         }
@@ -493,7 +544,10 @@ impl Lowerer<'_> {
                 self.error(
                     codes::INVALID_VALUE,
                     q.span,
-                    format!("KPI `{}`: the SQL query does not use `{placeholder}`", w.id.value),
+                    format!(
+                        "KPI `{}`: the SQL query does not use `{placeholder}`",
+                        w.id.value
+                    ),
                     Some(help),
                 );
             }
@@ -511,7 +565,10 @@ impl Lowerer<'_> {
                 codes::INVALID_VALUE,
                 v.span,
                 format!("KPI `{}`: SQL sources have no `value`", w.id.value),
-                Some("return one row per observation with its duration in seconds as column `value`".into()),
+                Some(
+                    "return one row per observation with its duration in seconds as column `value`"
+                        .into(),
+                ),
             );
         }
     }
@@ -525,15 +582,24 @@ impl Lowerer<'_> {
                 self.error(
                     codes::INVALID_VALUE,
                     q.span,
-                    format!("KPI `{}`: the PromQL query does not use `$window`", w.id.value),
-                    Some("count over the window, e.g. `sum(increase(email_bounces_total[$window]))`".into()),
+                    format!(
+                        "KPI `{}`: the PromQL query does not use `$window`",
+                        w.id.value
+                    ),
+                    Some(
+                        "count over the window, e.g. `sum(increase(email_bounces_total[$window]))`"
+                            .into(),
+                    ),
                 );
             }
             if holdout && !q.value.contains("$cohort") {
                 self.error(
                     codes::INVALID_VALUE,
                     q.span,
-                    format!("KPI `{}`: the PromQL query does not use `$cohort`", w.id.value),
+                    format!(
+                        "KPI `{}`: the PromQL query does not use `$cohort`",
+                        w.id.value
+                    ),
                     Some("select the cohort by label, e.g. `{cohort=\"$cohort\"}`".into()),
                 );
             }
@@ -589,7 +655,6 @@ fn has_placeholder(sql: &str, name: &str) -> bool {
     sql.match_indices(name).any(|(i, _)| {
         let before = sql[..i].chars().next_back();
         let after = sql[i + name.len()..].chars().next();
-        before != Some(':')
-            && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        before != Some(':') && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
     })
 }

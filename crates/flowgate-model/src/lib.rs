@@ -51,8 +51,8 @@ pub use reconciliation::{
 pub use references::{Reference, Relation, Target};
 pub use values::{Duration, DurationError, SecretRef, SecretRefError, TimeOfDay, TimeOfDayError};
 pub use watch::{
-    BadDirection, Comparison, Holdout, Kpi, KpiUnit, NamedSource, OnFail, Thresholds, UrlRef, Watch,
-    WatchSource, DEFAULT_MAX_SAMPLES, FileCondition, FileFilterError, parse_file_filter,
+    parse_file_filter, BadDirection, Comparison, FileCondition, FileFilterError, Holdout, Kpi,
+    KpiUnit, NamedSource, OnFail, Thresholds, UrlRef, Watch, WatchSource, DEFAULT_MAX_SAMPLES,
 };
 pub use workflow::{
     AssignStrategy, BranchArm, EdgeKind, Enrollment, FrequencyCap, Goal, Reenrollment, Settings,

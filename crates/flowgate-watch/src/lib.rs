@@ -9,4 +9,15 @@
 //! demonstrations). Nothing here prints; front ends render the report.
 #![forbid(unsafe_code)]
 
+mod evaluate;
+pub mod judge;
+pub mod report;
+pub mod sources;
 pub mod stats;
+pub mod window;
+
+pub use evaluate::{evaluate, evaluate_kpi, EvaluateError};
+pub use judge::{judge, Judgement, TestOutcome, Verdict};
+pub use report::{Action, KpiReport, Report, REPORT_VERSION};
+pub use sources::{Connections, Measure, SourceContext, SourceError};
+pub use window::Window;

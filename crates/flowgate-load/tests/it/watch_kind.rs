@@ -30,7 +30,11 @@ fn load(watch: &str) -> Loaded {
 }
 
 fn render(loaded: &Loaded) -> String {
-    render_human(&loaded.diagnostics, &loaded.sources, HumanOptions { color: false })
+    render_human(
+        &loaded.diagnostics,
+        &loaded.sources,
+        HumanOptions { color: false },
+    )
 }
 
 /// Load a broken variant of the watch: it must be reported at `line:col` of `w.yaml`,
@@ -38,7 +42,10 @@ fn render(loaded: &Loaded) -> String {
 #[track_caller]
 fn rejects(text: &str, line: usize, needle: &str) -> String {
     let out = reported(text, line, needle);
-    assert!(load(text).model.get_str("li-watch").is_none(), "an invalid watch is left out");
+    assert!(
+        load(text).model.get_str("li-watch").is_none(),
+        "an invalid watch is left out"
+    );
     out
 }
 
@@ -49,7 +56,10 @@ fn reported(text: &str, line: usize, needle: &str) -> String {
     let out = render(&loaded);
     assert!(loaded.has_errors(), "expected an error for:\n{text}");
     assert!(out.contains(needle), "`{needle}` not in:\n{out}");
-    assert!(out.contains(&format!("w.yaml:{line}:")), "not located at line {line}:\n{out}");
+    assert!(
+        out.contains(&format!("w.yaml:{line}:")),
+        "not located at line {line}:\n{out}"
+    );
     out
 }
 
@@ -65,7 +75,11 @@ fn a_minimal_watch_gets_the_documented_defaults() {
     assert_eq!(kpi.compare, Comparison::Weeks(4));
     assert_eq!(kpi.thresholds, Thresholds::DEFAULT);
     assert_eq!(kpi.on_fail, OnFail::Pin);
-    assert_eq!(asset.references().len(), 1, "the bundle is a resolved reference");
+    assert_eq!(
+        asset.references().len(),
+        1,
+        "the bundle is a resolved reference"
+    );
 }
 
 #[test]
@@ -103,16 +117,28 @@ fn a_prometheus_url_with_a_password_is_refused() {
 
 #[test]
 fn unknown_fields_get_a_did_you_mean() {
-    let out = reported(&WATCH.replace("    bad: up", "    bad: up\n    treshold: {}"), 11, "treshold");
+    let out = reported(
+        &WATCH.replace("    bad: up", "    bad: up\n    treshold: {}"),
+        11,
+        "treshold",
+    );
     assert!(out.contains("thresholds"), "{out}");
     reported(&WATCH.replace("unit: rate", "unit: ratio"), 9, "ratio");
     reported(&WATCH.replace("bad: up", "bad: higher"), 10, "higher");
-    reported(&WATCH.replace("type: postgres", "type: postgresql"), 5, "postgres");
+    reported(
+        &WATCH.replace("type: postgres", "type: postgresql"),
+        5,
+        "postgres",
+    );
 }
 
 #[test]
 fn sql_must_bind_the_window_as_parameters() {
-    let out = rejects(&WATCH.replace("AND at < :to", "AND at < now()"), 11, "`:to`");
+    let out = rejects(
+        &WATCH.replace("AND at < :to", "AND at < now()"),
+        11,
+        "`:to`",
+    );
     assert!(out.contains("bind the window"), "{out}");
     rejects(&WATCH.replace(":from", "::from"), 11, "`:from`");
     let holdout = WATCH.replace(
@@ -124,7 +150,11 @@ fn sql_must_bind_the_window_as_parameters() {
 
 #[test]
 fn a_kpi_naming_a_missing_source_is_located_with_a_hint() {
-    let out = rejects(&WATCH.replace("source: events", "source: event"), 8, "no source `event`");
+    let out = rejects(
+        &WATCH.replace("source: events", "source: event"),
+        8,
+        "no source `event`",
+    );
     assert!(out.contains("did you mean `events`"), "{out}");
 }
 
@@ -132,16 +162,32 @@ fn a_kpi_naming_a_missing_source_is_located_with_a_hint() {
 fn thresholds_and_comparisons_are_range_checked() {
     let t = |s: &str| WATCH.replace("    bad: up", &format!("    bad: up\n    {s}"));
     rejects(&t("thresholds: { alpha: 0.9 }"), 11, "alpha");
-    rejects(&t("thresholds: { alpha: 0.05, marginal: 0.01 }"), 11, "marginal");
-    rejects(&t("thresholds: { min_observations: 0 }"), 11, "minimum data");
+    rejects(
+        &t("thresholds: { alpha: 0.05, marginal: 0.01 }"),
+        11,
+        "marginal",
+    );
+    rejects(
+        &t("thresholds: { min_observations: 0 }"),
+        11,
+        "minimum data",
+    );
     rejects(&t("compare: { weeks: 0 }"), 11, "1 to 12");
-    rejects(&t("compare: { weeks: 2, holdout: { treatment: a, control: b } }"), 11, "exactly one");
+    rejects(
+        &t("compare: { weeks: 2, holdout: { treatment: a, control: b } }"),
+        11,
+        "exactly one",
+    );
     rejects(&t("max_samples: 5"), 11, "at least 100");
 }
 
 #[test]
 fn a_watch_needs_a_target_sources_and_kpis() {
-    rejects(&WATCH.replace("bundle: lead-intake\n", ""), 2, "`bundle` or `environment`");
+    rejects(
+        &WATCH.replace("bundle: lead-intake\n", ""),
+        2,
+        "`bundle` or `environment`",
+    );
     let no_kpis = format!("{}kpis: []\n", &WATCH[..WATCH.find("kpis:").unwrap()]);
     rejects(&no_kpis, 6, "at least one KPI");
     let dup = format!("{WATCH}{}", &WATCH[WATCH.find("  - id").unwrap()..]);
@@ -151,22 +197,36 @@ fn a_watch_needs_a_target_sources_and_kpis() {
 #[test]
 fn promql_and_file_kpis_need_their_companions() {
     let prom = WATCH
-        .replace("{ type: postgres, url: env:EVENTS_DB_URL }", "{ type: prometheus, url: \"http://prom:9090\" }")
+        .replace(
+            "{ type: postgres, url: env:EVENTS_DB_URL }",
+            "{ type: prometheus, url: \"http://prom:9090\" }",
+        )
         .replace(
             "SELECT 1 AS events, 2 AS trials FROM t WHERE at >= :from AND at < :to",
             "sum(increase(bounces_total[5m]))",
         );
     let out = rejects(&prom, 11, "`$window`");
-    assert!(out.contains("denominator"), "a rate needs a denominator: {out}");
-    let csv = WATCH
-        .replace("{ type: postgres, url: env:EVENTS_DB_URL }", "{ type: csv, path: ../etc/passwd, time_field: at }");
+    assert!(
+        out.contains("denominator"),
+        "a rate needs a denominator: {out}"
+    );
+    let csv = WATCH.replace(
+        "{ type: postgres, url: env:EVENTS_DB_URL }",
+        "{ type: csv, path: ../etc/passwd, time_field: at }",
+    );
     rejects(&csv, 5, "inside the workspace");
     let csv = WATCH
-        .replace("{ type: postgres, url: env:EVENTS_DB_URL }", "{ type: csv, path: e.csv }")
+        .replace(
+            "{ type: postgres, url: env:EVENTS_DB_URL }",
+            "{ type: csv, path: e.csv }",
+        )
         .replace("unit: rate", "unit: duration");
     rejects(&csv, 5, "needs `time_field`");
     let filter = WATCH
-        .replace("{ type: postgres, url: env:EVENTS_DB_URL }", "{ type: jsonl, path: e.jsonl, time_field: at }")
+        .replace(
+            "{ type: postgres, url: env:EVENTS_DB_URL }",
+            "{ type: jsonl, path: e.jsonl, time_field: at }",
+        )
         .replace("unit: rate", "unit: duration")
         .replace(
             "SELECT 1 AS events, 2 AS trials FROM t WHERE at >= :from AND at < :to",

@@ -36,8 +36,18 @@ fn poisson_rate_test_matches_scipy_binomtest() {
 fn fisher_exact_matches_scipy() {
     for &(e1, n1, e0, n0, greater, less) in FISHER {
         let case = format!("{e1}/{n1} vs {e0}/{n0}");
-        close(&format!("{case} greater"), fisher_exact(e1, n1, e0, n0, Alternative::Greater).p_value, greater, 1e-9);
-        close(&format!("{case} less"), fisher_exact(e1, n1, e0, n0, Alternative::Less).p_value, less, 1e-9);
+        close(
+            &format!("{case} greater"),
+            fisher_exact(e1, n1, e0, n0, Alternative::Greater).p_value,
+            greater,
+            1e-9,
+        );
+        close(
+            &format!("{case} less"),
+            fisher_exact(e1, n1, e0, n0, Alternative::Less).p_value,
+            less,
+            1e-9,
+        );
     }
 }
 
@@ -48,7 +58,12 @@ fn mann_whitney_exact_matches_scipy() {
         assert_eq!(g.method, MwMethod::Exact, "case {i}");
         close(&format!("case {i} U"), g.u, u, 1e-12);
         close(&format!("case {i} greater"), g.p_value, greater, 1e-9);
-        close(&format!("case {i} less"), mann_whitney(x, y, Alternative::Less).p_value, less, 1e-9);
+        close(
+            &format!("case {i} less"),
+            mann_whitney(x, y, Alternative::Less).p_value,
+            less,
+            1e-9,
+        );
     }
 }
 
@@ -59,7 +74,12 @@ fn mann_whitney_normal_approximation_matches_scipy() {
         assert_eq!(g.method, MwMethod::Normal, "case {i}");
         close(&format!("case {i} U"), g.u, u, 1e-12);
         close(&format!("case {i} greater"), g.p_value, greater, 1e-9);
-        close(&format!("case {i} less"), mann_whitney(x, y, Alternative::Less).p_value, less, 1e-9);
+        close(
+            &format!("case {i} less"),
+            mann_whitney(x, y, Alternative::Less).p_value,
+            less,
+            1e-9,
+        );
     }
 }
 
