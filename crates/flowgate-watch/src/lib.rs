@@ -21,3 +21,4 @@ pub use judge::{judge, Judgement, TestOutcome, Verdict};
 pub use report::{Action, KpiReport, Report, REPORT_VERSION};
 pub use sources::{Connections, Measure, SourceContext, SourceError};
 pub use window::Window;
+pub mod generate;

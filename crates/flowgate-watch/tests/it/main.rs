@@ -3,4 +3,6 @@
 
 #[rustfmt::skip]
 mod reference_values;
+mod common;
+mod scenarios;
 mod stats;
