@@ -89,6 +89,8 @@ impl SourceContext {
 #[derive(Debug, Default)]
 pub struct Connections {
     sql: BTreeMap<String, sql::Pool>,
+    /// Sources that could not be opened, with why: later KPIs fail at once.
+    failed: BTreeMap<String, String>,
 }
 
 impl Connections {
@@ -194,17 +196,28 @@ impl Connections {
         url: &str,
         request: Request<'_>,
     ) -> Result<&sql::Pool, SourceError> {
+        let failed = |message: &str| {
+            request.error(
+                name,
+                format!("cannot connect: {message}"),
+                "check that the database is running and reachable, and that the URL in the secret is right",
+            )
+        };
+        if let Some(message) = self.failed.get(name) {
+            return Err(failed(message));
+        }
         if !self.sql.contains_key(name) {
-            let pool = sql::Pool::connect(source, url)
-                .await
-                .map_err(|message| {
-                    request.error(
-                        name,
-                        format!("cannot connect: {}", redact(&message, url)),
-                        "check that the database is running and reachable, and that the URL in the secret is right",
-                    )
-                })?;
-            self.sql.insert(name.to_owned(), pool);
+            match sql::Pool::connect(source, url).await {
+                Ok(pool) => {
+                    self.sql.insert(name.to_owned(), pool);
+                }
+                Err(message) => {
+                    let message = redact(&message, url);
+                    let error = failed(&message);
+                    self.failed.insert(name.to_owned(), message);
+                    return Err(error);
+                }
+            }
         }
         self.sql
             .get(name)

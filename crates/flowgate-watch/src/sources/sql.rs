@@ -11,7 +11,7 @@ use sqlx::{Executor, Row};
 use std::time::Duration;
 
 /// How long connecting may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// An open database.
 #[derive(Debug, Clone)]

@@ -4,5 +4,7 @@
 #[rustfmt::skip]
 mod reference_values;
 mod common;
+mod hostile;
+mod prometheus;
 mod scenarios;
 mod stats;
