@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 #[rustfmt::skip]
+#[allow(clippy::type_complexity)]
 mod reference_values;
 mod common;
 mod hostile;
