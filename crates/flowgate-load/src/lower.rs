@@ -16,6 +16,8 @@ use std::path::Path;
 
 #[path = "lower_integration.rs"]
 mod integration;
+#[path = "lower_watch.rs"]
+mod watch;
 
 /// Lowers the documents of one file.
 pub(crate) struct Lowerer<'a> {
@@ -120,6 +122,7 @@ impl<'a> Lowerer<'a> {
             AssetWire::Workflow(w) => meta!(w),
             AssetWire::Bundle(w) => meta!(w),
             AssetWire::Reconciliation(w) => meta!(w),
+            AssetWire::Watch(w) => meta!(w),
         };
         let Some(id) = self.id(id) else {
             return Lowered::Nothing;
@@ -145,6 +148,7 @@ impl<'a> Lowerer<'a> {
             AssetWire::Reconciliation(w) => {
                 self.reconciliation(w).map(m::AssetSpec::Reconciliation)
             }
+            AssetWire::Watch(w) => self.watch(w).map(m::AssetSpec::Watch),
         };
         match spec {
             Some(spec) if self.ok => Lowered::Asset(Box::new(m::Asset {

@@ -4,6 +4,7 @@ use crate::bundle::Bundle;
 use crate::integration::{Integration, System};
 use crate::kinds::{Body, Consent, Field, Form, List, ScoringRule, Tag, Template, Webhook};
 use crate::reconciliation::Reconciliation;
+use crate::watch::Watch;
 use crate::workflow::Workflow;
 use crate::{AssetId, Located};
 use flowgate_diagnostics::Span;
@@ -40,13 +41,15 @@ pub enum AssetKind {
     Bundle,
     /// A proof that two data sources agree.
     Reconciliation,
+    /// The KPIs watched after a release.
+    Watch,
     /// A flow imported from a platform file (Salesforce Flow, n8n, Node-RED).
     Flow,
 }
 
 impl AssetKind {
     /// Every kind.
-    pub const ALL: [AssetKind; 14] = [
+    pub const ALL: [AssetKind; 15] = [
         Self::Field,
         Self::Tag,
         Self::List,
@@ -60,11 +63,12 @@ impl AssetKind {
         Self::Workflow,
         Self::Bundle,
         Self::Reconciliation,
+        Self::Watch,
         Self::Flow,
     ];
 
     /// Kinds written in flowgate's own YAML/JSON format (flows come from platform files).
-    pub const NATIVE: [AssetKind; 13] = [
+    pub const NATIVE: [AssetKind; 14] = [
         Self::Field,
         Self::Tag,
         Self::List,
@@ -78,6 +82,7 @@ impl AssetKind {
         Self::Workflow,
         Self::Bundle,
         Self::Reconciliation,
+        Self::Watch,
     ];
 
     /// The name written in `kind:`.
@@ -96,6 +101,7 @@ impl AssetKind {
             Self::Workflow => "Workflow",
             Self::Bundle => "Bundle",
             Self::Reconciliation => "Reconciliation",
+            Self::Watch => "Watch",
             Self::Flow => "Flow",
         }
     }
@@ -116,6 +122,7 @@ impl AssetKind {
             Self::Workflow => "workflow",
             Self::Bundle => "bundle",
             Self::Reconciliation => "reconciliation",
+            Self::Watch => "watch",
             Self::Flow => "flow",
         }
     }
@@ -168,6 +175,8 @@ pub enum AssetSpec {
     Bundle(Bundle),
     /// A reconciliation.
     Reconciliation(Reconciliation),
+    /// A watch.
+    Watch(Watch),
     /// An imported platform flow.
     Flow(crate::flow::Flow),
 }
@@ -189,6 +198,7 @@ impl AssetSpec {
             Self::Workflow(_) => AssetKind::Workflow,
             Self::Bundle(_) => AssetKind::Bundle,
             Self::Reconciliation(_) => AssetKind::Reconciliation,
+            Self::Watch(_) => AssetKind::Watch,
             Self::Flow(_) => AssetKind::Flow,
         }
     }

@@ -74,6 +74,7 @@ fn kind_shape(kind: AssetKind) -> (&'static str, &'static str, &'static str) {
         AssetKind::Tag | AssetKind::List => ("(", ")", "oval"),
         AssetKind::Bundle => ("[(", ")]", "folder"),
         AssetKind::Reconciliation => ("[/", "\\]", "parallelogram"),
+        AssetKind::Watch => ("((", "))", "circle"),
         AssetKind::Consent | AssetKind::ScoringRule => ("[", "]", "box"),
     }
 }

@@ -19,6 +19,7 @@ mod model;
 mod reconciliation;
 mod references;
 mod values;
+mod watch;
 mod workflow;
 
 pub use asset::{Asset, AssetKind, AssetSpec, FileId, Origin};
@@ -49,6 +50,10 @@ pub use reconciliation::{
 };
 pub use references::{Reference, Relation, Target};
 pub use values::{Duration, DurationError, SecretRef, SecretRefError, TimeOfDay, TimeOfDayError};
+pub use watch::{
+    parse_file_filter, BadDirection, Comparison, FileCondition, FileFilterError, Holdout, Kpi,
+    KpiUnit, NamedSource, OnFail, Thresholds, UrlRef, Watch, WatchSource, DEFAULT_MAX_SAMPLES,
+};
 pub use workflow::{
     AssignStrategy, BranchArm, EdgeKind, Enrollment, FrequencyCap, Goal, Reenrollment, Settings,
     SplitPath, Step, StepAction, TimeWindow, Trigger, Weekday, Workflow,

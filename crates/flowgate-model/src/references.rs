@@ -47,6 +47,8 @@ pub enum Relation {
     TrustsSourceOf,
     /// Needs the target integration to work.
     DependsOn,
+    /// Watches the releases of the target bundle.
+    Watches,
 }
 
 impl Relation {
@@ -72,6 +74,7 @@ impl Relation {
             Self::WritesTo => "writes to",
             Self::TrustsSourceOf => "source of truth",
             Self::DependsOn => "depends on",
+            Self::Watches => "watches",
         }
     }
 }
@@ -118,6 +121,7 @@ const WORKFLOW: &[AssetKind] = &[AssetKind::Workflow];
 const CONSENT: &[AssetKind] = &[AssetKind::Consent];
 const SYSTEM: &[AssetKind] = &[AssetKind::System];
 const INTEGRATION: &[AssetKind] = &[AssetKind::Integration];
+const BUNDLE: &[AssetKind] = &[AssetKind::Bundle];
 const ANY_MEMBER: &[AssetKind] = &[
     AssetKind::Flow,
     AssetKind::Field,
@@ -196,6 +200,11 @@ impl Asset {
                 }
             }
             AssetSpec::Reconciliation(_) => {}
+            AssetSpec::Watch(watch) => {
+                if let Some(bundle) = &watch.bundle {
+                    c.asset(bundle, BUNDLE, Relation::Watches);
+                }
+            }
             AssetSpec::Flow(_) => {}
             AssetSpec::Template(template) => {
                 let contents = std::iter::once(&template.content)

@@ -39,6 +39,8 @@ flowgate_syntax::tagged_enum! {
         Bundle = "Bundle" (BundleWire),
         /// A proof that two data sources agree, run repeatedly and tracked for drift.
         Reconciliation = "Reconciliation" (ReconciliationWire),
+        /// The KPIs watched after a release, their sources and how they are judged.
+        Watch = "Watch" (WatchWire),
     }
 }
 
@@ -368,5 +370,157 @@ asset_wire! {
         /// When a run counts as drifting.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub drift: Option<flowgate_model::DriftPolicy>,
+    }
+}
+
+/// The type of a watch source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WatchSourceType {
+    /// PostgreSQL (`url: env:NAME`).
+    Postgres,
+    /// MySQL or MariaDB (`url: env:NAME`).
+    Mysql,
+    /// An SQLite file (`path:` relative to the workspace).
+    Sqlite,
+    /// A Prometheus HTTP API (`url: http://prometheus:9090` or `env:NAME`).
+    Prometheus,
+    /// A CSV file with a header row (`path:`, `time_field:`).
+    Csv,
+    /// A JSON Lines file (`path:`, `time_field:`).
+    Jsonl,
+}
+
+/// Where a watch reads data.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatchSourceWire {
+    /// `postgres`, `mysql` (MariaDB too), `sqlite`, `prometheus`, `csv` or `jsonl`.
+    #[serde(rename = "type")]
+    pub source_type: Spanned<WatchSourceType>,
+    /// The connection URL: a secret reference (`env:EVENTS_DB_URL`) for databases; for
+    /// Prometheus a plain URL without credentials, or a secret reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Spanned<String>>,
+    /// A file relative to the workspace root (`sqlite`, `csv`, `jsonl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<Spanned<String>>,
+    /// The column or member holding each row's time (`csv`, `jsonl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_field: Option<Spanned<String>>,
+}
+
+/// What the current window is compared with: `{ weeks: 4 }` or `{ holdout: … }`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompareWire {
+    /// The same weekday and hours over the previous N weeks (1 to 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weeks: Option<Spanned<u32>>,
+    /// A holdout cohort in the same window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holdout: Option<Spanned<HoldoutWire>>,
+}
+
+/// A holdout cohort.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldoutWire {
+    /// The cohort value of those who got the release (bound as `:cohort` / `$cohort`).
+    pub treatment: Spanned<String>,
+    /// The cohort value of the holdout.
+    pub control: Spanned<String>,
+    /// The holdout's share of the audience (0 to 1), needed by `count` KPIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_share: Option<Spanned<f64>>,
+}
+
+/// Judgement thresholds; every field is optional and has a documented default.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdsWire {
+    /// One-sided p-value below which a material worsening fails (default 0.01).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+    /// One-sided p-value below which a material worsening is marginal (default 0.05).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marginal: Option<f64>,
+    /// Smallest relative worsening that matters (default 0.2, i.e. 20 %).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_effect: Option<f64>,
+    /// Fewest events, current and control together, for counts and rates (default 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_events: Option<u64>,
+    /// Fewest trials per side for rates (default 200).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_trials: Option<u64>,
+    /// Fewest observations per side for durations (default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_observations: Option<u64>,
+}
+
+/// One watched KPI.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KpiWire {
+    /// The KPI's id, unique in the watch (`bounce-rate`).
+    pub id: Spanned<String>,
+    /// A human-readable name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The name of a source under `sources`.
+    pub source: Spanned<String>,
+    /// `count` (events per time), `rate` (events out of trials) or `duration` (seconds).
+    pub unit: Spanned<flowgate_model::KpiUnit>,
+    /// What a rate's trials are (`send`), for reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<String>,
+    /// Which way is worse: `up` or `down`.
+    pub bad: Spanned<flowgate_model::BadDirection>,
+    /// SQL returning the aggregate (`:from`, `:to`, `:cohort` are bound parameters), PromQL
+    /// (`$window`, `$cohort` are filled in), or a file filter (`type = bounce`).
+    pub query: Spanned<String>,
+    /// The trials of a rate, for PromQL and file sources (SQL returns `events` and `trials`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<Spanned<String>>,
+    /// The field holding a duration in seconds, for file sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Spanned<String>>,
+    /// The comparison, overriding the watch's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<Spanned<CompareWire>>,
+    /// Thresholds, overriding the watch's field by field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thresholds: Option<Spanned<ThresholdsWire>>,
+    /// Most duration observations read per window (default 100000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_samples: Option<Spanned<u32>>,
+    /// `pin` (default) or `rollback`, overriding the watch's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_fail: Option<flowgate_model::OnFail>,
+}
+
+asset_wire! {
+    /// The KPIs watched after a release of a bundle or into an environment.
+    pub struct WatchWire {
+        /// The bundle whose releases are watched (a Bundle id).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub bundle: Option<Spanned<String>>,
+        /// The environment watched (`prod`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub environment: Option<Spanned<String>>,
+        /// The sources by name (`events: { type: postgres, url: env:EVENTS_DB_URL }`).
+        pub sources: Spanned<BTreeMap<String, Spanned<WatchSourceWire>>>,
+        /// The comparison of every KPI (default `{ weeks: 4 }`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub compare: Option<Spanned<CompareWire>>,
+        /// Thresholds of every KPI.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub thresholds: Option<Spanned<ThresholdsWire>>,
+        /// What a failed KPI does: `pin` (default) or `rollback`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub on_fail: Option<flowgate_model::OnFail>,
+        /// The KPIs.
+        pub kpis: Spanned<Vec<Spanned<KpiWire>>>,
     }
 }

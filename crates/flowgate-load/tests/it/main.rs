@@ -16,3 +16,4 @@ mod roundtrip;
 mod salesforce_corpus;
 mod schema;
 mod security;
+mod watch_kind;
