@@ -2,7 +2,12 @@
 //!
 //! `workspace(n, seed)` writes `n` workflows, each with its own email template and contact
 //! field, sharing 100 tags and a suppression list, in the file layout a real team uses
-//! (one file per workflow and template, fields grouped 100 per file).
+//! (one file per workflow and template, fields grouped 100 per file). `bundle_workspace(n,
+//! seed)` writes one bundle of `n` assets of mixed kinds, one file per asset.
+
+mod bundle;
+
+pub use bundle::{bundle_workspace, workflow_path, BUNDLE, BUNDLE_CONFIG};
 
 use std::fmt::Write as _;
 

@@ -8,6 +8,7 @@ use flowgate_diff::Documents;
 use flowgate_load::Loaded;
 use flowgate_model::{AssetKind, AssetSpec, Bundle, Model};
 use flowgate_store::{canonical_json, Entry, NewSnapshot, Object, Timestamp};
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -64,46 +65,42 @@ pub fn freeze(
         .collect();
     members.insert(bundle.to_owned());
 
-    let mut objects = Vec::with_capacity(members.len());
-    let mut entries = Vec::with_capacity(members.len());
+    // The check and the members' objects do not depend on each other: on two cores they
+    // run side by side, and the objects of the members are built on every core.
+    let (built, report) = rayon::join(
+        || frozen_members(model, &members),
+        || {
+            check(
+                &loaded.model,
+                &loaded.sources,
+                config,
+                &CheckOptions {
+                    environment: None,
+                    environments: &options.environments,
+                    only: None,
+                },
+            )
+        },
+    );
+    let mut objects = Vec::with_capacity(built.len());
+    let mut entries = Vec::with_capacity(built.len());
     let mut documents = BTreeMap::new();
     let mut platform = Map::new();
     let mut member_files = BTreeSet::new();
-    for id in &members {
-        let Some(asset) = model.get_str(id) else {
-            continue;
-        };
-        let path = model
-            .file(asset.origin.file)
-            .map(|f| f.path.to_string_lossy().replace('\\', "/"));
-        if let Some(path) = &path {
+    for member in built {
+        if let Some(path) = &member.entry.path {
             member_files.insert(path.clone());
         }
-        let document = asset.document();
-        let object = match &asset.spec {
-            AssetSpec::Flow(flow) => {
-                platform.insert(id.clone(), Value::from(flow.dialect.as_str()));
-                Object::new(flow.original.as_bytes().to_vec())
-            }
-            _ => Object::new(canonical_json(&document)),
-        };
-        entries.push(Entry {
-            kind: asset.kind().as_str().to_owned(),
-            id: id.clone(),
-            object: object.id(),
-            path,
-        });
-        objects.push(object);
-        documents.insert(id.clone(), document);
+        if let Some(dialect) = member.dialect {
+            platform.insert(member.entry.id.clone(), Value::from(dialect));
+        }
+        documents.insert(member.entry.id.clone(), member.document);
+        entries.push(member.entry);
+        objects.push(member.object);
     }
 
-    let (check_digest, check_errors, check_warnings, check_findings, evidence) = check_digest(
-        loaded,
-        config,
-        &options.environments,
-        &member_files,
-        &documents,
-    );
+    let (check_digest, check_errors, check_warnings, check_findings, evidence) =
+        check_digest(report, &member_files, &documents);
     let bundle_document = bundle_asset.document();
     let mut manifest = Map::new();
     manifest.insert(
@@ -139,6 +136,53 @@ pub fn freeze(
         manifest,
         check_errors,
     })
+}
+
+/// One member of a frozen bundle: its entry, object and document, and for a platform flow
+/// its dialect.
+struct FrozenMember {
+    entry: Entry,
+    object: Object,
+    document: Value,
+    dialect: Option<&'static str>,
+}
+
+/// The members of `ids` that the model holds, in the order of `ids`, built on every core:
+/// each asset's document, canonical encoding and hash depend on that asset only.
+fn frozen_members(model: &Model, ids: &BTreeSet<String>) -> Vec<FrozenMember> {
+    let ids: Vec<&String> = ids.iter().collect();
+    ids.par_iter()
+        .filter_map(|id| {
+            model
+                .get_str(id)
+                .map(|asset| frozen_member(id, asset, model))
+        })
+        .collect()
+}
+
+fn frozen_member(id: &str, asset: &flowgate_model::Asset, model: &Model) -> FrozenMember {
+    let path = model
+        .file(asset.origin.file)
+        .map(|f| f.path.to_string_lossy().replace('\\', "/"));
+    let document = asset.document();
+    let (object, dialect) = match &asset.spec {
+        AssetSpec::Flow(flow) => (
+            Object::new(flow.original.as_bytes().to_vec()),
+            Some(flow.dialect.as_str()),
+        ),
+        _ => (Object::new(canonical_json(&document)), None),
+    };
+    FrozenMember {
+        entry: Entry {
+            kind: asset.kind().as_str().to_owned(),
+            id: id.to_owned(),
+            object: object.id(),
+            path,
+        },
+        object,
+        document,
+        dialect,
+    }
 }
 
 /// The version a frozen bundle is stored as.
@@ -245,22 +289,10 @@ struct Evidence {
 }
 
 fn check_digest(
-    loaded: &Loaded,
-    config: &CheckConfig,
-    environments: &[String],
+    mut report: flowgate_check::CheckReport,
     member_files: &BTreeSet<String>,
     members: &BTreeMap<String, Value>,
 ) -> (String, usize, usize, Vec<Value>, Evidence) {
-    let mut report = check(
-        &loaded.model,
-        &loaded.sources,
-        config,
-        &CheckOptions {
-            environment: None,
-            environments,
-            only: None,
-        },
-    );
     let evidence_excepted = report
         .suppressed
         .iter()

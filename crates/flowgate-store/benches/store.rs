@@ -4,7 +4,10 @@
 //!   transaction, into an empty store.
 //! - `second_snapshot_one_changed_{n}`: the next version, where one asset changed: ask which of
 //!   the `n` objects are missing, then snapshot with only the changed one (the store's part of
-//!   `flowgate snapshot create` when one file changed).
+//!   `flowgate snapshot create` when one file changed, for a caller that asks first).
+//! - `second_snapshot_all_supplied_one_changed_{n}`: the same version, with every object
+//!   supplied and no question asked first (what `flowgate snapshot create` does); the store
+//!   writes only the objects of the leaves it lacks.
 //!
 //! Each iteration gets a fresh store (built outside the timing: the store holding the first
 //! snapshot is built once and copied). Objects are hashed outside the timing too, as callers
@@ -110,6 +113,20 @@ fn bundle_of(c: &mut Criterion, rt: &tokio::runtime::Runtime, assets: usize) {
             BatchSize::PerIteration,
         )
     });
+    group.bench_function(
+        format!("second_snapshot_all_supplied_one_changed_{k}k"),
+        |b| {
+            b.iter_batched(
+                || copy_store(rt, &template_path),
+                |(dir, store)| {
+                    let created = rt.block_on(store.create_snapshot(&v2, &second)).unwrap();
+                    assert_eq!(created.new_objects, 1);
+                    (dir, store)
+                },
+                BatchSize::PerIteration,
+            )
+        },
+    );
     group.finish();
     drop(template_dir);
 }

@@ -290,6 +290,25 @@ fn snapshot_payload(
     payload
 }
 
+/// The supplied objects a snapshot write stores: those of entries in leaves not stored yet,
+/// and those no entry names (stored as before, for whoever supplied them). The objects of
+/// entries in stored leaves are stored already, so writing them again (30,000 objects for a
+/// 30,000-asset bundle with one change) would only rewrite what is there.
+fn objects_to_store<'o>(
+    objects: &'o [Object],
+    entries: &[Entry],
+    in_new_leaves: &BTreeSet<ObjectId>,
+) -> Vec<&'o Object> {
+    let named: BTreeSet<ObjectId> = entries.iter().map(|e| e.object).collect();
+    objects
+        .iter()
+        .filter(|o| {
+            let id = o.id();
+            in_new_leaves.contains(&id) || !named.contains(&id)
+        })
+        .collect()
+}
+
 /// Inserts the `flowgate_snapshots` row of `new`.
 /// The root of its tree and its entry count are `tree`.
 async fn insert_snapshot_row(
@@ -535,8 +554,8 @@ impl Engine {
     ///
     /// Objects go in id order (each once), so that concurrent writers sharing objects take
     /// PostgreSQL's row locks in one order and cannot deadlock.
-    async fn insert_objects(&self, tx: &mut Tx, objects: &[Object], refresh: bool) -> Result<u64> {
-        let mut sorted: Vec<&Object> = objects.iter().collect();
+    async fn insert_objects(&self, tx: &mut Tx, objects: &[&Object], refresh: bool) -> Result<u64> {
+        let mut sorted: Vec<&Object> = objects.to_vec();
         sorted.sort_unstable_by_key(|o| o.id());
         sorted.dedup_by_key(|o| o.id());
         let now = self.clock.now().to_rfc3339();
@@ -610,7 +629,8 @@ impl Engine {
         tx.lock_shared()
             .await
             .map_err(self.db("lock the store against collection"))?;
-        let inserted = self.insert_objects(&mut tx, objects, true).await?;
+        let all: Vec<&Object> = objects.iter().collect();
+        let inserted = self.insert_objects(&mut tx, &all, true).await?;
         self.commit(tx).await?;
         Ok(PutReport {
             inserted,
@@ -716,18 +736,19 @@ impl Engine {
             self.rollback(tx).await?;
             return self.existing_version(new, id, existing);
         }
-        let new_objects = self.insert_objects(&mut tx, objects, false).await?;
         let new_nodes = tree::unstored(&mut tx, &built)
             .await
             .map_err(self.db("look up tree nodes"))?;
         // A stored node's objects are stored (collection removes an object only with every
         // node that reaches it, and holds back snapshot writes while it runs), so only the
-        // entries of new leaves need looking up.
+        // entries of new leaves need looking up, and only their objects need writing.
         let in_new_leaves: BTreeSet<ObjectId> = new_nodes
             .iter()
             .flat_map(|node| &node.objects)
             .filter_map(|text| text.parse().ok())
             .collect();
+        let to_store = objects_to_store(objects, &entries, &in_new_leaves);
+        let new_objects = self.insert_objects(&mut tx, &to_store, false).await?;
         let wanted: Vec<ObjectId> = entries
             .iter()
             .map(|e| e.object)

@@ -244,6 +244,7 @@ macro_rules! suite_on {
             suite_on!(@cases $harness:
                 put_is_idempotent,
                 identical_content_gives_identical_snapshot,
+                supplying_every_object_stores_only_new_ones,
                 version_conflict_and_missing_objects_change_nothing,
                 snapshots_list_in_version_order,
                 verify_detects_tampering,

@@ -162,6 +162,56 @@ pub async fn put_is_idempotent<H: Harness>(h: &H) {
     assert_clean(store).await;
 }
 
+/// A caller may supply every object of a snapshot (the CLI does): the store writes only those
+/// of leaves it lacks and those no entry names, and reports the same new objects as a caller
+/// that asked `missing_objects` first.
+pub async fn supplying_every_object_stores_only_new_ones<H: Harness>(h: &H) {
+    let store = h.store();
+    // More than 256 entries, so the tree has several leaves.
+    let mut objs = objects("many", 600);
+    let first = store
+        .create_snapshot(&snapshot("lead-intake", "1.0.0", &objs), &objs)
+        .await
+        .unwrap();
+    assert_eq!(first.new_objects, 600);
+
+    objs[300] = Object::new(b"many asset 300, changed\n".to_vec());
+    let unnamed = Object::new(b"named by no entry\n".to_vec());
+    let mut supplied = objs.clone();
+    supplied.push(unnamed.clone());
+    let next = snapshot("lead-intake", "1.0.1", &objs);
+    let second = store.create_snapshot(&next, &supplied).await.unwrap();
+    assert!(second.created);
+    assert_eq!(
+        second.new_objects, 2,
+        "the changed object and the unnamed one"
+    );
+    let ids: Vec<ObjectId> = supplied.iter().map(Object::id).collect();
+    assert!(store.missing_objects(&ids).await.unwrap().is_empty());
+    let stored = store
+        .get_snapshot(SnapshotKey::Id(&second.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.id, next.id());
+
+    // An entry moved to a new leaf whose object is stored already: nothing new, no error.
+    let mut moved = snapshot("lead-intake", "1.0.2", &objs);
+    moved.entries[10].id = "asset-moved".into();
+    let third = store.create_snapshot(&moved, &supplied).await.unwrap();
+    assert_eq!((third.created, third.new_objects), (true, 0));
+
+    // A new leaf's object neither stored nor supplied is still refused.
+    let mut missing = snapshot("lead-intake", "1.0.3", &objs);
+    missing.entries[20].object = ObjectId::of(b"never stored");
+    let refused = store
+        .create_snapshot(&missing, &supplied)
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, Error::MissingObjects { .. }), "{refused}");
+    assert_clean(store).await;
+}
+
 pub async fn identical_content_gives_identical_snapshot<H: Harness>(h: &H) {
     let store = h.store();
     let objs = objects("same", 4);
