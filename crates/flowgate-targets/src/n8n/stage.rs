@@ -106,9 +106,12 @@ pub(crate) fn check_conflicts(
 pub(crate) fn item(file: &str, want: &Desired, held: Option<&Held>) -> Value {
     let write = match held {
         None => true,
+        // Written again when it holds another rendering, lacks credentials, or does not hold
+        // what its marker says (a repair, or a write an interrupted deployment left half-done).
         Some(h) => {
             h.mark("source").as_deref() != Some(want.digest.as_str())
                 || !unresolved_credentials(&h.raw).is_empty()
+                || edited(h)
         }
     };
     json!({
