@@ -110,6 +110,20 @@ pub fn fold(operations: &[Operation]) -> Folded {
     folded
 }
 
+/// `incident` after one more operation of its own (one just appended), without reading the
+/// log again.
+pub fn fold_onto(incident: Incident, op: &Operation) -> Result<Incident, String> {
+    let id = incident.id.clone();
+    let mut folded = Folded::default();
+    folded.incidents.insert(id.clone(), incident);
+    let kind = op.kind_of().ok_or("is not an incident operation")?;
+    folded.apply(kind, op)?;
+    folded
+        .incidents
+        .remove(&id)
+        .ok_or_else(|| format!("lost {id}"))
+}
+
 impl Folded {
     fn apply(&mut self, kind: OperationKind, op: &Operation) -> Result<(), String> {
         let at = op.at.datetime();

@@ -81,7 +81,10 @@ impl<'a, S: Store> Incidents<'a, S> {
         let op = self
             .append(actor, OperationKind::IncidentOpen, payload)
             .await?;
-        self.get(&crate::fold::incident_id(op.seq)).await
+        fold(std::slice::from_ref(&op))
+            .incidents
+            .remove(&crate::fold::incident_id(op.seq))
+            .ok_or_else(|| IncidentError::Invalid("the opening could not be read back".into()))
     }
 
     /// Changes an open or resolved incident's fields.
@@ -100,7 +103,7 @@ impl<'a, S: Store> Incidents<'a, S> {
             .map_err(IncidentError::Invalid)?;
         let mut payload = serde_json::to_value(&patch).unwrap_or(Value::Null);
         payload["incident"] = Value::from(incident.id.clone());
-        self.record(actor, OperationKind::IncidentUpdate, payload, &incident.id)
+        self.record(actor, OperationKind::IncidentUpdate, payload, incident)
             .await
     }
 
@@ -118,7 +121,7 @@ impl<'a, S: Store> Incidents<'a, S> {
             ));
         }
         let payload = json!({ "incident": incident.id, "add": action });
-        self.record(actor, OperationKind::IncidentAction, payload, &incident.id)
+        self.record(actor, OperationKind::IncidentAction, payload, incident)
             .await
     }
 
@@ -144,7 +147,7 @@ impl<'a, S: Store> Incidents<'a, S> {
             Some(_) => {}
         }
         let payload = json!({ "incident": incident.id, "done": action });
-        self.record(actor, OperationKind::IncidentAction, payload, &incident.id)
+        self.record(actor, OperationKind::IncidentAction, payload, incident)
             .await
     }
 
@@ -178,7 +181,7 @@ impl<'a, S: Store> Incidents<'a, S> {
             "incident": incident.id, "release": chosen.release, "env": incident.env,
             "bundle": chosen.bundle, "version": chosen.version, "apply_seq": chosen.apply_seq,
         });
-        self.record(actor, OperationKind::IncidentLink, payload, &incident.id)
+        self.record(actor, OperationKind::IncidentLink, payload, incident)
             .await
     }
 
@@ -197,7 +200,7 @@ impl<'a, S: Store> Incidents<'a, S> {
             )));
         }
         let payload = json!({ "incident": incident.id, "unlink": release });
-        self.record(actor, OperationKind::IncidentLink, payload, &incident.id)
+        self.record(actor, OperationKind::IncidentLink, payload, incident)
             .await
     }
 
@@ -225,20 +228,21 @@ impl<'a, S: Store> Incidents<'a, S> {
             .check(&incident.times, self.now)
             .map_err(IncidentError::Invalid)?;
         let payload = json!({ "incident": incident.id, "resolved": at, "note": note });
-        self.record(actor, OperationKind::IncidentResolve, payload, &incident.id)
+        self.record(actor, OperationKind::IncidentResolve, payload, incident)
             .await
     }
 
-    /// Appends a change to incident `id`; the incident after it.
+    /// Appends a change to `incident` (as just read); the incident after it, folded from the
+    /// operation the store recorded rather than from the whole log read again.
     async fn record(
         &self,
         actor: &str,
         kind: OperationKind,
         payload: Value,
-        id: &str,
+        incident: Incident,
     ) -> Result<Incident, IncidentError> {
-        self.append(actor, kind, payload).await?;
-        self.get(id).await
+        let op = self.append(actor, kind, payload).await?;
+        crate::fold::fold_onto(incident, &op).map_err(IncidentError::Invalid)
     }
 
     async fn append(

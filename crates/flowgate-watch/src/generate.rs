@@ -165,6 +165,39 @@ pub fn events(plan: &Plan) -> Vec<Event> {
     out
 }
 
+/// A sending channel: its send event, then per send either a failure (bounce, carrier
+/// rejection) or, failing that, an opt-out (spam complaint, STOP), each with its probability.
+struct Channel {
+    send: &'static str,
+    failure: (&'static str, f64),
+    opt_out: (&'static str, f64),
+}
+
+/// A Poisson(`mean`) number of sends of `channel`, each at a time `at` draws, with their
+/// outcomes.
+fn sends(
+    rng: &mut Rng,
+    mean: f64,
+    channel: &Channel,
+    at: &dyn Fn(&mut Rng) -> DateTime<Utc>,
+    out: &mut Vec<Event>,
+) {
+    let event = |at, kind| Event {
+        at,
+        kind,
+        value: None,
+    };
+    for _ in 0..rng.poisson(mean) {
+        let t = at(rng);
+        out.push(event(t, channel.send));
+        if rng.uniform() < channel.failure.1 {
+            out.push(event(t, channel.failure.0));
+        } else if rng.uniform() < channel.opt_out.1 {
+            out.push(event(t, channel.opt_out.0));
+        }
+    }
+}
+
 fn hour_events(
     rng: &mut Rng,
     hour: DateTime<Utc>,
@@ -181,48 +214,18 @@ fn hour_events(
         latency: 1.0,
         sms_rejections: 1.0,
     });
-    for _ in 0..rng.poisson(120.0 * s) {
-        let t = at(rng);
-        out.push(Event {
-            at: t,
-            kind: "email_send",
-            value: None,
-        });
-        if rng.uniform() < 0.02 * r.bounce {
-            out.push(Event {
-                at: t,
-                kind: "email_bounce",
-                value: None,
-            });
-        } else if rng.uniform() < 0.001 {
-            out.push(Event {
-                at: t,
-                kind: "spam_complaint",
-                value: None,
-            });
-        }
-    }
-    for _ in 0..rng.poisson(40.0 * s) {
-        let t = at(rng);
-        out.push(Event {
-            at: t,
-            kind: "sms_send",
-            value: None,
-        });
-        if rng.uniform() < 0.01 * r.sms_rejections {
-            out.push(Event {
-                at: t,
-                kind: "sms_rejected",
-                value: None,
-            });
-        } else if rng.uniform() < 0.005 {
-            out.push(Event {
-                at: t,
-                kind: "sms_stop",
-                value: None,
-            });
-        }
-    }
+    let email = Channel {
+        send: "email_send",
+        failure: ("email_bounce", 0.02 * r.bounce),
+        opt_out: ("spam_complaint", 0.001),
+    };
+    sends(rng, 120.0 * s, &email, &at, out);
+    let sms = Channel {
+        send: "sms_send",
+        failure: ("sms_rejected", 0.01 * r.sms_rejections),
+        opt_out: ("sms_stop", 0.005),
+    };
+    sends(rng, 40.0 * s, &sms, &at, out);
     for _ in 0..rng.poisson(12.0 * s) {
         let t = at(rng);
         let latency = (rng.lognormal(2.0, 0.6) * r.latency * 1000.0).round() / 1000.0;

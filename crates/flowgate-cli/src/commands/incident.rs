@@ -149,6 +149,19 @@ async fn link(
     global: &GlobalArgs,
 ) -> CommandResult {
     let changed = match (&args.release, &args.unlink) {
+        (None, None) => {
+            let found = incidents
+                .proposals(&args.incident)
+                .await
+                .map_err(incident_error)?;
+            let incident = flowgate_incidents::service::normalise_id(&args.incident);
+            emit(
+                global,
+                &proposals_text(&incident, &found),
+                json!({ "incident": incident, "proposals": found }),
+            );
+            return Ok(Exit::Success);
+        }
         (Some(release), _) => {
             let actor = session.person(args.actor.person.as_deref())?;
             incidents.link(&actor, &args.incident, release).await
@@ -156,19 +169,6 @@ async fn link(
         (None, Some(release)) => {
             let actor = session.person(args.actor.person.as_deref())?;
             incidents.unlink(&actor, &args.incident, release).await
-        }
-        (None, None) => {
-            let found = incidents
-                .proposals(&args.incident)
-                .await
-                .map_err(incident_error)?;
-            let incident = super::incident_view::normal_id(&args.incident);
-            emit(
-                global,
-                &proposals_text(&incident, &found),
-                json!({ "incident": incident, "proposals": found }),
-            );
-            return Ok(Exit::Success);
         }
     };
     let changed = changed.map_err(incident_error)?;

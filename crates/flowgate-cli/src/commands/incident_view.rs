@@ -6,11 +6,6 @@ use flowgate_incidents::record::TIME_FIELDS;
 use flowgate_incidents::{recommend, Action, Incident, Proposal};
 use std::fmt::Write as _;
 
-/// `12` and `inc-12` as `INC-12`.
-pub fn normal_id(id: &str) -> String {
-    flowgate_incidents::service::normalise_id(id)
-}
-
 /// One incident in full, after `what` happened to it.
 pub fn incident_text(
     incident: &Incident,

@@ -1,7 +1,7 @@
 //! `flowgate metrics [--env prod] [--since DATE] [--format human|json|prometheus]`: delivery
 //! metrics from the operation log and the incidents (definitions in docs/incidents.md).
 
-use super::incident::{date, refuse_remote, time};
+use super::incident::{refuse_remote, time};
 use super::store::with_promotions;
 use crate::cli::{Format, GlobalArgs};
 use crate::error::CommandError;
@@ -65,13 +65,12 @@ pub fn run(args: &MetricsArgs, global: &GlobalArgs) -> crate::error::CommandResu
 }
 
 fn since(given: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>, CommandError> {
-    match given {
-        None => Ok(now - Duration::days(DEFAULT_DAYS)),
-        Some(text) if text.len() == 10 => Ok(date(text, "--since")?
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default()
-            .and_utc()),
-        Some(text) => time(text, now),
+    let Some(text) = given else {
+        return Ok(now - Duration::days(DEFAULT_DAYS));
+    };
+    match chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(day) => Ok(day.and_time(chrono::NaiveTime::MIN).and_utc()),
+        Err(_) => time(text, now),
     }
 }
 

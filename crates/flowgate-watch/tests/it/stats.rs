@@ -51,11 +51,14 @@ fn fisher_exact_matches_scipy() {
     }
 }
 
-#[test]
-fn mann_whitney_exact_matches_scipy() {
-    for (i, &(x, y, greater, less, u)) in MW_EXACT.iter().enumerate() {
+/// One Mann–Whitney reference case: x, y, p greater, p less, U.
+type MwCase = (&'static [f64], &'static [f64], f64, f64, f64);
+
+/// Each case's U and both one-sided p-values against SciPy, by `method`.
+fn mann_whitney_matches(cases: &[MwCase], method: MwMethod) {
+    for (i, &(x, y, greater, less, u)) in cases.iter().enumerate() {
         let g = mann_whitney(x, y, Alternative::Greater);
-        assert_eq!(g.method, MwMethod::Exact, "case {i}");
+        assert_eq!(g.method, method, "case {i}");
         close(&format!("case {i} U"), g.u, u, 1e-12);
         close(&format!("case {i} greater"), g.p_value, greater, 1e-9);
         close(
@@ -68,19 +71,13 @@ fn mann_whitney_exact_matches_scipy() {
 }
 
 #[test]
+fn mann_whitney_exact_matches_scipy() {
+    mann_whitney_matches(MW_EXACT, MwMethod::Exact);
+}
+
+#[test]
 fn mann_whitney_normal_approximation_matches_scipy() {
-    for (i, &(x, y, greater, less, u)) in MW_NORMAL.iter().enumerate() {
-        let g = mann_whitney(x, y, Alternative::Greater);
-        assert_eq!(g.method, MwMethod::Normal, "case {i}");
-        close(&format!("case {i} U"), g.u, u, 1e-12);
-        close(&format!("case {i} greater"), g.p_value, greater, 1e-9);
-        close(
-            &format!("case {i} less"),
-            mann_whitney(x, y, Alternative::Less).p_value,
-            less,
-            1e-9,
-        );
-    }
+    mann_whitney_matches(MW_NORMAL, MwMethod::Normal);
 }
 
 #[test]
