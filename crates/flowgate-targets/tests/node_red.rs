@@ -293,6 +293,29 @@ fn credentials_resolve_from_the_environment_and_never_come_back() {
     assert!(error.message.contains("FLOWGATE_NR_TEST_UNSET"), "{error}");
 }
 
+/// POSTs an order to an `http in` route, trying again while the runtime
+/// answers 404: Node-RED answers a deployment before its new flows have
+/// registered their routes.
+fn post_when_routed(url: &str) -> (u16, String) {
+    let post = || {
+        harness::request(
+            "POST",
+            url,
+            &[("content-type", "application/json")],
+            Some(br#"{"order":"100000042"}"#),
+        )
+        .unwrap()
+    };
+    for _ in 0..50 {
+        let answer = post();
+        if answer.0 != 404 {
+            return answer;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    post()
+}
+
 fn wait_for(server: &Recorder, count: usize) -> Vec<String> {
     for _ in 0..100 {
         let seen = server.seen();
@@ -403,13 +426,7 @@ fn the_stage_guardrail_sends_outbound_calls_to_the_capture_endpoint() {
         req["info"].as_str().unwrap().contains("/stage-erp"),
         "{req}"
     );
-    let (status, body) = harness::request(
-        "POST",
-        &format!("{}/order-placed", red.url),
-        &[("content-type", "application/json")],
-        Some(br#"{"order":"100000042"}"#),
-    )
-    .unwrap();
+    let (status, body) = post_when_routed(&format!("{}/order-placed", red.url));
     assert_eq!((status, body.as_str()), (200, "ok"), "{}", red.log());
     let seen = wait_for(&capture, 1);
     assert_eq!(seen.len(), 1, "{seen:?}");
