@@ -178,6 +178,19 @@ pub struct EnvironmentConfig {
     /// `[environments.<name>.target]`: where applied bundles are deployed.
     #[serde(default)]
     pub target: Option<TargetConfig>,
+    /// `[environments.<name>.watch]`: when the releases made there are watched.
+    #[serde(default)]
+    pub watch: Option<WatchConfig>,
+}
+
+/// When the releases of an environment are watched.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct WatchConfig {
+    /// Times after each release at which its watches are evaluated (`["1h", "4h", "24h",
+    /// "72h"]`, the default).
+    #[serde(default)]
+    pub checkpoints: Option<Vec<toml::Spanned<String>>>,
 }
 
 /// Guardrails rendered into an environment's assets.
@@ -242,6 +255,10 @@ pub struct GatesConfig {
     /// blocks its promotion here (default false).
     #[serde(default)]
     pub block_on_overdue_actions: bool,
+    /// Whether the soak also needs the `from` environment's watch checkpoints within the
+    /// soak time to have passed for the version promoted (default false).
+    #[serde(default)]
+    pub soak_requires_watch: bool,
     /// Time ranges in which nothing is applied.
     #[serde(default)]
     pub freeze: Vec<FreezeWindowConfig>,

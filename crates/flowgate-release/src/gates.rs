@@ -1,7 +1,8 @@
 //! The promotion gates. Each gate is a pure function of the facts gathered for a plan, so that
 //! every gate can be tested on its own, with a pinned clock.
 
-use crate::policy::{BlockOn, Environment, Policy};
+use crate::policy::{BlockOn, Checkpoint, Environment, Policy};
+use crate::watch_record::RecordedCheckpoint;
 use chrono::{DateTime, Utc};
 use flowgate_store::SnapshotId;
 use serde::Serialize;
@@ -75,6 +76,11 @@ pub struct Facts<'a> {
     /// Overdue action items of incidents linked to releases of the bundle, described
     /// (gathered only when the environment blocks on them).
     pub overdue_actions: &'a [String],
+    /// Watch results that hold the snapshot: the latest checkpoint of a watch in an
+    /// environment, when it did not pass.
+    pub watch_holds: &'a [String],
+    /// The watch checkpoints recorded for the `from` environment's release of the snapshot.
+    pub from_checkpoints: &'a [RecordedCheckpoint],
 }
 
 /// One gate's verdict.
@@ -120,7 +126,26 @@ pub fn evaluate(facts: &Facts<'_>) -> Vec<GateResult> {
         freeze(facts),
         promoter(facts),
         actions(facts),
+        watch(facts),
     ]
+}
+
+fn watch(f: &Facts<'_>) -> GateResult {
+    match f.watch_holds {
+        [] => GateResult::pass("watch", format!("no watch result holds {}", f.version)),
+        [first, rest @ ..] => GateResult::block(
+            "watch",
+            format!(
+                "{first}{}; {} may move on once a later checkpoint passes (`flowgate watch ENV`), \
+                 or roll it back",
+                match rest.len() {
+                    0 => String::new(),
+                    n => format!(" (and {n} more)"),
+                },
+                f.version
+            ),
+        ),
+    }
 }
 
 fn actions(f: &Facts<'_>) -> GateResult {
@@ -196,9 +221,24 @@ fn source(f: &Facts<'_>) -> GateResult {
 }
 
 fn soak(f: &Facts<'_>) -> GateResult {
-    let (Some(from), Some(soak)) = (&f.env.gates.from, f.env.gates.soak) else {
+    let Some(from) = &f.env.gates.from else {
         return GateResult::pass("soak", "no soak time required");
     };
+    let time = match f.env.gates.soak {
+        Some(soak) => soak_time(f, from, soak),
+        None if f.env.gates.soak_requires_watch => {
+            GateResult::pass("soak", "no soak time required")
+        }
+        None => return GateResult::pass("soak", "no soak time required"),
+    };
+    if time.passed && f.env.gates.soak_requires_watch {
+        soak_watch(f, from, &time.reason)
+    } else {
+        time
+    }
+}
+
+fn soak_time(f: &Facts<'_>, from: &str, soak: flowgate_model::Duration) -> GateResult {
     let needed = chrono::Duration::seconds(i64::try_from(soak.as_seconds()).unwrap_or(i64::MAX));
     match (f.from_current == Some(f.snapshot), f.from_since) {
         (true, Some(since)) => {
@@ -229,6 +269,74 @@ fn soak(f: &Facts<'_>) -> GateResult {
                 human_duration(needed)
             ),
         ),
+    }
+}
+
+/// The checkpoints of `from` the soak needs: those within the soak time, or the first one
+/// when none is.
+fn soak_checkpoints<'p>(f: &Facts<'p>, from: &str) -> Vec<&'p Checkpoint> {
+    let Some(env) = f.policy.environments.iter().find(|e| e.name == from) else {
+        return Vec::new();
+    };
+    let within: Vec<&Checkpoint> = env
+        .watch_checkpoints
+        .iter()
+        .filter(|c| f.env.gates.soak.is_none_or(|soak| c.after <= soak))
+        .collect();
+    if within.is_empty() {
+        env.watch_checkpoints.iter().take(1).collect()
+    } else {
+        within
+    }
+}
+
+fn soak_watch(f: &Facts<'_>, from: &str, time: &str) -> GateResult {
+    if f.from_current != Some(f.snapshot) {
+        return GateResult::block(
+            "soak",
+            format!(
+                "{} has not run in {from}; its watch must pass there first",
+                f.version
+            ),
+        );
+    }
+    let needed = soak_checkpoints(f, from);
+    let mut missing = Vec::new();
+    for checkpoint in &needed {
+        let results: Vec<&RecordedCheckpoint> = f
+            .from_checkpoints
+            .iter()
+            .filter(|r| r.checkpoint == checkpoint.label)
+            .collect();
+        if results.is_empty() || results.iter().any(|r| !r.passed()) {
+            missing.push(checkpoint.label.as_str());
+        }
+    }
+    let labels: Vec<&str> = needed.iter().map(|c| c.label.as_str()).collect();
+    if needed.is_empty() {
+        GateResult::block(
+            "soak",
+            format!("the soak needs {from}'s watch, and {from} has no watch checkpoints"),
+        )
+    } else if missing.is_empty() {
+        GateResult::pass(
+            "soak",
+            format!(
+                "{time}, and its watch passed there at {}",
+                labels.join(", ")
+            ),
+        )
+    } else {
+        GateResult::block(
+            "soak",
+            format!(
+                "{} has not passed the watch in {from} at {} (needed: {}); run `flowgate watch \
+                 {from}` when the checkpoints are due, and see `flowgate watch {from} --results`",
+                f.version,
+                missing.join(", "),
+                labels.join(", ")
+            ),
+        )
     }
 }
 

@@ -24,6 +24,8 @@ mod render_node_red;
 mod secrets;
 mod target;
 mod version;
+mod watch_record;
+mod watching;
 
 pub use checklist::{
     checklist, checklist_markdown, confirmations, confirming_roles, plan_checklist, ChecklistItem,
@@ -36,8 +38,8 @@ pub use history::{bundle_history, release_id_of, VersionChange};
 pub use live::{LiveFile, LiveReport, LiveStatus};
 pub use paths::{safe_relative, UnsafePath};
 pub use policy::{
-    BlockOn, Environment, FreezeWindow, Gates, Guardrails, Person, Policy, Raci, SafeMode,
-    TargetSpec, POLICY_CODE,
+    BlockOn, Checkpoint, Environment, FreezeWindow, Gates, Guardrails, Person, Policy, Raci,
+    SafeMode, TargetSpec, POLICY_CODE,
 };
 pub use promote::{
     env_ref, Base, BundleStatus, Outcome, Plan, PlanReport, Promotions, RollbackStep,
@@ -50,3 +52,6 @@ pub use target::{
     TargetFailure, Targets, MANIFEST_FILE,
 };
 pub use version::{changes_since_latest, check_version, previous_snapshot, VersionVerdict};
+pub use watching::{
+    CheckpointResult, Consequence, DueCheckpoint, RecordedCheckpoint, WatchAction, WatchScope,
+};

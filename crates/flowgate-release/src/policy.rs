@@ -151,6 +151,9 @@ pub struct Gates {
     pub author_may_approve_alone: bool,
     /// Whether overdue incident action items of the bundle block promotion.
     pub block_on_overdue_actions: bool,
+    /// Whether the soak also needs the `from` environment's watch checkpoints within the
+    /// soak time to have passed.
+    pub soak_requires_watch: bool,
     /// Freeze windows.
     pub freeze: Vec<FreezeWindow>,
 }
@@ -298,6 +301,35 @@ pub struct Environment {
     pub raci: Raci,
     /// Deploy target.
     pub target: Option<TargetSpec>,
+    /// When its releases are watched, earliest first.
+    pub watch_checkpoints: Vec<Checkpoint>,
+}
+
+/// A time after a release at which its watches are evaluated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// As written (`4h`): names the checkpoint in the log.
+    pub label: String,
+    /// How long after the release.
+    pub after: Duration,
+}
+
+/// The checkpoints of an environment without `[environments.<name>.watch] checkpoints`.
+pub const DEFAULT_CHECKPOINTS: [&str; 4] = ["1h", "4h", "24h", "72h"];
+
+impl Checkpoint {
+    /// The default checkpoints (1h, 4h, 24h, 72h).
+    pub fn defaults() -> Vec<Self> {
+        DEFAULT_CHECKPOINTS
+            .iter()
+            .filter_map(|text| {
+                Duration::parse(text).ok().map(|after| Self {
+                    label: (*text).to_owned(),
+                    after,
+                })
+            })
+            .collect()
+    }
 }
 
 /// People and environments of a workspace.
@@ -664,6 +696,7 @@ impl Reader<'_> {
             only_campaign: g.only_campaign.clone(),
         };
         let target = env.target.as_ref().and_then(|t| self.target(t, root));
+        let watch_checkpoints = self.checkpoints(name, env);
         Environment {
             name: name.to_owned(),
             description: env.description.clone(),
@@ -677,11 +710,53 @@ impl Reader<'_> {
                 promoters,
                 author_may_approve_alone: gates.author_may_approve_alone,
                 block_on_overdue_actions: gates.block_on_overdue_actions,
+                soak_requires_watch: gates.soak_requires_watch,
                 freeze,
             },
             raci,
             target,
+            watch_checkpoints,
         }
+    }
+
+    /// The watch checkpoints of an environment: durations after a release, each once,
+    /// earliest first (the defaults when none are configured).
+    fn checkpoints(&mut self, name: &str, env: &EnvironmentConfig) -> Vec<Checkpoint> {
+        let Some(texts) = env.watch.as_ref().and_then(|w| w.checkpoints.as_ref()) else {
+            return Checkpoint::defaults();
+        };
+        let mut out: Vec<Checkpoint> = Vec::new();
+        for text in texts {
+            match Duration::parse(text.get_ref()) {
+                Ok(after) if after.as_seconds() > 0 => {
+                    if out.iter().any(|c| c.after == after) {
+                        self.problem(
+                            text,
+                            format!(
+                                "checkpoint `{}` of environment `{name}` is listed twice",
+                                text.get_ref()
+                            ),
+                            "list each checkpoint once",
+                        );
+                    }
+                    out.push(Checkpoint {
+                        label: text.get_ref().clone(),
+                        after,
+                    });
+                }
+                _ => self.problem(
+                    text,
+                    format!(
+                        "checkpoint `{}` of environment `{name}` is not a duration after the release",
+                        text.get_ref()
+                    ),
+                    "write durations such as \"1h\", \"4h\", \"24h\" or \"3d\"",
+                ),
+            }
+        }
+        out.sort_by_key(|c| c.after.as_seconds());
+        out.dedup_by_key(|c| c.after.as_seconds());
+        out
     }
 
     /// The environment's values: each key names an asset and a field; a value on a

@@ -130,9 +130,9 @@ pub enum Outcome {
 
 /// Promotion against one store, with an injected clock and the workspace policy.
 pub struct Promotions<'a, S: Store> {
-    store: &'a S,
-    policy: &'a Policy,
-    now: DateTime<Utc>,
+    pub(crate) store: &'a S,
+    pub(crate) policy: &'a Policy,
+    pub(crate) now: DateTime<Utc>,
     host: Option<String>,
     targets: &'a dyn Targets,
 }
@@ -201,7 +201,7 @@ impl<'a, S: Store> Promotions<'a, S> {
             .map_err(ReleaseError::Refused)
     }
 
-    async fn snapshot(&self, id: &SnapshotId) -> Result<Snapshot, ReleaseError> {
+    pub(crate) async fn snapshot(&self, id: &SnapshotId) -> Result<Snapshot, ReleaseError> {
         self.store
             .get_snapshot(SnapshotKey::Id(id))
             .await?
@@ -353,7 +353,7 @@ impl<'a, S: Store> Promotions<'a, S> {
     }
 
     /// When `env` last started holding `snapshot` of `bundle`.
-    async fn since(
+    pub(crate) async fn since(
         &self,
         env: &str,
         bundle: &str,
@@ -448,6 +448,13 @@ impl<'a, S: Store> Promotions<'a, S> {
             None => (None, None),
         };
         let overdue = self.overdue_actions(env, &snapshot.bundle).await?;
+        let watch_holds = self.watch_holds(&snapshot.id).await?;
+        let from_checkpoints = match (&env.gates.from, from_since) {
+            (Some(from), Some(since)) if from_current == Some(snapshot.id) => {
+                self.soak_checkpoints(from, &snapshot.id, since).await?
+            }
+            _ => Vec::new(),
+        };
         let gates = evaluate(&Facts {
             policy: self.policy,
             env,
@@ -467,6 +474,8 @@ impl<'a, S: Store> Promotions<'a, S> {
             from_since,
             render_problems: &rendered.problems,
             overdue_actions: &overdue,
+            watch_holds: &watch_holds,
+            from_checkpoints: &from_checkpoints,
         });
         Ok(PlanReport {
             plan,

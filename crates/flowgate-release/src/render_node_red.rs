@@ -218,10 +218,12 @@ mod tests {
                 promoters: Vec::new(),
                 author_may_approve_alone: false,
                 block_on_overdue_actions: false,
+                soak_requires_watch: false,
                 freeze: Vec::new(),
             },
             raci: Default::default(),
             target: None,
+            watch_checkpoints: vec![],
         };
         env.guardrails.webhook_redirect = redirect.map(str::to_owned);
         env

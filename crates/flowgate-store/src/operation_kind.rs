@@ -42,11 +42,13 @@ pub enum OperationKind {
     IncidentAction,
     /// An incident resolved (`incident.resolve`).
     IncidentResolve,
+    /// A watch checkpoint of a release evaluated: its verdict and report (`watch.checkpoint`).
+    WatchCheckpoint,
 }
 
 impl OperationKind {
     /// Every kind.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::SnapshotCreate,
         Self::SnapshotImport,
         Self::Plan,
@@ -64,6 +66,7 @@ impl OperationKind {
         Self::IncidentLink,
         Self::IncidentAction,
         Self::IncidentResolve,
+        Self::WatchCheckpoint,
     ];
 
     /// The kinds that make up incidents.
@@ -95,6 +98,7 @@ impl OperationKind {
             Self::IncidentLink => "incident.link",
             Self::IncidentAction => "incident.action",
             Self::IncidentResolve => "incident.resolve",
+            Self::WatchCheckpoint => "watch.checkpoint",
         }
     }
 

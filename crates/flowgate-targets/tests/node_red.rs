@@ -384,10 +384,12 @@ fn render_stage(flow: &Value, capture: &str, production: &str) -> Rendered {
             promoters: vec![],
             author_may_approve_alone: false,
             block_on_overdue_actions: false,
+            soak_requires_watch: false,
             freeze: vec![],
         },
         raci: Default::default(),
         target: None,
+        watch_checkpoints: vec![],
     };
     env.guardrails.webhook_redirect = Some(format!("{capture}/capture"));
     let rendered = render(&snapshot, &objects, &env).unwrap();

@@ -131,6 +131,15 @@ fn line(op: &Operation, widths: &Widths) -> String {
         },
         Some(K::IncidentAction) => format!("action item of {}", text("incident")),
         Some(K::IncidentResolve) => format!("resolved {}", text("incident")),
+        Some(K::WatchCheckpoint) => format!(
+            "watch {} of {} {} in {} at {}: {}",
+            text("watch"),
+            text("bundle"),
+            text("version"),
+            text("env"),
+            text("checkpoint"),
+            text("verdict")
+        ),
         Some(K::Pin) => format!("pinned {}: {}", text("env"), text("reason")),
         Some(K::Unpin) => format!("unpinned {}: {}", text("env"), text("reason")),
         _ => match (

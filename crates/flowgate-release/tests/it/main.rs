@@ -6,3 +6,4 @@ mod promotion;
 mod security;
 mod targets;
 mod versions;
+mod watching;

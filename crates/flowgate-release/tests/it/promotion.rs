@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 // ---- fixtures ---------------------------------------------------------------------------------
 
-const PEOPLE: &str = r#"
+pub(crate) const PEOPLE: &str = r#"
 [workspace]
 name = "acme"
 
@@ -31,7 +31,7 @@ roles = ["builder"]
 "#;
 
 /// Three environments; prod takes only what stage holds, after approvals by two roles.
-const ENVIRONMENTS: &str = r#"
+pub(crate) const ENVIRONMENTS: &str = r#"
 [environments.dev]
 name_prefix = "DEV — "
 target = { type = "directory", path = "deploy/dev" }
@@ -71,25 +71,25 @@ responsible = ["revops"]
 consulted = ["compliance"]
 "#;
 
-fn policy_from(text: &str, root: &Path) -> Policy {
+pub(crate) fn policy_from(text: &str, root: &Path) -> Policy {
     let config = flowgate_load::parse_config(text).unwrap();
     let source = SourceText::new("flowgate.toml", text);
     Policy::from_config(&config, &source, root).unwrap()
 }
 
-fn at(text: &str) -> DateTime<Utc> {
+pub(crate) fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
 
-struct World {
-    dir: tempfile::TempDir,
-    store: AnyStore,
-    policy: Policy,
-    clock: Arc<ManualClock>,
+pub(crate) struct World {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) store: AnyStore,
+    pub(crate) policy: Policy,
+    pub(crate) clock: Arc<ManualClock>,
 }
 
 impl World {
-    async fn new(config: &str) -> Self {
+    pub(crate) async fn new(config: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(Timestamp::from_datetime(at(
             "2026-11-23T09:00:00Z",
@@ -107,27 +107,32 @@ impl World {
         }
     }
 
-    async fn standard() -> Self {
+    pub(crate) async fn standard() -> Self {
         Self::new(&format!("{PEOPLE}{ENVIRONMENTS}")).await
     }
 
-    fn set_now(&self, text: &str) {
+    pub(crate) fn set_now(&self, text: &str) {
         self.clock.set(Timestamp::from_datetime(at(text)));
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now().datetime()
     }
 
-    fn promotions(&self) -> Promotions<'_, AnyStore> {
+    pub(crate) fn promotions(&self) -> Promotions<'_, AnyStore> {
         Promotions::new(&self.store, &self.policy, self.now())
     }
 
-    fn root(&self) -> PathBuf {
+    pub(crate) fn root(&self) -> PathBuf {
         self.dir.path().to_path_buf()
     }
 
-    async fn plan(&self, snapshot: &Snapshot, env: &str, actor: Option<&str>) -> PlanReport {
+    pub(crate) async fn plan(
+        &self,
+        snapshot: &Snapshot,
+        env: &str,
+        actor: Option<&str>,
+    ) -> PlanReport {
         let report = self.promotions().plan(snapshot, env, actor).await.unwrap();
         self.promotions()
             .record_plan(&report, "test")
@@ -137,7 +142,7 @@ impl World {
     }
 
     /// Plans, approves as every person given, and applies as `actor`.
-    async fn promote(
+    pub(crate) async fn promote(
         &self,
         snapshot: &Snapshot,
         env: &str,
@@ -232,7 +237,7 @@ async fn freeze(
         .unwrap()
 }
 
-async fn release(world: &World, version: &str, subject: &str) -> Snapshot {
+pub(crate) async fn release(world: &World, version: &str, subject: &str) -> Snapshot {
     freeze(
         &world.store,
         "lead-intake",
@@ -244,11 +249,11 @@ async fn release(world: &World, version: &str, subject: &str) -> Snapshot {
     .await
 }
 
-fn gate<'a>(report: &'a PlanReport, name: &str) -> &'a GateResult {
+pub(crate) fn gate<'a>(report: &'a PlanReport, name: &str) -> &'a GateResult {
     report.gates.iter().find(|g| g.gate == name).unwrap()
 }
 
-fn blocked(report: &PlanReport) -> Vec<&'static str> {
+pub(crate) fn blocked(report: &PlanReport) -> Vec<&'static str> {
     report
         .gates
         .iter()
@@ -257,7 +262,7 @@ fn blocked(report: &PlanReport) -> Vec<&'static str> {
         .collect()
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
