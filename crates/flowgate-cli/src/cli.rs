@@ -160,6 +160,9 @@ pub enum Command {
     /// Delivery metrics: deployment frequency, lead time, change failure rate, time to
     /// restore and detect, escaped defects, monthly trend.
     Metrics(crate::incident_args::MetricsArgs),
+    /// Watch releases: evaluate the checkpoints due in an environment against a control,
+    /// record each result, and pin or roll back when a KPI fails.
+    Watch(Box<crate::watch_args::WatchArgs>),
     /// The integration inventory: list, risk classes, impact of a change, map and docs.
     #[command(subcommand)]
     Integrations(IntegrationsCommand),

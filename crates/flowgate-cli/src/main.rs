@@ -10,6 +10,7 @@ mod exit;
 mod incident_args;
 mod output;
 mod remote;
+mod watch_args;
 mod write;
 
 use clap::Parser;

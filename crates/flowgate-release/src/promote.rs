@@ -993,7 +993,11 @@ impl<'a, S: Store> Promotions<'a, S> {
         }
     }
 
-    fn require_promoter(&self, env: &Environment, actor: &str) -> Result<(), ReleaseError> {
+    pub(crate) fn require_promoter(
+        &self,
+        env: &Environment,
+        actor: &str,
+    ) -> Result<(), ReleaseError> {
         if self.policy.people.is_empty() {
             return Ok(());
         }

@@ -10,6 +10,8 @@ use serde_json::Value;
 pub struct RecordedCheckpoint {
     /// The operation's sequence number.
     pub seq: u64,
+    /// When it was recorded (RFC 3339, to the second).
+    pub recorded_at: String,
     /// The environment.
     pub env: String,
     /// The bundle.
@@ -43,6 +45,7 @@ impl RecordedCheckpoint {
         };
         Self {
             seq: op.seq,
+            recorded_at: op.at.to_human(),
             env: text("env"),
             bundle: text("bundle"),
             version: text("version"),

@@ -82,6 +82,10 @@ pub enum Consequence {
     Pinned {
         /// The pin operation, when one was recorded now.
         seq: Option<u64>,
+        /// Why the environment was pinned instead of rolled back, when the KPI asked for a
+        /// rollback that could not be made (no earlier version).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        instead_of_rollback: Option<String>,
     },
     /// The bundle was rolled back (operation `seq`), or there was nothing to roll back to.
     RolledBack {
@@ -228,13 +232,14 @@ impl<S: Store> Promotions<'_, S> {
         let acted = match result.action {
             WatchAction::None => return Ok(Consequence::Recorded),
             WatchAction::Hold => return Ok(Consequence::Held),
-            WatchAction::Pin => self
-                .set_pin(&due.env, true, actor, &reason)
-                .await
-                .map(|outcome| Consequence::Pinned {
-                    seq: done_seq(&outcome),
-                }),
-            WatchAction::Rollback => self.roll_back_watched(due, actor, &reason).await,
+            WatchAction::Pin => self.pin_watched(due, actor, &reason, None).await,
+            WatchAction::Rollback => match self.roll_back_watched(due, actor, &reason).await {
+                Err(ReleaseError::Refused(why)) if self.require_promoter_of(&due.env, actor) => {
+                    self.pin_watched(due, actor, &reason, Some(why.to_string()))
+                        .await
+                }
+                other => other,
+            },
         };
         match acted {
             Ok(consequence) => Ok(consequence),
@@ -243,6 +248,27 @@ impl<S: Store> Promotions<'_, S> {
             }),
             Err(other) => Err(other),
         }
+    }
+
+    async fn pin_watched(
+        &self,
+        due: &DueCheckpoint,
+        actor: &str,
+        reason: &str,
+        instead_of_rollback: Option<String>,
+    ) -> Result<Consequence, ReleaseError> {
+        let outcome = self.set_pin(&due.env, true, actor, reason).await?;
+        Ok(Consequence::Pinned {
+            seq: done_seq(&outcome),
+            instead_of_rollback,
+        })
+    }
+
+    /// Whether `actor` may promote into `env` (and so pin it).
+    fn require_promoter_of(&self, env: &str, actor: &str) -> bool {
+        self.env(env)
+            .and_then(|e| self.require_promoter(e, actor))
+            .is_ok()
     }
 
     /// Rolls `due.bundle` back in `due.env`, unless the environment no longer holds the

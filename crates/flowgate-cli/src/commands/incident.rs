@@ -25,19 +25,20 @@ pub fn timebox() -> Duration {
 
 /// `flowgate incident …`.
 pub fn run(command: &IncidentCommand, global: &GlobalArgs) -> CommandResult {
-    refuse_remote(global)?;
+    refuse_remote(global, "incident")?;
     with_promotions(global, |session| async move {
         let result = dispatch(command, &session, global).await;
         (session, result)
     })
 }
 
-/// Incident commands record in the store this machine opens: with a server configured they
-/// would bypass its authentication, so they refuse.
-pub fn refuse_remote(global: &GlobalArgs) -> Result<(), CommandError> {
+/// Incident and watch commands record in the store this machine opens: with a server
+/// configured they would bypass its authentication, so they refuse. `what` names the
+/// commands (`incident`).
+pub fn refuse_remote(global: &GlobalArgs, what: &str) -> Result<(), CommandError> {
     if let Some(url) = crate::remote::server_url(global) {
         return Err(CommandError::usage(
-            format!("incident commands do not go through the server at {url} yet"),
+            format!("{what} commands do not go through the server at {url} yet"),
             "run them against the team's store directly: --server \"\" --store URL",
         ));
     }

@@ -21,7 +21,7 @@ const DEFAULT_DAYS: i64 = 90;
 
 /// `flowgate metrics`.
 pub fn run(args: &MetricsArgs, global: &GlobalArgs) -> crate::error::CommandResult {
-    refuse_remote(global)?;
+    refuse_remote(global, "metrics")?;
     with_promotions(global, |session| async move {
         let result = async {
             let env = session.environment(&args.env)?;

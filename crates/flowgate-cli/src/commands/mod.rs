@@ -31,6 +31,9 @@ mod store;
 mod sync;
 mod validate;
 mod via_server;
+mod watch;
+mod watch_generate;
+mod watch_view;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::{CommandError, CommandResult, ErrorKind};
@@ -150,6 +153,7 @@ fn dispatch(cli: &Cli) -> CommandResult {
         Command::Incident(command) => incident::run(command, global),
         Command::Postmortem(args) => postmortem::run(args, global),
         Command::Metrics(args) => metrics::run(args, global),
+        Command::Watch(args) => watch::run(args, global),
         Command::Serve(args) => serve::run(args, global),
         Command::People(command) => people::run(command, global),
         Command::Login(args) => login::login(args, global),

@@ -12,7 +12,7 @@ use flowgate_store::{OperationFilter, Store};
 
 /// `flowgate postmortem`.
 pub fn run(args: &PostmortemArgs, global: &GlobalArgs) -> crate::error::CommandResult {
-    refuse_remote(global)?;
+    refuse_remote(global, "incident")?;
     with_promotions(global, |session| async move {
         let result = async {
             let incidents = Incidents::new(&session.store, session.now);

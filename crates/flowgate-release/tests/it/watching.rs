@@ -217,7 +217,7 @@ fn a_failure_pins_the_environment_and_a_rollback_kpi_rolls_the_bundle_back() {
             .await
             .unwrap();
         assert!(
-            matches!(consequence, Consequence::Pinned { seq: Some(_) }),
+            matches!(consequence, Consequence::Pinned { seq: Some(_), .. }),
             "{consequence:?}"
         );
         assert!(world.promotions().pin("stage").await.unwrap().is_some());
