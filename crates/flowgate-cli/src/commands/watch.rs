@@ -4,7 +4,7 @@
 
 use super::promote::release_error;
 use super::store::{with_promotions, PromotionSession};
-use super::watch_view::{checkpoint_text, next_text, results_text};
+use super::watch_view::{checkpoint_text, next_text, results_text, Evaluated};
 use crate::cli::{Format, GlobalArgs};
 use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::exit::Exit;
@@ -12,8 +12,8 @@ use crate::output::{emit, out};
 use crate::watch_args::{ResultsArgs, WatchArgs, WatchCommand};
 use chrono::Utc;
 use flowgate_model::{AssetSpec, Watch};
-use flowgate_release::{CheckpointResult, Consequence, DueCheckpoint, WatchAction, WatchScope};
-use flowgate_watch::{Action, Report, SourceContext, Verdict};
+use flowgate_release::{CheckpointResult, DueCheckpoint, WatchAction, WatchScope};
+use flowgate_watch::{Action, SourceContext};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -28,37 +28,6 @@ pub fn run(args: &WatchArgs, global: &GlobalArgs) -> CommandResult {
 
 /// The watches of the workspace by id.
 type Watches = BTreeMap<String, Watch>;
-
-/// One checkpoint evaluated: what was due, the report, and what recording it did.
-pub struct Evaluated {
-    /// The checkpoint.
-    pub due: DueCheckpoint,
-    /// The watch's report.
-    pub report: Report,
-    /// The operation recorded and its consequence (`None` with `--dry-run`).
-    pub recorded: Option<(u64, Consequence)>,
-}
-
-impl Evaluated {
-    /// Whether this checkpoint should make the command exit 1: a failed KPI, an unreadable
-    /// source, or an action that could not be taken.
-    fn alarming(&self) -> bool {
-        matches!(self.report.verdict, Verdict::Fail | Verdict::Error)
-            || matches!(self.recorded, Some((_, Consequence::Refused { .. })))
-    }
-
-    fn to_json(&self) -> Value {
-        json!({
-            "checkpoint": self.due,
-            "verdict": self.report.verdict,
-            "action": self.report.action,
-            "summary": self.report.summary,
-            "operation": self.recorded.as_ref().map(|(seq, _)| seq),
-            "consequence": self.recorded.as_ref().map(|(_, c)| c),
-            "report": self.report,
-        })
-    }
-}
 
 fn watch_env(args: &WatchArgs, global: &GlobalArgs) -> CommandResult {
     super::incident::refuse_remote(global, "watch")?;

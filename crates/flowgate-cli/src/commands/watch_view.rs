@@ -1,11 +1,43 @@
 //! How `flowgate watch` reads to people: each checkpoint with its KPIs and what was done,
 //! the next checkpoint, and the recorded results.
 
-use super::watch::Evaluated;
 use crate::output::inert;
 use chrono::{DateTime, Utc};
-use flowgate_release::{Consequence, RecordedCheckpoint};
-use flowgate_watch::Verdict;
+use flowgate_release::{Consequence, DueCheckpoint, RecordedCheckpoint};
+use flowgate_watch::{Report, Verdict};
+use serde_json::{json, Value};
+
+/// One checkpoint evaluated: what was due, the report, and what recording it did.
+pub struct Evaluated {
+    /// The checkpoint.
+    pub due: DueCheckpoint,
+    /// The watch's report.
+    pub report: Report,
+    /// The operation recorded and its consequence (`None` with `--dry-run`).
+    pub recorded: Option<(u64, Consequence)>,
+}
+
+impl Evaluated {
+    /// Whether this checkpoint should make the command exit 1: a failed KPI, an unreadable
+    /// source, or an action that could not be taken.
+    pub fn alarming(&self) -> bool {
+        matches!(self.report.verdict, Verdict::Fail | Verdict::Error)
+            || matches!(self.recorded, Some((_, Consequence::Refused { .. })))
+    }
+
+    /// As `flowgate watch --format json` writes it.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "checkpoint": self.due,
+            "verdict": self.report.verdict,
+            "action": self.report.action,
+            "summary": self.report.summary,
+            "operation": self.recorded.as_ref().map(|(seq, _)| seq),
+            "consequence": self.recorded.as_ref().map(|(_, c)| c),
+            "report": self.report,
+        })
+    }
+}
 
 fn minute(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
