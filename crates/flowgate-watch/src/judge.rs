@@ -71,16 +71,40 @@ pub struct Judgement {
     /// The relative change in the bad direction (0.5 = 50 % worse; negative = better).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub worsening: Option<f64>,
+    /// The p-value after Holm's adjustment for the KPIs tested at the same checkpoint (the
+    /// one the thresholds were applied to), when more than one was tested.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_adjusted: Option<f64>,
+    /// The figures behind the verdict, as the reason quotes them.
+    #[serde(skip)]
+    pub figures: String,
 }
 
 impl Judgement {
-    fn insufficient(reason: String) -> Self {
+    /// A judgement without a test.
+    pub fn without_test(verdict: Verdict, reason: String) -> Self {
         Self {
-            verdict: Verdict::Insufficient,
+            verdict,
             reason,
             test: None,
             worsening: None,
+            p_adjusted: None,
+            figures: String::new(),
         }
+    }
+
+    fn insufficient(reason: String) -> Self {
+        Self::without_test(Verdict::Insufficient, reason)
+    }
+
+    /// Decide again with `p_adjusted`, the p-value adjusted for the `tested` KPIs judged
+    /// together; a judgement without a test stays as it is.
+    pub fn adjust(&mut self, p_adjusted: f64, tested: usize, t: &Thresholds) {
+        let (Some(test), Some(worsening)) = (self.test.take(), self.worsening) else {
+            return;
+        };
+        let figures = std::mem::take(&mut self.figures);
+        *self = decide(test, worsening, figures, t, Some((p_adjusted, tested)));
     }
 }
 
@@ -110,12 +134,10 @@ pub fn judge(kpi: &Kpi, current: &Measure, control: &Measure, exposures: (f64, f
         (KpiUnit::Duration, Measure::Durations(x), Measure::Durations(y)) => {
             judge_durations(x, y, alt, t)
         }
-        _ => Judgement {
-            verdict: Verdict::Error,
-            reason: "the measures do not match the KPI's unit".to_owned(),
-            test: None,
-            worsening: None,
-        },
+        _ => Judgement::without_test(
+            Verdict::Error,
+            "the measures do not match the KPI's unit".to_owned(),
+        ),
     }
 }
 
@@ -153,7 +175,7 @@ fn judge_count(
         number(test.ci.low),
         number(test.ci.high)
     );
-    decide(TestOutcome::PoissonRate(test), worsening, figures, t)
+    decide(TestOutcome::PoissonRate(test), worsening, figures, t, None)
 }
 
 fn judge_rate(
@@ -185,7 +207,7 @@ fn judge_rate(
         number(test.relative_risk_ci.low),
         number(test.relative_risk_ci.high)
     );
-    decide(TestOutcome::FisherExact(test), worsening, figures, t)
+    decide(TestOutcome::FisherExact(test), worsening, figures, t, None)
 }
 
 fn judge_durations(x: &[f64], y: &[f64], alt: Alternative, t: &Thresholds) -> Judgement {
@@ -216,42 +238,55 @@ fn judge_durations(x: &[f64], y: &[f64], alt: Alternative, t: &Thresholds) -> Ju
         number(test.hodges_lehmann),
         number(test.rank_biserial)
     );
-    decide(TestOutcome::MannWhitney(test), worsening, figures, t)
+    decide(TestOutcome::MannWhitney(test), worsening, figures, t, None)
 }
 
-/// The thresholds applied to a test's p-value and the worsening.
-fn decide(test: TestOutcome, worsening: f64, figures: String, t: &Thresholds) -> Judgement {
-    let p = test.p_value();
+/// The thresholds applied to a test's p-value (or its adjustment for the number of KPIs
+/// tested, when given) and the worsening.
+fn decide(
+    test: TestOutcome,
+    worsening: f64,
+    figures: String,
+    t: &Thresholds,
+    adjusted: Option<(f64, usize)>,
+) -> Judgement {
+    let raw = test.p_value();
+    let p = adjusted.map_or(raw, |(p, _)| p);
+    let shown = match adjusted {
+        Some((p, tested)) => format!(
+            "p = {} (Holm-adjusted for {tested} KPIs: {})",
+            number(raw),
+            number(p)
+        ),
+        None => format!("p = {}", number(p)),
+    };
     let material = worsening >= t.min_effect;
     let change = format!("{} worse", percent(worsening));
     let (verdict, reason) = if material && p < t.alpha {
         (
             Verdict::Fail,
-            format!("{change}, p = {} < alpha {}: {figures}", number(p), t.alpha),
+            format!("{change}, {shown} < alpha {}: {figures}", t.alpha),
         )
     } else if material && p < t.marginal {
         (
             Verdict::Marginal,
             format!(
-                "{change}, p = {} < {} but not below alpha {}: {figures}",
-                number(p),
-                t.marginal,
-                t.alpha
+                "{change}, {shown} < {} but not below alpha {}: {figures}",
+                t.marginal, t.alpha
             ),
         )
     } else if p < t.marginal {
         (
             Verdict::Pass,
             format!(
-                "significant (p = {}) but {change}, below `min_effect` {}: {figures}",
-                number(p),
+                "significant ({shown}) but {change}, below `min_effect` {}: {figures}",
                 percent(t.min_effect)
             ),
         )
     } else {
         (
             Verdict::Pass,
-            format!("no significant worsening (p = {}): {figures}", number(p)),
+            format!("no significant worsening ({shown}): {figures}"),
         )
     };
     Judgement {
@@ -259,7 +294,26 @@ fn decide(test: TestOutcome, worsening: f64, figures: String, t: &Thresholds) ->
         reason,
         test: Some(test),
         worsening: Some(worsening),
+        p_adjusted: adjusted.map(|(p, _)| p),
+        figures,
     }
+}
+
+/// Holm's step-down adjustment: the adjusted p-values, in the order given. The family-wise
+/// error rate of rejecting any true null stays below the level the adjusted values are
+/// compared with, whatever the dependence between the tests.
+pub fn holm(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let mut adjusted = vec![1.0; m];
+    let mut running: f64 = 0.0;
+    for (rank, &index) in order.iter().enumerate() {
+        let scaled = ((m - rank) as f64 * p[index]).min(1.0);
+        running = running.max(scaled);
+        adjusted[index] = running;
+    }
+    adjusted
 }
 
 /// The median of a non-empty sample (NaN when empty).

@@ -25,3 +25,4 @@ mod security;
 mod serve;
 mod snapshot;
 mod store_config;
+mod watch;

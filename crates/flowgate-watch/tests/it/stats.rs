@@ -150,3 +150,31 @@ proptest! {
         prop_assert!((hodges_lehmann(&shifted, &y) - g.hodges_lehmann - 10.0).abs() < 1e-6);
     }
 }
+
+#[test]
+fn holm_matches_r_p_adjust() {
+    // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") → 0.03 0.06 0.06 0.02
+    let adjusted = flowgate_watch::judge::holm(&[0.01, 0.04, 0.03, 0.005]);
+    for (ours, r) in adjusted.iter().zip([0.03, 0.06, 0.06, 0.02]) {
+        close("holm", *ours, r, 1e-12);
+    }
+    assert_eq!(flowgate_watch::judge::holm(&[0.6, 0.9]), vec![1.0, 1.0]);
+    assert!(flowgate_watch::judge::holm(&[]).is_empty());
+}
+
+proptest! {
+    #[test]
+    fn holm_never_lowers_a_p_value_and_keeps_the_order(p in proptest::collection::vec(0.0f64..=1.0, 1..12)) {
+        let adjusted = flowgate_watch::judge::holm(&p);
+        for (raw, adj) in p.iter().zip(&adjusted) {
+            prop_assert!(*adj >= *raw && *adj <= 1.0);
+        }
+        for i in 0..p.len() {
+            for j in 0..p.len() {
+                if p[i] < p[j] {
+                    prop_assert!(adjusted[i] <= adjusted[j]);
+                }
+            }
+        }
+    }
+}
