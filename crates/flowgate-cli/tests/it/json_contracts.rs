@@ -41,7 +41,7 @@ fn validator(name: &str) -> Validator {
         .unwrap()
 }
 
-fn assert_valid(name: &str, document: &Value) {
+pub(crate) fn assert_valid(name: &str, document: &Value) {
     let validator = validator(name);
     let errors: Vec<String> = validator
         .iter_errors(document)

@@ -124,7 +124,8 @@ fn a_planted_regression_fails_is_recorded_and_pins_prod() {
 
     let (code, run) = watch_json(&ws, AFTER_4H, &[]);
     assert_eq!(code, 1, "a failed KPI exits 1: {run}");
-    assert_eq!(run["version"], 1);
+    crate::json_contracts::assert_valid("watch.schema.json", &run);
+    crate::json_contracts::assert_valid("watch.schema.json", &dry);
     let evaluated = run["evaluated"].as_array().unwrap();
     let labels: Vec<&str> = evaluated
         .iter()
