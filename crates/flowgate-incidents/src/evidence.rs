@@ -35,6 +35,9 @@ pub struct Proposal {
     pub changed: Vec<String>,
     /// Of those, the ones the incident affected.
     pub touched_affected: Vec<String>,
+    /// Watch checkpoints of this release in the environment that failed or were marginal
+    /// (`lead-intake-watch at 4h: fail`).
+    pub watch_findings: Vec<String>,
     /// Whether it is the last change to its bundle in the environment before the impact.
     pub last_before_impact: bool,
     /// The evidence in words, strongest first.
@@ -42,9 +45,10 @@ pub struct Proposal {
 }
 
 impl Proposal {
-    /// Whether the evidence is strong: it changed an affected asset.
+    /// Whether the evidence is strong: it changed an affected asset, or a watch of this
+    /// release failed.
     pub fn strong(&self) -> bool {
-        !self.touched_affected.is_empty()
+        !self.touched_affected.is_empty() || !self.watch_findings.is_empty()
     }
 }
 
@@ -77,11 +81,23 @@ pub async fn proposals<S: Store>(
         }));
     }
     ops.sort_by_key(|op| std::cmp::Reverse(op.seq));
+    let checkpoints = watch_checkpoints(store, &incident.env).await?;
     let mut seen_bundles = BTreeSet::new();
     let mut found = Vec::new();
     for op in &ops {
         let last = seen_bundles.insert(text(&op.payload, "bundle"));
-        found.push(proposal(store, op, incident, last).await?);
+        let mut proposal = proposal(store, op, incident, last).await?;
+        proposal.watch_findings = watch_findings(&checkpoints, op);
+        if !proposal.watch_findings.is_empty() {
+            proposal.reasons.insert(
+                0,
+                format!(
+                    "its watch did not pass: {}",
+                    proposal.watch_findings.join("; ")
+                ),
+            );
+        }
+        found.push(proposal);
     }
     found.sort_by_key(|p| {
         (
@@ -134,9 +150,53 @@ async fn proposal<S: Store>(
         by: op.actor.clone(),
         changed,
         touched_affected,
+        watch_findings: Vec::new(),
         last_before_impact,
         reasons,
     })
+}
+
+/// The watch checkpoints recorded for releases into `env` that failed or were marginal.
+async fn watch_checkpoints<S: Store>(
+    store: &S,
+    env: &str,
+) -> Result<Vec<Operation>, IncidentError> {
+    let filter = OperationFilter {
+        kind: Some(OperationKind::WatchCheckpoint),
+        ..OperationFilter::default()
+    };
+    Ok(store
+        .operations(&filter)
+        .await?
+        .into_iter()
+        .filter(|op| {
+            text(&op.payload, "env") == env
+                && matches!(text(&op.payload, "verdict"), "fail" | "marginal")
+        })
+        .collect())
+}
+
+/// The findings of `checkpoints` about the release `op` made: same snapshot, released at
+/// the time of `op`.
+fn watch_findings(checkpoints: &[Operation], op: &Operation) -> Vec<String> {
+    let released = op.at.datetime();
+    checkpoints
+        .iter()
+        .filter(|c| {
+            text(&c.payload, "snapshot") == text(&op.payload, "snapshot")
+                && DateTime::parse_from_rfc3339(text(&c.payload, "release_at"))
+                    .is_ok_and(|at| at.with_timezone(&Utc) == released)
+        })
+        .map(|c| {
+            format!(
+                "{} at {}: {} ({})",
+                text(&c.payload, "watch"),
+                text(&c.payload, "checkpoint"),
+                text(&c.payload, "verdict"),
+                text(&c.payload, "summary")
+            )
+        })
+        .collect()
 }
 
 /// Whether `asset` (`Kind:id`) is one the incident names (by `kind:id`, the kind in any case,

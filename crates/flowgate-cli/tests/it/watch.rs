@@ -164,6 +164,51 @@ fn a_planted_regression_fails_is_recorded_and_pins_prod() {
     let (code, again) = watch_json(&ws, AFTER_4H, &[]);
     assert_eq!(code, 0, "each checkpoint is evaluated once: {again}");
     assert_eq!(again["evaluated"], Value::Array(vec![]));
+
+    // The failed checkpoints are evidence for the incident's link to the release.
+    let opened = ok(
+        &ws,
+        "mara",
+        AFTER_4H,
+        &[
+            "--format",
+            "json",
+            "incident",
+            "open",
+            "--env",
+            "prod",
+            "--severity",
+            "sev2",
+            "--summary",
+            "Bounces tripled",
+            "--impact-start",
+            "2026-03-03 10:00",
+        ],
+    );
+    let opened: Value = serde_json::from_str(&opened).unwrap();
+    let id = opened["incident"]["id"].as_str().unwrap();
+    let proposals = ok(
+        &ws,
+        "mara",
+        AFTER_4H,
+        &["--format", "json", "incident", "link", id],
+    );
+    let proposals: Value = serde_json::from_str(&proposals).unwrap();
+    let first = &proposals["proposals"][0];
+    assert_eq!(first["release"], "LI-1.0.0", "{proposals}");
+    let findings = first["watch_findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f
+            .as_str()
+            .unwrap()
+            .starts_with("lead-intake-watch at 4h: fail")),
+        "{proposals}"
+    );
+    let text = ok(&ws, "mara", AFTER_4H, &["incident", "link", id]);
+    assert!(
+        text.contains("[strong]") && text.contains("its watch did not pass"),
+        "{text}"
+    );
 }
 
 #[test]
