@@ -40,6 +40,19 @@ pub struct Config {
     /// notification targets with located errors).
     #[serde(default)]
     pub server: Option<ServerSection>,
+    /// `[incidents]`: how incidents are handled.
+    #[serde(default)]
+    pub incidents: Option<IncidentsSection>,
+}
+
+/// `[incidents]`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentsSection {
+    /// How long an incident may stay open without a mitigation before flowgate recommends
+    /// rolling back its linked releases first (`30m`, the default).
+    #[serde(default)]
+    pub timebox: Option<toml::Spanned<String>>,
 }
 
 /// `[server]`.

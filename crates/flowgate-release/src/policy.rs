@@ -339,6 +339,8 @@ pub struct Policy {
     pub people: BTreeMap<String, Person>,
     /// In promotion order.
     pub environments: Vec<Environment>,
+    /// How long an incident may stay open unmitigated before the rollback-first advice.
+    pub incident_timebox: Duration,
 }
 
 impl Policy {
@@ -380,10 +382,12 @@ impl Policy {
             .iter()
             .map(|(name, env)| reader.environment(name, env, &names, &roles, root))
             .collect();
+        let incident_timebox = reader.incident_timebox(config);
         if reader.problems.is_empty() {
             Ok(Self {
                 people,
                 environments,
+                incident_timebox,
             })
         } else {
             Err(reader.problems)
@@ -716,6 +720,28 @@ impl Reader<'_> {
             raci,
             target,
             watch_checkpoints,
+        }
+    }
+
+    /// `[incidents] timebox`: a positive duration, 30 minutes when absent.
+    fn incident_timebox(&mut self, config: &Config) -> Duration {
+        let default = Duration::from_seconds(60 * 30);
+        let Some(text) = config.incidents.as_ref().and_then(|i| i.timebox.as_ref()) else {
+            return default;
+        };
+        match Duration::parse(text.get_ref()) {
+            Ok(d) if d.as_seconds() > 0 => d,
+            _ => {
+                self.problem(
+                    text,
+                    format!(
+                        "`timebox = \"{}\"` is not a positive duration",
+                        text.get_ref()
+                    ),
+                    "write a duration such as \"30m\" or \"1h\"",
+                );
+                default
+            }
         }
     }
 

@@ -546,6 +546,7 @@ mod tests {
         Policy {
             people: people.into_iter().map(|p| (p.id.clone(), p)).collect(),
             environments: Vec::new(),
+            incident_timebox: flowgate_model::Duration::from_seconds(1800),
         }
     }
 

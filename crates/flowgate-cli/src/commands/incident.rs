@@ -18,9 +18,11 @@ use flowgate_incidents::{
 use flowgate_store::AnyStore;
 use serde_json::{json, Value};
 
-/// How long an incident may stay open unmitigated before the rollback-first advice.
-pub fn timebox() -> Duration {
-    Duration::minutes(flowgate_incidents::timebox::DEFAULT_MINUTES)
+/// How long an incident may stay open unmitigated before the rollback-first advice:
+/// `[incidents] timebox` in flowgate.toml, 30 minutes by default.
+pub fn timebox(session: &PromotionSession) -> Duration {
+    let seconds = session.policy.incident_timebox.as_seconds();
+    Duration::seconds(i64::try_from(seconds).unwrap_or(i64::MAX))
 }
 
 /// `flowgate incident …`.
@@ -66,7 +68,7 @@ async fn dispatch(
                 .resolve(&actor, &args.incident, at, args.note.as_deref())
                 .await
                 .map_err(incident_error)?;
-            show(&done, session.now, global, "resolved");
+            show(&done, session, global, "resolved");
             Ok(Exit::Success)
         }
         IncidentCommand::Show(args) => {
@@ -74,10 +76,10 @@ async fn dispatch(
                 .get(&args.incident)
                 .await
                 .map_err(incident_error)?;
-            show(&found, session.now, global, "show");
+            show(&found, session, global, "show");
             Ok(Exit::Success)
         }
-        IncidentCommand::List(args) => list(&incidents, args, global).await,
+        IncidentCommand::List(args) => list(session, &incidents, args, global).await,
         IncidentCommand::Actions(args) => actions(&incidents, args, global).await,
         IncidentCommand::Action(ActionCommand::Add(args)) => {
             let actor = session.person(args.actor.person.as_deref())?;
@@ -91,7 +93,7 @@ async fn dispatch(
                 .add_action(&actor, &args.incident, action)
                 .await
                 .map_err(incident_error)?;
-            show(&changed, session.now, global, "action added");
+            show(&changed, session, global, "action added");
             Ok(Exit::Success)
         }
         IncidentCommand::Action(ActionCommand::Done(args)) => {
@@ -100,7 +102,7 @@ async fn dispatch(
                 .complete_action(&actor, &args.incident, &args.action)
                 .await
                 .map_err(incident_error)?;
-            show(&changed, session.now, global, "action done");
+            show(&changed, session, global, "action done");
             Ok(Exit::Success)
         }
     }
@@ -119,7 +121,7 @@ async fn open(
         .open(&actor, env, severity(&args.severity)?, &args.summary, patch)
         .await
         .map_err(incident_error)?;
-    show(&opened, session.now, global, "opened");
+    show(&opened, session, global, "opened");
     Ok(Exit::Success)
 }
 
@@ -139,7 +141,7 @@ async fn update(
         .update(&actor, &args.incident, patch)
         .await
         .map_err(incident_error)?;
-    show(&changed, session.now, global, "updated");
+    show(&changed, session, global, "updated");
     Ok(Exit::Success)
 }
 
@@ -173,11 +175,12 @@ async fn link(
         }
     };
     let changed = changed.map_err(incident_error)?;
-    show(&changed, session.now, global, "linked");
+    show(&changed, session, global, "linked");
     Ok(Exit::Success)
 }
 
 async fn list(
+    session: &PromotionSession,
     incidents: &Incidents<'_, AnyStore>,
     args: &ListArgs,
     global: &GlobalArgs,
@@ -191,14 +194,20 @@ async fn list(
         .collect();
     shown.sort_by_key(|i| std::cmp::Reverse(i.opened_at));
     let now = incidents.now();
-    let mut text: String = shown.iter().map(|i| list_line(i, now, timebox())).collect();
+    let mut text: String = shown
+        .iter()
+        .map(|i| list_line(i, now, timebox(session)))
+        .collect();
     if shown.is_empty() {
         text.push_str("No incidents.\n");
     }
     for (seq, why) in &folded.problems {
         text.push_str(&format!("warning: log record #{seq} {why}\n"));
     }
-    let items: Vec<Value> = shown.iter().map(|i| with_advice(i, now)).collect();
+    let items: Vec<Value> = shown
+        .iter()
+        .map(|i| with_advice(i, now, timebox(session)))
+        .collect();
     let problems: Vec<Value> = folded
         .problems
         .iter()
@@ -241,19 +250,19 @@ async fn actions(
 }
 
 /// Prints an incident (and its time-box advice) after `what` happened to it.
-fn show(incident: &Incident, now: DateTime<Utc>, global: &GlobalArgs, what: &str) {
-    let text = incident_text(incident, now, timebox(), what);
+fn show(incident: &Incident, session: &PromotionSession, global: &GlobalArgs, what: &str) {
+    let text = incident_text(incident, session.now, timebox(session), what);
     emit(
         global,
         &text,
-        json!({ "incident": with_advice(incident, now) }),
+        json!({ "incident": with_advice(incident, session.now, timebox(session)) }),
     );
 }
 
 /// The incident as JSON with the time box's advice (`null` when none).
-fn with_advice(incident: &Incident, now: DateTime<Utc>) -> Value {
+fn with_advice(incident: &Incident, now: DateTime<Utc>, timebox: Duration) -> Value {
     let mut value = serde_json::to_value(incident).unwrap_or(Value::Null);
-    value["advice"] = serde_json::to_value(recommend(incident, timebox(), now)).unwrap_or_default();
+    value["advice"] = serde_json::to_value(recommend(incident, timebox, now)).unwrap_or_default();
     value["overdue_actions"] = json!(incident.overdue_actions(now.date_naive()).len());
     value
 }

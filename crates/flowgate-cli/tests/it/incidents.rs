@@ -325,3 +325,44 @@ fn bad_incident_input_is_refused_and_nothing_is_written() {
         assert!(err.contains(hint), "{err}");
     }
 }
+
+#[test]
+fn the_time_box_is_configured_in_the_workspace_and_checked() {
+    let ws = rehearsal();
+    ws.edit(
+        "flowgate.toml",
+        "[people.mara]",
+        "[incidents]\ntimebox = \"2h\"\n\n[people.mara]",
+    );
+    let opened = json(
+        &ws,
+        MONDAY_NOON,
+        &[
+            "incident",
+            "open",
+            "--env",
+            "dev",
+            "--severity",
+            "sev3",
+            "--summary",
+            "Slow routing",
+        ],
+    );
+    let id = opened["incident"]["id"].as_str().unwrap().to_owned();
+    let shown = ok(&ws, MONDAY_LATE, &["incident", "show", &id]);
+    assert!(
+        !shown.contains("without mitigation"),
+        "45 min is inside a 2h time box: {shown}"
+    );
+    let later = ok(&ws, "2026-11-23T14:30:00Z", &["incident", "show", &id]);
+    assert!(later.contains("open 150 min without mitigation"), "{later}");
+
+    ws.edit("flowgate.toml", "timebox = \"2h\"", "timebox = \"soon\"");
+    let (code, _, err) = ws.run_as("tom", MONDAY_LATE, &["incident", "list"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`timebox = \"soon\"` is not a positive duration"),
+        "{err}"
+    );
+    assert!(err.contains("flowgate.toml:"), "located: {err}");
+}
