@@ -12,6 +12,7 @@
 //!   detect, escaped defects, monthly trend; JSON and Prometheus text.
 #![forbid(unsafe_code)]
 
+pub mod collect;
 pub mod evidence;
 pub mod fold;
 pub mod metrics;

@@ -25,8 +25,9 @@ pub struct Inputs<'a> {
     pub log: &'a [Operation],
     /// Every incident.
     pub incidents: &'a [Incident],
-    /// Snapshot ids whose check found errors when frozen (for escaped defects).
-    pub failing_checks: &'a BTreeSet<String>,
+    /// Snapshot ids the pre-release net caught (for escaped defects): their check found
+    /// errors when frozen, or a watch checkpoint of theirs failed or was marginal.
+    pub caught: &'a BTreeSet<String>,
 }
 
 /// A distribution of durations, in hours.
@@ -239,7 +240,7 @@ fn escaped(inputs: &Inputs<'_>, incident: &Incident) -> bool {
                 && text(op, "env") != inputs.env
                 && text(op, "snapshot") == snapshot
         });
-        passed_earlier && !inputs.failing_checks.contains(snapshot)
+        passed_earlier && !inputs.caught.contains(snapshot)
     })
 }
 

@@ -311,7 +311,7 @@ async fn an_incident_is_opened_linked_from_evidence_timeboxed_written_up_and_mea
         until: at(31, 0),
         log: &log,
         incidents: &incidents,
-        failing_checks: &failing,
+        caught: &failing,
     });
     assert_eq!(m.deployments, 3);
     assert_eq!(m.change_failure_rate.count, 1);
@@ -337,14 +337,14 @@ async fn an_incident_is_opened_linked_from_evidence_timeboxed_written_up_and_mea
     // A snapshot whose check failed is not an escaped defect: the check caught it.
     let caught: BTreeSet<String> = [v3.to_string()].into_iter().collect();
     let m = metrics(&Inputs {
-        failing_checks: &caught,
+        caught: &caught,
         ..Inputs {
             env: "prod",
             since: at(1, 0),
             until: at(31, 0),
             log: &log,
             incidents: &incidents,
-            failing_checks: &failing,
+            caught: &failing,
         }
     });
     assert_eq!(m.escaped_defect_rate.count, 0);

@@ -9,11 +9,9 @@ use crate::exit::Exit;
 use crate::incident_args::MetricsArgs;
 use crate::output::{emit, out};
 use chrono::{DateTime, Duration, Utc};
-use flowgate_incidents::metrics::{metrics, prometheus, Inputs, Metrics};
-use flowgate_incidents::Incidents;
-use flowgate_store::{AnyStore, OperationFilter, OperationKind, SnapshotId, SnapshotKey, Store};
+use flowgate_incidents::collect::collect;
+use flowgate_incidents::metrics::{prometheus, Metrics};
 use serde_json::Value;
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 /// The period when `--since` is not given.
@@ -26,29 +24,7 @@ pub fn run(args: &MetricsArgs, global: &GlobalArgs) -> crate::error::CommandResu
         let result = async {
             let env = session.environment(&args.env)?;
             let since = since(args.since.as_deref(), session.now)?;
-            let mut log = Vec::new();
-            for kind in [
-                OperationKind::Apply,
-                OperationKind::Rollback,
-                OperationKind::SnapshotCreate,
-            ] {
-                let filter = OperationFilter {
-                    kind: Some(kind),
-                    ..OperationFilter::default()
-                };
-                log.extend(session.store.operations(&filter).await?);
-            }
-            let folded = Incidents::new(&session.store, session.now).all().await?;
-            let incidents: Vec<_> = folded.incidents.into_values().collect();
-            let failing = failing_checks(&session.store, &log, &incidents).await?;
-            let m = metrics(&Inputs {
-                env,
-                since,
-                until: session.now,
-                log: &log,
-                incidents: &incidents,
-                failing_checks: &failing,
-            });
+            let m = collect(&session.store, env, since, session.now).await?;
             match global.format {
                 Format::Prometheus => out(&prometheus(&m)),
                 _ => emit(
@@ -72,41 +48,6 @@ fn since(given: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>, Comma
         Ok(day) => Ok(day.and_time(chrono::NaiveTime::MIN).and_utc()),
         Err(_) => time(text, now),
     }
-}
-
-/// The snapshots of releases linked to incidents whose check found errors when frozen.
-async fn failing_checks(
-    store: &AnyStore,
-    log: &[flowgate_store::Operation],
-    incidents: &[flowgate_incidents::Incident],
-) -> Result<BTreeSet<String>, CommandError> {
-    let mut failing = BTreeSet::new();
-    let seqs: BTreeSet<u64> = incidents
-        .iter()
-        .flat_map(|i| i.links.iter().map(|l| l.apply_seq))
-        .collect();
-    for op in log.iter().filter(|op| seqs.contains(&op.seq)) {
-        let Some(id) = op.payload.get("snapshot").and_then(Value::as_str) else {
-            continue;
-        };
-        let Ok(id) = id.parse::<SnapshotId>() else {
-            continue;
-        };
-        let errors = store
-            .get_snapshot(SnapshotKey::Id(&id))
-            .await?
-            .and_then(|s| {
-                s.manifest
-                    .get("check")
-                    .and_then(|c| c.get("errors"))
-                    .and_then(Value::as_u64)
-            })
-            .unwrap_or(0);
-        if errors > 0 {
-            failing.insert(id.to_string());
-        }
-    }
-    Ok(failing)
 }
 
 fn text(m: &Metrics) -> String {
