@@ -61,6 +61,9 @@ pub async fn watch(state: AppState) {
         if let Err(error) = check(&state).await {
             tracing::warn!(error, "drift check failed");
         }
+        if let Err(error) = crate::timebox::notify_overdue(&state).await {
+            tracing::warn!(error = error.message, "incident time-box check failed");
+        }
     }
 }
 

@@ -27,6 +27,7 @@ mod pages;
 pub mod password;
 pub(crate) mod routes;
 pub mod secret;
+pub mod timebox;
 mod views;
 
 pub use app::{router, serve, AppState, ServeError, ServeOptions};

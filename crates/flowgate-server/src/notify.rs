@@ -36,11 +36,14 @@ pub enum Event {
     Drift,
     /// A target drifted from is back to what was deployed (`drift.ended`).
     DriftEnded,
+    /// An incident stayed open past its time box without mitigation: roll back first
+    /// (`incident.timebox`).
+    IncidentTimebox,
 }
 
 impl Event {
     /// Every event.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::PlanWaiting,
         Self::PlanApproved,
         Self::PlanRejected,
@@ -50,6 +53,7 @@ impl Event {
         Self::Unpinned,
         Self::Drift,
         Self::DriftEnded,
+        Self::IncidentTimebox,
     ];
 
     /// Its name in `events = [...]` and in the message.
@@ -64,6 +68,7 @@ impl Event {
             Self::Unpinned => "unpin",
             Self::Drift => "drift",
             Self::DriftEnded => "drift.ended",
+            Self::IncidentTimebox => "incident.timebox",
         }
     }
 }

@@ -49,6 +49,9 @@ pub fn page(title: &str, viewer: &Viewer<'_>, content: Markup) -> Markup {
                             a href="/audit" { "Audit log" }
                             a href="/integrations" { "Integrations" }
                             a href="/reconciliations" { "Reconciliations" }
+                            a href="/watch" { "Watch" }
+                            a href="/incidents" { "Incidents" }
+                            a href="/delivery" { "Delivery" }
                             a href="/api/tokens" { "API tokens" }
                         }
                         form.logout method="post" action="/logout" {

@@ -112,11 +112,18 @@ pub async fn board(
             .insert(status.env.as_str(), Cell { status, soak });
     }
     let environments = environment_json(&state);
+    let roll_back_first: Vec<_> = super::incidents::with_advice(&state)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .filter_map(|(_, advice)| advice)
+        .collect();
     if want == Want::Json {
         return Ok(Json(json!({
             "flowgate_board": 1,
             "environments": environments,
             "bundles": by_bundle,
+            "roll_back_first": roll_back_first,
         }))
         .into_response());
     }
@@ -127,6 +134,9 @@ pub async fn board(
         .map(|e| e.name.as_str())
         .collect();
     let body = html! {
+        @for advice in &roll_back_first {
+            p.notice role="alert" { (badge(false, "roll back first")) " " a href={ "/incidents/" (advice.incident) } { (advice.incident) } ": " (advice.text) }
+        }
         @for env in &environments {
             @if let Some(windows) = env["freeze_now"].as_array().filter(|w| !w.is_empty()) {
                 p.notice role="status" { "Freeze on now in " strong { (env["name"].as_str().unwrap_or_default()) } ": "

@@ -6,10 +6,13 @@ mod board;
 mod bundles;
 pub use bundles::BundleView;
 mod checklist;
+mod delivery;
 mod environments;
 mod health;
 mod inbox;
+mod incidents;
 pub use inbox::Waiting;
+pub use incidents::with_advice as incidents_with_advice;
 mod input;
 mod integrations;
 mod lookup;
@@ -20,6 +23,7 @@ mod preview;
 mod reconciliations;
 mod session;
 mod tokens;
+mod watches;
 
 use crate::AppState;
 use axum::routing::{get, post};
@@ -50,6 +54,11 @@ pub fn routes() -> Router<AppState> {
         .route("/integrations", get(integrations::list))
         .route("/integrations/map.svg", get(integrations::map_svg))
         .route("/integrations/{id}", get(integrations::show))
+        .route("/incidents", get(incidents::list))
+        .route("/incidents/{id}", get(incidents::show))
+        .route("/watch", get(watches::list))
+        .route("/delivery", get(delivery::show))
+        .route("/delivery/metrics", get(delivery::exposition))
         .route("/reconciliations", get(reconciliations::list))
         .route("/reconciliations/{name}", get(reconciliations::show))
         .route("/plans", post(plans::create))

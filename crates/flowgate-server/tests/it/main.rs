@@ -2,6 +2,7 @@
 //! tokens, CSRF, rate limits), every route × role, and the pages' escaping.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod after_release;
 mod authorization;
 mod checklist;
 mod common;

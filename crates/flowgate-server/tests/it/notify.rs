@@ -352,3 +352,65 @@ async fn a_queued_notification_outlives_its_server_and_arrives_once() {
     assert!(ids[0].starts_with("dlv_"), "{ids:?}");
     assert_eq!(reopened.outbox().pending().await.unwrap(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incident_past_its_time_box_is_told_once() {
+    let (url, seen) = receiver().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = flowgate_store::open_store(dir.path().join("store.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let targets = vec![Target::new(
+        url,
+        Some("s3cret".to_owned()),
+        &[Event::IncidentTimebox],
+    )];
+    let retry = Retry {
+        attempts: 3,
+        first_wait: Duration::from_millis(50),
+    };
+    let server = TestServer::notifying(store, dir, targets, retry);
+    let now = chrono::Utc::now();
+    let incidents =
+        flowgate_incidents::Incidents::new(&server.store, now - chrono::Duration::minutes(10));
+    let patch = flowgate_incidents::Patch::default;
+    incidents
+        .open(
+            "mara",
+            "prod",
+            flowgate_incidents::Severity::Sev2,
+            "Inside the box",
+            patch(),
+        )
+        .await
+        .unwrap();
+    let late = flowgate_incidents::Incidents::new(&server.store, now - chrono::Duration::hours(1))
+        .open(
+            "mara",
+            "prod",
+            flowgate_incidents::Severity::Sev1,
+            "Past the box",
+            patch(),
+        )
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        flowgate_server::timebox::notify_overdue(&server.state)
+            .await
+            .unwrap();
+    }
+    wait_for(&seen, 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.accepted.len(), 1, "told once, and only the late one");
+    let body = &seen.accepted[0].1;
+    assert_eq!(body["event"], "incident.timebox");
+    assert_eq!(body["data"]["incident"], late.id.as_str());
+    assert!(
+        body["text"]
+            .as_str()
+            .unwrap()
+            .contains("roll it back first"),
+        "{body}"
+    );
+}
