@@ -178,7 +178,8 @@ fn reported(incident: &Incident) -> Vec<Moment> {
     .collect()
 }
 
-/// A log operation of the environment as a moment: applies, approvals, rollbacks, pins.
+/// A log operation of the environment as a moment: applies, approvals, rollbacks, pins,
+/// watch checkpoints.
 fn release_moment(op: &Operation, env: &str) -> Option<Moment> {
     let p = &op.payload;
     let text = |k: &str| escape(p.get(k).and_then(Value::as_str).unwrap_or_default());
@@ -204,6 +205,16 @@ fn release_moment(op: &Operation, env: &str) -> Option<Moment> {
         OperationKind::Pin => format!("{env} pinned: {}", text("reason")),
         OperationKind::Unpin => format!("{env} unpinned: {}", text("reason")),
         OperationKind::Sync => format!("{} {} synced", text("bundle"), text("version")),
+        OperationKind::WatchCheckpoint => format!(
+            "watch {} of {} {} at {} (window to {}): {} — {}",
+            text("watch"),
+            text("bundle"),
+            text("version"),
+            text("checkpoint"),
+            text("checkpoint_at"),
+            text("verdict"),
+            text("summary")
+        ),
         _ => return None,
     };
     Some(Moment {
