@@ -163,6 +163,9 @@ pub enum Command {
     /// Watch releases: evaluate the checkpoints due in an environment against a control,
     /// record each result, and pin or roll back when a KPI fails.
     Watch(Box<crate::watch_args::WatchArgs>),
+    /// Payload drift: infer a JSON Schema from captured payloads, or compare two captures.
+    #[command(subcommand)]
+    Payload(crate::payload_args::PayloadCommand),
     /// The integration inventory: list, risk classes, impact of a change, map and docs.
     #[command(subcommand)]
     Integrations(IntegrationsCommand),

@@ -9,6 +9,7 @@ mod error;
 mod exit;
 mod incident_args;
 mod output;
+mod payload_args;
 mod remote;
 mod watch_args;
 mod write;

@@ -16,6 +16,7 @@ mod init;
 mod integrations;
 mod login;
 mod metrics;
+mod payload;
 mod people;
 mod postmortem;
 mod promote;
@@ -154,6 +155,7 @@ fn dispatch(cli: &Cli) -> CommandResult {
         Command::Postmortem(args) => postmortem::run(args, global),
         Command::Metrics(args) => metrics::run(args, global),
         Command::Watch(args) => watch::run(args, global),
+        Command::Payload(command) => payload::run(command, global),
         Command::Serve(args) => serve::run(args, global),
         Command::People(command) => people::run(command, global),
         Command::Login(args) => login::login(args, global),

@@ -16,6 +16,7 @@ mod json_contracts;
 mod live;
 mod n8n;
 mod node_red;
+mod payload;
 mod promotion;
 mod reconcile;
 mod reconcile_incremental;
