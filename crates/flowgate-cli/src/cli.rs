@@ -138,8 +138,9 @@ pub enum Command {
     Graph(GraphArgs),
     /// Write every imported platform flow (Salesforce, n8n, Node-RED) back out, byte for byte.
     Export(ExportArgs),
-    /// Print the JSON Schema of asset files (for editor autocompletion).
-    Schema,
+    /// Print the JSON Schema of asset files (for editor autocompletion); `schema diff`
+    /// compares two Magento declarative-schema trees.
+    Schema(crate::payload_args::SchemaArgs),
     /// Run the main job on the bundled example workspace and explain each stage.
     Demo(DemoArgs),
     /// Freeze, list, show, verify, export and import versioned bundle snapshots.

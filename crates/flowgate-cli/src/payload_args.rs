@@ -1,4 +1,5 @@
-//! The arguments of `flowgate payload …`.
+//! The arguments of `flowgate payload …` and `flowgate schema diff`: what an integration
+//! receives and what it reads, across a platform upgrade.
 
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -29,4 +30,34 @@ pub struct PayloadDiffArgs {
     pub before: PathBuf,
     /// The capture after (JSON Lines).
     pub after: PathBuf,
+}
+
+/// `flowgate schema [diff OLD NEW]`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SchemaArgs {
+    /// Compare database schemas instead.
+    #[command(subcommand)]
+    pub command: Option<SchemaCommand>,
+}
+
+/// `flowgate schema diff`.
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Compare two Magento declarative-schema trees (every db_schema.xml under each folder):
+    /// tables, columns, types, nullability, defaults, indexes and foreign keys, renames where
+    /// `onCreate="migrateDataFrom(…)"` says so (exit 1 on a breaking change).
+    Diff(SchemaDiffArgs),
+}
+
+/// `flowgate schema diff`.
+#[derive(Debug, Args)]
+pub struct SchemaDiffArgs {
+    /// The tree before (a Magento checkout, or its vendor/magento folder).
+    pub old: PathBuf,
+    /// The tree after.
+    pub new: PathBuf,
+    /// Only this table (repeat for several).
+    #[arg(long = "table", value_name = "TABLE")]
+    pub tables: Vec<String>,
 }

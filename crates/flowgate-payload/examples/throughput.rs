@@ -1,7 +1,12 @@
 //! Writes a capture of generated order payloads of about SIZE megabytes to PATH (unless it
 //! exists), infers its shape, and prints the throughput and the process's peak memory:
 //! `cargo run --release -p flowgate-payload --example throughput -- /tmp/orders.jsonl 1024`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    missing_docs
+)]
 
 use std::io::Write;
 use std::time::Instant;

@@ -25,6 +25,7 @@ mod reconcile;
 mod rollback;
 mod rules;
 mod schema;
+mod schema_diff;
 mod serve;
 mod snapshot;
 mod status;
@@ -109,7 +110,10 @@ fn dispatch(cli: &Cli) -> CommandResult {
         Command::Rules => rules::list(global),
         Command::Graph(args) => graph::run(args, global),
         Command::Export(args) => export::run(args, global),
-        Command::Schema => schema::run(),
+        Command::Schema(args) => match &args.command {
+            None => schema::run(),
+            Some(crate::payload_args::SchemaCommand::Diff(args)) => schema_diff::run(args, global),
+        },
         Command::Demo(args) => demo::run(args, global),
         Command::Snapshot(command) => snapshot::run(command, global),
         Command::Diff(args) => diff::run(args, global),

@@ -77,3 +77,68 @@ fn captures_are_inferred_and_compared() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("broken.jsonl:2:"), "{err}");
 }
+
+#[test]
+fn magento_schema_trees_are_compared_and_located() {
+    let corpus = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus/magento/db_schema"
+    ));
+    let old = corpus.join("magento-2.4.0");
+    let new = corpus.join("magento-2.4.6");
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = finish(flowgate_in(
+        dir.path(),
+        &[
+            "schema",
+            "diff",
+            old.to_str().unwrap(),
+            new.to_str().unwrap(),
+            "--table",
+            "sales_order",
+        ],
+    ));
+    assert_eq!(code, 0, "widening is a warning, not a break: {out}{err}");
+    assert!(
+        out.contains("column-widened")
+            && out.contains("increment_id: varchar(32) → varchar(50)")
+            && out.contains("module-sales/etc/db_schema.xml:"),
+        "{out}"
+    );
+    let (code, out, _) = finish(flowgate_in(
+        dir.path(),
+        &[
+            "--format",
+            "json",
+            "schema",
+            "diff",
+            new.to_str().unwrap(),
+            old.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(code, 1, "going back narrows: breaking");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["version"], 1);
+    assert!(report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["check"] == "column-narrowed" && c["level"] == "breaking"));
+    let (code, out, _) = finish(flowgate_in(dir.path(), &["schema"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("flowgate asset"),
+        "plain `schema` still prints the asset schema"
+    );
+    let (code, _, err) = finish(flowgate_in(
+        dir.path(),
+        &[
+            "schema",
+            "diff",
+            dir.path().to_str().unwrap(),
+            new.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(code, 2);
+    assert!(err.contains("no db_schema.xml"), "{err}");
+}
