@@ -67,6 +67,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("assets/templates/review-request.yaml", include_str!("../../../../examples/acme/assets/templates/review-request.yaml")),
     ("assets/templates/welcome-email.yaml", include_str!("../../../../examples/acme/assets/templates/welcome-email.yaml")),
     ("assets/templates/welcome-gear-guide.yaml", include_str!("../../../../examples/acme/assets/templates/welcome-gear-guide.yaml")),
+    ("assets/watches/lead-intake.yaml", include_str!("../../../../examples/acme/assets/watches/lead-intake.yaml")),
     ("assets/webhooks/crm-lead-sync.yaml", include_str!("../../../../examples/acme/assets/webhooks/crm-lead-sync.yaml")),
     ("assets/webhooks/review-invite.yaml", include_str!("../../../../examples/acme/assets/webhooks/review-invite.yaml")),
     ("assets/workflows/abandoned-cart.yaml", include_str!("../../../../examples/acme/assets/workflows/abandoned-cart.yaml")),

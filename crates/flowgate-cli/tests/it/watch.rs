@@ -376,3 +376,45 @@ fn bad_input_is_refused_and_nothing_is_recorded() {
     let (_, log, _) = ws.run(&["log", "prod"]);
     assert_eq!(log.matches("watch.checkpoint").count(), 2, "{log}");
 }
+
+#[test]
+fn follow_evaluates_each_checkpoint_as_it_falls_due_and_stops_after_the_last() {
+    let ws = Workspace::new();
+    ws.edit(
+        "assets/watches/lead-intake.yaml",
+        "environment: prod",
+        "environment: dev",
+    );
+    ws.edit(
+        "flowgate.toml",
+        "[environments.dev.guardrails]",
+        "[environments.dev.watch]\ncheckpoints = [\"1s\", \"2s\"]\n\n[environments.dev.guardrails]",
+    );
+    let run = |args: &[&str]| {
+        let output = ws.command(args).output().unwrap();
+        crate::common::finish(output)
+    };
+    let (code, out, err) = run(&["snapshot", "create", "lead-intake", "--version", "1.0.0"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(&["promote", "lead-intake@1.0.0", "--to", "dev"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let started = std::time::Instant::now();
+    let (code, out, err) = run(&["--format", "json", "watch", "dev", "--follow"]);
+    assert_eq!(
+        code, 1,
+        "no events table: both checkpoints are errors: {out}{err}"
+    );
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let labels: Vec<&str> = lines
+        .iter()
+        .map(|l| l["evaluated"]["checkpoint"]["checkpoint"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["1s", "2s"], "{out}");
+    assert!(lines
+        .iter()
+        .all(|l| l["version"] == 1 && l["evaluated"]["verdict"] == "error"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
