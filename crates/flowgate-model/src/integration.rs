@@ -423,6 +423,50 @@ pub struct Integration {
     /// How to verify it works after a change.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub validation: Vec<String>,
+    /// Operations of a system's API it calls.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub api_calls: Vec<ApiCall>,
+    /// Tables and columns of a system's database it uses.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<TableUse>,
+}
+
+/// One operation of a system's API an integration calls, and the fields it relies on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApiCall {
+    /// The system (a System id).
+    pub system: Located<String>,
+    /// `GET /V1/orders/{id}`.
+    pub operation: Located<String>,
+    /// Request and response fields relied on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Located<String>>,
+}
+
+wire_enum! {
+    /// How an integration uses a table.
+    pub enum TableAccess {
+        /// It reads.
+        Read = "read",
+        /// It writes.
+        Write = "write",
+        /// Both.
+        ReadWrite = "read_write",
+    }
+}
+
+/// Tables and columns of a system's database an integration uses.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableUse {
+    /// The system (a System id).
+    pub system: Located<String>,
+    /// The table.
+    pub table: Located<String>,
+    /// The columns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Located<String>>,
+    /// Read, write or both.
+    pub access: TableAccess,
 }
 
 impl Integration {

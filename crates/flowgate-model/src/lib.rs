@@ -31,10 +31,10 @@ pub use graph::{
 };
 pub use id::{validate_id, AssetId, IdError, StepId};
 pub use integration::{
-    Constraints, Criticality, Customization, DeprecatedApi, Direction, EntityFlow, ErrorHandling,
-    FieldMapping, HookType, Integration, IntegrationRetries, IntegrationTrigger, Lifecycle,
-    Observability, PartialFailure, PlatformConstraint, RecordFailure, System, SystemCategory,
-    Volume,
+    ApiCall, Constraints, Criticality, Customization, DeprecatedApi, Direction, EntityFlow,
+    ErrorHandling, FieldMapping, HookType, Integration, IntegrationRetries, IntegrationTrigger,
+    Lifecycle, Observability, PartialFailure, PlatformConstraint, RecordFailure, System,
+    SystemCategory, TableAccess, TableUse, Volume,
 };
 pub use kinds::{
     AssetRef, AuthScheme, Backoff, Body, BodyFile, Channel, Consent, ConsentCapture, DataObject,

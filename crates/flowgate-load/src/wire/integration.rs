@@ -3,7 +3,7 @@
 use super::asset_wire;
 use flowgate_model::{
     Backoff, Criticality, Customization, Direction, HookType, Lifecycle, PartialFailure,
-    RecordFailure, SystemCategory,
+    RecordFailure, SystemCategory, TableAccess,
 };
 use flowgate_syntax::Spanned;
 use schemars::JsonSchema;
@@ -259,5 +259,42 @@ asset_wire! {
         /// How to verify it works after a change.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub validation: Vec<String>,
+        /// Operations of a system's API it calls, with the fields it relies on (checked
+        /// against the system's contract by `flowgate upgrade plan`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub api_calls: Vec<ApiCallWire>,
+        /// Tables and columns of a system's database it reads or writes (`direct_database`
+        /// and cron hooks); entity field mappings (`from: sales_order.grand_total`) count too.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub tables: Vec<TableUseWire>,
     }
+}
+
+/// One operation of a system's API an integration calls.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiCallWire {
+    /// The system whose API it is (a System id).
+    pub system: Spanned<String>,
+    /// The operation: method and path template, `GET /V1/orders/{id}`.
+    pub operation: Spanned<String>,
+    /// Request and response fields relied on (`items[].sku`, `grand_total`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Spanned<String>>,
+}
+
+/// Tables and columns of a system's database an integration uses.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableUseWire {
+    /// The system whose database it is (a System id).
+    pub system: Spanned<String>,
+    /// The table.
+    pub table: Spanned<String>,
+    /// The columns used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Spanned<String>>,
+    /// `read` (default), `write` or `read_write`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<TableAccess>,
 }
