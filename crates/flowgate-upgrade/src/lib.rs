@@ -1,0 +1,16 @@
+//! Upgrade impact. The contracts of a system's versions live in the workspace
+//! (`contracts/<system>/<version>/`, with a `db_schema` tree of Magento modules); [`uses`]
+//! works out which tables and columns each integration relies on (declared `tables`, and
+//! entity field mappings such as `from: sales_order.grand_total`) and which of them the
+//! system's current version does not have; [`plan()`] names, per integration, the schema
+//! changes of an upgrade that touch what it uses, and orders the integrations into phases.
+#![forbid(unsafe_code)]
+
+pub mod contracts;
+pub mod markdown;
+pub mod plan;
+pub mod uses;
+
+pub use contracts::{version_dir, Contracts};
+pub use plan::{plan, Impact, Phase, UpgradePlan};
+pub use uses::{column_uses, ColumnUse, Problem};
