@@ -1,0 +1,320 @@
+//! Schemas compared node by node: types, nullability, enums, bounds, patterns, defaults,
+//! properties and items. Each pair of nodes is compared once per operation, so reference
+//! cycles end and shared definitions are not walked again.
+
+use std::collections::HashSet;
+
+use flowgate_diagnostics::Span;
+use flowgate_syntax::Node;
+
+use super::{Differ, Place};
+use crate::checks::Subject;
+use crate::document::scalar_text;
+use crate::model::Operation;
+use crate::schema::{enum_value, View};
+
+/// Deepest nesting of properties and items compared.
+const MAX_DEPTH: usize = 64;
+
+/// Where a comparison starts: the operation, the subject of the root schema and its name
+/// in messages (`query parameter `sku``, `response 200`).
+pub(super) struct Scope<'o, 'a> {
+    pub op: &'o Operation<'a>,
+    pub subject: Subject,
+    pub what: String,
+}
+
+/// Compare two schemas of `scope`.
+pub(super) fn compare<'a>(d: &mut Differ<'a>, scope: &Scope<'_, 'a>, old: &'a Node, new: &'a Node) {
+    let mut walk = Walk {
+        d,
+        scope,
+        seen: HashSet::new(),
+        depth: 0,
+    };
+    walk.schema(old, new, scope.subject, "");
+}
+
+struct Walk<'s, 'o, 'a> {
+    d: &'s mut Differ<'a>,
+    scope: &'s Scope<'o, 'a>,
+    seen: HashSet<(usize, usize, Subject)>,
+    depth: usize,
+}
+
+/// Both nodes are the same reference to a definition that is unchanged.
+fn same_unchanged_ref(unchanged: &HashSet<String>, old: &Node, new: &Node) -> bool {
+    match (old.get("$ref").and_then(Node::as_str), new.get("$ref").and_then(Node::as_str)) {
+        (Some(a), Some(b)) => a == b && unchanged.contains(a),
+        _ => false,
+    }
+}
+
+/// Bounds: keyword, kind when it went down, kind when it went up, kind when it appeared.
+const BOUNDS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("maxLength", "max-length-decreased", "max-length-increased", Some("max-length-set")),
+    ("minLength", "min-length-decreased", "min-length-increased", None),
+    ("maximum", "max-decreased", "max-increased", Some("max-set")),
+    ("minimum", "min-decreased", "min-increased", Some("min-set")),
+    ("maxItems", "max-items-decreased", "max-items-increased", None),
+    ("minItems", "min-items-decreased", "min-items-increased", None),
+];
+
+impl<'a> Walk<'_, '_, 'a> {
+    fn label(&self, path: &str) -> String {
+        if path.is_empty() {
+            self.scope.what.clone()
+        } else {
+            format!("property `{path}` of {}", self.scope.what)
+        }
+    }
+
+    fn emit(&mut self, subject: Subject, kind: &str, message: String, old: Span, new: Span) {
+        let id = format!("{}-{kind}", subject.prefix());
+        self.d.emit(&id, Some(self.scope.op), message, Place::both(old, new));
+    }
+
+    fn schema(&mut self, old: &'a Node, new: &'a Node, subject: Subject, path: &str) {
+        if self.depth >= MAX_DEPTH || same_unchanged_ref(&self.d.unchanged, old, new) {
+            return;
+        }
+        let old_view = View::new(&self.d.old.resolver, old);
+        let new_view = View::new(&self.d.new.resolver, new);
+        let key = (
+            std::ptr::from_ref(old_view.node) as usize,
+            std::ptr::from_ref(new_view.node) as usize,
+            subject,
+        );
+        if !self.seen.insert(key) {
+            return;
+        }
+        self.depth += 1;
+        let pair = (&old_view, &new_view);
+        self.types(pair, subject, path);
+        self.nullability(pair, subject, path);
+        self.enums(pair, subject, path);
+        self.bounds(pair, subject, path);
+        self.pattern_and_default(pair, subject, path);
+        self.properties(pair, subject, path);
+        if let (Some(old_items), Some(new_items)) = (old_view.get("items"), new_view.get("items")) {
+            self.schema(old_items, new_items, subject.nested(), &format!("{path}[]"));
+        }
+        self.depth -= 1;
+    }
+
+    fn types(&mut self, (old, new): (&View<'a>, &View<'a>), subject: Subject, path: &str) {
+        let (old_types, new_types) = (old.types(), new.types());
+        let span = |v: &View<'a>, k: &str| v.get(k).map_or(v.node.span, |n| n.span);
+        let (old_span, new_span) = (span(old, "type"), span(new, "type"));
+        if !old_types.is_empty() && !new_types.is_empty() && old_types != new_types {
+            let kind = if old_types.len() + new_types.len() <= 2 {
+                "type-changed"
+            } else if new_types.iter().all(|t| old_types.contains(t)) {
+                "list-of-types-narrowed"
+            } else if old_types.iter().all(|t| new_types.contains(t)) {
+                "list-of-types-widened"
+            } else {
+                "type-changed"
+            };
+            let message = format!(
+                "{}: type changed from `{}` to `{}`",
+                self.label(path),
+                old_types.join("|"),
+                new_types.join("|")
+            );
+            self.emit(subject, kind, message, old_span, new_span);
+            return;
+        }
+        if let (Some(a), Some(b)) = (old.get("format"), new.get("format")) {
+            let (a_text, b_text) = (scalar_text(a), scalar_text(b));
+            if a_text != b_text {
+                let message = format!("{}: format changed from `{a_text}` to `{b_text}`", self.label(path));
+                self.emit(subject, "type-changed", message, a.span, b.span);
+            }
+        }
+    }
+
+    fn nullability(&mut self, (old, new): (&View<'a>, &View<'a>), subject: Subject, path: &str) {
+        let (kind, what) = match (old.nullable(), new.nullable()) {
+            (false, true) => ("became-nullable", "may now be null"),
+            (true, false) => ("became-not-nullable", "may no longer be null"),
+            _ => return,
+        };
+        let message = format!("{} {what}", self.label(path));
+        self.emit(subject, kind, message, old.node.span, new.node.span);
+    }
+
+    fn enums(&mut self, (old, new): (&View<'a>, &View<'a>), subject: Subject, path: &str) {
+        let values = |v: &View<'a>| v.get("enum").and_then(Node::as_seq);
+        match (values(old), values(new)) {
+            (None, Some(_)) => {
+                let message = format!("{} is now restricted to an enum", self.label(path));
+                let new_span = new.get("enum").map_or(new.node.span, |n| n.span);
+                self.emit(subject, "became-enum", message, old.node.span, new_span);
+            }
+            (Some(old_values), Some(new_values)) => {
+                let old_texts: Vec<String> = old_values.iter().map(enum_value).collect();
+                let new_texts: Vec<String> = new_values.iter().map(enum_value).collect();
+                let new_span = new.get("enum").map_or(new.node.span, |n| n.span);
+                let old_span = old.get("enum").map_or(old.node.span, |n| n.span);
+                for (node, text) in old_values.iter().zip(&old_texts) {
+                    if !new_texts.contains(text) {
+                        let message = format!("{}: enum value {text} was removed", self.label(path));
+                        self.emit(subject, "enum-value-removed", message, node.span, new_span);
+                    }
+                }
+                for (node, text) in new_values.iter().zip(&new_texts) {
+                    if !old_texts.contains(text) {
+                        let message = format!("{}: enum value {text} was added", self.label(path));
+                        self.emit(subject, "enum-value-added", message, old_span, node.span);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn bounds(&mut self, (old, new): (&View<'a>, &View<'a>), subject: Subject, path: &str) {
+        for &(keyword, lower, higher, set) in BOUNDS {
+            let (a, b) = (old.get(keyword), new.get(keyword));
+            let number = |n: Option<&Node>| n.and_then(Node::as_f64);
+            let kind = match (number(a), number(b)) {
+                (Some(x), Some(y)) if y < x => lower,
+                (Some(x), Some(y)) if y > x => higher,
+                (None, Some(_)) => match set {
+                    Some(kind) => kind,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let text = |n: Option<&Node>| n.map_or_else(|| "none".to_owned(), scalar_text);
+            let message = format!(
+                "{}: {keyword} changed from {} to {}",
+                self.label(path),
+                text(a),
+                text(b)
+            );
+            let span = |n: Option<&Node>, v: &View<'a>| n.map_or(v.node.span, |n| n.span);
+            self.emit(subject, kind, message, span(a, old), span(b, new));
+        }
+    }
+
+    fn pattern_and_default(&mut self, (old, new): (&View<'a>, &View<'a>), subject: Subject, path: &str) {
+        let span = |n: Option<&Node>, v: &View<'a>| n.map_or(v.node.span, |n| n.span);
+        for (keyword, changed, added, removed) in [
+            ("pattern", Some("pattern-changed"), Some("pattern-added"), Some("pattern-removed")),
+            ("default", Some("default-value-changed"), None, None),
+        ] {
+            let (a, b) = (old.get(keyword), new.get(keyword));
+            let kind = match (a.map(scalar_text), b.map(scalar_text)) {
+                (Some(x), Some(y)) if x != y => changed,
+                (None, Some(_)) => added,
+                (Some(_), None) => removed,
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                let text = |n: Option<&Node>| n.map_or_else(|| "none".to_owned(), scalar_text);
+                let message = format!(
+                    "{}: {keyword} changed from `{}` to `{}`",
+                    self.label(path),
+                    text(a),
+                    text(b)
+                );
+                self.emit(subject, kind, message, span(a, old), span(b, new));
+            }
+        }
+    }
+
+    fn properties(&mut self, (old, new): (&View<'a>, &View<'a>), subject: Subject, path: &str) {
+        let (old_props, new_props) = (old.properties(), new.properties());
+        if old_props.is_empty() && new_props.is_empty() {
+            return;
+        }
+        let (old_required, new_required) = (old.required(), new.required());
+        let nested = subject.nested();
+        let structural = !matches!(nested, Subject::RequestParameterProperty);
+        for (name, &(old_span, old_node)) in &old_props {
+            let child = if path.is_empty() { (*name).to_owned() } else { format!("{path}.{name}") };
+            let was_required = old_required.contains(name);
+            match new_props.get(name) {
+                None if structural => {
+                    let ids = property_ids(subject.is_request());
+                    let id = if was_required { ids.removed_required } else { ids.removed };
+                    let message = format!("{} was removed", self.label(&child));
+                    let place = Place::both(old_span, new.node.span);
+                    self.d.emit(id, Some(self.scope.op), message, place);
+                }
+                None => {}
+                Some(&(new_span, new_node)) => {
+                    let is_required = new_required.contains(name);
+                    if structural && was_required != is_required && !self.skipped(new_node, subject) {
+                        let ids = property_ids(subject.is_request());
+                        let (id, what) = if is_required {
+                            (ids.became_required, "became required")
+                        } else {
+                            (ids.became_optional, "became optional")
+                        };
+                        let message = format!("{} {what}", self.label(&child));
+                        self.d.emit(id, Some(self.scope.op), message, Place::both(old_span, new_span));
+                    }
+                    self.schema(old_node, new_node, nested, &child);
+                }
+            }
+        }
+        if !structural {
+            return;
+        }
+        for (name, &(new_span, new_node)) in &new_props {
+            if old_props.contains_key(name) || self.skipped(new_node, subject) {
+                continue;
+            }
+            let child = if path.is_empty() { (*name).to_owned() } else { format!("{path}.{name}") };
+            let ids = property_ids(subject.is_request());
+            let required = new_required.contains(name);
+            let id = if required { ids.added_required } else { ids.added };
+            let what = if required { "required" } else { "optional" };
+            let message = format!("new {what} {}", self.label(&child));
+            self.d.emit(id, Some(self.scope.op), message, Place::both(old.node.span, new_span));
+        }
+    }
+
+    /// A `readOnly` property in a request or a `writeOnly` one in a response: not part of
+    /// what that side of the exchange carries.
+    fn skipped(&self, node: &'a Node, subject: Subject) -> bool {
+        let node = self.d.new.resolver.follow(node);
+        let flag = if subject.is_request() { "readOnly" } else { "writeOnly" };
+        node.get(flag).and_then(Node::as_bool) == Some(true)
+    }
+}
+
+/// The ids of property changes on one side of the exchange.
+struct PropertyIds {
+    removed: &'static str,
+    removed_required: &'static str,
+    added: &'static str,
+    added_required: &'static str,
+    became_required: &'static str,
+    became_optional: &'static str,
+}
+
+fn property_ids(request: bool) -> PropertyIds {
+    if request {
+        PropertyIds {
+            removed: "request-property-removed",
+            removed_required: "request-property-removed",
+            added: "new-optional-request-property",
+            added_required: "new-required-request-property",
+            became_required: "request-property-became-required",
+            became_optional: "request-property-became-optional",
+        }
+    } else {
+        PropertyIds {
+            removed: "response-property-removed",
+            removed_required: "response-required-property-removed",
+            added: "response-optional-property-added",
+            added_required: "response-required-property-added",
+            became_required: "response-property-became-required",
+            became_optional: "response-property-became-optional",
+        }
+    }
+}
