@@ -10,3 +10,5 @@ pub const DANGLING_REF: &str = "contract-dangling-ref";
 pub const REF_CYCLE: &str = "contract-ref-cycle";
 /// The file cannot be read.
 pub const UNREADABLE: &str = "contract-unreadable";
+/// No contract check has the id asked for.
+pub const UNKNOWN_CHECK: &str = "contract-unknown-check";

@@ -69,9 +69,14 @@ impl Document {
                 .collect());
         }
         let Some(root) = parsed.docs.into_iter().next() else {
-            return Err(vec![not_openapi(&source, Span::point(0), "the file is empty")]);
+            return Err(vec![not_openapi(
+                &source,
+                Span::point(0),
+                "the file is empty",
+            )]);
         };
-        let dialect = dialect_of(&root).map_err(|(span, why)| vec![not_openapi(&source, span, &why)])?;
+        let dialect =
+            dialect_of(&root).map_err(|(span, why)| vec![not_openapi(&source, span, &why)])?;
         Ok(Self {
             source,
             root,
@@ -88,15 +93,23 @@ impl Document {
 fn not_openapi(source: &SourceText, span: Span, why: &str) -> Diagnostic {
     Diagnostic::error(
         codes::NOT_OPENAPI,
-        format!("`{}` is not a Swagger 2.0 or OpenAPI 3 document: {why}", source.path()),
+        format!(
+            "`{}` is not a Swagger 2.0 or OpenAPI 3 document: {why}",
+            source.path()
+        ),
     )
     .at(source, span)
-    .with_help("give a file with `swagger: \"2.0\"` or `openapi: 3.x.y` at the top and a `paths` map")
+    .with_help(
+        "give a file with `swagger: \"2.0\"` or `openapi: 3.x.y` at the top and a `paths` map",
+    )
 }
 
 fn dialect_of(root: &Node) -> Result<Dialect, (Span, String)> {
     if root.as_map().is_none() {
-        return Err((root.span, format!("its top level is {}, not a map", root.type_name())));
+        return Err((
+            root.span,
+            format!("its top level is {}, not a map", root.type_name()),
+        ));
     }
     let version = |key: &str| root.get(key).map(|n| (n.span, scalar_text(n)));
     let dialect = match (version("swagger"), version("openapi")) {
@@ -203,7 +216,10 @@ impl<'a> Resolver<'a> {
     }
 
     /// Follow `node`'s `$ref` chain to the node it stands for, with the last pointer taken.
-    pub fn resolve(&self, node: &'a Node) -> Result<(&'a Node, Option<&'a str>), (RefProblem, Span)> {
+    pub fn resolve(
+        &self,
+        node: &'a Node,
+    ) -> Result<(&'a Node, Option<&'a str>), (RefProblem, Span)> {
         let mut current = node;
         let mut name = None;
         for _ in 0..MAX_REF_HOPS {
@@ -244,7 +260,9 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(byte)) => {
                 out.push(byte);
@@ -287,7 +305,9 @@ fn ref_diagnostic(doc: &Document, pointer: &str, problem: &RefProblem, span: Spa
     let (code, message, help) = match problem {
         RefProblem::Cycle => (
             codes::REF_CYCLE,
-            format!("`$ref: {pointer}` is part of a chain of references that never reaches a schema"),
+            format!(
+                "`$ref: {pointer}` is part of a chain of references that never reaches a schema"
+            ),
             "make one reference of the chain point at a definition",
         ),
         _ => (
@@ -296,5 +316,7 @@ fn ref_diagnostic(doc: &Document, pointer: &str, problem: &RefProblem, span: Spa
             "fix the pointer or add the definition it names",
         ),
     };
-    Diagnostic::error(code, message).at(&doc.source, span).with_help(help)
+    Diagnostic::error(code, message)
+        .at(&doc.source, span)
+        .with_help(help)
 }

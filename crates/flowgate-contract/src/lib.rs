@@ -56,10 +56,12 @@ pub fn read(path: &Path, display: &str) -> Result<Document, Failure> {
         Ok(text) => text,
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
-            let source = SourceText::new(display, String::from_utf8_lossy(e.as_bytes()).into_owned());
-            let diagnostic = Diagnostic::error(codes::SYNTAX, format!("`{display}` is not UTF-8 text"))
-                .at(&source, Span::point(offset))
-                .with_help("save the file as UTF-8");
+            let source =
+                SourceText::new(display, String::from_utf8_lossy(e.as_bytes()).into_owned());
+            let diagnostic =
+                Diagnostic::error(codes::SYNTAX, format!("`{display}` is not UTF-8 text"))
+                    .at(&source, Span::point(offset))
+                    .with_help("save the file as UTF-8");
             return Err(Failure {
                 diagnostics: vec![diagnostic],
                 sources: vec![source],
@@ -113,25 +115,36 @@ pub fn diff_sources(old: SourceText, new: SourceText) -> Result<Report, Failure>
     diff(&old, &new)
 }
 
-/// Read, parse and compare two files, reading and parsing both at once.
-pub fn diff_files(old: (&Path, &str), new: (&Path, &str)) -> Result<Report, Failure> {
+/// Read and parse two files at once (one thread each).
+pub fn read_pair(old: (&Path, &str), new: (&Path, &str)) -> Result<(Document, Document), Failure> {
     let (old, new) = std::thread::scope(|scope| {
         let other = scope.spawn(|| read(new.0, new.1));
         let old = read(old.0, old.1);
         let new = other.join().unwrap_or_else(|_| {
             Err(Failure {
-                diagnostics: vec![Diagnostic::error(codes::UNREADABLE, "reading the newer contract failed")],
+                diagnostics: vec![Diagnostic::error(
+                    codes::UNREADABLE,
+                    format!("reading `{}` failed", new.1),
+                )],
                 sources: Vec::new(),
             })
         });
         (old, new)
     });
-    let (old, new) = both(old, new)?;
+    both(old, new)
+}
+
+/// Read, parse and compare two files.
+pub fn diff_files(old: (&Path, &str), new: (&Path, &str)) -> Result<Report, Failure> {
+    let (old, new) = read_pair(old, new)?;
     diff(&old, &new)
 }
 
 /// Both documents, or every problem of either.
-fn both(old: Result<Document, Failure>, new: Result<Document, Failure>) -> Result<(Document, Document), Failure> {
+fn both(
+    old: Result<Document, Failure>,
+    new: Result<Document, Failure>,
+) -> Result<(Document, Document), Failure> {
     match (old, new) {
         (Ok(old), Ok(new)) => Ok((old, new)),
         (Err(mut a), Err(b)) => {

@@ -238,7 +238,15 @@ impl<'a> Api<'a> {
         let content = self
             .media_types(op, "consumes")
             .into_iter()
-            .map(|media| (media, Media { span: node.span, schema }))
+            .map(|media| {
+                (
+                    media,
+                    Media {
+                        span: node.span,
+                        schema,
+                    },
+                )
+            })
             .collect();
         Body {
             required,
@@ -273,7 +281,10 @@ impl<'a> Api<'a> {
     }
 
     fn content(&self, node: &'a Node) -> BTreeMap<String, Media<'a>> {
-        let entries = node.get("content").and_then(Node::as_map).unwrap_or_default();
+        let entries = node
+            .get("content")
+            .and_then(Node::as_map)
+            .unwrap_or_default();
         entries
             .iter()
             .map(|e| {
@@ -287,7 +298,10 @@ impl<'a> Api<'a> {
     }
 
     fn responses(&self, op: &'a Node) -> BTreeMap<String, Response<'a>> {
-        let entries = op.get("responses").and_then(Node::as_map).unwrap_or_default();
+        let entries = op
+            .get("responses")
+            .and_then(Node::as_map)
+            .unwrap_or_default();
         let mut responses = BTreeMap::new();
         for entry in entries {
             if entry.key.value.starts_with("x-") {
@@ -299,7 +313,15 @@ impl<'a> Api<'a> {
                     Some(schema) => self
                         .media_types(op, "produces")
                         .into_iter()
-                        .map(|m| (m, Media { span: entry.key.span, schema: Some(schema) }))
+                        .map(|m| {
+                            (
+                                m,
+                                Media {
+                                    span: entry.key.span,
+                                    schema: Some(schema),
+                                },
+                            )
+                        })
                         .collect(),
                     None => BTreeMap::new(),
                 },

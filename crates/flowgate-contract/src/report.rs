@@ -188,7 +188,10 @@ fn diagnostic(f: &Finding) -> Diagnostic {
     if let Some(location) = other {
         d = d.with_related(location.clone(), other_note);
     }
-    d.with_help(format!("`flowgate contract rule {}` explains the check", f.id))
+    d.with_help(format!(
+        "`flowgate contract rule {}` explains the check",
+        f.id
+    ))
 }
 
 /// Sort findings into their reporting order: breaking first, then by path, method, id,

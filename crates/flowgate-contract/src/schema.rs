@@ -51,9 +51,10 @@ impl<'a> View<'a> {
     /// Whether `null` is allowed (`nullable`, `x-nullable`, or `null` among the types).
     pub fn nullable(&self) -> bool {
         let flag = |k: &str| self.get(k).and_then(Node::as_bool) == Some(true);
-        let null_type = self.get("type").and_then(Node::as_seq).is_some_and(|items| {
-            items.iter().any(|t| t.as_str() == Some("null"))
-        });
+        let null_type = self
+            .get("type")
+            .and_then(Node::as_seq)
+            .is_some_and(|items| items.iter().any(|t| t.as_str() == Some("null")));
         flag("nullable") || flag("x-nullable") || null_type
     }
 
@@ -61,7 +62,11 @@ impl<'a> View<'a> {
     pub fn properties(&self) -> BTreeMap<&'a str, (Span, &'a Node)> {
         let mut properties = BTreeMap::new();
         for part in &self.parts {
-            for entry in part.get("properties").and_then(Node::as_map).unwrap_or_default() {
+            for entry in part
+                .get("properties")
+                .and_then(Node::as_map)
+                .unwrap_or_default()
+            {
                 properties
                     .entry(entry.key.value.as_str())
                     .or_insert((entry.key.span, &entry.value));

@@ -4,7 +4,14 @@ use super::{Check, Level};
 use Level::{Breaking as B, Info as I, Warning as W};
 
 /// id, level, summary, why it matters, example (old → new), what to do.
-type Entry = (&'static str, Level, &'static str, &'static str, &'static str, &'static str);
+type Entry = (
+    &'static str,
+    Level,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
 
 const REMOVE_DEPRECATE_FIRST: &str = "Deprecate the operation first (`deprecated: true`), give clients a release or a sunset date to move, then remove it. If the removal is intended, release it as a new major version of the API.";
 const ADDITIVE: &str = "Nothing: the change is additive. Document it in the changelog.";

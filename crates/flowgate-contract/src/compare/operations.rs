@@ -56,7 +56,11 @@ fn path_kept<'a>(d: &mut Differ<'a>, old_item: &PathItem<'a>, new_item: &PathIte
                 "api-removed-without-deprecation"
             };
             let place = Place::both(old_op.key_span, new_item.key_span);
-            let message = format!("{} {} was removed", method.to_ascii_uppercase(), old_op.path);
+            let message = format!(
+                "{} {} was removed",
+                method.to_ascii_uppercase(),
+                old_op.path
+            );
             d.emit(id, Some(old_op), message, place);
             continue;
         };
@@ -77,7 +81,12 @@ pub(super) fn deprecation<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Ope
     match (old.deprecated, new.deprecated) {
         (None, Some(flag)) => {
             let place = Place::both(old.key_span, flag.span);
-            d.emit("api-deprecated", Some(new), format!("{what} was deprecated"), place);
+            d.emit(
+                "api-deprecated",
+                Some(new),
+                format!("{what} was deprecated"),
+                place,
+            );
         }
         (Some(flag), None) => {
             let place = Place::both(flag.span, new.key_span);

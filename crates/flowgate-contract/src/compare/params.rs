@@ -47,7 +47,12 @@ fn removed<'a>(d: &mut Differ<'a>, new: &Operation<'a>, param: &Param<'a>) {
             param.name, param.location, moved.location
         );
         let place = Place::both(param.node.span, moved.node.span);
-        d.emit("request-parameter-location-changed", Some(new), message, place);
+        d.emit(
+            "request-parameter-location-changed",
+            Some(new),
+            message,
+            place,
+        );
         return;
     }
     let message = format!("{} parameter `{}` was removed", param.location, param.name);
@@ -64,11 +69,21 @@ fn changed<'a>(d: &mut Differ<'a>, op: &Operation<'a>, old: &Param<'a>, new: &Pa
     match (old.required, new.required) {
         (false, true) => {
             let message = format!("{label} became required");
-            d.emit("request-parameter-became-required", Some(op), message, place);
+            d.emit(
+                "request-parameter-became-required",
+                Some(op),
+                message,
+                place,
+            );
         }
         (true, false) => {
             let message = format!("{label} became optional");
-            d.emit("request-parameter-became-optional", Some(op), message, place);
+            d.emit(
+                "request-parameter-became-optional",
+                Some(op),
+                message,
+                place,
+            );
         }
         _ => {}
     }

@@ -16,7 +16,12 @@ pub(super) fn request_body<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Op
                 ("request-body-added-optional", "optional")
             };
             let place = Place::both(old.key_span, body.node.span);
-            d.emit(id, Some(new), format!("a {what} request body was added"), place);
+            d.emit(
+                id,
+                Some(new),
+                format!("a {what} request body was added"),
+                place,
+            );
         }
         (Some(body), None) => {
             let place = Place::both(body.node.span, new.key_span);
@@ -36,10 +41,20 @@ pub(super) fn request_body<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Op
                 }
                 _ => {}
             }
-            let ids = ("request-body-media-type-removed", "request-body-media-type-added");
+            let ids = (
+                "request-body-media-type-removed",
+                "request-body-media-type-added",
+            );
             let what = "the request body".to_owned();
             let subject = Subject::RequestBody;
-            media(d, new, (&old_body.content, &new_body.content), ids, subject, &what);
+            media(
+                d,
+                new,
+                (&old_body.content, &new_body.content),
+                ids,
+                subject,
+                &what,
+            );
         }
         (None, None) => {}
     }
@@ -79,7 +94,12 @@ fn media<'a>(
                 old: old.values().next().map(|m| m.span),
                 new: Some(new_media.span),
             };
-            d.emit(added, Some(op), format!("{what} has a new media type `{name}`"), place);
+            d.emit(
+                added,
+                Some(op),
+                format!("{what} has a new media type `{name}`"),
+                place,
+            );
         }
     }
 }
@@ -98,7 +118,12 @@ pub(super) fn responses<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Opera
                 "response-non-success-status-removed"
             };
             let place = Place::both(old_response.key_span, new.key_span);
-            d.emit(id, Some(new), format!("response {status} was removed"), place);
+            d.emit(
+                id,
+                Some(new),
+                format!("response {status} was removed"),
+                place,
+            );
             continue;
         };
         let ids = ("response-media-type-removed", "response-media-type-added");

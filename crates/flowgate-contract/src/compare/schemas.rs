@@ -44,7 +44,10 @@ struct Walk<'s, 'o, 'a> {
 
 /// Both nodes are the same reference to a definition that is unchanged.
 fn same_unchanged_ref(unchanged: &HashSet<String>, old: &Node, new: &Node) -> bool {
-    match (old.get("$ref").and_then(Node::as_str), new.get("$ref").and_then(Node::as_str)) {
+    match (
+        old.get("$ref").and_then(Node::as_str),
+        new.get("$ref").and_then(Node::as_str),
+    ) {
         (Some(a), Some(b)) => a == b && unchanged.contains(a),
         _ => false,
     }
@@ -52,12 +55,32 @@ fn same_unchanged_ref(unchanged: &HashSet<String>, old: &Node, new: &Node) -> bo
 
 /// Bounds: keyword, kind when it went down, kind when it went up, kind when it appeared.
 const BOUNDS: &[(&str, &str, &str, Option<&str>)] = &[
-    ("maxLength", "max-length-decreased", "max-length-increased", Some("max-length-set")),
-    ("minLength", "min-length-decreased", "min-length-increased", None),
+    (
+        "maxLength",
+        "max-length-decreased",
+        "max-length-increased",
+        Some("max-length-set"),
+    ),
+    (
+        "minLength",
+        "min-length-decreased",
+        "min-length-increased",
+        None,
+    ),
     ("maximum", "max-decreased", "max-increased", Some("max-set")),
     ("minimum", "min-decreased", "min-increased", Some("min-set")),
-    ("maxItems", "max-items-decreased", "max-items-increased", None),
-    ("minItems", "min-items-decreased", "min-items-increased", None),
+    (
+        "maxItems",
+        "max-items-decreased",
+        "max-items-increased",
+        None,
+    ),
+    (
+        "minItems",
+        "min-items-decreased",
+        "min-items-increased",
+        None,
+    ),
 ];
 
 impl<'a> Walk<'_, '_, 'a> {
@@ -71,7 +94,8 @@ impl<'a> Walk<'_, '_, 'a> {
 
     fn emit(&mut self, subject: Subject, kind: &str, message: String, old: Span, new: Span) {
         let id = format!("{}-{kind}", subject.prefix());
-        self.d.emit(&id, Some(self.scope.op), message, Place::both(old, new));
+        self.d
+            .emit(&id, Some(self.scope.op), message, Place::both(old, new));
     }
 
     fn schema(&mut self, old: &'a Node, new: &'a Node, subject: Subject, path: &str) {
@@ -128,7 +152,10 @@ impl<'a> Walk<'_, '_, 'a> {
         if let (Some(a), Some(b)) = (old.get("format"), new.get("format")) {
             let (a_text, b_text) = (scalar_text(a), scalar_text(b));
             if a_text != b_text {
-                let message = format!("{}: format changed from `{a_text}` to `{b_text}`", self.label(path));
+                let message = format!(
+                    "{}: format changed from `{a_text}` to `{b_text}`",
+                    self.label(path)
+                );
                 self.emit(subject, "type-changed", message, a.span, b.span);
             }
         }
@@ -159,7 +186,8 @@ impl<'a> Walk<'_, '_, 'a> {
                 let old_span = old.get("enum").map_or(old.node.span, |n| n.span);
                 for (node, text) in old_values.iter().zip(&old_texts) {
                     if !new_texts.contains(text) {
-                        let message = format!("{}: enum value {text} was removed", self.label(path));
+                        let message =
+                            format!("{}: enum value {text} was removed", self.label(path));
                         self.emit(subject, "enum-value-removed", message, node.span, new_span);
                     }
                 }
@@ -199,10 +227,20 @@ impl<'a> Walk<'_, '_, 'a> {
         }
     }
 
-    fn pattern_and_default(&mut self, (old, new): (&View<'a>, &View<'a>), subject: Subject, path: &str) {
+    fn pattern_and_default(
+        &mut self,
+        (old, new): (&View<'a>, &View<'a>),
+        subject: Subject,
+        path: &str,
+    ) {
         let span = |n: Option<&Node>, v: &View<'a>| n.map_or(v.node.span, |n| n.span);
         for (keyword, changed, added, removed) in [
-            ("pattern", Some("pattern-changed"), Some("pattern-added"), Some("pattern-removed")),
+            (
+                "pattern",
+                Some("pattern-changed"),
+                Some("pattern-added"),
+                Some("pattern-removed"),
+            ),
             ("default", Some("default-value-changed"), None, None),
         ] {
             let (a, b) = (old.get(keyword), new.get(keyword));
@@ -234,12 +272,20 @@ impl<'a> Walk<'_, '_, 'a> {
         let nested = subject.nested();
         let structural = !matches!(nested, Subject::RequestParameterProperty);
         for (name, &(old_span, old_node)) in &old_props {
-            let child = if path.is_empty() { (*name).to_owned() } else { format!("{path}.{name}") };
+            let child = if path.is_empty() {
+                (*name).to_owned()
+            } else {
+                format!("{path}.{name}")
+            };
             let was_required = old_required.contains(name);
             match new_props.get(name) {
                 None if structural => {
                     let ids = property_ids(subject.is_request());
-                    let id = if was_required { ids.removed_required } else { ids.removed };
+                    let id = if was_required {
+                        ids.removed_required
+                    } else {
+                        ids.removed
+                    };
                     let message = format!("{} was removed", self.label(&child));
                     let place = Place::both(old_span, new.node.span);
                     self.d.emit(id, Some(self.scope.op), message, place);
@@ -247,7 +293,8 @@ impl<'a> Walk<'_, '_, 'a> {
                 None => {}
                 Some(&(new_span, new_node)) => {
                     let is_required = new_required.contains(name);
-                    if structural && was_required != is_required && !self.skipped(new_node, subject) {
+                    if structural && was_required != is_required && !self.skipped(new_node, subject)
+                    {
                         let ids = property_ids(subject.is_request());
                         let (id, what) = if is_required {
                             (ids.became_required, "became required")
@@ -255,7 +302,12 @@ impl<'a> Walk<'_, '_, 'a> {
                             (ids.became_optional, "became optional")
                         };
                         let message = format!("{} {what}", self.label(&child));
-                        self.d.emit(id, Some(self.scope.op), message, Place::both(old_span, new_span));
+                        self.d.emit(
+                            id,
+                            Some(self.scope.op),
+                            message,
+                            Place::both(old_span, new_span),
+                        );
                     }
                     self.schema(old_node, new_node, nested, &child);
                 }
@@ -268,13 +320,26 @@ impl<'a> Walk<'_, '_, 'a> {
             if old_props.contains_key(name) || self.skipped(new_node, subject) {
                 continue;
             }
-            let child = if path.is_empty() { (*name).to_owned() } else { format!("{path}.{name}") };
+            let child = if path.is_empty() {
+                (*name).to_owned()
+            } else {
+                format!("{path}.{name}")
+            };
             let ids = property_ids(subject.is_request());
             let required = new_required.contains(name);
-            let id = if required { ids.added_required } else { ids.added };
+            let id = if required {
+                ids.added_required
+            } else {
+                ids.added
+            };
             let what = if required { "required" } else { "optional" };
             let message = format!("new {what} {}", self.label(&child));
-            self.d.emit(id, Some(self.scope.op), message, Place::both(old.node.span, new_span));
+            self.d.emit(
+                id,
+                Some(self.scope.op),
+                message,
+                Place::both(old.node.span, new_span),
+            );
         }
     }
 
@@ -282,7 +347,11 @@ impl<'a> Walk<'_, '_, 'a> {
     /// what that side of the exchange carries.
     fn skipped(&self, node: &'a Node, subject: Subject) -> bool {
         let node = self.d.new.resolver.follow(node);
-        let flag = if subject.is_request() { "readOnly" } else { "writeOnly" };
+        let flag = if subject.is_request() {
+            "readOnly"
+        } else {
+            "writeOnly"
+        };
         node.get(flag).and_then(Node::as_bool) == Some(true)
     }
 }

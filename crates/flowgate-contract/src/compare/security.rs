@@ -39,7 +39,12 @@ fn alternatives(security: Option<&Security<'_>>) -> Alternatives {
             s.alternatives
                 .iter()
                 .filter(|alt| !alt.is_empty())
-                .map(|alt| (alt.keys().cloned().collect::<Vec<_>>().join("+"), alt.clone()))
+                .map(|alt| {
+                    (
+                        alt.keys().cloned().collect::<Vec<_>>().join("+"),
+                        alt.clone(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -51,14 +56,19 @@ pub(super) fn operation<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Opera
         old.security.as_ref().map_or(old.key_span, |s| s.node.span),
         new.security.as_ref().map_or(new.key_span, |s| s.node.span),
     );
-    let pair = (alternatives(old.security.as_ref()), alternatives(new.security.as_ref()));
+    let pair = (
+        alternatives(old.security.as_ref()),
+        alternatives(new.security.as_ref()),
+    );
     compare(d, Some(new), pair, spans, &OPERATION);
 }
 
 /// Compare the top-level requirements.
 pub(super) fn global(d: &mut Differ<'_>) {
     let (old, new) = (d.old, d.new);
-    let span = |s: Option<&Security<'_>>, root: Span| s.map_or(Span::point(root.start as usize), |s| s.node.span);
+    let span = |s: Option<&Security<'_>>, root: Span| {
+        s.map_or(Span::point(root.start as usize), |s| s.node.span)
+    };
     let spans = (
         span(old.global_security.as_ref(), old.doc.root.span),
         span(new.global_security.as_ref(), new.doc.root.span),
@@ -80,7 +90,12 @@ fn compare<'a>(
     let place = Place::both(old_span, new_span);
     for (key, old_alt) in &old {
         let Some(new_alt) = new.get(key) else {
-            d.emit(ids.removed, op, format!("security requirement `{key}` was removed"), place);
+            d.emit(
+                ids.removed,
+                op,
+                format!("security requirement `{key}` was removed"),
+                place,
+            );
             continue;
         };
         for (scheme, old_scopes) in old_alt {
@@ -97,7 +112,12 @@ fn compare<'a>(
     }
     for key in new.keys() {
         if !old.contains_key(key) {
-            d.emit(ids.added, op, format!("security requirement `{key}` was added"), place);
+            d.emit(
+                ids.added,
+                op,
+                format!("security requirement `{key}` was added"),
+                place,
+            );
         }
     }
 }

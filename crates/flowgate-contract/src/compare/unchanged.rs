@@ -44,7 +44,10 @@ pub(super) fn definitions(old: &Api<'_>, new: &Api<'_>) -> HashSet<String> {
             entry.value.source_text(old.doc.source.text()) == n.source_text(new.doc.source.text())
         });
         for target in references(&entry.value) {
-            dependents.entry(target.to_owned()).or_default().push(pointer.clone());
+            dependents
+                .entry(target.to_owned())
+                .or_default()
+                .push(pointer.clone());
         }
         if equal {
             same.insert(pointer);
