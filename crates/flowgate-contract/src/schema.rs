@@ -58,6 +58,15 @@ impl<'a> View<'a> {
         flag("nullable") || flag("x-nullable") || null_type
     }
 
+    /// Where nullability is said: the `nullable`, `x-nullable` or `type` value, else the
+    /// schema.
+    pub fn nullable_span(&self) -> Span {
+        ["nullable", "x-nullable", "type"]
+            .iter()
+            .find_map(|k| self.get(k))
+            .map_or(self.node.span, |n| n.span)
+    }
+
     /// The properties of the schema and its members: name → (key span, schema).
     pub fn properties(&self) -> BTreeMap<&'a str, (Span, &'a Node)> {
         let mut properties = BTreeMap::new();

@@ -299,7 +299,7 @@ fn oas3_mutations() -> Vec<Mutation> {
             },
             id: "response-property-became-nullable",
             side: Side::New,
-            needle: "nullable",
+            needle: "true",
         },
         Mutation {
             name: "change a nested response property through a cycle",
@@ -449,7 +449,7 @@ fn swagger2_mutations_fire_their_checks() {
             },
             id: "response-property-became-nullable",
             side: Side::New,
-            needle: "nickname",
+            needle: "true",
         },
         Mutation {
             name: "produces narrowed",

@@ -168,7 +168,8 @@ impl<'a> Walk<'_, '_, 'a> {
             _ => return,
         };
         let message = format!("{} {what}", self.label(path));
-        self.emit(subject, kind, message, old.node.span, new.node.span);
+        let (old_span, new_span) = (old.nullable_span(), new.nullable_span());
+        self.emit(subject, kind, message, old_span, new_span);
     }
 
     fn enums(&mut self, (old, new): (&View<'a>, &View<'a>), subject: Subject, path: &str) {
