@@ -15,8 +15,29 @@ const MAX_ALL_OF_DEPTH: usize = 16;
 pub struct View<'a> {
     /// The schema after `$ref` (where findings about it point).
     pub node: &'a Node,
-    /// The schema followed by its `allOf` members, each after `$ref`.
+    /// The schema followed by its `allOf` members, each after `$ref` (and the one
+    /// non-null member of a `oneOf`/`anyOf` with `null`).
     parts: Vec<&'a Node>,
+    /// `oneOf` / `anyOf` members (after `$ref`) that are not folded into `parts`.
+    pub alternatives: Vec<&'a Node>,
+    /// A `oneOf` / `anyOf` member allows `null`.
+    null_member: bool,
+}
+
+/// Whether a schema is `type: 'null'`.
+fn is_null_type(node: &Node) -> bool {
+    node.get("type").and_then(Node::as_str) == Some("null")
+}
+
+/// The single type of a schema that says nothing else of interest (no properties, items,
+/// enum or further alternatives), for folding `oneOf: [{type: string}, {type: integer}]`
+/// into a list of types.
+fn bare_type(node: &Node) -> Option<&str> {
+    let busy = ["properties", "items", "enum", "oneOf", "anyOf", "allOf", "$ref", "const"];
+    if busy.iter().any(|k| node.get(k).is_some()) {
+        return None;
+    }
+    node.get("type").and_then(Node::as_str)
 }
 
 impl<'a> View<'a> {
@@ -25,7 +46,39 @@ impl<'a> View<'a> {
         let node = resolver.follow(node);
         let mut parts = Vec::new();
         collect(resolver, node, 0, &mut parts);
-        Self { node, parts }
+        let members: Vec<&'a Node> = ["oneOf", "anyOf"]
+            .iter()
+            .filter_map(|k| node.get(k).and_then(Node::as_seq))
+            .flatten()
+            .map(|m| resolver.follow(m))
+            .collect();
+        let null_member = members.iter().any(|m| is_null_type(m));
+        let mut alternatives: Vec<&'a Node> =
+            members.into_iter().filter(|m| !is_null_type(m)).collect();
+        if null_member && alternatives.len() == 1 {
+            collect(resolver, alternatives[0], 1, &mut parts);
+            alternatives.clear();
+        }
+        Self {
+            node,
+            parts,
+            alternatives,
+            null_member,
+        }
+    }
+
+    /// The types of `oneOf` / `anyOf` members when each is a bare type.
+    fn alternative_types(&self) -> Option<Vec<&'a str>> {
+        if self.alternatives.len() < 2 {
+            return None;
+        }
+        self.alternatives.iter().map(|m| bare_type(m)).collect()
+    }
+
+    /// Whether the `oneOf` / `anyOf` members are bare types (compared as a list of types,
+    /// not member by member).
+    pub fn alternatives_are_types(&self) -> bool {
+        self.alternative_types().is_some()
     }
 
     /// The first value of `keyword` in the schema or its members.
@@ -40,7 +93,7 @@ impl<'a> View<'a> {
                 Some(items) => items.iter().filter_map(Node::as_str).collect(),
                 None => node.as_str().into_iter().collect(),
             },
-            None => Vec::new(),
+            None => self.alternative_types().unwrap_or_default(),
         };
         types.retain(|t| *t != "null");
         types.sort_unstable();
@@ -55,7 +108,7 @@ impl<'a> View<'a> {
             .get("type")
             .and_then(Node::as_seq)
             .is_some_and(|items| items.iter().any(|t| t.as_str() == Some("null")));
-        flag("nullable") || flag("x-nullable") || null_type
+        flag("nullable") || flag("x-nullable") || null_type || self.null_member
     }
 
     /// Where nullability is said: the `nullable`, `x-nullable` or `type` value, else the

@@ -123,7 +123,25 @@ impl<'a> Walk<'_, '_, 'a> {
         if let (Some(old_items), Some(new_items)) = (old_view.get("items"), new_view.get("items")) {
             self.schema(old_items, new_items, subject.nested(), &format!("{path}[]"));
         }
+        let extra = |v: &View<'a>| v.get("additionalProperties").filter(|n| n.as_map().is_some());
+        if let (Some(old_extra), Some(new_extra)) = (extra(&old_view), extra(&new_view)) {
+            self.schema(old_extra, new_extra, subject.nested(), &format!("{path}.*"));
+        }
+        self.alternatives(pair, subject, path);
         self.depth -= 1;
+    }
+
+    /// `oneOf` / `anyOf` members compared one by one when both sides have as many.
+    fn alternatives(&mut self, (old, new): (&View<'a>, &View<'a>), subject: Subject, path: &str) {
+        let same_shape = old.alternatives.len() == new.alternatives.len()
+            && !old.alternatives_are_types()
+            && !new.alternatives_are_types();
+        if !same_shape {
+            return;
+        }
+        for (a, b) in old.alternatives.iter().zip(&new.alternatives) {
+            self.schema(a, b, subject, path);
+        }
     }
 
     fn types(&mut self, (old, new): (&View<'a>, &View<'a>), subject: Subject, path: &str) {
