@@ -33,7 +33,16 @@ fn is_null_type(node: &Node) -> bool {
 /// enum or further alternatives), for folding `oneOf: [{type: string}, {type: integer}]`
 /// into a list of types.
 fn bare_type(node: &Node) -> Option<&str> {
-    let busy = ["properties", "items", "enum", "oneOf", "anyOf", "allOf", "$ref", "const"];
+    let busy = [
+        "properties",
+        "items",
+        "enum",
+        "oneOf",
+        "anyOf",
+        "allOf",
+        "$ref",
+        "const",
+    ];
     if busy.iter().any(|k| node.get(k).is_some()) {
         return None;
     }
@@ -65,6 +74,21 @@ impl<'a> View<'a> {
             alternatives,
             null_member,
         }
+    }
+
+    /// Whether the schema says nothing of its shape (no properties, items or members):
+    /// a missing type there means "anything".
+    pub fn is_bare(&self) -> bool {
+        self.alternatives.is_empty()
+            && [
+                "properties",
+                "items",
+                "additionalProperties",
+                "$ref",
+                "allOf",
+            ]
+            .iter()
+            .all(|k| self.get(k).is_none())
     }
 
     /// The types of `oneOf` / `anyOf` members when each is a bare type.

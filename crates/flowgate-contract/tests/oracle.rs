@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use flowgate_contract::diff_files;
 
 /// Fewest expected ids that must be found, of the usable rows' expectations.
-const AGREEMENT_FLOOR: f64 = 0.0;
+const AGREEMENT_FLOOR: f64 = 0.35;
 
 fn corpus() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/oasdiff")
@@ -22,7 +22,10 @@ fn theirs(id: &str) -> Vec<&str> {
     match id {
         "response-property-removed" => vec!["response-optional-property-removed"],
         "request-parameter-location-changed" => {
-            vec!["request-parameter-removed", "new-required-request-parameter"]
+            vec![
+                "request-parameter-removed",
+                "new-required-request-parameter",
+            ]
         }
         other => vec![other],
     }
@@ -181,7 +184,13 @@ fn agreement_with_oasdiff_expectations_stays_above_the_floor() {
         std::fs::write(&path, &text).unwrap();
     } else {
         let current = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(current == text, "docs/contract-oracle.md is stale: run with FLOWGATE_UPDATE_DOCS=1");
+        assert!(
+            current == text,
+            "docs/contract-oracle.md is stale: run with FLOWGATE_UPDATE_DOCS=1"
+        );
     }
-    assert!(share >= AGREEMENT_FLOOR, "agreement {share:.3} fell below {AGREEMENT_FLOOR}");
+    assert!(
+        share >= AGREEMENT_FLOOR,
+        "agreement {share:.3} fell below {AGREEMENT_FLOOR}"
+    );
 }

@@ -269,6 +269,48 @@ pub const KINDS: &[Kind] = &[
         "the default value of {} changed",
         "default: 10  →  default: 20",
     ),
+    (
+        "one-of-added",
+        I,
+        W,
+        "a schema was added to the `oneOf` of {}",
+        "oneOf: [Card]  →  oneOf: [Card, Invoice]",
+    ),
+    (
+        "one-of-removed",
+        B,
+        I,
+        "a schema was removed from the `oneOf` of {}",
+        "oneOf: [Card, Invoice]  →  oneOf: [Card]",
+    ),
+    (
+        "any-of-added",
+        I,
+        W,
+        "a schema was added to the `anyOf` of {}",
+        "anyOf: [Card]  →  anyOf: [Card, Invoice]",
+    ),
+    (
+        "any-of-removed",
+        B,
+        I,
+        "a schema was removed from the `anyOf` of {}",
+        "anyOf: [Card, Invoice]  →  anyOf: [Card]",
+    ),
+    (
+        "all-of-added",
+        B,
+        I,
+        "a schema was added to the `allOf` of {}",
+        "allOf: [Base]  →  allOf: [Base, Audited]",
+    ),
+    (
+        "all-of-removed",
+        I,
+        W,
+        "a schema was removed from the `allOf` of {}",
+        "allOf: [Base, Audited]  →  allOf: [Base]",
+    ),
 ];
 
 fn why(subject: Subject, level: Level) -> &'static str {

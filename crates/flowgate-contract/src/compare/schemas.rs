@@ -8,7 +8,7 @@ use flowgate_diagnostics::Span;
 use flowgate_syntax::Node;
 
 use super::{Differ, Place};
-use crate::checks::Subject;
+use crate::checks::{Level, Subject};
 use crate::document::scalar_text;
 use crate::model::Operation;
 use crate::schema::{enum_value, View};
@@ -98,6 +98,22 @@ impl<'a> Walk<'_, '_, 'a> {
             .emit(&id, Some(self.scope.op), message, Place::both(old, new));
     }
 
+    /// [`emit`](Self::emit) at another level than the check's (a type dropped from a
+    /// request, or added to a response, loosens rather than breaks).
+    fn emit_at(
+        &mut self,
+        level: Level,
+        subject: Subject,
+        kind: &str,
+        message: String,
+        spans: (Span, Span),
+    ) {
+        self.emit(subject, kind, message, spans.0, spans.1);
+        if let Some(last) = self.d.findings.last_mut() {
+            last.level = level;
+        }
+    }
+
     fn schema(&mut self, old: &'a Node, new: &'a Node, subject: Subject, path: &str) {
         if self.depth >= MAX_DEPTH || same_unchanged_ref(&self.d.unchanged, old, new) {
             return;
@@ -123,11 +139,15 @@ impl<'a> Walk<'_, '_, 'a> {
         if let (Some(old_items), Some(new_items)) = (old_view.get("items"), new_view.get("items")) {
             self.schema(old_items, new_items, subject.nested(), &format!("{path}[]"));
         }
-        let extra = |v: &View<'a>| v.get("additionalProperties").filter(|n| n.as_map().is_some());
+        let extra = |v: &View<'a>| {
+            v.get("additionalProperties")
+                .filter(|n| n.as_map().is_some())
+        };
         if let (Some(old_extra), Some(new_extra)) = (extra(&old_view), extra(&new_view)) {
             self.schema(old_extra, new_extra, subject.nested(), &format!("{path}.*"));
         }
         self.alternatives(pair, subject, path);
+        self.compositions(pair, subject, path);
         self.depth -= 1;
     }
 
@@ -141,6 +161,49 @@ impl<'a> Walk<'_, '_, 'a> {
         }
         for (a, b) in old.alternatives.iter().zip(&new.alternatives) {
             self.schema(a, b, subject, path);
+        }
+    }
+
+    /// Members added to or removed from `oneOf`, `anyOf` and `allOf`, told apart by their
+    /// `$ref` or their text.
+    fn compositions(&mut self, (old, new): (&View<'a>, &View<'a>), subject: Subject, path: &str) {
+        if old.alternatives_are_types() || new.alternatives_are_types() {
+            return;
+        }
+        for (keyword, kind) in [
+            ("oneOf", "one-of"),
+            ("anyOf", "any-of"),
+            ("allOf", "all-of"),
+        ] {
+            let (before, after) = (members(old, keyword), members(new, keyword));
+            if before.is_empty() && after.is_empty() {
+                continue;
+            }
+            let target = |v: &View<'a>| v.node.get(keyword).map_or(v.node.span, |n| n.span);
+            for (identity, span) in &before {
+                if !after.iter().any(|(other, _)| other == identity) {
+                    let message = format!("{}: `{keyword}` lost {identity}", self.label(path));
+                    self.emit(
+                        subject,
+                        &format!("{kind}-removed"),
+                        message,
+                        *span,
+                        target(new),
+                    );
+                }
+            }
+            for (identity, span) in &after {
+                if !before.iter().any(|(other, _)| other == identity) {
+                    let message = format!("{}: `{keyword}` gained {identity}", self.label(path));
+                    self.emit(
+                        subject,
+                        &format!("{kind}-added"),
+                        message,
+                        target(old),
+                        *span,
+                    );
+                }
+            }
         }
     }
 
@@ -165,6 +228,28 @@ impl<'a> Walk<'_, '_, 'a> {
                 new_types.join("|")
             );
             self.emit(subject, kind, message, old_span, new_span);
+            return;
+        }
+        if old_types.is_empty() != new_types.is_empty() && old.is_bare() && new.is_bare() {
+            let loosened = old_types.is_empty() != subject.is_request();
+            let level = if loosened {
+                Level::Info
+            } else {
+                Level::Breaking
+            };
+            let message = format!(
+                "{}: type changed from `{}` to `{}`",
+                self.label(path),
+                old_types.first().unwrap_or(&"any"),
+                new_types.first().unwrap_or(&"any"),
+            );
+            self.emit_at(
+                level,
+                subject,
+                "type-changed",
+                message,
+                (old_span, new_span),
+            );
             return;
         }
         if let (Some(a), Some(b)) = (old.get("format"), new.get("format")) {
@@ -404,5 +489,70 @@ fn property_ids(request: bool) -> PropertyIds {
             became_required: "response-property-became-required",
             became_optional: "response-property-became-optional",
         }
+    }
+}
+
+/// The non-null members of a composition keyword, each with its identity.
+fn members(view: &View<'_>, keyword: &str) -> Vec<(String, Span)> {
+    let list = view
+        .node
+        .get(keyword)
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
+    list.iter()
+        .filter(|m| m.get("type").and_then(Node::as_str) != Some("null"))
+        .map(|m| (member_identity(m), m.span))
+        .collect()
+}
+
+/// How a composition member is recognised on both sides: its `$ref`, else its content
+/// written compactly (the same in YAML and JSON).
+fn member_identity(node: &Node) -> String {
+    if let Some(target) = node.get("$ref").and_then(Node::as_str) {
+        return format!("`{target}`");
+    }
+    let mut short = String::new();
+    compact(node, &mut short, 0);
+    if short.len() > 60 {
+        let cut = (0..=60)
+            .rev()
+            .find(|&i| short.is_char_boundary(i))
+            .unwrap_or(0);
+        short.truncate(cut);
+        short.push('…');
+    }
+    format!("`{short}`")
+}
+
+/// `node` as compact JSON-like text, cut off below a few levels.
+fn compact(node: &Node, out: &mut String, depth: usize) {
+    if depth > 8 {
+        out.push('…');
+        return;
+    }
+    match &node.value {
+        flowgate_syntax::Value::Map(entries) => {
+            out.push('{');
+            for (i, e) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&e.key.value);
+                out.push_str(": ");
+                compact(&e.value, out, depth + 1);
+            }
+            out.push('}');
+        }
+        flowgate_syntax::Value::Seq(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                compact(item, out, depth + 1);
+            }
+            out.push(']');
+        }
+        _ => out.push_str(&scalar_text(node)),
     }
 }
