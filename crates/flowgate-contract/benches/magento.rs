@@ -30,9 +30,7 @@ fn magento(c: &mut Criterion) {
         b.iter(|| diff(black_box(&old), black_box(&new)).unwrap())
     });
     group.bench_function("read, parse and compare", |b| {
-        b.iter(|| {
-            diff_files((&old_path, "old.yaml"), (&new_path, "new.yaml")).unwrap()
-        })
+        b.iter(|| diff_files((&old_path, "old.yaml"), (&new_path, "new.yaml")).unwrap())
     });
     group.finish();
 }

@@ -256,7 +256,9 @@ fn contract_diff_report() {
     std::fs::write(dir.path().join("new.yaml"), "openapi: 3.0.0\npaths: {}\n").unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_flowgate"))
         .current_dir(dir.path())
-        .args(["contract", "diff", "old.yaml", "new.yaml", "--format", "json"])
+        .args([
+            "contract", "diff", "old.yaml", "new.yaml", "--format", "json",
+        ])
         .output()
         .unwrap();
     let document: Value = serde_json::from_slice(&output.stdout).unwrap();
