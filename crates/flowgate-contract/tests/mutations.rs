@@ -43,15 +43,20 @@ fn remove(value: &mut Value, pointer: &str) {
     }
 }
 
+/// The same mutation for both dialects' petstores.
+fn remove_operation() -> Mutation {
+    Mutation {
+        name: "remove an operation",
+        apply: |v| remove(v, "/paths/~1pets~1{petId}/delete"),
+        id: "api-removed-without-deprecation",
+        side: Side::Old,
+        needle: "delete",
+    }
+}
+
 fn oas3_mutations() -> Vec<Mutation> {
     vec![
-        Mutation {
-            name: "remove an operation",
-            apply: |v| remove(v, "/paths/~1pets~1{petId}/delete"),
-            id: "api-removed-without-deprecation",
-            side: Side::Old,
-            needle: "delete",
-        },
+        remove_operation(),
         Mutation {
             name: "remove a path",
             apply: |v| remove(v, "/paths/~1pets~1{petId}~1photos"),
@@ -401,13 +406,7 @@ fn every_oas3_mutation_fires_its_check_at_the_changed_place() {
 #[test]
 fn swagger2_mutations_fire_their_checks() {
     let mutations = vec![
-        Mutation {
-            name: "remove an operation",
-            apply: |v| remove(v, "/paths/~1pets~1{petId}/delete"),
-            id: "api-removed-without-deprecation",
-            side: Side::Old,
-            needle: "delete",
-        },
+        remove_operation(),
         Mutation {
             name: "body becomes required",
             apply: |v| {

@@ -66,26 +66,13 @@ fn removed<'a>(d: &mut Differ<'a>, new: &Operation<'a>, param: &Param<'a>) {
 fn changed<'a>(d: &mut Differ<'a>, op: &Operation<'a>, old: &Param<'a>, new: &Param<'a>) {
     let place = Place::both(old.node.span, new.node.span);
     let label = format!("{} parameter `{}`", new.location, new.name);
-    match (old.required, new.required) {
-        (false, true) => {
-            let message = format!("{label} became required");
-            d.emit(
-                "request-parameter-became-required",
-                Some(op),
-                message,
-                place,
-            );
-        }
-        (true, false) => {
-            let message = format!("{label} became optional");
-            d.emit(
-                "request-parameter-became-optional",
-                Some(op),
-                message,
-                place,
-            );
-        }
-        _ => {}
+    let change = match (old.required, new.required) {
+        (false, true) => Some(("request-parameter-became-required", "required")),
+        (true, false) => Some(("request-parameter-became-optional", "optional")),
+        _ => None,
+    };
+    if let Some((id, what)) = change {
+        d.emit(id, Some(op), format!("{label} became {what}"), place);
     }
     let scope = schemas::Scope {
         op,

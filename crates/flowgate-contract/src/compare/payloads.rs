@@ -30,16 +30,14 @@ pub(super) fn request_body<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Op
         }
         (Some(old_body), Some(new_body)) => {
             let place = Place::both(old_body.node.span, new_body.node.span);
-            match (old_body.required, new_body.required) {
-                (false, true) => {
-                    let message = "the request body became required".to_owned();
-                    d.emit("request-body-became-required", Some(new), message, place);
-                }
-                (true, false) => {
-                    let message = "the request body became optional".to_owned();
-                    d.emit("request-body-became-optional", Some(new), message, place);
-                }
-                _ => {}
+            let change = match (old_body.required, new_body.required) {
+                (false, true) => Some(("request-body-became-required", "required")),
+                (true, false) => Some(("request-body-became-optional", "optional")),
+                _ => None,
+            };
+            if let Some((id, what)) = change {
+                let message = format!("the request body became {what}");
+                d.emit(id, Some(new), message, place);
             }
             let ids = (
                 "request-body-media-type-removed",

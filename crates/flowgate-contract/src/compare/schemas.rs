@@ -180,28 +180,22 @@ impl<'a> Walk<'_, '_, 'a> {
                 continue;
             }
             let target = |v: &View<'a>| v.node.get(keyword).map_or(v.node.span, |n| n.span);
-            for (identity, span) in &before {
-                if !after.iter().any(|(other, _)| other == identity) {
-                    let message = format!("{}: `{keyword}` lost {identity}", self.label(path));
-                    self.emit(
-                        subject,
-                        &format!("{kind}-removed"),
-                        message,
-                        *span,
-                        target(new),
-                    );
-                }
-            }
-            for (identity, span) in &after {
-                if !before.iter().any(|(other, _)| other == identity) {
-                    let message = format!("{}: `{keyword}` gained {identity}", self.label(path));
-                    self.emit(
-                        subject,
-                        &format!("{kind}-added"),
-                        message,
-                        target(old),
-                        *span,
-                    );
+            let sides = [
+                (&before, &after, "removed", "lost"),
+                (&after, &before, "added", "gained"),
+            ];
+            for (from, to, change, verb) in sides {
+                for (identity, span) in from
+                    .iter()
+                    .filter(|(id, _)| !to.iter().any(|(o, _)| o == id))
+                {
+                    let message = format!("{}: `{keyword}` {verb} {identity}", self.label(path));
+                    let (a, b) = if change == "removed" {
+                        (*span, target(new))
+                    } else {
+                        (target(old), *span)
+                    };
+                    self.emit(subject, &format!("{kind}-{change}"), message, a, b);
                 }
             }
         }
