@@ -29,6 +29,10 @@ fn ptr<'v>(value: &'v mut Value, pointer: &str) -> &'v mut Value {
         .unwrap_or_else(|| panic!("no {pointer}"))
 }
 
+fn push(value: &mut Value, pointer: &str, item: Value) {
+    ptr(value, pointer).as_array_mut().unwrap().push(item);
+}
+
 fn remove(value: &mut Value, pointer: &str) {
     let (parent, key) = pointer.rsplit_once('/').unwrap();
     let key = key.replace("~1", "/").replace("~0", "~");
@@ -95,7 +99,11 @@ fn oas3_mutations() -> Vec<Mutation> {
         Mutation {
             name: "add a required parameter",
             apply: |v| {
-                ptr(v, "/paths/~1pets/get/parameters").as_array_mut().unwrap().push(json!({"name": "storeId", "in": "query", "required": true, "schema": {"type": "integer"}}));
+                push(
+                    v,
+                    "/paths/~1pets/get/parameters",
+                    json!({"name": "storeId", "in": "query", "required": true, "schema": {"type": "integer"}}),
+                );
             },
             id: "new-required-request-parameter",
             side: Side::New,
@@ -104,10 +112,11 @@ fn oas3_mutations() -> Vec<Mutation> {
         Mutation {
             name: "add an optional parameter",
             apply: |v| {
-                ptr(v, "/paths/~1pets/get/parameters")
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!({"name": "page", "in": "query", "schema": {"type": "integer"}}));
+                push(
+                    v,
+                    "/paths/~1pets/get/parameters",
+                    json!({"name": "page", "in": "query", "schema": {"type": "integer"}}),
+                );
             },
             id: "new-optional-request-parameter",
             side: Side::New,
@@ -160,10 +169,11 @@ fn oas3_mutations() -> Vec<Mutation> {
         Mutation {
             name: "widen a parameter's enum",
             apply: |v| {
-                ptr(v, "/paths/~1pets/get/parameters/1/schema/enum")
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!("archived"));
+                push(
+                    v,
+                    "/paths/~1pets/get/parameters/1/schema/enum",
+                    json!("archived"),
+                );
             },
             id: "request-parameter-enum-value-added",
             side: Side::New,
@@ -199,10 +209,7 @@ fn oas3_mutations() -> Vec<Mutation> {
             apply: |v| {
                 ptr(v, "/components/schemas/NewPet/properties")["birthday"] =
                     json!({"type": "string"});
-                ptr(v, "/components/schemas/NewPet/required")
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!("birthday"));
+                push(v, "/components/schemas/NewPet/required", json!("birthday"));
             },
             id: "new-required-request-property",
             side: Side::New,
@@ -211,10 +218,7 @@ fn oas3_mutations() -> Vec<Mutation> {
         Mutation {
             name: "make a request property required",
             apply: |v| {
-                ptr(v, "/components/schemas/NewPet/required")
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!("tag"));
+                push(v, "/components/schemas/NewPet/required", json!("tag"));
             },
             id: "request-property-became-required",
             side: Side::New,
@@ -462,10 +466,7 @@ fn swagger2_mutations_fire_their_checks() {
         Mutation {
             name: "new required property",
             apply: |v| {
-                ptr(v, "/definitions/NewPet/required")
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!("tag"));
+                push(v, "/definitions/NewPet/required", json!("tag"));
             },
             id: "request-property-became-required",
             side: Side::New,

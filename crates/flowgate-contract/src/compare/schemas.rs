@@ -313,16 +313,29 @@ impl<'a> Walk<'_, '_, 'a> {
                 },
                 _ => continue,
             };
-            let text = |n: Option<&Node>| n.map_or_else(|| "none".to_owned(), scalar_text);
-            let message = format!(
-                "{}: {keyword} changed from {} to {}",
-                self.label(path),
-                text(a),
-                text(b)
-            );
-            let span = |n: Option<&Node>, v: &View<'a>| n.map_or(v.node.span, |n| n.span);
-            self.emit(subject, kind, message, span(a, old), span(b, new));
+            self.keyword_changed(subject, kind, keyword, (a, b), (old, new), path);
         }
+    }
+
+    /// Report that `keyword` went from `a` to `b`, located at each value (or its schema).
+    fn keyword_changed(
+        &mut self,
+        subject: Subject,
+        kind: &str,
+        keyword: &str,
+        (a, b): (Option<&'a Node>, Option<&'a Node>),
+        (old, new): (&View<'a>, &View<'a>),
+        path: &str,
+    ) {
+        let text = |n: Option<&Node>| n.map_or_else(|| "none".to_owned(), scalar_text);
+        let message = format!(
+            "{}: {keyword} changed from `{}` to `{}`",
+            self.label(path),
+            text(a),
+            text(b)
+        );
+        let span = |n: Option<&Node>, v: &View<'a>| n.map_or(v.node.span, |n| n.span);
+        self.emit(subject, kind, message, span(a, old), span(b, new));
     }
 
     fn pattern_and_default(
@@ -331,7 +344,6 @@ impl<'a> Walk<'_, '_, 'a> {
         subject: Subject,
         path: &str,
     ) {
-        let span = |n: Option<&Node>, v: &View<'a>| n.map_or(v.node.span, |n| n.span);
         for (keyword, changed, added, removed) in [
             (
                 "pattern",
@@ -349,14 +361,7 @@ impl<'a> Walk<'_, '_, 'a> {
                 _ => None,
             };
             if let Some(kind) = kind {
-                let text = |n: Option<&Node>| n.map_or_else(|| "none".to_owned(), scalar_text);
-                let message = format!(
-                    "{}: {keyword} changed from `{}` to `{}`",
-                    self.label(path),
-                    text(a),
-                    text(b)
-                );
-                self.emit(subject, kind, message, span(a, old), span(b, new));
+                self.keyword_changed(subject, kind, keyword, (a, b), (old, new), path);
             }
         }
     }
