@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use flowgate_diagnostics::Span;
 
-use crate::checks;
+use crate::checks::{self, Subject};
 use crate::model::{Api, Operation};
 use crate::report::{Finding, OperationRef};
 
@@ -22,6 +22,9 @@ pub(crate) struct Differ<'a> {
     /// Schema pointers whose definitions are the same text in both documents, and whose
     /// references all lead to such definitions: comparing them finds nothing.
     unchanged: HashSet<String>,
+    /// Pairs of schema nodes (and the subject they were compared as) whose comparison found
+    /// nothing: another operation that reaches them skips them.
+    silent: HashSet<(usize, usize, Subject)>,
     findings: Vec<Finding>,
 }
 
@@ -47,6 +50,7 @@ pub(crate) fn compare<'a>(old: &'a Api<'a>, new: &'a Api<'a>) -> Vec<Finding> {
         old,
         new,
         unchanged: unchanged::definitions(old, new),
+        silent: HashSet::new(),
         findings: Vec::new(),
     };
     operations::paths(&mut differ);

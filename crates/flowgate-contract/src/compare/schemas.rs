@@ -125,9 +125,10 @@ impl<'a> Walk<'_, '_, 'a> {
             std::ptr::from_ref(new_view.node) as usize,
             subject,
         );
-        if !self.seen.insert(key) {
+        if self.d.silent.contains(&key) || !self.seen.insert(key) {
             return;
         }
+        let before = self.d.findings.len();
         self.depth += 1;
         let pair = (&old_view, &new_view);
         self.types(pair, subject, path);
@@ -149,6 +150,9 @@ impl<'a> Walk<'_, '_, 'a> {
         self.alternatives(pair, subject, path);
         self.compositions(pair, subject, path);
         self.depth -= 1;
+        if self.d.findings.len() == before {
+            self.d.silent.insert(key);
+        }
     }
 
     /// `oneOf` / `anyOf` members compared one by one when both sides have as many.
