@@ -102,8 +102,9 @@ impl Report {
         })
     }
 
-    /// Diagnostics for the human and SARIF renderers: located in the newer document when
-    /// the finding exists there, with the other document's place as related location.
+    /// Diagnostics for the human and SARIF renderers: located in the older document for
+    /// removals and in the newer one otherwise, with the other document's place as related
+    /// location.
     pub fn to_diagnostics(&self) -> Vec<Diagnostic> {
         self.findings.iter().map(diagnostic).collect()
     }
@@ -178,9 +179,12 @@ fn diagnostic(f: &Finding) -> Diagnostic {
         None => f.message.clone(),
     };
     let mut d = Diagnostic::new(f.id.clone(), severity(f.level), message);
-    let (main, other, other_note) = match (&f.new, &f.old) {
-        (Some(new), old) => (Some(new), old.as_ref(), "in the older document"),
-        (None, old) => (old.as_ref(), None, ""),
+    // What was removed is shown where it was; everything else where it is now.
+    let removal = f.id.contains("removed");
+    let (main, other, other_note) = match (&f.old, &f.new) {
+        (Some(old), Some(new)) if removal => (Some(old), Some(new), "in the newer document"),
+        (old, Some(new)) => (Some(new), old.as_ref(), "in the older document"),
+        (old, None) => (old.as_ref(), None, ""),
     };
     if let Some(location) = main {
         d = d.with_location(location.clone());
