@@ -82,9 +82,18 @@ pub fn parse(source: SourceText) -> Result<Document, Failure> {
 /// Compare two parsed contracts. Local `$ref`s that lead nowhere or into a cycle are
 /// reported (located) instead.
 pub fn diff(old: &Document, new: &Document) -> Result<Report, Failure> {
-    let (old_api, new_api) = (model::Api::build(old), model::Api::build(new));
-    let mut problems = document::check_refs(old, &old_api.resolver);
-    problems.extend(document::check_refs(new, &new_api.resolver));
+    // Each side is lowered and its references checked on a thread of its own.
+    let prepare = |doc| {
+        let api = model::Api::build(doc);
+        let problems = document::check_refs(doc, &api.resolver);
+        (api, problems)
+    };
+    let ((old_api, mut problems), (new_api, new_problems)) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| prepare(new));
+        let old_side = prepare(old);
+        (old_side, other.join().unwrap_or_else(|_| prepare(new)))
+    });
+    problems.extend(new_problems);
     if !problems.is_empty() {
         flowgate_diagnostics::sort_diagnostics(&mut problems);
         return Err(Failure {
