@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process comparison of `flowgate contract diff` with npm peers on the Magento admin REST
 # schemas (Swagger 2.0, ~1 MB YAML each), pairs 2.4.6→2.4.7, 2.4.7→2.4.8, 2.4.8→2.4.9:
-#   openapi-diff 0.24.1 (reads Swagger 2 and OpenAPI 3 YAML itself; run once per pair, run from
+#   openapi-diff 0.24.1 (reads Swagger 2 and OpenAPI 3 YAML itself; run once per pair (it takes minutes), from
 #   PEERS where an empty intro/redocly-intro.md answers the schemas' one external $ref),
 #   api-smart-diff 1.0.6 (OpenAPI 3 only: the schemas are converted once, beforehand, by
 #   swagger2openapi; the conversion is not timed).
@@ -33,8 +33,9 @@ for pair in "6 7" "7 8" "8 9"; do
   python3 "$here/time.py" "$runs" \
     flowgate -- "$bin" contract diff "$old" "$new" --fail-on never ";;" \
     api-smart-diff -- node "$peers/asd.cjs" "$peers/oas3-2.4.$1.json" "$peers/oas3-2.4.$2.json"
-  (cd "$peers" && python3 "$here/time.py" 1 openapi-diff -- node node_modules/.bin/openapi-diff "$old" "$new")
-  (cd "$peers" && node node_modules/.bin/openapi-diff "$old" "$new" 2>&1 | grep -m1 -o 'Circular $ref[^ ]* [^ ]* [^ ]* [^ ]*' || true)
+  start=$(date +%s%N)
+  verdict="$(cd "$peers" && timeout 600 node node_modules/.bin/openapi-diff "$old" "$new" 2>&1 | grep -m1 -o -e 'Circular [$]ref pointer found at [^ ]*' -e '"breakingDifferencesFound": [a-z]*' || true)"
+  echo "openapi-diff	one run $(( ($(date +%s%N) - start) / 1000000 )) ms	${verdict:-no verdict}"
   "$bin" contract diff "$old" "$new" --format json --fail-on never |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print("\n".join(sorted(f"{f["operation"]["method"]} {f["operation"]["path"]}" for f in d["findings"] if f["id"].startswith(("api-path-removed","api-removed")))))' >"$peers/ours-$1$2.txt"
   node "$peers/asd.cjs" "$peers/oas3-2.4.$1.json" "$peers/oas3-2.4.$2.json" | sed -n '/^removed:/,$p' | tail -n +2 >"$peers/asd-$1$2.txt"

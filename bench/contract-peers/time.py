@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Whole-process timing without hyperfine: run each command RUNS times (after WARMUP runs),
-print the median, min and max wall-clock milliseconds. Usage: time.py RUNS NAME -- CMD ... [;; NAME -- CMD ...]"""
+print the median, min and max wall-clock milliseconds. WARMUP (environment) defaults to 2.
+Usage: time.py RUNS NAME -- CMD ... [;; NAME -- CMD ...]"""
+import os
 import statistics, subprocess, sys, time
 
 def main():
@@ -15,7 +17,7 @@ def main():
             current.append(arg)
     for group in groups:
         name, cmd = group[0], group[2:]
-        for _ in range(2):
+        for _ in range(int(os.environ.get("WARMUP", "2"))):
             subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times = []
         for _ in range(runs):
