@@ -37,8 +37,8 @@ for pair in "6 7" "7 8" "8 9"; do
   verdict="$(cd "$peers" && timeout 600 node node_modules/.bin/openapi-diff "$old" "$new" 2>&1 | grep -m1 -o -e 'Circular [$]ref pointer found at [^ ]*' -e '"breakingDifferencesFound": [a-z]*' || true)"
   echo "openapi-diff	one run $(( ($(date +%s%N) - start) / 1000000 )) ms	${verdict:-no verdict}"
   "$bin" contract diff "$old" "$new" --format json --fail-on never |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); print("\n".join(sorted(f"{f["operation"]["method"]} {f["operation"]["path"]}" for f in d["findings"] if f["id"].startswith(("api-path-removed","api-removed")))))' >"$peers/ours-$1$2.txt"
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print("\n".join(sorted(f["operation"]["method"] + " " + f["operation"]["path"] for f in d["findings"] if f["id"].startswith(("api-path-removed", "api-removed")))))' >"$peers/ours-$1$2.txt"
   node "$peers/asd.cjs" "$peers/oas3-2.4.$1.json" "$peers/oas3-2.4.$2.json" | sed -n '/^removed:/,$p' | tail -n +2 >"$peers/asd-$1$2.txt"
-  missing="$(comm -23 <(sort "$peers/asd-$1$2.txt") <(sort "$peers/ours-$1$2.txt") | wc -l)"
-  echo "removed operations: flowgate $(wc -l <"$peers/ours-$1$2.txt"), api-smart-diff $(wc -l <"$peers/asd-$1$2.txt"), found by the peer but not by flowgate: $missing"
+  missing="$(comm -23 <(sort "$peers/asd-$1$2.txt") <(sort "$peers/ours-$1$2.txt") | grep -c . || true)"
+  echo "removed operations: flowgate $(grep -c . "$peers/ours-$1$2.txt" || true), api-smart-diff $(grep -c . "$peers/asd-$1$2.txt" || true), found by the peer but not by flowgate: $missing"
 done
