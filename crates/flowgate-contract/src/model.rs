@@ -327,8 +327,12 @@ impl<'a> Api<'a> {
                 },
                 _ => self.content(node),
             };
+            let status = match entry.key.value.as_str() {
+                key if key.eq_ignore_ascii_case("default") => "default".to_owned(),
+                key => key.to_ascii_uppercase(),
+            };
             responses.insert(
-                entry.key.value.to_ascii_uppercase(),
+                status,
                 Response {
                     key_span: entry.key.span,
                     content,

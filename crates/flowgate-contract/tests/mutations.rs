@@ -516,3 +516,11 @@ fn every_emitted_id_is_a_documented_check() {
         );
     }
 }
+
+#[test]
+fn a_swagger_2_contract_and_its_openapi_3_twin_have_no_findings() {
+    let swagger = "swagger: '2.0'\npaths:\n  /pets/{id}:\n    get:\n      parameters:\n        - {name: id, in: path, required: true, type: integer}\n        - {name: q, in: query, type: string, enum: [a, b]}\n      responses:\n        default: {description: error}\n        '200':\n          description: ok\n          schema: {$ref: '#/definitions/Pet'}\ndefinitions:\n  Base: {type: object, properties: {id: {type: integer}}}\n  Pet:\n    allOf:\n      - $ref: '#/definitions/Base'\n      - {type: object, required: [name], properties: {name: {type: string}}}\n";
+    let openapi = "openapi: 3.0.3\npaths:\n  /pets/{petId}:\n    get:\n      parameters:\n        - {name: petId, in: path, required: true, schema: {type: integer}}\n        - {name: q, in: query, schema: {type: string, enum: [a, b]}}\n      responses:\n        default: {description: error}\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Pet'}\ncomponents:\n  schemas:\n    Base: {type: object, properties: {id: {type: integer}}}\n    Pet:\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - {type: object, required: [name], properties: {name: {type: string}}}\n";
+    let report = diff_texts(swagger, openapi);
+    assert!(report.findings.is_empty(), "{}", listing(&report.findings));
+}

@@ -522,7 +522,12 @@ fn members(view: &View<'_>, keyword: &str) -> Vec<(String, Span)> {
 /// written compactly (the same in YAML and JSON).
 fn member_identity(node: &Node) -> String {
     if let Some(target) = node.get("$ref").and_then(Node::as_str) {
-        return format!("`{target}`");
+        // `#/definitions/Pet` (Swagger 2) and `#/components/schemas/Pet` (OpenAPI 3) are one.
+        let name = ["#/definitions/", "#/components/schemas/"]
+            .iter()
+            .find_map(|prefix| target.strip_prefix(prefix))
+            .unwrap_or(target);
+        return format!("`{name}`");
     }
     let mut short = String::new();
     compact(node, &mut short, 0);
