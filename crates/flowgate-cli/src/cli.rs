@@ -153,6 +153,9 @@ pub enum Command {
     /// Prove that two databases agree (shop and ERP), record each run, track drift.
     #[command(subcommand)]
     Reconcile(ReconcileCommand),
+    /// API contracts: breaking changes between two versions of an OpenAPI/Swagger file.
+    #[command(subcommand)]
+    Contract(crate::contract_args::ContractCommand),
     /// Incidents after a release: open, update, link releases, actions, resolve, list.
     #[command(subcommand)]
     Incident(Box<crate::incident_args::IncidentCommand>),

@@ -4,6 +4,7 @@
 mod actor_args;
 mod cli;
 mod commands;
+mod contract_args;
 mod credentials;
 mod error;
 mod exit;

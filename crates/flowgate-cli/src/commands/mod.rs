@@ -4,6 +4,7 @@ mod adopt;
 mod audit;
 mod changelog;
 mod check;
+mod contract;
 mod demo;
 mod demo_example;
 mod demo_release;
@@ -53,6 +54,9 @@ pub fn run(cli: Cli) -> Exit {
 /// Refuse a `--format` the command does not write.
 fn check_format(cli: &Cli) -> Result<(), CommandError> {
     let global = &cli.global;
+    if let Command::Contract(command) = &cli.command {
+        return contract::check_format(command, global.format);
+    }
     let machine_only = matches!(
         global.format,
         crate::cli::Format::Sarif | crate::cli::Format::Github | crate::cli::Format::Junit
@@ -155,6 +159,7 @@ fn dispatch(cli: &Cli) -> CommandResult {
         Command::Store(crate::cli::StoreCommand::Gc(args)) => store::gc(args, global),
         Command::Integrations(command) => integrations::run(command, global),
         Command::Reconcile(command) => reconcile::run(command, global),
+        Command::Contract(command) => contract::run(command, global),
         Command::Incident(command) => incident::run(command, global),
         Command::Postmortem(args) => postmortem::run(args, global),
         Command::Metrics(args) => metrics::run(args, global),

@@ -35,6 +35,10 @@ pub fn explain(args: &RuleArgs, global: &GlobalArgs) -> CommandResult {
         return Ok(Exit::Success);
     }
     let Some(rule) = registry::find(&args.rule) else {
+        if let Some(check) = flowgate_contract::checks::find(&args.rule) {
+            super::contract::explain(check, global);
+            return Ok(Exit::Success);
+        }
         return Err(unknown_rule(&args.rule));
     };
     let meta = rule.meta();

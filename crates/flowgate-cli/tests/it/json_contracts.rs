@@ -247,3 +247,23 @@ fn export_lists_what_it_wrote() {
     assert_eq!(export["version"], 1, "{export:#}");
     assert!(export["written"].is_array(), "{export:#}");
 }
+
+#[test]
+fn contract_diff_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = "openapi: 3.0.0\npaths:\n  /a:\n    get: {responses: {'200': {description: ok}}}\n";
+    std::fs::write(dir.path().join("old.yaml"), old).unwrap();
+    std::fs::write(dir.path().join("new.yaml"), "openapi: 3.0.0\npaths: {}\n").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flowgate"))
+        .current_dir(dir.path())
+        .args([
+            "contract", "diff", "old.yaml", "new.yaml", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid("contract-diff.schema.json", &document);
+    let mut bad = document.clone();
+    bad["findings"][0]["level"] = json!("fatal");
+    assert!(!validator("contract-diff.schema.json").is_valid(&bad));
+}

@@ -1,0 +1,98 @@
+//! Paths and operations removed, added, deprecated.
+
+use super::{Differ, Place};
+use crate::model::{Operation, PathItem};
+
+/// Compare the path items of both sides.
+pub(super) fn paths(d: &mut Differ<'_>) {
+    let (old, new) = (d.old, d.new);
+    for (key, old_item) in &old.paths {
+        match new.paths.get(key) {
+            None => path_removed(d, old_item),
+            Some(new_item) => path_kept(d, old_item, new_item),
+        }
+    }
+    for (key, new_item) in &new.paths {
+        if old.paths.contains_key(key) {
+            continue;
+        }
+        for op in new_item.operations.values() {
+            let place = Place {
+                old: Some(old.paths_span),
+                new: Some(op.key_span),
+            };
+            let message = format!("{} {} was added", op.method.to_ascii_uppercase(), op.path);
+            d.emit("endpoint-added", Some(op), message, place);
+        }
+    }
+}
+
+fn path_removed<'a>(d: &mut Differ<'a>, item: &PathItem<'a>) {
+    for op in item.operations.values() {
+        let id = if op.deprecated.is_some() {
+            "api-path-removed-with-deprecation"
+        } else {
+            "api-path-removed-without-deprecation"
+        };
+        let place = Place {
+            old: Some(op.key_span),
+            new: Some(d.new.paths_span),
+        };
+        let message = format!(
+            "{} {} was removed with its whole path",
+            op.method.to_ascii_uppercase(),
+            op.path
+        );
+        d.emit(id, Some(op), message, place);
+    }
+}
+
+fn path_kept<'a>(d: &mut Differ<'a>, old_item: &PathItem<'a>, new_item: &PathItem<'a>) {
+    for (method, old_op) in &old_item.operations {
+        let Some(new_op) = new_item.operations.get(method) else {
+            let id = if old_op.deprecated.is_some() {
+                "api-removed-with-deprecation"
+            } else {
+                "api-removed-without-deprecation"
+            };
+            let place = Place::both(old_op.key_span, new_item.key_span);
+            let message = format!(
+                "{} {} was removed",
+                method.to_ascii_uppercase(),
+                old_op.path
+            );
+            d.emit(id, Some(old_op), message, place);
+            continue;
+        };
+        d.operation(old_op, new_op);
+    }
+    for (method, new_op) in &new_item.operations {
+        if !old_item.operations.contains_key(method) {
+            let place = Place::both(old_item.key_span, new_op.key_span);
+            let message = format!("{} {} was added", method.to_ascii_uppercase(), new_op.path);
+            d.emit("endpoint-added", Some(new_op), message, place);
+        }
+    }
+}
+
+/// `deprecated` switched on or off.
+pub(super) fn deprecation<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Operation<'a>) {
+    let what = format!("{} {}", new.method.to_ascii_uppercase(), new.path);
+    match (old.deprecated, new.deprecated) {
+        (None, Some(flag)) => {
+            let place = Place::both(old.key_span, flag.span);
+            d.emit(
+                "api-deprecated",
+                Some(new),
+                format!("{what} was deprecated"),
+                place,
+            );
+        }
+        (Some(flag), None) => {
+            let place = Place::both(flag.span, new.key_span);
+            let message = format!("{what} is no longer deprecated");
+            d.emit("api-reactivated", Some(new), message, place);
+        }
+        _ => {}
+    }
+}
