@@ -167,6 +167,9 @@ pub enum Command {
     /// Watch releases: evaluate the checkpoints due in an environment against a control,
     /// record each result, and pin or roll back when a KPI fails.
     Watch(Box<crate::watch_args::WatchArgs>),
+    /// Upgrade impact: the plan for upgrading a system, per integration and in phases.
+    #[command(subcommand)]
+    Upgrade(crate::payload_args::UpgradeCommand),
     /// Payload drift: infer a JSON Schema from captured payloads, or compare two captures.
     #[command(subcommand)]
     Payload(crate::payload_args::PayloadCommand),

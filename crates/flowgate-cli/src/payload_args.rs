@@ -61,3 +61,25 @@ pub struct SchemaDiffArgs {
     #[arg(long = "table", value_name = "TABLE")]
     pub tables: Vec<String>,
 }
+
+/// `flowgate upgrade …`.
+#[derive(Debug, Subcommand)]
+pub enum UpgradeCommand {
+    /// The plan for upgrading a system: per integration, the schema changes on the tables and
+    /// columns it uses, its validation steps, and phases (read-only first, safe zone last).
+    /// The versions' contracts are read from `contracts/<system>/<version>/db_schema`.
+    Plan(UpgradePlanArgs),
+}
+
+/// `flowgate upgrade plan`.
+#[derive(Debug, Args)]
+pub struct UpgradePlanArgs {
+    /// The system (a System asset id whose `version` is the current one).
+    pub system: String,
+    /// The version to upgrade to.
+    #[arg(long, value_name = "VERSION")]
+    pub to: String,
+    /// Write the Markdown plan to this file instead of printing it.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}

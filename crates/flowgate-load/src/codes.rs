@@ -79,6 +79,8 @@ pub const CONFLICT: &str = "FG023";
 pub const UNAVAILABLE: &str = "FG024";
 /// A bug in flowgate.
 pub const INTERNAL: &str = "FG025";
+/// An integration uses a table or column its system's version does not have.
+pub const UNKNOWN_USE: &str = "FG026";
 
 /// A loader or configuration code and its page.
 #[derive(Debug, Clone, Copy)]
@@ -217,6 +219,10 @@ pub const ALL: &[CodeDoc] = &[
         "flowgate hit a state it should never reach: a bug. Exit code 101, as for a crash.",
         "error[FG025]: internal error: cannot start the async runtime\n  = help: this is a bug in flowgate: please report it with the command you ran",
         "Report it with the command you ran and its output; retrying may help if the machine was short of resources."),
+    code_doc!(UNKNOWN_USE, "an integration uses what its system's version does not have",
+        "An integration's `tables` name a table or column that the declarative schema of its system's current version (under `contracts/<system>/<version>/db_schema`) does not declare. `flowgate upgrade plan` reports it at the name, and exits 1: the integration reads or writes something that is not there, or its declaration is wrong.",
+        "error[FG026]: column `sales_order.grand_totl` does not exist in magento's schema\n  --> assets/integrations/bi-nightly-export.yaml:31:44",
+        "Correct the name (the help lists the table's columns), or update the contracts folder to the version the system really runs."),
 ];
 
 /// The FG002 diagnostic for a syntax error found by one of the parsers.

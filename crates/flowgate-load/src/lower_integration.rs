@@ -138,33 +138,35 @@ impl Lowerer<'_> {
                 max_verified: p.max_verified,
             }),
             validation: w.validation,
-            api_calls: w
-                .api_calls
-                .into_iter()
-                .map(|c| m::ApiCall {
-                    system: Located::new(c.system.value, c.system.span),
-                    operation: Located::new(c.operation.value, c.operation.span),
-                    fields: c
-                        .fields
-                        .into_iter()
-                        .map(|f| Located::new(f.value, f.span))
-                        .collect(),
-                })
-                .collect(),
-            tables: w
-                .tables
-                .into_iter()
-                .map(|t| m::TableUse {
-                    system: Located::new(t.system.value, t.system.span),
-                    table: Located::new(t.table.value, t.table.span),
-                    columns: t
-                        .columns
-                        .into_iter()
-                        .map(|c| Located::new(c.value, c.span))
-                        .collect(),
-                    access: t.access.unwrap_or(m::TableAccess::Read),
-                })
-                .collect(),
+            api_calls: w.api_calls.into_iter().map(api_call).collect(),
+            tables: w.tables.into_iter().map(table_use).collect(),
         })
+    }
+}
+
+/// One `api_calls` entry.
+fn api_call(c: ApiCallWire) -> m::ApiCall {
+    m::ApiCall {
+        system: Located::new(c.system.value, c.system.span),
+        operation: Located::new(c.operation.value, c.operation.span),
+        fields: c
+            .fields
+            .into_iter()
+            .map(|f| Located::new(f.value, f.span))
+            .collect(),
+    }
+}
+
+/// One `tables` entry (read access unless it says otherwise).
+fn table_use(t: TableUseWire) -> m::TableUse {
+    m::TableUse {
+        system: Located::new(t.system.value, t.system.span),
+        table: Located::new(t.table.value, t.table.span),
+        columns: t
+            .columns
+            .into_iter()
+            .map(|c| Located::new(c.value, c.span))
+            .collect(),
+        access: t.access.unwrap_or(m::TableAccess::Read),
     }
 }

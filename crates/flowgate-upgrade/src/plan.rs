@@ -26,7 +26,7 @@ pub struct Impact {
     pub safe_zone: bool,
     /// What it uses of the system's database.
     pub uses: Vec<ColumnUse>,
-    /// The schema changes on what it uses.
+    /// The breaking and warning schema changes on what it uses (additions break nothing).
     pub schema_changes: Vec<SchemaChange>,
     /// Breaking changes among them.
     pub breaking: usize,
@@ -144,6 +144,7 @@ fn impact(
     let (uses, problems) = column_uses(i, system, schema);
     let relevant: Vec<SchemaChange> = changes
         .iter()
+        .filter(|c| c.level != Level::Info)
         .filter(|c| {
             uses.iter().any(|u| {
                 u.table == c.table && (c.item.is_none() || u.column.is_none() || u.column == c.item)

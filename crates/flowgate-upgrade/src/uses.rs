@@ -30,6 +30,21 @@ pub struct Problem {
     pub help: String,
 }
 
+/// The five names closest to `wanted` (longest common prefix, then shortest).
+fn nearest<'a>(wanted: &str, names: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
+    let common = |name: &str| {
+        wanted
+            .chars()
+            .zip(name.chars())
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let mut ranked: Vec<&str> = names.map(String::as_str).collect();
+    ranked.sort_by_key(|name| (std::cmp::Reverse(common(name)), name.len()));
+    ranked.truncate(5);
+    ranked
+}
+
 /// `table.column` when `text` is one (identifiers only).
 fn table_column(text: &str) -> Option<(&str, &str)> {
     let (table, column) = text.trim().split_once('.')?;
@@ -61,12 +76,14 @@ pub fn column_uses(
             });
             continue;
         };
-        uses.push(ColumnUse {
-            table: table.clone(),
-            column: None,
-            writes,
-            from: "tables",
-        });
+        if declared.columns.is_empty() {
+            uses.push(ColumnUse {
+                table: table.clone(),
+                column: None,
+                writes,
+                from: "tables",
+            });
+        }
         for column in &declared.columns {
             if !found.columns.contains_key(&column.value) {
                 problems.push(Problem {
@@ -76,8 +93,8 @@ pub fn column_uses(
                         column.value
                     ),
                     help: format!(
-                        "{table} has: {}",
-                        found.columns.keys().cloned().collect::<Vec<_>>().join(", ")
+                        "{table} has no such column; the nearest names: {}",
+                        nearest(&column.value, found.columns.keys()).join(", ")
                     ),
                 });
                 continue;

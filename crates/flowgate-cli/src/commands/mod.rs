@@ -32,6 +32,7 @@ mod snapshot;
 mod status;
 mod store;
 mod sync;
+mod upgrade;
 mod validate;
 mod via_server;
 mod watch;
@@ -165,6 +166,7 @@ fn dispatch(cli: &Cli) -> CommandResult {
         Command::Metrics(args) => metrics::run(args, global),
         Command::Watch(args) => watch::run(args, global),
         Command::Payload(command) => payload::run(command, global),
+        Command::Upgrade(command) => upgrade::run(command, global),
         Command::Serve(args) => serve::run(args, global),
         Command::People(command) => people::run(command, global),
         Command::Login(args) => login::login(args, global),

@@ -27,4 +27,5 @@ mod security;
 mod serve;
 mod snapshot;
 mod store_config;
+mod upgrade;
 mod watch;
