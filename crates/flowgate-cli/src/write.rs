@@ -61,3 +61,15 @@ fn finish_with_mode(
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
+
+/// [`write_atomically`] for a file the user named: a failure is the command's error (exit 4),
+/// naming the file.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), crate::error::CommandError> {
+    write_atomically(path, bytes).map_err(|e| {
+        crate::error::CommandError::new(
+            crate::error::ErrorKind::Unavailable,
+            format!("{} could not be written: {e}", path.display()),
+            "check the folder exists and is writable",
+        )
+    })
+}

@@ -3,7 +3,6 @@
 use super::incident::{incident_error, refuse_remote};
 use super::store::with_promotions;
 use crate::cli::GlobalArgs;
-use crate::error::{CommandError, ErrorKind};
 use crate::exit::Exit;
 use crate::incident_args::PostmortemArgs;
 use crate::output::out;
@@ -28,13 +27,7 @@ pub fn run(args: &PostmortemArgs, global: &GlobalArgs) -> crate::error::CommandR
             match &args.out {
                 None => out(&text),
                 Some(path) => {
-                    crate::write::write_atomically(path, text.as_bytes()).map_err(|e| {
-                        CommandError::new(
-                            ErrorKind::Unavailable,
-                            format!("{} could not be written: {e}", path.display()),
-                            "check the folder exists and is writable",
-                        )
-                    })?;
+                    crate::write::write_output(path, text.as_bytes())?;
                     out(&format!(
                         "Wrote the post-mortem of {} to {}\n",
                         incident.id,

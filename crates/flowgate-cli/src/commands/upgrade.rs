@@ -137,13 +137,7 @@ fn write(
     match (&args.out, global.format) {
         (_, Format::Json) => emit(global, &page, json!({ "version": 1, "plan": planned })),
         (Some(path), _) => {
-            crate::write::write_atomically(path, page.as_bytes()).map_err(|e| {
-                CommandError::new(
-                    ErrorKind::Unavailable,
-                    format!("{} could not be written: {e}", path.display()),
-                    "check the folder exists and is writable",
-                )
-            })?;
+            crate::write::write_output(path, page.as_bytes())?;
             out(&format!(
                 "Wrote the upgrade plan of {} {} → {} to {}\n",
                 planned.system,
