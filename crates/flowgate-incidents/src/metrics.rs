@@ -43,6 +43,18 @@ pub struct Hours {
     pub p90: f64,
 }
 
+impl Hours {
+    /// As people read it: `median 3.2 h, p90 9.0 h (12 samples)`; `no data` when absent.
+    pub fn describe(hours: Option<&Self>) -> String {
+        hours.map_or("no data".to_owned(), |h| {
+            format!(
+                "median {:.1} h, p90 {:.1} h ({} samples)",
+                h.median, h.p90, h.count
+            )
+        })
+    }
+}
+
 /// A share of a whole.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ratio {
@@ -52,6 +64,16 @@ pub struct Ratio {
     pub of: usize,
     /// `count / of`, absent when `of` is 0.
     pub rate: Option<f64>,
+}
+
+impl Ratio {
+    /// As people read it: `12.5 % (1 of 8)`, or `no deployments`.
+    pub fn describe(&self) -> String {
+        match self.rate {
+            Some(rate) => format!("{:.1} % ({} of {})", rate * 100.0, self.count, self.of),
+            None => "no deployments".to_owned(),
+        }
+    }
 }
 
 /// One calendar month (UTC).

@@ -9,6 +9,11 @@ use serde::Serialize;
 /// The time box when none is configured.
 pub const DEFAULT_MINUTES: i64 = 30;
 
+/// The time box a workspace configures (`[incidents] timebox`), as a span of time.
+pub fn limit(configured: flowgate_model::Duration) -> Duration {
+    Duration::seconds(i64::try_from(configured.as_seconds()).unwrap_or(i64::MAX))
+}
+
 /// A recommendation to roll back before investigating.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recommendation {

@@ -448,11 +448,13 @@ impl<'a, S: Store> Promotions<'a, S> {
             None => (None, None),
         };
         let overdue = self.overdue_actions(env, &snapshot.bundle).await?;
-        let watch_holds = self.watch_holds(&snapshot.id).await?;
-        let from_checkpoints = match (&env.gates.from, from_since) {
-            (Some(from), Some(since)) if from_current == Some(snapshot.id) => {
-                self.soak_checkpoints(from, &snapshot.id, since).await?
-            }
+        let checkpoints = self.checkpoint_results(Some(&snapshot.id)).await?;
+        let watch_holds = crate::watch_record::holds(&checkpoints);
+        let from_checkpoints: Vec<_> = match (&env.gates.from, from_since) {
+            (Some(from), Some(since)) if from_current == Some(snapshot.id) => checkpoints
+                .into_iter()
+                .filter(|r| r.env == *from && r.of_release(&snapshot.id, since))
+                .collect(),
             _ => Vec::new(),
         };
         let gates = evaluate(&Facts {

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use flowgate_store::{Operation, SnapshotId};
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 /// A checkpoint result read back from the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,4 +71,22 @@ impl RecordedCheckpoint {
             && DateTime::parse_from_rfc3339(&self.release_at)
                 .is_ok_and(|at| at.with_timezone(&Utc) == release_at)
     }
+}
+
+/// For each environment and watch, the latest of `results` (one snapshot's, oldest first),
+/// described when it did not pass.
+pub(crate) fn holds(results: &[RecordedCheckpoint]) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    results
+        .iter()
+        .rev()
+        .filter(|r| seen.insert((r.env.clone(), r.watch.clone())))
+        .filter(|r| !r.passed())
+        .map(|r| {
+            format!(
+                "watch {} in {} ended {} at the {} checkpoint ({})",
+                r.watch, r.env, r.verdict, r.checkpoint, r.summary
+            )
+        })
+        .collect()
 }

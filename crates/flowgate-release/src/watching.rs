@@ -9,7 +9,6 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use flowgate_store::{NewOperation, OperationFilter, OperationKind, SnapshotId, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
 
 /// Which releases of an environment a watch covers: those of one bundle, or all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,36 +310,9 @@ impl<S: Store> Promotions<'_, S> {
     /// Why the watch results hold a promotion of `snapshot`: for each environment and watch,
     /// the latest recorded checkpoint of the snapshot, when it did not pass.
     pub async fn watch_holds(&self, snapshot: &SnapshotId) -> Result<Vec<String>, ReleaseError> {
-        let results = self.checkpoint_results(Some(snapshot)).await?;
-        let mut seen = BTreeSet::new();
-        Ok(results
-            .iter()
-            .rev()
-            .filter(|r| seen.insert((r.env.clone(), r.watch.clone())))
-            .filter(|r| !r.passed())
-            .map(|r| {
-                format!(
-                    "watch {} in {} ended {} at the {} checkpoint ({})",
-                    r.watch, r.env, r.verdict, r.checkpoint, r.summary
-                )
-            })
-            .collect())
-    }
-
-    /// The checkpoints (labels) of the `from` environment's release of `snapshot` made at
-    /// `since` that every watch recorded there passed, and those that did not pass.
-    pub(crate) async fn soak_checkpoints(
-        &self,
-        from: &str,
-        snapshot: &SnapshotId,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<RecordedCheckpoint>, ReleaseError> {
-        Ok(self
-            .checkpoint_results(Some(snapshot))
-            .await?
-            .into_iter()
-            .filter(|r| r.env == from && r.of_release(snapshot, since))
-            .collect())
+        Ok(crate::watch_record::holds(
+            &self.checkpoint_results(Some(snapshot)).await?,
+        ))
     }
 }
 

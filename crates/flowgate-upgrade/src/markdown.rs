@@ -3,12 +3,9 @@
 use crate::plan::UpgradePlan;
 use std::fmt::Write as _;
 
-/// Escapes text people wrote for a Markdown table cell or line.
+/// Text people wrote, on one line, with HTML and Markdown escaped (a table cell included).
 fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
-        .replace('<', "&lt;")
+    flowgate_model::markdown::escape(&text.replace(['\n', '\r'], " "))
 }
 
 /// The plan as Markdown: a summary table, the phases, then each integration's changes and

@@ -21,8 +21,7 @@ use serde_json::{json, Value};
 /// How long an incident may stay open unmitigated before the rollback-first advice:
 /// `[incidents] timebox` in flowgate.toml, 30 minutes by default.
 pub fn timebox(session: &PromotionSession) -> Duration {
-    let seconds = session.policy.incident_timebox.as_seconds();
-    Duration::seconds(i64::try_from(seconds).unwrap_or(i64::MAX))
+    flowgate_incidents::timebox::limit(session.policy.incident_timebox)
 }
 
 /// `flowgate incident …`.

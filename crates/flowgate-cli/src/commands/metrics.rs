@@ -10,7 +10,7 @@ use crate::incident_args::MetricsArgs;
 use crate::output::{emit, out};
 use chrono::{DateTime, Duration, Utc};
 use flowgate_incidents::collect::collect;
-use flowgate_incidents::metrics::{prometheus, Metrics};
+use flowgate_incidents::metrics::{prometheus, Hours, Metrics, Ratio};
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -52,18 +52,8 @@ fn since(given: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>, Comma
 
 fn text(m: &Metrics) -> String {
     let mut out = String::new();
-    let hours = |h: &Option<flowgate_incidents::metrics::Hours>| {
-        h.as_ref().map_or("no data".to_owned(), |h| {
-            format!(
-                "median {:.1} h, p90 {:.1} h ({} samples)",
-                h.median, h.p90, h.count
-            )
-        })
-    };
-    let ratio = |r: &flowgate_incidents::metrics::Ratio| match r.rate {
-        Some(rate) => format!("{:.1} % ({} of {})", rate * 100.0, r.count, r.of),
-        None => "no deployments".to_owned(),
-    };
+    let hours = |h: &Option<Hours>| Hours::describe(h.as_ref());
+    let ratio = Ratio::describe;
     let _ = writeln!(
         out,
         "Delivery metrics of {} from {} to {}",

@@ -67,6 +67,17 @@ async fn holds(world: &World, env: &str) -> String {
         .version
 }
 
+/// Records a pass for every checkpoint due in `env`.
+async fn pass_everything_due(world: &World, env: &str) {
+    for checkpoint in due(world, env).await {
+        world
+            .promotions()
+            .record_checkpoint(&result(&checkpoint, "pass", WatchAction::None), "mara")
+            .await
+            .unwrap();
+    }
+}
+
 #[test]
 fn checkpoints_fall_due_in_order_and_each_is_recorded_once() {
     runtime().block_on(async {
@@ -233,13 +244,7 @@ fn an_action_the_actor_may_not_take_is_refused_and_the_result_kept() {
         world.promote(&v1, "dev", &[], "tom").await;
         world.promote(&v1, "stage", &[], "tom").await;
         world.set_now("2026-11-24T10:00:00Z");
-        for checkpoint in due(&world, "stage").await {
-            world
-                .promotions()
-                .record_checkpoint(&result(&checkpoint, "pass", WatchAction::None), "mara")
-                .await
-                .unwrap();
-        }
+        pass_everything_due(&world, "stage").await;
         world.promote(&v1, "prod", &["mara", "jonas"], "mara").await;
         world.set_now("2026-11-24T11:00:00Z");
         let prod = due(&world, "prod").await.remove(0);
@@ -314,13 +319,7 @@ fn the_soak_passes_once_every_checkpoint_within_it_passed() {
         world.promote(&v1, "dev", &[], "tom").await;
         world.promote(&v1, "stage", &[], "tom").await;
         world.set_now("2026-11-24T09:30:00Z");
-        for checkpoint in due(&world, "stage").await {
-            world
-                .promotions()
-                .record_checkpoint(&result(&checkpoint, "pass", WatchAction::None), "mara")
-                .await
-                .unwrap();
-        }
+        pass_everything_due(&world, "stage").await;
         let report = world.plan(&v1, "prod", Some("mara")).await;
         let soak = gate(&report, "soak");
         assert!(soak.passed, "{soak:?}");

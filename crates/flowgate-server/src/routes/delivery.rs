@@ -62,18 +62,8 @@ pub async fn show(
     if want == Want::Json {
         return Ok(Json(json!({ "flowgate_delivery": 1, "metrics": m })).into_response());
     }
-    let hours = |h: &Option<Hours>| {
-        h.as_ref().map_or("no data".to_owned(), |h| {
-            format!(
-                "median {:.1} h, p90 {:.1} h ({} samples)",
-                h.median, h.p90, h.count
-            )
-        })
-    };
-    let ratio = |r: &Ratio| match r.rate {
-        Some(rate) => format!("{:.1} % ({} of {})", rate * 100.0, r.count, r.of),
-        None => "no deployments".to_owned(),
-    };
+    let hours = |h: &Option<Hours>| Hours::describe(h.as_ref());
+    let ratio = Ratio::describe;
     let body = html! {
         p.muted { (m.env) " from " (m.since.format("%Y-%m-%d")) " to " (m.until.format("%Y-%m-%d")) ". Definitions beside DORA's and DevLake's: docs/incidents.md. Prometheus format: " a href={ "/delivery/metrics" } { "/delivery/metrics" } "." }
         table {

@@ -19,8 +19,7 @@ use serde_json::{json, Value};
 
 /// The workspace's time box.
 pub fn timebox(state: &AppState) -> Duration {
-    let seconds = state.policy().incident_timebox.as_seconds();
-    Duration::seconds(i64::try_from(seconds).unwrap_or(i64::MAX))
+    flowgate_incidents::timebox::limit(state.policy().incident_timebox)
 }
 
 /// Every incident, newest first, with the advice of those past their time box.

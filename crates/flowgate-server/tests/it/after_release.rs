@@ -9,14 +9,7 @@ use flowgate_incidents::{Incidents, Patch, Severity};
 use flowgate_store::{NewOperation, OperationKind, Store};
 use serde_json::json;
 
-async fn get(server: &TestServer, token: &str, path: &str) -> crate::common::Answer {
-    let bearer = format!("Bearer {token}");
-    let answer = server
-        .send(Method::GET, path, &[("authorization", &bearer)], "")
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);
-    answer
-}
+use crate::common::get_ok as get;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_incident_past_its_time_box_is_flagged_on_the_board_and_its_page() {

@@ -280,3 +280,13 @@ impl TestServer {
         answer.json()["id"].as_str().unwrap().to_owned()
     }
 }
+
+/// `GET path` with `token` as bearer credential; the answer must be 200.
+pub async fn get_ok(server: &TestServer, token: &str, path: &str) -> Answer {
+    let bearer = format!("Bearer {token}");
+    let answer = server
+        .send(Method::GET, path, &[("authorization", &bearer)], "")
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);
+    answer
+}

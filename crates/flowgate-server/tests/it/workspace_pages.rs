@@ -45,14 +45,7 @@ async fn acme_server() -> (TestServer, usize) {
     (server, count)
 }
 
-async fn get(server: &TestServer, token: &str, path: &str) -> crate::common::Answer {
-    let bearer = format!("Bearer {token}");
-    let answer = server
-        .send(Method::GET, path, &[("authorization", &bearer)], "")
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);
-    answer
-}
+use crate::common::get_ok as get;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_integrations_pages_list_every_integration_with_its_risk_and_page() {
