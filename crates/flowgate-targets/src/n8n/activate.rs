@@ -5,6 +5,7 @@
 use super::client::{text, Api};
 use super::marker::{record_body, updated_at, with_marker, workflow_marker, Held};
 use super::normalise::{digest, normalised, unresolved_credentials};
+use super::reset::{reset_left_out, MARKER_KEY as RESET_KEY};
 use flowgate_release::{TargetError, TargetFailure};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -171,7 +172,8 @@ fn write(
     let file = text(item, "file").unwrap_or_default();
     let source = text(item, "digest").unwrap_or_default();
     let mut body = item["body"].clone();
-    let marker = workflow_marker(manifest, &file, &source, &source);
+    let reset = current.map_or_else(Vec::new, |h| reset_left_out(&mut body, &h.raw));
+    let marker = marker_of(manifest, &file, &source, &source, &reset);
     body["staticData"] = with_marker(current.map(|h| &h.raw), marker);
     let stored = match current {
         Some(held) => api.update(&held.id, &body, name)?,
@@ -207,7 +209,7 @@ fn write(
         for key in ["nodes", "connections", "settings"] {
             fix[key] = held.raw.get(key).cloned().unwrap_or(Value::Null);
         }
-        let marker = workflow_marker(manifest, &file, &source, &content);
+        let marker = marker_of(manifest, &file, &source, &content, &reset);
         fix["staticData"] = with_marker(Some(&held.raw), marker);
         let stored = api.update(&held.id, &fix, name)?;
         let tags = std::mem::take(&mut held.tags);
@@ -215,6 +217,15 @@ fn write(
         held.tags = tags;
     }
     Ok(held)
+}
+
+/// A workflow marker that also lists the settings this write reset (see [`super::reset`]).
+fn marker_of(manifest: &Value, file: &str, source: &str, content: &str, reset: &[String]) -> Value {
+    let mut marker = workflow_marker(manifest, file, source, content);
+    if !reset.is_empty() {
+        marker[RESET_KEY] = json!(reset);
+    }
+    marker
 }
 
 /// Deactivates and deletes a workflow the bundle no longer renders.

@@ -10,6 +10,7 @@ mod drift;
 mod marker;
 mod normalise;
 mod pull;
+mod reset;
 mod stage;
 mod view;
 

@@ -3,6 +3,7 @@
 //! workspace. The deployment's own tags (`env:`, `release:`) are left out.
 
 use super::marker::{static_data, Held, KEY};
+use super::reset::drop_reset;
 use super::view::BundleView;
 use flowgate_release::Pulled;
 use serde_json::{Map, Value};
@@ -50,6 +51,9 @@ fn export(held: &Held) -> Vec<u8> {
         if let Some(value) = held.raw.get(*key) {
             out.insert((*key).to_owned(), value.clone());
         }
+    }
+    if let Some(Value::Object(settings)) = out.get_mut("settings") {
+        drop_reset(settings, held.marker.as_ref());
     }
     match own_tags(out.get("tags")) {
         Some(tags) => out.insert("tags".to_owned(), tags),

@@ -380,6 +380,68 @@ fn pull_returns_the_workflows_as_n8n_holds_them() {
     assert!(t.pull("none").unwrap().is_none());
 }
 
+/// `workflow` with `settings` instead of the default ones.
+fn with_settings(name: &str, settings: Value) -> Value {
+    let mut wf = workflow(name, "v1", false);
+    wf["settings"] = settings;
+    wf
+}
+
+#[test]
+fn a_setting_a_new_version_leaves_out_is_unset_on_the_instance() {
+    if !enabled() {
+        return;
+    }
+    let n8n = shared();
+    let t = target(n8n, "settings");
+    let rich = json!({
+        "executionOrder": "v1", "timezone": "Europe/Berlin", "errorWorkflow": "abc123",
+        "saveManualExecutions": false, "callerPolicy": "any", "executionTimeout": 300,
+    });
+    let v1 = rendered(&[("lead.json", with_settings("Lead intake", rich.clone()))]);
+    deploy(&t, "leads", &v1, &manifest("settings", "leads", "1.0.0")).unwrap();
+    let first = file(&held(n8n, "settings", "leads"), "lead.json");
+    assert_eq!(first["settings"]["timezone"], "Europe/Berlin", "{first}");
+
+    // n8n merges settings on update: without the reset, every one of these would stay.
+    let plain = json!({ "executionOrder": "v1" });
+    let v2 = rendered(&[("lead.json", with_settings("Lead intake", plain.clone()))]);
+    deploy(&t, "leads", &v2, &manifest("settings", "leads", "1.1.0")).unwrap();
+    let second = file(&held(n8n, "settings", "leads"), "lead.json");
+    let settings = &second["settings"];
+    assert!(settings.get("timezone").is_none(), "{settings}");
+    assert_eq!(settings["errorWorkflow"], "", "{settings}");
+    assert_eq!(settings["saveManualExecutions"], true, "{settings}");
+    assert_eq!(
+        settings["callerPolicy"], "workflowsFromSameOwner",
+        "{settings}"
+    );
+    assert!(
+        settings.get("executionTimeout").is_none() || settings["executionTimeout"] == -1,
+        "{settings}"
+    );
+    assert!(t.inspect("leads").unwrap().unwrap().drift.is_empty());
+
+    // Pull shows the release's settings, not the values standing for "not set".
+    let pulled = t.pull("leads").unwrap().unwrap();
+    let doc: Value = serde_json::from_slice(&pulled.files["platform/n8n/lead.json"]).unwrap();
+    assert_eq!(doc["settings"], plain, "{doc}");
+
+    // The same release again writes nothing; a rollback brings every setting back.
+    deploy(&t, "leads", &v2, &manifest("settings", "leads", "1.1.0")).unwrap();
+    let again = file(&held(n8n, "settings", "leads"), "lead.json");
+    assert_eq!(
+        again["versionId"], second["versionId"],
+        "rewritten: {again}"
+    );
+    deploy(&t, "leads", &v1, &manifest("settings", "leads", "1.0.0")).unwrap();
+    let back = file(&held(n8n, "settings", "leads"), "lead.json");
+    for (key, value) in rich.as_object().unwrap() {
+        assert_eq!(&back["settings"][key], value, "{key}: {back}");
+    }
+    assert!(t.inspect("leads").unwrap().unwrap().drift.is_empty());
+}
+
 #[test]
 fn a_wrong_key_is_denied() {
     if !enabled() {
