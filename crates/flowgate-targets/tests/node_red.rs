@@ -347,6 +347,79 @@ fn a_wrong_token_is_denied_and_a_stopped_runtime_unreachable() {
     assert_eq!(error, TargetFailure::Unreachable);
 }
 
+/// A tab of `count` chained `function` nodes whose names carry `version`.
+fn bulk(count: usize, version: usize) -> Rendered {
+    let mut nodes = vec![json!({ "id": "b-tab", "type": "tab", "label": "Bulk" })];
+    for i in 0..count - 1 {
+        nodes.push(json!({ "id": format!("b-{i}"), "type": "function", "z": "b-tab", "name": format!("step {i} v{version}"), "func": "return msg;", "outputs": 1, "x": 100 + i, "y": 100, "wires": [[format!("b-{}", i + 1)]] }));
+    }
+    rendering(&[("bulk.json", &Value::Array(nodes))])
+}
+
+/// The versions the runtime's bulk nodes carry (one when the runtime holds one deployment).
+fn bulk_versions(red: &NodeRed) -> std::collections::BTreeSet<String> {
+    red.flows()["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["z"] == "b-tab")
+        .map(|n| {
+            n["name"]
+                .as_str()
+                .unwrap()
+                .rsplit(' ')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn a_runtime_killed_mid_deploy_holds_one_deployment_and_a_rerun_converges() {
+    let Some(mut red) = NodeRed::start(false) else {
+        return;
+    };
+    // Killed before, while and after the runtime takes a 200-node deployment.
+    for (round, delay_ms) in [0_u64, 40, 120, 180, 240, 300, 400].into_iter().enumerate() {
+        let old = 2 * round;
+        let new = old + 1;
+        deploy(&target(&red), &bulk(200, old), &format!("s{old}")).unwrap();
+        let t = target(&red);
+        let deploying = std::thread::spawn(move || deploy(&t, &bulk(200, new), &format!("s{new}")));
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        red.kill_and_restart();
+        let outcome = deploying.join().unwrap();
+        eprintln!(
+            "round {round} ({delay_ms} ms): {outcome:?}, runtime holds {:?}",
+            bulk_versions(&red)
+        );
+        assert!(
+            matches!(outcome, Ok(()) | Err(TargetFailure::Unreachable)),
+            "round {round}: {outcome:?}"
+        );
+        // Whole or not at all: never a mix of the two deployments.
+        let held = bulk_versions(&red);
+        assert_eq!(held.len(), 1, "round {round}: the runtime holds {held:?}");
+        let live = target(&red).inspect("orders").unwrap().unwrap();
+        let runs = live.manifest["snapshot"].as_str().unwrap().to_owned();
+        assert_eq!(
+            held.into_iter().next().unwrap(),
+            format!("v{}", &runs[1..]),
+            "round {round}: the record names another deployment than the nodes"
+        );
+        assert!(live.drift.is_empty(), "round {round}: {:?}", live.drift);
+        // Applying again converges on the new deployment.
+        deploy(&target(&red), &bulk(200, new), &format!("s{new}")).unwrap();
+        assert_eq!(
+            bulk_versions(&red).into_iter().collect::<Vec<_>>(),
+            [format!("v{new}")]
+        );
+        let live = target(&red).inspect("orders").unwrap().unwrap();
+        assert_eq!(live.manifest["snapshot"], format!("s{new}"));
+    }
+}
+
 /// A snapshot of one Node-RED flow file, rendered for a stage environment with
 /// `webhook_redirect` and a per-environment URL for the `http request` node.
 fn render_stage(flow: &Value, capture: &str, production: &str) -> Rendered {
@@ -448,13 +521,7 @@ fn deploy_time_of_a_200_node_bundle() {
         return;
     };
     let t = target(&red);
-    let bundle = |version: usize| {
-        let mut nodes = vec![json!({ "id": "b-tab", "type": "tab", "label": "Bulk" })];
-        for i in 0..199 {
-            nodes.push(json!({ "id": format!("b-{i}"), "type": "function", "z": "b-tab", "name": format!("step {i} v{version}"), "func": "return msg;", "outputs": 1, "x": 100 + i, "y": 100, "wires": [[format!("b-{}", i + 1)]] }));
-        }
-        rendering(&[("bulk.json", &Value::Array(nodes))])
-    };
+    let bundle = |version: usize| bulk(200, version);
     let mut times = Vec::new();
     for run in 0..9 {
         let rendered = bundle(run);

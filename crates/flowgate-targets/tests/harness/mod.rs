@@ -72,26 +72,22 @@ impl NodeRed {
         let port = free_port();
         let settings = dir.path().join("settings.js");
         std::fs::write(&settings, settings_js(port, auth)).expect("settings.js");
-        let log = std::fs::File::create(dir.path().join("node-red.log")).expect("a log file");
-        let child = Command::new("node")
-            .arg(red_js())
-            .arg("--settings")
-            .arg(&settings)
-            .arg("--userDir")
-            .arg(dir.path())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("a log file"))
-            .stderr(log)
-            .spawn()
-            .expect("node starts");
         let red = Self {
-            child,
+            child: spawn(dir.path()),
             url: format!("http://127.0.0.1:{port}"),
             auth,
             dir,
         };
         red.wait_until_up();
         Some(red)
+    }
+
+    /// Kills the runtime with SIGKILL (no shutdown of its own) and starts it again on the
+    /// same port and user directory, as a crashed and restarted platform would be.
+    pub fn kill_and_restart(&mut self) {
+        self.stop();
+        self.child = spawn(self.dir.path());
+        self.wait_until_up();
     }
 
     fn wait_until_up(&self) {
@@ -181,6 +177,27 @@ impl NodeRed {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Node-RED on the settings.js and user directory in `dir`, its output appended to
+/// `node-red.log` there.
+fn spawn(dir: &std::path::Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("node-red.log"))
+        .expect("a log file");
+    Command::new("node")
+        .arg(red_js())
+        .arg("--settings")
+        .arg(dir.join("settings.js"))
+        .arg("--userDir")
+        .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("a log file"))
+        .stderr(log)
+        .spawn()
+        .expect("node starts")
 }
 
 impl Drop for NodeRed {
