@@ -173,6 +173,9 @@ pub enum Command {
     /// Payload drift: infer a JSON Schema from captured payloads, or compare two captures.
     #[command(subcommand)]
     Payload(crate::payload_args::PayloadCommand),
+    /// Seed data: synthetic contacts, companies, orders and carts to rehearse on.
+    #[command(subcommand)]
+    Seed(crate::seed_args::SeedCommand),
     /// The integration inventory: list, risk classes, impact of a change, map and docs.
     #[command(subcommand)]
     Integrations(IntegrationsCommand),

@@ -12,6 +12,7 @@ mod incident_args;
 mod output;
 mod payload_args;
 mod remote;
+mod seed_args;
 mod watch_args;
 mod write;
 

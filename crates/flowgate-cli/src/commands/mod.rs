@@ -27,6 +27,7 @@ mod rollback;
 mod rules;
 mod schema;
 mod schema_diff;
+mod seed;
 mod serve;
 mod snapshot;
 mod status;
@@ -166,6 +167,7 @@ fn dispatch(cli: &Cli) -> CommandResult {
         Command::Metrics(args) => metrics::run(args, global),
         Command::Watch(args) => watch::run(args, global),
         Command::Payload(command) => payload::run(command, global),
+        Command::Seed(command) => seed::run(command, global),
         Command::Upgrade(command) => upgrade::run(command, global),
         Command::Serve(args) => serve::run(args, global),
         Command::People(command) => people::run(command, global),

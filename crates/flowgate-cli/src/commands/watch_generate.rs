@@ -78,7 +78,7 @@ pub fn run(args: &GenerateArgs, global: &GlobalArgs) -> CommandResult {
 
 /// `--url`, or the variable `env:NAME` names; a relative SQLite path is taken from the
 /// workspace root, as a watch's `sqlite` source is.
-fn database_url(given: &str, global: &GlobalArgs) -> Result<String, CommandError> {
+pub(super) fn database_url(given: &str, global: &GlobalArgs) -> Result<String, CommandError> {
     let url = match given.strip_prefix("env:") {
         Some(name) => std::env::var(name).map_err(|_| {
             CommandError::usage(

@@ -123,6 +123,18 @@ fn init_in_an_empty_folder() {
 }
 
 #[test]
+fn seed_generate() {
+    let ws = Workspace::new();
+    let out = tempfile::tempdir().unwrap();
+    let document = json_of(
+        &ws,
+        &["seed", "generate", "--contacts", "50", "--out", out.path().to_str().unwrap()],
+    );
+    assert_valid("seed.schema.json", &document);
+    assert_eq!(document["summary"]["rows"]["contacts"], 50);
+}
+
+#[test]
 fn changelog_of_two_snapshots() {
     let ws = Workspace::new();
     let (code, out, err) = ws.run(&[

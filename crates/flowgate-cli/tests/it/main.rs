@@ -24,6 +24,7 @@ mod reconcile_incremental;
 mod reference;
 mod sarif;
 mod security;
+mod seed;
 mod serve;
 mod snapshot;
 mod store_config;
