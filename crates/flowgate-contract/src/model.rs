@@ -153,7 +153,18 @@ impl<'a> Api<'a> {
                 continue;
             }
             let item = api.path_item(&entry.key.value, entry.key.span, &entry.value);
-            api.paths.insert(normalise_path(&entry.key.value), item);
+            // `/orders/{id}` and `/orders/{parent_id}`, or `/invoices` and `/invoices/`, are
+            // one path: their operations are merged, the first written of a method kept.
+            match api.paths.entry(normalise_path(&entry.key.value)) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(item);
+                }
+                std::collections::btree_map::Entry::Occupied(mut slot) => {
+                    for (method, op) in item.operations {
+                        slot.get_mut().operations.entry(method).or_insert(op);
+                    }
+                }
+            }
         }
         api
     }

@@ -67,6 +67,7 @@ impl<'a> Differ<'a> {
                 method: op.method.to_ascii_uppercase(),
                 path: op.path.to_owned(),
             }),
+            field: None,
             message,
             old: place.old.map(|span| self.old.doc.source.locate(span)),
             new: place.new.map(|span| self.new.doc.source.locate(span)),
