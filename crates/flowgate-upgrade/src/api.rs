@@ -195,3 +195,27 @@ pub fn changes_on(uses: &[ApiUse], findings: &[Finding]) -> Vec<ApiChange> {
     }
     changes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::field_touches;
+
+    #[test]
+    fn a_change_touches_the_field_those_inside_it_and_those_holding_it() {
+        let declared = ["items[].sku".to_owned(), "customer".to_owned()];
+        for (changed, touches) in [
+            (None, true),
+            (Some("items[].sku"), true),
+            (Some("items"), true),
+            (Some("items[]"), true),
+            (Some("customer.email"), true),
+            (Some("items[].skus"), false),
+            (Some("items_count"), false),
+            (Some("items[].name"), false),
+            (Some("customers"), false),
+        ] {
+            assert_eq!(field_touches(changed, &declared), touches, "{changed:?}");
+        }
+        assert!(!field_touches(Some("sku"), &[]));
+    }
+}

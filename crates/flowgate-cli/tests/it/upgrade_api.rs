@@ -273,3 +273,20 @@ fn path_parameters_match_whatever_their_names() {
         "{at}"
     );
 }
+
+#[test]
+fn a_file_in_a_version_folder_that_is_no_contract_is_refused_located() {
+    let ws = with_contracts();
+    let dir = ws.root.join("contracts/magento/2.4.8");
+    std::fs::write(dir.join("notes.yaml"), "owner: ecommerce\n").unwrap();
+    let (code, out, err) = ws.run(&["upgrade", "plan", "magento", "--to", "2.4.8"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("contracts/magento/2.4.8/notes.yaml:1:1"),
+        "{err}"
+    );
+    std::fs::write(dir.join("notes.yaml"), "swagger: '2.0'\npaths: {/a: [\n").unwrap();
+    let (code, _, err) = ws.run(&["upgrade", "plan", "magento", "--to", "2.4.8"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("contracts/magento/2.4.8/notes.yaml:"), "{err}");
+}
