@@ -24,6 +24,10 @@ pub struct Api<'a> {
     pub paths_span: Span,
     /// Path items by normalised template (`/pets/{}`).
     pub paths: BTreeMap<String, PathItem<'a>>,
+    /// The `webhooks` key (OpenAPI 3.1), when there is one.
+    pub webhooks_span: Option<Span>,
+    /// OpenAPI 3.1 webhooks: path items by name.
+    pub webhooks: BTreeMap<String, PathItem<'a>>,
     /// Top-level `security`.
     pub global_security: Option<Security<'a>>,
 }
@@ -144,6 +148,8 @@ impl<'a> Api<'a> {
                 .entry("paths")
                 .map_or(Span::point(root.span.start as usize), |e| e.key.span),
             paths: BTreeMap::new(),
+            webhooks_span: root.entry("webhooks").map(|e| e.key.span),
+            webhooks: BTreeMap::new(),
             global_security: root.get("security").map(security),
             resolver,
         };
@@ -164,6 +170,16 @@ impl<'a> Api<'a> {
                         slot.get_mut().operations.entry(method).or_insert(op);
                     }
                 }
+            }
+        }
+        let hooks = root
+            .get("webhooks")
+            .and_then(Node::as_map)
+            .unwrap_or_default();
+        for entry in hooks {
+            if !entry.key.value.starts_with("x-") {
+                let item = api.path_item(&entry.key.value, entry.key.span, &entry.value);
+                api.webhooks.insert(entry.key.value.clone(), item);
             }
         }
         api

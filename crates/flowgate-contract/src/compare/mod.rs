@@ -54,6 +54,7 @@ pub(crate) fn compare<'a>(old: &'a Api<'a>, new: &'a Api<'a>) -> Vec<Finding> {
         findings: Vec::new(),
     };
     operations::paths(&mut differ);
+    operations::webhooks(&mut differ);
     security::global(&mut differ);
     differ.findings
 }
