@@ -107,6 +107,18 @@ pub struct Response<'a> {
     pub key_span: Span,
     /// Schemas by media type.
     pub content: BTreeMap<String, Media<'a>>,
+    /// Headers by lower-cased name.
+    pub headers: BTreeMap<String, Header<'a>>,
+}
+
+/// A response header.
+pub struct Header<'a> {
+    /// Its name as written.
+    pub name: &'a str,
+    /// The name key's bytes.
+    pub key_span: Span,
+    /// `required: true` (OpenAPI 3; Swagger 2 headers are never required).
+    pub required: bool,
 }
 
 /// A `security` list: alternatives, each a set of schemes with their scopes.
@@ -363,10 +375,34 @@ impl<'a> Api<'a> {
                 Response {
                     key_span: entry.key.span,
                     content,
+                    headers: self.headers(node),
                 },
             );
         }
         responses
+    }
+}
+
+impl<'a> Api<'a> {
+    /// The `headers` of a response, each after `$ref`.
+    fn headers(&self, response: &'a Node) -> BTreeMap<String, Header<'a>> {
+        let entries = response
+            .get("headers")
+            .and_then(Node::as_map)
+            .unwrap_or_default();
+        // Header names are compared ignoring case; `X-…` names are headers, not extensions.
+        entries
+            .iter()
+            .map(|e| {
+                let node = self.resolver.follow(&e.value);
+                let header = Header {
+                    name: &e.key.value,
+                    key_span: e.key.span,
+                    required: node.get("required").and_then(Node::as_bool) == Some(true),
+                };
+                (e.key.value.to_ascii_lowercase(), header)
+            })
+            .collect()
     }
 }
 
