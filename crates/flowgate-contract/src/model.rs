@@ -58,6 +58,9 @@ pub struct Operation<'a> {
     pub responses: BTreeMap<String, Response<'a>>,
     /// The operation's own `security`, when it has one.
     pub security: Option<Security<'a>>,
+    /// Its callbacks (OpenAPI 3): path items by callback name and expression (`onPaid
+    /// {$request.body#/url}`); callbacks of callbacks are not read.
+    pub callbacks: BTreeMap<String, PathItem<'a>>,
 }
 
 /// How a parameter is identified across versions.
@@ -170,7 +173,7 @@ impl<'a> Api<'a> {
             if entry.key.value.starts_with("x-") {
                 continue;
             }
-            let item = api.path_item(&entry.key.value, entry.key.span, &entry.value);
+            let item = api.path_item(&entry.key.value, entry.key.span, &entry.value, true);
             // `/orders/{id}` and `/orders/{parent_id}`, or `/invoices` and `/invoices/`, are
             // one path: their operations are merged, the first written of a method kept.
             match api.paths.entry(normalise_path(&entry.key.value)) {
@@ -190,14 +193,21 @@ impl<'a> Api<'a> {
             .unwrap_or_default();
         for entry in hooks {
             if !entry.key.value.starts_with("x-") {
-                let item = api.path_item(&entry.key.value, entry.key.span, &entry.value);
+                let item = api.path_item(&entry.key.value, entry.key.span, &entry.value, true);
                 api.webhooks.insert(entry.key.value.clone(), item);
             }
         }
         api
     }
 
-    fn path_item(&self, template: &'a str, key_span: Span, node: &'a Node) -> PathItem<'a> {
+    /// A path item; `with_callbacks`: its operations' callbacks are read too.
+    fn path_item(
+        &self,
+        template: &'a str,
+        key_span: Span,
+        node: &'a Node,
+        with_callbacks: bool,
+    ) -> PathItem<'a> {
         let node = self.resolver.follow(node);
         let shared = node.get("parameters");
         let mut operations = BTreeMap::new();
@@ -225,6 +235,11 @@ impl<'a> Api<'a> {
                     body,
                     responses: self.responses(op),
                     security: op.get("security").map(security),
+                    callbacks: if with_callbacks {
+                        self.callbacks(op)
+                    } else {
+                        BTreeMap::new()
+                    },
                 },
             );
         }
@@ -384,6 +399,26 @@ impl<'a> Api<'a> {
 }
 
 impl<'a> Api<'a> {
+    /// The `callbacks` of an operation, each callback and path item after `$ref`.
+    fn callbacks(&self, op: &'a Node) -> BTreeMap<String, PathItem<'a>> {
+        let mut found = BTreeMap::new();
+        for callback in op
+            .get("callbacks")
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+        {
+            let node = self.resolver.follow(&callback.value);
+            for entry in node.as_map().unwrap_or_default() {
+                if entry.key.value.starts_with("x-") {
+                    continue;
+                }
+                let item = self.path_item(&entry.key.value, entry.key.span, &entry.value, false);
+                found.insert(format!("{} {}", callback.key.value, entry.key.value), item);
+            }
+        }
+        found
+    }
+
     /// The `headers` of a response, each after `$ref`.
     fn headers(&self, response: &'a Node) -> BTreeMap<String, Header<'a>> {
         let entries = response

@@ -2,8 +2,10 @@
 //! Response headers: a required one removed or made optional breaks clients, an optional one
 //! removed is a warning, a new one is additive; in OpenAPI 3 (through `$ref`) and Swagger 2.
 
-use flowgate_contract::{diff_sources, Level};
-use flowgate_diagnostics::SourceText;
+mod common;
+
+use common::diff_texts;
+use flowgate_contract::Level;
 
 /// The operation both dialects' documents share, down to its response's `headers:`.
 macro_rules! orders {
@@ -29,11 +31,7 @@ fn finding(id: &str, level: Level, old: u32, new: u32) -> (String, Level, u32, u
 }
 
 fn ids(old: &str, new: &str) -> Vec<(String, Level, u32, u32)> {
-    let report = diff_sources(
-        SourceText::new("old.yaml", old),
-        SourceText::new("new.yaml", new),
-    )
-    .unwrap();
+    let report = diff_texts(old, new);
     report
         .findings
         .iter()

@@ -82,5 +82,6 @@ impl<'a> Differ<'a> {
         payloads::request_body(self, old, new);
         payloads::responses(self, old, new);
         security::operation(self, old, new);
+        operations::callbacks(self, old, new);
     }
 }

@@ -120,3 +120,25 @@ pub(super) fn deprecation<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Ope
         _ => {}
     }
 }
+
+/// Callbacks of an operation on both sides: each removed or added as a whole, the operations
+/// of those on both sides compared as a path's.
+pub(super) fn callbacks<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Operation<'a>) {
+    for (key, old_item) in &old.callbacks {
+        match new.callbacks.get(key) {
+            Some(new_item) => path_kept(d, old_item, new_item),
+            None => {
+                let place = Place::both(old_item.key_span, new.key_span);
+                let message = format!("callback `{key}` was removed");
+                d.emit("callback-removed", Some(new), message, place);
+            }
+        }
+    }
+    for (key, new_item) in &new.callbacks {
+        if !old.callbacks.contains_key(key) {
+            let place = Place::both(old.key_span, new_item.key_span);
+            let message = format!("callback `{key}` was added");
+            d.emit("callback-added", Some(new), message, place);
+        }
+    }
+}
