@@ -20,6 +20,7 @@ pub mod checks;
 pub mod codes;
 mod compare;
 mod document;
+pub mod lookup;
 mod model;
 mod report;
 mod schema;
@@ -30,6 +31,7 @@ use flowgate_diagnostics::{Diagnostic, SourceText, Span};
 
 pub use checks::{Check, Level};
 pub use document::{Dialect, Document};
+pub use lookup::{Contract, MissingField, OperationLookup, OperationShape};
 pub use report::{severity, Finding, OperationRef, Report, Side, JSON_VERSION};
 
 /// Why two contracts could not be compared: located diagnostics, and the texts they point

@@ -24,6 +24,10 @@ pub struct Api<'a> {
     pub paths_span: Span,
     /// Path items by normalised template (`/pets/{}`).
     pub paths: BTreeMap<String, PathItem<'a>>,
+    /// The `webhooks` key (OpenAPI 3.1), when there is one.
+    pub webhooks_span: Option<Span>,
+    /// OpenAPI 3.1 webhooks: path items by name.
+    pub webhooks: BTreeMap<String, PathItem<'a>>,
     /// Top-level `security`.
     pub global_security: Option<Security<'a>>,
 }
@@ -54,6 +58,9 @@ pub struct Operation<'a> {
     pub responses: BTreeMap<String, Response<'a>>,
     /// The operation's own `security`, when it has one.
     pub security: Option<Security<'a>>,
+    /// Its callbacks (OpenAPI 3): path items by callback name and expression (`onPaid
+    /// {$request.body#/url}`); callbacks of callbacks are not read.
+    pub callbacks: BTreeMap<String, PathItem<'a>>,
 }
 
 /// How a parameter is identified across versions.
@@ -103,6 +110,18 @@ pub struct Response<'a> {
     pub key_span: Span,
     /// Schemas by media type.
     pub content: BTreeMap<String, Media<'a>>,
+    /// Headers by lower-cased name.
+    pub headers: BTreeMap<String, Header<'a>>,
+}
+
+/// A response header.
+pub struct Header<'a> {
+    /// Its name as written.
+    pub name: &'a str,
+    /// The name key's bytes.
+    pub key_span: Span,
+    /// `required: true` (OpenAPI 3; Swagger 2 headers are never required).
+    pub required: bool,
 }
 
 /// A `security` list: alternatives, each a set of schemes with their scopes.
@@ -144,6 +163,8 @@ impl<'a> Api<'a> {
                 .entry("paths")
                 .map_or(Span::point(root.span.start as usize), |e| e.key.span),
             paths: BTreeMap::new(),
+            webhooks_span: root.entry("webhooks").map(|e| e.key.span),
+            webhooks: BTreeMap::new(),
             global_security: root.get("security").map(security),
             resolver,
         };
@@ -152,13 +173,41 @@ impl<'a> Api<'a> {
             if entry.key.value.starts_with("x-") {
                 continue;
             }
-            let item = api.path_item(&entry.key.value, entry.key.span, &entry.value);
-            api.paths.insert(normalise_path(&entry.key.value), item);
+            let item = api.path_item(&entry.key.value, entry.key.span, &entry.value, true);
+            // `/orders/{id}` and `/orders/{parent_id}`, or `/invoices` and `/invoices/`, are
+            // one path: their operations are merged, the first written of a method kept.
+            match api.paths.entry(normalise_path(&entry.key.value)) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(item);
+                }
+                std::collections::btree_map::Entry::Occupied(mut slot) => {
+                    for (method, op) in item.operations {
+                        slot.get_mut().operations.entry(method).or_insert(op);
+                    }
+                }
+            }
+        }
+        let hooks = root
+            .get("webhooks")
+            .and_then(Node::as_map)
+            .unwrap_or_default();
+        for entry in hooks {
+            if !entry.key.value.starts_with("x-") {
+                let item = api.path_item(&entry.key.value, entry.key.span, &entry.value, true);
+                api.webhooks.insert(entry.key.value.clone(), item);
+            }
         }
         api
     }
 
-    fn path_item(&self, template: &'a str, key_span: Span, node: &'a Node) -> PathItem<'a> {
+    /// A path item; `with_callbacks`: its operations' callbacks are read too.
+    fn path_item(
+        &self,
+        template: &'a str,
+        key_span: Span,
+        node: &'a Node,
+        with_callbacks: bool,
+    ) -> PathItem<'a> {
         let node = self.resolver.follow(node);
         let shared = node.get("parameters");
         let mut operations = BTreeMap::new();
@@ -186,6 +235,11 @@ impl<'a> Api<'a> {
                     body,
                     responses: self.responses(op),
                     security: op.get("security").map(security),
+                    callbacks: if with_callbacks {
+                        self.callbacks(op)
+                    } else {
+                        BTreeMap::new()
+                    },
                 },
             );
         }
@@ -336,10 +390,54 @@ impl<'a> Api<'a> {
                 Response {
                     key_span: entry.key.span,
                     content,
+                    headers: self.headers(node),
                 },
             );
         }
         responses
+    }
+}
+
+impl<'a> Api<'a> {
+    /// The `callbacks` of an operation, each callback and path item after `$ref`.
+    fn callbacks(&self, op: &'a Node) -> BTreeMap<String, PathItem<'a>> {
+        let mut found = BTreeMap::new();
+        for callback in op
+            .get("callbacks")
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+        {
+            let node = self.resolver.follow(&callback.value);
+            for entry in node.as_map().unwrap_or_default() {
+                if entry.key.value.starts_with("x-") {
+                    continue;
+                }
+                let item = self.path_item(&entry.key.value, entry.key.span, &entry.value, false);
+                found.insert(format!("{} {}", callback.key.value, entry.key.value), item);
+            }
+        }
+        found
+    }
+
+    /// The `headers` of a response, each after `$ref`.
+    fn headers(&self, response: &'a Node) -> BTreeMap<String, Header<'a>> {
+        let entries = response
+            .get("headers")
+            .and_then(Node::as_map)
+            .unwrap_or_default();
+        // Header names are compared ignoring case; `X-…` names are headers, not extensions.
+        entries
+            .iter()
+            .map(|e| {
+                let node = self.resolver.follow(&e.value);
+                let header = Header {
+                    name: &e.key.value,
+                    key_span: e.key.span,
+                    required: node.get("required").and_then(Node::as_bool) == Some(true),
+                };
+                (e.key.value.to_ascii_lowercase(), header)
+            })
+            .collect()
     }
 }
 

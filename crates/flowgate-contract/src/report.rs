@@ -27,6 +27,10 @@ pub struct Finding {
     pub level: Level,
     /// The operation, absent for document-wide changes.
     pub operation: Option<OperationRef>,
+    /// The field of a request or response body the change is on, as a dotted path from the
+    /// body (`items[].sku`); absent for changes to the operation, its parameters or a whole
+    /// body.
+    pub field: Option<String>,
     /// What changed, one line.
     pub message: String,
     /// Where it is in the older document.
@@ -83,6 +87,7 @@ impl Report {
                     "id": f.id,
                     "level": f.level.as_str(),
                     "operation": f.operation.as_ref().map(|o| serde_json::json!({"method": o.method, "path": o.path})),
+                    "field": f.field,
                     "message": f.message,
                     "old": f.old,
                     "new": f.new,

@@ -79,6 +79,16 @@ fn oas3_mutations() -> Vec<Mutation> {
             needle: "put",
         },
         Mutation {
+            name: "add a webhook",
+            apply: |v| {
+                v["webhooks"] =
+                    json!({"petAdopted": {"post": {"responses": {"200": {"description": "ok"}}}}});
+            },
+            id: "webhook-added",
+            side: Side::New,
+            needle: "petAdopted",
+        },
+        Mutation {
             name: "deprecate an operation",
             apply: |v| {
                 ptr(v, "/paths/~1pets/get")["deprecated"] = json!(true);

@@ -28,6 +28,8 @@
 //! | FG023 | another operation moved first (a lost race) |
 //! | FG024 | the store, a database or a deploy target cannot be reached or used |
 //! | FG025 | an internal error: a bug in flowgate |
+//! | FG026 | an integration uses a table or column its system's version does not have |
+//! | FG027 | an integration calls an API operation or relies on a field its system's version does not have |
 
 /// I/O error, file too large, or not UTF-8.
 pub const UNREADABLE: &str = "FG001";
@@ -81,6 +83,8 @@ pub const UNAVAILABLE: &str = "FG024";
 pub const INTERNAL: &str = "FG025";
 /// An integration uses a table or column its system's version does not have.
 pub const UNKNOWN_USE: &str = "FG026";
+/// An integration calls an API operation, or relies on a field, its system's version does not have.
+pub const UNKNOWN_CALL: &str = "FG027";
 
 /// A loader or configuration code and its page.
 #[derive(Debug, Clone, Copy)]
@@ -223,6 +227,10 @@ pub const ALL: &[CodeDoc] = &[
         "An integration's `tables` name a table or column that the declarative schema of its system's current version (under `contracts/<system>/<version>/db_schema`) does not declare. `flowgate upgrade plan` reports it at the name, and exits 1: the integration reads or writes something that is not there, or its declaration is wrong.",
         "error[FG026]: column `sales_order.grand_totl` does not exist in magento's schema\n  --> assets/integrations/bi-nightly-export.yaml:31:44",
         "Correct the name (the help lists the table's columns), or update the contracts folder to the version the system really runs."),
+    code_doc!(UNKNOWN_CALL, "an integration calls what its system's version does not have",
+        "An integration's `api_calls` name an operation (`GET /V1/orders/{id}`) that the API contract of its system's current version (an OpenAPI or Swagger file in `contracts/<system>/<version>/`) does not have, or a field that is in none of the operation's request body, responses and parameters. Path templates match whatever their parameters are called (`/V1/orders/{orderId}` is `/V1/orders/{id}`); fields are dotted paths from the body, `[]` for array items (`items[].sku`), followed through `$ref` and `allOf`. `flowgate upgrade plan` reports it at the operation or the field, and exits 1: the integration calls something that is not there, or its declaration is wrong, and the plan cannot say what an upgrade changes under it.",
+        "error[FG027]: field `items[].skuu` is not in GET /V1/orders of magento's API contract\n  --> assets/integrations/bi-nightly-export.yaml:24:46\n  = help: `items[]` has no such property; the nearest names: sku, store_id, …",
+        "Correct the operation or field (the help lists the nearest operations, or the properties where the path stops), or update the contracts folder to the version the system really runs."),
 ];
 
 /// The FG002 diagnostic for a syntax error found by one of the parsers.

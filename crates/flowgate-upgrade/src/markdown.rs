@@ -8,6 +8,12 @@ fn cell(text: &str) -> String {
     flowgate_model::markdown::escape(&text.replace(['\n', '\r'], " "))
 }
 
+/// Text people wrote as a code span: nothing inside is Markdown, so only backticks and line
+/// breaks are replaced.
+fn code(text: &str) -> String {
+    format!("`{}`", text.replace('`', "'").replace(['\n', '\r'], " "))
+}
+
 /// The plan as Markdown: a summary table, the phases, then each integration's changes and
 /// validation steps.
 pub fn markdown(plan: &UpgradePlan) -> String {
@@ -21,21 +27,31 @@ pub fn markdown(plan: &UpgradePlan) -> String {
     );
     let _ = writeln!(
         out,
-        "{} schema change(s) between the versions; {} integration(s) touch {}.\n",
+        "{} schema change(s) and {} API change(s) between the versions; {} integration(s) touch {}.\n",
         plan.schema_changes,
+        plan.api_changes,
         plan.integrations.len(),
         cell(&plan.system)
     );
-    let _ = writeln!(out, "| integration | phase | writes | uses | changes on what it uses | breaking |\n|---|---|---|---|---|---|");
+    for (old, new) in &plan.api_contracts {
+        let _ = writeln!(
+            out,
+            "API contract compared: {} → {}\n",
+            code(old),
+            code(new)
+        );
+    }
+    let _ = writeln!(out, "| integration | phase | writes | columns used | API calls | changes on what it uses | breaking |\n|---|---|---|---|---|---|---|");
     for i in &plan.integrations {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             cell(&i.integration),
             i.phase,
             if i.writes { "yes" } else { "no" },
             i.uses.len(),
-            i.schema_changes.len(),
+            i.api_calls.len(),
+            i.schema_changes.len() + i.api_changes.len(),
             i.breaking
         );
     }
@@ -56,8 +72,8 @@ pub fn markdown(plan: &UpgradePlan) -> String {
     }
     for i in &plan.integrations {
         let _ = writeln!(out, "\n## {} ({})\n", cell(&i.name), cell(&i.integration));
-        if i.schema_changes.is_empty() {
-            out.push_str("No schema change touches what it uses.\n");
+        if i.schema_changes.is_empty() && i.api_changes.is_empty() {
+            out.push_str("No schema or API change touches what it uses.\n");
         }
         for c in &i.schema_changes {
             let _ = writeln!(
@@ -67,6 +83,31 @@ pub fn markdown(plan: &UpgradePlan) -> String {
                 c.check,
                 cell(&c.table),
                 cell(&c.detail)
+            );
+        }
+        for c in &i.api_changes {
+            let field = c
+                .field
+                .as_deref()
+                .map_or_else(String::new, |f| format!(" field {}", code(f)));
+            let at = c
+                .old
+                .as_ref()
+                .or(c.new.as_ref())
+                .map_or_else(String::new, |l| {
+                    format!(" ({}:{}:{})", cell(&l.path), l.start.line, l.start.column)
+                });
+            let _ = writeln!(
+                out,
+                "- **{}** `{}` {}{field}: {}{at}",
+                if c.level == "breaking" {
+                    "Breaking"
+                } else {
+                    "Warning"
+                },
+                c.check,
+                code(&c.operation),
+                cell(&c.message)
             );
         }
         for p in &i.problems {

@@ -4,7 +4,10 @@
 //! those that write back, outbound before inbound, low volume before high, and the safe zone
 //! (orders, stock, payments, customers) last, each after a parallel run.
 
+use crate::api::{api_uses, changes_on, unknown_calls, ApiChange, ApiUse};
+use crate::contracts::Contracts;
 use crate::uses::{column_uses, ColumnUse, Problem};
+use flowgate_contract::{Contract, Document, Failure, Finding};
 use flowgate_dbschema::{diff, Level, Schema, SchemaChange};
 use flowgate_model::{AssetSpec, Direction, Integration, Model};
 use serde::Serialize;
@@ -28,7 +31,11 @@ pub struct Impact {
     pub uses: Vec<ColumnUse>,
     /// The breaking and warning schema changes on what it uses (additions break nothing).
     pub schema_changes: Vec<SchemaChange>,
-    /// Breaking changes among them.
+    /// The operations of the system's API it calls, with the fields it relies on.
+    pub api_calls: Vec<ApiUse>,
+    /// The breaking and warning API changes on those operations and fields.
+    pub api_changes: Vec<ApiChange>,
+    /// Breaking changes among the schema and API changes.
     pub breaking: usize,
     /// Its phase (1 first).
     pub phase: u8,
@@ -60,6 +67,10 @@ pub struct UpgradePlan {
     pub to: String,
     /// Every schema change between the versions.
     pub schema_changes: usize,
+    /// The API contracts compared (current version's, new version's).
+    pub api_contracts: Vec<(String, String)>,
+    /// Every API change between the versions (info included).
+    pub api_changes: usize,
     /// Per integration touching the system.
     pub integrations: Vec<Impact>,
     /// The integrations in order.
@@ -73,26 +84,66 @@ const PHASES: [&str; 4] = [
     "safe zone (orders, stock, payments, customers): parallel run first, then switch",
 ];
 
-/// The plan for `system` between the schemas `from` and `to` (`None` when a version has no
-/// schema tree: nothing to compare).
+/// What both versions say, compared.
+struct Compared<'c> {
+    changes: Vec<SchemaChange>,
+    findings: Vec<Finding>,
+    current_schema: Option<&'c Schema>,
+    current_apis: Vec<Contract<'c>>,
+}
+
+/// The API contracts of both versions, paired: the only one of each, else by file name.
+fn pairs<'c>(from: &'c [Document], to: &'c [Document]) -> Vec<(&'c Document, &'c Document)> {
+    if let ([old], [new]) = (from, to) {
+        return vec![(old, new)];
+    }
+    let name = |d: &Document| {
+        std::path::Path::new(d.path())
+            .file_name()
+            .map(|n| n.to_owned())
+    };
+    from.iter()
+        .filter_map(|old| {
+            let new = to.iter().find(|new| name(new) == name(old))?;
+            Some((old, new))
+        })
+        .collect()
+}
+
+/// The plan for upgrading `system` from the version of `from` to that of `to`: schema
+/// changes when both have a schema tree, API changes for each pair of contracts. A contract
+/// with a broken `$ref` fails the plan, located.
 pub fn plan(
     model: &Model,
     system: &str,
-    versions: (&str, &str),
-    schemas: (&Schema, &Schema),
-) -> UpgradePlan {
-    let changes = diff(schemas.0, schemas.1);
+    from: &Contracts,
+    to: &Contracts,
+) -> Result<UpgradePlan, Failure> {
+    let changes = match (&from.schema, &to.schema) {
+        (Some(old), Some(new)) => diff(old, new),
+        _ => Vec::new(),
+    };
+    let mut findings = Vec::new();
+    let mut api_contracts = Vec::new();
+    for (old, new) in pairs(&from.apis, &to.apis) {
+        findings.extend(flowgate_contract::diff(old, new)?.findings);
+        api_contracts.push((old.path().to_owned(), new.path().to_owned()));
+    }
+    let compared = Compared {
+        changes,
+        findings,
+        current_schema: from.schema.as_ref(),
+        current_apis: from.apis.iter().map(Contract::new).collect(),
+    };
     let mut integrations: Vec<Impact> = model
         .assets()
         .iter()
         .filter_map(|a| match &a.spec {
             AssetSpec::Integration(i) if touches(i, system) => Some(impact(
-                a.id.value.as_str(),
-                a.name.as_deref(),
+                (a.id.value.as_str(), a.name.as_deref()),
                 i,
                 system,
-                schemas.0,
-                &changes,
+                &compared,
             )),
             _ => None,
         })
@@ -104,7 +155,20 @@ pub fn plan(
             i.integration.clone(),
         )
     });
-    let phases = (1..=4u8)
+    Ok(UpgradePlan {
+        system: system.to_owned(),
+        from: from.version.clone(),
+        to: to.version.clone(),
+        schema_changes: compared.changes.len(),
+        api_contracts,
+        api_changes: compared.findings.len(),
+        phases: phases(&integrations),
+        integrations,
+    })
+}
+
+fn phases(integrations: &[Impact]) -> Vec<Phase> {
+    (1..=4u8)
         .map(|number| Phase {
             number,
             title: PHASES[usize::from(number - 1)],
@@ -115,15 +179,7 @@ pub fn plan(
                 .collect(),
         })
         .filter(|p| !p.integrations.is_empty())
-        .collect();
-    UpgradePlan {
-        system: system.to_owned(),
-        from: versions.0.to_owned(),
-        to: versions.1.to_owned(),
-        schema_changes: changes.len(),
-        integrations,
-        phases,
-    }
+        .collect()
 }
 
 fn touches(i: &Integration, system: &str) -> bool {
@@ -134,15 +190,18 @@ fn touches(i: &Integration, system: &str) -> bool {
 }
 
 fn impact(
-    id: &str,
-    name: Option<&str>,
+    (id, name): (&str, Option<&str>),
     i: &Integration,
     system: &str,
-    schema: &Schema,
-    changes: &[SchemaChange],
+    compared: &Compared<'_>,
 ) -> Impact {
-    let (uses, problems) = column_uses(i, system, schema);
-    let relevant: Vec<SchemaChange> = changes
+    let (uses, mut problems) = match compared.current_schema {
+        Some(schema) => column_uses(i, system, schema),
+        None => (Vec::new(), Vec::new()),
+    };
+    problems.extend(unknown_calls(i, system, &compared.current_apis));
+    let relevant: Vec<SchemaChange> = compared
+        .changes
         .iter()
         .filter(|c| c.level != Level::Info)
         .filter(|c| {
@@ -152,7 +211,13 @@ fn impact(
         })
         .cloned()
         .collect();
-    let writes = i.target.value.as_str() == system || uses.iter().any(|u| u.writes);
+    let api_calls = api_uses(i, system);
+    let api_changes = changes_on(&api_calls, &compared.findings);
+    let calls_write = api_calls.iter().any(|c| {
+        let method = c.operation.split_whitespace().next().unwrap_or_default();
+        !["GET", "HEAD", "OPTIONS"].contains(&method.to_ascii_uppercase().as_str())
+    });
+    let writes = i.target.value.as_str() == system || calls_write || uses.iter().any(|u| u.writes);
     let direction = i.direction.value;
     let phase = match (i.safe_zone, writes, direction) {
         (true, _, _) => 4,
@@ -160,6 +225,11 @@ fn impact(
         (false, false, Direction::Outbound) => 1,
         (false, false, _) => 2,
     };
+    let breaking = relevant
+        .iter()
+        .filter(|c| c.level == Level::Breaking)
+        .count()
+        + api_changes.iter().filter(|c| c.level == "breaking").count();
     Impact {
         integration: id.to_owned(),
         name: name.unwrap_or(id).to_owned(),
@@ -167,12 +237,11 @@ fn impact(
         direction: format!("{direction:?}").to_lowercase(),
         peak_per_hour: i.volume.as_ref().and_then(|v| v.peak_per_hour),
         safe_zone: i.safe_zone,
-        breaking: relevant
-            .iter()
-            .filter(|c| c.level == Level::Breaking)
-            .count(),
+        breaking,
         uses,
         schema_changes: relevant,
+        api_calls,
+        api_changes,
         phase,
         validation: i.validation.clone(),
         problems,

@@ -18,9 +18,21 @@ pub struct ColumnUse {
     pub from: &'static str,
 }
 
+/// What a [`Problem`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UseKind {
+    /// A table or column of the database (FG026).
+    Table,
+    /// An operation or field of the API (FG027).
+    Api,
+}
+
 /// Something an integration says it uses that the system's version does not have.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
+    /// A table or column, or an operation or field.
+    pub kind: UseKind,
     /// Byte span in the integration's file.
     #[serde(skip)]
     pub span: (usize, usize),
@@ -31,7 +43,7 @@ pub struct Problem {
 }
 
 /// The five names closest to `wanted` (longest common prefix, then shortest).
-fn nearest<'a>(wanted: &str, names: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
+pub(crate) fn nearest<'a>(wanted: &str, names: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
     let common = |name: &str| {
         wanted
             .chars()
@@ -70,6 +82,7 @@ pub fn column_uses(
         let table = &declared.table.value;
         let Some(found) = schema.tables.get(table) else {
             problems.push(Problem {
+                kind: UseKind::Table,
                 span: (declared.table.span.start as usize, declared.table.span.end as usize),
                 message: format!("table `{table}` does not exist in {system}'s schema"),
                 help: "check the name against the system's declarative schema (`contracts/<system>/<version>/db_schema`)".to_owned(),
@@ -87,6 +100,7 @@ pub fn column_uses(
         for column in &declared.columns {
             if !found.columns.contains_key(&column.value) {
                 problems.push(Problem {
+                    kind: UseKind::Table,
                     span: (column.span.start as usize, column.span.end as usize),
                     message: format!(
                         "column `{table}.{}` does not exist in {system}'s schema",

@@ -39,7 +39,8 @@ pub fn check_format(command: &ContractCommand, format: Format) -> Result<(), Com
     ))
 }
 
-fn failure(failure: Failure) -> CommandError {
+/// Contracts that cannot be read or compared, as a usage error with their located problems.
+pub(crate) fn failure(failure: Failure) -> CommandError {
     let mut error = CommandError::from_diagnostics(ErrorKind::Usage, failure.diagnostics);
     for source in failure.sources {
         error = error.with_source(source);

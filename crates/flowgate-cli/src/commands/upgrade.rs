@@ -9,10 +9,10 @@ use crate::payload_args::{UpgradeCommand, UpgradePlanArgs};
 use flowgate_diagnostics::{Diagnostic, Span};
 use flowgate_model::AssetSpec;
 use flowgate_upgrade::markdown::markdown;
-use flowgate_upgrade::{plan, Contracts, UpgradePlan};
+use flowgate_upgrade::{plan, Contracts, ContractsError, UpgradePlan, UseKind};
 use serde_json::json;
 
-use flowgate_load::codes::UNKNOWN_USE;
+use flowgate_load::codes::{UNKNOWN_CALL, UNKNOWN_USE};
 
 /// `flowgate upgrade …`.
 pub fn run(command: &UpgradeCommand, global: &GlobalArgs) -> CommandResult {
@@ -26,18 +26,19 @@ fn contracts(
     system: &str,
     version: &str,
 ) -> Result<Contracts, CommandError> {
-    let read = Contracts::read(root, system, version).map_err(|e| {
-        CommandError::new(
+    let read = Contracts::read(root, system, version).map_err(|e| match e {
+        ContractsError::Schema(e) => CommandError::new(
             ErrorKind::Usage,
             e.to_string(),
             "fix the schema file named, or remove it from contracts/",
-        )
+        ),
+        ContractsError::Api(failure) => super::contract::failure(failure),
     })?;
-    let found = read.filter(|c| c.schema.is_some());
+    let found = read.filter(|c| c.schema.is_some() || !c.apis.is_empty());
     found.ok_or_else(|| {
         CommandError::usage(
-            format!("no database schema of {system} {version} in the workspace"),
-            format!("put the version's Magento modules (their etc/db_schema.xml) under contracts/{system}/{version}/db_schema/"),
+            format!("no database schema or API contract of {system} {version} in the workspace"),
+            format!("put the version's Magento modules (their etc/db_schema.xml) under contracts/{system}/{version}/db_schema/, its OpenAPI or Swagger file (YAML or JSON) in contracts/{system}/{version}/"),
         )
     })
 }
@@ -73,15 +74,8 @@ fn upgrade_plan(args: &UpgradePlanArgs, global: &GlobalArgs) -> CommandResult {
         })?;
     let from = contracts(&workspace.root, &args.system, &current)?;
     let to = contracts(&workspace.root, &args.system, &args.to)?;
-    let (Some(old), Some(new)) = (&from.schema, &to.schema) else {
-        return Err(CommandError::internal("a schema vanished"));
-    };
-    let planned = plan(
-        &loaded.model,
-        &args.system,
-        (&current, &args.to),
-        (old, new),
-    );
+    let planned =
+        plan(&loaded.model, &args.system, &from, &to).map_err(super::contract::failure)?;
     let problems = problems(&planned, &loaded);
     if !problems.is_empty() {
         out(&crate::output::human_diagnostics(
@@ -118,8 +112,12 @@ fn problems(planned: &UpgradePlan, loaded: &flowgate_load::Loaded) -> Vec<Diagno
             continue;
         };
         for p in &impact.problems {
+            let code = match p.kind {
+                UseKind::Table => UNKNOWN_USE,
+                UseKind::Api => UNKNOWN_CALL,
+            };
             found.push(
-                Diagnostic::error(UNKNOWN_USE, p.message.clone())
+                Diagnostic::error(code, p.message.clone())
                     .at(source, Span::new(p.span.0, p.span.1))
                     .with_help(p.help.clone()),
             );

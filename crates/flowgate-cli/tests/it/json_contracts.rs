@@ -279,3 +279,13 @@ fn contract_diff_report() {
     bad["findings"][0]["level"] = json!("fatal");
     assert!(!validator("contract-diff.schema.json").is_valid(&bad));
 }
+
+#[test]
+fn upgrade_plan() {
+    let ws = crate::upgrade::with_contracts();
+    let document = json_of(&ws, &["upgrade", "plan", "magento", "--to", "2.4.8"]);
+    assert_valid("upgrade-plan.schema.json", &document);
+    let mut bad = document.clone();
+    bad["plan"]["integrations"][0]["api_changes"] = json!([{"check": "x", "level": "info"}]);
+    assert!(!validator("upgrade-plan.schema.json").is_valid(&bad));
+}

@@ -29,4 +29,5 @@ mod serve;
 mod snapshot;
 mod store_config;
 mod upgrade;
+mod upgrade_api;
 mod watch;

@@ -54,6 +54,7 @@ pub(crate) fn compare<'a>(old: &'a Api<'a>, new: &'a Api<'a>) -> Vec<Finding> {
         findings: Vec::new(),
     };
     operations::paths(&mut differ);
+    operations::webhooks(&mut differ);
     security::global(&mut differ);
     differ.findings
 }
@@ -67,6 +68,7 @@ impl<'a> Differ<'a> {
                 method: op.method.to_ascii_uppercase(),
                 path: op.path.to_owned(),
             }),
+            field: None,
             message,
             old: place.old.map(|span| self.old.doc.source.locate(span)),
             new: place.new.map(|span| self.new.doc.source.locate(span)),
@@ -80,5 +82,6 @@ impl<'a> Differ<'a> {
         payloads::request_body(self, old, new);
         payloads::responses(self, old, new);
         security::operation(self, old, new);
+        operations::callbacks(self, old, new);
     }
 }

@@ -1,4 +1,4 @@
-//! Paths and operations removed, added, deprecated.
+//! Paths, webhooks and operations removed, added, deprecated.
 
 use super::{Differ, Place};
 use crate::model::{Operation, PathItem};
@@ -23,6 +23,30 @@ pub(super) fn paths(d: &mut Differ<'_>) {
             };
             let message = format!("{} {} was added", op.method.to_ascii_uppercase(), op.path);
             d.emit("endpoint-added", Some(op), message, place);
+        }
+    }
+}
+
+/// Compare the webhooks (OpenAPI 3.1) of both sides: each removed or added as a whole, the
+/// operations of those on both sides like a path's.
+pub(super) fn webhooks(d: &mut Differ<'_>) {
+    let (old, new) = (d.old, d.new);
+    let anchor = |api: &crate::model::Api<'_>| api.webhooks_span.unwrap_or(api.paths_span);
+    for (name, old_item) in &old.webhooks {
+        match new.webhooks.get(name) {
+            Some(new_item) => path_kept(d, old_item, new_item),
+            None => {
+                let place = Place::both(old_item.key_span, anchor(new));
+                let message = format!("webhook `{name}` was removed");
+                d.emit("webhook-removed", None, message, place);
+            }
+        }
+    }
+    for (name, new_item) in &new.webhooks {
+        if !old.webhooks.contains_key(name) {
+            let place = Place::both(anchor(old), new_item.key_span);
+            let message = format!("webhook `{name}` was added");
+            d.emit("webhook-added", None, message, place);
         }
     }
 }
@@ -94,5 +118,27 @@ pub(super) fn deprecation<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Ope
             d.emit("api-reactivated", Some(new), message, place);
         }
         _ => {}
+    }
+}
+
+/// Callbacks of an operation on both sides: each removed or added as a whole, the operations
+/// of those on both sides compared as a path's.
+pub(super) fn callbacks<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Operation<'a>) {
+    for (key, old_item) in &old.callbacks {
+        match new.callbacks.get(key) {
+            Some(new_item) => path_kept(d, old_item, new_item),
+            None => {
+                let place = Place::both(old_item.key_span, new.key_span);
+                let message = format!("callback `{key}` was removed");
+                d.emit("callback-removed", Some(new), message, place);
+            }
+        }
+    }
+    for (key, new_item) in &new.callbacks {
+        if !old.callbacks.contains_key(key) {
+            let place = Place::both(old.key_span, new_item.key_span);
+            let message = format!("callback `{key}` was added");
+            d.emit("callback-added", Some(new), message, place);
+        }
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::{schemas, Differ, Place};
 use crate::checks::Subject;
-use crate::model::{Media, Operation};
+use crate::model::{Media, Operation, Response};
 
 /// Compare the request bodies of two versions of an operation.
 pub(super) fn request_body<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Operation<'a>) {
@@ -124,6 +124,7 @@ pub(super) fn responses<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Opera
             );
             continue;
         };
+        headers(d, new, status, (old_response, new_response));
         let ids = ("response-media-type-removed", "response-media-type-added");
         let what = format!("response {status}");
         let pair = (&old_response.content, &new_response.content);
@@ -140,5 +141,46 @@ pub(super) fn responses<'a>(d: &mut Differ<'a>, old: &Operation<'a>, new: &Opera
         };
         let place = Place::both(old.key_span, response.key_span);
         d.emit(id, Some(new), format!("response {status} was added"), place);
+    }
+}
+
+/// Compare the headers of two versions of a response.
+fn headers<'a>(
+    d: &mut Differ<'a>,
+    op: &Operation<'a>,
+    status: &str,
+    (old, new): (&Response<'a>, &Response<'a>),
+) {
+    for (key, header) in &old.headers {
+        let name = header.name;
+        match new.headers.get(key) {
+            None => {
+                let id = if header.required {
+                    "required-response-header-removed"
+                } else {
+                    "optional-response-header-removed"
+                };
+                let message = format!("header `{name}` of response {status} was removed");
+                d.emit(
+                    id,
+                    Some(op),
+                    message,
+                    Place::both(header.key_span, new.key_span),
+                );
+            }
+            Some(now) if header.required && !now.required => {
+                let message = format!("header `{name}` of response {status} became optional");
+                let place = Place::both(header.key_span, now.key_span);
+                d.emit("response-header-became-optional", Some(op), message, place);
+            }
+            Some(_) => {}
+        }
+    }
+    for (key, header) in &new.headers {
+        if !old.headers.contains_key(key) {
+            let message = format!("header `{}` of response {status} was added", header.name);
+            let place = Place::both(old.key_span, header.key_span);
+            d.emit("response-header-added", Some(op), message, place);
+        }
     }
 }

@@ -92,10 +92,29 @@ impl<'a> Walk<'_, '_, 'a> {
         }
     }
 
-    fn emit(&mut self, subject: Subject, kind: &str, message: String, old: Span, new: Span) {
+    fn emit(
+        &mut self,
+        subject: Subject,
+        kind: &str,
+        message: String,
+        spans: (Span, Span),
+        path: &str,
+    ) {
         let id = format!("{}-{kind}", subject.prefix());
-        self.d
-            .emit(&id, Some(self.scope.op), message, Place::both(old, new));
+        self.emit_id(&id, message, Place::both(spans.0, spans.1), path);
+    }
+
+    /// Emit `id` for the body field at `path` (none at the root of the schema, and none
+    /// inside a parameter: a parameter is the operation's, not a field of its bodies).
+    fn emit_id(&mut self, id: &str, message: String, place: Place, path: &str) {
+        self.d.emit(id, Some(self.scope.op), message, place);
+        let body = matches!(
+            self.scope.subject,
+            Subject::RequestBody | Subject::ResponseBody
+        );
+        if let Some(last) = self.d.findings.last_mut() {
+            last.field = (body && !path.is_empty()).then(|| path.to_owned());
+        }
     }
 
     /// [`emit`](Self::emit) at another level than the check's (a type dropped from a
@@ -107,8 +126,9 @@ impl<'a> Walk<'_, '_, 'a> {
         kind: &str,
         message: String,
         spans: (Span, Span),
+        path: &str,
     ) {
-        self.emit(subject, kind, message, spans.0, spans.1);
+        self.emit(subject, kind, message, spans, path);
         if let Some(last) = self.d.findings.last_mut() {
             last.level = level;
         }
@@ -209,7 +229,7 @@ impl<'a> Walk<'_, '_, 'a> {
                     } else {
                         (target(old), *span)
                     };
-                    self.emit(subject, &format!("{kind}-{change}"), message, a, b);
+                    self.emit(subject, &format!("{kind}-{change}"), message, (a, b), path);
                 }
             }
         }
@@ -235,7 +255,7 @@ impl<'a> Walk<'_, '_, 'a> {
                 old_types.join("|"),
                 new_types.join("|")
             );
-            self.emit(subject, kind, message, old_span, new_span);
+            self.emit(subject, kind, message, (old_span, new_span), path);
             return;
         }
         if old_types.is_empty() != new_types.is_empty() && old.is_bare() && new.is_bare() {
@@ -257,6 +277,7 @@ impl<'a> Walk<'_, '_, 'a> {
                 "type-changed",
                 message,
                 (old_span, new_span),
+                path,
             );
             return;
         }
@@ -267,7 +288,7 @@ impl<'a> Walk<'_, '_, 'a> {
                     "{}: format changed from `{a_text}` to `{b_text}`",
                     self.label(path)
                 );
-                self.emit(subject, "type-changed", message, a.span, b.span);
+                self.emit(subject, "type-changed", message, (a.span, b.span), path);
             }
         }
     }
@@ -280,7 +301,7 @@ impl<'a> Walk<'_, '_, 'a> {
         };
         let message = format!("{} {what}", self.label(path));
         let (old_span, new_span) = (old.nullable_span(), new.nullable_span());
-        self.emit(subject, kind, message, old_span, new_span);
+        self.emit(subject, kind, message, (old_span, new_span), path);
     }
 
     fn enums(&mut self, (old, new): (&View<'a>, &View<'a>), subject: Subject, path: &str) {
@@ -289,7 +310,13 @@ impl<'a> Walk<'_, '_, 'a> {
             (None, Some(_)) => {
                 let message = format!("{} is now restricted to an enum", self.label(path));
                 let new_span = new.get("enum").map_or(new.node.span, |n| n.span);
-                self.emit(subject, "became-enum", message, old.node.span, new_span);
+                self.emit(
+                    subject,
+                    "became-enum",
+                    message,
+                    (old.node.span, new_span),
+                    path,
+                );
             }
             (Some(old_values), Some(new_values)) => {
                 let old_texts: Vec<String> = old_values.iter().map(enum_value).collect();
@@ -300,13 +327,25 @@ impl<'a> Walk<'_, '_, 'a> {
                     if !new_texts.contains(text) {
                         let message =
                             format!("{}: enum value {text} was removed", self.label(path));
-                        self.emit(subject, "enum-value-removed", message, node.span, new_span);
+                        self.emit(
+                            subject,
+                            "enum-value-removed",
+                            message,
+                            (node.span, new_span),
+                            path,
+                        );
                     }
                 }
                 for (node, text) in new_values.iter().zip(&new_texts) {
                     if !old_texts.contains(text) {
                         let message = format!("{}: enum value {text} was added", self.label(path));
-                        self.emit(subject, "enum-value-added", message, old_span, node.span);
+                        self.emit(
+                            subject,
+                            "enum-value-added",
+                            message,
+                            (old_span, node.span),
+                            path,
+                        );
                     }
                 }
             }
@@ -349,7 +388,7 @@ impl<'a> Walk<'_, '_, 'a> {
             text(b)
         );
         let span = |n: Option<&Node>, v: &View<'a>| n.map_or(v.node.span, |n| n.span);
-        self.emit(subject, kind, message, span(a, old), span(b, new));
+        self.emit(subject, kind, message, (span(a, old), span(b, new)), path);
     }
 
     fn pattern_and_default(
@@ -405,7 +444,7 @@ impl<'a> Walk<'_, '_, 'a> {
                     };
                     let message = format!("{} was removed", self.label(&child));
                     let place = Place::both(old_span, new.node.span);
-                    self.d.emit(id, Some(self.scope.op), message, place);
+                    self.emit_id(id, message, place, &child);
                 }
                 None => {}
                 Some(&(new_span, new_node)) => {
@@ -419,12 +458,7 @@ impl<'a> Walk<'_, '_, 'a> {
                             (ids.became_optional, "became optional")
                         };
                         let message = format!("{} {what}", self.label(&child));
-                        self.d.emit(
-                            id,
-                            Some(self.scope.op),
-                            message,
-                            Place::both(old_span, new_span),
-                        );
+                        self.emit_id(id, message, Place::both(old_span, new_span), &child);
                     }
                     self.schema(old_node, new_node, nested, &child);
                 }
@@ -451,12 +485,7 @@ impl<'a> Walk<'_, '_, 'a> {
             };
             let what = if required { "required" } else { "optional" };
             let message = format!("new {what} {}", self.label(&child));
-            self.d.emit(
-                id,
-                Some(self.scope.op),
-                message,
-                Place::both(old.node.span, new_span),
-            );
+            self.emit_id(id, message, Place::both(old.node.span, new_span), &child);
         }
     }
 
