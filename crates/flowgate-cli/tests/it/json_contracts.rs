@@ -128,7 +128,14 @@ fn seed_generate() {
     let out = tempfile::tempdir().unwrap();
     let document = json_of(
         &ws,
-        &["seed", "generate", "--contacts", "50", "--out", out.path().to_str().unwrap()],
+        &[
+            "seed",
+            "generate",
+            "--contacts",
+            "50",
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
     );
     assert_valid("seed.schema.json", &document);
     assert_eq!(document["summary"]["rows"]["contacts"], 50);
