@@ -4,7 +4,7 @@ use crate::error::{ChangeReason, ReleaseError, VersionTooSmall};
 use crate::freeze::Frozen;
 use crate::read::snapshot_documents;
 use flowgate_diff::{diff_documents, Bump, Diff, Documents};
-use flowgate_store::{compare_versions, Snapshot, SnapshotKey, SnapshotSummary, Store};
+use flowgate_store::{compare_versions, SnapshotComparison, SnapshotKey, SnapshotSummary, Store};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,7 +31,9 @@ pub async fn previous_snapshot(
 }
 
 /// The latest snapshot of a frozen bundle, and the diff from it to the frozen assets;
-/// `None` before the bundle's first snapshot.
+/// `None` before the bundle's first snapshot. Only the entries that differ are read from the
+/// store (by comparing its tree with the frozen entries' tree), and only their documents, so
+/// the cost grows with the change, not with the bundle.
 pub async fn changes_since_latest(
     store: &impl Store,
     frozen: &Frozen,
@@ -39,52 +41,69 @@ pub async fn changes_since_latest(
     let Some(previous) = previous_snapshot(store, &frozen.bundle).await? else {
         return Ok(None);
     };
-    let snapshot = store
-        .get_snapshot(SnapshotKey::Id(&previous.id))
+    let comparison = store
+        .compare_snapshot(SnapshotKey::Id(&previous.id), &frozen.entries)
         .await?
         .ok_or_else(|| ReleaseError::Unreadable {
             snapshot: previous.id.short(),
             reason: "listed but not found".to_owned(),
         })?;
-    let changed = changed_ids(&snapshot, frozen);
-    let mut partial = snapshot;
-    partial.entries.retain(|e| changed.contains(&e.id));
+    let changed = changed_ids(&comparison, frozen);
+    let mut partial = comparison.snapshot;
+    // An asset whose dialect alone changed is in both entry sets alike: its stored entry is
+    // the frozen one.
+    let mut old_entries = std::mem::take(&mut partial.entries);
+    let taken: BTreeSet<String> = old_entries.iter().map(|e| e.id.clone()).collect();
+    let added: BTreeSet<&str> = comparison.added.iter().map(|e| e.id.as_str()).collect();
+    old_entries.extend(
+        frozen
+            .entries
+            .iter()
+            .filter(|e| changed.contains(&e.id) && !taken.contains(&e.id))
+            .filter(|e| !added.contains(e.id.as_str()))
+            .cloned(),
+    );
+    old_entries.sort();
+    partial.entries = old_entries;
     let old = snapshot_documents(store, &partial).await?;
     let new = Documents(
-        frozen
-            .documents
-            .0
+        changed
             .iter()
-            .filter(|(id, _)| changed.contains(*id))
+            .filter_map(|id| frozen.documents.0.get_key_value(id))
             .map(|(id, doc)| (id.clone(), doc.clone()))
             .collect(),
     );
     Ok(Some((previous, diff_documents(&old, &new))))
 }
 
-/// The assets whose document may differ between `old` and `frozen`: a different object, a
-/// different platform dialect, or present on one side only. An asset with the same object
-/// and dialect has the same document, and the diff compares assets one by one, so reading
-/// only these gives the whole diff at a cost that grows with the change.
-fn changed_ids(old: &Snapshot, frozen: &Frozen) -> BTreeSet<String> {
-    let objects =
-        |entries: &[flowgate_store::Entry]| -> BTreeMap<String, flowgate_store::ObjectId> {
-            entries.iter().map(|e| (e.id.clone(), e.object)).collect()
-        };
-    let (before, after) = (objects(&old.entries), objects(&frozen.entries));
-    let old_dialects = old.manifest.get("platform_flows");
-    let new_dialects = frozen.manifest.get("platform_flows");
-    let dialect = |dialects: Option<&Value>, id: &str| dialects.and_then(|d| d.get(id)).cloned();
-    let mut ids: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
-    ids.extend(frozen.documents.0.keys());
-    ids.into_iter()
-        .filter(|id| {
-            before.get(*id) != after.get(*id)
-                || !after.contains_key(*id)
-                || dialect(old_dialects, id) != dialect(new_dialects, id)
-        })
-        .cloned()
-        .collect()
+/// The assets whose document may differ between the stored snapshot and `frozen`: a different
+/// object or path, present on one side only (the comparison's entries), or a different
+/// platform dialect. An asset with the same object and dialect has the same document, and
+/// the diff compares assets one by one, so reading only these gives the whole diff at a cost
+/// that grows with the change.
+fn changed_ids(comparison: &SnapshotComparison, frozen: &Frozen) -> BTreeSet<String> {
+    let mut ids: BTreeSet<String> = comparison
+        .snapshot
+        .entries
+        .iter()
+        .chain(&comparison.added)
+        .map(|e| e.id.clone())
+        .collect();
+    let dialects = |flows: Option<&Value>| -> BTreeMap<String, Value> {
+        flows
+            .and_then(Value::as_object)
+            .map(|flows| flows.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    };
+    let old = dialects(comparison.snapshot.manifest.get("platform_flows"));
+    let new = dialects(frozen.manifest.get("platform_flows"));
+    ids.extend(
+        old.keys()
+            .chain(new.keys())
+            .filter(|id| old.get(*id) != new.get(*id))
+            .cloned(),
+    );
+    ids
 }
 
 /// Check `version` against the previous version and the diff from it. A version that is

@@ -8,6 +8,12 @@
 //! - `second_snapshot_all_supplied_one_changed_{n}`: the same version, with every object
 //!   supplied and no question asked first (what `flowgate snapshot create` does); the store
 //!   writes only the objects of the leaves it lacks.
+//! - `latest_whole_read_{n}`: the first snapshot read whole (`get_snapshot`), as the semver
+//!   check of `flowgate snapshot create` read it before it compared trees.
+//! - `latest_compared_one_changed_{n}`: the first snapshot compared with the next version's
+//!   entries (`compare_snapshot`), what the semver check reads now.
+//! - `store_part_one_changed_{n}`: the comparison, then the next version with every object
+//!   supplied: the store's whole part of `flowgate snapshot create` when one file changed.
 //!
 //! Each iteration gets a fresh store (built outside the timing: the store holding the first
 //! snapshot is built once and copied). Objects are hashed outside the timing too, as callers
@@ -18,7 +24,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
-use flowgate_store::{Entry, NewSnapshot, Object, ObjectId, SqliteStore, Store};
+use flowgate_store::{Entry, NewSnapshot, Object, ObjectId, SnapshotKey, SqliteStore, Store};
 use serde_json::json;
 
 fn asset(i: usize, revision: u32) -> Object {
@@ -127,6 +133,35 @@ fn bundle_of(c: &mut Criterion, rt: &tokio::runtime::Runtime, assets: usize) {
             )
         },
     );
+    let (_read_dir, reader) = copy_store(rt, &template_path);
+    let first_id = v1.id();
+    group.bench_function(format!("latest_whole_read_{k}k"), |b| {
+        b.iter(|| {
+            let read = rt.block_on(reader.get_snapshot(SnapshotKey::Id(&first_id)));
+            assert_eq!(read.unwrap().unwrap().entries.len(), assets);
+        })
+    });
+    group.bench_function(format!("latest_compared_one_changed_{k}k"), |b| {
+        b.iter(|| {
+            let compared =
+                rt.block_on(reader.compare_snapshot(SnapshotKey::Id(&first_id), &v2.entries));
+            assert_eq!(compared.unwrap().unwrap().added.len(), 1);
+        })
+    });
+    group.bench_function(format!("store_part_one_changed_{k}k"), |b| {
+        b.iter_batched(
+            || copy_store(rt, &template_path),
+            |(dir, store)| {
+                let compared =
+                    rt.block_on(store.compare_snapshot(SnapshotKey::Id(&first_id), &v2.entries));
+                assert_eq!(compared.unwrap().unwrap().added.len(), 1);
+                let created = rt.block_on(store.create_snapshot(&v2, &second)).unwrap();
+                assert_eq!(created.new_objects, 1);
+                (dir, store)
+            },
+            BatchSize::PerIteration,
+        )
+    });
     group.finish();
     drop(template_dir);
 }

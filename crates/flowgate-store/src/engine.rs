@@ -18,8 +18,8 @@ use crate::migrations;
 use crate::model::{
     compare_versions, snapshot_id, validate_ref_name, Clock, Entry, LogBreak, LogReport,
     NewOperation, NewSnapshot, Object, Operation, OperationFilter, Problem, ProblemKind, PutReport,
-    RefChange, RefRecord, Snapshot, SnapshotCreated, SnapshotKey, SnapshotOrigin, SnapshotSummary,
-    TimeReversal, Timestamp, VerifyReport, VersionKey,
+    RefChange, RefRecord, Snapshot, SnapshotComparison, SnapshotCreated, SnapshotKey,
+    SnapshotOrigin, SnapshotSummary, TimeReversal, Timestamp, VerifyReport, VersionKey,
 };
 use crate::tree::{self, RawEntry, WalkError};
 use crate::OperationKind;
@@ -171,18 +171,7 @@ impl RawSnapshot {
         let created_at = Timestamp::from_str(&self.created_at).map_err(|e| e.to_string())?;
         let manifest: Value = serde_json::from_str(&self.manifest)
             .map_err(|e| format!("manifest is not JSON: {e}"))?;
-        let mut entries = self
-            .entries
-            .into_iter()
-            .map(|e| {
-                Ok(Entry {
-                    object: parse_text(&e.object)?,
-                    kind: e.kind,
-                    id: e.id,
-                    path: e.path,
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
+        let mut entries = parse_entries(self.entries)?;
         // Sorted here, not in SQL: PostgreSQL would order text by its collation.
         entries.sort();
         let origin = SnapshotOrigin::parse(&self.origin)?;
@@ -197,6 +186,20 @@ impl RawSnapshot {
             origin,
         })
     }
+}
+
+/// Entries as the tree holds them, parsed for use.
+fn parse_entries(raw: Vec<RawEntry>) -> Result<Vec<Entry>, String> {
+    raw.into_iter()
+        .map(|e| {
+            Ok(Entry {
+                object: parse_text(&e.object)?,
+                kind: e.kind,
+                id: e.id,
+                path: e.path,
+            })
+        })
+        .collect()
 }
 
 fn parse_text<T: FromStr<Err = ParseIdError>>(text: &str) -> Result<T, String> {
@@ -928,6 +931,60 @@ impl Engine {
         raw.map(|raw| self.checked(raw)).transpose()
     }
 
+    /// The snapshot `key` names compared with `entries`, reading only the nodes of its tree
+    /// that differ from the tree of `entries` (see [`tree::difference`]). Every node read is
+    /// checked against its id, and the entries and manifest read against the workspace
+    /// grammar; the snapshot id is not recomputed (that needs every entry).
+    pub(crate) async fn compare_snapshot(
+        &self,
+        key: SnapshotKey<'_>,
+        entries: &[Entry],
+    ) -> Result<Option<SnapshotComparison>> {
+        let new: Vec<RawEntry> = entries.iter().map(RawEntry::from_entry).collect();
+        let mut tx = self.read().await?;
+        let Some(mut raw) = self.snapshot_row(&mut tx, key).await? else {
+            self.rollback(tx).await?;
+            return Ok(None);
+        };
+        let root = match raw.tree.as_deref().map(parse_text::<TreeId>) {
+            Some(Ok(root)) => root,
+            Some(Err(e)) => {
+                return Err(self.corrupt(format!(
+                    "snapshot {}: its tree root is unreadable: {e}",
+                    raw.id
+                )))
+            }
+            None => return Err(self.corrupt(format!("snapshot {}: it has no tree", raw.id))),
+        };
+        let difference = match tree::difference(&mut tx, root, &new).await {
+            Ok(difference) => difference,
+            Err(WalkError::Db(e)) => return Err(self.db("read a snapshot's tree")(e)),
+            Err(WalkError::Bad(problem)) => {
+                return Err(self.corrupt(format!("snapshot {}: {problem}", raw.id)))
+            }
+        };
+        self.rollback(tx).await?;
+        let id = raw.id.clone();
+        raw.entries = difference.removed;
+        let snapshot = raw
+            .parse()
+            .map_err(|e| self.corrupt(format!("snapshot {id}: {e}")))?;
+        self.check_grammar(&snapshot)?;
+        let added = parse_entries(difference.added).map_err(|e| self.corrupt(e))?;
+        Ok(Some(SnapshotComparison { snapshot, added }))
+    }
+
+    /// Refuses a stored snapshot whose names break the workspace grammar.
+    fn check_grammar(&self, snapshot: &Snapshot) -> Result<()> {
+        grammar::check_names(
+            &snapshot.bundle,
+            &snapshot.version,
+            &snapshot.entries,
+            &snapshot.manifest,
+        )
+        .map_err(|e| self.corrupt(format!("snapshot {}: {e}", snapshot.id)))
+    }
+
     /// Parses a stored snapshot and refuses it unless its content still hashes to its id and
     /// its names follow the workspace grammar.
     fn checked(&self, raw: RawSnapshot) -> Result<Snapshot> {
@@ -943,13 +1000,7 @@ impl Engine {
                 computed,
             });
         }
-        grammar::check_names(
-            &snapshot.bundle,
-            &snapshot.version,
-            &snapshot.entries,
-            &snapshot.manifest,
-        )
-        .map_err(|e| self.corrupt(format!("snapshot {id}: {e}")))?;
+        self.check_grammar(&snapshot)?;
         Ok(snapshot)
     }
 

@@ -52,11 +52,12 @@ pub(crate) fn check_names(
     check_id("bundle name", bundle)?;
     check_version(version)?;
     for entry in entries {
-        let at = format!("entry `{}` `{}`", shown(&entry.kind), shown(&entry.id));
-        check_kind(&entry.kind).map_err(|e| format!("{at}: {e}"))?;
-        check_id("asset id", &entry.id).map_err(|e| format!("{at}: {e}"))?;
+        // Written only for an entry that breaks a rule: most snapshots hold none.
+        let at = |e: String| format!("entry `{}` `{}`: {e}", shown(&entry.kind), shown(&entry.id));
+        check_kind(&entry.kind).map_err(at)?;
+        check_id("asset id", &entry.id).map_err(at)?;
         if let Some(path) = &entry.path {
-            check_path(path).map_err(|e| format!("{at}: {e}"))?;
+            check_path(path).map_err(at)?;
         }
     }
     check_platform_flows(manifest)

@@ -62,8 +62,8 @@ pub use model::{
     compare_versions, snapshot_id, validate_ref_name, Clock, Entry, FixedClock, GcCount, GcOptions,
     GcReport, LogBreak, LogReport, ManualClock, NewOperation, NewSnapshot, Object, Operation,
     OperationFilter, ParseTimestampError, Problem, ProblemKind, PutReport, RefChange, RefRecord,
-    Snapshot, SnapshotCreated, SnapshotKey, SnapshotOrigin, SnapshotSummary, SystemClock,
-    TimeReversal, Timestamp, VerifyReport, VersionKey, DEFAULT_GC_GRACE,
+    Snapshot, SnapshotComparison, SnapshotCreated, SnapshotKey, SnapshotOrigin, SnapshotSummary,
+    SystemClock, TimeReversal, Timestamp, VerifyReport, VersionKey, DEFAULT_GC_GRACE,
 };
 pub use operation_kind::OperationKind;
 pub use outbox::{Delivery, Outbox};

@@ -480,6 +480,17 @@ impl<'a> From<&'a SnapshotId> for SnapshotKey<'a> {
     }
 }
 
+/// A stored snapshot compared with another set of entries (the next version's, say), read
+/// without the entries both share ([`crate::Store::compare_snapshot`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotComparison {
+    /// The stored snapshot; its `entries` hold only those of its entries that the other set
+    /// lacks (removed, or changed in object or path), sorted.
+    pub snapshot: Snapshot,
+    /// The entries of the other set that the stored snapshot lacks (added, or changed), sorted.
+    pub added: Vec<Entry>,
+}
+
 /// The outcome of creating (or importing) a snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SnapshotCreated {

@@ -15,9 +15,9 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::id::{ObjectId, SnapshotId};
 use crate::model::{
-    Clock, GcOptions, GcReport, LogReport, NewOperation, NewSnapshot, Object, Operation,
-    OperationFilter, PutReport, RefRecord, Snapshot, SnapshotCreated, SnapshotKey, SnapshotSummary,
-    SystemClock, VerifyReport,
+    Clock, Entry, GcOptions, GcReport, LogReport, NewOperation, NewSnapshot, Object, Operation,
+    OperationFilter, PutReport, RefRecord, Snapshot, SnapshotComparison, SnapshotCreated,
+    SnapshotKey, SnapshotSummary, SystemClock, VerifyReport,
 };
 
 /// Where a workspace keeps its embedded store, relative to the workspace root.
@@ -68,6 +68,17 @@ pub trait Store: Send + Sync {
         &self,
         key: SnapshotKey<'_>,
     ) -> impl Future<Output = Result<Option<Snapshot>>> + Send;
+
+    /// The snapshot `key` names compared with `entries`: its manifest and the entries on either
+    /// side that the other lacks. Only the nodes of its tree whose ids differ from the tree
+    /// `entries` build are read (each checked against its id), so the cost grows with the
+    /// difference, not with the snapshot. Unlike [`Store::get_snapshot`] this does not
+    /// recompute the snapshot id, which needs every entry; [`Store::verify`] does.
+    fn compare_snapshot(
+        &self,
+        key: SnapshotKey<'_>,
+        entries: &[Entry],
+    ) -> impl Future<Output = Result<Option<SnapshotComparison>>> + Send;
 
     /// All snapshots, or those of one bundle: by bundle, then version (semver precedence), then
     /// date.
@@ -201,6 +212,14 @@ macro_rules! delegate_store {
             async fn get_snapshot(&self, key: SnapshotKey<'_>) -> Result<Option<Snapshot>> {
                 let $this = self;
                 $engine.get_snapshot(key).await
+            }
+            async fn compare_snapshot(
+                &self,
+                key: SnapshotKey<'_>,
+                entries: &[Entry],
+            ) -> Result<Option<SnapshotComparison>> {
+                let $this = self;
+                $engine.compare_snapshot(key, entries).await
             }
             async fn list_snapshots(&self, bundle: Option<&str>) -> Result<Vec<SnapshotSummary>> {
                 let $this = self;

@@ -204,6 +204,9 @@ pub(crate) fn create(args: &SnapshotCreateArgs, global: &GlobalArgs) -> CommandR
                 "`flowgate validate` and `flowgate check` show what is wrong",
             )
         })?;
+    // The model of a large workspace is hundreds of thousands of small allocations, and the
+    // process ends soon: freeing them one by one would only delay the exit.
+    std::mem::forget(loaded);
     if frozen.check_errors > 0 {
         return Err(CommandError::new(
             ErrorKind::Refused,
@@ -318,21 +321,24 @@ async fn create_in(
         now,
     );
     let created = store.create_snapshot(&snapshot, &frozen.objects).await?;
+    let assets = snapshot.entries.len();
     {
         {
             let release = frozen.release_id(&args.version);
+            // Freed by the exit, not one allocation at a time (see `create`).
+            std::mem::forget((frozen, snapshot));
             if global.format == Format::Json {
                 output::out(&format!(
                     "{}\n",
-                    json!({"version": 1, "id": created.id, "created": created.created, "release_id": release, "assets": snapshot.entries.len(), "new_objects": created.new_objects, "required_bump": required.map(|b| b.as_str())})
+                    json!({"version": 1, "id": created.id, "created": created.created, "release_id": release, "assets": assets, "new_objects": created.new_objects, "required_bump": required.map(|b| b.as_str())})
                 ));
             } else if created.created {
                 output::out(&format!(
                     "snapshot {release} ({} {}) {}: {} assets, {} new objects{}\n",
-                    snapshot.bundle,
-                    snapshot.version,
+                    args.bundle,
+                    args.version,
                     created.id.short(),
-                    snapshot.entries.len(),
+                    assets,
                     created.new_objects,
                     required
                         .map(|b| format!(

@@ -258,6 +258,7 @@ macro_rules! suite_on {
                 verify_log_names_records_that_go_back_in_time,
                 killed_writer_leaves_no_partial_snapshot,
                 verify_detects_tampered_trees,
+                comparing_a_snapshot_reads_only_what_differs,
                 stores_from_before_trees_are_converted,
                 collection_removes_only_what_nothing_reaches,
                 collection_never_removes_what_concurrent_writers_reach,

@@ -1463,3 +1463,101 @@ pub async fn streamed_export_equals_the_file_built_in_memory<H: Harness>(h: &H) 
         .unwrap_err();
     assert!(matches!(err, Error::ExportUnwritable { .. }), "{err:?}");
 }
+
+/// Entries of `n` assets for a comparison, each with its own object.
+fn compared_entries(n: usize, salt: &str) -> (Vec<Object>, Vec<Entry>) {
+    let objs = many(salt, n);
+    let entries = objs
+        .iter()
+        .enumerate()
+        .map(|(i, o)| Entry {
+            kind: if i % 3 == 0 { "Template" } else { "Workflow" }.into(),
+            id: format!("asset-{i}"),
+            object: o.id(),
+            path: Some(format!("assets/asset-{i}.yaml")),
+        })
+        .collect();
+    (objs, entries)
+}
+
+/// The difference of two entry sets, as whole reads give it: (stored only, new only).
+fn set_difference(stored: &[Entry], new: &[Entry]) -> (Vec<Entry>, Vec<Entry>) {
+    let a: std::collections::BTreeSet<&Entry> = stored.iter().collect();
+    let b: std::collections::BTreeSet<&Entry> = new.iter().collect();
+    (
+        a.difference(&b).map(|e| (*e).clone()).collect(),
+        b.difference(&a).map(|e| (*e).clone()).collect(),
+    )
+}
+
+pub async fn comparing_a_snapshot_reads_only_what_differs<H: Harness>(h: &H) {
+    let store = h.store();
+    let (objs, entries) = compared_entries(3000, "compare");
+    let mut first = snapshot("lead-intake", "1.0.0", &objs);
+    first.entries = entries.clone();
+    first.manifest = json!({"platform_flows": {"asset-1": "n8n"}});
+    let created = store.create_snapshot(&first, &objs).await.unwrap();
+    let key = SnapshotKey::Id(&created.id);
+
+    // The same entries: nothing differs, and the manifest is there.
+    let same = store
+        .compare_snapshot(key, &entries)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(same.snapshot.entries.is_empty() && same.added.is_empty());
+    assert_eq!(same.snapshot.id, created.id);
+    assert_eq!(same.snapshot.manifest, first.manifest);
+
+    // Changed, removed, added, moved; a set small enough for one leaf; an empty set; a set
+    // of other assets altogether.
+    let other = Object::new(b"other".to_vec());
+    let mut edits: Vec<Vec<Entry>> = Vec::new();
+    let mut changed = entries.clone();
+    changed[17].object = other.id();
+    changed.remove(2500);
+    changed.push(Entry {
+        kind: "Tag".into(),
+        id: "new-tag".into(),
+        object: other.id(),
+        path: None,
+    });
+    changed[40].path = Some("moved/asset-40.yaml".into());
+    edits.push(changed);
+    edits.push(entries[..100].to_vec());
+    edits.push(Vec::new());
+    edits.push(compared_entries(300, "elsewhere").1);
+    let mut shuffled = entries.clone();
+    shuffled.reverse();
+    edits.push(shuffled);
+    for new in edits {
+        let compared = store.compare_snapshot(key, &new).await.unwrap().unwrap();
+        let (removed, added) = set_difference(&entries, &new);
+        assert_eq!(compared.snapshot.entries, removed);
+        assert_eq!(compared.added, added);
+    }
+
+    // A snapshot that is not stored.
+    let unknown: SnapshotId = "0".repeat(64).parse().unwrap();
+    assert!(store
+        .compare_snapshot(SnapshotKey::Id(&unknown), &entries)
+        .await
+        .unwrap()
+        .is_none());
+
+    // A node on the way that no longer matches its id is refused, naming the snapshot.
+    h.sql(&format!(
+        "UPDATE flowgate_trees SET bytes = {} WHERE id IN (SELECT tree FROM flowgate_snapshots)",
+        h.blob(b"{\"entries\":[]}")
+    ))
+    .await;
+    let error = store
+        .compare_snapshot(key, &entries[1..])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Corrupt { .. })
+            && error.to_string().contains(&created.id.to_string()),
+        "{error}"
+    );
+}
