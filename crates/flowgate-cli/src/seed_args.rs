@@ -25,7 +25,7 @@ pub enum SeedFileFormat {
 /// `flowgate seed generate`.
 #[derive(Debug, Args)]
 pub struct SeedGenerateArgs {
-    /// How many contacts.
+    /// How many contacts (at most 1,000,000 per run).
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub contacts: usize,
     /// The seed: the same seed, workspace and options give the same data.

@@ -12,6 +12,10 @@ use flowgate_seed::schema::Schema;
 use flowgate_seed::{generate, Dataset, Options};
 use serde_json::json;
 
+/// The most contacts one run generates: the population is built in memory (about 5.5 KB per
+/// contact with the example's fields), so this keeps a run within a few GB.
+const MAX_CONTACTS: usize = 1_000_000;
+
 /// `flowgate seed …`.
 pub fn run(command: &SeedCommand, global: &GlobalArgs) -> CommandResult {
     match command {
@@ -52,13 +56,13 @@ fn options(args: &SeedGenerateArgs) -> Result<Options, CommandError> {
             "give a number from 0 to 1, e.g. 0.05",
         ));
     }
-    if args.contacts > 10_000_000 {
+    if args.contacts > MAX_CONTACTS {
         return Err(CommandError::usage(
             format!(
                 "--contacts {} is more than flowgate generates at once",
                 args.contacts
             ),
-            "generate at most 10,000,000 contacts per run",
+            "generate at most 1,000,000 contacts per run (the population is built in memory, about 5.5 KB per contact); run again with another --seed for more",
         ));
     }
     Ok(Options {

@@ -9,7 +9,10 @@ use serde_json::Value;
 /// `flowgate seed generate --contacts 400 …` on the example; outputs go where `extra` says
 /// (absolute paths under a temporary directory).
 fn generate(extra: &[&str]) -> (i32, String, String) {
-    let mut args = vec!["seed", "generate", "--contacts", "400"];
+    let mut args = vec!["seed", "generate"];
+    if !extra.contains(&"--contacts") {
+        args.extend(["--contacts", "400"]);
+    }
     args.extend_from_slice(extra);
     finish(flowgate_in(&repo().join("examples/acme"), &args))
 }
@@ -116,6 +119,10 @@ fn bad_options_are_refused_with_what_to_do() {
         (vec!["--as-of", "yesterday", "--out", out], "YYYY-MM-DD"),
         (vec!["--edge-share", "1.5", "--out", out], "from 0 to 1"),
         (vec![], "--out DIR"),
+        (
+            vec!["--contacts", "1000001", "--out", out],
+            "at most 1,000,000",
+        ),
         (vec!["--url", "ftp://nowhere"], "sqlite://"),
         (
             vec!["--url", "sqlite://x.db", "--table-prefix", "Bad-Prefix"],
