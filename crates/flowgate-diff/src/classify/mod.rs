@@ -83,6 +83,12 @@ pub fn classify(
         {
             continue;
         }
+        if let Change::Order { old, new, .. } = change {
+            if !kept_items_moved(old, new) {
+                // Only a renamed item moved (a platform sorting by name): no reorder to tell.
+                continue;
+            }
+        }
         let shape = path.shape();
         let (bump, text, words) = match change {
             Change::Order { .. } => (
@@ -184,4 +190,18 @@ fn touches_outside(kind: &str, path: &Path, before: &Value, after: &Value) -> bo
                     || ty.contains("webhook")
             })
     })
+}
+
+/// Whether items present on both sides of a reorder change their relative order.
+fn kept_items_moved(old: &[String], new: &[String]) -> bool {
+    let rank: std::collections::HashMap<&str, usize> = new
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let kept: Vec<usize> = old
+        .iter()
+        .filter_map(|id| rank.get(id.as_str()).copied())
+        .collect();
+    kept.windows(2).any(|pair| pair[0] > pair[1])
 }

@@ -90,7 +90,7 @@ pub(super) fn walk_items(
             at: Some(j),
         });
     }
-    if kept_order_changed(&sides) {
+    if kept_order_changed(&sides) || !applies_in_order(&sides, &renames) {
         out.push(Change::Order {
             path: path.clone(),
             old: sides.old_ids.iter().map(|s| (*s).to_owned()).collect(),
@@ -135,6 +135,33 @@ fn kept_order_changed(sides: &Sides) -> bool {
         .filter_map(|id| sides.new_index.get(id).copied())
         .collect();
     old_order.windows(2).any(|pair| pair[0] > pair[1])
+}
+
+/// Whether applying the renames, removals and insertions alone gives the new side's order: a
+/// renamed item stays where it was, so when it moved (a platform sorting by name) the change
+/// set carries the order too, while people are not told of a reorder (see the classifier).
+fn applies_in_order(sides: &Sides, renames: &HashMap<usize, usize>) -> bool {
+    let mut order: Vec<&str> = sides
+        .old_ids
+        .iter()
+        .enumerate()
+        .filter_map(
+            |(i, id)| match (sides.new_index.contains_key(id), renames.get(&i)) {
+                (true, _) => Some(*id),
+                (false, Some(&j)) => Some(sides.new_ids[j]),
+                (false, None) => None,
+            },
+        )
+        .collect();
+    let renamed_to: HashSet<usize> = renames.values().copied().collect();
+    for j in sides.added().filter(|j| !renamed_to.contains(j)) {
+        if j <= order.len() {
+            order.insert(j, sides.new_ids[j]);
+        } else {
+            order.push(sides.new_ids[j]);
+        }
+    }
+    order == sides.new_ids
 }
 
 /// Removed items (index into `a`) paired with added items (index into `b`), one to one:
